@@ -1,0 +1,595 @@
+/**
+ * The receivable workflow's activities: the automatic checks, the credit record,
+ * and every external effect of the timeline (e-mails, tasks, supply stop, grade
+ * change), each idempotent by a key per receivable and step.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
+import type { Mailer } from '../../infra/mail.js';
+import type {
+  AutomaticCheckResult,
+  CreditApplication,
+  PaymentInput,
+  ReceivableInput,
+  ReceivableState,
+} from '../../workflows/receivable/contract.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { createCreditRecordQueries } from '../credit-record/queries.js';
+import { createEffects } from '../shared/effects.js';
+import {
+  type MailLanguage,
+  type ReceivableMailContext,
+  type ReceivableMailKind,
+  renderReceivableMail,
+} from './mail-templates.js';
+import { createReceivableQueries } from './queries.js';
+
+export interface ReceivableActivityDeps {
+  pool: Pool;
+  mailer: Mailer;
+  company: {
+    name: string;
+    financeApprovers: string[];
+    marketingApprovers: string[];
+    managers: string[];
+    creditDesk: string[];
+  };
+  /** The policy in force for checks that are not part of a workflow's recorded policy. */
+  policy: Policy;
+  clock?: () => Date;
+}
+
+interface StateArg {
+  state: ReceivableState;
+}
+
+const CUSTOMER_CLASSES = ['A', 'B', 'C', 'D'] as const;
+
+/** Quarter number since the counterparty joined: 1 in the quarter it joined. */
+export function quarterIndexSinceJoining(joinedOn: string, today: string): number {
+  const q = (d: string) => Number(d.slice(0, 4)) * 4 + Math.floor((Number(d.slice(5, 7)) - 1) / 3);
+  return q(today) - q(joinedOn) + 1;
+}
+
+export function createReceivableActivities(deps: ReceivableActivityDeps) {
+  const { pool, mailer, company } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const q = createReceivableQueries(pool);
+  const records = createCreditRecordQueries(pool);
+  const effects = createEffects(pool);
+  const today = () => localDate(clock().getTime(), deps.policy.timeZone);
+
+  async function transaction<T>(fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  function contextFor(s: ReceivableState): ReceivableMailContext {
+    const c = s.checks?.counterparty;
+    const sp = s.checks?.salesperson;
+    const desk = s.owner === 'credit-desk';
+    const daysOverdue = s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : undefined;
+    return {
+      companyName: company.name,
+      receivableId: s.receivableId,
+      counterpartyName: c?.name ?? s.application.counterpartyId,
+      salespersonName: sp?.name ?? s.application.salespersonId,
+      currency: s.application.currency,
+      amountMinor: s.approvedMinor ?? s.application.amountMinor,
+      outstandingMinor: s.outstandingMinor,
+      ...(s.issueDate ? { issueDate: s.issueDate } : {}),
+      ...(s.dueDate ? { dueDate: s.dueDate } : {}),
+      ...(daysOverdue !== undefined ? { daysOverdue } : {}),
+      ...(s.discountLastDay && s.discountedMinor !== null
+        ? {
+            discount: {
+              rateBp: deps.policy.receivable.cashDiscount.rateBp,
+              days: deps.policy.receivable.cashDiscount.days,
+              lastDay: s.discountLastDay,
+              discountedMinor: s.discountedMinor,
+              netDays: s.approvedTermDays ?? s.application.requestedTermDays,
+            },
+          }
+        : {}),
+      contact: desk
+        ? { name: `${company.name} credit desk`, email: company.creditDesk[0] ?? 'credit-desk' }
+        : {
+            name: sp?.name ?? s.application.salespersonId,
+            email: sp?.email ?? '',
+            ...(sp?.phone ? { phone: sp.phone } : {}),
+          },
+      requestedTermDays: s.application.requestedTermDays,
+      ...(s.approvedTermDays !== null ? { approvedTermDays: s.approvedTermDays } : {}),
+      ...(s.stage === 'rejected' || s.approvedMinor !== null
+        ? {
+            decision: {
+              approved: s.stage !== 'rejected',
+              ...(s.rejectionReason ? { reason: s.rejectionReason } : {}),
+            },
+          }
+        : {}),
+      ...(s.checks
+        ? { recommendation: { verdict: s.checks.recommendation, findings: s.checks.findings } }
+        : {}),
+      ...(s.approvalDeadline
+        ? { deadline: localDateTime(Date.parse(s.approvalDeadline), deps.policy.timeZone) }
+        : {}),
+      ...(s.legal
+        ? {
+            legalAction: {
+              terminateCooperation: s.legal.terminateCooperation,
+              litigation: s.legal.litigation,
+            },
+            deadline: localDateTime(Date.parse(s.legal.confirmBy), deps.policy.timeZone),
+          }
+        : {}),
+      ...(s.gradeAfterDowngrade ? { gradeAfter: s.gradeAfterDowngrade } : {}),
+      ...((c?.creditGrade ?? c?.customerClass)
+        ? { gradeBefore: (c?.creditGrade ?? c?.customerClass) as string }
+        : {}),
+    };
+  }
+
+  /** Sends one receivable e-mail exactly once per key. */
+  async function sendOnce(
+    s: ReceivableState,
+    step: string,
+    kind: ReceivableMailKind,
+    to: string[],
+    opts: { cc?: string[]; language?: MailLanguage; context?: Partial<ReceivableMailContext> } = {},
+  ): Promise<{ messageId: string }> {
+    const key = `${s.receivableId}:${step}`;
+    return effects.once(key, step, s.receivableId, async () => {
+      const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
+      const mail = renderReceivableMail(kind, language, { ...contextFor(s), ...opts.context });
+      return mailer.send({
+        to: to.filter(Boolean),
+        ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
+        ...mail,
+        effectKey: key,
+      });
+    });
+  }
+
+  const debtor = (s: ReceivableState) => [s.checks?.counterparty.email ?? ''];
+  const salesperson = (s: ReceivableState) => [s.checks?.salesperson.email ?? ''];
+
+  async function task(s: ReceivableState, step: string, kind: string, dueOn: string | null) {
+    await q.insertTask({
+      key: `${s.receivableId}:${step}`,
+      kind,
+      assignee: s.checks?.salesperson.email ?? s.application.salespersonId,
+      receivableId: s.receivableId,
+      dueOn,
+      detail: { outstandingMinor: s.outstandingMinor, dueDate: s.dueDate },
+    });
+  }
+
+  return {
+    async recordApplication(input: ReceivableInput): Promise<void> {
+      const app = input.application;
+      await transaction(async (client) => {
+        await client.query(
+          `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
+          [
+            app.receivableId,
+            receivableWorkflowId(app.receivableId),
+            app.counterpartyId,
+            app.salespersonId,
+            app.currency,
+            app.amountMinor,
+            app.requestedTermDays,
+            input.policy.version,
+          ],
+        );
+        await records.append(client, {
+          subjectType: 'receivable',
+          subjectId: app.receivableId,
+          eventType: 'application-filed',
+          payload: { ...app, policyVersion: input.policy.version },
+          source: 'workflow',
+          idempotencyKey: `${app.receivableId}:application-filed`,
+        });
+      });
+    },
+
+    async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
+      const [c, sp] = await Promise.all([
+        q.getCounterparty(app.counterpartyId),
+        q.getSalesperson(app.salespersonId),
+      ]);
+      if (!c)
+        throw ApplicationFailure.nonRetryable(
+          `counterpartyId: unknown counterparty ${app.counterpartyId}`,
+          'ValidationError',
+        );
+      if (!sp)
+        throw ApplicationFailure.nonRetryable(
+          `salespersonId: unknown salesperson ${app.salespersonId}`,
+          'ValidationError',
+        );
+      const [exposure, spOutstanding] = await Promise.all([
+        q.counterpartyExposure(c.id, app.receivableId),
+        q.salespersonOutstanding(sp.id, app.receivableId),
+      ]);
+      const findings: string[] = [];
+      let hardRejection: string | null = null;
+      const hard = (reason: string) => {
+        hardRejection ??= reason;
+        findings.push(reason);
+      };
+      if (c.supplyStopped) hard(`supply to ${c.name} is stopped: a receivable is 15 or more days overdue`);
+      if (c.kind === 'customer' && c.customerClass === 'D')
+        hard(`${c.name} is class D: cash or prepayment only`);
+      if (c.kind === 'dealer') {
+        const quarter = quarterIndexSinceJoining(c.joinedOn, today());
+        if (quarter <= 1) hard('new dealer: no credit in the first quarter');
+        else if (!c.creditGrade) hard(`dealer ${c.name} has no credit grade yet`);
+        else {
+          const eligibility = creditEligibility({
+            quarterIndexSinceJoining: quarter,
+            grade: c.creditGrade as CreditGrade,
+          });
+          if (!eligibility.allowed) hard(eligibility.reason ?? 'no credit allowed this quarter');
+        }
+      }
+      const spLimit = sp.creditLimitMinor;
+      if (spLimit !== null && spOutstanding >= spLimit)
+        hard(
+          `salesperson ${sp.name} has reached 100 % of the receivables limit (${spOutstanding} of ${spLimit})`,
+        );
+
+      const available = Math.max(0, c.creditLimitMinor - exposure);
+      let recommendation: AutomaticCheckResult['recommendation'] = 'approve';
+      if (app.amountMinor > available) {
+        recommendation = 'reject';
+        findings.push(
+          `amount ${app.amountMinor} exceeds the available limit ${available} (limit ${c.creditLimitMinor} − exposure ${exposure})`,
+        );
+      } else {
+        findings.push(`within the available limit: ${available} of ${c.creditLimitMinor}`);
+      }
+      if (spLimit !== null && spOutstanding + app.amountMinor > spLimit) {
+        recommendation = 'reject';
+        findings.push(
+          `would take salesperson ${sp.name} over the receivables limit (${spOutstanding + app.amountMinor} of ${spLimit})`,
+        );
+      } else if (
+        spLimit !== null &&
+        (spOutstanding + app.amountMinor) * 10000 >=
+          spLimit * deps.policy.receivable.salespersonLimitWarningBp
+      ) {
+        findings.push(
+          `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
+        );
+      }
+      if (c.creditTermDays !== null && app.requestedTermDays > c.creditTermDays) {
+        if (recommendation === 'approve') recommendation = 'review';
+        findings.push(
+          `requested term ${app.requestedTermDays} days exceeds the ${c.creditTermDays} days the grade allows`,
+        );
+      }
+      return {
+        hardRejection,
+        recommendation: hardRejection ? 'reject' : recommendation,
+        findings,
+        counterparty: {
+          id: c.id,
+          name: c.name,
+          email: c.email,
+          kind: c.kind,
+          language: c.language,
+          region: c.region,
+          creditGrade: c.creditGrade,
+          customerClass: c.customerClass,
+        },
+        salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
+        creditLimitMinor: c.creditLimitMinor,
+        exposureMinor: exposure,
+        availableMinor: available,
+        salespersonLimitMinor: spLimit ?? 0,
+        salespersonOutstandingMinor: spOutstanding,
+        maxTermDays: c.creditTermDays,
+      };
+    },
+
+    async recordReceivableEvent(e: {
+      state: ReceivableState;
+      event: string;
+      detail: Record<string, unknown>;
+      key: string;
+    }) {
+      await transaction(async (client) => {
+        await records.append(client, {
+          subjectType: 'receivable',
+          subjectId: e.state.receivableId,
+          eventType: e.event,
+          payload: { ...e.detail, stage: e.state.stage, outstandingMinor: e.state.outstandingMinor },
+          source: 'workflow',
+          idempotencyKey: e.key,
+        });
+        await q.saveSnapshot(client, e.state);
+      });
+    },
+
+    async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {
+      const s = e.state;
+      await transaction(async (client) => {
+        await q.insertPayment(client, {
+          id: e.payment.paymentId,
+          receivableId: s.receivableId,
+          amountMinor: e.payment.amountMinor,
+          discountMinor: e.discountMinor,
+          paidOn: e.payment.paidOn,
+        });
+        await records.append(client, {
+          subjectType: 'receivable',
+          subjectId: s.receivableId,
+          eventType: 'payment-received',
+          payload: {
+            ...e.payment,
+            discountMinor: e.discountMinor,
+            outstandingMinor: s.outstandingMinor,
+            settled: s.stage === 'paid',
+          },
+          source: e.payment.recordedBy,
+          idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
+        });
+        await q.saveSnapshot(client, s);
+      });
+      await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
+        context: { paymentMinor: e.payment.amountMinor },
+      });
+    },
+
+    async notifyApprovers({ state }: StateArg) {
+      await sendOnce(
+        state,
+        'approval-request',
+        'approval-request',
+        [...company.financeApprovers, ...company.marketingApprovers],
+        {
+          language: 'zh-CN',
+        },
+      );
+    },
+
+    async escalateApprovalToManager({ state }: StateArg) {
+      await sendOnce(state, 'approval-escalated', 'approval-escalated', company.managers, {
+        language: 'zh-CN',
+      });
+    },
+
+    async notifyApplicationDecision({ state }: StateArg) {
+      await sendOnce(state, 'application-decision', 'application-decision', salesperson(state), {
+        language: 'zh-CN',
+      });
+    },
+
+    async sendCreditTerms({ state }: StateArg) {
+      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), { cc: salesperson(state) });
+    },
+
+    async sendPaymentReminder({ state }: StateArg) {
+      await sendOnce(state, 'reminder', 'payment-reminder', debtor(state));
+    },
+
+    async createPhoneTask({ state }: StateArg) {
+      await task(state, 'phone-task', 'phone-debtor', state.dueDate);
+      await sendOnce(state, 'phone-task', 'phone-task', salesperson(state), { language: 'zh-CN' });
+    },
+
+    async createVisitTask({ state }: StateArg) {
+      await task(state, 'visit-task', 'visit-debtor', today());
+      await sendOnce(state, 'visit-task', 'visit-task', salesperson(state), { language: 'zh-CN' });
+    },
+
+    async sendCollectionNotice({ state }: StateArg) {
+      await sendOnce(state, 'collection-notice', 'collection-notice', debtor(state), {
+        cc: salesperson(state),
+      });
+    },
+
+    async requestLateReason({ state }: StateArg) {
+      await task(state, 'late-reason', 'record-late-reason', addDays(today(), 3));
+      await sendOnce(state, 'late-reason-request', 'late-reason-request', salesperson(state), {
+        language: 'zh-CN',
+      });
+    },
+
+    async sendSecondCollectionNotice({ state }: StateArg) {
+      await sendOnce(state, 'second-notice', 'second-collection-notice', debtor(state), {
+        cc: salesperson(state),
+      });
+    },
+
+    async handOverToCreditDesk({ state }: StateArg) {
+      await sendOnce(state, 'credit-desk-handover', 'credit-desk-handover', company.creditDesk, {
+        cc: salesperson(state),
+        language: 'zh-CN',
+      });
+    },
+
+    async sendOverdueWarningLetter({ state }: StateArg) {
+      await sendOnce(state, 'warning-letter', 'overdue-warning-letter', debtor(state), {
+        cc: [...company.creditDesk, ...salesperson(state)],
+      });
+    },
+
+    /** Stops supply to the counterparty (this receivable's block) and tells sales, finance and the desk. */
+    async stopSupply({ state }: StateArg): Promise<{ supplyWasRunning: boolean }> {
+      const cp = state.application.counterpartyId;
+      const result = await effects.onceInTransaction(
+        `${state.receivableId}:supply-stop`,
+        'supply-stop',
+        state.receivableId,
+        async (client) => {
+          const wasRunning = await q.addSupplyBlock(
+            client,
+            cp,
+            state.receivableId,
+            `receivable ${state.receivableId} 15+ days overdue`,
+          );
+          await records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: cp,
+            eventType: 'supply-stopped',
+            payload: {
+              receivableId: state.receivableId,
+              dueDate: state.dueDate,
+              outstandingMinor: state.outstandingMinor,
+            },
+            source: `receivable:${state.receivableId}`,
+            idempotencyKey: `${state.receivableId}:supply-stopped`,
+          });
+          return { supplyWasRunning: wasRunning };
+        },
+      );
+      if (result.supplyWasRunning) {
+        await sendOnce(
+          state,
+          'supply-stopped',
+          'supply-stopped',
+          [...company.creditDesk, ...company.financeApprovers],
+          {
+            cc: salesperson(state),
+            language: 'zh-CN',
+          },
+        );
+      }
+      return result;
+    },
+
+    /** Lifts this receivable's block; supply resumes when no other receivable blocks it. */
+    async resumeSupply({ state }: StateArg): Promise<{ supplyResumed: boolean }> {
+      const cp = state.application.counterpartyId;
+      const result = await effects.onceInTransaction(
+        `${state.receivableId}:supply-resume`,
+        'supply-resume',
+        state.receivableId,
+        async (client) => {
+          const resumed = await q.removeSupplyBlock(client, cp, state.receivableId);
+          await records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: cp,
+            eventType: resumed ? 'supply-resumed' : 'supply-block-lifted',
+            payload: { receivableId: state.receivableId },
+            source: `receivable:${state.receivableId}`,
+            idempotencyKey: `${state.receivableId}:supply-unblocked`,
+          });
+          return { supplyResumed: resumed };
+        },
+      );
+      if (result.supplyResumed) {
+        await sendOnce(
+          state,
+          'supply-resumed',
+          'supply-resumed',
+          [...company.creditDesk, ...company.financeApprovers],
+          {
+            cc: salesperson(state),
+            language: 'zh-CN',
+          },
+        );
+      }
+      return result;
+    },
+
+    /** Lowers the counterparty's grade (dealer) or class (customer) one step, once per receivable. */
+    async lowerCreditGrade({ state }: StateArg): Promise<{ before: string | null; after: string | null }> {
+      const cp = state.application.counterpartyId;
+      return effects.onceInTransaction(
+        `${state.receivableId}:grade-lowered`,
+        'grade-lowered',
+        state.receivableId,
+        async (client) => {
+          const c = await q.lockCounterparty(client, cp);
+          if (!c) return { before: null, after: null };
+          let before: string | null;
+          let after: string | null;
+          if (c.kind === 'dealer') {
+            before = c.creditGrade;
+            after = before ? lowerOneStep(before as CreditGrade) : null;
+            if (after) await q.setCreditGrade(client, cp, 'credit_grade', after);
+          } else {
+            before = c.customerClass;
+            const i = before ? CUSTOMER_CLASSES.indexOf(before as (typeof CUSTOMER_CLASSES)[number]) : -1;
+            after = i >= 0 ? (CUSTOMER_CLASSES[Math.min(i + 1, CUSTOMER_CLASSES.length - 1)] ?? null) : null;
+            if (after) await q.setCreditGrade(client, cp, 'customer_class', after);
+          }
+          await records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: cp,
+            eventType: 'grade-lowered',
+            payload: {
+              before,
+              after,
+              reason: `receivable ${state.receivableId} 15+ days overdue without a valid reason`,
+            },
+            source: `receivable:${state.receivableId}`,
+            idempotencyKey: `${state.receivableId}:grade-lowered`,
+          });
+          return { before, after };
+        },
+      );
+    },
+
+    async proposeLegalEscalation({ state }: StateArg) {
+      await q.insertTask({
+        key: `${state.receivableId}:legal-confirmation`,
+        kind: 'confirm-legal-escalation',
+        assignee: company.managers[0] ?? 'manager',
+        receivableId: state.receivableId,
+        dueOn: state.legal ? localDate(Date.parse(state.legal.confirmBy), deps.policy.timeZone) : null,
+        detail: { ...state.legal },
+      });
+      await sendOnce(state, 'legal-escalation', 'legal-escalation', company.managers, {
+        cc: company.creditDesk,
+        language: 'zh-CN',
+      });
+    },
+
+    async startLegalAction({ state }: StateArg) {
+      if (state.legal?.terminateCooperation) {
+        await effects.onceInTransaction(
+          `${state.receivableId}:cooperation-terminated`,
+          'cooperation-terminated',
+          state.receivableId,
+          async (client) => {
+            await q.addSupplyBlock(
+              client,
+              state.application.counterpartyId,
+              `terminated:${state.receivableId}`,
+              'cooperation terminated',
+            );
+            await records.append(client, {
+              subjectType: 'counterparty',
+              subjectId: state.application.counterpartyId,
+              eventType: 'cooperation-terminated',
+              payload: { receivableId: state.receivableId, litigation: state.legal?.litigation ?? false },
+              source: `receivable:${state.receivableId}`,
+              idempotencyKey: `${state.receivableId}:cooperation-terminated`,
+            });
+            return true;
+          },
+        );
+      }
+    },
+  };
+}
+
+export type ReceivableActivities = ReturnType<typeof createReceivableActivities>;

@@ -1,0 +1,344 @@
+/** SQL for receivables, counterparties, salespeople, payments and supply blocks. */
+import type { Pool, PoolClient } from 'pg';
+import type { CreditApplication, ReceivableState } from '../../workflows/receivable/contract.js';
+
+export interface CounterpartyRow {
+  id: string;
+  name: string;
+  kind: 'dealer' | 'customer';
+  email: string;
+  language: 'zh-CN' | 'en';
+  region: string;
+  contactName: string | null;
+  creditGrade: string | null;
+  customerClass: string | null;
+  creditLimitMinor: number;
+  creditTermDays: number | null;
+  joinedOn: string;
+  supplyStopped: boolean;
+}
+
+export interface SalespersonRow {
+  id: string;
+  name: string;
+  email: string;
+  region: string;
+  phone: string | null;
+  creditLimitMinor: number | null;
+}
+
+export interface ReceivableRow {
+  id: string;
+  workflowId: string;
+  counterpartyId: string;
+  salespersonId: string;
+  currency: string;
+  requestedMinor: number;
+  requestedTermDays: number;
+  approvedMinor: number | null;
+  approvedTermDays: number | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  stage: string;
+  owner: string;
+  outstandingMinor: number;
+  paidMinor: number;
+  discountMinor: number;
+  writtenOffMinor: number;
+  pausedBy: string | null;
+  policyVersion: string;
+  settledOn: string | null;
+}
+
+/** Stages whose receivable counts in exposure (issued, not yet closed). */
+export const OPEN_STAGES = [
+  'issued',
+  'reminded',
+  'overdue',
+  'second-notice',
+  'credit-desk',
+  'legal-review',
+  'legal',
+];
+export const PENDING_STAGES = ['applied', 'awaiting-approval', 'manager-review'];
+
+const COUNTERPARTY_COLUMNS = `c.id, c.name, c.kind, c.email, c.language, c.region, c.contact_name AS "contactName",
+  c.credit_grade AS "creditGrade", c.customer_class AS "customerClass", c.credit_limit_minor AS "creditLimitMinor",
+  c.credit_term_days AS "creditTermDays", c.joined_on AS "joinedOn",
+  EXISTS (SELECT 1 FROM supply_blocks b WHERE b.counterparty_id = c.id) AS "supplyStopped"`;
+
+const RECEIVABLE_COLUMNS = `id, workflow_id AS "workflowId", counterparty_id AS "counterpartyId", salesperson_id AS "salespersonId",
+  currency, requested_minor AS "requestedMinor", requested_term_days AS "requestedTermDays", approved_minor AS "approvedMinor",
+  approved_term_days AS "approvedTermDays", issue_date AS "issueDate", due_date AS "dueDate", stage, owner,
+  outstanding_minor AS "outstandingMinor", paid_minor AS "paidMinor", discount_minor AS "discountMinor",
+  written_off_minor AS "writtenOffMinor", paused_by AS "pausedBy", policy_version AS "policyVersion", settled_on AS "settledOn"`;
+
+export function createReceivableQueries(pool: Pool) {
+  return {
+    async getCounterparty(id: string): Promise<CounterpartyRow | undefined> {
+      const { rows } = await pool.query<CounterpartyRow>(
+        `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
+      const { rows } = await pool.query<SalespersonRow>(
+        `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    /** Outstanding of issued receivables plus amounts of pending applications, other than `exceptId`. */
+    async counterpartyExposure(counterpartyId: string, exceptId: string): Promise<number> {
+      const { rows } = await pool.query<{ exposure: number }>(
+        `SELECT COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0)::bigint AS exposure
+         FROM receivables WHERE counterparty_id = $1 AND id <> $2 AND stage = ANY($4)`,
+        [counterpartyId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
+      );
+      return rows[0]?.exposure ?? 0;
+    },
+
+    async salespersonOutstanding(salespersonId: string, exceptId: string): Promise<number> {
+      const { rows } = await pool.query<{ outstanding: number }>(
+        `SELECT COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0)::bigint AS outstanding
+         FROM receivables WHERE salesperson_id = $1 AND id <> $2 AND stage = ANY($4)`,
+        [salespersonId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
+      );
+      return rows[0]?.outstanding ?? 0;
+    },
+
+    async insertApplication(
+      app: CreditApplication,
+      workflowId: string,
+      policyVersion: string,
+    ): Promise<void> {
+      await pool.query(
+        `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          app.receivableId,
+          workflowId,
+          app.counterpartyId,
+          app.salespersonId,
+          app.currency,
+          app.amountMinor,
+          app.requestedTermDays,
+          policyVersion,
+        ],
+      );
+    },
+
+    /** Writes the workflow's latest snapshot; an older snapshot never overwrites a newer one. */
+    async saveSnapshot(client: PoolClient | Pool, s: ReceivableState): Promise<void> {
+      await client.query(
+        `UPDATE receivables SET approved_minor = $2, approved_term_days = $3, issue_date = $4, due_date = $5, stage = $6,
+           owner = $7, outstanding_minor = $8, paid_minor = $9, discount_minor = $10, written_off_minor = $11,
+           paused_by = $12, settled_on = $13, state_version = $14, updated_at = now()
+         WHERE id = $1 AND state_version <= $14`,
+        [
+          s.receivableId,
+          s.approvedMinor,
+          s.approvedTermDays,
+          s.issueDate,
+          s.dueDate,
+          s.stage,
+          s.owner,
+          s.outstandingMinor,
+          s.paidMinor,
+          s.discountMinor,
+          s.writtenOffMinor,
+          s.validReason?.kind ?? null,
+          s.settledOn,
+          s.stateVersion,
+        ],
+      );
+    },
+
+    async insertPayment(
+      client: PoolClient,
+      p: { id: string; receivableId: string; amountMinor: number; discountMinor: number; paidOn: string },
+    ): Promise<void> {
+      await client.query(
+        `INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        [p.id, p.receivableId, p.amountMinor, p.discountMinor, p.paidOn],
+      );
+    },
+
+    /** Adds this receivable's block; returns whether supply was running until now. */
+    async addSupplyBlock(
+      client: PoolClient,
+      counterpartyId: string,
+      source: string,
+      reason: string,
+    ): Promise<boolean> {
+      // Serialise the counterparty's blocks so "was it the first?" has one answer.
+      await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [counterpartyId]);
+      const before = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
+        counterpartyId,
+      ]);
+      await client.query(
+        `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [counterpartyId, source, reason],
+      );
+      return before.rowCount === 0;
+    },
+
+    /** Removes this receivable's block; returns whether supply is now running again. */
+    async removeSupplyBlock(client: PoolClient, counterpartyId: string, source: string): Promise<boolean> {
+      await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [counterpartyId]);
+      const removed = await client.query(
+        'DELETE FROM supply_blocks WHERE counterparty_id = $1 AND source = $2',
+        [counterpartyId, source],
+      );
+      const left = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
+        counterpartyId,
+      ]);
+      return (removed.rowCount ?? 0) > 0 && left.rowCount === 0;
+    },
+
+    async setCreditGrade(
+      client: PoolClient,
+      counterpartyId: string,
+      column: 'credit_grade' | 'customer_class',
+      value: string,
+    ) {
+      await client.query(`UPDATE counterparties SET ${column} = $2, updated_at = now() WHERE id = $1`, [
+        counterpartyId,
+        value,
+      ]);
+    },
+
+    async lockCounterparty(client: PoolClient, counterpartyId: string): Promise<CounterpartyRow | undefined> {
+      const { rows } = await client.query<CounterpartyRow>(
+        `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1 FOR UPDATE`,
+        [counterpartyId],
+      );
+      return rows[0];
+    },
+
+    async insertTask(t: {
+      key: string;
+      kind: string;
+      assignee: string;
+      receivableId: string;
+      dueOn: string | null;
+      detail: Record<string, unknown>;
+    }): Promise<void> {
+      await pool.query(
+        `INSERT INTO tasks (key, kind, assignee, receivable_id, due_on, detail) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key) DO NOTHING`,
+        [t.key, t.kind, t.assignee, t.receivableId, t.dueOn, JSON.stringify(t.detail)],
+      );
+    },
+
+    async getReceivable(id: string): Promise<ReceivableRow | undefined> {
+      const { rows } = await pool.query<ReceivableRow>(
+        `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async listReceivables(filter: {
+      counterpartyId?: string;
+      salespersonId?: string;
+      stage?: string;
+      limit: number;
+      offset: number;
+    }): Promise<ReceivableRow[]> {
+      const { rows } = await pool.query<ReceivableRow>(
+        `SELECT ${RECEIVABLE_COLUMNS} FROM receivables
+         WHERE ($1::text IS NULL OR counterparty_id = $1) AND ($2::text IS NULL OR salesperson_id = $2) AND ($3::text IS NULL OR stage = $3)
+         ORDER BY created_at DESC, id LIMIT $4 OFFSET $5`,
+        [
+          filter.counterpartyId ?? null,
+          filter.salespersonId ?? null,
+          filter.stage ?? null,
+          filter.limit,
+          filter.offset,
+        ],
+      );
+      return rows;
+    },
+
+    async listTasks(receivableId: string) {
+      const { rows } = await pool.query(
+        `SELECT kind, assignee, due_on AS "dueOn", status, detail FROM tasks WHERE receivable_id = $1 ORDER BY id`,
+        [receivableId],
+      );
+      return rows as {
+        kind: string;
+        assignee: string;
+        dueOn: string | null;
+        status: string;
+        detail: Record<string, unknown>;
+      }[];
+    },
+
+    async upsertCounterparty(c: {
+      id: string;
+      name: string;
+      kind: 'dealer' | 'customer';
+      email: string;
+      language: 'zh-CN' | 'en';
+      region: string;
+      contactName: string | null;
+      creditGrade: string | null;
+      customerClass: string | null;
+      creditLimitMinor: number;
+      creditTermDays: number | null;
+      joinedOn: string;
+    }): Promise<{ created: boolean }> {
+      const { rows } = await pool.query<{ created: boolean }>(
+        `INSERT INTO counterparties (id, name, kind, email, language, region, contact_name, credit_grade, customer_class,
+           credit_limit_minor, credit_term_days, joined_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
+           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name,
+           credit_grade = EXCLUDED.credit_grade, customer_class = EXCLUDED.customer_class,
+           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
+           joined_on = EXCLUDED.joined_on, updated_at = now()
+         RETURNING (xmax = 0) AS created`,
+        [
+          c.id,
+          c.name,
+          c.kind,
+          c.email,
+          c.language,
+          c.region,
+          c.contactName,
+          c.creditGrade,
+          c.customerClass,
+          c.creditLimitMinor,
+          c.creditTermDays,
+          c.joinedOn,
+        ],
+      );
+      return { created: rows[0]?.created ?? false };
+    },
+
+    async upsertSalesperson(s: {
+      id: string;
+      name: string;
+      email: string;
+      region: string;
+      phone: string | null;
+      creditLimitMinor: number | null;
+    }): Promise<{ created: boolean }> {
+      const { rows } = await pool.query<{ created: boolean }>(
+        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
+           phone = EXCLUDED.phone, credit_limit_minor = EXCLUDED.credit_limit_minor, updated_at = now()
+         RETURNING (xmax = 0) AS created`,
+        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
+      );
+      return { created: rows[0]?.created ?? false };
+    },
+  };
+}
+
+export type ReceivableQueries = ReturnType<typeof createReceivableQueries>;

@@ -1,0 +1,353 @@
+/**
+ * Credit applications and receivables: a thin client of the receivable workflow.
+ * Writes go to the workflow (start, Updates); reads of one receivable come from
+ * its query handler, lists from PostgreSQL.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { z } from 'zod';
+import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
+import type { ReceivableQueries } from '../../activities/receivable/queries.js';
+import { isCalendarDate } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+import {
+  confirmLegalEscalation,
+  decideApplication,
+  endValidReason,
+  getReceivable,
+  RECEIVABLE_TASK_QUEUE,
+  RECEIVABLE_WORKFLOW_TYPE,
+  type ReceivableInput,
+  ReceivableSearch,
+  type ReceivableState,
+  receivableWorkflowId,
+  recordLateReason,
+  recordPayment,
+  recordValidReason,
+  STAGES,
+  writeOffBadDebt,
+} from '../../workflows/receivable/contract.js';
+import { ApiError } from '../errors.js';
+import { type AnyRoute, defineRoute, reply } from '../http.js';
+
+const Id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
+const Minor = z
+  .number()
+  .int('must be an integer count of minor units')
+  .positive()
+  .max(Number.MAX_SAFE_INTEGER);
+const CalendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
+const Person = z.string().trim().min(1).max(200);
+const Text = z.string().trim().min(1).max(2000);
+
+export const CreditApplicationBody = z.object({
+  receivableId: Id.optional().describe(
+    'Your id for this receivable (invoice/application number); generated when absent',
+  ),
+  counterpartyId: Id,
+  salespersonId: Id,
+  amountMinor: Minor.describe('Requested amount in minor units (fen/cents)'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code')
+    .optional(),
+  requestedTermDays: z.number().int().min(1).max(365).optional(),
+  note: z.string().max(2000).optional(),
+});
+
+const ReceivableIdParams = z.object({ id: Id });
+
+const StartedResponse = z.object({
+  receivableId: z.string(),
+  workflowId: z.string(),
+  created: z.boolean(),
+  stage: z.enum(STAGES),
+});
+
+// The receivable's state as the workflow reports it. Declared loosely on nested
+// parts that the workflow contract types already pin down.
+const ReceivableResponse = z
+  .object({
+    receivableId: z.string(),
+    stage: z.enum(STAGES),
+    policyVersion: z.string(),
+    outstandingMinor: z.number().int(),
+    paidMinor: z.number().int(),
+    discountMinor: z.number().int(),
+    dueDate: z.string().nullable(),
+    issueDate: z.string().nullable(),
+    approvedMinor: z.number().int().nullable(),
+    approvedTermDays: z.number().int().nullable(),
+    owner: z.enum(['salesperson', 'credit-desk']),
+    stepsTaken: z.array(z.string()),
+  })
+  .passthrough();
+
+type ReceivableView = z.infer<typeof ReceivableResponse>;
+const view = (s: ReceivableState) => s as unknown as ReceivableView;
+
+const ReceivableRowSchema = z.object({
+  id: z.string(),
+  counterpartyId: z.string(),
+  salespersonId: z.string(),
+  currency: z.string(),
+  requestedMinor: z.number(),
+  approvedMinor: z.number().nullable(),
+  dueDate: z.string().nullable(),
+  stage: z.string(),
+  owner: z.string(),
+  outstandingMinor: z.number(),
+  paidMinor: z.number(),
+  pausedBy: z.string().nullable(),
+});
+
+export function receivableRoutes(deps: {
+  client: Client;
+  queries: ReceivableQueries;
+  records: CreditRecordQueries;
+  policy: () => Policy;
+}): AnyRoute[] {
+  const { client, queries } = deps;
+  const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/v1/credit-applications',
+      summary: 'File a credit application: starts the receivable workflow receivable:<id>',
+      tag: 'receivables',
+      body: CreditApplicationBody,
+      response: StartedResponse,
+      status: 201,
+      handler: async ({ body }) => {
+        const policy = deps.policy();
+        const [cp, sp] = await Promise.all([
+          queries.getCounterparty(body.counterpartyId),
+          queries.getSalesperson(body.salespersonId),
+        ]);
+        const fields = [
+          ...(cp ? [] : [{ path: 'counterpartyId', message: `unknown counterparty ${body.counterpartyId}` }]),
+          ...(sp ? [] : [{ path: 'salespersonId', message: `unknown salesperson ${body.salespersonId}` }]),
+        ];
+        if (fields.length)
+          throw ApiError.unprocessable(fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+        const receivableId = body.receivableId ?? randomUUID();
+        const workflowId = receivableWorkflowId(receivableId);
+        const input: ReceivableInput = {
+          application: {
+            receivableId,
+            counterpartyId: body.counterpartyId,
+            salespersonId: body.salespersonId,
+            amountMinor: body.amountMinor,
+            currency: body.currency ?? policy.currency,
+            requestedTermDays: body.requestedTermDays ?? policy.receivable.defaultTermDays,
+            ...(body.note ? { note: body.note } : {}),
+          },
+          policy,
+        };
+        try {
+          await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue: RECEIVABLE_TASK_QUEUE,
+            args: [input],
+            // One receivable, one workflow, ever: a second start with this id is refused
+            // by the server, running or closed, and answered with the existing receivable.
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            typedSearchAttributes: [
+              { key: ReceivableSearch.CounterpartyId, value: body.counterpartyId },
+              { key: ReceivableSearch.SalespersonId, value: body.salespersonId },
+              { key: ReceivableSearch.Stage, value: 'applied' },
+              { key: ReceivableSearch.OutstandingMinor, value: 0 },
+            ],
+            memo: { summary: `Credit application ${receivableId} for ${body.counterpartyId}` },
+          });
+          return reply(201, { receivableId, workflowId, created: true, stage: 'applied' as const });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          const existing = await handle(receivableId).query(getReceivable);
+          return reply(200, { receivableId, workflowId, created: false, stage: existing.stage });
+        }
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/receivables/:id',
+      summary: "A receivable's current state, from its workflow",
+      tag: 'receivables',
+      params: ReceivableIdParams,
+      response: ReceivableResponse,
+      handler: async ({ params }) => view(await handle(params.id).query(getReceivable)),
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/receivables',
+      summary: 'List receivables (from PostgreSQL), filtered by counterparty, salesperson or stage',
+      tag: 'receivables',
+      query: z.object({
+        counterpartyId: Id.optional(),
+        salespersonId: Id.optional(),
+        stage: z.enum(STAGES).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        offset: z.coerce.number().int().min(0).default(0),
+      }),
+      response: z.object({ items: z.array(ReceivableRowSchema) }),
+      handler: async ({ query }) => ({ items: await queries.listReceivables(query) }),
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/receivables/:id/record',
+      summary: "The receivable's tamper-evident credit record and its open tasks",
+      tag: 'receivables',
+      params: ReceivableIdParams,
+      response: z.object({
+        events: z.array(
+          z.object({
+            seq: z.number(),
+            eventType: z.string(),
+            payload: z.record(z.string(), z.unknown()),
+            source: z.string(),
+            recordedAt: z.string(),
+            hash: z.string(),
+          }),
+        ),
+        tasks: z.array(
+          z.object({
+            kind: z.string(),
+            assignee: z.string(),
+            dueOn: z.string().nullable(),
+            status: z.string(),
+          }),
+        ),
+      }),
+      handler: async ({ params }) => {
+        if (!(await queries.getReceivable(params.id))) throw ApiError.notFound(`receivable ${params.id}`);
+        const [events, tasks] = await Promise.all([
+          deps.records.listForSubject('receivable', params.id),
+          queries.listTasks(params.id),
+        ]);
+        return { events, tasks };
+      },
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/decisions',
+      summary: 'Finance, marketing or (after the deadline) a manager decides the application',
+      tag: 'approval',
+      params: ReceivableIdParams,
+      body: z.object({
+        department: z.enum(['finance', 'marketing', 'manager']),
+        approve: z.boolean(),
+        decidedBy: Person,
+        reason: Text.optional(),
+        approvedAmountMinor: Minor.optional(),
+        approvedTermDays: z.number().int().min(1).max(365).optional(),
+      }),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(decideApplication, { args: [body] })),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/payments',
+      summary: 'Record a payment (partial or full); returns the new balance',
+      tag: 'payments',
+      params: ReceivableIdParams,
+      body: z.object({
+        paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
+        amountMinor: Minor,
+        paidOn: CalendarDate,
+        recordedBy: Person,
+      }),
+      response: z.object({
+        paymentId: z.string(),
+        outstandingMinor: z.number().int(),
+        discountMinor: z.number().int(),
+        settled: z.boolean(),
+        duplicate: z.boolean(),
+      }),
+      handler: async ({ params, body }) => handle(params.id).executeUpdate(recordPayment, { args: [body] }),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/valid-reasons',
+      summary: 'Finance records a documented valid reason: dispute, agreed extension or promise to pay',
+      tag: 'collections',
+      params: ReceivableIdParams,
+      body: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('dispute'), reason: Text, recordedBy: Person }),
+        z.object({
+          kind: z.literal('extension'),
+          newDueDate: CalendarDate,
+          reason: Text,
+          recordedBy: Person,
+        }),
+        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, recordedBy: Person }),
+      ]),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(recordValidReason, { args: [body] })),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/valid-reasons/end',
+      summary: 'Finance ends the valid reason (dispute resolved): escalation resumes where it stood',
+      tag: 'collections',
+      params: ReceivableIdParams,
+      body: z.object({ recordedBy: Person, note: Text }),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(endValidReason, { args: [body] })),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/late-reasons',
+      summary: 'The salesperson records why the payment is late',
+      tag: 'collections',
+      params: ReceivableIdParams,
+      body: z.object({ reason: Text, recordedBy: Person }),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(recordLateReason, { args: [body] })),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/legal-confirmation',
+      summary: 'A manager confirms or holds the +30 legal escalation',
+      tag: 'collections',
+      params: ReceivableIdParams,
+      body: z.object({ proceed: z.boolean(), decidedBy: Person, note: Text }),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(confirmLegalEscalation, { args: [body] })),
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/receivables/:id/write-off',
+      summary: 'A manager writes the receivable off as a bad debt',
+      tag: 'collections',
+      params: ReceivableIdParams,
+      body: z.object({ decidedBy: Person, reason: Text }),
+      response: ReceivableResponse,
+      handler: async ({ params, body }) =>
+        view(await handle(params.id).executeUpdate(writeOffBadDebt, { args: [body] })),
+    }),
+  ];
+}

@@ -1,0 +1,78 @@
+/** Builds the HTTP API: routes, the OpenAPI document, and the one error mapping. */
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
+import { createReceivableQueries } from '../activities/receivable/queries.js';
+import type { Policy } from '../domain/policy.js';
+import { ApiError, fieldFromMessage } from './errors.js';
+import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import { counterpartyRoutes } from './routes/counterparties.js';
+import { receivableRoutes } from './routes/receivables.js';
+
+export interface ApiDeps {
+  client: Client;
+  pool: Pool;
+  policy: () => Policy;
+  logger?: boolean;
+}
+
+/** Temporal and PostgreSQL failures, in the API's words. */
+export function mapError(err: unknown): ApiError | undefined {
+  if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    const message =
+      cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
+    return ApiError.unprocessable(message, fieldFromMessage(message));
+  }
+  const e = err as { code?: string | number; name?: string; message?: string };
+  // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) from Temporal; refused or broken PostgreSQL connections.
+  if (e?.code === 14 || e?.code === 4 || e?.name === 'ServiceError')
+    return ApiError.unavailable('the workflow service is unavailable; try again shortly');
+  if (
+    e?.code === 'ECONNREFUSED' ||
+    e?.code === '57P01' ||
+    e?.code === '57P03' ||
+    /Connection terminated|connect ECONNREFUSED/.test(e?.message ?? '')
+  )
+    return ApiError.unavailable('the database is unavailable; try again shortly');
+  return undefined;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  const queries = createReceivableQueries(deps.pool);
+  const records = createCreditRecordQueries(deps.pool);
+  const routes: AnyRoute[] = [
+    ...counterpartyRoutes({ queries, records }),
+    ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
+  ];
+  const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
+  routes.push(
+    defineRoute({
+      method: 'GET',
+      path: '/openapi.json',
+      summary: 'This OpenAPI document',
+      tag: 'meta',
+      response: z.record(z.string(), z.unknown()),
+      handler: async () => doc,
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/health',
+      summary: 'Liveness, with a database check',
+      tag: 'meta',
+      response: z.object({ ok: z.boolean() }),
+      handler: async () => {
+        await deps.pool.query('SELECT 1');
+        return { ok: true };
+      },
+    }),
+  );
+  installErrorHandler(app, mapError);
+  registerRoutes(app, routes);
+  return app;
+}

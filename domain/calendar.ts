@@ -1,0 +1,91 @@
+/**
+ * Calendar dates ('YYYY-MM-DD') in the company's time zone and the instants at
+ * which a timed step fires. Pure and deterministic: safe inside workflow code.
+ */
+export type CalendarDate = string;
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+export function isCalendarDate(s: string): boolean {
+  const m = DATE_RE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+function toUtcDays(date: CalendarDate): number {
+  const m = DATE_RE.exec(date);
+  if (!m) throw new Error(`not a calendar date: ${date}`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+}
+
+function fromUtcDays(days: number): CalendarDate {
+  return new Date(days * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return fromUtcDays(toUtcDays(date) + days);
+}
+
+/** Whole days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: CalendarDate, to: CalendarDate): number {
+  return toUtcDays(to) - toUtcDays(from);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+function wallClock(epochMs: number, timeZone: string) {
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(new Date(epochMs))
+      .map((p) => [p.type, p.value]),
+  );
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  };
+}
+
+/** The calendar date in `timeZone` at the instant `epochMs`. */
+export function localDate(epochMs: number, timeZone: string): CalendarDate {
+  return wallClock(epochMs, timeZone).date;
+}
+
+/** The instant of `hour`:00 local time on `date` in `timeZone` (epoch ms). */
+export function instantAt(date: CalendarDate, hour: number, timeZone: string): number {
+  const naive = toUtcDays(date) * DAY_MS + hour * 3_600_000;
+  // Offset of the zone at (about) that instant; a second pass settles DST edges.
+  let guess = naive;
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(guess, timeZone);
+    const shown = toUtcDays(w.date) * DAY_MS + w.hour * 3_600_000 + w.minute * 60_000 + w.second * 1000;
+    guess += naive - shown;
+  }
+  return guess;
+}
+
+/** 'YYYY-MM-DD HH:mm' in `timeZone`, for people. */
+export function localDateTime(epochMs: number, timeZone: string): string {
+  const w = wallClock(epochMs, timeZone);
+  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * The credit policy: every number domain.md marks as a *default*. A company
+ * changes these without touching code (a policy file, see infra/policy.ts);
+ * each workflow records the policy version it started under.
+ *
+ * Plain data and types only: imported by workflow code.
+ */
+export type Department = 'finance' | 'marketing';
+
+export interface ReceivablePolicy {
+  /** Calendar offsets from the due date, in days, of each timed step. */
+  timeline: {
+    reminderDays: number; // due − 7
+    dueCheckDays: number; // due + 1
+    secondNoticeDays: number; // + 7
+    warningDays: number; // + 15
+    legalDays: number; // + 30
+  };
+  /** Local hour (0–23) at which a timed step fires on its day. */
+  businessHour: number;
+  approvalDeadlineDays: number;
+  /** Cash-discount terms: `rateBp` off when paid within `days` of issue (1/10 n/30). */
+  cashDiscount: { rateBp: number; days: number };
+  defaultTermDays: number;
+  /** Regions where the salesperson visits a late debtor instead of sending a notice. */
+  homeRegions: string[];
+  legal: {
+    /** Outstanding at or above this ends cooperation. */
+    terminateCooperationMinor: number;
+    /** Outstanding at or above this also goes to court. */
+    litigationMinor: number;
+    confirmationDeadlineDays: number;
+    /** What happens when the manager does not confirm in time. */
+    onDeadline: 'proceed' | 'hold';
+  };
+  /** Salesperson limit usage that triggers an early warning, in basis points. */
+  salespersonLimitWarningBp: number;
+}
+
+export interface Policy {
+  version: string;
+  timeZone: string;
+  currency: string;
+  receivable: ReceivablePolicy;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  version: 'default-2026.1',
+  timeZone: 'Asia/Shanghai',
+  currency: 'CNY',
+  receivable: {
+    timeline: { reminderDays: -7, dueCheckDays: 1, secondNoticeDays: 7, warningDays: 15, legalDays: 30 },
+    businessHour: 9,
+    approvalDeadlineDays: 3,
+    cashDiscount: { rateBp: 100, days: 10 },
+    defaultTermDays: 30,
+    homeRegions: ['Shanghai'],
+    legal: {
+      terminateCooperationMinor: 0,
+      litigationMinor: 5_000_000, // ¥50,000.00
+      confirmationDeadlineDays: 5,
+      onDeadline: 'proceed',
+    },
+    salespersonLimitWarningBp: 8000,
+  },
+};

@@ -1,0 +1,106 @@
+/**
+ * creditflow's configuration, read once from the environment into a typed object.
+ * Every setting has a local default so `npm start` needs none of them; pointing
+ * TEMPORAL_ADDRESS / DATABASE_URL / SMTP_URL at existing servers makes the
+ * project use those instead of starting its own.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+/** An empty or absent URL means "start our own server". */
+const optionalUrl = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+  z.string().url().optional(),
+);
+
+const ConfigSchema = z.object({
+  ROOT_DIR: z.string(),
+  DATA_DIR: z.string().optional(),
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_TASK_QUEUE: z.string().default('creditflow'),
+  DATABASE_URL: optionalUrl,
+  POSTGRES_PORT: port.default(54329),
+  SMTP_URL: optionalUrl,
+  SMTP_PORT: port.default(2525),
+  MAIL_INBOX_PORT: port.default(8025),
+  MAIL_FROM: z.string().default('creditflow <credit@creditflow.local>'),
+  COMPANY_NAME: z.string().default('creditflow'),
+  FINANCE_APPROVERS: z.string().default('finance@creditflow.local'),
+  MARKETING_APPROVERS: z.string().default('marketing@creditflow.local'),
+  MANAGERS: z.string().default('manager@creditflow.local'),
+  CREDIT_DESK: z.string().default('credit-desk@creditflow.local'),
+  POLICY_FILE: z.string().optional(),
+});
+
+export interface Config {
+  rootDir: string;
+  dataDir: string;
+  api: { host: string; port: number };
+  temporal: {
+    /** When undefined, `npm start` runs the Temporal CLI's dev server itself. */
+    address: string | undefined;
+    namespace: string;
+    devPort: number;
+    uiPort: number;
+    taskQueue: string;
+  };
+  postgres: { url: string | undefined; embeddedPort: number };
+  mail: {
+    url: string | undefined;
+    smtpPort: number;
+    inboxPort: number;
+    from: string;
+  };
+  company: {
+    name: string;
+    financeApprovers: string[];
+    marketingApprovers: string[];
+    managers: string[];
+    creditDesk: string[];
+  };
+  policyFile: string | undefined;
+}
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const rootDir = path.resolve(import.meta.dirname, '..');
+  const parsed = ConfigSchema.safeParse({ ROOT_DIR: rootDir, ...env });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  return {
+    rootDir,
+    dataDir: path.resolve(rootDir, e.DATA_DIR ?? '.data'),
+    api: { host: e.API_HOST, port: e.API_PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      devPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+    },
+    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT },
+    mail: { url: e.SMTP_URL, smtpPort: e.SMTP_PORT, inboxPort: e.MAIL_INBOX_PORT, from: e.MAIL_FROM },
+    company: {
+      name: e.COMPANY_NAME,
+      financeApprovers: list(e.FINANCE_APPROVERS),
+      marketingApprovers: list(e.MARKETING_APPROVERS),
+      managers: list(e.MANAGERS),
+      creditDesk: list(e.CREDIT_DESK),
+    },
+    policyFile: e.POLICY_FILE,
+  };
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm test`: install what is missing, then run every test with vitest.
+source "$(dirname "${BASH_SOURCE[0]}")/ensure.sh"
+ensure_node_modules
+ensure_temporal_cli
+ensure_test_server
+cd "$ROOT"
+exec npx vitest run "$@"

@@ -1,0 +1,130 @@
+/**
+ * `npm start`: brings the whole system up on one machine — Temporal dev server
+ * with its Web UI (persistent SQLite under .data/), PostgreSQL, a loopback SMTP
+ * server with a web inbox, the worker and the HTTP API — unless the environment
+ * points at existing Temporal / PostgreSQL / SMTP servers. Ctrl-C stops it all.
+ */
+import path from 'node:path';
+import { buildApi } from '../api/server.js';
+import { createReceivableWorker } from '../workers/receivable.worker.js';
+import { loadConfig } from './config.js';
+import { createPool, migrate } from './db.js';
+import { startLocalMailServer } from './local/mail-server.js';
+import { startLocalPostgres } from './local/postgres.js';
+import { startLocalTemporal } from './local/temporal-dev.js';
+import { createMailer } from './mail.js';
+import { loadPolicy } from './policy.js';
+import { connectClient, connectWorker, registerSearchAttributes } from './temporal.js';
+
+const say = (s: string) => console.log(`\x1b[1m[creditflow]\x1b[0m ${s}`);
+const stops: (() => Promise<unknown>)[] = [];
+
+async function main() {
+  const config = loadConfig();
+  const policy = loadPolicy();
+
+  let temporalAddress = config.temporal.address;
+  let uiUrl: string | undefined;
+  if (!temporalAddress) {
+    const cli = process.env.TEMPORAL_CLI;
+    if (!cli) throw new Error('TEMPORAL_CLI is not set: run through `npm start`');
+    say('starting the Temporal dev server…');
+    const t = await startLocalTemporal({
+      cli,
+      dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+      port: config.temporal.devPort,
+      uiPort: config.temporal.uiPort,
+      namespace: config.temporal.namespace,
+    });
+    stops.push(t.stop);
+    temporalAddress = t.address;
+    uiUrl = t.uiUrl;
+  }
+
+  let databaseUrl = config.postgres.url;
+  if (!databaseUrl) {
+    say('starting PostgreSQL…');
+    const pgServer = await startLocalPostgres({
+      dataDir: path.join(config.dataDir, 'postgres'),
+      port: config.postgres.embeddedPort,
+    });
+    stops.push(pgServer.stop);
+    databaseUrl = pgServer.url;
+  }
+  const pool = createPool(databaseUrl);
+  stops.unshift(() => pool.end());
+  const applied = await migrate(pool);
+  if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+
+  let smtpUrl = config.mail.url;
+  let inboxUrl: string | undefined;
+  if (!smtpUrl) {
+    const mail = await startLocalMailServer({
+      storeDir: path.join(config.dataDir, 'mail'),
+      smtpPort: config.mail.smtpPort,
+      inboxPort: config.mail.inboxPort,
+    });
+    stops.push(mail.stop);
+    smtpUrl = mail.smtpUrl;
+    inboxUrl = mail.inboxUrl;
+  }
+  const mailer = createMailer(smtpUrl, config.mail.from);
+
+  const { connection, client } = await connectClient(temporalAddress, config.temporal.namespace);
+  await registerSearchAttributes(connection, config.temporal.namespace);
+  stops.unshift(() => connection.close());
+
+  say('starting the worker (bundling workflows)…');
+  const workerConnection = await connectWorker(temporalAddress);
+  const worker = await createReceivableWorker({
+    connection: workerConnection,
+    namespace: config.temporal.namespace,
+    pool,
+    mailer,
+    company: config.company,
+    policy,
+  });
+  const running = worker.run();
+  stops.unshift(async () => {
+    worker.shutdown();
+    await running;
+    await workerConnection.close();
+  });
+
+  const api = await buildApi({ client, pool, policy: () => policy });
+  await api.listen({ host: config.api.host, port: config.api.port });
+  stops.unshift(() => api.close());
+
+  const apiUrl = `http://${config.api.host}:${config.api.port}`;
+  say('creditflow is up:');
+  console.log(`  HTTP API         ${apiUrl}  (OpenAPI: ${apiUrl}/openapi.json)`);
+  console.log(`  Temporal         ${temporalAddress}  namespace ${config.temporal.namespace}`);
+  if (uiUrl) console.log(`  Temporal Web UI  ${uiUrl}`);
+  console.log(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+  console.log(`  SMTP             ${smtpUrl}`);
+  if (inboxUrl) console.log(`  Mail inbox       ${inboxUrl}`);
+  console.log('  Ctrl-C stops everything; data stays in .data/');
+  await running;
+}
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  for (const s of stops) {
+    try {
+      await s();
+    } catch (err) {
+      console.error('while stopping:', (err as Error).message);
+    }
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+main().catch((err) => {
+  console.error(err);
+  void stop(1);
+});

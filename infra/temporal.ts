@@ -1,0 +1,35 @@
+/** Connecting to Temporal and registering creditflow's custom search attributes. */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ReceivableSearch } from '../workflows/receivable/contract.js';
+
+// temporal.api.enums.v1.IndexedValueType
+const INDEXED_VALUE_TYPE: Record<string, number> = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+};
+
+export const SEARCH_ATTRIBUTES = Object.values(ReceivableSearch);
+
+/** Adds every custom search attribute creditflow uses; existing ones are left as they are. */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type] as number])),
+  });
+}
+
+export async function connectClient(address: string, namespace: string) {
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection, namespace }) };
+}
+
+export const connectWorker = (address: string) => NativeConnection.connect({ address });

@@ -1,0 +1,2 @@
+// The worker's workflow bundle: every workflow type creditflow runs.
+export { receivableWorkflow } from './receivable/receivable.workflow.js';

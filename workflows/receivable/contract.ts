@@ -1,0 +1,201 @@
+/**
+ * The receivable workflow's contract: its id, task queue, updates, query and the
+ * types they carry. Imported by workflows/, api/ and tests; nothing here does I/O.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CalendarDate } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+
+export const RECEIVABLE_TASK_QUEUE = 'creditflow-receivables';
+export const receivableWorkflowId = (receivableId: string) => `receivable:${receivableId}`;
+export const RECEIVABLE_WORKFLOW_TYPE = 'receivableWorkflow';
+
+/** Typed search attributes, so managers filter receivables in the Temporal Web UI. */
+export const ReceivableSearch = {
+  CounterpartyId: defineSearchAttributeKey('CounterpartyId', SearchAttributeType.KEYWORD),
+  SalespersonId: defineSearchAttributeKey('SalespersonId', SearchAttributeType.KEYWORD),
+  Stage: defineSearchAttributeKey('Stage', SearchAttributeType.KEYWORD),
+  DueDate: defineSearchAttributeKey('DueDate', SearchAttributeType.DATETIME),
+  OutstandingMinor: defineSearchAttributeKey('OutstandingMinor', SearchAttributeType.INT),
+  CreditGrade: defineSearchAttributeKey('CreditGrade', SearchAttributeType.KEYWORD),
+} as const;
+
+/**
+ * Where a receivable stands. The overdue stages name the last escalation step taken.
+ */
+export const STAGES = [
+  'applied',
+  'awaiting-approval',
+  'manager-review',
+  'rejected',
+  'issued',
+  'reminded',
+  'overdue',
+  'second-notice',
+  'credit-desk',
+  'legal-review',
+  'legal',
+  'paid',
+  'written-off',
+] as const;
+export type Stage = (typeof STAGES)[number];
+export const CLOSED_STAGES: readonly Stage[] = ['rejected', 'paid', 'written-off'];
+
+/** The timed steps after issue, in order. */
+export const TIMELINE_STEPS = ['reminder', 'dueCheck', 'secondNotice', 'warning', 'legal'] as const;
+export type TimelineStep = (typeof TIMELINE_STEPS)[number];
+
+export interface CreditApplication {
+  receivableId: string;
+  counterpartyId: string;
+  salespersonId: string;
+  amountMinor: number;
+  currency: string;
+  requestedTermDays: number;
+  note?: string;
+}
+
+export interface ReceivableInput {
+  application: CreditApplication;
+  policy: Policy;
+}
+
+export interface PartyContact {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface CounterpartyProfile extends PartyContact {
+  kind: 'dealer' | 'customer';
+  language: 'zh-CN' | 'en';
+  region: string;
+  creditGrade: string | null;
+  customerClass: string | null;
+}
+
+export interface SalespersonProfile extends PartyContact {
+  region: string;
+  phone: string | null;
+}
+
+export type CheckVerdict = 'approve' | 'review' | 'reject';
+
+export interface AutomaticCheckResult {
+  /** Set when a hard rule forbids credit: the application is rejected at once. */
+  hardRejection: string | null;
+  recommendation: CheckVerdict;
+  findings: string[];
+  counterparty: CounterpartyProfile;
+  salesperson: SalespersonProfile;
+  creditLimitMinor: number;
+  exposureMinor: number;
+  availableMinor: number;
+  salespersonLimitMinor: number;
+  salespersonOutstandingMinor: number;
+  /** Term (days) the counterparty's grade or class allows, if any. */
+  maxTermDays: number | null;
+}
+
+export type Approver = 'finance' | 'marketing' | 'manager';
+
+export interface ApplicationDecision {
+  department: Approver;
+  approve: boolean;
+  decidedBy: string;
+  reason?: string;
+  /** Required when finance (or a manager deciding alone) approves. */
+  approvedAmountMinor?: number;
+  approvedTermDays?: number;
+}
+
+export interface PaymentInput {
+  paymentId: string;
+  amountMinor: number;
+  paidOn: CalendarDate;
+  recordedBy: string;
+}
+
+export interface PaymentResult {
+  paymentId: string;
+  outstandingMinor: number;
+  discountMinor: number;
+  settled: boolean;
+  duplicate: boolean;
+}
+
+export type ValidReasonInput =
+  | { kind: 'dispute'; reason: string; recordedBy: string }
+  | { kind: 'extension'; newDueDate: CalendarDate; reason: string; recordedBy: string }
+  | { kind: 'promise'; promisedBy: CalendarDate; reason: string; recordedBy: string };
+
+export interface ValidReason {
+  kind: 'dispute' | 'promise';
+  reason: string;
+  recordedBy: string;
+  since: CalendarDate;
+  promisedBy?: CalendarDate;
+}
+
+export interface LegalEscalation {
+  terminateCooperation: boolean;
+  litigation: boolean;
+  outstandingMinor: number;
+  confirmBy: string; // ISO instant
+  confirmed: boolean | null;
+  decidedBy: string | null;
+  note: string | null;
+}
+
+export interface ReceivableState {
+  receivableId: string;
+  application: CreditApplication;
+  policyVersion: string;
+  stage: Stage;
+  stateVersion: number;
+  checks: AutomaticCheckResult | null;
+  votes: Partial<Record<Approver, ApplicationDecision>>;
+  approvalDeadline: string | null;
+  rejectionReason: string | null;
+  approvedMinor: number | null;
+  approvedTermDays: number | null;
+  issueDate: CalendarDate | null;
+  dueDate: CalendarDate | null;
+  discountLastDay: CalendarDate | null;
+  discountedMinor: number | null;
+  outstandingMinor: number;
+  paidMinor: number;
+  discountMinor: number;
+  writtenOffMinor: number;
+  settledOn: CalendarDate | null;
+  /** Payment ids already applied, so a retried payment is not applied twice. */
+  paymentIds: string[];
+  stepsTaken: TimelineStep[];
+  owner: 'salesperson' | 'credit-desk';
+  validReason: ValidReason | null;
+  /** Days escalation stood still while a valid reason held; later steps move by this. */
+  pausedDays: number;
+  lateReasons: { reason: string; recordedBy: string; on: CalendarDate }[];
+  legal: LegalEscalation | null;
+  supplyStopped: boolean;
+  gradeAfterDowngrade: string | null;
+}
+
+export const getReceivable = defineQuery<ReceivableState>('getReceivable');
+export const decideApplication = defineUpdate<ReceivableState, [ApplicationDecision]>('decideApplication');
+export const recordPayment = defineUpdate<PaymentResult, [PaymentInput]>('recordPayment');
+export const recordValidReason = defineUpdate<ReceivableState, [ValidReasonInput]>('recordValidReason');
+export const endValidReason = defineUpdate<ReceivableState, [{ recordedBy: string; note: string }]>(
+  'endValidReason',
+);
+export const recordLateReason = defineUpdate<ReceivableState, [{ reason: string; recordedBy: string }]>(
+  'recordLateReason',
+);
+export const confirmLegalEscalation = defineUpdate<
+  ReceivableState,
+  [{ proceed: boolean; decidedBy: string; note: string }]
+>('confirmLegalEscalation');
+export const writeOffBadDebt = defineUpdate<ReceivableState, [{ decidedBy: string; reason: string }]>(
+  'writeOffBadDebt',
+);

@@ -1,0 +1,586 @@
+/**
+ * One durable workflow per receivable (domain.md §1): automatic checks, approval
+ * by finance together with marketing, issue with cash-discount terms, then the
+ * due-date timeline that runs by itself, with payments, valid reasons, legal
+ * escalation and write-off arriving at any moment as Updates.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ReceivableActivities } from '../../activities/receivable/activities.js';
+import { addDays, daysBetween, instantAt, isCalendarDate, localDate } from '../../domain/calendar.js';
+import {
+  type ApplicationDecision,
+  type Approver,
+  CLOSED_STAGES,
+  confirmLegalEscalation,
+  decideApplication,
+  endValidReason,
+  getReceivable,
+  type PaymentResult,
+  type ReceivableInput,
+  ReceivableSearch,
+  type ReceivableState,
+  recordLateReason,
+  recordPayment,
+  recordValidReason,
+  TIMELINE_STEPS,
+  type TimelineStep,
+  type ValidReasonInput,
+  writeOffBadDebt,
+} from './contract.js';
+import {
+  applyPayment,
+  cashDiscountMinor,
+  daysOverdue,
+  formatMinor,
+  legalAction,
+  OPEN_FOR_PAYMENT,
+  paymentRefusal,
+  stepInstant,
+} from './rules.js';
+
+const DAY_MS = 86_400_000;
+/** Continue-as-new well before history gets heavy (many payments, a long dispute). */
+const MAX_HISTORY_EVENTS = 4_000;
+
+const acts = proxyActivities<ReceivableActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const STEP_LABEL: Record<TimelineStep, string> = {
+  reminder: 'due−7 payment reminder',
+  dueCheck: 'due+1 payment check',
+  secondNotice: '+7 second collection notice',
+  warning: '+15 overdue warning letter and supply stop',
+  legal: '+30 legal escalation',
+};
+
+export function initialState(input: ReceivableInput): ReceivableState {
+  const a = input.application;
+  return {
+    receivableId: a.receivableId,
+    application: a,
+    policyVersion: input.policy.version,
+    stage: 'applied',
+    stateVersion: 0,
+    checks: null,
+    votes: {},
+    approvalDeadline: null,
+    rejectionReason: null,
+    approvedMinor: null,
+    approvedTermDays: null,
+    issueDate: null,
+    dueDate: null,
+    discountLastDay: null,
+    discountedMinor: null,
+    outstandingMinor: 0,
+    paidMinor: 0,
+    discountMinor: 0,
+    writtenOffMinor: 0,
+    settledOn: null,
+    paymentIds: [],
+    stepsTaken: [],
+    owner: 'salesperson',
+    validReason: null,
+    pausedDays: 0,
+    lateReasons: [],
+    legal: null,
+    supplyStopped: false,
+    gradeAfterDowngrade: null,
+  };
+}
+
+export async function receivableWorkflow(
+  input: ReceivableInput,
+  carried?: ReceivableState,
+): Promise<ReceivableState> {
+  const policy = input.policy;
+  const tz = policy.timeZone;
+  const state: ReceivableState = carried ?? initialState(input);
+  const id = state.receivableId;
+  const today = () => localDate(Date.now(), tz);
+  const isClosed = () => CLOSED_STAGES.includes(state.stage);
+
+  /** Publishes the state to the Web UI (search attributes, memo) after every change. */
+  const publish = () => {
+    state.stateVersion += 1;
+    upsertSearchAttributes([
+      { key: ReceivableSearch.CounterpartyId, value: state.application.counterpartyId },
+      { key: ReceivableSearch.SalespersonId, value: state.application.salespersonId },
+      { key: ReceivableSearch.Stage, value: state.stage },
+      { key: ReceivableSearch.OutstandingMinor, value: state.outstandingMinor },
+      ...(state.dueDate
+        ? [{ key: ReceivableSearch.DueDate, value: new Date(instantAt(state.dueDate, 0, tz)) }]
+        : []),
+      ...(grade() ? [{ key: ReceivableSearch.CreditGrade, value: grade() as string }] : []),
+    ]);
+    const c = state.checks?.counterparty;
+    upsertMemo({
+      summary: [
+        `Receivable ${id}`,
+        c ? `${c.name} (${c.id})` : state.application.counterpartyId,
+        `${formatMinor(state.outstandingMinor, state.application.currency)} outstanding`,
+        state.dueDate ? `due ${state.dueDate}` : `requested ${state.application.requestedTermDays} days`,
+        `stage ${state.stage}`,
+        state.validReason ? `paused: ${state.validReason.kind}` : '',
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    });
+  };
+  const grade = () =>
+    state.gradeAfterDowngrade ??
+    state.checks?.counterparty.creditGrade ??
+    state.checks?.counterparty.customerClass ??
+    null;
+
+  /** Writes a credit-record event and the PostgreSQL snapshot in one activity. */
+  const record = (event: string, detail: Record<string, unknown> = {}) =>
+    acts.recordReceivableEvent({
+      state: { ...state },
+      event,
+      detail,
+      key: `${id}:${event}:${state.stateVersion}`,
+    });
+
+  // ---- Update handlers ---------------------------------------------------------------
+
+  setHandler(getReceivable, () => state);
+
+  setHandler(
+    decideApplication,
+    async (d: ApplicationDecision) => {
+      state.votes[d.department] = d;
+      publish();
+      await record(`decision-${d.department}`, { ...d });
+      return state;
+    },
+    { validator: (d) => validateDecision(state, d) },
+  );
+
+  setHandler(
+    recordPayment,
+    async (p): Promise<PaymentResult> => {
+      if (state.paymentIds.includes(p.paymentId)) {
+        return {
+          paymentId: p.paymentId,
+          outstandingMinor: state.outstandingMinor,
+          discountMinor: 0,
+          settled: isClosed(),
+          duplicate: true,
+        };
+      }
+      const { discountMinor, settled } = applyPayment(state, p);
+      state.paymentIds.push(p.paymentId);
+      state.paidMinor += p.amountMinor;
+      state.discountMinor += discountMinor;
+      state.outstandingMinor = settled ? 0 : state.outstandingMinor - p.amountMinor;
+      if (settled) {
+        state.stage = 'paid';
+        state.settledOn = p.paidOn;
+      }
+      publish();
+      await acts.recordPaymentReceived({ state: { ...state }, payment: p, discountMinor });
+      return {
+        paymentId: p.paymentId,
+        outstandingMinor: state.outstandingMinor,
+        discountMinor,
+        settled,
+        duplicate: false,
+      };
+    },
+    { validator: (p) => refuse(paymentRefusal(state, p, today())) },
+  );
+
+  setHandler(
+    recordValidReason,
+    async (r: ValidReasonInput) => {
+      if (r.kind === 'extension') {
+        const previous = state.dueDate;
+        state.dueDate = r.newDueDate;
+        state.pausedDays = 0; // the new due date is the timeline's new anchor
+        publish();
+        await record('extension-agreed', {
+          previousDueDate: previous,
+          newDueDate: r.newDueDate,
+          reason: r.reason,
+          recordedBy: r.recordedBy,
+        });
+      } else {
+        state.validReason = {
+          kind: r.kind,
+          reason: r.reason,
+          recordedBy: r.recordedBy,
+          since: today(),
+          ...(r.kind === 'promise' ? { promisedBy: r.promisedBy } : {}),
+        };
+        publish();
+        await record(r.kind === 'dispute' ? 'dispute-recorded' : 'promise-to-pay-recorded', { ...r });
+      }
+      return state;
+    },
+    { validator: (r) => validateValidReason(state, r, today()) },
+  );
+
+  setHandler(
+    endValidReason,
+    async (e) => {
+      await resumeEscalation('valid-reason-ended', e);
+      return state;
+    },
+    {
+      validator: (_end) => {
+        if (!state.validReason) throw new Error('no valid reason is holding escalation');
+      },
+    },
+  );
+
+  setHandler(
+    recordLateReason,
+    async (r) => {
+      state.lateReasons.push({ ...r, on: today() });
+      publish();
+      await record('late-reason-recorded', { ...r });
+      return state;
+    },
+    {
+      validator: (r) => {
+        if (!OPEN_FOR_PAYMENT.includes(state.stage)) throw new Error(`receivable is ${state.stage}`);
+        if (!r.reason?.trim()) throw new Error('reason: required');
+      },
+    },
+  );
+
+  setHandler(
+    confirmLegalEscalation,
+    async (c) => {
+      if (state.legal) {
+        state.legal.confirmed = c.proceed;
+        state.legal.decidedBy = c.decidedBy;
+        state.legal.note = c.note;
+      }
+      publish();
+      return state;
+    },
+    {
+      validator: (_confirmation) => {
+        if (state.stage !== 'legal-review' || !state.legal || state.legal.confirmed !== null)
+          throw new Error(`no legal escalation awaits confirmation (stage ${state.stage})`);
+      },
+    },
+  );
+
+  setHandler(
+    writeOffBadDebt,
+    async (w) => {
+      state.writtenOffMinor = state.outstandingMinor;
+      state.outstandingMinor = 0;
+      state.stage = 'written-off';
+      state.settledOn = today();
+      publish();
+      await record('written-off-as-bad-debt', { ...w, amountMinor: state.writtenOffMinor });
+      return state;
+    },
+    {
+      validator: (w) => {
+        if (!OPEN_FOR_PAYMENT.includes(state.stage))
+          throw new Error(`receivable is ${state.stage}: nothing to write off`);
+        if (!w.reason?.trim()) throw new Error('reason: required');
+      },
+    },
+  );
+
+  async function resumeEscalation(event: string, detail: Record<string, unknown>) {
+    const reason = state.validReason;
+    if (!reason) return;
+    state.pausedDays += Math.max(0, daysBetween(reason.since, today()));
+    state.validReason = null;
+    publish();
+    await record(event, { ...detail, kind: reason.kind, since: reason.since, pausedDays: state.pausedDays });
+  }
+
+  // ---- Application and approval --------------------------------------------------------
+
+  if (!carried) {
+    publish();
+    await acts.recordApplication(input);
+    const checks = await acts.runAutomaticChecks(input.application);
+    state.checks = checks;
+    if (checks.hardRejection) {
+      state.stage = 'rejected';
+      state.rejectionReason = checks.hardRejection;
+      publish();
+      await record('application-rejected', { by: 'automatic-checks', reason: checks.hardRejection });
+      await acts.notifyApplicationDecision({ state: { ...state } });
+      return state;
+    }
+    state.stage = 'awaiting-approval';
+    const deadline = Date.now() + policy.receivable.approvalDeadlineDays * DAY_MS;
+    state.approvalDeadline = new Date(deadline).toISOString();
+    publish();
+    await record('automatic-checks-done', {
+      recommendation: checks.recommendation,
+      findings: checks.findings,
+    });
+    await acts.notifyApprovers({ state: { ...state } });
+
+    const decided = () => decisionOutcome(state) !== null;
+    if (!(await condition(decided, Math.max(0, deadline - Date.now()), { summary: 'approval deadline' }))) {
+      state.stage = 'manager-review';
+      publish();
+      await record('approval-escalated-to-manager', { deadline: state.approvalDeadline });
+      await acts.escalateApprovalToManager({ state: { ...state } });
+      await condition(decided);
+    }
+    const outcome = decisionOutcome(state);
+    if (!outcome?.approve) {
+      state.stage = 'rejected';
+      state.rejectionReason = outcome?.reason ?? 'rejected';
+      publish();
+      await record('application-rejected', { by: outcome?.department, reason: state.rejectionReason });
+      await acts.notifyApplicationDecision({ state: { ...state } });
+      return state;
+    }
+
+    // ---- Issued -------------------------------------------------------------------------
+    const approved = outcome.approvedAmountMinor as number;
+    const term = outcome.approvedTermDays as number;
+    const issueDate = today();
+    const discount = policy.receivable.cashDiscount;
+    state.approvedMinor = approved;
+    state.approvedTermDays = term;
+    state.issueDate = issueDate;
+    state.dueDate = addDays(issueDate, term);
+    state.outstandingMinor = approved;
+    if (discount.rateBp > 0 && discount.days > 0 && discount.days < term) {
+      state.discountLastDay = addDays(issueDate, discount.days);
+      state.discountedMinor = approved - cashDiscountMinor(approved, discount.rateBp);
+    }
+    state.stage = 'issued';
+    publish();
+    await record('receivable-issued', {
+      approvedMinor: approved,
+      termDays: term,
+      dueDate: state.dueDate,
+      discountLastDay: state.discountLastDay,
+      discountedMinor: state.discountedMinor,
+    });
+    await acts.notifyApplicationDecision({ state: { ...state } });
+    await acts.sendCreditTerms({ state: { ...state } });
+  }
+
+  // ---- The due-date timeline -------------------------------------------------------------
+
+  while (!isClosed()) {
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+      await condition(allHandlersFinished);
+      if (!isClosed()) await continueAsNew<typeof receivableWorkflow>(input, state);
+    }
+    const watched = () =>
+      `${state.stage}|${state.dueDate}|${state.validReason?.since ?? ''}|${state.validReason?.kind ?? ''}|${state.pausedDays}`;
+    const before = watched();
+    const changed = () => isClosed() || watched() !== before;
+
+    const reason = state.validReason;
+    if (reason) {
+      // Escalation stands still while a valid reason holds. A promise to pay lapses
+      // the day after its date; a dispute lasts until finance ends it.
+      if (reason.kind === 'promise' && reason.promisedBy) {
+        const lapse = instantAt(addDays(reason.promisedBy, 1), policy.receivable.businessHour, tz);
+        const woke = await condition(changed, Math.max(0, lapse - Date.now()), {
+          summary: 'promise to pay lapses',
+        });
+        if (!woke && !isClosed())
+          await resumeEscalation('promise-to-pay-broken', { promisedBy: reason.promisedBy });
+      } else {
+        await condition(changed);
+      }
+      continue;
+    }
+
+    const next = TIMELINE_STEPS.find((s) => !state.stepsTaken.includes(s));
+    if (!next) {
+      // Every step taken: the receivable waits for payment or a write-off.
+      await condition(changed, '30 days', { summary: 'awaiting payment or write-off' });
+      continue;
+    }
+    const at = stepInstant(state, policy, next);
+    if (at > Date.now()) {
+      const interrupted = await condition(changed, at - Date.now(), { summary: STEP_LABEL[next] });
+      if (interrupted) continue;
+    }
+    if (isClosed()) break;
+    await takeStep(next);
+  }
+
+  // ---- Closed ---------------------------------------------------------------------------
+  await condition(allHandlersFinished);
+  if (state.stage === 'paid') {
+    await record('receivable-settled', {
+      paidMinor: state.paidMinor,
+      discountMinor: state.discountMinor,
+      settledOn: state.settledOn,
+    });
+    if (state.supplyStopped) {
+      await acts.resumeSupply({ state: { ...state } });
+      state.supplyStopped = false;
+      publish();
+    }
+  }
+  return state;
+
+  async function takeStep(step: TimelineStep) {
+    state.stepsTaken.push(step);
+    const snapshot = () => ({ state: { ...state } });
+    switch (step) {
+      case 'reminder':
+        state.stage = 'reminded';
+        publish();
+        await acts.sendPaymentReminder(snapshot());
+        await acts.createPhoneTask(snapshot());
+        break;
+      case 'dueCheck': {
+        state.stage = 'overdue';
+        publish();
+        const c = state.checks?.counterparty;
+        if (c && policy.receivable.homeRegions.includes(c.region)) await acts.createVisitTask(snapshot());
+        else await acts.sendCollectionNotice(snapshot());
+        await acts.requestLateReason(snapshot());
+        break;
+      }
+      case 'secondNotice':
+        state.stage = 'second-notice';
+        publish();
+        await acts.sendSecondCollectionNotice(snapshot());
+        break;
+      case 'warning': {
+        state.stage = 'credit-desk';
+        state.owner = 'credit-desk';
+        state.supplyStopped = true;
+        publish();
+        await acts.handOverToCreditDesk(snapshot());
+        await acts.stopSupply(snapshot());
+        const change = await acts.lowerCreditGrade(snapshot());
+        state.gradeAfterDowngrade = change.after;
+        publish();
+        await acts.sendOverdueWarningLetter(snapshot());
+        break;
+      }
+      case 'legal': {
+        const action = legalAction(policy, state.outstandingMinor);
+        const deadline = Date.now() + policy.receivable.legal.confirmationDeadlineDays * DAY_MS;
+        state.stage = 'legal-review';
+        state.legal = {
+          ...action,
+          outstandingMinor: state.outstandingMinor,
+          confirmBy: new Date(deadline).toISOString(),
+          confirmed: null,
+          decidedBy: null,
+          note: null,
+        };
+        publish();
+        await acts.proposeLegalEscalation(snapshot());
+        const legal = state.legal;
+        const answered = await condition(
+          () => legal.confirmed !== null || isClosed(),
+          Math.max(0, deadline - Date.now()),
+          {
+            summary: 'manager confirms legal escalation',
+          },
+        );
+        if (isClosed()) return;
+        if (!answered) {
+          legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
+          legal.decidedBy = 'policy: confirmation deadline passed';
+        }
+        state.stage = legal.confirmed ? 'legal' : 'credit-desk';
+        publish();
+        await record(legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held', { ...legal });
+        if (legal.confirmed) await acts.startLegalAction(snapshot());
+        break;
+      }
+    }
+    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) });
+  }
+}
+
+function refuse(message: string | null): void {
+  if (message) throw ApplicationFailure.nonRetryable(message, 'ValidationError');
+}
+
+/** The application's outcome once decided: a rejection by anyone, a manager's word, or both departments' approval. */
+function decisionOutcome(state: ReceivableState): ApplicationDecision | null {
+  const { finance, marketing, manager } = state.votes;
+  const rejection = [finance, marketing, manager].find((v) => v && !v.approve);
+  if (rejection) return rejection;
+  if (manager?.approve) {
+    return {
+      ...manager,
+      approvedAmountMinor:
+        manager.approvedAmountMinor ?? finance?.approvedAmountMinor ?? state.application.amountMinor,
+      approvedTermDays:
+        manager.approvedTermDays ?? finance?.approvedTermDays ?? state.application.requestedTermDays,
+    };
+  }
+  if (finance?.approve && marketing?.approve) return finance;
+  return null;
+}
+
+const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
+
+export function validateDecision(state: ReceivableState, d: ApplicationDecision): void {
+  if (!APPROVERS.includes(d.department)) refuse(`department: unknown department '${String(d.department)}'`);
+  if (state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
+    refuse(`the application is not awaiting a decision (stage ${state.stage})`);
+  if (d.department === 'manager' && state.stage !== 'manager-review')
+    refuse('a manager decides only once the approval deadline has passed');
+  if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
+  if (typeof d.approve !== 'boolean') refuse('approve: must be true or false');
+  if (!d.decidedBy?.trim()) refuse('decidedBy: required');
+  if (!d.approve && !d.reason?.trim()) refuse('reason: a rejection needs a reason');
+  const needsTerms =
+    d.approve &&
+    (d.department === 'finance' || (d.department === 'manager' && !state.votes.finance?.approve));
+  if (needsTerms || d.approvedAmountMinor !== undefined) {
+    const amount = d.approvedAmountMinor;
+    if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0)
+      refuse('approvedAmountMinor: finance fixes the approved amount, a positive integer of minor units');
+    else if (amount > state.application.amountMinor)
+      refuse(`approvedAmountMinor: ${amount} exceeds the ${state.application.amountMinor} applied for`);
+  }
+  if (needsTerms || d.approvedTermDays !== undefined) {
+    const term = d.approvedTermDays;
+    if (term === undefined || !Number.isInteger(term) || term < 1 || term > 365)
+      refuse('approvedTermDays: finance fixes the term, 1 to 365 days');
+  }
+}
+
+export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
+  if (!OPEN_FOR_PAYMENT.includes(state.stage))
+    refuse(`receivable is ${state.stage}: no valid reason applies`);
+  if (!r.recordedBy?.trim()) refuse('recordedBy: required');
+  if (!r.reason?.trim()) refuse('reason: required');
+  if (state.validReason && r.kind !== 'extension')
+    refuse(`a ${state.validReason.kind} already holds escalation since ${state.validReason.since}`);
+  if (r.kind === 'extension') {
+    if (!isCalendarDate(r.newDueDate)) refuse('newDueDate: must be a calendar date YYYY-MM-DD');
+    else if (state.dueDate && r.newDueDate <= state.dueDate)
+      refuse(`newDueDate: ${r.newDueDate} must be later than the current due date ${state.dueDate}`);
+    else if (r.newDueDate <= today) refuse(`newDueDate: ${r.newDueDate} must be after today (${today})`);
+  } else if (r.kind === 'promise') {
+    if (!isCalendarDate(r.promisedBy)) refuse('promisedBy: must be a calendar date YYYY-MM-DD');
+    else if (r.promisedBy < today) refuse(`promisedBy: ${r.promisedBy} is already past`);
+  } else if (r.kind !== 'dispute') {
+    refuse(`kind: unknown valid reason '${String((r as { kind: unknown }).kind)}'`);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Pure receivable rules the workflow applies: discount, payment validation,
+ * step instants. Kept apart from the workflow so they are tested directly.
+ */
+import { addDays, type CalendarDate, daysBetween, instantAt, isCalendarDate } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+import type { PaymentInput, ReceivableState, Stage, TimelineStep } from './contract.js';
+
+/** Cash discount in minor units: rate × amount, rounded half up to the minor unit. */
+export function cashDiscountMinor(amountMinor: number, rateBp: number): number {
+  return Math.floor((amountMinor * rateBp + 5000) / 10000);
+}
+
+export const OPEN_FOR_PAYMENT: readonly Stage[] = [
+  'issued',
+  'reminded',
+  'overdue',
+  'second-notice',
+  'credit-desk',
+  'legal-review',
+  'legal',
+];
+
+/** The most a payment on `paidOn` may be: the discounted payoff inside the window, else the balance. */
+export function maxPaymentMinor(state: ReceivableState, paidOn: CalendarDate): number {
+  if (
+    state.discountLastDay &&
+    state.discountedMinor !== null &&
+    paidOn <= state.discountLastDay &&
+    state.paidMinor < state.discountedMinor
+  ) {
+    return state.discountedMinor - state.paidMinor;
+  }
+  return state.outstandingMinor;
+}
+
+/** Why a payment cannot be applied, or null. Used by the update validator. */
+export function paymentRefusal(state: ReceivableState, p: PaymentInput, today: CalendarDate): string | null {
+  if (!OPEN_FOR_PAYMENT.includes(state.stage))
+    return `receivable ${state.receivableId} takes no payments in stage ${state.stage}`;
+  if (typeof p.paymentId !== 'string' || p.paymentId.trim() === '') return 'paymentId: required';
+  if (state.paymentIds.includes(p.paymentId)) return null; // a retry: answered with the current balance
+  if (!Number.isSafeInteger(p.amountMinor) || p.amountMinor <= 0)
+    return 'amountMinor: must be a positive integer count of minor units';
+  if (typeof p.paidOn !== 'string' || !isCalendarDate(p.paidOn))
+    return 'paidOn: must be a calendar date YYYY-MM-DD';
+  if (p.paidOn > today) return `paidOn: ${p.paidOn} is in the future (today is ${today})`;
+  if (state.issueDate && p.paidOn < state.issueDate)
+    return `paidOn: ${p.paidOn} is before the issue date ${state.issueDate}`;
+  const max = maxPaymentMinor(state, p.paidOn);
+  if (p.amountMinor > max)
+    return `amountMinor: ${p.amountMinor} exceeds the ${max} that settles this receivable (overpayment refused)`;
+  return null;
+}
+
+/** Applies a valid payment to the balance: returns the discount granted and whether it settles. */
+export function applyPayment(
+  state: ReceivableState,
+  p: PaymentInput,
+): { discountMinor: number; settled: boolean } {
+  const paid = state.paidMinor + p.amountMinor;
+  const inWindow =
+    state.discountLastDay !== null && state.discountedMinor !== null && p.paidOn <= state.discountLastDay;
+  const approved = state.approvedMinor ?? 0;
+  if (inWindow && state.discountedMinor !== null && paid >= state.discountedMinor && paid < approved) {
+    return { discountMinor: approved - paid, settled: true };
+  }
+  return { discountMinor: 0, settled: paid >= approved };
+}
+
+export function stepOffsetDays(policy: Policy, step: TimelineStep): number {
+  const t = policy.receivable.timeline;
+  switch (step) {
+    case 'reminder':
+      return t.reminderDays;
+    case 'dueCheck':
+      return t.dueCheckDays;
+    case 'secondNotice':
+      return t.secondNoticeDays;
+    case 'warning':
+      return t.warningDays;
+    case 'legal':
+      return t.legalDays;
+  }
+}
+
+/** The calendar day a step falls on: due date + offset + days escalation stood paused. */
+export function stepDay(state: ReceivableState, policy: Policy, step: TimelineStep): CalendarDate {
+  if (!state.dueDate) throw new Error('receivable has no due date');
+  const pause = step === 'reminder' ? 0 : state.pausedDays;
+  return addDays(state.dueDate, stepOffsetDays(policy, step) + pause);
+}
+
+export function stepInstant(state: ReceivableState, policy: Policy, step: TimelineStep): number {
+  return instantAt(stepDay(state, policy, step), policy.receivable.businessHour, policy.timeZone);
+}
+
+export function daysOverdue(state: ReceivableState, today: CalendarDate): number {
+  if (!state.dueDate) return 0;
+  return Math.max(0, daysBetween(state.dueDate, today));
+}
+
+export function legalAction(policy: Policy, outstandingMinor: number) {
+  return {
+    terminateCooperation: outstandingMinor >= policy.receivable.legal.terminateCooperationMinor,
+    litigation: outstandingMinor >= policy.receivable.legal.litigationMinor,
+  };
+}
+
+export function formatMinor(minor: number, currency: string): string {
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  const major = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${currency} ${major}.${String(abs % 100).padStart(2, '0')}`;
+}
