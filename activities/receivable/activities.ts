@@ -3,7 +3,7 @@
  * and every external effect of the timeline (e-mails, tasks, supply stop, grade
  * change), each idempotent by a key per receivable and step.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
@@ -54,9 +54,21 @@ export function quarterIndexSinceJoining(joinedOn: string, today: string): numbe
   return q(today) - q(joinedOn) + 1;
 }
 
+/**
+ * "Now" for an activity is when the workflow scheduled it: the same clock the
+ * workflow's timers run on (so time-skipping tests and real runs agree).
+ */
+function activityClock(): Date {
+  try {
+    return new Date(Context.current().info.currentAttemptScheduledTimestampMs);
+  } catch {
+    return new Date(); // outside an activity (direct calls in tests)
+  }
+}
+
 export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const { pool, mailer, company } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? activityClock;
   const q = createReceivableQueries(pool);
   const records = createCreditRecordQueries(pool);
   const effects = createEffects(pool);

@@ -160,9 +160,17 @@ export async function receivableWorkflow(
   setHandler(
     decideApplication,
     async (d: ApplicationDecision) => {
+      // A vote may arrive while the automatic checks still run: it waits for them.
+      await condition(() => state.stage !== 'applied');
+      if (state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
+        refuse(`the application is no longer awaiting a decision (stage ${state.stage})`);
+      if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
       state.votes[d.department] = d;
       publish();
       await record(`decision-${d.department}`, { ...d });
+      // A deciding vote answers with the outcome: issued (with its due date) or rejected.
+      if (decisionOutcome(state) !== null)
+        await condition(() => state.stage !== 'awaiting-approval' && state.stage !== 'manager-review');
       return state;
     },
     { validator: (d) => validateDecision(state, d) },
@@ -540,7 +548,7 @@ const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
 
 export function validateDecision(state: ReceivableState, d: ApplicationDecision): void {
   if (!APPROVERS.includes(d.department)) refuse(`department: unknown department '${String(d.department)}'`);
-  if (state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
+  if (state.stage !== 'applied' && state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
     refuse(`the application is not awaiting a decision (stage ${state.stage})`);
   if (d.department === 'manager' && state.stage !== 'manager-review')
     refuse('a manager decides only once the approval deadline has passed');

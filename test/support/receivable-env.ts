@@ -1,0 +1,201 @@
+/**
+ * A receivable test bench: Temporal's time-skipping test server (Java, through
+ * the launcher infra/scripts/ensure.sh writes), a worker running the real
+ * workflow bundle and the real activities against PostgreSQL and the SMTP
+ * server that global-setup started, plus helpers to seed data, move the clock
+ * and read what happened on which day.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { expect, inject } from 'vitest';
+import { createReceivableActivities } from '../../activities/receivable/activities.js';
+import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
+import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createMailer } from '../../infra/mail.js';
+import { registerSearchAttributes } from '../../infra/temporal.js';
+import {
+  decideApplication,
+  getReceivable,
+  RECEIVABLE_TASK_QUEUE,
+  type ReceivableInput,
+  type ReceivableState,
+  receivableWorkflowId,
+} from '../../workflows/receivable/contract.js';
+import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const TZ = DEFAULT_POLICY.timeZone;
+export const COMPANY = {
+  name: 'Acme',
+  financeApprovers: ['finance@acme.test'],
+  marketingApprovers: ['marketing@acme.test'],
+  managers: ['manager@acme.test'],
+  creditDesk: ['desk@acme.test'],
+};
+
+export interface ReceivableBench {
+  env: TestWorkflowEnvironment;
+  pool: Pool;
+  worker: Worker;
+  /** Now on the test server's clock (epoch ms). */
+  now(): Promise<number>;
+  today(): Promise<string>;
+  /** Skips the test server's clock forward to `instant` (epoch ms). */
+  advanceTo(instant: number): Promise<void>;
+  seedDealer(over?: Partial<DealerSeed>): Promise<string>;
+  seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
+  start(app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number }, policy?: Policy): Promise<WorkflowHandle<typeof receivableWorkflow>>;
+  /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
+  approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
+  state(h: WorkflowHandle): Promise<ReceivableState>;
+  /** Local date-times (company zone) at which each activity type was scheduled. */
+  activityTimes(h: WorkflowHandle): Promise<Record<string, string[]>>;
+  mailsFor(receivableId: string): Promise<StoredMessage[]>;
+  teardown(): Promise<void>;
+}
+
+interface DealerSeed {
+  kind: 'dealer' | 'customer';
+  region: string;
+  creditGrade: string | null;
+  customerClass: string | null;
+  creditLimitMinor: number;
+  creditTermDays: number | null;
+  joinedOn: string;
+  language: 'zh-CN' | 'en';
+}
+
+export async function startReceivableBench(): Promise<ReceivableBench> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: {
+      executable: {
+        type: 'existing-path',
+        path: process.env.TEMPORAL_TEST_SERVER ?? path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
+      },
+    },
+  });
+  await registerSearchAttributes(env.connection, 'default');
+  const pool = createPool(inject('databaseUrl'), 5);
+  const mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: RECEIVABLE_TASK_QUEUE,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities: createReceivableActivities({ pool, mailer, company: COMPANY, policy: DEFAULT_POLICY }),
+  });
+  const running = worker.run();
+  const queries = createReceivableQueries(pool);
+
+  const now = () => env.currentTimeMs();
+  const bench: ReceivableBench = {
+    env,
+    pool,
+    worker,
+    now,
+    today: async () => localDate(await now(), TZ),
+    async advanceTo(instant) {
+      const delta = instant - (await now());
+      if (delta > 0) await env.sleep(delta);
+    },
+    async seedDealer(over = {}) {
+      const id = `CP-${randomUUID().slice(0, 8)}`;
+      await queries.upsertCounterparty({
+        id,
+        name: `Dealer ${id}`,
+        kind: over.kind ?? 'dealer',
+        email: `${id.toLowerCase()}@dealer.test`,
+        language: over.language ?? 'en',
+        region: over.region ?? 'Hangzhou',
+        contactName: null,
+        creditGrade: over.creditGrade === undefined ? 'AB' : over.creditGrade,
+        customerClass: over.customerClass ?? null,
+        creditLimitMinor: over.creditLimitMinor ?? 100_000_000,
+        creditTermDays: over.creditTermDays ?? 60,
+        joinedOn: over.joinedOn ?? '2024-01-15',
+      });
+      return id;
+    },
+    async seedSalesperson(over = {}) {
+      const id = `SP-${randomUUID().slice(0, 8)}`;
+      await queries.upsertSalesperson({
+        id,
+        name: `Seller ${id}`,
+        email: `${id.toLowerCase()}@acme.test`,
+        region: 'Shanghai',
+        phone: '+86 21 5555 0000',
+        creditLimitMinor: over.creditLimitMinor ?? null,
+      });
+      return id;
+    },
+    async start(app, policy = DEFAULT_POLICY) {
+      const receivableId = `R-${randomUUID().slice(0, 8)}`;
+      const input: ReceivableInput = {
+        application: {
+          receivableId,
+          counterpartyId: app.counterpartyId,
+          salespersonId: app.salespersonId,
+          amountMinor: app.amountMinor,
+          currency: 'CNY',
+          requestedTermDays: app.termDays,
+        },
+        policy,
+      };
+      return env.client.workflow.start(receivableWorkflow, {
+        workflowId: receivableWorkflowId(receivableId),
+        taskQueue: RECEIVABLE_TASK_QUEUE,
+        args: [input],
+      });
+    },
+    async approve(h, amountMinor, termDays) {
+      await h.executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: amountMinor, approvedTermDays: termDays }],
+      });
+      return h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] });
+    },
+    state: (h) => h.query(getReceivable),
+    async activityTimes(h) {
+      const history = await h.fetchHistory();
+      const out: Record<string, string[]> = {};
+      for (const e of history.events ?? []) {
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        if (!type || !e.eventTime) continue;
+        const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
+        (out[type] ??= []).push(localDateTime(ms, TZ));
+      }
+      return out;
+    },
+    async mailsFor(receivableId) {
+      const res = await fetch(`${inject('inboxUrl')}/api/messages`);
+      const all = (await res.json()) as StoredMessage[];
+      return all.filter((m) => m.effectKey?.startsWith(`${receivableId}:`));
+    },
+    async teardown() {
+      worker.shutdown();
+      await running;
+      mailer.close();
+      await pool.end();
+      await env.teardown();
+    },
+  };
+  return bench;
+}
+
+/** 'YYYY-MM-DD 09:00' — the business hour on `date`. */
+export const at9 = (date: string) => `${date} ${String(DEFAULT_POLICY.receivable.businessHour).padStart(2, '0')}:00`;
+export const instantOf = (date: string, hour: number) => instantAt(date, hour, TZ);
+
+/** The update was refused by its validator with a message matching `pattern`. */
+export async function expectRefused(update: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const err = await update.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof WorkflowUpdateFailedError)) throw new Error(`expected a refused update, got ${String(err)}`);
+  expect(err.cause?.message).toMatch(pattern);
+}

@@ -1,0 +1,158 @@
+/**
+ * Application and approval on the time-skipping server: automatic checks, the
+ * two departments' votes (Updates with validators), rejection, and the deadline
+ * that hands the decision to a manager.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
+import { saveHistory } from '../support/histories.js';
+import { expectRefused, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
+import { localDateTime } from '../../domain/calendar.js';
+
+let bench: ReceivableBench;
+beforeAll(async () => {
+  bench = await startReceivableBench();
+});
+afterAll(async () => {
+  await bench?.teardown();
+});
+
+async function application(over: Parameters<ReceivableBench['seedDealer']>[0] = {}, salesLimit?: number) {
+  const counterpartyId = await bench.seedDealer(over);
+  const salespersonId = await bench.seedSalesperson(salesLimit === undefined ? {} : { creditLimitMinor: salesLimit });
+  return bench.start({ counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 });
+}
+
+async function acceptedUpdates(h: WorkflowHandle): Promise<string[]> {
+  const history = await h.fetchHistory();
+  return (history.events ?? [])
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name)
+    .filter((n): n is string => Boolean(n));
+}
+
+describe('credit application approval', () => {
+  it('marketing rejects with a reason: the application ends rejected', async () => {
+    const h = await application();
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_000, approvedTermDays: 30 }],
+    });
+    const s = await h.executeUpdate(decideApplication, {
+      args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'region saturated' }],
+    });
+    expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'region saturated', dueDate: null });
+    expect((await h.result()).stage).toBe('rejected');
+    await saveHistory('rejected-by-marketing', h);
+  });
+
+  it('finance rejects: marketing is not needed', async () => {
+    const h = await application();
+    const s = await h.executeUpdate(decideApplication, {
+      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'limit exhausted' }],
+    });
+    expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'limit exhausted' });
+    await h.result();
+  });
+
+  it('refused votes leave no trace in history', async () => {
+    const h = await application();
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_000, approvedTermDays: 30 }],
+    });
+    await expectRefused(
+      h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin2', reason: 'x' }] }),
+      /finance has already decided/,
+    );
+    await expectRefused(
+      // biome-ignore lint/suspicious/noExplicitAny: an unknown department, as a client might send it
+      h.executeUpdate(decideApplication, { args: [{ department: 'sales' as any, approve: true, decidedBy: 's' }] }),
+      /department: unknown department 'sales'/,
+    );
+    await expectRefused(
+      h.executeUpdate(decideApplication, { args: [{ department: 'manager', approve: true, decidedBy: 'boss' }] }),
+      /a manager decides only once the approval deadline has passed/,
+    );
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: true, decidedBy: 'x', approvedAmountMinor: 900_000, approvedTermDays: 30 }],
+      }),
+      /finance has already decided/,
+    );
+    await h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'no' }] });
+    await expectRefused(
+      h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] }),
+      /not awaiting a decision \(stage rejected\)/,
+    );
+    expect(await acceptedUpdates(h)).toEqual(['decideApplication', 'decideApplication']);
+  });
+
+  it('finance must fix an amount within the application and a term', async () => {
+    const h = await application();
+    await expectRefused(
+      h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: true, decidedBy: 'fin' }] }),
+      /^approvedAmountMinor: finance fixes the approved amount/,
+    );
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_001, approvedTermDays: 30 }],
+      }),
+      /^approvedAmountMinor: 500001 exceeds the 500000 applied for/,
+    );
+    await h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'done' }] });
+    await h.result();
+  });
+
+  it('no decision within 3 days: a manager is asked and decides', async () => {
+    const h = await application();
+    await h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] });
+    const filed = await bench.now();
+    await bench.advanceTo(filed + 3 * 86_400_000 + 60_000);
+    const s = await h.query(getReceivable);
+    expect(s.stage).toBe('manager-review');
+    const times = await bench.activityTimes(h);
+    expect(times.escalateApprovalToManager).toEqual([localDateTime(Date.parse(s.approvalDeadline ?? ''), TZ)]);
+    const decided = await h.executeUpdate(decideApplication, {
+      args: [{ department: 'manager', approve: true, decidedBy: 'boss', approvedAmountMinor: 400_000, approvedTermDays: 20 }],
+    });
+    expect(decided).toMatchObject({ stage: 'issued', approvedMinor: 400_000, approvedTermDays: 20, outstandingMinor: 400_000 });
+    await h.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), recordedBy: 'finance' }], // inside the discount window: 1 % off
+    });
+    await h.result();
+    await saveHistory('approval-deadline-to-manager', h);
+  });
+
+  it.each([
+    ['a class D customer', { kind: 'customer' as const, creditGrade: null, customerClass: 'D' }, undefined, /class D: cash or prepayment only/],
+    ['a dealer in its first quarter', { joinedOn: '' }, undefined, /new dealer: no credit in the first quarter/],
+    ['a second-quarter dealer graded BC', { joinedOn: 'previous-quarter', creditGrade: 'BC' }, undefined, /second quarter only AA, AB, BA and BB/],
+    ['a salesperson at 100 % of the limit', {}, 0, /reached 100 % of the receivables limit/],
+  ])('%s is rejected at once by the automatic checks', async (_name, over, salesLimit, reason) => {
+    const today = await bench.today();
+    const joined = over.joinedOn === '' ? today : over.joinedOn === 'previous-quarter' ? previousQuarter(today) : undefined;
+    const h = await application({ ...over, ...(joined ? { joinedOn: joined } : {}) }, salesLimit);
+    const final = await h.result();
+    expect(final.stage).toBe('rejected');
+    expect(final.rejectionReason).toMatch(reason);
+    expect(await acceptedUpdates(h)).toEqual([]);
+  });
+
+  it('the check recommends rejection when the amount exceeds the available limit', async () => {
+    const h = await application({ creditLimitMinor: 300_000 });
+    await bench.advanceTo((await bench.now()) + 60_000);
+    const s = await h.query(getReceivable);
+    expect(s.stage).toBe('awaiting-approval');
+    expect(s.checks).toMatchObject({ recommendation: 'reject', availableMinor: 300_000 });
+    await h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'over limit' }] });
+    await h.result();
+  });
+});
+
+function previousQuarter(today: string): string {
+  const y = Number(today.slice(0, 4));
+  const q = Math.floor((Number(today.slice(5, 7)) - 1) / 3);
+  const pq = q === 0 ? 3 : q - 1;
+  const py = q === 0 ? y - 1 : y;
+  return `${py}-${String(pq * 3 + 1).padStart(2, '0')}-15`;
+}
+

@@ -1,0 +1,215 @@
+/**
+ * The receivable's due-date timeline on the time-skipping server: each test
+ * asserts the calendar day (and business hour) on which a step fired, from the
+ * workflow's own history, and what e-mail went out.
+ */
+import { addDays } from '../../domain/calendar.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  endValidReason,
+  recordPayment,
+  recordValidReason,
+  writeOffBadDebt,
+  confirmLegalEscalation,
+} from '../../workflows/receivable/contract.js';
+import { at9, expectRefused, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { saveHistory } from '../support/histories.js';
+
+let bench: ReceivableBench;
+beforeAll(async () => {
+  bench = await startReceivableBench();
+});
+afterAll(async () => {
+  await bench?.teardown();
+});
+
+const AMOUNT = 1_000_000; // ¥10,000.00
+const TERM = 30;
+
+async function issued(region = 'Hangzhou') {
+  const counterpartyId = await bench.seedDealer({ region });
+  const salespersonId = await bench.seedSalesperson();
+  const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM });
+  const state = await bench.approve(h, AMOUNT, TERM);
+  expect(state.stage).toBe('issued');
+  if (!state.dueDate || !state.issueDate) throw new Error('not issued');
+  return { h, counterpartyId, due: state.dueDate, issue: state.issueDate, id: state.receivableId };
+}
+
+const pay = (h: Parameters<ReceivableBench['state']>[0], paymentId: string, amountMinor: number, paidOn: string) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
+
+describe('receivable timeline', () => {
+  it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
+    const { h, issue, id } = await issued();
+    expect(issue).toBe(await bench.today());
+    await bench.advanceTo(instantOf(addDays(issue, 5), 10));
+    // 1/10 n/30: 1 % of ¥10,000.00 = ¥100.00 off → ¥9,900.00 settles it.
+    await expectRefused(pay(h, 'P-over', 990_001, addDays(issue, 5)), /overpayment refused/);
+    const result = await pay(h, 'P-1', 990_000, addDays(issue, 5));
+    expect(result).toMatchObject({ settled: true, outstandingMinor: 0, discountMinor: 10_000 });
+    const final = await h.result();
+    expect(final.stage).toBe('paid');
+    expect(final.discountMinor).toBe(10_000);
+    const times = await bench.activityTimes(h);
+    expect(times.sendPaymentReminder).toBeUndefined();
+    const kinds = (await bench.mailsFor(id)).map((m) => m.effectKey);
+    expect(kinds).toEqual([`${id}:approval-request`, `${id}:application-decision`, `${id}:credit-terms`, `${id}:receipt:P-1`]);
+    await saveHistory('paid-early-with-discount', h);
+  });
+
+  it('paid on time: reminder on due−7 at 09:00, nothing after the payment', async () => {
+    const { h, due, id } = await issued();
+    await bench.advanceTo(instantOf(addDays(due, -2), 12));
+    expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
+    expect((await bench.state(h)).stage).toBe('reminded');
+    const result = await pay(h, 'P-1', AMOUNT, addDays(due, -2));
+    expect(result).toMatchObject({ settled: true, discountMinor: 0 });
+    await h.result();
+    const times = await bench.activityTimes(h);
+    expect(times.createPhoneTask).toEqual([at9(addDays(due, -7))]);
+    expect(times.sendCollectionNotice).toBeUndefined();
+    expect(times.createVisitTask).toBeUndefined();
+    const reminders = (await bench.mailsFor(id)).filter((m) => m.effectKey === `${id}:reminder`);
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.subject).toContain(due);
+    await saveHistory('paid-on-time', h);
+  });
+
+  it('partial then full payment: the balance falls, then the receivable closes', async () => {
+    const { h, issue } = await issued();
+    await bench.advanceTo(instantOf(addDays(issue, 12), 10)); // after the discount window
+    const first = await pay(h, 'P-1', 400_000, addDays(issue, 12));
+    expect(first).toMatchObject({ settled: false, outstandingMinor: 600_000, discountMinor: 0 });
+    // The same payment id again is applied once, not twice.
+    expect(await pay(h, 'P-1', 400_000, addDays(issue, 12))).toMatchObject({ duplicate: true, outstandingMinor: 600_000 });
+    await expectRefused(pay(h, 'P-2', 600_001, addDays(issue, 12)), /^amountMinor: 600001 exceeds the 600000/);
+    const second = await pay(h, 'P-2', 600_000, addDays(issue, 12));
+    expect(second).toMatchObject({ settled: true, outstandingMinor: 0 });
+    const final = await h.result();
+    expect(final).toMatchObject({ stage: 'paid', paidMinor: AMOUNT, paymentIds: ['P-1', 'P-2'] });
+    await saveHistory('partial-then-full', h);
+  });
+
+  it('every escalation step fires on its day at 09:00 and not a day before', async () => {
+    const { h, due, id, counterpartyId } = await issued('Hangzhou');
+    // The day before each step, the step has not fired yet.
+    await bench.advanceTo(instantOf(due, 23));
+    expect((await bench.activityTimes(h)).sendCollectionNotice).toBeUndefined();
+    await bench.advanceTo(instantOf(addDays(due, 6), 23));
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    await bench.advanceTo(instantOf(addDays(due, 14), 23));
+    expect((await bench.activityTimes(h)).sendOverdueWarningLetter).toBeUndefined();
+    await bench.advanceTo(instantOf(addDays(due, 29), 23));
+    expect((await bench.activityTimes(h)).proposeLegalEscalation).toBeUndefined();
+    await bench.advanceTo(instantOf(addDays(due, 30), 12));
+
+    const t = await bench.activityTimes(h);
+    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
+    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]); // a debtor outside the home region
+    expect(t.requestLateReason).toEqual([at9(addDays(due, 1))]);
+    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7))]);
+    expect(t.handOverToCreditDesk).toEqual([at9(addDays(due, 15))]);
+    expect(t.stopSupply).toEqual([at9(addDays(due, 15))]);
+    expect(t.lowerCreditGrade).toEqual([at9(addDays(due, 15))]);
+    expect(t.sendOverdueWarningLetter).toEqual([at9(addDays(due, 15))]);
+    expect(t.proposeLegalEscalation).toEqual([at9(addDays(due, 30))]);
+
+    const s = await bench.state(h);
+    expect(s).toMatchObject({ stage: 'legal-review', owner: 'credit-desk', supplyStopped: true, gradeAfterDowngrade: 'BA' });
+    // ¥10,000.00 is under the ¥50,000.00 litigation threshold: terminate cooperation only.
+    expect(s.legal).toMatchObject({ terminateCooperation: true, litigation: false, confirmed: null });
+    const cp = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [counterpartyId]);
+    expect(cp.rows[0].credit_grade).toBe('BA');
+    const blocks = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [counterpartyId]);
+    expect(blocks.rows.map((r) => r.source)).toEqual([id]);
+
+    await h.executeUpdate(confirmLegalEscalation, { args: [{ proceed: true, decidedBy: 'manager', note: 'go' }] });
+    await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
+    const final = await h.result();
+    expect(final).toMatchObject({ stage: 'written-off', writtenOffMinor: AMOUNT, outstandingMinor: 0 });
+
+    const keys = (await bench.mailsFor(id)).map((m) => m.effectKey);
+    for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter', 'legal-escalation', 'supply-stopped']) {
+      expect(keys.filter((k) => k === `${id}:${step}`), step).toHaveLength(1);
+    }
+    await saveHistory('every-escalation-step', h);
+  });
+
+  it('a debtor in the home region gets a visit task at due+1 instead of a collection notice', async () => {
+    const { h, due } = await issued('Shanghai');
+    await bench.advanceTo(instantOf(addDays(due, 1), 12));
+    const t = await bench.activityTimes(h);
+    expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
+    expect(t.sendCollectionNotice).toBeUndefined();
+    await pay(h, 'P-1', AMOUNT, addDays(due, 1));
+    await h.result();
+  });
+
+  it('a full payment an hour before the +15 step cancels it', async () => {
+    const { h, due, counterpartyId } = await issued();
+    await bench.advanceTo(instantOf(addDays(due, 15), 8));
+    expect((await bench.state(h)).stage).toBe('second-notice');
+    await pay(h, 'P-1', AMOUNT, addDays(due, 15));
+    await h.result();
+    await bench.advanceTo(instantOf(addDays(due, 16), 12));
+    const t = await bench.activityTimes(h);
+    expect(t.sendOverdueWarningLetter).toBeUndefined();
+    expect(t.stopSupply).toBeUndefined();
+    const blocks = await bench.pool.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1', [counterpartyId]);
+    expect(blocks.rowCount).toBe(0);
+    await saveHistory('payment-an-hour-before-step', h);
+  });
+
+  it('a dispute pauses escalation; ending it resumes where it stood', async () => {
+    const { h, due } = await issued();
+    await bench.advanceTo(instantOf(addDays(due, 3), 10));
+    await h.executeUpdate(recordValidReason, { args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }] });
+    await bench.advanceTo(instantOf(addDays(due, 20), 10));
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    const resumed = await h.executeUpdate(endValidReason, { args: [{ recordedBy: 'finance', note: 'dispute settled' }] });
+    // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
+    expect(resumed.pausedDays).toBe(17);
+    await bench.advanceTo(instantOf(addDays(due, 23), 23));
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    await bench.advanceTo(instantOf(addDays(due, 24), 12));
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 24))]);
+    await pay(h, 'P-1', AMOUNT, addDays(due, 24));
+    await h.result();
+    await saveHistory('dispute-pauses-and-resumes', h);
+  });
+
+  it('a broken promise to pay resumes escalation the day after the promised date', async () => {
+    const { h, due } = await issued();
+    await bench.advanceTo(instantOf(addDays(due, 2), 10));
+    await h.executeUpdate(recordValidReason, {
+      args: [{ kind: 'promise', promisedBy: addDays(due, 10), reason: 'pays after month end', recordedBy: 'finance' }],
+    });
+    await bench.advanceTo(instantOf(addDays(due, 11), 12));
+    const s = await bench.state(h);
+    // Promise recorded due+2, broken on due+11 (09:00): 9 paused days; +7 moves to due+16.
+    expect(s.validReason).toBeNull();
+    expect(s.pausedDays).toBe(9);
+    await bench.advanceTo(instantOf(addDays(due, 16), 12));
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 16))]);
+    await pay(h, 'P-1', AMOUNT, addDays(due, 16));
+    await h.result();
+  });
+
+  it('an agreed extension moves the whole timeline to the new due date', async () => {
+    const { h, due } = await issued();
+    await bench.advanceTo(instantOf(addDays(due, -10), 10));
+    const newDue = addDays(due, 20);
+    const s = await h.executeUpdate(recordValidReason, {
+      args: [{ kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', recordedBy: 'finance' }],
+    });
+    expect(s.dueDate).toBe(newDue);
+    await bench.advanceTo(instantOf(addDays(newDue, 1), 12));
+    const t = await bench.activityTimes(h);
+    expect(t.sendPaymentReminder).toEqual([at9(addDays(newDue, -7))]);
+    expect(t.sendCollectionNotice).toEqual([at9(addDays(newDue, 1))]);
+    await pay(h, 'P-1', AMOUNT, addDays(newDue, 1));
+    await h.result();
+    await saveHistory('extension-moves-timeline', h);
+  });
+});
