@@ -148,10 +148,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             deadline: localDateTime(Date.parse(s.legal.confirmBy), deps.policy.timeZone),
           }
         : {}),
-      ...(s.gradeAfterDowngrade ? { gradeAfter: s.gradeAfterDowngrade } : {}),
-      ...((c?.creditGrade ?? c?.customerClass)
-        ? { gradeBefore: (c?.creditGrade ?? c?.customerClass) as string }
-        : {}),
+      // The grade as the checks saw it, and as it stands after this receivable's +15 step
+      // (unchanged when another receivable's stop already lowered it this episode).
+      gradeBefore: c?.creditGrade ?? c?.customerClass ?? '—',
+      gradeAfter: s.gradeAfterDowngrade ?? c?.creditGrade ?? c?.customerClass ?? '—',
     };
   }
 

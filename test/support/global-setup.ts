@@ -44,7 +44,12 @@ export default async function setup(project: TestProject) {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 
-  const [pgPort, smtpPort, inboxPort, temporalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [pgPort, smtpPort, inboxPort, temporalPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const [pgServer, mail, bundle] = await Promise.all([
     startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
     startLocalMailServer({ storeDir: path.join(dir, 'mail'), smtpPort, inboxPort }),

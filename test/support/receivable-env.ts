@@ -43,6 +43,8 @@ export interface ReceivableBench {
   env: TestWorkflowEnvironment;
   pool: Pool;
   worker: Worker;
+  /** Shuts the worker down and starts a new one on the same server (a deploy or crash-restart). */
+  replaceWorker(): Promise<void>;
   /** Now on the test server's clock (epoch ms). */
   now(): Promise<number>;
   today(): Promise<string>;
@@ -50,7 +52,10 @@ export interface ReceivableBench {
   advanceTo(instant: number): Promise<void>;
   seedDealer(over?: Partial<DealerSeed>): Promise<string>;
   seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
-  start(app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number }, policy?: Policy): Promise<WorkflowHandle<typeof receivableWorkflow>>;
+  start(
+    app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
+    policy?: Policy,
+  ): Promise<WorkflowHandle<typeof receivableWorkflow>>;
   /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
   approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
   state(h: WorkflowHandle): Promise<ReceivableState>;
@@ -76,27 +81,43 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     server: {
       executable: {
         type: 'existing-path',
-        path: process.env.TEMPORAL_TEST_SERVER ?? path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
+        path:
+          process.env.TEMPORAL_TEST_SERVER ??
+          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
       },
     },
   });
   await registerSearchAttributes(env.connection, 'default');
   const pool = createPool(inject('databaseUrl'), 5);
   const mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: RECEIVABLE_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createReceivableActivities({ pool, mailer, company: COMPANY, policy: DEFAULT_POLICY }),
-  });
-  const running = worker.run();
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: RECEIVABLE_TASK_QUEUE,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      // No workflow cache, hence no sticky task queue: the Java test server would hold a
+      // replaced worker's sticky tasks with its clock locked. Every activation replays
+      // the full history, which also checks determinism on every step.
+      maxCachedWorkflows: 0,
+      activities: createReceivableActivities({ pool, mailer, company: COMPANY, policy: DEFAULT_POLICY }),
+    });
+  let worker = await newWorker();
+  let running = worker.run();
   const queries = createReceivableQueries(pool);
 
   const now = () => env.currentTimeMs();
   const bench: ReceivableBench = {
     env,
     pool,
-    worker,
+    get worker() {
+      return worker;
+    },
+    async replaceWorker() {
+      worker.shutdown();
+      await running;
+      worker = await newWorker();
+      running = worker.run();
+    },
     now,
     today: async () => localDate(await now(), TZ),
     async advanceTo(instant) {
@@ -154,9 +175,19 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async approve(h, amountMinor, termDays) {
       await h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: amountMinor, approvedTermDays: termDays }],
+        args: [
+          {
+            department: 'finance',
+            approve: true,
+            decidedBy: 'fin',
+            approvedAmountMinor: amountMinor,
+            approvedTermDays: termDays,
+          },
+        ],
       });
-      return h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] });
+      return h.executeUpdate(decideApplication, {
+        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+      });
     },
     state: (h) => h.query(getReceivable),
     async activityTimes(h) {
@@ -187,7 +218,8 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
 }
 
 /** 'YYYY-MM-DD 09:00' — the business hour on `date`. */
-export const at9 = (date: string) => `${date} ${String(DEFAULT_POLICY.receivable.businessHour).padStart(2, '0')}:00`;
+export const at9 = (date: string) =>
+  `${date} ${String(DEFAULT_POLICY.receivable.businessHour).padStart(2, '0')}:00`;
 export const instantOf = (date: string, hour: number) => instantAt(date, hour, TZ);
 
 /** The update was refused by its validator with a message matching `pattern`. */
@@ -196,6 +228,7 @@ export async function expectRefused(update: Promise<unknown>, pattern: RegExp): 
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(err instanceof WorkflowUpdateFailedError)) throw new Error(`expected a refused update, got ${String(err)}`);
+  if (!(err instanceof WorkflowUpdateFailedError))
+    throw new Error(`expected a refused update, got ${String(err)}`);
   expect(err.cause?.message).toMatch(pattern);
 }

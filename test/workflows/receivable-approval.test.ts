@@ -5,10 +5,10 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDateTime } from '../../domain/calendar.js';
 import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
 import { saveHistory } from '../support/histories.js';
 import { expectRefused, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
-import { localDateTime } from '../../domain/calendar.js';
 
 let bench: ReceivableBench;
 beforeAll(async () => {
@@ -20,7 +20,9 @@ afterAll(async () => {
 
 async function application(over: Parameters<ReceivableBench['seedDealer']>[0] = {}, salesLimit?: number) {
   const counterpartyId = await bench.seedDealer(over);
-  const salespersonId = await bench.seedSalesperson(salesLimit === undefined ? {} : { creditLimitMinor: salesLimit });
+  const salespersonId = await bench.seedSalesperson(
+    salesLimit === undefined ? {} : { creditLimitMinor: salesLimit },
+  );
   return bench.start({ counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 });
 }
 
@@ -35,7 +37,15 @@ describe('credit application approval', () => {
   it('marketing rejects with a reason: the application ends rejected', async () => {
     const h = await application();
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_000, approvedTermDays: 30 }],
+      args: [
+        {
+          department: 'finance',
+          approve: true,
+          decidedBy: 'fin',
+          approvedAmountMinor: 500_000,
+          approvedTermDays: 30,
+        },
+      ],
     });
     const s = await h.executeUpdate(decideApplication, {
       args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'region saturated' }],
@@ -57,30 +67,56 @@ describe('credit application approval', () => {
   it('refused votes leave no trace in history', async () => {
     const h = await application();
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_000, approvedTermDays: 30 }],
+      args: [
+        {
+          department: 'finance',
+          approve: true,
+          decidedBy: 'fin',
+          approvedAmountMinor: 500_000,
+          approvedTermDays: 30,
+        },
+      ],
     });
     await expectRefused(
-      h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin2', reason: 'x' }] }),
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: false, decidedBy: 'fin2', reason: 'x' }],
+      }),
       /finance has already decided/,
     );
     await expectRefused(
       // biome-ignore lint/suspicious/noExplicitAny: an unknown department, as a client might send it
-      h.executeUpdate(decideApplication, { args: [{ department: 'sales' as any, approve: true, decidedBy: 's' }] }),
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'sales' as any, approve: true, decidedBy: 's' }],
+      }),
       /department: unknown department 'sales'/,
     );
     await expectRefused(
-      h.executeUpdate(decideApplication, { args: [{ department: 'manager', approve: true, decidedBy: 'boss' }] }),
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'manager', approve: true, decidedBy: 'boss' }],
+      }),
       /a manager decides only once the approval deadline has passed/,
     );
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: true, decidedBy: 'x', approvedAmountMinor: 900_000, approvedTermDays: 30 }],
+        args: [
+          {
+            department: 'finance',
+            approve: true,
+            decidedBy: 'x',
+            approvedAmountMinor: 900_000,
+            approvedTermDays: 30,
+          },
+        ],
       }),
       /finance has already decided/,
     );
-    await h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'no' }] });
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'no' }],
+    });
     await expectRefused(
-      h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] }),
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+      }),
       /not awaiting a decision \(stage rejected\)/,
     );
     expect(await acceptedUpdates(h)).toEqual(['decideApplication', 'decideApplication']);
@@ -89,32 +125,61 @@ describe('credit application approval', () => {
   it('finance must fix an amount within the application and a term', async () => {
     const h = await application();
     await expectRefused(
-      h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: true, decidedBy: 'fin' }] }),
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: true, decidedBy: 'fin' }],
+      }),
       /^approvedAmountMinor: finance fixes the approved amount/,
     );
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: true, decidedBy: 'fin', approvedAmountMinor: 500_001, approvedTermDays: 30 }],
+        args: [
+          {
+            department: 'finance',
+            approve: true,
+            decidedBy: 'fin',
+            approvedAmountMinor: 500_001,
+            approvedTermDays: 30,
+          },
+        ],
       }),
       /^approvedAmountMinor: 500001 exceeds the 500000 applied for/,
     );
-    await h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'done' }] });
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'done' }],
+    });
     await h.result();
   });
 
   it('no decision within 3 days: a manager is asked and decides', async () => {
     const h = await application();
-    await h.executeUpdate(decideApplication, { args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }] });
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+    });
     const filed = await bench.now();
     await bench.advanceTo(filed + 3 * 86_400_000 + 60_000);
     const s = await h.query(getReceivable);
     expect(s.stage).toBe('manager-review');
     const times = await bench.activityTimes(h);
-    expect(times.escalateApprovalToManager).toEqual([localDateTime(Date.parse(s.approvalDeadline ?? ''), TZ)]);
+    expect(times.escalateApprovalToManager).toEqual([
+      localDateTime(Date.parse(s.approvalDeadline ?? ''), TZ),
+    ]);
     const decided = await h.executeUpdate(decideApplication, {
-      args: [{ department: 'manager', approve: true, decidedBy: 'boss', approvedAmountMinor: 400_000, approvedTermDays: 20 }],
+      args: [
+        {
+          department: 'manager',
+          approve: true,
+          decidedBy: 'boss',
+          approvedAmountMinor: 400_000,
+          approvedTermDays: 20,
+        },
+      ],
     });
-    expect(decided).toMatchObject({ stage: 'issued', approvedMinor: 400_000, approvedTermDays: 20, outstandingMinor: 400_000 });
+    expect(decided).toMatchObject({
+      stage: 'issued',
+      approvedMinor: 400_000,
+      approvedTermDays: 20,
+      outstandingMinor: 400_000,
+    });
     await h.executeUpdate(recordPayment, {
       args: [{ paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), recordedBy: 'finance' }], // inside the discount window: 1 % off
     });
@@ -122,14 +187,36 @@ describe('credit application approval', () => {
     await saveHistory('approval-deadline-to-manager', h);
   });
 
-  it.each([
-    ['a class D customer', { kind: 'customer' as const, creditGrade: null, customerClass: 'D' }, undefined, /class D: cash or prepayment only/],
-    ['a dealer in its first quarter', { joinedOn: '' }, undefined, /new dealer: no credit in the first quarter/],
-    ['a second-quarter dealer graded BC', { joinedOn: 'previous-quarter', creditGrade: 'BC' }, undefined, /second quarter only AA, AB, BA and BB/],
+  it.each<
+    [string, Parameters<ReceivableBench['seedDealer']>[0] & { joinedOn?: string }, number | undefined, RegExp]
+  >([
+    [
+      'a class D customer',
+      { kind: 'customer' as const, creditGrade: null, customerClass: 'D' },
+      undefined,
+      /class D: cash or prepayment only/,
+    ],
+    [
+      'a dealer in its first quarter',
+      { joinedOn: '' },
+      undefined,
+      /new dealer: no credit in the first quarter/,
+    ],
+    [
+      'a second-quarter dealer graded BC',
+      { joinedOn: 'previous-quarter', creditGrade: 'BC' },
+      undefined,
+      /second quarter only AA, AB, BA and BB/,
+    ],
     ['a salesperson at 100 % of the limit', {}, 0, /reached 100 % of the receivables limit/],
   ])('%s is rejected at once by the automatic checks', async (_name, over, salesLimit, reason) => {
     const today = await bench.today();
-    const joined = over.joinedOn === '' ? today : over.joinedOn === 'previous-quarter' ? previousQuarter(today) : undefined;
+    const joined =
+      over.joinedOn === ''
+        ? today
+        : over.joinedOn === 'previous-quarter'
+          ? previousQuarter(today)
+          : undefined;
     const h = await application({ ...over, ...(joined ? { joinedOn: joined } : {}) }, salesLimit);
     const final = await h.result();
     expect(final.stage).toBe('rejected');
@@ -143,7 +230,9 @@ describe('credit application approval', () => {
     const s = await h.query(getReceivable);
     expect(s.stage).toBe('awaiting-approval');
     expect(s.checks).toMatchObject({ recommendation: 'reject', availableMinor: 300_000 });
-    await h.executeUpdate(decideApplication, { args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'over limit' }] });
+    await h.executeUpdate(decideApplication, {
+      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'over limit' }],
+    });
     await h.result();
   });
 });
@@ -155,4 +244,3 @@ function previousQuarter(today: string): string {
   const py = q === 0 ? y - 1 : y;
   return `${py}-${String(pq * 3 + 1).padStart(2, '0')}-15`;
 }
-

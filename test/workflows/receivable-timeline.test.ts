@@ -3,17 +3,24 @@
  * asserts the calendar day (and business hour) on which a step fired, from the
  * workflow's own history, and what e-mail went out.
  */
-import { addDays } from '../../domain/calendar.js';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../domain/calendar.js';
 import {
+  confirmLegalEscalation,
   endValidReason,
   recordPayment,
   recordValidReason,
   writeOffBadDebt,
-  confirmLegalEscalation,
 } from '../../workflows/receivable/contract.js';
-import { at9, expectRefused, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
 import { saveHistory } from '../support/histories.js';
+import {
+  at9,
+  expectRefused,
+  instantOf,
+  type ReceivableBench,
+  startReceivableBench,
+} from '../support/receivable-env.js';
 
 let bench: ReceivableBench;
 beforeAll(async () => {
@@ -36,8 +43,12 @@ async function issued(region = 'Hangzhou') {
   return { h, counterpartyId, due: state.dueDate, issue: state.issueDate, id: state.receivableId };
 }
 
-const pay = (h: Parameters<ReceivableBench['state']>[0], paymentId: string, amountMinor: number, paidOn: string) =>
-  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
+const pay = (
+  h: Parameters<ReceivableBench['state']>[0],
+  paymentId: string,
+  amountMinor: number,
+  paidOn: string,
+) => h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
@@ -54,7 +65,12 @@ describe('receivable timeline', () => {
     const times = await bench.activityTimes(h);
     expect(times.sendPaymentReminder).toBeUndefined();
     const kinds = (await bench.mailsFor(id)).map((m) => m.effectKey);
-    expect(kinds).toEqual([`${id}:approval-request`, `${id}:application-decision`, `${id}:credit-terms`, `${id}:receipt:P-1`]);
+    expect(kinds).toEqual([
+      `${id}:approval-request`,
+      `${id}:application-decision`,
+      `${id}:credit-terms`,
+      `${id}:receipt:P-1`,
+    ]);
     await saveHistory('paid-early-with-discount', h);
   });
 
@@ -82,8 +98,14 @@ describe('receivable timeline', () => {
     const first = await pay(h, 'P-1', 400_000, addDays(issue, 12));
     expect(first).toMatchObject({ settled: false, outstandingMinor: 600_000, discountMinor: 0 });
     // The same payment id again is applied once, not twice.
-    expect(await pay(h, 'P-1', 400_000, addDays(issue, 12))).toMatchObject({ duplicate: true, outstandingMinor: 600_000 });
-    await expectRefused(pay(h, 'P-2', 600_001, addDays(issue, 12)), /^amountMinor: 600001 exceeds the 600000/);
+    expect(await pay(h, 'P-1', 400_000, addDays(issue, 12))).toMatchObject({
+      duplicate: true,
+      outstandingMinor: 600_000,
+    });
+    await expectRefused(
+      pay(h, 'P-2', 600_001, addDays(issue, 12)),
+      /^amountMinor: 600001 exceeds the 600000/,
+    );
     const second = await pay(h, 'P-2', 600_000, addDays(issue, 12));
     expect(second).toMatchObject({ settled: true, outstandingMinor: 0 });
     const final = await h.result();
@@ -116,22 +138,43 @@ describe('receivable timeline', () => {
     expect(t.proposeLegalEscalation).toEqual([at9(addDays(due, 30))]);
 
     const s = await bench.state(h);
-    expect(s).toMatchObject({ stage: 'legal-review', owner: 'credit-desk', supplyStopped: true, gradeAfterDowngrade: 'BA' });
+    expect(s).toMatchObject({
+      stage: 'legal-review',
+      owner: 'credit-desk',
+      supplyStopped: true,
+      gradeAfterDowngrade: 'BA',
+    });
     // ¥10,000.00 is under the ¥50,000.00 litigation threshold: terminate cooperation only.
     expect(s.legal).toMatchObject({ terminateCooperation: true, litigation: false, confirmed: null });
-    const cp = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [counterpartyId]);
+    const cp = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [
+      counterpartyId,
+    ]);
     expect(cp.rows[0].credit_grade).toBe('BA');
-    const blocks = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [counterpartyId]);
+    const blocks = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [
+      counterpartyId,
+    ]);
     expect(blocks.rows.map((r) => r.source)).toEqual([id]);
 
-    await h.executeUpdate(confirmLegalEscalation, { args: [{ proceed: true, decidedBy: 'manager', note: 'go' }] });
+    await h.executeUpdate(confirmLegalEscalation, {
+      args: [{ proceed: true, decidedBy: 'manager', note: 'go' }],
+    });
     await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
     const final = await h.result();
     expect(final).toMatchObject({ stage: 'written-off', writtenOffMinor: AMOUNT, outstandingMinor: 0 });
 
     const keys = (await bench.mailsFor(id)).map((m) => m.effectKey);
-    for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter', 'legal-escalation', 'supply-stopped']) {
-      expect(keys.filter((k) => k === `${id}:${step}`), step).toHaveLength(1);
+    for (const step of [
+      'reminder',
+      'collection-notice',
+      'second-notice',
+      'warning-letter',
+      'legal-escalation',
+      'supply-stopped',
+    ]) {
+      expect(
+        keys.filter((k) => k === `${id}:${step}`),
+        step,
+      ).toHaveLength(1);
     }
     await saveHistory('every-escalation-step', h);
   });
@@ -156,7 +199,9 @@ describe('receivable timeline', () => {
     const t = await bench.activityTimes(h);
     expect(t.sendOverdueWarningLetter).toBeUndefined();
     expect(t.stopSupply).toBeUndefined();
-    const blocks = await bench.pool.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1', [counterpartyId]);
+    const blocks = await bench.pool.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1', [
+      counterpartyId,
+    ]);
     expect(blocks.rowCount).toBe(0);
     await saveHistory('payment-an-hour-before-step', h);
   });
@@ -164,10 +209,14 @@ describe('receivable timeline', () => {
   it('a dispute pauses escalation; ending it resumes where it stood', async () => {
     const { h, due } = await issued();
     await bench.advanceTo(instantOf(addDays(due, 3), 10));
-    await h.executeUpdate(recordValidReason, { args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }] });
+    await h.executeUpdate(recordValidReason, {
+      args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }],
+    });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
     expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
-    const resumed = await h.executeUpdate(endValidReason, { args: [{ recordedBy: 'finance', note: 'dispute settled' }] });
+    const resumed = await h.executeUpdate(endValidReason, {
+      args: [{ recordedBy: 'finance', note: 'dispute settled' }],
+    });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
     await bench.advanceTo(instantOf(addDays(due, 23), 23));
@@ -183,7 +232,14 @@ describe('receivable timeline', () => {
     const { h, due } = await issued();
     await bench.advanceTo(instantOf(addDays(due, 2), 10));
     await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'promise', promisedBy: addDays(due, 10), reason: 'pays after month end', recordedBy: 'finance' }],
+      args: [
+        {
+          kind: 'promise',
+          promisedBy: addDays(due, 10),
+          reason: 'pays after month end',
+          recordedBy: 'finance',
+        },
+      ],
     });
     await bench.advanceTo(instantOf(addDays(due, 11), 12));
     const s = await bench.state(h);

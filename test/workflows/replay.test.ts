@@ -7,7 +7,10 @@ describe('replay of saved receivable histories', () => {
   it('every saved history replays without a determinism error', async () => {
     const histories = await loadHistories();
     expect(histories.length).toBeGreaterThanOrEqual(5);
-    const results = Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories);
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      histories,
+    );
     const failures: string[] = [];
     let replayed = 0;
     for await (const r of results) {

@@ -477,10 +477,14 @@ export async function receivableWorkflow(
         state.supplyStopped = true;
         publish();
         await acts.handOverToCreditDesk(snapshot());
-        await acts.stopSupply(snapshot());
-        const change = await acts.lowerCreditGrade(snapshot());
-        state.gradeAfterDowngrade = change.after;
-        publish();
+        // One downgrade per episode: the receivable that stops a running supply lowers
+        // the grade; others of the same counterparty, already stopped, do not again.
+        const stop = await acts.stopSupply(snapshot());
+        if (stop.supplyWasRunning) {
+          const change = await acts.lowerCreditGrade(snapshot());
+          state.gradeAfterDowngrade = change.after;
+          publish();
+        }
         await acts.sendOverdueWarningLetter(snapshot());
         break;
       }

@@ -1,0 +1,98 @@
+/**
+ * Counterparty-wide effects and restarts: two receivables of one dealer stop
+ * supply at +15 and supply resumes only when both are paid; a worker replaced
+ * mid-timeline sends nothing twice.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays } from '../../domain/calendar.js';
+import { recordPayment } from '../../workflows/receivable/contract.js';
+import { saveHistory } from '../support/histories.js';
+import { at9, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+
+let bench: ReceivableBench;
+beforeAll(async () => {
+  bench = await startReceivableBench();
+});
+afterAll(async () => {
+  await bench?.teardown();
+});
+
+const AMOUNT = 800_000;
+
+describe('supply stop and restarts', () => {
+  it('supply stops at +15 and resumes only when no receivable of the dealer is 15+ days overdue', async () => {
+    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
+    const salespersonId = await bench.seedSalesperson();
+    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
+    const due = a.dueDate as string;
+    expect(b.dueDate).toBe(due);
+
+    await bench.advanceTo(instantOf(addDays(due, 16), 12));
+    const blocks = async () =>
+      (
+        await bench.pool.query(
+          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
+          [counterpartyId],
+        )
+      ).rows.map((r) => r.source);
+    expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
+    expect((await bench.activityTimes(first)).stopSupply).toEqual([at9(addDays(due, 15))]);
+    expect((await bench.activityTimes(second)).stopSupply).toEqual([at9(addDays(due, 15))]);
+    // One episode, one downgrade: AB → BA, not two steps.
+    const grade = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [
+      counterpartyId,
+    ]);
+    expect(grade.rows[0].credit_grade).toBe('BA');
+
+    const paidOn = addDays(due, 16);
+    await first.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+    });
+    await first.result();
+    expect(await blocks()).toEqual([b.receivableId]);
+    await second.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+    });
+    await second.result();
+    expect(await blocks()).toEqual([]);
+
+    const mails = [...(await bench.mailsFor(a.receivableId)), ...(await bench.mailsFor(b.receivableId))];
+    expect(mails.filter((m) => m.effectKey?.endsWith(':supply-stopped'))).toHaveLength(1);
+    expect(mails.filter((m) => m.effectKey?.endsWith(':supply-resumed'))).toHaveLength(1);
+    expect(mails.find((m) => m.effectKey?.endsWith(':supply-resumed'))?.effectKey).toBe(
+      `${b.receivableId}:supply-resumed`,
+    );
+    await saveHistory('supply-stop-and-resume', second);
+  });
+
+  it('a worker replaced mid-timeline sends nothing twice', async () => {
+    const counterpartyId = await bench.seedDealer();
+    const salespersonId = await bench.seedSalesperson();
+    const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+    const s = await bench.approve(h, AMOUNT, 30);
+    const due = s.dueDate as string;
+    await bench.advanceTo(instantOf(addDays(due, 2), 12));
+    await bench.replaceWorker();
+    await bench.advanceTo(instantOf(addDays(due, 8), 12));
+    await bench.replaceWorker();
+    await bench.advanceTo(instantOf(addDays(due, 16), 12));
+
+    const t = await bench.activityTimes(h);
+    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
+    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]);
+    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7))]);
+    expect(t.sendOverdueWarningLetter).toEqual([at9(addDays(due, 15))]);
+    const keys = (await bench.mailsFor(s.receivableId)).map((m) => m.effectKey);
+    expect(keys).toEqual([...new Set(keys)]);
+    for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter']) {
+      expect(keys).toContain(`${s.receivableId}:${step}`);
+    }
+    await h.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), recordedBy: 'finance' }],
+    });
+    await h.result();
+    await saveHistory('worker-replaced-mid-timeline', h);
+  });
+});
