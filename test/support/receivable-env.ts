@@ -197,7 +197,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
         const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
         if (!type || !e.eventTime) continue;
         const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
-        (out[type] ??= []).push(localDateTime(ms, TZ));
+        out[type] = [...(out[type] ?? []), localDateTime(ms, TZ)];
       }
       return out;
     },
