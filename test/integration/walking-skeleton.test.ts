@@ -1,0 +1,316 @@
+/**
+ * The real path, as `npm start` runs it: HTTP API → Temporal dev server → worker
+ * → PostgreSQL and the SMTP server, all real processes on loopback.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createMailer } from '../../infra/mail.js';
+import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+
+let api: FastifyInstance;
+let base: string;
+let pool: Pool;
+let worker: Worker;
+let running: Promise<void>;
+let connection: Connection;
+let workerConnection: NativeConnection;
+let client: Client;
+const mailer = () => createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'), 5);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  await registerSearchAttributes(connection, 'default');
+  client = new Client({ connection });
+  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  worker = await createReceivableWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    pool,
+    mailer: mailer(),
+    company: {
+      name: 'Acme',
+      financeApprovers: ['finance@acme.test'],
+      marketingApprovers: ['marketing@acme.test'],
+      managers: ['manager@acme.test'],
+      creditDesk: ['desk@acme.test'],
+    },
+    policy: DEFAULT_POLICY,
+  });
+  running = worker.run();
+  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  worker?.shutdown();
+  await running;
+  await workerConnection?.close();
+  await connection?.close();
+  await pool?.end();
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string; fields?: { path: string }[] };
+    },
+  };
+}
+
+async function mails(prefix: string): Promise<StoredMessage[]> {
+  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
+  return all.filter((m) => m.effectKey?.startsWith(prefix));
+}
+
+/** Waits (bounded) for something the worker does asynchronously after the API answered. */
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function seed() {
+  const suffix = randomUUID().slice(0, 8);
+  const dealer = {
+    id: `D-${suffix}`,
+    name: `华东经销商 ${suffix}`,
+    kind: 'dealer',
+    email: `d-${suffix}@dealer.test`,
+    region: 'Hangzhou',
+    creditGrade: 'AA',
+    creditLimitMinor: 10_000_000,
+    creditTermDays: 60,
+    joinedOn: '2024-03-01',
+  };
+  const seller = {
+    id: `S-${suffix}`,
+    name: `王伟 ${suffix}`,
+    email: `s-${suffix}@acme.test`,
+    region: 'Shanghai',
+  };
+  expect((await call('POST', '/v1/counterparties', dealer)).status).toBe(201);
+  expect((await call('POST', '/v1/salespeople', seller)).status).toBe(201);
+  return { dealer, seller, receivableId: `R-${suffix}` };
+}
+
+describe('walking skeleton through the real servers', () => {
+  it('files an application, starts receivable:<id> once, stores it, e-mails the approvers', async () => {
+    const { dealer, seller, receivableId } = await seed();
+    const body = {
+      receivableId,
+      counterpartyId: dealer.id,
+      salespersonId: seller.id,
+      amountMinor: 500_000,
+      requestedTermDays: 30,
+    };
+    const first = await call('POST', '/v1/credit-applications', body);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      receivableId,
+      workflowId: `receivable:${receivableId}`,
+      created: true,
+    });
+
+    const again = await call('POST', '/v1/credit-applications', body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ receivableId, created: false });
+    const runs = [];
+    for await (const w of client.workflow.list({
+      query: `WorkflowId = '${receivableWorkflowId(receivableId)}'`,
+    }))
+      runs.push(w);
+    expect(runs).toHaveLength(1);
+
+    const state = await eventually(
+      async () => (await call('GET', `/v1/receivables/${receivableId}`)).body,
+      (s) => s.stage === 'awaiting-approval',
+      'automatic checks',
+    );
+    expect(state).toMatchObject({ receivableId, outstandingMinor: 0, policyVersion: DEFAULT_POLICY.version });
+    const row = await pool.query(
+      'SELECT counterparty_id, requested_minor, stage FROM receivables WHERE id = $1',
+      [receivableId],
+    );
+    expect(row.rows[0]).toMatchObject({ counterparty_id: dealer.id, requested_minor: 500_000 });
+
+    const approvalMails = await eventually(
+      () => mails(`${receivableId}:approval-request`),
+      (m) => m.length > 0,
+      'approval e-mail',
+    );
+    expect(approvalMails).toHaveLength(1);
+    expect(approvalMails[0]?.to).toEqual(['finance@acme.test', 'marketing@acme.test']);
+    expect(approvalMails[0]?.text).toContain(dealer.name);
+  });
+
+  it('approves through the API, takes a payment and closes; refusals name the field', async () => {
+    const { dealer, seller, receivableId } = await seed();
+    await call('POST', '/v1/credit-applications', {
+      receivableId,
+      counterpartyId: dealer.id,
+      salespersonId: seller.id,
+      amountMinor: 200_000,
+      requestedTermDays: 30,
+    });
+    const fin = await call('POST', `/v1/receivables/${receivableId}/decisions`, {
+      department: 'finance',
+      approve: true,
+      decidedBy: 'li.finance',
+      approvedAmountMinor: 200_000,
+      approvedTermDays: 30,
+    });
+    expect(fin.status).toBe(200);
+    const again = await call('POST', `/v1/receivables/${receivableId}/decisions`, {
+      department: 'finance',
+      approve: true,
+      decidedBy: 'x',
+    });
+    expect(again.status).toBe(422);
+    expect(again.body.error?.message).toMatch(/finance has already decided/);
+    const mkt = await call('POST', `/v1/receivables/${receivableId}/decisions`, {
+      department: 'marketing',
+      approve: true,
+      decidedBy: 'zhao.marketing',
+    });
+    expect(mkt.status).toBe(200);
+    expect(mkt.body).toMatchObject({ stage: 'issued', approvedMinor: 200_000, outstandingMinor: 200_000 });
+
+    const today = mkt.body.issueDate as string;
+    const over = await call('POST', `/v1/receivables/${receivableId}/payments`, {
+      paymentId: 'P-1',
+      amountMinor: 200_000,
+      paidOn: today,
+      recordedBy: 'fin',
+    });
+    expect(over.status).toBe(422);
+    expect(over.body.error?.fields?.[0]?.path).toBe('amountMinor');
+    const paid = await call('POST', `/v1/receivables/${receivableId}/payments`, {
+      paymentId: 'P-1',
+      amountMinor: 198_000,
+      paidOn: today,
+      recordedBy: 'fin',
+    });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ settled: true, outstandingMinor: 0, discountMinor: 2_000 });
+    await eventually(
+      async () => (await call('GET', `/v1/receivables/${receivableId}`)).body.stage,
+      (s) => s === 'paid',
+      'receivable paid',
+    );
+    const events = await eventually(
+      async () =>
+        (
+          (await call('GET', `/v1/receivables/${receivableId}/record`)).body.events as { eventType: string }[]
+        ).map((e) => e.eventType),
+      (types) => types.includes('receivable-settled'),
+      'settlement recorded',
+    );
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'application-filed',
+        'receivable-issued',
+        'payment-received',
+        'receivable-settled',
+      ]),
+    );
+  });
+
+  it('answers bad input with 400/404/422 in the one error shape, storing nothing', async () => {
+    const bad = await call('POST', '/v1/credit-applications', {
+      counterpartyId: 'D-x',
+      salespersonId: 'S-x',
+      amountMinor: 12.5,
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'validation_failed' });
+    expect(bad.body.error?.fields?.map((f) => f.path)).toEqual(['amountMinor']);
+
+    const unknown = await call('POST', '/v1/credit-applications', {
+      receivableId: 'R-never',
+      counterpartyId: 'nobody',
+      salespersonId: 'nobody-either',
+      amountMinor: 100,
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error?.fields?.map((f) => f.path)).toEqual(['counterpartyId', 'salespersonId']);
+    expect((await pool.query("SELECT 1 FROM receivables WHERE id = 'R-never'")).rowCount).toBe(0);
+
+    const notJson = await fetch(`${base}/v1/credit-applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('validation_failed');
+
+    const missing = await call('GET', '/v1/receivables/R-does-not-exist');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error?.code).toBe('not_found');
+  });
+
+  it('publishes an OpenAPI document generated from the route schemas', async () => {
+    const doc = await call('GET', '/openapi.json');
+    const paths = doc.body.paths as Record<
+      string,
+      Record<string, { requestBody?: { content: Record<string, { schema: { properties: object } }> } }>
+    >;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/credit-applications',
+        '/v1/receivables/{id}',
+        '/v1/receivables/{id}/payments',
+      ]),
+    );
+    const schema = paths['/v1/credit-applications']?.post?.requestBody?.content['application/json']?.schema;
+    expect(Object.keys(schema?.properties ?? {})).toEqual(
+      expect.arrayContaining(['counterpartyId', 'amountMinor', 'requestedTermDays']),
+    );
+  });
+
+  it('lets managers find receivables by search attribute', async () => {
+    const { dealer, seller, receivableId } = await seed();
+    await call('POST', '/v1/credit-applications', {
+      receivableId,
+      counterpartyId: dealer.id,
+      salespersonId: seller.id,
+      amountMinor: 100_000,
+    });
+    const found = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const w of client.workflow.list({
+          query: `CounterpartyId = '${dealer.id}' AND Stage = 'awaiting-approval'`,
+        }))
+          ids.push(w.workflowId);
+        return ids;
+      },
+      (ids) => ids.length === 1,
+      'visibility',
+    );
+    expect(found).toEqual([receivableWorkflowId(receivableId)]);
+  });
+});
