@@ -1,0 +1,35 @@
+/**
+ * The worker process on its own (production, docker-compose): connects to the
+ * Temporal, PostgreSQL and SMTP servers the environment names, applies
+ * migrations, registers search attributes and runs until SIGINT/SIGTERM.
+ */
+import { loadConfig } from '../infra/config.js';
+import { createPool, migrate } from '../infra/db.js';
+import { createMailer } from '../infra/mail.js';
+import { loadPolicy } from '../infra/policy.js';
+import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
+import { createReceivableWorker } from './receivable.worker.js';
+
+const config = loadConfig();
+const need = (value: string | undefined, name: string) => {
+  if (!value) throw new Error(`${name} must be set to run the worker on its own (npm start starts local servers)`);
+  return value;
+};
+const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
+const pool = createPool(need(config.postgres.url, 'DATABASE_URL'));
+await migrate(pool);
+const { connection } = await connectClient(address, config.temporal.namespace);
+await registerSearchAttributes(connection, config.temporal.namespace);
+await connection.close();
+
+const worker = await createReceivableWorker({
+  connection: await connectWorker(address),
+  namespace: config.temporal.namespace,
+  pool,
+  mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from),
+  company: config.company,
+  policy: loadPolicy(),
+});
+// The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
+await worker.run();
+await pool.end();
