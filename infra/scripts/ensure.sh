@@ -14,8 +14,11 @@ step() { printf '\033[1m[creditflow]\033[0m %s\n' "$*" >&2; }
 
 ensure_node_modules() {
   if [ ! -f "$ROOT/node_modules/.package-lock.json" ] || [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
-    step "installing npm dependencies (npm ci)…"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    step "installing npm dependencies (locked versions)…"
+    # Not `npm ci`: the registry here lacks some packages' optional builds for other
+    # platforms, which `npm ci` counts as a lockfile mismatch. `npm install --no-save`
+    # installs the locked versions and leaves package-lock.json untouched.
+    (cd "$ROOT" && npm install --no-save --no-audit --no-fund --loglevel=error)
   fi
 }
 
