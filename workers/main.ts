@@ -12,7 +12,8 @@ import { createReceivableWorker } from './receivable.worker.js';
 
 const config = loadConfig();
 const need = (value: string | undefined, name: string) => {
-  if (!value) throw new Error(`${name} must be set to run the worker on its own (npm start starts local servers)`);
+  if (!value)
+    throw new Error(`${name} must be set to run the worker on its own (npm start starts local servers)`);
   return value;
 };
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');

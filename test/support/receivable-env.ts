@@ -39,6 +39,11 @@ export const COMPANY = {
   creditDesk: ['desk@acme.test'],
 };
 
+export type WorkflowStartHandle = Awaited<
+  ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>
+> &
+  WorkflowHandle<typeof receivableWorkflow>;
+
 export interface ReceivableBench {
   env: TestWorkflowEnvironment;
   pool: Pool;
@@ -54,8 +59,8 @@ export interface ReceivableBench {
   seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
-    policy?: Policy,
-  ): Promise<WorkflowHandle<typeof receivableWorkflow>>;
+    options?: { policy?: Policy; continueAsNewAfterEvents?: number },
+  ): Promise<WorkflowStartHandle>;
   /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
   approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
   state(h: WorkflowHandle): Promise<ReceivableState>;
@@ -154,7 +159,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       });
       return id;
     },
-    async start(app, policy = DEFAULT_POLICY) {
+    async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
       const input: ReceivableInput = {
         application: {
@@ -165,7 +170,10 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
           currency: 'CNY',
           requestedTermDays: app.termDays,
         },
-        policy,
+        policy: options.policy ?? DEFAULT_POLICY,
+        ...(options.continueAsNewAfterEvents
+          ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
+          : {}),
       };
       return env.client.workflow.start(receivableWorkflow, {
         workflowId: receivableWorkflowId(receivableId),

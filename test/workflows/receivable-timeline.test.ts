@@ -268,4 +268,34 @@ describe('receivable timeline', () => {
     await h.result();
     await saveHistory('extension-moves-timeline', h);
   });
+
+  it('many partial payments continue the workflow as new, carrying the state', async () => {
+    const counterpartyId = await bench.seedDealer();
+    const salespersonId = await bench.seedSalesperson();
+    const h = await bench.start(
+      { counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM },
+      { continueAsNewAfterEvents: 60 },
+    );
+    const s = await bench.approve(h, AMOUNT, TERM);
+    const paidOn = addDays(s.issueDate as string, 12);
+    await bench.advanceTo(instantOf(paidOn, 10));
+    for (let i = 1; i <= 12; i++) {
+      const r = await pay(h, `P-${i}`, 10_000, paidOn);
+      expect(r.outstandingMinor).toBe(AMOUNT - i * 10_000);
+    }
+    const latest = await h.describe();
+    expect(latest.runId).not.toBe(h.firstExecutionRunId);
+    const carried = await bench.state(h);
+    expect(carried).toMatchObject({
+      paidMinor: 120_000,
+      outstandingMinor: AMOUNT - 120_000,
+      stage: 'issued',
+      dueDate: s.dueDate,
+    });
+    expect(carried.paymentIds).toHaveLength(12);
+    // A retried payment from before the new run is still recognised.
+    expect(await pay(h, 'P-3', 10_000, paidOn)).toMatchObject({ duplicate: true });
+    await pay(h, 'P-last', AMOUNT - 120_000, paidOn);
+    expect((await h.result()).stage).toBe('paid');
+  });
 });

@@ -59,6 +59,8 @@ export interface CreditApplication {
 export interface ReceivableInput {
   application: CreditApplication;
   policy: Policy;
+  /** History length after which the run continues as new (default 4,000 events). */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface PartyContact {

@@ -389,15 +389,19 @@ export async function receivableWorkflow(
 
   // ---- The due-date timeline -------------------------------------------------------------
 
+  const historyLimit = input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS;
+  const historyTooLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyLimit;
   while (!isClosed()) {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
+    if (historyTooLong()) {
+      // Carry the whole state into a fresh run; updates in flight finish first.
       await condition(allHandlersFinished);
       if (!isClosed()) await continueAsNew<typeof receivableWorkflow>(input, state);
     }
     const watched = () =>
       `${state.stage}|${state.dueDate}|${state.validReason?.since ?? ''}|${state.validReason?.kind ?? ''}|${state.pausedDays}`;
     const before = watched();
-    const changed = () => isClosed() || watched() !== before;
+    const changed = () => isClosed() || watched() !== before || historyTooLong();
 
     const reason = state.validReason;
     if (reason) {
