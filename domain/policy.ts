@@ -5,6 +5,16 @@
  *
  * Plain data and types only: imported by workflow code.
  */
+import {
+  type ClassPolicyTable,
+  type ClassThresholds,
+  DEFAULT_CLASS_POLICIES,
+  DEFAULT_CLASS_THRESHOLDS,
+  DEFAULT_FACTOR_WEIGHTS,
+  type FactorWeights,
+} from './customer-class.js';
+import { DEFAULT_RATING_POLICY, type RatingPolicy } from './rating.js';
+
 export type Department = 'finance' | 'marketing';
 
 export interface ReceivablePolicy {
@@ -37,11 +47,28 @@ export interface ReceivablePolicy {
   salespersonLimitWarningBp: number;
 }
 
+/** Dealer rating (§2): grade thresholds, grade → credit-sales ratio and term, the two-bad-quarters decision. */
+export interface DealerRatingPolicy extends RatingPolicy {
+  /** Days a manager has to decide on a dealer with two bad quarters in a row. */
+  twoBadQuartersDecisionDays: number;
+  /** What happens when that decision is not made in time. */
+  onTwoBadQuartersDeadline: 'stop-supply' | 'continue';
+}
+
+/** Customer classification (§3): weights, class thresholds and per-class policies. */
+export interface CustomerClassPolicy {
+  weights: FactorWeights;
+  thresholds: ClassThresholds;
+  classes: ClassPolicyTable;
+}
+
 export interface Policy {
   version: string;
   timeZone: string;
   currency: string;
   receivable: ReceivablePolicy;
+  rating: DealerRatingPolicy;
+  customer: CustomerClassPolicy;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -62,5 +89,15 @@ export const DEFAULT_POLICY: Policy = {
       onDeadline: 'proceed',
     },
     salespersonLimitWarningBp: 8000,
+  },
+  rating: {
+    ...DEFAULT_RATING_POLICY,
+    twoBadQuartersDecisionDays: 7,
+    onTwoBadQuartersDeadline: 'stop-supply',
+  },
+  customer: {
+    weights: DEFAULT_FACTOR_WEIGHTS,
+    thresholds: DEFAULT_CLASS_THRESHOLDS,
+    classes: DEFAULT_CLASS_POLICIES,
   },
 };
