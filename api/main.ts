@@ -1,7 +1,7 @@
 /** The HTTP API process on its own (production, docker-compose). */
 import { loadConfig } from '../infra/config.js';
-import { createPool } from '../infra/db.js';
-import { loadPolicy } from '../infra/policy.js';
+import { createPool, migrate } from '../infra/db.js';
+import { createPolicyStore, loadPolicy } from '../infra/policy.js';
 import { connectClient } from '../infra/temporal.js';
 import { buildApi } from './server.js';
 
@@ -9,9 +9,10 @@ const config = loadConfig();
 if (!config.temporal.address || !config.postgres.url)
   throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set to run the API on its own');
 const pool = createPool(config.postgres.url);
+await migrate(pool); // safe beside the worker's: migrations run under an advisory lock
 const { client, connection } = await connectClient(config.temporal.address, config.temporal.namespace);
-const policy = loadPolicy();
-const api = await buildApi({ client, pool, policy: () => policy, logger: true });
+const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
+const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore, logger: true });
 await api.listen({ host: config.api.host, port: config.api.port });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,21 +7,26 @@ import { z } from 'zod';
 import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
 import { createReceivableQueries } from '../activities/receivable/queries.js';
 import type { Policy } from '../domain/policy.js';
+import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
+import { policyRoutes } from './routes/policy.js';
 import { receivableRoutes } from './routes/receivables.js';
 
 export interface ApiDeps {
   client: Client;
   pool: Pool;
   policy: () => Policy;
+  /** When given, the policy admin routes are served from it. */
+  policyStore?: PolicyStore;
   logger?: boolean;
 }
 
 /** Temporal and PostgreSQL failures, in the API's words. */
 export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
+  if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     const message =
@@ -49,6 +54,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
+    ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(

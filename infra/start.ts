@@ -13,7 +13,7 @@ import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
 import { startLocalTemporal } from './local/temporal-dev.js';
 import { createMailer } from './mail.js';
-import { loadPolicy } from './policy.js';
+import { createPolicyStore, loadPolicy } from './policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from './temporal.js';
 
 const say = (s: string) => console.log(`\x1b[1m[creditflow]\x1b[0m ${s}`);
@@ -21,7 +21,6 @@ const stops: (() => Promise<unknown>)[] = [];
 
 async function main() {
   const config = loadConfig();
-  const policy = loadPolicy();
 
   let temporalAddress = config.temporal.address;
   let uiUrl: string | undefined;
@@ -55,6 +54,8 @@ async function main() {
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
+  say(`credit policy ${policyStore.current().version}`);
 
   let smtpUrl = config.mail.url;
   let inboxUrl: string | undefined;
@@ -82,7 +83,7 @@ async function main() {
     pool,
     mailer,
     company: config.company,
-    policy,
+    policy: policyStore.current(),
   });
   const running = worker.run();
   stops.unshift(async () => {
@@ -91,7 +92,7 @@ async function main() {
     await workerConnection.close();
   });
 
-  const api = await buildApi({ client, pool, policy: () => policy });
+  const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore });
   await api.listen({ host: config.api.host, port: config.api.port });
   stops.unshift(() => api.close());
 

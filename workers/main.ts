@@ -29,7 +29,7 @@ const worker = await createReceivableWorker({
   pool,
   mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from),
   company: config.company,
-  policy: loadPolicy(),
+  policy: loadPolicy(config.policyFile),
 });
 // The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
 await worker.run();

@@ -1,0 +1,48 @@
+/** The credit policy: read it, replace it with a new version (admin), list its versions. */
+import { z } from 'zod';
+import type { PolicyStore } from '../../infra/policy.js';
+import { type AnyRoute, defineRoute, reply } from '../http.js';
+
+const PolicyDocument = z.record(z.string(), z.unknown());
+
+export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/v1/policy',
+      summary: 'The credit policy in force for new work',
+      tag: 'policy',
+      response: PolicyDocument,
+      handler: async () => deps.store.current() as unknown as Record<string, unknown>,
+    }),
+    defineRoute({
+      method: 'PUT',
+      path: '/v1/policy',
+      summary: 'Replace the policy with a new version (overrides on top of the repository defaults)',
+      tag: 'policy',
+      body: z.object({
+        changedBy: z.string().trim().min(1).max(200),
+        document: PolicyDocument.describe(
+          'A partial policy: what differs from the defaults, with a new `version`',
+        ),
+      }),
+      response: PolicyDocument,
+      status: 201,
+      handler: async ({ body }) =>
+        reply(
+          201,
+          (await deps.store.replace(body.document, body.changedBy)) as unknown as Record<string, unknown>,
+        ),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/policy/versions',
+      summary: 'Every policy version stored through the API',
+      tag: 'policy',
+      response: z.object({
+        items: z.array(z.object({ version: z.string(), changedBy: z.string(), createdAt: z.string() })),
+      }),
+      handler: async () => ({ items: await deps.store.history() }),
+    }),
+  ];
+}

@@ -1,0 +1,117 @@
+/**
+ * The policy admin API: a new version is validated field by field, stored, and
+ * recorded in the input (history) of every receivable workflow started after it.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
+import { registerSearchAttributes } from '../../infra/temporal.js';
+import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
+
+let api: FastifyInstance;
+let base: string;
+let pool: Pool;
+let connection: Connection;
+let client: Client;
+let store: PolicyStore;
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'), 3);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  await registerSearchAttributes(connection, 'default');
+  client = new Client({ connection });
+  store = await createPolicyStore(pool, DEFAULT_POLICY);
+  api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await connection?.close();
+  await pool?.end();
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { error?: { fields?: { path: string }[] } },
+  };
+}
+
+describe('policy admin API', () => {
+  it('refuses a bad document naming the field, and keeps the policy in force', async () => {
+    const before = (await call('GET', '/v1/policy')).body.version;
+    const bad = await call('PUT', '/v1/policy', {
+      changedBy: 'admin',
+      document: { version: 'bad-1', receivable: { businessHour: 25 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.fields?.map((f) => f.path)).toEqual(['receivable.businessHour']);
+    expect((await call('GET', '/v1/policy')).body.version).toBe(before);
+  });
+
+  it('stores a new version that new receivable workflows record in their history', async () => {
+    const version = `acme-${randomUUID().slice(0, 6)}`;
+    const put = await call('PUT', '/v1/policy', {
+      changedBy: 'admin',
+      document: { version, receivable: { cashDiscount: { rateBp: 200, days: 15 } } },
+    });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({ version, receivable: { cashDiscount: { rateBp: 200, days: 15 } } });
+    const again = await call('PUT', '/v1/policy', { changedBy: 'admin', document: { version } });
+    expect(again.status).toBe(400);
+    expect(again.body.error?.fields?.map((f) => f.path)).toEqual(['version']);
+    const versions = (await call('GET', '/v1/policy/versions')).body.items as { version: string }[];
+    expect(versions.map((v) => v.version)).toContain(version);
+
+    const q = createReceivableQueries(pool);
+    const suffix = randomUUID().slice(0, 8);
+    await q.upsertCounterparty({
+      id: `PD-${suffix}`,
+      name: 'P dealer',
+      kind: 'dealer',
+      email: 'p@d.test',
+      language: 'en',
+      region: 'Hangzhou',
+      contactName: null,
+      creditGrade: 'AA',
+      customerClass: null,
+      creditLimitMinor: 1_000_000,
+      creditTermDays: 60,
+      joinedOn: '2024-01-01',
+    });
+    await q.upsertSalesperson({
+      id: `PS-${suffix}`,
+      name: 'P seller',
+      email: 'p@s.test',
+      region: 'Shanghai',
+      phone: null,
+      creditLimitMinor: null,
+    });
+    const started = await call('POST', '/v1/credit-applications', {
+      receivableId: `PR-${suffix}`,
+      counterpartyId: `PD-${suffix}`,
+      salespersonId: `PS-${suffix}`,
+      amountMinor: 1000,
+    });
+    expect(started.status).toBe(201);
+    const history = await client.workflow.getHandle(receivableWorkflowId(`PR-${suffix}`)).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString()) as ReceivableInput;
+    expect(input.policy.version).toBe(version);
+    expect(input.policy.receivable.cashDiscount).toEqual({ rateBp: 200, days: 15 });
+    await client.workflow.getHandle(receivableWorkflowId(`PR-${suffix}`)).terminate('policy test done');
+  });
+});
