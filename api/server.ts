@@ -52,7 +52,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [
-    ...counterpartyRoutes({ queries, records }),
+    ...counterpartyRoutes({ pool: deps.pool, queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
   ];

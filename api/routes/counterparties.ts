@@ -1,4 +1,6 @@
 /** Counterparties (dealers, customers) and salespeople: master data the checks read. */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { ReceivableQueries } from '../../activities/receivable/queries.js';
@@ -79,11 +81,65 @@ const SalespersonBody = z.object({
 });
 
 export function counterpartyRoutes(deps: {
+  pool: Pool;
   queries: ReceivableQueries;
   records: CreditRecordQueries;
 }): AnyRoute[] {
   const { queries } = deps;
   return [
+    defineRoute({
+      method: 'POST',
+      path: '/v1/counterparties/:id/supply',
+      summary:
+        "A manager's override: stop supply to a counterparty, or resume it (lifting every block), with a reason",
+      tag: 'counterparties',
+      params: z.object({ id: Id }),
+      body: z.object({
+        action: z.enum(['stop', 'resume']),
+        decidedBy: z.string().trim().min(1).max(200),
+        reason: z.string().trim().min(1).max(2000),
+      }),
+      response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
+      handler: async ({ params, body }) => {
+        const client = await deps.pool.connect();
+        try {
+          await client.query('BEGIN');
+          const locked = await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [
+            params.id,
+          ]);
+          if (locked.rowCount === 0) throw ApiError.notFound(`counterparty ${params.id}`);
+          let lifted: string[] = [];
+          if (body.action === 'resume') {
+            const removed = await client.query<{ source: string }>(
+              'DELETE FROM supply_blocks WHERE counterparty_id = $1 RETURNING source',
+              [params.id],
+            );
+            lifted = removed.rows.map((r) => r.source).sort();
+          } else {
+            await client.query(
+              `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3)
+               ON CONFLICT (counterparty_id, source) DO UPDATE SET reason = EXCLUDED.reason`,
+              [params.id, `manual:${body.decidedBy}`, body.reason],
+            );
+          }
+          await deps.records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: params.id,
+            eventType: body.action === 'resume' ? 'supply-resumed-by-manager' : 'supply-stopped-by-manager',
+            payload: { reason: body.reason, liftedBlocks: lifted },
+            source: body.decidedBy,
+            idempotencyKey: `${params.id}:supply-override:${randomUUID()}`,
+          });
+          await client.query('COMMIT');
+          return { id: params.id, supplyStopped: body.action === 'stop', liftedBlocks: lifted };
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+    }),
     defineRoute({
       method: 'POST',
       path: '/v1/counterparties',

@@ -313,4 +313,33 @@ describe('walking skeleton through the real servers', () => {
     );
     expect(found).toEqual([receivableWorkflowId(receivableId)]);
   });
+
+  it("a manager's supply override stops and resumes supply, recorded in the counterparty's history", async () => {
+    const { dealer } = await seed();
+    const stop = await call('POST', `/v1/counterparties/${dealer.id}/supply`, {
+      action: 'stop',
+      decidedBy: 'boss',
+      reason: 'audit hold',
+    });
+    expect(stop.body).toMatchObject({ supplyStopped: true });
+    expect((await call('GET', `/v1/counterparties/${dealer.id}`)).body.supplyStopped).toBe(true);
+    const resume = await call('POST', `/v1/counterparties/${dealer.id}/supply`, {
+      action: 'resume',
+      decidedBy: 'boss',
+      reason: 'cleared',
+    });
+    expect(resume.body).toMatchObject({ supplyStopped: false, liftedBlocks: ['manual:boss'] });
+    const profile = await call('GET', `/v1/counterparties/${dealer.id}`);
+    expect(profile.body.supplyStopped).toBe(false);
+    expect((profile.body.history as { eventType: string }[]).map((e) => e.eventType)).toEqual([
+      'supply-stopped-by-manager',
+      'supply-resumed-by-manager',
+    ]);
+    const missing = await call('POST', '/v1/counterparties/nobody/supply', {
+      action: 'stop',
+      decidedBy: 'boss',
+      reason: 'x',
+    });
+    expect(missing.status).toBe(404);
+  });
 });

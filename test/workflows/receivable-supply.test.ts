@@ -95,4 +95,43 @@ describe('supply stop and restarts', () => {
     await h.result();
     await saveHistory('worker-replaced-mid-timeline', h);
   });
+
+  it('+30 above the litigation threshold: unconfirmed by the deadline, the policy default proceeds', async () => {
+    const counterpartyId = await bench.seedDealer();
+    const salespersonId = await bench.seedSalesperson();
+    const big = 6_000_000; // ¥60,000.00 ≥ the ¥50,000.00 litigation threshold
+    const h = await bench.start({ counterpartyId, salespersonId, amountMinor: big, termDays: 30 });
+    const s = await bench.approve(h, big, 30);
+    const due = s.dueDate as string;
+    await bench.advanceTo(instantOf(addDays(due, 30), 12));
+    const review = await bench.state(h);
+    expect(review.stage).toBe('legal-review');
+    expect(review.legal).toMatchObject({
+      terminateCooperation: true,
+      litigation: true,
+      outstandingMinor: big,
+    });
+    // The manager has 5 days: nothing happens on day 4, the default applies on day 5.
+    await bench.advanceTo(instantOf(addDays(due, 34), 12));
+    expect((await bench.state(h)).stage).toBe('legal-review');
+    await bench.advanceTo(instantOf(addDays(due, 35), 12));
+    const after = await bench.state(h);
+    expect(after.stage).toBe('legal');
+    expect(after.legal).toMatchObject({ confirmed: true, decidedBy: 'policy: confirmation deadline passed' });
+    expect((await bench.activityTimes(h)).startLegalAction).toEqual([at9(addDays(due, 35))]);
+    const blocks = await bench.pool.query(
+      'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
+      [counterpartyId],
+    );
+    expect(blocks.rows.map((r) => r.source)).toEqual([s.receivableId, `terminated:${s.receivableId}`]);
+    await h.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), recordedBy: 'finance' }],
+    });
+    await h.result();
+    // Paid in full: its overdue block goes; the termination stays until a manager lifts it.
+    const left = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [
+      counterpartyId,
+    ]);
+    expect(left.rows.map((r) => r.source)).toEqual([`terminated:${s.receivableId}`]);
+  });
 });
