@@ -241,6 +241,20 @@ export function receivableRoutes(deps: {
     }),
 
     defineRoute({
+      method: 'GET',
+      path: '/v1/credit-records/verification',
+      summary: "Auditor: prove the credit record's hash chain intact, or name the first altered record",
+      tag: 'audit',
+      response: z.object({
+        ok: z.boolean(),
+        count: z.number().int(),
+        brokenAt: z.number().int().optional(),
+        why: z.string().optional(),
+      }),
+      handler: async () => deps.records.verify(),
+    }),
+
+    defineRoute({
       method: 'POST',
       path: '/v1/receivables/:id/decisions',
       summary: 'Finance, marketing or (after the deadline) a manager decides the application',
