@@ -11,6 +11,7 @@ import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
+import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
 import { receivableRoutes } from './routes/receivables.js';
 
@@ -54,6 +55,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ pool: deps.pool, queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
+    ...creditTermRoutes({ pool: deps.pool, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });

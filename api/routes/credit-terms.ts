@@ -1,0 +1,299 @@
+/**
+ * Credit terms by marginal analysis (§6) and customer scoring (§3).
+ *
+ * The analysis is pure computation (domain/marginal-analysis.ts), limited to the
+ * longest term the counterparty's grade or class allows when one is named. A
+ * score is stored: the class on the counterparty, a row of score history, and a
+ * credit-record event, in one transaction.
+ */
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
+import { type CounterpartyRow, createReceivableQueries } from '../../activities/receivable/queries.js';
+import {
+  CUSTOMER_CLASSES,
+  type CustomerClass,
+  customerCreditScore,
+  earlyWarning,
+  FACTOR_KEYS,
+} from '../../domain/customer-class.js';
+import { marginalAnalysis } from '../../domain/marginal-analysis.js';
+import type { Policy } from '../../domain/policy.js';
+import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
+import { ApiError } from '../errors.js';
+import { type AnyRoute, defineRoute, reply } from '../http.js';
+
+const Id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
+const Minor = z.number().int('must be an integer count of minor units').min(0).max(Number.MAX_SAFE_INTEGER);
+const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
+const Bp = z.number().int('must be an integer of basis points');
+
+// ---------------------------------------------------------------------------------------------------------
+// §6 marginal analysis
+
+const CreditTermOptionBody = z.object({
+  label: z.string().trim().min(1).max(100).describe("e.g. 'cash', 'n/30'; unique within the analysis"),
+  termDays: z.number().int('must be a whole number of days').min(0).max(365).describe('0 = the cash option'),
+  yearlyVolumeUnits: Count,
+  unitPriceMinor: Minor,
+  unitVariableCostMinor: Minor,
+  creditCostMinor: Minor.describe("This option's extra credit-handling cost per year"),
+  badDebtRateBp: Bp.min(0).max(10_000),
+});
+
+const AnalysisBody = z
+  .object({
+    options: z.array(CreditTermOptionBody).min(1).max(20),
+    fixedCostMinor: Minor.describe("The company's yearly fixed cost, the same for every option"),
+    requiredReturnBp: Bp.min(0).max(100_000).describe('Required return on capital per year, basis points'),
+    counterpartyId: Id.optional().describe(
+      "Limit the recommendation to the term this counterparty's grade allows",
+    ),
+  })
+  .superRefine((body, ctx) => {
+    let cash: number | undefined;
+    const labels = new Map<string, number>();
+    body.options.forEach((o, i) => {
+      if (o.termDays === 0) {
+        if (cash === undefined) cash = i;
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['options', i, 'termDays'],
+            message: `exactly one option may be cash (termDays 0); options.${cash} already is`,
+          });
+      }
+      const first = labels.get(o.label);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['options', i, 'label'],
+          message: `label "${o.label}" is already used by options.${first}`,
+        });
+      else labels.set(o.label, i);
+    });
+    if (cash === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        message: 'must include exactly one cash option (termDays 0): every gain is measured against it',
+      });
+  });
+
+const OptionResult = z.object({
+  label: z.string(),
+  termDays: z.number().int(),
+  salesMinor: z.number().int(),
+  variableCostMinor: z.number().int(),
+  fixedCostMinor: z.number().int(),
+  creditCostMinor: z.number().int(),
+  badDebtLossMinor: z.number().int(),
+  profitMinor: z.number().int(),
+  gainMinor: z.number().int().describe("Profit minus the cash option's profit"),
+  capitalTiedUpMinor: z.number().int(),
+  opportunityCostMinor: z.number().int(),
+  netGainMinor: z.number().int(),
+  withinMaxTerm: z.boolean(),
+});
+
+const AnalysisResponse = z.object({
+  options: z.array(OptionResult).describe('In request order'),
+  recommended: z.string().describe('Label of the option with the highest net gain within maxTermDays'),
+  recommendedTermDays: z.number().int(),
+  maxTermDays: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The longest term the counterparty's grade or class allows; null when none was applied"),
+});
+
+/**
+ * The longest term a counterparty may get.
+ * - Dealer: its credit term (set by its rating); without one, the policy's term for its grade; without a
+ *   grade, 0 — the automatic checks give an ungraded dealer no credit.
+ * - Customer: its class's maximum term from the policy (0 for a class without credit, i.e. D); a customer
+ *   not yet classified keeps its own credit term, if any.
+ */
+export function allowedMaxTermDays(c: CounterpartyRow, policy: Policy): number | null {
+  if (c.kind === 'dealer') {
+    if (c.creditTermDays !== null) return c.creditTermDays;
+    return isCreditGrade(c.creditGrade) ? policy.rating.creditTermDays[c.creditGrade as CreditGrade] : 0;
+  }
+  const cls = c.customerClass as CustomerClass | null;
+  if (cls && CUSTOMER_CLASSES.includes(cls)) {
+    const classPolicy = policy.customer.classes[cls];
+    return classPolicy.creditAllowed ? classPolicy.maxTermDays : 0;
+  }
+  return c.creditTermDays;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// §3 customer score
+
+const Ratio = Bp.min(0).max(Number.MAX_SAFE_INTEGER);
+const SignedRatio = Bp.min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+
+const ScoreBody = z.object({
+  currentRatioBp: Ratio.nullable().describe('Current assets ÷ current liabilities, bp; null = no data'),
+  debtRatioBp: Ratio.nullable().describe('Total liabilities ÷ total assets, bp; null = no data'),
+  profitMarginBp: SignedRatio.nullable().describe('Net profit margin, bp (may be negative); null = no data'),
+  operatingCashFlowRatioBp: SignedRatio.nullable().describe(
+    'Operating cash flow ÷ current liabilities, bp (may be negative); null = no data',
+  ),
+  creditReportScore: z
+    .number()
+    .int('must be a whole score')
+    .min(0)
+    .max(100_000)
+    .nullable()
+    .describe("Third-party credit report score on the agency's scale; null = no report"),
+  tradingMonths: Count.max(1200).describe('Months the customer has traded with the company'),
+  onTimeRateBp: Bp.min(0).max(10_000).nullable().describe('Share of invoices paid by the due date, bp'),
+  averageDaysLate: Count.max(3650).nullable().describe('Average days late of late payments'),
+  industryRisk: z.enum(['low', 'medium', 'high']),
+  note: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe('Why this refresh (schedule, payment change …)'),
+});
+
+const ScoreResponse = z.object({
+  score: z.number().int(),
+  customerClass: z.enum(CUSTOMER_CLASSES),
+  previousClass: z.enum(CUSTOMER_CLASSES).nullable(),
+  factorScores: z.record(z.enum(FACTOR_KEYS), z.number().int()),
+  earlyWarning: z.boolean(),
+  earlyWarningReasons: z.array(z.enum(['score-drop', 'class-fall'])),
+});
+
+export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRoute[] {
+  const queries = createReceivableQueries(deps.pool);
+  const records = createCreditRecordQueries(deps.pool);
+
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/v1/credit-terms/analysis',
+      summary: 'Marginal analysis of candidate credit terms (cash, 30, 60 days …) with the recommended term',
+      tag: 'credit-terms',
+      body: AnalysisBody,
+      response: AnalysisResponse,
+      handler: async ({ body }) => {
+        let maxTermDays: number | null = null;
+        if (body.counterpartyId !== undefined) {
+          const c = await queries.getCounterparty(body.counterpartyId);
+          if (!c) {
+            const message = `unknown counterparty ${body.counterpartyId}`;
+            throw ApiError.unprocessable(`counterpartyId: ${message}`, [{ path: 'counterpartyId', message }]);
+          }
+          maxTermDays = allowedMaxTermDays(c, deps.policy());
+        }
+        let analysis: ReturnType<typeof marginalAnalysis>;
+        try {
+          analysis = marginalAnalysis({
+            options: body.options,
+            fixedCostMinor: body.fixedCostMinor,
+            requiredReturnBp: body.requiredReturnBp,
+            ...(maxTermDays !== null ? { maxTermDays } : {}),
+          });
+        } catch (err) {
+          // The body passed its schema, so what is left are figures too large to compute exactly.
+          throw ApiError.unprocessable((err as Error).message);
+        }
+        return {
+          options: [...analysis.options],
+          recommended: analysis.recommended.label,
+          recommendedTermDays: analysis.recommended.termDays,
+          maxTermDays,
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'POST',
+      path: '/v1/customers/:id/score',
+      summary:
+        "Score a customer's credit (§3): stores the class, the score history and a credit-record event",
+      tag: 'customers',
+      params: z.object({ id: Id }),
+      body: ScoreBody,
+      response: ScoreResponse,
+      status: 201,
+      handler: async ({ params, body }) => {
+        const policy = deps.policy();
+        const { note, ...factors } = body;
+        const result = customerCreditScore(factors, {
+          weights: policy.customer.weights,
+          thresholds: policy.customer.thresholds,
+        });
+        const client = await deps.pool.connect();
+        try {
+          await client.query('BEGIN');
+          // The row lock orders concurrent scorings of one customer: history ids follow scoring order.
+          const c = await queries.lockCounterparty(client, params.id);
+          if (!c) throw ApiError.notFound(`customer ${params.id}`);
+          if (c.kind !== 'customer') {
+            const message = `${params.id} is a dealer: dealers get a nine-grade rating, not a customer score`;
+            throw ApiError.unprocessable(`id: ${message}`, [{ path: 'id', message }]);
+          }
+          const previousClass = (c.customerClass as CustomerClass | null) ?? null;
+          const inserted = await client.query<{ id: string }>(
+            `INSERT INTO customer_scores (counterparty_id, score, class, factor_scores) VALUES ($1, $2, $3, $4)
+             RETURNING id`,
+            [params.id, result.score, result.customerClass, JSON.stringify(result.factorScores)],
+          );
+          const scoreId = inserted.rows[0]?.id as string;
+          await queries.setCreditGrade(client, params.id, 'customer_class', result.customerClass);
+          const history = await client.query<{ score: number }>(
+            'SELECT score FROM customer_scores WHERE counterparty_id = $1 ORDER BY id',
+            [params.id],
+          );
+          const warning = earlyWarning(
+            history.rows.map((r) => r.score),
+            { thresholds: policy.customer.thresholds },
+          );
+          const t = policy.customer.thresholds;
+          await records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: params.id,
+            eventType: 'class-set-by-score',
+            payload: {
+              score: result.score,
+              factorScores: result.factorScores,
+              factors,
+              previousClass,
+              customerClass: result.customerClass,
+              reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${note ? `: ${note}` : ''}`,
+              earlyWarning: warning.reasons,
+              policyVersion: policy.version,
+            },
+            source: 'api:customer-score',
+            idempotencyKey: `customer-score:${scoreId}`,
+          });
+          await client.query('COMMIT');
+          return reply(201, {
+            score: result.score,
+            customerClass: result.customerClass,
+            previousClass,
+            factorScores: result.factorScores,
+            earlyWarning: warning.warning,
+            earlyWarningReasons: [...warning.reasons],
+          });
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+    }),
+  ];
+}

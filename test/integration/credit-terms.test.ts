@@ -1,0 +1,344 @@
+/**
+ * Credit terms by marginal analysis (§6) and customer scoring (§3) through the
+ * HTTP API, in-process against the real PostgreSQL. No worker: these routes
+ * never start a workflow (the Temporal client is only what buildApi needs).
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+
+let api: FastifyInstance;
+let base: string;
+let pool: Pool;
+let connection: Connection;
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'), 3);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await connection?.close();
+  await pool?.end();
+});
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & {
+      error?: { code: string; message: string; fields?: { path: string; message: string }[] };
+    },
+  };
+}
+
+async function counterparty(fields: Record<string, unknown>) {
+  const suffix = randomUUID().slice(0, 8);
+  const id = `${fields.kind === 'dealer' ? 'D' : 'C'}-${suffix}`;
+  const res = await call('POST', '/v1/counterparties', {
+    id,
+    name: `Counterparty ${suffix}`,
+    email: `${suffix}@example.test`,
+    region: 'Hangzhou',
+    joinedOn: '2024-03-01',
+    ...fields,
+  });
+  expect(res.status).toBe(201);
+  return id;
+}
+
+/*
+ * Fixed cost ¥100,000.00 a year, required return 10 % (1000 bp), price ¥100.00, unit variable cost ¥60.00.
+ *
+ *                         cash           n/30           n/60
+ * volume (units)          10,000         12,000         13,500
+ * sales                   100,000,000    120,000,000    135,000,000
+ * variable cost            60,000,000     72,000,000     81,000,000
+ * fixed cost               10,000,000     10,000,000     10,000,000
+ * credit cost                       0        500,000      1,000,000
+ * bad debt (0 / 1 / 3 %)            0      1,200,000      4,050,000
+ * profit                   30,000,000     36,300,000     38,950,000
+ * gain over cash                    0      6,300,000      8,950,000
+ * capital tied up                   0      6,875,000     15,333,333   n/30: 30 × 82,500,000 ÷ 360
+ *                                                                     n/60: 60 × 92,000,000 ÷ 360 = 15,333,333.33…
+ * opportunity cost (10 %)           0        687,500      1,533,333   (1,533,333.33…)
+ * net gain                          0      5,612,500      7,416,667   8,950,000 − 1,533,333.33… = 7,416,666.67
+ *
+ * → n/60 has the highest net gain; limited to 30 days, n/30.
+ */
+const OPTIONS = [
+  {
+    label: 'cash',
+    termDays: 0,
+    yearlyVolumeUnits: 10_000,
+    unitPriceMinor: 10_000,
+    unitVariableCostMinor: 6_000,
+    creditCostMinor: 0,
+    badDebtRateBp: 0,
+  },
+  {
+    label: 'n/30',
+    termDays: 30,
+    yearlyVolumeUnits: 12_000,
+    unitPriceMinor: 10_000,
+    unitVariableCostMinor: 6_000,
+    creditCostMinor: 500_000,
+    badDebtRateBp: 100,
+  },
+  {
+    label: 'n/60',
+    termDays: 60,
+    yearlyVolumeUnits: 13_500,
+    unitPriceMinor: 10_000,
+    unitVariableCostMinor: 6_000,
+    creditCostMinor: 1_000_000,
+    badDebtRateBp: 300,
+  },
+];
+const ANALYSIS = { options: OPTIONS, fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
+
+describe('credit-term analysis (§6)', () => {
+  it('computes every figure and recommends the highest net gain', async () => {
+    const res = await call('POST', '/v1/credit-terms/analysis', ANALYSIS);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      options: [
+        {
+          label: 'cash',
+          termDays: 0,
+          salesMinor: 100_000_000,
+          variableCostMinor: 60_000_000,
+          fixedCostMinor: 10_000_000,
+          creditCostMinor: 0,
+          badDebtLossMinor: 0,
+          profitMinor: 30_000_000,
+          gainMinor: 0,
+          capitalTiedUpMinor: 0,
+          opportunityCostMinor: 0,
+          netGainMinor: 0,
+          withinMaxTerm: true,
+        },
+        {
+          label: 'n/30',
+          termDays: 30,
+          salesMinor: 120_000_000,
+          variableCostMinor: 72_000_000,
+          fixedCostMinor: 10_000_000,
+          creditCostMinor: 500_000,
+          badDebtLossMinor: 1_200_000,
+          profitMinor: 36_300_000,
+          gainMinor: 6_300_000,
+          capitalTiedUpMinor: 6_875_000,
+          opportunityCostMinor: 687_500,
+          netGainMinor: 5_612_500,
+          withinMaxTerm: true,
+        },
+        {
+          label: 'n/60',
+          termDays: 60,
+          salesMinor: 135_000_000,
+          variableCostMinor: 81_000_000,
+          fixedCostMinor: 10_000_000,
+          creditCostMinor: 1_000_000,
+          badDebtLossMinor: 4_050_000,
+          profitMinor: 38_950_000,
+          gainMinor: 8_950_000,
+          capitalTiedUpMinor: 15_333_333,
+          opportunityCostMinor: 1_533_333,
+          netGainMinor: 7_416_667,
+          withinMaxTerm: true,
+        },
+      ],
+      recommended: 'n/60',
+      recommendedTermDays: 60,
+      maxTermDays: null,
+    });
+  });
+
+  it("limits the recommendation to the term the counterparty's grade or class allows", async () => {
+    // A BB dealer: credit term 30 days → n/60 is out of reach, n/30 (5,612,500) is the best left.
+    const dealer = await counterparty({ kind: 'dealer', creditGrade: 'BB', creditTermDays: 30 });
+    const limited = await call('POST', '/v1/credit-terms/analysis', { ...ANALYSIS, counterpartyId: dealer });
+    expect(limited.status).toBe(200);
+    expect(limited.body).toMatchObject({ recommended: 'n/30', recommendedTermDays: 30, maxTermDays: 30 });
+    const within = (
+      limited.body.options as { label: string; withinMaxTerm: boolean; netGainMinor: number }[]
+    ).map((o) => [o.label, o.withinMaxTerm, o.netGainMinor]);
+    expect(within).toEqual([
+      ['cash', true, 0],
+      ['n/30', true, 5_612_500],
+      ['n/60', false, 7_416_667],
+    ]);
+
+    // A class-C customer: the class policy's 30 days apply, not the 60 stored on the customer.
+    const classC = await counterparty({ kind: 'customer', customerClass: 'C', creditTermDays: 60 });
+    const c = await call('POST', '/v1/credit-terms/analysis', { ...ANALYSIS, counterpartyId: classC });
+    expect(c.body).toMatchObject({ recommended: 'n/30', maxTermDays: 30 });
+
+    // Class D trades cash or prepayment only.
+    const classD = await counterparty({ kind: 'customer', customerClass: 'D' });
+    const d = await call('POST', '/v1/credit-terms/analysis', { ...ANALYSIS, counterpartyId: classD });
+    expect(d.body).toMatchObject({ recommended: 'cash', recommendedTermDays: 0, maxTermDays: 0 });
+
+    const unknown = await call('POST', '/v1/credit-terms/analysis', {
+      ...ANALYSIS,
+      counterpartyId: 'nobody',
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error?.fields?.map((f) => f.path)).toEqual(['counterpartyId']);
+  });
+
+  it('refuses a second cash option with a 400 naming the field', async () => {
+    const twoCash = [...OPTIONS, { ...OPTIONS[0], label: 'cash again' }];
+    const res = await call('POST', '/v1/credit-terms/analysis', { ...ANALYSIS, options: twoCash });
+    expect(res.status).toBe(400);
+    expect(res.body.error?.code).toBe('validation_failed');
+    expect(res.body.error?.fields?.map((f) => f.path)).toEqual(['options.3.termDays']);
+    expect(res.body.error?.message).toMatch(/options\.3\.termDays/);
+
+    const noCash = await call('POST', '/v1/credit-terms/analysis', {
+      ...ANALYSIS,
+      options: OPTIONS.slice(1),
+    });
+    expect(noCash.status).toBe(400);
+    expect(noCash.body.error?.fields?.map((f) => f.path)).toEqual(['options']);
+
+    const fraction = await call('POST', '/v1/credit-terms/analysis', {
+      ...ANALYSIS,
+      options: [OPTIONS[0], { ...OPTIONS[1], unitPriceMinor: 99.5 }],
+    });
+    expect(fraction.status).toBe(400);
+    expect(fraction.body.error?.fields?.map((f) => f.path)).toEqual(['options.1.unitPriceMinor']);
+  });
+});
+
+/*
+ * Default weights (current ratio, debt ratio, profitability, cash flow 10 each; credit report 20;
+ * history 10; on-time rate 15; days late 10; industry 5) and default scorers:
+ *
+ *                       first scoring                     second scoring
+ * current ratio 2.0     100  × 10 = 1000                  same
+ * debt ratio 40 %       100  × 10 = 1000                  same
+ * margin 10 %            75  × 10 =  750  (−5 %…15 %)     same
+ * cash flow: no data     50  × 10 =  500                  same
+ * credit report 90       90  × 20 = 1800                  same
+ * 24 months              67  × 10 =  670  (66.67 → 67)    same
+ * on time 98 % / 70 %    96  × 15 = 1440                   40 × 15 =  600
+ * 3 / 30 days late       95  × 10 =  950                   50 × 10 =  500
+ * industry low          100  ×  5 =  500                  same
+ *                       Σ 8610 → 86 → A (≥ 80)            Σ 7320 → 73 → B (≥ 65)
+ *
+ * Second scoring: 86 − 73 = 13 ≥ 10 points (score-drop) and A → B (class-fall) → early warning.
+ */
+const GOOD = {
+  currentRatioBp: 20_000,
+  debtRatioBp: 4_000,
+  profitMarginBp: 1_000,
+  operatingCashFlowRatioBp: null,
+  creditReportScore: 90,
+  tradingMonths: 24,
+  onTimeRateBp: 9_800,
+  averageDaysLate: 3,
+  industryRisk: 'low',
+};
+const WORSE = { ...GOOD, onTimeRateBp: 7_000, averageDaysLate: 30, note: 'payment behaviour changed' };
+
+describe('customer score (§3)', () => {
+  it('stores the class and a credit-record event; a falling score raises an early warning', async () => {
+    const customer = await counterparty({ kind: 'customer', customerClass: 'B', creditTermDays: 45 });
+
+    const first = await call('POST', `/v1/customers/${customer}/score`, GOOD);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({
+      score: 86,
+      customerClass: 'A',
+      previousClass: 'B',
+      earlyWarning: false,
+      earlyWarningReasons: [],
+      factorScores: {
+        currentRatio: 100,
+        debtRatio: 100,
+        profitability: 75,
+        operatingCashFlow: 50,
+        creditReport: 90,
+        transactionHistory: 67,
+        onTimeRate: 96,
+        averageDaysLate: 95,
+        industryRisk: 100,
+      },
+    });
+    const afterFirst = await call('GET', `/v1/counterparties/${customer}`);
+    expect(afterFirst.body.customerClass).toBe('A');
+
+    const second = await call('POST', `/v1/customers/${customer}/score`, WORSE);
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({
+      score: 73,
+      customerClass: 'B',
+      previousClass: 'A',
+      earlyWarning: true,
+      earlyWarningReasons: ['score-drop', 'class-fall'],
+    });
+
+    const profile = await call('GET', `/v1/counterparties/${customer}`);
+    expect(profile.body.customerClass).toBe('B');
+    const events = (profile.body.history as { eventType: string; payload: Record<string, unknown> }[]).filter(
+      (e) => e.eventType === 'class-set-by-score',
+    );
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        score: 86,
+        previousClass: 'B',
+        customerClass: 'A',
+        factorScores: expect.objectContaining({ onTimeRate: 96, averageDaysLate: 95 }),
+        reason: expect.stringContaining('weighted score 86 → class A'),
+      }),
+      expect.objectContaining({
+        score: 73,
+        previousClass: 'A',
+        customerClass: 'B',
+        reason: expect.stringContaining('payment behaviour changed'),
+        earlyWarning: ['score-drop', 'class-fall'],
+      }),
+    ]);
+
+    const history = await pool.query(
+      'SELECT score, class FROM customer_scores WHERE counterparty_id = $1 ORDER BY id',
+      [customer],
+    );
+    expect(history.rows).toEqual([
+      { score: 86, class: 'A' },
+      { score: 73, class: 'B' },
+    ]);
+  });
+
+  it('refuses a dealer (422 naming id), an unknown id (404) and out-of-range factors (400)', async () => {
+    const dealer = await counterparty({ kind: 'dealer', creditGrade: 'AA', creditTermDays: 60 });
+    const res = await call('POST', `/v1/customers/${dealer}/score`, GOOD);
+    expect(res.status).toBe(422);
+    expect(res.body.error?.fields?.map((f) => f.path)).toEqual(['id']);
+    const profile = await call('GET', `/v1/counterparties/${dealer}`);
+    expect(profile.body).toMatchObject({ creditGrade: 'AA', customerClass: null });
+    expect(
+      (await pool.query('SELECT 1 FROM customer_scores WHERE counterparty_id = $1', [dealer])).rowCount,
+    ).toBe(0);
+
+    expect((await call('POST', '/v1/customers/nobody/score', GOOD)).status).toBe(404);
+
+    const bad = await call('POST', `/v1/customers/${dealer}/score`, { ...GOOD, onTimeRateBp: 10_001 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.fields?.map((f) => f.path)).toEqual(['onTimeRateBp']);
+  });
+});
