@@ -5,6 +5,7 @@
  * points at existing Temporal / PostgreSQL / SMTP servers. Ctrl-C stops it all.
  */
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../api/server.js';
 import { createReceivableWorker } from '../workers/receivable.worker.js';
 import { loadConfig } from './config.js';
@@ -21,6 +22,8 @@ const stops: (() => Promise<unknown>)[] = [];
 
 async function main() {
   const config = loadConfig();
+  // Keep the console for what people need: warnings and errors from the SDK, our URLs.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 
   let temporalAddress = config.temporal.address;
   let uiUrl: string | undefined;
