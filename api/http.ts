@@ -27,10 +27,17 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
 export interface Reply<R> {
   status: number;
   body: R;
+  /** Extra response headers (e.g. a CSV download's content type). */
+  headers?: Record<string, string>;
 }
-export const reply = <R>(status: number, body: R): Reply<R> => ({ status, body });
+export const reply = <R>(status: number, body: R, headers?: Record<string, string>): Reply<R> =>
+  headers ? { status, body, headers } : { status, body };
 const isReply = (x: unknown): x is Reply<unknown> =>
-  typeof x === 'object' && x !== null && 'status' in x && 'body' in x && Object.keys(x).length === 2;
+  typeof x === 'object' &&
+  x !== null &&
+  'status' in x &&
+  'body' in x &&
+  (Object.keys(x).length === 2 || (Object.keys(x).length === 3 && 'headers' in x));
 
 // biome-ignore lint/suspicious/noExplicitAny: a route list mixes routes of every type
 export type AnyRoute = RouteSpec<any, any, any, any>;
@@ -70,7 +77,11 @@ export function registerRoutes(app: FastifyInstance, routes: AnyRoute[]): void {
         const query = parse(route.query, req.query, 'query');
         const body = parse(route.body, req.body, 'body');
         const out = await route.handler({ params, query, body }, req);
-        const { status, body: payload } = isReply(out) ? out : { status: route.status ?? 200, body: out };
+        const {
+          status,
+          body: payload,
+          headers,
+        } = isReply(out) ? out : { status: route.status ?? 200, body: out, headers: undefined };
         // The declared response schema is the contract: an answer that breaks it is our bug.
         const checked = route.response.safeParse(payload);
         if (!checked.success) {
@@ -80,6 +91,7 @@ export function registerRoutes(app: FastifyInstance, routes: AnyRoute[]): void {
           );
           throw new ApiError(500, 'internal', 'internal error');
         }
+        if (headers) res.headers(headers);
         res.status(status).send(checked.data);
       },
     });

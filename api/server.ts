@@ -14,6 +14,7 @@ import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
 import { receivableRoutes } from './routes/receivables.js';
+import { salespersonRoutes } from './routes/salespeople.js';
 
 export interface ApiDeps {
   client: Client;
@@ -56,6 +57,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...counterpartyRoutes({ pool: deps.pool, queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
     ...creditTermRoutes({ pool: deps.pool, policy: deps.policy }),
+    ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });

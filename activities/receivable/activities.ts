@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
+import { crossesLimitWarning } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import type {
   AutomaticCheckResult,
@@ -47,6 +48,11 @@ interface StateArg {
 }
 
 const CUSTOMER_CLASSES = ['A', 'B', 'C', 'D'] as const;
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 
 /** Quarter number since the counterparty joined: 1 in the quarter it joined. */
 export function quarterIndexSinceJoining(joinedOn: string, today: string): number {
@@ -282,11 +288,37 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         );
       } else if (
         spLimit !== null &&
-        (spOutstanding + app.amountMinor) * 10000 >=
-          spLimit * deps.policy.receivable.salespersonLimitWarningBp
+        (spOutstanding + app.amountMinor) * 10000 >= spLimit * deps.policy.salesperson.limitWarningBp
       ) {
         findings.push(
           `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
+        );
+      }
+      // The early warning (§5): this application takes the salesperson from below the warning
+      // level to at or above it (and below 100 %): the salesperson and the managers hear once,
+      // keyed per salesperson and application, so a retried check does not send it again.
+      const warnBp = deps.policy.salesperson.limitWarningBp;
+      if (
+        !hardRejection &&
+        spLimit !== null &&
+        crossesLimitWarning(spOutstanding, app.amountMinor, spLimit, warnBp)
+      ) {
+        const after = spOutstanding + app.amountMinor;
+        const usage = Math.floor((after * 100) / spLimit);
+        const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
+        await effects.once(key, 'salesperson-limit-warning', app.receivableId, () =>
+          mailer.send({
+            to: [sp.email],
+            cc: company.managers,
+            subject: `信用额度预警 / Receivables limit warning: ${sp.name} at ${usage} %`,
+            text: [
+              `${sp.name} (${sp.id}): application ${app.receivableId} (${app.amountMinor} minor units) takes receivables to ${after} of the ${spLimit} limit (${usage} %).`,
+              `The warning level is ${warnBp / 100} %; at 100 % new credit is refused.`,
+              `${sp.name}：申请 ${app.receivableId} 使应收帐款达到额度的 ${usage} %（预警线 ${warnBp / 100} %，达到 100 % 将停止赊销）。`,
+            ].join('\n'),
+            html: `<p>${escapeHtml(sp.name)} (${sp.id}): application ${app.receivableId} takes receivables to ${after} of the ${spLimit} limit (<b>${usage} %</b>). Warning level ${warnBp / 100} %; at 100 % new credit is refused.</p>`,
+            effectKey: key,
+          }),
         );
       }
       if (c.creditTermDays !== null && app.requestedTermDays > c.creditTermDays) {

@@ -45,4 +45,33 @@ describe('credit policy document', () => {
     ).toEqual(['customer.weights']);
     expect(fieldsOf([1, 2])).toEqual(['']);
   });
+
+  it('salesperson settings: defaults from the assessment module, overrides validated field by field', () => {
+    const p = resolvePolicy({ salesperson: { limitWarningBp: 7500 } });
+    expect(p.salesperson.limitWarningBp).toBe(7500);
+    expect(p.salesperson.rateTable).toEqual(DEFAULT_POLICY.salesperson.rateTable);
+    expect(DEFAULT_POLICY.salesperson.limitWarningBp).toBe(8000);
+    expect(fieldsOf({ salesperson: { limitWarningBp: 0 } })).toEqual(['salesperson.limitWarningBp']);
+    expect(
+      fieldsOf({
+        salesperson: { creditWeights: { ...DEFAULT_POLICY.salesperson.creditWeights, sales: 31 } },
+      }),
+    ).toEqual(['salesperson.creditWeights']);
+    expect(
+      fieldsOf({
+        salesperson: {
+          rateTable: {
+            ...DEFAULT_POLICY.salesperson.rateTable,
+            collectionRatioBp: [
+              { min: 0, max: 7000, rateBp: -50 },
+              { min: 6000, max: null, rateBp: 0 },
+            ],
+          },
+        },
+      }),
+    ).toEqual(['salesperson.rateTable']);
+    expect(fieldsOf({ salesperson: { baselines: { receivablesShareBp: 'x' } } })).toEqual([
+      'salesperson.baselines.receivablesShareBp',
+    ]);
+  });
 });

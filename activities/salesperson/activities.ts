@@ -1,0 +1,173 @@
+/**
+ * The salesperson assessment's activities: the month's figures → the assessment →
+ * the stored table and a credit-record event per person (one transaction), then
+ * finance's e-mail, once per month (effect key).
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Policy } from '../../domain/policy.js';
+import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
+import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
+import type { Mailer } from '../../infra/mail.js';
+import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
+import { createEffects } from '../shared/effects.js';
+import { createSalespersonQueries } from './queries.js';
+
+export interface SalespersonActivityDeps {
+  pool: Pool;
+  mailer: Mailer;
+  company: { name: string; financeApprovers: string[]; managers: string[] };
+}
+
+/** Finance's e-mail key: one per month, or per month and scope for a run limited to some salespeople. */
+export function assessmentMailKey(month: string, ids: string[] | null): string {
+  if (!ids) return `salesperson-assessment:${month}:finance-table`;
+  const scope = createHash('sha256')
+    .update([...ids].sort().join(','))
+    .digest('hex')
+    .slice(0, 16);
+  return `salesperson-assessment:${month}:finance-table:scope-${scope}`;
+}
+
+const yuan = (minor: number) => {
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+};
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+export function createSalespersonActivities(deps: SalespersonActivityDeps) {
+  const { pool, mailer, company } = deps;
+  const q = createSalespersonQueries(pool);
+  const records = createCreditRecordQueries(pool);
+  const effects = createEffects(pool);
+
+  return {
+    async computeSalespersonAssessment(a: {
+      month: string;
+      policy: Policy;
+      salespersonIds: string[] | null;
+    }): Promise<{ salespeople: number; changed: number; totalRewardPenaltyMinor: number }> {
+      const { first, last, days } = monthRange(a.month);
+      const sp = a.policy.salesperson;
+      const discount = a.policy.receivable.cashDiscount;
+      const discountDays = discount.rateBp > 0 ? discount.days : 0;
+      const [figures, company] = await Promise.all([
+        q.monthFigures(first, last, discountDays, a.salespersonIds),
+        q.companyReceivables(last),
+      ]);
+      const rows: AssessmentTableRow[] = figures.map((f) => {
+        // creditflow sees credit sales only: they are the month's sales as well.
+        const input = {
+          receivablesMinor: f.receivablesMinor,
+          creditSalesMinor: f.creditSalesMinor,
+          daysInPeriod: days,
+          collectedMinor: f.collectedMinor,
+          contractAmountMinor: f.contractAmountMinor,
+          companyReceivablesMinor: company,
+          badDebtsMinor: f.badDebtsMinor,
+          salesMinor: f.creditSalesMinor,
+          discountOfferedMinor: f.discountOfferedMinor,
+          paidWithDiscountMinor: f.paidWithDiscountMinor,
+        };
+        const result = assessSalespersonMonth(input, sp.rateTable, sp.baselines);
+        return {
+          salespersonId: f.salespersonId,
+          salespersonName: f.salespersonName,
+          ...input,
+          metrics: { ...result.metrics },
+          rates: { ...result.rates },
+          totalRateBp: result.totalRateBp,
+          rewardPenaltyMinor: result.rewardPenaltyMinor,
+        };
+      });
+      let changed = 0;
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const row of rows) {
+          if (await q.upsertAssessment(client, a.month, row, a.policy.version)) changed++;
+          // Same figures, same key: a re-run appends nothing; revised figures append a revision.
+          const digest = createHash('sha256').update(canonicalJson(row)).digest('hex').slice(0, 16);
+          await records.append(client, {
+            subjectType: 'salesperson',
+            subjectId: row.salespersonId,
+            eventType: 'monthly-assessment',
+            payload: {
+              month: a.month,
+              receivablesMinor: row.receivablesMinor,
+              totalRateBp: row.totalRateBp,
+              rewardPenaltyMinor: row.rewardPenaltyMinor,
+              metrics: row.metrics,
+              policyVersion: a.policy.version,
+            },
+            source: 'salesperson-assessment',
+            idempotencyKey: `salesperson:${row.salespersonId}:assessment:${a.month}:${digest}`,
+          });
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+      return {
+        salespeople: rows.length,
+        changed,
+        totalRewardPenaltyMinor: rows.reduce((s, r) => s + r.rewardPenaltyMinor, 0),
+      };
+    },
+
+    /** E-mails the month's table (text, HTML and the CSV inline) to finance, once per key. */
+    async mailSalespersonAssessment(a: { month: string; salespersonIds: string[] | null }): Promise<{
+      key: string;
+      messageId: string;
+    }> {
+      const key = assessmentMailKey(a.month, a.salespersonIds);
+      const rows = await q.assessmentTable(a.month, a.salespersonIds);
+      const sent = await effects.once(key, 'salesperson-assessment-mail', null, () => {
+        const total = rows.reduce((s, r) => s + r.rewardPenaltyMinor, 0);
+        const lines = rows.map(
+          (r) =>
+            `${r.salespersonId}\t${r.salespersonName}\treceivables ${yuan(r.receivablesMinor)}\trates ${r.totalRateBp} bp\treward/penalty ${yuan(r.rewardPenaltyMinor)}`,
+        );
+        const csv = assessmentCsv(a.month, rows);
+        const text = [
+          `${company.name}: salesperson receivable assessment ${a.month} / 应收帐款考核表 ${a.month}`,
+          '',
+          ...lines,
+          '',
+          `Total reward (+) / penalty (−): ${yuan(total)} — paid with or deducted from commission.`,
+          'Amount = receivables × sum of the rates, rounded half away from zero to a minor unit.',
+          '',
+          'CSV:',
+          csv,
+        ].join('\n');
+        const html = `<p>${escapeHtml(company.name)}: salesperson receivable assessment ${a.month} / 应收帐款考核表</p>
+<table border="1" cellpadding="4"><tr><th>id</th><th>name</th><th>receivables</th><th>rates (bp)</th><th>reward/penalty</th></tr>
+${rows
+  .map(
+    (r) =>
+      `<tr><td>${escapeHtml(r.salespersonId)}</td><td>${escapeHtml(r.salespersonName)}</td><td>${yuan(r.receivablesMinor)}</td><td>${r.totalRateBp}</td><td>${yuan(r.rewardPenaltyMinor)}</td></tr>`,
+  )
+  .join('\n')}
+</table><p>Total: ${yuan(total)}</p>`;
+        return mailer.send({
+          to: company.financeApprovers,
+          subject: `Salesperson assessment ${a.month} / 应收帐款考核 ${a.month}`,
+          text,
+          html,
+          effectKey: key,
+        });
+      });
+      return { key, messageId: sent.messageId };
+    },
+  };
+}
+
+export type SalespersonActivities = ReturnType<typeof createSalespersonActivities>;

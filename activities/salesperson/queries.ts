@@ -1,0 +1,356 @@
+/** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
+import type { Pool, PoolClient } from 'pg';
+import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
+
+export interface MonthFigures {
+  salespersonId: string;
+  salespersonName: string;
+  email: string;
+  receivablesMinor: number;
+  creditSalesMinor: number;
+  collectedMinor: number;
+  contractAmountMinor: number;
+  badDebtsMinor: number;
+  discountOfferedMinor: number;
+  paidWithDiscountMinor: number;
+}
+
+/**
+ * A receivable's outstanding at the month's last day, rebuilt from the facts: approved amount − payments and
+ * discounts dated up to that day − the write-off when it happened by then.
+ */
+const outstandingAtEnd = (last: string) => `GREATEST(0, r.approved_minor - COALESCE(pd.cleared, 0)
+  - CASE WHEN r.stage = 'written-off' AND r.settled_on <= ${last} THEN r.written_off_minor ELSE 0 END)`;
+
+/** Joins `pd.cleared`: payments and discounts of each receivable dated up to `last` (a bind parameter). */
+const clearedBy = (
+  last: string,
+) => `LEFT JOIN (SELECT receivable_id, SUM(amount_minor + discount_minor) AS cleared
+  FROM payments WHERE paid_on <= ${last} GROUP BY receivable_id) pd ON pd.receivable_id = r.id`;
+
+export interface LimitProposalRow {
+  id: string;
+  salespersonId: string;
+  previousLimitMinor: number | null;
+  proposedLimitMinor: number;
+  evaluation: string;
+  proposedBy: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy: string | null;
+  decisionReason: string | null;
+}
+
+const PROPOSAL_COLUMNS = `id, salesperson_id AS "salespersonId", previous_limit_minor AS "previousLimitMinor",
+  proposed_limit_minor AS "proposedLimitMinor", evaluation, proposed_by AS "proposedBy", status,
+  decided_by AS "decidedBy", decision_reason AS "decisionReason"`;
+
+export interface ReviewRow {
+  quarter: string;
+  salespersonId: string;
+  inputs: Record<string, unknown>;
+  proposedActions: string[];
+  proposedLimitMinor: number | null;
+  reasons: string[];
+  status: 'proposed' | 'decided';
+  decidedActions: string[] | null;
+  decidedLimitMinor: number | null;
+  decidedBy: string | null;
+  decisionNote: string | null;
+}
+
+const REVIEW_COLUMNS = `quarter, salesperson_id AS "salespersonId", inputs, proposed_actions AS "proposedActions",
+  proposed_limit_minor AS "proposedLimitMinor", reasons, status, decided_actions AS "decidedActions",
+  decided_limit_minor AS "decidedLimitMinor", decided_by AS "decidedBy", decision_note AS "decisionNote"`;
+
+export function createSalespersonQueries(pool: Pool) {
+  return {
+    /**
+     * The month's figures per salesperson (all, or only `ids`). `discountDays`: a receivable whose term was
+     * longer had the cash discount offered (as did any that took one).
+     */
+    async monthFigures(
+      first: string,
+      last: string,
+      discountDays: number,
+      ids: string[] | null,
+    ): Promise<MonthFigures[]> {
+      const offered = `(r.discount_minor > 0 OR ($3::int > 0 AND r.approved_term_days > $3::int))`;
+      const { rows } = await pool.query<MonthFigures>(
+        `SELECT s.id AS "salespersonId", s.name AS "salespersonName", s.email,
+           COALESCE(SUM(${outstandingAtEnd('$2')}) FILTER (WHERE r.issue_date <= $2), 0)::bigint AS "receivablesMinor",
+           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.issue_date BETWEEN $1 AND $2), 0)::bigint AS "creditSalesMinor",
+           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.due_date BETWEEN $1 AND $2), 0)::bigint AS "contractAmountMinor",
+           COALESCE(SUM(r.written_off_minor) FILTER (WHERE r.stage = 'written-off' AND r.settled_on BETWEEN $1 AND $2), 0)::bigint AS "badDebtsMinor",
+           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND ${offered}), 0)::bigint AS "discountOfferedMinor",
+           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND r.discount_minor > 0), 0)::bigint AS "paidWithDiscountMinor",
+           COALESCE((SELECT SUM(p.amount_minor) FROM payments p JOIN receivables r2 ON r2.id = p.receivable_id
+              WHERE r2.salesperson_id = s.id AND p.paid_on BETWEEN $1 AND $2), 0)::bigint AS "collectedMinor"
+         FROM salespeople s
+         LEFT JOIN receivables r ON r.salesperson_id = s.id AND r.approved_minor IS NOT NULL AND r.issue_date IS NOT NULL
+         ${clearedBy('$2')}
+         WHERE ($4::text[] IS NULL OR s.id = ANY($4))
+         GROUP BY s.id ORDER BY s.id`,
+        [first, last, discountDays, ids],
+      );
+      return rows;
+    },
+
+    /** The whole company's receivables outstanding at the month's last day. */
+    async companyReceivables(last: string): Promise<number> {
+      const { rows } = await pool.query<{ total: number }>(
+        `SELECT COALESCE(SUM(${outstandingAtEnd('$1')}), 0)::bigint AS total
+         FROM receivables r ${clearedBy('$1')}
+         WHERE r.approved_minor IS NOT NULL AND r.issue_date IS NOT NULL AND r.issue_date <= $1`,
+        [last],
+      );
+      return rows[0]?.total ?? 0;
+    },
+
+    /** Upserts one row; returns true when it was new or its values changed. */
+    async upsertAssessment(
+      client: PoolClient,
+      month: string,
+      row: AssessmentTableRow,
+      policyVersion: string,
+    ): Promise<boolean> {
+      const inputs = {
+        salespersonName: row.salespersonName,
+        creditSalesMinor: row.creditSalesMinor,
+        collectedMinor: row.collectedMinor,
+        contractAmountMinor: row.contractAmountMinor,
+        badDebtsMinor: row.badDebtsMinor,
+        salesMinor: row.salesMinor,
+        discountOfferedMinor: row.discountOfferedMinor,
+        paidWithDiscountMinor: row.paidWithDiscountMinor,
+        companyReceivablesMinor: row.companyReceivablesMinor,
+        daysInPeriod: row.daysInPeriod,
+      };
+      const res = await client.query(
+        `INSERT INTO salesperson_assessments (month, salesperson_id, inputs, metrics, rates, total_rate_bp,
+           receivables_minor, reward_penalty_minor, policy_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (month, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs, metrics = EXCLUDED.metrics,
+           rates = EXCLUDED.rates, total_rate_bp = EXCLUDED.total_rate_bp, receivables_minor = EXCLUDED.receivables_minor,
+           reward_penalty_minor = EXCLUDED.reward_penalty_minor, policy_version = EXCLUDED.policy_version, computed_at = now()
+         WHERE (salesperson_assessments.inputs, salesperson_assessments.metrics, salesperson_assessments.rates,
+                salesperson_assessments.total_rate_bp, salesperson_assessments.receivables_minor,
+                salesperson_assessments.reward_penalty_minor, salesperson_assessments.policy_version)
+           IS DISTINCT FROM (EXCLUDED.inputs, EXCLUDED.metrics, EXCLUDED.rates, EXCLUDED.total_rate_bp,
+                EXCLUDED.receivables_minor, EXCLUDED.reward_penalty_minor, EXCLUDED.policy_version)`,
+        [
+          month,
+          row.salespersonId,
+          JSON.stringify(inputs),
+          JSON.stringify(row.metrics),
+          JSON.stringify(row.rates),
+          row.totalRateBp,
+          row.receivablesMinor,
+          row.rewardPenaltyMinor,
+          policyVersion,
+        ],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    /** The month's table (all salespeople, or only `ids`), ordered by salesperson id. */
+    async assessmentTable(
+      month: string,
+      ids: string[] | null = null,
+    ): Promise<(AssessmentTableRow & { policyVersion: string; computedAt: string })[]> {
+      const { rows } = await pool.query(
+        `SELECT salesperson_id, inputs, metrics, rates, total_rate_bp, receivables_minor, reward_penalty_minor,
+           policy_version, computed_at
+         FROM salesperson_assessments WHERE month = $1 AND ($2::text[] IS NULL OR salesperson_id = ANY($2))
+         ORDER BY salesperson_id`,
+        [month, ids],
+      );
+      return rows.map((r) => {
+        const i = r.inputs as Record<string, unknown>;
+        return {
+          salespersonId: r.salesperson_id,
+          salespersonName: i.salespersonName as string,
+          receivablesMinor: Number(r.receivables_minor),
+          creditSalesMinor: i.creditSalesMinor as number,
+          collectedMinor: i.collectedMinor as number,
+          contractAmountMinor: i.contractAmountMinor as number,
+          badDebtsMinor: i.badDebtsMinor as number,
+          salesMinor: i.salesMinor as number,
+          discountOfferedMinor: i.discountOfferedMinor as number,
+          paidWithDiscountMinor: i.paidWithDiscountMinor as number,
+          companyReceivablesMinor: i.companyReceivablesMinor as number,
+          daysInPeriod: i.daysInPeriod as number,
+          metrics: r.metrics,
+          rates: r.rates,
+          totalRateBp: r.total_rate_bp,
+          rewardPenaltyMinor: Number(r.reward_penalty_minor),
+          policyVersion: r.policy_version,
+          computedAt: (r.computed_at as Date).toISOString(),
+        };
+      });
+    },
+
+    /** Sum of the reward/penalty amounts of the months from `firstMonth` to `lastMonth`. */
+    async rewardPenaltyBetween(
+      salespersonId: string,
+      firstMonth: string,
+      lastMonth: string,
+    ): Promise<number> {
+      const { rows } = await pool.query<{ total: number }>(
+        `SELECT COALESCE(SUM(reward_penalty_minor), 0)::bigint AS total FROM salesperson_assessments
+         WHERE salesperson_id = $1 AND month BETWEEN $2 AND $3`,
+        [salespersonId, firstMonth, lastMonth],
+      );
+      return rows[0]?.total ?? 0;
+    },
+
+    /** Outstanding of issued receivables plus pending applications: what the limit is measured against. */
+    async outstanding(salespersonId: string): Promise<number> {
+      const { rows } = await pool.query<{ outstanding: number }>(
+        `SELECT COALESCE(SUM(CASE WHEN stage IN ('applied', 'awaiting-approval', 'manager-review') THEN requested_minor
+           ELSE outstanding_minor END), 0)::bigint AS outstanding
+         FROM receivables WHERE salesperson_id = $1 AND stage NOT IN ('rejected', 'paid', 'written-off')`,
+        [salespersonId],
+      );
+      return rows[0]?.outstanding ?? 0;
+    },
+
+    /** Credit-record events of a salesperson by type, recorded between two instants. */
+    async recordCounts(salespersonId: string, from: string, to: string): Promise<Record<string, number>> {
+      const { rows } = await pool.query<{ event_type: string; n: number }>(
+        `SELECT event_type, COUNT(*)::int AS n FROM credit_records
+         WHERE subject_type = 'salesperson' AND subject_id = $1 AND recorded_at >= $2 AND recorded_at < $3
+         GROUP BY event_type`,
+        [salespersonId, from, to],
+      );
+      return Object.fromEntries(rows.map((r) => [r.event_type, r.n]));
+    },
+
+    async lockSalesperson(
+      client: PoolClient,
+      id: string,
+    ): Promise<{ creditLimitMinor: number | null } | undefined> {
+      const { rows } = await client.query<{ creditLimitMinor: number | null }>(
+        'SELECT credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      return rows[0];
+    },
+
+    async setLimit(client: PoolClient, id: string, limitMinor: number): Promise<void> {
+      await client.query('UPDATE salespeople SET credit_limit_minor = $2, updated_at = now() WHERE id = $1', [
+        id,
+        limitMinor,
+      ]);
+    },
+
+    async insertLimitProposal(
+      client: PoolClient,
+      p: Omit<LimitProposalRow, 'status' | 'decidedBy' | 'decisionReason'>,
+    ): Promise<void> {
+      await client.query(
+        `INSERT INTO salesperson_limit_proposals (id, salesperson_id, previous_limit_minor, proposed_limit_minor, evaluation, proposed_by)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [p.id, p.salespersonId, p.previousLimitMinor, p.proposedLimitMinor, p.evaluation, p.proposedBy],
+      );
+    },
+
+    async lockLimitProposal(
+      client: PoolClient,
+      salespersonId: string,
+      id: string,
+    ): Promise<LimitProposalRow | undefined> {
+      const { rows } = await client.query<LimitProposalRow>(
+        `SELECT ${PROPOSAL_COLUMNS} FROM salesperson_limit_proposals WHERE id = $1 AND salesperson_id = $2 FOR UPDATE`,
+        [id, salespersonId],
+      );
+      return rows[0];
+    },
+
+    async decideLimitProposal(
+      client: PoolClient,
+      id: string,
+      d: { status: 'approved' | 'rejected'; decidedBy: string; reason: string },
+    ): Promise<void> {
+      await client.query(
+        `UPDATE salesperson_limit_proposals SET status = $2, decided_by = $3, decision_reason = $4, decided_at = now()
+         WHERE id = $1`,
+        [id, d.status, d.decidedBy, d.reason],
+      );
+    },
+
+    async listLimitProposals(salespersonId: string): Promise<LimitProposalRow[]> {
+      const { rows } = await pool.query<LimitProposalRow>(
+        `SELECT ${PROPOSAL_COLUMNS} FROM salesperson_limit_proposals WHERE salesperson_id = $1 ORDER BY created_at, id`,
+        [salespersonId],
+      );
+      return rows;
+    },
+
+    /** Stores a review proposal; a review already decided is left as it is. */
+    async upsertReview(
+      client: PoolClient,
+      r: Pick<
+        ReviewRow,
+        'quarter' | 'salespersonId' | 'inputs' | 'proposedActions' | 'proposedLimitMinor' | 'reasons'
+      >,
+    ): Promise<void> {
+      await client.query(
+        `INSERT INTO salesperson_reviews (quarter, salesperson_id, inputs, proposed_actions, proposed_limit_minor, reasons)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (quarter, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs,
+           proposed_actions = EXCLUDED.proposed_actions, proposed_limit_minor = EXCLUDED.proposed_limit_minor,
+           reasons = EXCLUDED.reasons, proposed_at = now()
+         WHERE salesperson_reviews.status = 'proposed'`,
+        [
+          r.quarter,
+          r.salespersonId,
+          JSON.stringify(r.inputs),
+          JSON.stringify(r.proposedActions),
+          r.proposedLimitMinor,
+          JSON.stringify(r.reasons),
+        ],
+      );
+    },
+
+    async getReview(client: PoolClient | Pool, quarter: string, salespersonId: string, lock = false) {
+      const { rows } = await client.query<ReviewRow>(
+        `SELECT ${REVIEW_COLUMNS} FROM salesperson_reviews WHERE quarter = $1 AND salesperson_id = $2${lock ? ' FOR UPDATE' : ''}`,
+        [quarter, salespersonId],
+      );
+      return rows[0];
+    },
+
+    async listReviews(quarter: string, ids: string[] | null): Promise<ReviewRow[]> {
+      const { rows } = await pool.query<ReviewRow>(
+        `SELECT ${REVIEW_COLUMNS} FROM salesperson_reviews WHERE quarter = $1 AND ($2::text[] IS NULL OR salesperson_id = ANY($2))
+         ORDER BY salesperson_id`,
+        [quarter, ids],
+      );
+      return rows;
+    },
+
+    async decideReview(
+      client: PoolClient,
+      quarter: string,
+      salespersonId: string,
+      d: { actions: string[]; limitMinor: number | null; decidedBy: string; note: string },
+    ): Promise<void> {
+      await client.query(
+        `UPDATE salesperson_reviews SET status = 'decided', decided_actions = $3, decided_limit_minor = $4,
+           decided_by = $5, decision_note = $6, decided_at = now()
+         WHERE quarter = $1 AND salesperson_id = $2`,
+        [quarter, salespersonId, JSON.stringify(d.actions), d.limitMinor, d.decidedBy, d.note],
+      );
+    },
+
+    async salespersonIds(ids: string[] | null): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(
+        'SELECT id FROM salespeople WHERE ($1::text[] IS NULL OR id = ANY($1)) ORDER BY id',
+        [ids],
+      );
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type SalespersonQueries = ReturnType<typeof createSalespersonQueries>;

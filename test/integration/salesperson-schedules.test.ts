@@ -1,0 +1,108 @@
+/**
+ * On the Temporal dev server: the monthly assessment schedule (day 1, 04:00
+ * company time, catch-up window, overlap SKIP; creating it twice is harmless),
+ * and the manual trigger answering a running month's run instead of a second one.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import { ensureSalespersonSchedules } from '../../workers/salesperson.schedules.js';
+import {
+  SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+  SALESPERSON_TASK_QUEUE,
+  salespersonAssessmentWorkflowId,
+} from '../../workflows/salesperson/contract.js';
+
+let connection: Connection;
+let client: Client;
+let pool: Pool;
+let api: FastifyInstance;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  client = new Client({ connection });
+  pool = createPool(inject('databaseUrl'), 2);
+  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await pool?.end();
+  await connection?.close();
+});
+
+describe('salesperson assessment schedule and manual trigger', () => {
+  it('creates the monthly schedule once; a second call updates it in place', async () => {
+    const scheduleId = `salesperson-assessment-test-${randomUUID().slice(0, 8)}`;
+    const taskQueue = `salesperson-test-${randomUUID().slice(0, 8)}`;
+    await ensureSalespersonSchedules(client, DEFAULT_POLICY, { scheduleId, taskQueue });
+    await ensureSalespersonSchedules(
+      client,
+      { ...DEFAULT_POLICY, version: 'acme-2' },
+      { scheduleId, taskQueue },
+    );
+    const handle = client.schedule.getHandle(scheduleId);
+    try {
+      const d = await handle.describe();
+      expect(d.spec.timezone).toBe('Asia/Shanghai');
+      expect(d.spec.calendars).toHaveLength(1);
+      expect(d.spec.calendars?.[0]).toMatchObject({
+        dayOfMonth: [{ start: 1, end: 1, step: 1 }],
+        hour: [{ start: 4, end: 4, step: 1 }],
+        minute: [{ start: 0, end: 0, step: 1 }],
+      });
+      expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(d.policies.catchupWindow).toBe(7 * 86_400_000);
+      expect(d.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+        taskQueue,
+      });
+      // The second call's policy replaced the first: the schedule was updated, not duplicated.
+      expect((d.action as { args: { policy: { version: string } }[] }).args[0]?.policy.version).toBe(
+        'acme-2',
+      );
+      // The next run is on the 1st at 04:00 Shanghai time (20:00 UTC the day before).
+      const next = d.info.nextActionTimes[0] as Date;
+      expect(next.getUTCHours()).toBe(20);
+      expect(new Date(next.getTime() + 8 * 3_600_000).getUTCDate()).toBe(1);
+    } finally {
+      await handle.delete();
+    }
+  });
+
+  it("a second trigger of a running month answers that month's run (USE_EXISTING)", async () => {
+    // No worker polls the salesperson queue in this project: the run stays running.
+    const month = '1990-01';
+    const first = await api.inject({ method: 'POST', url: `/v1/salesperson-assessments/${month}` });
+    const second = await api.inject({ method: 'POST', url: `/v1/salesperson-assessments/${month}` });
+    expect(first.statusCode).toBe(202);
+    expect(second.json()).toEqual(first.json());
+    const handle = client.workflow.getHandle(salespersonAssessmentWorkflowId(month));
+    try {
+      const d = await handle.describe();
+      expect(d.status.name).toBe('RUNNING');
+      expect(d.taskQueue).toBe(SALESPERSON_TASK_QUEUE);
+      expect(d.runId).toBe((first.json() as { runId: string }).runId);
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+
+  it('refuses a malformed month and unknown salespeople', async () => {
+    expect(
+      (await api.inject({ method: 'POST', url: '/v1/salesperson-assessments/2031-13' })).statusCode,
+    ).toBe(400);
+    const res = await api.inject({
+      method: 'POST',
+      url: '/v1/salesperson-assessments/2031-01',
+      payload: { salespersonIds: ['NOBODY-1'] },
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ error: { fields: [{ path: 'salespersonIds' }] } });
+  });
+});

@@ -1,0 +1,436 @@
+/**
+ * A month's salesperson assessment on the time-skipping test server: the real
+ * workflow and activities over receivables and payments seeded in PostgreSQL
+ * (unique ids; the run is scoped to this file's salespeople), started through
+ * the HTTP API; hand-computed amounts, a re-run that changes nothing, the CSV.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { assessmentMailKey, createSalespersonActivities } from '../../activities/salesperson/activities.js';
+import { buildApi } from '../../api/server.js';
+import { localDate } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { previousMonth } from '../../domain/salesperson-review.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createMailer, type Mailer } from '../../infra/mail.js';
+import {
+  getSalespersonAssessmentStatus,
+  SALESPERSON_TASK_QUEUE,
+  type SalespersonAssessmentResult,
+  salespersonAssessmentWorkflowId,
+} from '../../workflows/salesperson/contract.js';
+import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const MONTH = '2031-03';
+let env: TestWorkflowEnvironment;
+let pool: Pool;
+let mailer: Mailer;
+let worker: Worker;
+let running: Promise<void>;
+let api: FastifyInstance;
+const tag = randomUUID().slice(0, 8);
+const A = `SPA-${tag}`;
+const B = `SPB-${tag}`;
+const CP = `CPA-${tag}`;
+
+async function seed() {
+  await pool.query(
+    `INSERT INTO counterparties (id, name, kind, email, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
+     VALUES ($1, 'Dealer', 'dealer', 'd@dealer.test', 'Hangzhou', 'AB', 100000000, 60, '2024-01-01')`,
+    [CP],
+  );
+  for (const [id, name] of [
+    [A, 'Wang Wei'],
+    [B, 'Li Na'],
+  ] as const)
+    await pool.query(
+      `INSERT INTO salespeople (id, name, email, region, credit_limit_minor) VALUES ($1, $2, $3, 'Shanghai', 5000000)`,
+      [id, name, `${id.toLowerCase()}@acme.test`],
+    );
+  // id, approved, term, issued, due, stage, outstanding now, paid, discount, written off, settled
+  const rows: [
+    string,
+    number,
+    number,
+    string,
+    string,
+    string,
+    number,
+    number,
+    number,
+    number,
+    string | null,
+  ][] = [
+    // issued in March, unpaid: 10,000.00 outstanding at month end, a credit sale of March
+    ['R1', 1_000_000, 60, '2031-03-05', '2031-05-04', 'issued', 1_000_000, 0, 0, 0, null],
+    // due in March (contract amount), 3,000.00 paid on 03-10; 2,000.00 left at month end
+    ['R2', 500_000, 30, '2031-02-01', '2031-03-03', 'issued', 200_000, 300_000, 0, 0, null],
+    // issued 03-01 (30 days > the 10-day discount: offered), paid 03-08 with the 1 % discount
+    ['R3', 200_000, 30, '2031-03-01', '2031-03-31', 'paid', 0, 198_000, 2_000, 0, '2031-03-08'],
+    // written off on 03-20: a bad debt of March, nothing outstanding at month end
+    ['R4', 100_000, 30, '2031-01-10', '2031-02-09', 'written-off', 0, 0, 0, 100_000, '2031-03-20'],
+    // issued in April: not in March's figures at all
+    ['R5', 700_000, 30, '2031-04-02', '2031-05-02', 'issued', 700_000, 0, 0, 0, null],
+  ];
+  for (const [
+    id,
+    approved,
+    term,
+    issued,
+    due,
+    stage,
+    outstanding,
+    paid,
+    discount,
+    writtenOff,
+    settled,
+  ] of rows) {
+    const rid = `${id}-${tag}`;
+    await pool.query(
+      `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days,
+         approved_minor, approved_term_days, issue_date, due_date, stage, outstanding_minor, paid_minor, discount_minor,
+         written_off_minor, settled_on, policy_version)
+       VALUES ($1, $2, $3, $4, 'CNY', $5, $6, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'test')`,
+      [
+        rid,
+        `receivable:${rid}`,
+        CP,
+        A,
+        approved,
+        term,
+        issued,
+        due,
+        stage,
+        outstanding,
+        paid,
+        discount,
+        writtenOff,
+        settled,
+      ],
+    );
+  }
+  await pool.query(
+    `INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES
+       ($1, $2, 300000, 0, '2031-03-10'), ($3, $4, 198000, 2000, '2031-03-08'), ($5, $6, 100000, 0, '2031-04-03')`,
+    [`P2-${tag}`, `R2-${tag}`, `P3-${tag}`, `R3-${tag}`, `P5-${tag}`, `R5-${tag}`],
+  );
+}
+
+async function mailsWithKey(key: string): Promise<StoredMessage[]> {
+  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
+  return all.filter((m) => m.effectKey === key);
+}
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: {
+      executable: {
+        type: 'existing-path',
+        path:
+          process.env.TEMPORAL_TEST_SERVER ??
+          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
+      },
+    },
+  });
+  pool = createPool(inject('databaseUrl'), 5);
+  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: SALESPERSON_TASK_QUEUE,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    maxCachedWorkflows: 0,
+    activities: createSalespersonActivities({
+      pool,
+      mailer,
+      company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
+    }),
+  });
+  running = worker.run();
+  api = await buildApi({ client: env.client, pool, policy: () => DEFAULT_POLICY });
+  await seed();
+});
+
+afterAll(async () => {
+  await api?.close();
+  worker?.shutdown();
+  await running;
+  mailer?.close();
+  await pool?.end();
+  await env?.teardown();
+});
+
+async function runMonth(month: string): Promise<SalespersonAssessmentResult> {
+  const res = await api.inject({
+    method: 'POST',
+    url: `/v1/salesperson-assessments/${month}`,
+    payload: { salespersonIds: [A, B] },
+  });
+  expect(res.statusCode).toBe(202);
+  expect(res.json()).toMatchObject({ month, workflowId: salespersonAssessmentWorkflowId(month) });
+  return env.client.workflow.getHandle(salespersonAssessmentWorkflowId(month)).result();
+}
+
+describe('monthly salesperson assessment', () => {
+  it("computes the month's table from receivables and payments (hand-computed), stores it and mails finance once", async () => {
+    const result = await runMonth(MONTH);
+    expect(result).toMatchObject({
+      month: MONTH,
+      salespeople: 2,
+      changed: 2,
+      totalRewardPenaltyMinor: -13_200,
+    });
+
+    const res = await api.inject({ method: 'GET', url: `/v1/salesperson-assessments/${MONTH}` });
+    expect(res.statusCode).toBe(200);
+    const rows = (res.json() as { rows: Record<string, unknown>[] }).rows.filter(
+      (r) => r.salespersonId === A || r.salespersonId === B,
+    );
+    const a = rows.find((r) => r.salespersonId === A) as Record<string, unknown> & {
+      companyReceivablesMinor: number;
+      metrics: Record<string, number | null>;
+    };
+    // receivables at 03-31: R1 10,000.00 + R2 2,000.00; credit sales R1 + R3; collected 3,000.00 + 1,980.00;
+    // contract amount (due in March) R2 + R3; bad debts R4; discount offered and taken on R3.
+    expect(a).toMatchObject({
+      salespersonName: 'Wang Wei',
+      receivablesMinor: 1_200_000,
+      creditSalesMinor: 1_200_000,
+      collectedMinor: 498_000,
+      contractAmountMinor: 700_000,
+      badDebtsMinor: 100_000,
+      salesMinor: 1_200_000,
+      discountOfferedMinor: 200_000,
+      paidWithDiscountMinor: 200_000,
+      daysInPeriod: 31,
+    });
+    // DSO 1,200,000 ÷ 1,200,000 × 31 = 31.0 days → +20; collection 498,000 ÷ 700,000 = 7114 bp → −20;
+    // bad debts 100,000 ÷ 1,200,000 = 833 bp of receivables → −80 and of sales → −50; take-up 100 % → +20.
+    expect(a.metrics).toMatchObject({
+      averageCollectionPeriodDays: 31,
+      collectionRatioBp: 7114,
+      badDebtToReceivablesBp: 833,
+      badDebtToSalesBp: 833,
+      discountTakeUpBp: 10000,
+    });
+    // The company's receivables are everyone's (other tests share the database): the share is this person's part of them.
+    expect(a.companyReceivablesMinor).toBeGreaterThanOrEqual(1_200_000);
+    expect(a.metrics.receivablesShareBp).toBe(Math.round((1_200_000 * 10000) / a.companyReceivablesMinor));
+    expect(a.rates).toEqual({
+      averageCollectionPeriodDays: 20,
+      collectionRatioBp: -20,
+      receivablesShareBp: 0,
+      badDebtToReceivablesBp: -80,
+      badDebtToSalesBp: -50,
+      discountTakeUpBp: 20,
+    });
+    // −110 bp × 1,200,000 = −13,200 minor units (¥132.00 deducted from commission)
+    expect(a).toMatchObject({ totalRateBp: -110, rewardPenaltyMinor: -13_200 });
+    // Nothing to assess for B: no metric, no rate, no amount.
+    expect(rows.find((r) => r.salespersonId === B)).toMatchObject({
+      receivablesMinor: 0,
+      totalRateBp: 0,
+      rewardPenaltyMinor: 0,
+      metrics: { averageCollectionPeriodDays: null, collectionRatioBp: null, discountTakeUpBp: null },
+    });
+
+    const key = assessmentMailKey(MONTH, [A, B]);
+    const sent = await mailsWithKey(key);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.to).toEqual(['finance@acme.test']);
+    expect(sent[0]?.text).toContain(
+      `${A}\tWang Wei\treceivables 12000.00\trates -110 bp\treward/penalty -132.00`,
+    );
+
+    const record = await pool.query(
+      `SELECT payload FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = $1 AND event_type = 'monthly-assessment'`,
+      [A],
+    );
+    expect(record.rows.map((r) => r.payload.rewardPenaltyMinor)).toEqual([-13_200]);
+  });
+
+  it('a re-run of the month changes nothing: same rows, no second e-mail, no second record', async () => {
+    const before = await pool.query(
+      'SELECT * FROM salesperson_assessments WHERE month = $1 AND salesperson_id = ANY($2) ORDER BY salesperson_id',
+      [MONTH, [A, B]],
+    );
+    const result = await runMonth(MONTH); // the finished run is started again (ALLOW_DUPLICATE)
+    expect(result).toMatchObject({ salespeople: 2, changed: 0, totalRewardPenaltyMinor: -13_200 });
+    const after = await pool.query(
+      'SELECT * FROM salesperson_assessments WHERE month = $1 AND salesperson_id = ANY($2) ORDER BY salesperson_id',
+      [MONTH, [A, B]],
+    );
+    expect(after.rows).toEqual(before.rows);
+    expect(await mailsWithKey(assessmentMailKey(MONTH, [A, B]))).toHaveLength(1);
+    const record = await pool.query(
+      `SELECT 1 FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = ANY($1) AND event_type = 'monthly-assessment'`,
+      [[A, B]],
+    );
+    expect(record.rowCount).toBe(2);
+  });
+
+  it('downloads the table as CSV: a header row, one row per salesperson, minor units and bp', async () => {
+    for (const url of [
+      `/v1/salesperson-assessments/${MONTH}.csv`,
+      `/v1/salesperson-assessments/${MONTH}?format=csv`,
+    ]) {
+      const res = await api.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      const lines = res.body.trimEnd().split('\r\n');
+      expect(lines[0]).toMatch(/^month,salesperson_id,salesperson_name,receivables_minor,/);
+      const header = (lines[0] as string).split(',');
+      const rowA = (lines.find((l) => l.startsWith(`${MONTH},${A},`)) as string).split(',');
+      const col = (name: string) => rowA[header.indexOf(name)];
+      expect(col('receivables_minor')).toBe('1200000');
+      expect(col('collection_ratio_bp')).toBe('7114');
+      expect(col('average_collection_period_days')).toBe('31');
+      expect(col('total_rate_bp')).toBe('-110');
+      expect(col('reward_penalty_minor')).toBe('-13200');
+      expect(lines.filter((l) => l.startsWith(`${MONTH},${B},`))).toHaveLength(1);
+    }
+  });
+
+  it('answers 404 for a month never assessed', async () => {
+    const res = await api.inject({ method: 'GET', url: '/v1/salesperson-assessments/1999-01' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('without a month (a scheduled run) assesses the month before the workflow clock, in the company zone', async () => {
+    const expected = previousMonth(localDate(await env.currentTimeMs(), DEFAULT_POLICY.timeZone));
+    const result = await env.client.workflow.execute(salespersonAssessmentWorkflow, {
+      workflowId: `salesperson-assessment:scheduled-${tag}`,
+      taskQueue: SALESPERSON_TASK_QUEUE,
+      args: [{ policy: DEFAULT_POLICY, salespersonIds: [B] }],
+    });
+    expect(result).toMatchObject({ month: expected, salespeople: 1 });
+    const status = await env.client.workflow
+      .getHandle(`salesperson-assessment:scheduled-${tag}`)
+      .query(getSalespersonAssessmentStatus);
+    expect(status).toEqual({ month: expected, stage: 'done', result });
+    const stored = await pool.query(
+      'SELECT 1 FROM salesperson_assessments WHERE month = $1 AND salesperson_id = $2',
+      [expected, B],
+    );
+    expect(stored.rowCount).toBe(1);
+  });
+});
+
+describe('salesperson credit: record, score, limit, quarterly review (HTTP API)', () => {
+  const post = async (url: string, payload: unknown) => {
+    const res = await api.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+  };
+  const get = async (url: string) => {
+    const res = await api.inject({ method: 'GET', url });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+  };
+
+  it('a limit goes proposal → manager approval; only the approval changes it, once', async () => {
+    const proposed = await post(`/v1/salespeople/${B}/limit-proposals`, {
+      proposedLimitMinor: 2_000_000,
+      evaluation: 'new region, modest sales history',
+      proposedBy: 'finance-li',
+    });
+    expect(proposed.status).toBe(201);
+    expect(proposed.body).toMatchObject({ status: 'pending', previousLimitMinor: 5_000_000 });
+    expect((await get(`/v1/salespeople/${B}`)).body.creditLimitMinor).toBe(5_000_000);
+
+    const url = `/v1/salespeople/${B}/limit-proposals/${proposed.body.id}/decision`;
+    const approved = await post(url, { approve: true, decidedBy: 'manager-zhao', reason: 'agreed' });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'manager-zhao' } });
+    const again = await post(url, { approve: false, decidedBy: 'manager-zhao', reason: 'changed my mind' });
+    expect(again).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+
+    const b = (await get(`/v1/salespeople/${B}`)).body as {
+      creditLimitMinor: number;
+      record: { eventType: string }[];
+    };
+    expect(b.creditLimitMinor).toBe(2_000_000);
+    expect(b.record.map((r) => r.eventType)).toEqual(
+      expect.arrayContaining(['limit-proposed', 'limit-approved']),
+    );
+    expect(b.record.filter((r) => r.eventType.startsWith('limit-'))).toHaveLength(2);
+  });
+
+  it('records events, scores with the policy weights, and the quarterly review proposes and a manager changes it', async () => {
+    // 30 × 100 + 20 × 90 + 35 × 90 + 15 × 100 = 9450 → 94.5 → 95 (half up)
+    const scored = await post(`/v1/salespeople/${A}/credit-score`, {
+      salesTargetAchievementBp: 12_000,
+      customerFeedbackScore: 90,
+      collectionRatioBp: 9000,
+      contractFulfilmentBp: 10_000,
+      scoredBy: 'hr-wu',
+    });
+    expect(scored).toMatchObject({ status: 201, body: { score: 95, complaintCount: 0 } });
+
+    for (const kind of ['complaint', 'violation'] as const) {
+      const r = await post(`/v1/salespeople/${A}/record-events`, {
+        kind,
+        detail: `${kind} on order 42`,
+        source: 'manager-zhao',
+      });
+      expect(r).toMatchObject({ status: 201, body: { eventType: kind } });
+    }
+    expect(
+      (await post(`/v1/salespeople/${A}/record-events`, { kind: 'gossip', detail: 'x', source: 'y' })).status,
+    ).toBe(400);
+
+    // Outstanding now: R1 10,000.00 + R2 2,000.00 + R5 7,000.00 of a 50,000.00 limit = 38 %.
+    const a = (await get(`/v1/salespeople/${A}`)).body;
+    expect(a).toMatchObject({
+      creditLimitMinor: 5_000_000,
+      outstandingMinor: 1_900_000,
+      usageBp: 3800,
+      usagePercent: 38,
+      limitState: 'ok',
+      score: 95,
+    });
+
+    const today = localDate(Date.now(), DEFAULT_POLICY.timeZone);
+    const quarter = `${today.slice(0, 4)}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`;
+    const review = await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: [A] });
+    expect(review.status).toBe(201);
+    // One violation outweighs a score of 95: a warning and the limit cut by 20 %.
+    expect((review.body.reviews as unknown[])[0]).toMatchObject({
+      salespersonId: A,
+      status: 'proposed',
+      proposedActions: ['warning'],
+      proposedLimitMinor: 4_000_000,
+      inputs: { score: 95, complaints: 1, violations: 1 },
+    });
+
+    const decisionUrl = `/v1/salesperson-reviews/${quarter}/${A}/decision`;
+    const decided = await post(decisionUrl, {
+      accept: false,
+      actions: ['warning'],
+      limitMinor: 4_500_000,
+      decidedBy: 'manager-zhao',
+      note: 'first violation in three years: a smaller cut',
+    });
+    expect(decided).toMatchObject({
+      status: 200,
+      body: { status: 'decided', decidedActions: ['warning'], decidedLimitMinor: 4_500_000 },
+    });
+    expect((await post(decisionUrl, { accept: true, decidedBy: 'x', note: 'y' })).status).toBe(409);
+    // A second proposal run leaves the decided review as decided.
+    await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: [A] });
+    const after = (await get(`/v1/salespeople/${A}`)).body as {
+      creditLimitMinor: number;
+      record: { eventType: string }[];
+    };
+    expect(after.creditLimitMinor).toBe(4_500_000);
+    expect(after.record.map((r) => r.eventType)).toEqual(
+      expect.arrayContaining(['credit-scored', 'complaint', 'violation', 'quarterly-review-decided']),
+    );
+    expect((await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: ['NOPE-1'] })).status).toBe(
+      422,
+    );
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Every creditflow worker on one connection, sharing one workflow bundle, and
+ * the schedules they serve. Used by `npm start` and by the standalone worker.
+ */
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
+import type { Policy } from '../domain/policy.js';
+import type { Mailer } from '../infra/mail.js';
+import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
+import { ensureSalespersonSchedules } from './salesperson.schedules.js';
+import { createSalespersonWorker } from './salesperson.worker.js';
+
+export interface CreditflowWorkers {
+  /** Resolves when every worker has stopped. */
+  running: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function startCreditflowWorkers(opts: {
+  connection: NativeConnection;
+  client: Client;
+  namespace: string;
+  pool: Pool;
+  mailer: Mailer;
+  company: ReceivableActivityDeps['company'];
+  policy: Policy;
+}): Promise<CreditflowWorkers> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: Runtime.instance().logger,
+  });
+  const workflowBundle = { code };
+  const common = {
+    connection: opts.connection,
+    namespace: opts.namespace,
+    workflowBundle,
+    pool: opts.pool,
+    mailer: opts.mailer,
+  };
+  const workers: Worker[] = [
+    await createReceivableWorker({ ...common, company: opts.company, policy: opts.policy }),
+    await createSalespersonWorker({ ...common, company: opts.company }),
+  ];
+  await ensureSalespersonSchedules(opts.client, opts.policy);
+  const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  return {
+    running,
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The monthly salesperson assessment as a Temporal Schedule: day 1, 04:00 company
+ * time, assessing the month before (the workflow derives it from its start time).
+ * Idempotent: an existing schedule is updated to this spec and policy.
+ */
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Policy } from '../domain/policy.js';
+import {
+  SALESPERSON_ASSESSMENT_SCHEDULE_ID,
+  SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+  SALESPERSON_TASK_QUEUE,
+  type SalespersonAssessmentInput,
+} from '../workflows/salesperson/contract.js';
+
+export async function ensureSalespersonSchedules(
+  client: Client,
+  policy: Policy,
+  opts: { taskQueue?: string; scheduleId?: string } = {},
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? SALESPERSON_ASSESSMENT_SCHEDULE_ID;
+  const input: SalespersonAssessmentInput = { policy };
+  const spec = {
+    calendars: [{ dayOfMonth: 1, hour: 4, minute: 0, comment: 'day 1, 04:00 company time' }],
+    timezone: policy.timeZone,
+  };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+    // Temporal appends the scheduled time to this id.
+    workflowId: 'salesperson-assessment:scheduled',
+    taskQueue: opts.taskQueue ?? SALESPERSON_TASK_QUEUE,
+    args: [input],
+  };
+  // A missed run (server down on the 1st) is caught up within a week; never two at once.
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
+  }
+}

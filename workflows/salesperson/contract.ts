@@ -1,0 +1,41 @@
+/**
+ * The salesperson assessment workflow's contract: its id, task queue, query and the
+ * types it carries. Imported by workflows/, workers/, api/ and tests; nothing here does I/O.
+ */
+import { defineQuery } from '@temporalio/workflow';
+import type { Policy } from '../../domain/policy.js';
+
+export const SALESPERSON_TASK_QUEUE = 'creditflow-salespeople';
+export const SALESPERSON_ASSESSMENT_WORKFLOW_TYPE = 'salespersonAssessmentWorkflow';
+/** One run per month: `salesperson-assessment:<YYYY-MM>`. */
+export const salespersonAssessmentWorkflowId = (month: string) => `salesperson-assessment:${month}`;
+/** The monthly schedule (its runs get Temporal's `<id>-<scheduled time>` workflow ids). */
+export const SALESPERSON_ASSESSMENT_SCHEDULE_ID = 'salesperson-assessment-monthly';
+
+export interface SalespersonAssessmentInput {
+  /** 'YYYY-MM'; absent (a scheduled run): the month before the workflow's current time, in the company zone. */
+  month?: string;
+  policy: Policy;
+  /** Assess only these salespeople (tests, a partial re-run); absent: every salesperson. */
+  salespersonIds?: string[];
+}
+
+export interface SalespersonAssessmentResult {
+  month: string;
+  salespeople: number;
+  /** Rows that were new or changed; 0 on a re-run over unchanged data. */
+  changed: number;
+  totalRewardPenaltyMinor: number;
+  /** The effect key of finance's e-mail (sent once per key). */
+  mailKey: string;
+}
+
+export interface SalespersonAssessmentStatus {
+  month: string | null;
+  stage: 'computing' | 'mailing' | 'done';
+  result: SalespersonAssessmentResult | null;
+}
+
+export const getSalespersonAssessmentStatus = defineQuery<SalespersonAssessmentStatus>(
+  'getSalespersonAssessmentStatus',
+);

@@ -1,0 +1,40 @@
+/**
+ * Finance's monthly salesperson assessment (domain.md §4): the month's figures per
+ * salesperson from PostgreSQL, the assessment (domain/salesperson-assessment.ts),
+ * the stored table, and finance's e-mail — each idempotent, so a re-run of a month
+ * changes nothing.
+ */
+import { proxyActivities, setHandler } from '@temporalio/workflow';
+import type { SalespersonActivities } from '../../activities/salesperson/activities.js';
+import { localDate } from '../../domain/calendar.js';
+import { previousMonth } from '../../domain/salesperson-review.js';
+import {
+  getSalespersonAssessmentStatus,
+  type SalespersonAssessmentInput,
+  type SalespersonAssessmentResult,
+  type SalespersonAssessmentStatus,
+} from './contract.js';
+
+const acts = proxyActivities<SalespersonActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function salespersonAssessmentWorkflow(
+  input: SalespersonAssessmentInput,
+): Promise<SalespersonAssessmentResult> {
+  const month = input.month ?? previousMonth(localDate(Date.now(), input.policy.timeZone));
+  const status: SalespersonAssessmentStatus = { month, stage: 'computing', result: null };
+  setHandler(getSalespersonAssessmentStatus, () => status);
+  const ids = input.salespersonIds ?? null;
+  const computed = await acts.computeSalespersonAssessment({
+    month,
+    policy: input.policy,
+    salespersonIds: ids,
+  });
+  status.stage = 'mailing';
+  const mail = await acts.mailSalespersonAssessment({ month, salespersonIds: ids });
+  status.result = { month, ...computed, mailKey: mail.key };
+  status.stage = 'done';
+  return status.result;
+}
