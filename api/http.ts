@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ZodType, z } from 'zod';
+import type { Principal } from './auth.js';
 import { ApiError, errorBody, type FieldError } from './errors.js';
+import { ROLE_MATRIX, type Role } from './roles.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,7 +23,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
   response: ZodType<R>;
   /** Success status; a handler may override it per call. */
   status?: number;
-  handler: (input: { params: P; query: Q; body: B }, req: FastifyRequest) => Promise<R | Reply<R>>;
+  /** The authenticated caller (undefined only on public routes). */
+  handler: (
+    input: { params: P; query: Q; body: B; principal: Principal | undefined },
+    req: FastifyRequest,
+  ) => Promise<R | Reply<R>>;
 }
 
 export interface Reply<R> {
@@ -67,16 +73,45 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: 'params
   return result.data;
 }
 
-export function registerRoutes(app: FastifyInstance, routes: AnyRoute[]): void {
+export const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+
+/** The roles allowed on a route (null: public); a route without an entry is a startup error. */
+export function rolesFor(route: { method: string; path: string }): readonly Role[] | null {
+  const roles = ROLE_MATRIX[routeKey(route)];
+  if (roles === undefined)
+    throw new Error(`route ${routeKey(route)} has no entry in the role matrix (api/roles.ts)`);
+  return roles;
+}
+
+export type Authenticate = (authorization: string | undefined) => Promise<Principal | null>;
+
+export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authenticate: Authenticate): void {
   for (const route of routes) {
+    const roles = rolesFor(route);
     app.route({
       method: route.method,
       url: route.path,
       handler: async (req: FastifyRequest, res: FastifyReply) => {
+        let principal: Principal | undefined;
+        if (roles) {
+          principal = (await authenticate(req.headers.authorization)) ?? undefined;
+          if (!principal)
+            throw new ApiError(
+              401,
+              'unauthenticated',
+              'send a valid credential: Authorization: Bearer <token>',
+            );
+          if (!roles.includes(principal.role))
+            throw new ApiError(
+              403,
+              'forbidden',
+              `the ${principal.role} role may not ${route.method} ${route.path}`,
+            );
+        }
         const params = parse(route.params, req.params, 'params');
         const query = parse(route.query, req.query, 'query');
         const body = parse(route.body, req.body, 'body');
-        const out = await route.handler({ params, query, body }, req);
+        const out = await route.handler({ params, query, body, principal }, req);
         const {
           status,
           body: payload,
@@ -130,9 +165,11 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       }
     }
     paths[oaPath] ??= {};
+    const roles = rolesFor(r);
     (paths[oaPath] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: r.summary,
       tags: [r.tag],
+      ...(roles ? { security: [{ bearer: [] }], 'x-roles': roles } : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(r.body
         ? {
@@ -158,7 +195,20 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       },
     };
   }
-  return { openapi: '3.1.0', info, paths };
+  return {
+    openapi: '3.1.0',
+    info,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'cf_<id>_<secret>, from `npm run credentials`',
+        },
+      },
+    },
+    paths,
+  };
 }
 
 /** Maps every error to the one error shape; nothing else (no stack) reaches a client. */

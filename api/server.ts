@@ -8,6 +8,7 @@ import { createCreditRecordQueries } from '../activities/credit-record/queries.j
 import { createReceivableQueries } from '../activities/receivable/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
+import { createCredentialQueries } from './auth.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
@@ -83,6 +84,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
   );
   installErrorHandler(app, mapError);
-  registerRoutes(app, routes);
+  const credentials = createCredentialQueries(deps.pool);
+  registerRoutes(app, routes, (header) => credentials.authenticate(header));
   return app;
 }

@@ -4,12 +4,15 @@
  * server with a web inbox, the worker and the HTTP API — unless the environment
  * points at existing Temporal / PostgreSQL / SMTP servers. Ctrl-C stops it all.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createCredentialQueries } from '../api/auth.js';
+import { ROLES } from '../api/roles.js';
 import { buildApi } from '../api/server.js';
 import { startCreditflowWorkers } from '../workers/all.js';
 import { loadConfig } from './config.js';
-import { createPool, migrate } from './db.js';
+import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
 import { startLocalTemporal } from './local/temporal-dev.js';
@@ -58,6 +61,7 @@ async function main() {
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+  if (!config.postgres.url) await ensureDevCredentials(pool, path.join(config.dataDir, 'dev-credentials.json'));
   const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
   say(`credit policy ${policyStore.current().version}`);
 
@@ -109,6 +113,21 @@ async function main() {
   if (inboxUrl) console.log(`  Mail inbox       ${inboxUrl}`);
   console.log('  Ctrl-C stops everything; data stays in .data/');
   await workers.running;
+}
+
+/**
+ * On a fresh local database, one credential per staff role, so a newcomer can call
+ * the API at once; the tokens go to a git-ignored file. Never with DATABASE_URL set.
+ */
+async function ensureDevCredentials(pool: Pool, file: string) {
+  const credentials = createCredentialQueries(pool);
+  if ((await credentials.list()).length > 0) return;
+  const tokens: Record<string, string> = {};
+  for (const role of ROLES.filter((r) => r !== 'sales')) {
+    tokens[role] = (await credentials.create({ name: `local ${role}`, role })).token;
+  }
+  await writeFile(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
+  say(`created local API credentials, one per role: ${path.relative(process.cwd(), file)}`);
 }
 
 let stopping = false;

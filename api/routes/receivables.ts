@@ -31,6 +31,7 @@ import {
 } from '../../workflows/receivable/contract.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
 
 const Id = z
   .string()
@@ -126,7 +127,8 @@ export function receivableRoutes(deps: {
       body: CreditApplicationBody,
       response: StartedResponse,
       status: 201,
-      handler: async ({ body }) => {
+      handler: async ({ body, principal }) => {
+        assertOwnSalesperson(principal, body.salespersonId);
         const policy = deps.policy();
         const [cp, sp] = await Promise.all([
           queries.getCounterparty(body.counterpartyId),
@@ -185,7 +187,11 @@ export function receivableRoutes(deps: {
       tag: 'receivables',
       params: ReceivableIdParams,
       response: ReceivableResponse,
-      handler: async ({ params }) => view(await handle(params.id).query(getReceivable)),
+      handler: async ({ params, principal }) => {
+        const state = await handle(params.id).query(getReceivable);
+        assertOwnSalesperson(principal, state.application.salespersonId);
+        return view(state);
+      },
     }),
 
     defineRoute({
@@ -201,7 +207,16 @@ export function receivableRoutes(deps: {
         offset: z.coerce.number().int().min(0).default(0),
       }),
       response: z.object({ items: z.array(ReceivableRowSchema) }),
-      handler: async ({ query }) => ({ items: await queries.listReceivables(query) }),
+      handler: async ({ query, principal }) => {
+        // A salesperson's list is their own, whatever the filter asks for.
+        if (principal?.role === 'sales') {
+          if (query.salespersonId) assertOwnSalesperson(principal, query.salespersonId);
+          return {
+            items: await queries.listReceivables({ ...query, salespersonId: principal.salespersonId ?? '' }),
+          };
+        }
+        return { items: await queries.listReceivables(query) };
+      },
     }),
 
     defineRoute({
@@ -230,8 +245,10 @@ export function receivableRoutes(deps: {
           }),
         ),
       }),
-      handler: async ({ params }) => {
-        if (!(await queries.getReceivable(params.id))) throw ApiError.notFound(`receivable ${params.id}`);
+      handler: async ({ params, principal }) => {
+        const row = await queries.getReceivable(params.id);
+        if (!row) throw ApiError.notFound(`receivable ${params.id}`);
+        assertOwnSalesperson(principal, row.salespersonId);
         const [events, tasks] = await Promise.all([
           deps.records.listForSubject('receivable', params.id),
           queries.listTasks(params.id),
@@ -269,8 +286,10 @@ export function receivableRoutes(deps: {
         approvedTermDays: z.number().int().min(1).max(365).optional(),
       }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(decideApplication, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        assertOwnDepartment(principal, body.department);
+        return view(await handle(params.id).executeUpdate(decideApplication, { args: [body] }));
+      },
     }),
 
     defineRoute({
@@ -336,8 +355,14 @@ export function receivableRoutes(deps: {
       params: ReceivableIdParams,
       body: z.object({ reason: Text, recordedBy: Person }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(recordLateReason, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        if (principal?.role === 'sales') {
+          const row = await queries.getReceivable(params.id);
+          if (!row) throw ApiError.notFound(`receivable ${params.id}`);
+          assertOwnSalesperson(principal, row.salespersonId);
+        }
+        return view(await handle(params.id).executeUpdate(recordLateReason, { args: [body] }));
+      },
     }),
 
     defineRoute({

@@ -31,6 +31,7 @@ import {
 } from '../../workflows/salesperson/contract.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { assertOwnSalesperson } from '../roles.js';
 
 const Id = z
   .string()
@@ -205,10 +206,13 @@ export function salespersonRoutes(deps: {
       }),
       query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
       response: z.union([AssessmentTable, z.string()]),
-      handler: async ({ params, query }) => {
+      handler: async ({ params, query, principal }) => {
         const csv = params.month.endsWith('.csv') || query.format === 'csv';
         const month = params.month.replace(/\.csv$/, '');
-        const rows = await q.assessmentTable(month);
+        const all = await q.assessmentTable(month);
+        // A salesperson sees only their own row.
+        const rows =
+          principal?.role === 'sales' ? all.filter((r) => r.salespersonId === principal.salespersonId) : all;
         if (rows.length === 0) throw ApiError.notFound(`salesperson assessment ${month}`);
         if (!csv) return { month, rows };
         return reply(200, assessmentCsv(month, rows), {
@@ -328,7 +332,8 @@ export function salespersonRoutes(deps: {
         limitProposals: z.array(ProposalResponse),
         record: z.array(RecordEvent),
       }),
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
+        assertOwnSalesperson(principal, params.id);
         const p = await person(params.id);
         const [outstanding, record, proposals] = await Promise.all([
           q.outstanding(p.id),

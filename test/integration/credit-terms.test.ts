@@ -7,17 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
+import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
+let testAuth: TestAuth;
 let connection: Connection;
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 3);
+  testAuth = createTestAuth(pool);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -29,12 +33,12 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, as?: Role) {
+  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
   const res = await fetch(`${base}${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return {
     status: res.status,

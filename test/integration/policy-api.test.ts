@@ -7,22 +7,26 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
+let testAuth: TestAuth;
 let connection: Connection;
 let client: Client;
 let store: PolicyStore;
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 3);
+  testAuth = createTestAuth(pool);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   await registerSearchAttributes(connection, 'default');
   client = new Client({ connection });
@@ -37,12 +41,12 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, as?: Role) {
+  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
   const res = await fetch(`${base}${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return {
     status: res.status,

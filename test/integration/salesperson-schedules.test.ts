@@ -16,16 +16,19 @@ import {
   SALESPERSON_TASK_QUEUE,
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
+import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 let connection: Connection;
 let client: Client;
 let pool: Pool;
+let testAuth: TestAuth;
 let api: FastifyInstance;
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   client = new Client({ connection });
   pool = createPool(inject('databaseUrl'), 2);
+  testAuth = createTestAuth(pool);
   api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
 });
 
@@ -78,8 +81,16 @@ describe('salesperson assessment schedule and manual trigger', () => {
   it("a second trigger of a running month answers that month's run (USE_EXISTING)", async () => {
     // No worker polls the salesperson queue in this project: the run stays running.
     const month = '1990-01';
-    const first = await api.inject({ method: 'POST', url: `/v1/salesperson-assessments/${month}` });
-    const second = await api.inject({ method: 'POST', url: `/v1/salesperson-assessments/${month}` });
+    const first = await api.inject({
+      method: 'POST',
+      url: `/v1/salesperson-assessments/${month}`,
+      headers: await testAuth.headersFor('POST', `/v1/salesperson-assessments/${month}`),
+    });
+    const second = await api.inject({
+      method: 'POST',
+      url: `/v1/salesperson-assessments/${month}`,
+      headers: await testAuth.headersFor('POST', `/v1/salesperson-assessments/${month}`),
+    });
     expect(first.statusCode).toBe(202);
     expect(second.json()).toEqual(first.json());
     const handle = client.workflow.getHandle(salespersonAssessmentWorkflowId(month));
@@ -95,12 +106,19 @@ describe('salesperson assessment schedule and manual trigger', () => {
 
   it('refuses a malformed month and unknown salespeople', async () => {
     expect(
-      (await api.inject({ method: 'POST', url: '/v1/salesperson-assessments/2031-13' })).statusCode,
+      (
+        await api.inject({
+          method: 'POST',
+          url: '/v1/salesperson-assessments/2031-13',
+          headers: await testAuth.headersFor('POST', '/v1/salesperson-assessments/2031-13'),
+        })
+      ).statusCode,
     ).toBe(400);
     const res = await api.inject({
       method: 'POST',
       url: '/v1/salesperson-assessments/2031-01',
       payload: { salespersonIds: ['NOBODY-1'] },
+      headers: await testAuth.headersFor('POST', '/v1/salesperson-assessments/2031-01'),
     });
     expect(res.statusCode).toBe(422);
     expect(res.json()).toMatchObject({ error: { fields: [{ path: 'salespersonIds' }] } });

@@ -7,6 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
@@ -15,10 +16,12 @@ import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
+let testAuth: TestAuth;
 let worker: Worker;
 let running: Promise<void>;
 let connection: Connection;
@@ -28,6 +31,7 @@ const mailer = () => createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.t
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 5);
+  testAuth = createTestAuth(pool);
   connection = await Connection.connect({ address: inject('temporalAddress') });
   await registerSearchAttributes(connection, 'default');
   client = new Client({ connection });
@@ -61,12 +65,12 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, as?: Role) {
+  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
   const res = await fetch(`${base}${path}`, {
     method,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return {
     status: res.status,
@@ -191,11 +195,12 @@ describe('walking skeleton through the real servers', () => {
     });
     expect(again.status).toBe(422);
     expect(again.body.error?.message).toMatch(/finance has already decided/);
-    const mkt = await call('POST', `/v1/receivables/${receivableId}/decisions`, {
-      department: 'marketing',
-      approve: true,
-      decidedBy: 'zhao.marketing',
-    });
+    const mkt = await call(
+      'POST',
+      `/v1/receivables/${receivableId}/decisions`,
+      { department: 'marketing', approve: true, decidedBy: 'zhao.marketing' },
+      'marketing',
+    );
     expect(mkt.status).toBe(200);
     expect(mkt.body).toMatchObject({ stage: 'issued', approvedMinor: 200_000, outstandingMinor: 200_000 });
 

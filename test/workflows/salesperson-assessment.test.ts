@@ -25,11 +25,13 @@ import {
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
+import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MONTH = '2031-03';
 let env: TestWorkflowEnvironment;
 let pool: Pool;
+let testAuth: TestAuth;
 let mailer: Mailer;
 let worker: Worker;
 let running: Promise<void>;
@@ -139,6 +141,7 @@ beforeAll(async () => {
     },
   });
   pool = createPool(inject('databaseUrl'), 5);
+  testAuth = createTestAuth(pool);
   mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -170,6 +173,7 @@ async function runMonth(month: string): Promise<SalespersonAssessmentResult> {
     method: 'POST',
     url: `/v1/salesperson-assessments/${month}`,
     payload: { salespersonIds: [A, B] },
+    headers: await testAuth.headersFor('POST', `/v1/salesperson-assessments/${month}`),
   });
   expect(res.statusCode).toBe(202);
   expect(res.json()).toMatchObject({ month, workflowId: salespersonAssessmentWorkflowId(month) });
@@ -186,7 +190,11 @@ describe('monthly salesperson assessment', () => {
       totalRewardPenaltyMinor: -13_200,
     });
 
-    const res = await api.inject({ method: 'GET', url: `/v1/salesperson-assessments/${MONTH}` });
+    const res = await api.inject({
+      method: 'GET',
+      url: `/v1/salesperson-assessments/${MONTH}`,
+      headers: await testAuth.headersFor('GET', `/v1/salesperson-assessments/${MONTH}`),
+    });
     expect(res.statusCode).toBe(200);
     const rows = (res.json() as { rows: Record<string, unknown>[] }).rows.filter(
       (r) => r.salespersonId === A || r.salespersonId === B,
@@ -279,7 +287,7 @@ describe('monthly salesperson assessment', () => {
       `/v1/salesperson-assessments/${MONTH}.csv`,
       `/v1/salesperson-assessments/${MONTH}?format=csv`,
     ]) {
-      const res = await api.inject({ method: 'GET', url });
+      const res = await api.inject({ method: 'GET', url, headers: await testAuth.headersFor('GET', url) });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       const lines = res.body.trimEnd().split('\r\n');
@@ -297,7 +305,11 @@ describe('monthly salesperson assessment', () => {
   });
 
   it('answers 404 for a month never assessed', async () => {
-    const res = await api.inject({ method: 'GET', url: '/v1/salesperson-assessments/1999-01' });
+    const res = await api.inject({
+      method: 'GET',
+      url: '/v1/salesperson-assessments/1999-01',
+      headers: await testAuth.headersFor('GET', '/v1/salesperson-assessments/1999-01'),
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toMatchObject({ error: { code: 'not_found' } });
   });
@@ -324,11 +336,16 @@ describe('monthly salesperson assessment', () => {
 
 describe('salesperson credit: record, score, limit, quarterly review (HTTP API)', () => {
   const post = async (url: string, payload: unknown) => {
-    const res = await api.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+    const res = await api.inject({
+      method: 'POST',
+      url,
+      payload: payload as Record<string, unknown>,
+      headers: await testAuth.headersFor('POST', url),
+    });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
   const get = async (url: string) => {
-    const res = await api.inject({ method: 'GET', url });
+    const res = await api.inject({ method: 'GET', url, headers: await testAuth.headersFor('GET', url) });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
 

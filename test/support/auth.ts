@@ -1,0 +1,57 @@
+/**
+ * Credentials for tests that call the API: real tokens, created in the test
+ * database. `headersFor` picks a role the role matrix allows on the route, so a
+ * test states a role only where the role is what it tests.
+ */
+import type { Pool } from 'pg';
+import { createCredentialQueries } from '../../api/auth.js';
+import { ROLE_MATRIX, type Role } from '../../api/roles.js';
+
+export interface TestAuth {
+  token(role: Role, salespersonId?: string): Promise<string>;
+  headers(role: Role, salespersonId?: string): Promise<{ authorization: string }>;
+  /** Headers for the first non-sales role allowed on `METHOD url` (none on public routes). */
+  headersFor(method: string, url: string): Promise<Record<string, string>>;
+}
+
+export function firstRoleFor(method: string, url: string): Role | null {
+  const path = url.split('?')[0] ?? url;
+  for (const [key, roles] of Object.entries(ROLE_MATRIX)) {
+    const [m, pattern] = key.split(' ');
+    if (m !== method || !pattern) continue;
+    const re = new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+    if (!re.test(path)) continue;
+    if (roles === null) return null;
+    const role = roles.find((r) => r !== 'sales');
+    if (!role) throw new Error(`${key} is for salespeople only: state the salesperson`);
+    return role;
+  }
+  throw new Error(`no route ${method} ${path} in the role matrix`);
+}
+
+export function createTestAuth(pool: Pool): TestAuth {
+  const credentials = createCredentialQueries(pool);
+  const tokens = new Map<string, Promise<string>>();
+  const token = (role: Role, salespersonId?: string) => {
+    const key = `${role}:${salespersonId ?? ''}`;
+    let t = tokens.get(key);
+    if (!t) {
+      t = credentials
+        .create({ name: `test ${key}`, role, salespersonId: salespersonId ?? null })
+        .then((c) => c.token);
+      tokens.set(key, t);
+    }
+    return t;
+  };
+  const headers = async (role: Role, salespersonId?: string) => ({
+    authorization: `Bearer ${await token(role, salespersonId)}`,
+  });
+  return {
+    token,
+    headers,
+    async headersFor(method, url) {
+      const role = firstRoleFor(method, url);
+      return role ? headers(role) : {};
+    },
+  };
+}
