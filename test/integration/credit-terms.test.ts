@@ -7,11 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
@@ -33,20 +32,10 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown, as?: Role) {
-  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown> & {
-      error?: { code: string; message: string; fields?: { path: string; message: string }[] };
-    },
-  };
-}
+const call = apiCaller(
+  () => base,
+  () => testAuth,
+);
 
 async function counterparty(fields: Record<string, unknown>) {
   const suffix = randomUUID().slice(0, 8);

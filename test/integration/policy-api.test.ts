@@ -7,14 +7,13 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
-import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
@@ -41,18 +40,10 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown, as?: Role) {
-  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown> & { error?: { fields?: { path: string }[] } },
-  };
-}
+const call = apiCaller(
+  () => base,
+  () => testAuth,
+);
 
 describe('policy admin API', () => {
   it('refuses a bad document naming the field, and keeps the policy in force', async () => {

@@ -7,7 +7,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
@@ -16,7 +15,7 @@ import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
 let base: string;
@@ -65,20 +64,10 @@ afterAll(async () => {
   await pool?.end();
 });
 
-async function call(method: string, path: string, body?: unknown, as?: Role) {
-  const auth = as ? await testAuth.headers(as) : await testAuth.headersFor(method, path);
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as Record<string, unknown> & {
-      error?: { code: string; message: string; fields?: { path: string }[] };
-    },
-  };
-}
+const call = apiCaller(
+  () => base,
+  () => testAuth,
+);
 
 async function mails(prefix: string): Promise<StoredMessage[]> {
   const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];

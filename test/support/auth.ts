@@ -55,3 +55,28 @@ export function createTestAuth(pool: Pool): TestAuth {
     },
   };
 }
+
+export type ApiBody = Record<string, unknown> & {
+  error?: { code: string; message: string; fields?: { path: string; message: string }[] };
+};
+
+/**
+ * A JSON caller for an API listening at `base()`, authenticated as `as`, or as a
+ * role the matrix allows on the route when no role is stated.
+ */
+export function apiCaller(base: () => string, auth: () => TestAuth) {
+  return async (
+    method: string,
+    path: string,
+    body?: unknown,
+    as?: Role,
+  ): Promise<{ status: number; body: ApiBody }> => {
+    const headers = as ? await auth().headers(as) : await auth().headersFor(method, path);
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as ApiBody };
+  };
+}
