@@ -59,6 +59,15 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/salespeople/:id/limit-proposals/:proposalId/decision': ['manager'],
   'POST /v1/salesperson-reviews/:quarter': ['finance', 'manager'],
   'POST /v1/salesperson-reviews/:quarter/:salespersonId/decision': ['manager'],
+
+  // Dealer rating (each department submits its own indicators)
+  'PUT /v1/dealers/:id/performance/:month': ['finance', 'marketing'],
+  'PUT /v1/dealers/:id/conduct/:quarter': ['marketing'],
+  'PUT /v1/dealers/:id/sales/:quarter': ['finance'],
+  'POST /v1/rating-cycles/month/:month': ['finance', 'marketing', 'manager'],
+  'POST /v1/rating-cycles/quarter/:quarter': ['finance', 'marketing', 'manager'],
+  'GET /v1/rating-cycles/quarter/:quarter': ALL, // counts only
+  'POST /v1/dealers/:id/continuation-decision/:quarter': ['manager'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -14,6 +14,7 @@ import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, regis
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
+import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 
@@ -60,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...creditTermRoutes({ pool: deps.pool, policy: deps.policy }),
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
+    ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(

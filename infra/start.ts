@@ -61,7 +61,8 @@ async function main() {
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
-  if (!config.postgres.url) await ensureDevCredentials(pool, path.join(config.dataDir, 'dev-credentials.json'));
+  if (!config.postgres.url)
+    await ensureDevCredentials(pool, path.join(config.dataDir, 'dev-credentials.json'));
   const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
   say(`credit policy ${policyStore.current().version}`);
 

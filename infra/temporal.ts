@@ -1,6 +1,7 @@
 /** Connecting to Temporal and registering creditflow's custom search attributes. */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { RatingSearch } from '../workflows/rating/contract.js';
 import { ReceivableSearch } from '../workflows/receivable/contract.js';
 
 // temporal.api.enums.v1.IndexedValueType
@@ -14,7 +15,7 @@ const INDEXED_VALUE_TYPE: Record<string, number> = {
   KEYWORD_LIST: 7,
 };
 
-export const SEARCH_ATTRIBUTES = Object.values(ReceivableSearch);
+export const SEARCH_ATTRIBUTES = [...Object.values(ReceivableSearch), ...Object.values(RatingSearch)];
 
 /** Adds every custom search attribute creditflow uses; existing ones are left as they are. */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {

@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
 import type { Mailer } from '../infra/mail.js';
+import { ensureRatingSchedules } from './rating.schedules.js';
+import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
@@ -42,8 +44,10 @@ export async function startCreditflowWorkers(opts: {
   const workers: Worker[] = [
     await createReceivableWorker({ ...common, company: opts.company, policy: opts.policy }),
     await createSalespersonWorker({ ...common, company: opts.company }),
+    await createRatingWorker({ ...common, company: opts.company }),
   ];
   await ensureSalespersonSchedules(opts.client, opts.policy);
+  await ensureRatingSchedules(opts.client, opts.policy);
   const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,

@@ -1,3 +1,10 @@
 // The worker's workflow bundle: every workflow type creditflow runs.
+
+export {
+  dealerDecisionWorkflow,
+  monthlyPerformanceWorkflow,
+  quarterlyRatingWorkflow,
+  ratingBatchWorkflow,
+} from './rating/rating.workflow.js';
 export { receivableWorkflow } from './receivable/receivable.workflow.js';
 export { salespersonAssessmentWorkflow } from './salesperson/salesperson-assessment.workflow.js';

@@ -28,7 +28,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
   await registerSearchAttributes(connection, 'default');
   const policyStore = await createPolicyStore(pool, DEFAULT_POLICY);
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => policyStore.current(), policyStore });
+  api = await buildApi({
+    client: new Client({ connection }),
+    pool,
+    policy: () => policyStore.current(),
+    policyStore,
+  });
 });
 
 afterAll(async () => {

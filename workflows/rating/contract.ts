@@ -89,12 +89,18 @@ export interface AppliedRating {
   decisionOpen: boolean;
 }
 
+/** What a batch reports to its parent: counts, and only the dealers that need more (kept small in history). */
 export interface RatingBatchResult {
-  rated: AppliedRating[];
-  skipped: { dealerId: string; reason: string }[];
+  rated: number;
   changed: number;
   mailed: number;
+  skipped: { dealerId: string; reason: string }[];
+  /** Two bad quarters in a row, no decision recorded yet. */
+  decisionsOpen: { dealerId: string; grade: CreditGrade; previousGrade: CreditGrade | null }[];
 }
+
+/** At most this many skipped dealers are listed in a quarterly result (all are counted). */
+export const SKIPPED_LISTED = 100;
 
 export interface RatingProgress {
   quarter: string | null;
@@ -152,6 +158,8 @@ export interface QuarterlyRatingResult {
   total: number;
   rated: number;
   changed: number;
+  skippedCount: number;
+  /** The first SKIPPED_LISTED skipped dealers, with the reason. */
   skipped: { dealerId: string; reason: string }[];
   decisions: DealerDecisionOutcome[];
 }

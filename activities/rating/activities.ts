@@ -1,0 +1,393 @@
+/**
+ * The dealer rating cycles' activities (§2): the month's performance results, the
+ * quarter's figures gathered from PostgreSQL, the result written to the dealer
+ * (grade, limit, term; one transaction with its credit-record event), the dealer's
+ * e-mail, and the manager's continuation decision. Every write has a key, so a
+ * re-run of a month or quarter changes nothing and sends nothing twice.
+ */
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Policy } from '../../domain/policy.js';
+import {
+  type CreditGrade,
+  DEFAULT_PERFORMANCE_INDICATORS,
+  type IndicatorValues,
+  monthlyPerformance,
+} from '../../domain/rating.js';
+import {
+  type DealerQuarterFigures,
+  type DealerQuarterOutcome,
+  missingIndicators,
+  previousQuarter,
+  quarterMonths,
+} from '../../domain/rating-cycle.js';
+import { quarterRange } from '../../domain/salesperson-review.js';
+import type { Mailer } from '../../infra/mail.js';
+import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
+import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
+import { createEffects } from '../shared/effects.js';
+import { createRatingQueries, type DealerRow } from './queries.js';
+
+export interface RatingActivityDeps {
+  pool: Pool;
+  mailer: Mailer;
+  company: { name: string; managers: string[] };
+}
+
+type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
+
+const yuan = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** The dealer's e-mail about a new grade: short, in the dealer's language, text and HTML. */
+export function gradeMail(
+  companyName: string,
+  dealer: { name: string; language: 'zh-CN' | 'en' },
+  r: {
+    quarter: string;
+    grade: string;
+    gradeBefore: string | null;
+    creditLimitMinor: number;
+    creditTermDays: number;
+  },
+): { subject: string; text: string; html: string } {
+  const zh = dealer.language === 'zh-CN';
+  const lines = zh
+    ? [
+        `${dealer.name}：`,
+        `根据 ${r.quarter} 季度信用等级评估，贵公司的信用等级由 ${r.gradeBefore ?? '（无）'} 调整为 ${r.grade}。`,
+        r.creditLimitMinor > 0
+          ? `新的信用额度为 ¥${yuan(r.creditLimitMinor)}，信用期限为 ${r.creditTermDays} 天。`
+          : '本季度暂不给予赊销额度。',
+        `${companyName} 信用管理部`,
+      ]
+    : [
+        `Dear ${dealer.name},`,
+        `Following the credit rating for ${r.quarter}, your credit grade has changed from ${r.gradeBefore ?? '(none)'} to ${r.grade}.`,
+        r.creditLimitMinor > 0
+          ? `Your new credit limit is ¥${yuan(r.creditLimitMinor)} with a credit term of ${r.creditTermDays} days.`
+          : 'No credit is granted this quarter.',
+        `${companyName} credit management`,
+      ];
+  const subject = zh
+    ? `${companyName}：${r.quarter} 信用等级调整为 ${r.grade}`
+    : `${companyName}: your credit grade for ${r.quarter} is ${r.grade}`;
+  return {
+    subject,
+    text: lines.join('\n\n'),
+    html: `<!doctype html><html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
+  };
+}
+
+/** The digest of a quarter's result: the same figures give the same digest, so a re-run applies nothing. */
+export function ratingDigest(o: RatedOutcome): string {
+  return createHash('sha256')
+    .update(
+      canonicalJson({
+        monthlyTotals: o.monthlyTotals,
+        conductTotal: o.conductTotal,
+        salesMinor: o.salesMinor,
+        previousGrade: o.previousGrade,
+        rating: o.rating,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export function createRatingActivities(deps: RatingActivityDeps) {
+  const { pool, mailer, company } = deps;
+  const q = createRatingQueries(pool);
+  const records = createCreditRecordQueries(pool);
+  const effects = createEffects(pool);
+
+  return {
+    /** Scores every dealer with a complete month and stores the result; the month's figures only. */
+    async computeMonthlyPerformance(a: {
+      month: string;
+      policy: Policy;
+      dealerIds: string[] | null;
+    }): Promise<{
+      scored: number;
+      changed: number;
+      incomplete: { dealerId: string; missing: string[] }[];
+    }> {
+      const ids = await q.dealersScoredIn(a.month, a.dealerIds);
+      const values = await q.performanceValues(ids, [a.month]);
+      let scored = 0;
+      let changed = 0;
+      const incomplete: { dealerId: string; missing: string[] }[] = [];
+      for (const dealerId of ids) {
+        const v = values.get(dealerId)?.[a.month];
+        const missing = missingIndicators(DEFAULT_PERFORMANCE_INDICATORS, v);
+        if (missing.length || !v) {
+          incomplete.push({ dealerId, missing });
+          continue;
+        }
+        const result = monthlyPerformance(v, a.policy.rating.thresholds.performance);
+        scored++;
+        const isNew = await q.upsertMonthlyPerformance(pool, {
+          month: a.month,
+          dealerId,
+          scores: { ...result.scores },
+          total: result.total,
+          grade: result.grade,
+          policyVersion: a.policy.version,
+        });
+        if (isNew) changed++;
+      }
+      return { scored, changed, incomplete };
+    },
+
+    /** Dealers to rate for the quarter (joined by its last day), in id order. */
+    async listDealersForRating(a: { quarter: string; dealerIds: string[] | null }): Promise<string[]> {
+      return q.dealerIdsJoinedBy(quarterRange(a.quarter).last, a.dealerIds);
+    },
+
+    /** Everything the pure rules need for each dealer of a batch. */
+    async gatherRatingInputs(a: { quarter: string; dealerIds: string[] }): Promise<DealerQuarterFigures[]> {
+      const dealers = await q.dealers(a.dealerIds);
+      const ids = dealers.map((d) => d.id);
+      const [performance, conduct, sales, previous] = await Promise.all([
+        q.performanceValues(ids, quarterMonths(a.quarter)),
+        q.conductValues(ids, a.quarter),
+        q.sales(ids, a.quarter),
+        q.ratingGrades(ids, previousQuarter(a.quarter)),
+      ]);
+      return dealers.map((d) => ({
+        dealerId: d.id,
+        joinedOn: d.joinedOn,
+        monthly: (performance.get(d.id) ?? {}) as Record<string, IndicatorValues>,
+        conduct: conduct.get(d.id)?.[a.quarter] ?? null,
+        salesMinor: sales.get(d.id) ?? null,
+        previousGrade: previous.get(d.id) ?? null,
+      }));
+    },
+
+    /**
+     * Writes each rated dealer's result: the rating row, and the new grade, limit and term on the counterparty
+     * (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values — one transaction per
+     * dealer, keyed by quarter, dealer and the result's digest. The quarterly result replaces whatever grade the
+     * dealer has now (a +15 downgrade lowers it between ratings). A re-run with the same result writes nothing.
+     */
+    async applyQuarterlyRatings(a: {
+      quarter: string;
+      policyVersion: string;
+      outcomes: RatedOutcome[];
+    }): Promise<AppliedRating[]> {
+      const out: AppliedRating[] = [];
+      for (const o of a.outcomes) {
+        const digest = ratingDigest(o);
+        const r = o.rating;
+        let fresh = false;
+        const stored = await effects.onceInTransaction(
+          `rating:${a.quarter}:${o.dealerId}:apply:${digest}`,
+          'quarterly-rating',
+          null,
+          async (client) => {
+            fresh = true;
+            const before = await q.lockDealer(client, o.dealerId);
+            if (!before) throw new Error(`dealer ${o.dealerId} not found`);
+            await q.upsertQuarterlyRating(client, {
+              quarter: a.quarter,
+              dealerId: o.dealerId,
+              monthlyTotals: o.monthlyTotals,
+              conductTotal: o.conductTotal,
+              salesMinor: o.salesMinor,
+              performanceGrade: r.performanceGrade,
+              conductGrade: r.conductGrade,
+              grade: r.grade,
+              previousGrade: o.previousGrade,
+              creditLimitMinor: r.creditLimitMinor,
+              creditTermDays: r.creditTermDays,
+              eligible: r.eligibility.allowed,
+              eligibilityReason: r.eligibility.reason ?? null,
+              managerDecisionRequired: r.managerDecisionRequired,
+              digest,
+              policyVersion: a.policyVersion,
+            });
+            const profileChanged =
+              before.creditGrade !== r.grade ||
+              before.creditLimitMinor !== r.creditLimitMinor ||
+              before.creditTermDays !== r.creditTermDays;
+            if (profileChanged)
+              await q.setCreditProfile(client, o.dealerId, {
+                grade: r.grade,
+                creditLimitMinor: r.creditLimitMinor,
+                creditTermDays: r.creditTermDays,
+              });
+            await records.append(client, {
+              subjectType: 'counterparty',
+              subjectId: o.dealerId,
+              eventType: 'grade-set-by-quarterly-rating',
+              payload: {
+                quarter: a.quarter,
+                previous: {
+                  grade: before.creditGrade,
+                  creditLimitMinor: before.creditLimitMinor,
+                  creditTermDays: before.creditTermDays,
+                },
+                grade: r.grade,
+                performanceGrade: r.performanceGrade,
+                conductGrade: r.conductGrade,
+                creditLimitMinor: r.creditLimitMinor,
+                creditTermDays: r.creditTermDays,
+                quarterlySalesMinor: o.salesMinor,
+                monthlyPerformanceTotals: o.monthlyTotals,
+                conductTotal: o.conductTotal,
+                reason: r.eligibility.allowed
+                  ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
+                  : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
+                policyVersion: a.policyVersion,
+              },
+              source: `rating:${a.quarter}`,
+              idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
+            });
+            return {
+              gradeBefore: before.creditGrade,
+              profileChanged,
+              gradeChanged: before.creditGrade !== r.grade,
+            };
+          },
+        );
+        const row = await q.getQuarterlyRating(pool, a.quarter, o.dealerId);
+        out.push({
+          dealerId: o.dealerId,
+          grade: r.grade,
+          previousGrade: o.previousGrade,
+          gradeBefore: stored.gradeBefore,
+          creditLimitMinor: r.creditLimitMinor,
+          creditTermDays: r.creditTermDays,
+          eligible: r.eligibility.allowed,
+          changed: fresh && stored.profileChanged,
+          gradeChanged: stored.gradeChanged,
+          decisionOpen: r.managerDecisionRequired && row?.decision == null,
+        });
+      }
+      return out;
+    },
+
+    /** Tells each dealer whose grade changed, once per dealer and quarter. */
+    async mailRatingResults(a: { quarter: string; ratings: AppliedRating[] }): Promise<{ mailed: number }> {
+      const changed = a.ratings.filter((r) => r.gradeChanged);
+      if (!changed.length) return { mailed: 0 };
+      const dealers = new Map<string, DealerRow>(
+        (await q.dealers(changed.map((r) => r.dealerId))).map((d) => [d.id, d]),
+      );
+      let mailed = 0;
+      for (const r of changed) {
+        const d = dealers.get(r.dealerId);
+        if (!d) continue;
+        const key = `rating:${a.quarter}:${r.dealerId}:grade-mail`;
+        let sent = false;
+        await effects.once(key, 'rating-grade-mail', null, async () => {
+          sent = true;
+          const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r });
+          return mailer.send({ to: [d.email], ...mail, effectKey: key });
+        });
+        if (sent) mailed++;
+      }
+      return { mailed };
+    },
+
+    /** A task and an e-mail for the managers: two bad quarters in a row, decide by the deadline. */
+    async openContinuationDecision(a: {
+      quarter: string;
+      dealerId: string;
+      grade: CreditGrade;
+      previousGrade: CreditGrade | null;
+      deadline: string;
+      deadlineDate: string;
+      onDeadline: string;
+    }): Promise<void> {
+      const dealer = await q.getDealer(a.dealerId);
+      const assignee = company.managers[0] ?? 'manager';
+      await q.insertTask({
+        key: `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
+        kind: 'decide-dealer-continuation',
+        assignee,
+        dueOn: a.deadlineDate,
+        detail: { quarter: a.quarter, dealerId: a.dealerId, grade: a.grade, previousGrade: a.previousGrade },
+      });
+      if (!company.managers.length) return;
+      const key = `rating:${a.quarter}:${a.dealerId}:decision-request`;
+      await effects.once(key, 'rating-decision-request', null, () => {
+        const lines = [
+          `Dealer ${dealer?.name ?? a.dealerId} (${a.dealerId}) is rated ${a.grade} for ${a.quarter}, after ${a.previousGrade} the quarter before: two bad quarters in a row.`,
+          `经销商 ${dealer?.name ?? a.dealerId} 连续两个季度信用等级为 ${a.previousGrade}、${a.grade}，请决定继续合作、停止供货或终止合同。`,
+          `Decide by ${a.deadline} (continue, stop supply or end the contract): POST /v1/dealers/${a.dealerId}/continuation-decision/${a.quarter}. Without a decision, "${a.onDeadline}" applies.`,
+        ];
+        return mailer.send({
+          to: company.managers,
+          subject: `${company.name}: decide on dealer ${a.dealerId} — two bad quarters (${a.quarter})`,
+          text: lines.join('\n\n'),
+          html: `<!doctype html><html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
+          effectKey: key,
+        });
+      });
+    },
+
+    /**
+     * Records the decision on the quarter's rating and carries it out: stop-supply or end-contract adds a supply
+     * block with source `rating:<quarter>`; one transaction, once per dealer and quarter.
+     */
+    async applyContinuationDecision(a: {
+      quarter: string;
+      dealerId: string;
+      decision: ContinuationDecision;
+      decidedBy: string;
+      reason: string;
+      byDefault: boolean;
+    }): Promise<{ supplyStopped: boolean }> {
+      return effects.onceInTransaction(
+        `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
+        'rating-continuation-decision',
+        null,
+        async (client) => {
+          const dealer = await q.lockDealer(client, a.dealerId);
+          if (!dealer) throw new Error(`dealer ${a.dealerId} not found`);
+          await q.recordDecision(client, a);
+          const source = `rating:${a.quarter}`;
+          let supplyStopped = false;
+          if (a.decision !== 'continue') {
+            const why =
+              a.decision === 'end-contract'
+                ? `contract ended after two bad quarters (${a.quarter})`
+                : `supply stopped after two bad quarters (${a.quarter})`;
+            supplyStopped = true;
+            const wasRunning = await q.addSupplyBlock(client, a.dealerId, source, why);
+            await records.append(client, {
+              subjectType: 'counterparty',
+              subjectId: a.dealerId,
+              eventType: 'supply-stopped',
+              payload: { quarter: a.quarter, reason: why, supplyWasRunning: wasRunning },
+              source,
+              idempotencyKey: `rating:${a.quarter}:${a.dealerId}:supply-stopped`,
+            });
+          }
+          await records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: a.dealerId,
+            eventType: 'continuation-decided',
+            payload: {
+              quarter: a.quarter,
+              decision: a.decision,
+              decidedBy: a.decidedBy,
+              reason: a.reason,
+              byDefault: a.byDefault,
+            },
+            source,
+            idempotencyKey: `rating:${a.quarter}:${a.dealerId}:continuation-decided`,
+          });
+          return { supplyStopped };
+        },
+      );
+    },
+  };
+}
+
+export type RatingActivities = ReturnType<typeof createRatingActivities>;

@@ -1,0 +1,346 @@
+/** SQL of the dealer rating cycles (§2): submitted scores and sales, monthly and quarterly results. */
+import type { Pool, PoolClient } from 'pg';
+import type { CreditGrade, IndicatorValues } from '../../domain/rating.js';
+
+export interface DealerRow {
+  id: string;
+  name: string;
+  kind: 'dealer' | 'customer';
+  email: string;
+  language: 'zh-CN' | 'en';
+  joinedOn: string;
+  creditGrade: string | null;
+  creditLimitMinor: number;
+  creditTermDays: number | null;
+}
+
+export interface QuarterlyRatingRow {
+  quarter: string;
+  dealerId: string;
+  monthlyTotals: number[];
+  conductTotal: number;
+  salesMinor: number;
+  performanceGrade: string;
+  conductGrade: string;
+  grade: CreditGrade;
+  previousGrade: CreditGrade | null;
+  creditLimitMinor: number;
+  creditTermDays: number;
+  eligible: boolean;
+  eligibilityReason: string | null;
+  managerDecisionRequired: boolean;
+  decision: string | null;
+  decidedBy: string | null;
+  decisionReason: string | null;
+  decidedByDefault: boolean | null;
+  digest: string;
+  policyVersion: string;
+}
+
+const DEALER_COLUMNS = `id, name, kind, email, language, joined_on AS "joinedOn", credit_grade AS "creditGrade",
+  credit_limit_minor AS "creditLimitMinor", credit_term_days AS "creditTermDays"`;
+
+const RATING_COLUMNS = `quarter, dealer_id AS "dealerId", monthly_totals AS "monthlyTotals", conduct_total AS "conductTotal",
+  sales_minor AS "salesMinor", performance_grade AS "performanceGrade", conduct_grade AS "conductGrade", grade,
+  previous_grade AS "previousGrade", credit_limit_minor AS "creditLimitMinor", credit_term_days AS "creditTermDays",
+  eligible, eligibility_reason AS "eligibilityReason", manager_decision_required AS "managerDecisionRequired",
+  decision, decided_by AS "decidedBy", decision_reason AS "decisionReason", decided_by_default AS "decidedByDefault",
+  digest, policy_version AS "policyVersion"`;
+
+type Db = Pool | PoolClient;
+
+export function createRatingQueries(pool: Pool) {
+  /** Values by dealer, then period, then indicator key. */
+  const nest = (rows: { dealerId: string; period: string; indicator: string; value: number }[]) => {
+    const out = new Map<string, Record<string, Record<string, number>>>();
+    for (const r of rows) {
+      const byPeriod = out.get(r.dealerId) ?? {};
+      byPeriod[r.period] = { ...byPeriod[r.period], [r.indicator]: r.value };
+      out.set(r.dealerId, byPeriod);
+    }
+    return out;
+  };
+
+  return {
+    async getDealer(id: string): Promise<DealerRow | undefined> {
+      const { rows } = await pool.query<DealerRow>(
+        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async dealers(ids: string[]): Promise<DealerRow[]> {
+      const { rows } = await pool.query<DealerRow>(
+        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = ANY($1) AND kind = 'dealer' ORDER BY id`,
+        [ids],
+      );
+      return rows;
+    },
+
+    /** Dealers who had joined by `lastDay`, in id order; only `ids` when given. */
+    async dealerIdsJoinedBy(lastDay: string, ids: string[] | null): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM counterparties WHERE kind = 'dealer' AND joined_on <= $1 AND ($2::text[] IS NULL OR id = ANY($2))
+         ORDER BY id`,
+        [lastDay, ids],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    async upsertPerformanceScores(
+      client: PoolClient,
+      s: {
+        dealerId: string;
+        month: string;
+        department: string;
+        submittedBy: string;
+        values: IndicatorValues;
+      },
+    ): Promise<void> {
+      for (const [indicator, value] of Object.entries(s.values))
+        await client.query(
+          `INSERT INTO dealer_performance_scores (dealer_id, month, indicator, value, department, submitted_by)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (dealer_id, month, indicator) DO UPDATE SET value = EXCLUDED.value,
+             department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
+          [s.dealerId, s.month, indicator, value, s.department, s.submittedBy],
+        );
+    },
+
+    async upsertConductScores(
+      client: PoolClient,
+      s: {
+        dealerId: string;
+        quarter: string;
+        department: string;
+        submittedBy: string;
+        values: IndicatorValues;
+      },
+    ): Promise<void> {
+      for (const [indicator, value] of Object.entries(s.values))
+        await client.query(
+          `INSERT INTO dealer_conduct_scores (dealer_id, quarter, indicator, value, department, submitted_by)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (dealer_id, quarter, indicator) DO UPDATE SET value = EXCLUDED.value,
+             department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
+          [s.dealerId, s.quarter, indicator, value, s.department, s.submittedBy],
+        );
+    },
+
+    async upsertSales(
+      db: Db,
+      s: { dealerId: string; quarter: string; salesMinor: number; department: string; submittedBy: string },
+    ): Promise<void> {
+      await db.query(
+        `INSERT INTO dealer_quarterly_sales (dealer_id, quarter, sales_minor, department, submitted_by)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (dealer_id, quarter) DO UPDATE SET sales_minor = EXCLUDED.sales_minor,
+           department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
+        [s.dealerId, s.quarter, s.salesMinor, s.department, s.submittedBy],
+      );
+    },
+
+    /** Performance values per dealer and month ('YYYY-MM'). */
+    async performanceValues(ids: string[], months: string[]) {
+      const { rows } = await pool.query(
+        `SELECT dealer_id AS "dealerId", month AS period, indicator, value FROM dealer_performance_scores
+         WHERE dealer_id = ANY($1) AND month = ANY($2)`,
+        [ids, months],
+      );
+      return nest(rows);
+    },
+
+    /** Dealers with any performance score in `month`; only `ids` when given. */
+    async dealersScoredIn(month: string, ids: string[] | null): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT DISTINCT s.dealer_id AS id FROM dealer_performance_scores s JOIN counterparties c ON c.id = s.dealer_id
+         WHERE s.month = $1 AND c.kind = 'dealer' AND ($2::text[] IS NULL OR s.dealer_id = ANY($2)) ORDER BY 1`,
+        [month, ids],
+      );
+      return rows.map((r) => r.id);
+    },
+
+    async conductValues(ids: string[], quarter: string) {
+      const { rows } = await pool.query(
+        `SELECT dealer_id AS "dealerId", quarter AS period, indicator, value FROM dealer_conduct_scores
+         WHERE dealer_id = ANY($1) AND quarter = $2`,
+        [ids, quarter],
+      );
+      return nest(rows);
+    },
+
+    async sales(ids: string[], quarter: string): Promise<Map<string, number>> {
+      const { rows } = await pool.query<{ dealerId: string; salesMinor: number }>(
+        `SELECT dealer_id AS "dealerId", sales_minor AS "salesMinor" FROM dealer_quarterly_sales
+         WHERE dealer_id = ANY($1) AND quarter = $2`,
+        [ids, quarter],
+      );
+      return new Map(rows.map((r) => [r.dealerId, r.salesMinor]));
+    },
+
+    async ratingGrades(ids: string[], quarter: string): Promise<Map<string, CreditGrade>> {
+      const { rows } = await pool.query<{ dealerId: string; grade: CreditGrade }>(
+        `SELECT dealer_id AS "dealerId", grade FROM dealer_quarterly_ratings WHERE dealer_id = ANY($1) AND quarter = $2`,
+        [ids, quarter],
+      );
+      return new Map(rows.map((r) => [r.dealerId, r.grade]));
+    },
+
+    /** Upserts a month's result; returns whether the row is new or its figures changed. */
+    async upsertMonthlyPerformance(
+      db: Db,
+      r: {
+        month: string;
+        dealerId: string;
+        scores: Record<string, number>;
+        total: number;
+        grade: string;
+        policyVersion: string;
+      },
+    ): Promise<boolean> {
+      const res = await db.query(
+        `INSERT INTO dealer_monthly_performance (month, dealer_id, scores, total, grade, policy_version)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (month, dealer_id) DO UPDATE SET scores = EXCLUDED.scores, total = EXCLUDED.total,
+           grade = EXCLUDED.grade, policy_version = EXCLUDED.policy_version, computed_at = now()
+         WHERE (dealer_monthly_performance.scores, dealer_monthly_performance.total, dealer_monthly_performance.grade)
+           IS DISTINCT FROM (EXCLUDED.scores, EXCLUDED.total, EXCLUDED.grade)`,
+        [r.month, r.dealerId, JSON.stringify(r.scores), r.total, r.grade, r.policyVersion],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    async monthlyPerformance(month: string, dealerId: string) {
+      const { rows } = await pool.query<{ total: number; grade: string; scores: Record<string, number> }>(
+        'SELECT total, grade, scores FROM dealer_monthly_performance WHERE month = $1 AND dealer_id = $2',
+        [month, dealerId],
+      );
+      return rows[0];
+    },
+
+    async lockDealer(client: PoolClient, id: string): Promise<DealerRow | undefined> {
+      const { rows } = await client.query<DealerRow>(
+        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async setCreditProfile(
+      client: PoolClient,
+      id: string,
+      p: { grade: string; creditLimitMinor: number; creditTermDays: number },
+    ): Promise<void> {
+      await client.query(
+        `UPDATE counterparties SET credit_grade = $2, credit_limit_minor = $3, credit_term_days = $4, updated_at = now()
+         WHERE id = $1`,
+        [id, p.grade, p.creditLimitMinor, p.creditTermDays],
+      );
+    },
+
+    /** Writes the quarter's result; a recorded decision is kept. */
+    async upsertQuarterlyRating(
+      client: PoolClient,
+      r: Omit<QuarterlyRatingRow, 'decision' | 'decidedBy' | 'decisionReason' | 'decidedByDefault'>,
+    ): Promise<void> {
+      await client.query(
+        `INSERT INTO dealer_quarterly_ratings (quarter, dealer_id, monthly_totals, conduct_total, sales_minor,
+           performance_grade, conduct_grade, grade, previous_grade, credit_limit_minor, credit_term_days, eligible,
+           eligibility_reason, manager_decision_required, digest, policy_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (quarter, dealer_id) DO UPDATE SET monthly_totals = EXCLUDED.monthly_totals,
+           conduct_total = EXCLUDED.conduct_total, sales_minor = EXCLUDED.sales_minor,
+           performance_grade = EXCLUDED.performance_grade, conduct_grade = EXCLUDED.conduct_grade,
+           grade = EXCLUDED.grade, previous_grade = EXCLUDED.previous_grade,
+           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
+           eligible = EXCLUDED.eligible, eligibility_reason = EXCLUDED.eligibility_reason,
+           manager_decision_required = EXCLUDED.manager_decision_required, digest = EXCLUDED.digest,
+           policy_version = EXCLUDED.policy_version, computed_at = now()`,
+        [
+          r.quarter,
+          r.dealerId,
+          JSON.stringify(r.monthlyTotals),
+          r.conductTotal,
+          r.salesMinor,
+          r.performanceGrade,
+          r.conductGrade,
+          r.grade,
+          r.previousGrade,
+          r.creditLimitMinor,
+          r.creditTermDays,
+          r.eligible,
+          r.eligibilityReason,
+          r.managerDecisionRequired,
+          r.digest,
+          r.policyVersion,
+        ],
+      );
+    },
+
+    async getQuarterlyRating(
+      db: Db,
+      quarter: string,
+      dealerId: string,
+    ): Promise<QuarterlyRatingRow | undefined> {
+      const { rows } = await db.query<QuarterlyRatingRow>(
+        `SELECT ${RATING_COLUMNS} FROM dealer_quarterly_ratings WHERE quarter = $1 AND dealer_id = $2`,
+        [quarter, dealerId],
+      );
+      return rows[0];
+    },
+
+    /** Records the decision once; returns false when one was already recorded. */
+    async recordDecision(
+      client: PoolClient,
+      d: {
+        quarter: string;
+        dealerId: string;
+        decision: string;
+        decidedBy: string;
+        reason: string;
+        byDefault: boolean;
+      },
+    ): Promise<boolean> {
+      const res = await client.query(
+        `UPDATE dealer_quarterly_ratings SET decision = $3, decided_by = $4, decision_reason = $5,
+           decided_by_default = $6, decided_at = now()
+         WHERE quarter = $1 AND dealer_id = $2 AND decision IS NULL`,
+        [d.quarter, d.dealerId, d.decision, d.decidedBy, d.reason, d.byDefault],
+      );
+      return (res.rowCount ?? 0) > 0;
+    },
+
+    /** Adds a supply block; returns whether supply was running until now. */
+    async addSupplyBlock(
+      client: PoolClient,
+      dealerId: string,
+      source: string,
+      reason: string,
+    ): Promise<boolean> {
+      const before = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
+        dealerId,
+      ]);
+      await client.query(
+        `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [dealerId, source, reason],
+      );
+      return before.rowCount === 0;
+    },
+
+    async insertTask(t: {
+      key: string;
+      kind: string;
+      assignee: string;
+      dueOn: string | null;
+      detail: Record<string, unknown>;
+    }) {
+      await pool.query(
+        `INSERT INTO tasks (key, kind, assignee, due_on, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
+        [t.key, t.kind, t.assignee, t.dueOn, JSON.stringify(t.detail)],
+      );
+    },
+  };
+}
+
+export type RatingQueries = ReturnType<typeof createRatingQueries>;

@@ -1,0 +1,81 @@
+/**
+ * The dealer rating cycles as Temporal Schedules, in the company's time zone:
+ * - monthly performance on day 1 at 02:00, for the month before;
+ * - the quarterly rating on the first day of each quarter at 03:00, for the quarter before.
+ * A schedule action cannot compute "the previous period": the workflows derive it from
+ * their start time when no month/quarter is given. A missed run (server down) is caught
+ * up within 7 days; overlapping runs are skipped. Idempotent: an existing schedule is
+ * updated to this spec and policy.
+ */
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Policy } from '../domain/policy.js';
+import {
+  MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
+  type MonthlyPerformanceInput,
+  QUARTERLY_RATING_WORKFLOW_TYPE,
+  type QuarterlyRatingInput,
+  RATING_MONTHLY_SCHEDULE_ID,
+  RATING_QUARTERLY_SCHEDULE_ID,
+  RATING_TASK_QUEUE,
+} from '../workflows/rating/contract.js';
+
+export async function ensureRatingSchedules(
+  client: Client,
+  policy: Policy,
+  opts: { taskQueue?: string; monthlyScheduleId?: string; quarterlyScheduleId?: string } = {},
+): Promise<void> {
+  const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
+  const monthlyInput: MonthlyPerformanceInput = { policy };
+  const quarterlyInput: QuarterlyRatingInput = { policy };
+  await upsert(client, opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID, {
+    spec: {
+      calendars: [
+        { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
+      ],
+      timezone: policy.timeZone,
+    },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
+      // Temporal appends the scheduled time to this id.
+      workflowId: 'rating-month:scheduled',
+      taskQueue,
+      args: [monthlyInput],
+    },
+    policies,
+  });
+  await upsert(client, opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID, {
+    spec: {
+      calendars: [
+        {
+          month: ['JANUARY', 'APRIL', 'JULY', 'OCTOBER'],
+          dayOfMonth: 1,
+          hour: 3,
+          minute: 0,
+          comment: 'first day of each quarter, 03:00 company time: the quarter before',
+        },
+      ],
+      timezone: policy.timeZone,
+    },
+    action: {
+      type: 'startWorkflow' as const,
+      workflowType: QUARTERLY_RATING_WORKFLOW_TYPE,
+      workflowId: 'rating-quarter:scheduled',
+      taskQueue,
+      args: [quarterlyInput],
+    },
+    policies,
+  });
+}
+
+type ScheduleParts = Pick<Parameters<Client['schedule']['create']>[0], 'spec' | 'action' | 'policies'>;
+
+async function upsert(client: Client, scheduleId: string, parts: ScheduleParts): Promise<void> {
+  try {
+    await client.schedule.create({ scheduleId, ...parts });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...parts }));
+  }
+}
