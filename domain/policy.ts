@@ -10,10 +10,18 @@ import {
   type ClassThresholds,
   DEFAULT_CLASS_POLICIES,
   DEFAULT_CLASS_THRESHOLDS,
+  DEFAULT_FACTOR_SCORER,
   DEFAULT_FACTOR_WEIGHTS,
+  type FactorScorer,
   type FactorWeights,
 } from './customer-class.js';
-import { DEFAULT_RATING_POLICY, type RatingPolicy } from './rating.js';
+import {
+  DEFAULT_CONDUCT_INDICATORS,
+  DEFAULT_PERFORMANCE_INDICATORS,
+  DEFAULT_RATING_POLICY,
+  type IndicatorDefinition,
+  type RatingPolicy,
+} from './rating.js';
 import {
   type AssessmentBaselines,
   DEFAULT_BASELINES,
@@ -56,6 +64,10 @@ export interface ReceivablePolicy {
 
 /** Dealer rating (§2): grade thresholds, grade → credit-sales ratio and term, the two-bad-quarters decision. */
 export interface DealerRatingPolicy extends RatingPolicy {
+  /** The 12 monthly performance indicators (the 12th: customers lost) and who scores each. */
+  performanceIndicators: readonly IndicatorDefinition[];
+  /** The 8 quarterly conduct indicators (the first two count violations). */
+  conductIndicators: readonly IndicatorDefinition[];
   /** Days a manager has to decide on a dealer with two bad quarters in a row. */
   twoBadQuartersDecisionDays: number;
   /** What happens when that decision is not made in time. */
@@ -65,6 +77,8 @@ export interface DealerRatingPolicy extends RatingPolicy {
 /** Customer classification (§3): weights, class thresholds and per-class policies. */
 export interface CustomerClassPolicy {
   weights: FactorWeights;
+  /** How each factor's raw value maps to 0–100. */
+  scorer: FactorScorer;
   thresholds: ClassThresholds;
   classes: ClassPolicyTable;
 }
@@ -108,11 +122,14 @@ export const DEFAULT_POLICY: Policy = {
   },
   rating: {
     ...DEFAULT_RATING_POLICY,
+    performanceIndicators: DEFAULT_PERFORMANCE_INDICATORS,
+    conductIndicators: DEFAULT_CONDUCT_INDICATORS,
     twoBadQuartersDecisionDays: 7,
     onTwoBadQuartersDeadline: 'stop-supply',
   },
   customer: {
     weights: DEFAULT_FACTOR_WEIGHTS,
+    scorer: DEFAULT_FACTOR_SCORER,
     thresholds: DEFAULT_CLASS_THRESHOLDS,
     classes: DEFAULT_CLASS_POLICIES,
   },

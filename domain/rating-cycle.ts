@@ -8,6 +8,7 @@ import {
   type CreditGrade,
   DEFAULT_CONDUCT_INDICATORS,
   DEFAULT_PERFORMANCE_INDICATORS,
+  type IndicatorDefinition,
   type IndicatorValues,
   monthlyPerformance,
   type QuarterlyRating,
@@ -77,8 +78,24 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 // Scores as entered
 
 /** Which keys a department may submit: finance the first 8 performance indicators, marketing the last 4. */
-export function performanceKeysOf(department: 'finance' | 'marketing'): string[] {
-  return DEFAULT_PERFORMANCE_INDICATORS.filter((i) => i.owner === department).map((i) => i.key);
+export function performanceKeysOf(
+  department: 'finance' | 'marketing',
+  indicators: readonly IndicatorDefinition[] = DEFAULT_PERFORMANCE_INDICATORS,
+): string[] {
+  return indicators.filter((i) => i.owner === department).map((i) => i.key);
+}
+
+/** The policy's indicator lists; a policy recorded before they were part of it means the defaults. */
+export function indicatorsOf(
+  policy: RatingPolicy & {
+    performanceIndicators?: readonly IndicatorDefinition[];
+    conductIndicators?: readonly IndicatorDefinition[];
+  },
+) {
+  return {
+    performance: policy.performanceIndicators ?? DEFAULT_PERFORMANCE_INDICATORS,
+    conduct: policy.conductIndicators ?? DEFAULT_CONDUCT_INDICATORS,
+  };
 }
 
 /** The keys of `values` that are missing from a full set of `indicators`. */
@@ -127,8 +144,12 @@ export type DealerQuarterOutcome =
 export function rateDealerQuarter(
   quarter: Quarter,
   f: DealerQuarterFigures,
-  policy: RatingPolicy,
+  policy: RatingPolicy & {
+    performanceIndicators?: readonly IndicatorDefinition[];
+    conductIndicators?: readonly IndicatorDefinition[];
+  },
 ): DealerQuarterOutcome {
+  const indicators = indicatorsOf(policy);
   const skip = (reason: string): DealerQuarterOutcome => ({
     dealerId: f.dealerId,
     status: 'skipped',
@@ -138,18 +159,23 @@ export function rateDealerQuarter(
   const joinedMonth = f.joinedOn.slice(0, 7);
   const months = quarterMonths(quarter).filter((m) => m >= joinedMonth);
   for (const m of months) {
-    const missing = missingIndicators(DEFAULT_PERFORMANCE_INDICATORS, f.monthly[m]);
+    const missing = missingIndicators(indicators.performance, f.monthly[m]);
     if (missing.length) return skip(`performance scores for ${m} incomplete: missing ${missing.join(', ')}`);
   }
-  const missingConduct = missingIndicators(DEFAULT_CONDUCT_INDICATORS, f.conduct ?? undefined);
+  const missingConduct = missingIndicators(indicators.conduct, f.conduct ?? undefined);
   if (missingConduct.length)
     return skip(`conduct scores for ${quarter} incomplete: missing ${missingConduct.join(', ')}`);
   if (f.salesMinor === null) return skip(`sales for ${quarter} not entered`);
   try {
     const monthlyTotals = months.map(
-      (m) => monthlyPerformance(f.monthly[m] ?? {}, policy.thresholds.performance).total,
+      (m) =>
+        monthlyPerformance(f.monthly[m] ?? {}, policy.thresholds.performance, indicators.performance).total,
     );
-    const conductTotal = quarterlyConduct(f.conduct ?? {}, policy.thresholds.conduct).total;
+    const conductTotal = quarterlyConduct(
+      f.conduct ?? {},
+      policy.thresholds.conduct,
+      indicators.conduct,
+    ).total;
     const creditQuarter = creditQuarterNumber(f.joinedOn, quarter);
     const rating = quarterlyRating(
       {

@@ -10,8 +10,10 @@ import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
+import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
 
+const Score = z.number().int().min(0).max(100);
 const Bp = z.number().int().min(0).max(10_000);
 const Minor = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Days = z.number().int().min(0).max(3650);
@@ -33,6 +35,25 @@ const ClassPolicy = z.object({
   reviewIntervalDays: z.number().int().min(1).max(3650),
   paymentTerms: z.enum(['credit', 'cash-or-prepayment']),
 });
+
+const Indicator = z.object({
+  key: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a snake_case key'),
+  zh: z.string().min(1),
+  en: z.string().min(1),
+  owner: z.enum(['finance', 'marketing']),
+  measure: z.enum(['score', 'customers-lost', 'violations']),
+});
+/** A domain assertion as a zod refinement, so its message lands on the field. */
+const holds = (assert: (v: never) => void) => (v: unknown, ctx: z.RefinementCtx) => {
+  try {
+    assert(v as never);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+};
+const Range = z
+  .object({ worst: z.number().int(), best: z.number().int() })
+  .refine((r) => r.worst !== r.best, 'worst and best must differ');
 
 export const PolicySchema = z
   .object({
@@ -84,6 +105,8 @@ export const PolicySchema = z
       thresholds: z.object({ performance: Band, conduct: Band }),
       creditSalesRatioBp: GradeTable(Bp),
       creditTermDays: GradeTable(Days),
+      performanceIndicators: z.array(Indicator).superRefine(holds(assertPerformanceIndicators)),
+      conductIndicators: z.array(Indicator).superRefine(holds(assertConductIndicators)),
       twoBadQuartersDecisionDays: z.number().int().min(1).max(90),
       onTwoBadQuartersDeadline: z.enum(['stop-supply', 'continue']),
     }),
@@ -122,6 +145,18 @@ export const PolicySchema = z
         .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === 100, 'weights must sum to 100'),
     }),
     customer: z.object({
+      scorer: z.object({
+        currentRatioBp: Range,
+        debtRatioBp: Range,
+        profitMarginBp: Range,
+        operatingCashFlowRatioBp: Range,
+        creditReportScale: Range,
+        tradingMonths: Range,
+        onTimeRateBp: Range,
+        averageDaysLate: Range,
+        industryRisk: z.object({ low: Score, medium: Score, high: Score }),
+        missingDataScore: Score,
+      }),
       weights: z
         .record(z.string(), z.number().int().min(0).max(100))
         .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === 100, 'weights must sum to 100'),

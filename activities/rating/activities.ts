@@ -17,6 +17,7 @@ import {
 import {
   type DealerQuarterFigures,
   type DealerQuarterOutcome,
+  indicatorsOf,
   missingIndicators,
   previousQuarter,
   quarterMonths,
@@ -123,12 +124,16 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       const incomplete: { dealerId: string; missing: string[] }[] = [];
       for (const dealerId of ids) {
         const v = values.get(dealerId)?.[a.month];
-        const missing = missingIndicators(DEFAULT_PERFORMANCE_INDICATORS, v);
+        const missing = missingIndicators(indicatorsOf(a.policy.rating).performance, v);
         if (missing.length || !v) {
           incomplete.push({ dealerId, missing });
           continue;
         }
-        const result = monthlyPerformance(v, a.policy.rating.thresholds.performance);
+        const result = monthlyPerformance(
+          v,
+          a.policy.rating.thresholds.performance,
+          indicatorsOf(a.policy.rating).performance,
+        );
         scored++;
         const isNew = await q.upsertMonthlyPerformance(pool, {
           month: a.month,

@@ -58,6 +58,8 @@ const CounterpartyResponse = z.object({
   creditGrade: z.string().nullable(),
   customerClass: z.string().nullable(),
   creditLimitMinor: z.number(),
+  exposureMinor: z.number(),
+  availableMinor: z.number(),
   creditTermDays: z.number().nullable(),
   joinedOn: z.string(),
   supplyStopped: z.boolean(),
@@ -163,8 +165,17 @@ export function counterpartyRoutes(deps: {
       handler: async ({ params }) => {
         const c = await queries.getCounterparty(params.id);
         if (!c) throw ApiError.notFound(`counterparty ${params.id}`);
-        const history = await deps.records.listForSubject('counterparty', params.id);
-        return { ...c, history };
+        const [history, exposureMinor] = await Promise.all([
+          deps.records.listForSubject('counterparty', params.id),
+          // Issued receivables' outstanding plus pending applications, as the checks count it.
+          queries.counterpartyExposure(params.id, ''),
+        ]);
+        return {
+          ...c,
+          exposureMinor,
+          availableMinor: Math.max(0, c.creditLimitMinor - exposureMinor),
+          history,
+        };
       },
     }),
     defineRoute({

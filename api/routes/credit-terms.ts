@@ -14,6 +14,7 @@ import {
   CUSTOMER_CLASSES,
   type CustomerClass,
   customerCreditScore,
+  DEFAULT_FACTOR_SCORER,
   earlyWarning,
   FACTOR_KEYS,
 } from '../../domain/customer-class.js';
@@ -232,6 +233,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
         const { note, ...factors } = body;
         const result = customerCreditScore(factors, {
           weights: policy.customer.weights,
+          scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
           thresholds: policy.customer.thresholds,
         });
         const client = await deps.pool.connect();

@@ -9,13 +9,8 @@ import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { createRatingQueries } from '../../activities/rating/queries.js';
 import type { Policy } from '../../domain/policy.js';
-import {
-  DEFAULT_CONDUCT_INDICATORS,
-  DEFAULT_PERFORMANCE_INDICATORS,
-  INDICATOR_MAX_SCORE,
-  type IndicatorDefinition,
-} from '../../domain/rating.js';
-import { missingIndicators } from '../../domain/rating-cycle.js';
+import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../../domain/rating.js';
+import { indicatorsOf, missingIndicators } from '../../domain/rating-cycle.js';
 import { isMonth, isQuarter } from '../../domain/salesperson-review.js';
 import {
   dealerDecisionWorkflowId,
@@ -148,7 +143,12 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       handler: async ({ params, body, principal }) => {
         assertOwnDepartment(principal, body.department);
         await dealer(params.id);
-        checkScores(DEFAULT_PERFORMANCE_INDICATORS, body.department, body.scores, 'performance');
+        checkScores(
+          indicatorsOf(deps.policy().rating).performance,
+          body.department,
+          body.scores,
+          'performance',
+        );
         await inTransaction(pool, (c) =>
           q.upsertPerformanceScores(c, {
             dealerId: params.id,
@@ -164,7 +164,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
           period: params.month,
           department: body.department,
           submitted: body.scores,
-          missing: missingIndicators(DEFAULT_PERFORMANCE_INDICATORS, all),
+          missing: missingIndicators(indicatorsOf(deps.policy().rating).performance, all),
         };
       },
     }),
@@ -182,7 +182,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         await dealer(params.id);
         onlyDepartment(body.department, 'marketing', 'conduct');
         assertOwnDepartment(principal, body.department);
-        checkScores(DEFAULT_CONDUCT_INDICATORS, body.department, body.scores, 'conduct');
+        checkScores(indicatorsOf(deps.policy().rating).conduct, body.department, body.scores, 'conduct');
         await inTransaction(pool, (c) =>
           q.upsertConductScores(c, {
             dealerId: params.id,
@@ -198,7 +198,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
           period: params.quarter,
           department: body.department,
           submitted: body.scores,
-          missing: missingIndicators(DEFAULT_CONDUCT_INDICATORS, all),
+          missing: missingIndicators(indicatorsOf(deps.policy().rating).conduct, all),
         };
       },
     }),

@@ -192,6 +192,19 @@ describe('walking skeleton through the real servers', () => {
     );
     expect(mkt.status).toBe(200);
     expect(mkt.body).toMatchObject({ stage: 'issued', approvedMinor: 200_000, outstandingMinor: 200_000 });
+    // The credit profile counts it: limit 10,000,000 − exposure 200,000 = 9,800,000 available.
+    const profile = await eventually(
+      async () => (await call('GET', `/v1/counterparties/${dealer.id}`)).body,
+      (p) => p.exposureMinor === 200_000,
+      'exposure in the profile',
+    );
+    expect(profile).toMatchObject({
+      creditGrade: 'AA',
+      creditLimitMinor: 10_000_000,
+      availableMinor: 9_800_000,
+      creditTermDays: 60,
+      supplyStopped: false,
+    });
 
     const today = mkt.body.issueDate as string;
     const over = await call('POST', `/v1/receivables/${receivableId}/payments`, {

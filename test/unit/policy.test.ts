@@ -44,6 +44,12 @@ describe('credit policy document', () => {
       fieldsOf({ customer: { weights: { ...DEFAULT_POLICY.customer.weights, creditReport: 21 } } }),
     ).toEqual(['customer.weights']);
     expect(fieldsOf([1, 2])).toEqual(['']);
+    // A company's own indicator list must keep the rule's shape: 12 performance indicators, the 12th customers lost.
+    const eleven = DEFAULT_POLICY.rating.performanceIndicators.slice(0, 11);
+    expect(fieldsOf({ rating: { performanceIndicators: eleven } })).toEqual(['rating.performanceIndicators']);
+    expect(
+      fieldsOf({ customer: { scorer: { ...DEFAULT_POLICY.customer.scorer, missingDataScore: 101 } } }),
+    ).toEqual(['customer.scorer.missingDataScore']);
   });
 
   it('salesperson settings: defaults from the assessment module, overrides validated field by field', () => {
