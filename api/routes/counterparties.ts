@@ -4,16 +4,11 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { ReceivableQueries } from '../../activities/receivable/queries.js';
-import { isCalendarDate } from '../../domain/calendar.js';
+import { inTransaction } from '../../infra/db.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { CalendarDate, Id } from '../schemas.js';
 
-const Id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
 const CustomerClass = z.enum(['A', 'B', 'C', 'D']);
 
@@ -30,7 +25,7 @@ const CounterpartyBody = z
     customerClass: CustomerClass.nullable().default(null),
     creditLimitMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     creditTermDays: z.number().int().min(0).max(365).nullable().default(null),
-    joinedOn: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'),
+    joinedOn: CalendarDate,
   })
   .superRefine((c, ctx) => {
     if (c.kind === 'customer' && c.creditGrade)
@@ -103,9 +98,7 @@ export function counterpartyRoutes(deps: {
       }),
       response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
       handler: async ({ params, body }) => {
-        const client = await deps.pool.connect();
-        try {
-          await client.query('BEGIN');
+        return inTransaction(deps.pool, async (client) => {
           const locked = await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [
             params.id,
           ]);
@@ -132,14 +125,8 @@ export function counterpartyRoutes(deps: {
             source: body.decidedBy,
             idempotencyKey: `${params.id}:supply-override:${randomUUID()}`,
           });
-          await client.query('COMMIT');
           return { id: params.id, supplyStopped: body.action === 'stop', liftedBlocks: lifted };
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
+        });
       },
     }),
     defineRoute({

@@ -21,16 +21,11 @@ import {
 import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
+import { inTransaction } from '../../infra/db.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { Id, MinorOrZero } from '../schemas.js';
 
-const Id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
-const Minor = z.number().int('must be an integer count of minor units').min(0).max(Number.MAX_SAFE_INTEGER);
 const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
 const Bp = z.number().int('must be an integer of basis points');
 
@@ -41,16 +36,16 @@ const CreditTermOptionBody = z.object({
   label: z.string().trim().min(1).max(100).describe("e.g. 'cash', 'n/30'; unique within the analysis"),
   termDays: z.number().int('must be a whole number of days').min(0).max(365).describe('0 = the cash option'),
   yearlyVolumeUnits: Count,
-  unitPriceMinor: Minor,
-  unitVariableCostMinor: Minor,
-  creditCostMinor: Minor.describe("This option's extra credit-handling cost per year"),
+  unitPriceMinor: MinorOrZero,
+  unitVariableCostMinor: MinorOrZero,
+  creditCostMinor: MinorOrZero.describe("This option's extra credit-handling cost per year"),
   badDebtRateBp: Bp.min(0).max(10_000),
 });
 
 const AnalysisBody = z
   .object({
     options: z.array(CreditTermOptionBody).min(1).max(20),
-    fixedCostMinor: Minor.describe("The company's yearly fixed cost, the same for every option"),
+    fixedCostMinor: MinorOrZero.describe("The company's yearly fixed cost, the same for every option"),
     requiredReturnBp: Bp.min(0).max(100_000).describe('Required return on capital per year, basis points'),
     counterpartyId: Id.optional().describe(
       "Limit the recommendation to the term this counterparty's grade allows",
@@ -236,9 +231,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
           scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
           thresholds: policy.customer.thresholds,
         });
-        const client = await deps.pool.connect();
-        try {
-          await client.query('BEGIN');
+        return inTransaction(deps.pool, async (client) => {
           // The row lock orders concurrent scorings of one customer: history ids follow scoring order.
           const c = await queries.lockCounterparty(client, params.id);
           if (!c) throw ApiError.notFound(`customer ${params.id}`);
@@ -280,7 +273,6 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
             source: 'api:customer-score',
             idempotencyKey: `customer-score:${scoreId}`,
           });
-          await client.query('COMMIT');
           return reply(201, {
             score: result.score,
             customerClass: result.customerClass,
@@ -289,12 +281,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
             earlyWarning: warning.warning,
             earlyWarningReasons: [...warning.reasons],
           });
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
+        });
       },
     }),
   ];

@@ -5,13 +5,13 @@
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createRatingQueries } from '../../activities/rating/queries.js';
 import type { Policy } from '../../domain/policy.js';
 import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../../domain/rating.js';
 import { indicatorsOf, missingIndicators } from '../../domain/rating-cycle.js';
-import { isMonth, isQuarter } from '../../domain/salesperson-review.js';
+import { inTransaction } from '../../infra/db.js';
 import {
   dealerDecisionWorkflowId,
   decideDealerContinuation,
@@ -27,16 +27,8 @@ import {
 import { ApiError, type FieldError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
+import { Id, Month, Person, Quarter } from '../schemas.js';
 
-const Id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
-const Month = z.string().refine(isMonth, 'must be a month YYYY-MM');
-const Quarter = z.string().refine(isQuarter, 'must be a quarter YYYY-Qn');
-const Person = z.string().trim().min(1).max(200);
 const Department = z.enum(['finance', 'marketing']);
 const Scores = z
   .record(z.string(), z.number().int().min(0).max(1_000_000))
@@ -93,21 +85,6 @@ function checkScores(
   if (first) throw ApiError.validation(`${first.path}: ${first.message}`, malformed);
   const f = foreign[0];
   if (f) throw ApiError.unprocessable(`${f.path}: ${f.message}`, foreign);
-}
-
-async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
 }
 
 export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {

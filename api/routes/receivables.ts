@@ -10,7 +10,6 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { ReceivableQueries } from '../../activities/receivable/queries.js';
-import { isCalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import {
   confirmLegalEscalation,
@@ -32,21 +31,7 @@ import {
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
-
-const Id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
-const Minor = z
-  .number()
-  .int('must be an integer count of minor units')
-  .positive()
-  .max(Number.MAX_SAFE_INTEGER);
-const CalendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
-const Person = z.string().trim().min(1).max(200);
-const Text = z.string().trim().min(1).max(2000);
+import { CalendarDate, Id, Minor, Person, Text } from '../schemas.js';
 
 export const CreditApplicationBody = z.object({
   receivableId: Id.optional().describe(

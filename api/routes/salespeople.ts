@@ -8,21 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import { createSalespersonQueries } from '../../activities/salesperson/queries.js';
 import { addDays, instantAt } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS, salespersonCreditScore } from '../../domain/salesperson-assessment.js';
-import {
-  assessmentCsv,
-  isMonth,
-  isQuarter,
-  proposeReview,
-  quarterRange,
-  usageBp,
-} from '../../domain/salesperson-review.js';
+import { assessmentCsv, proposeReview, quarterRange, usageBp } from '../../domain/salesperson-review.js';
+import { inTransaction } from '../../infra/db.js';
 import {
   SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
   SALESPERSON_TASK_QUEUE,
@@ -32,18 +26,8 @@ import {
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnSalesperson } from '../roles.js';
+import { Id, MinorOrZero, Month, Person, Quarter, Text } from '../schemas.js';
 
-const Id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
-const Month = z.string().refine(isMonth, 'must be a month YYYY-MM');
-const Quarter = z.string().refine(isQuarter, 'must be a quarter YYYY-Qn');
-const Person = z.string().trim().min(1).max(200);
-const Text = z.string().trim().min(1).max(2000);
-const MinorOrZero = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Bp = z.number().int().min(0).max(1_000_000);
 
 const Metrics = z.object(
@@ -114,21 +98,6 @@ const ReviewResponse = z.object({
   decidedBy: z.string().nullable(),
   decisionNote: z.string().nullable(),
 });
-
-async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 export function salespersonRoutes(deps: {
   client: Client;
