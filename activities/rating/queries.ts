@@ -49,6 +49,31 @@ const RATING_COLUMNS = `quarter, dealer_id AS "dealerId", monthly_totals AS "mon
 
 type Db = Pool | PoolClient;
 
+interface ScoreSubmission {
+  dealerId: string;
+  department: string;
+  submittedBy: string;
+  values: IndicatorValues;
+}
+
+async function upsertScores(
+  client: PoolClient,
+  table: 'dealer_performance_scores' | 'dealer_conduct_scores',
+  periodColumn: 'month' | 'quarter',
+  period: string,
+  s: ScoreSubmission,
+): Promise<void> {
+  const entries = Object.entries(s.values);
+  if (entries.length === 0) return;
+  await client.query(
+    `INSERT INTO ${table} (dealer_id, ${periodColumn}, indicator, value, department, submitted_by)
+     SELECT $1, $2, k, v, $3, $4 FROM unnest($5::text[], $6::int[]) AS t(k, v)
+     ON CONFLICT (dealer_id, ${periodColumn}, indicator) DO UPDATE SET value = EXCLUDED.value,
+       department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
+    [s.dealerId, period, s.department, s.submittedBy, entries.map(([k]) => k), entries.map(([, v]) => v)],
+  );
+}
+
 export function createRatingQueries(pool: Pool) {
   /** Values by dealer, then period, then indicator key. */
   const nest = (rows: { dealerId: string; period: string; indicator: string; value: number }[]) => {
@@ -88,44 +113,13 @@ export function createRatingQueries(pool: Pool) {
       return rows.map((r) => r.id);
     },
 
-    async upsertPerformanceScores(
-      client: PoolClient,
-      s: {
-        dealerId: string;
-        month: string;
-        department: string;
-        submittedBy: string;
-        values: IndicatorValues;
-      },
-    ): Promise<void> {
-      for (const [indicator, value] of Object.entries(s.values))
-        await client.query(
-          `INSERT INTO dealer_performance_scores (dealer_id, month, indicator, value, department, submitted_by)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (dealer_id, month, indicator) DO UPDATE SET value = EXCLUDED.value,
-             department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
-          [s.dealerId, s.month, indicator, value, s.department, s.submittedBy],
-        );
+    /** Stores a department's scores for a month (performance) or quarter (conduct), in one statement. */
+    async upsertPerformanceScores(client: PoolClient, s: ScoreSubmission & { month: string }): Promise<void> {
+      await upsertScores(client, 'dealer_performance_scores', 'month', s.month, s);
     },
 
-    async upsertConductScores(
-      client: PoolClient,
-      s: {
-        dealerId: string;
-        quarter: string;
-        department: string;
-        submittedBy: string;
-        values: IndicatorValues;
-      },
-    ): Promise<void> {
-      for (const [indicator, value] of Object.entries(s.values))
-        await client.query(
-          `INSERT INTO dealer_conduct_scores (dealer_id, quarter, indicator, value, department, submitted_by)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (dealer_id, quarter, indicator) DO UPDATE SET value = EXCLUDED.value,
-             department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
-          [s.dealerId, s.quarter, indicator, value, s.department, s.submittedBy],
-        );
+    async upsertConductScores(client: PoolClient, s: ScoreSubmission & { quarter: string }): Promise<void> {
+      await upsertScores(client, 'dealer_conduct_scores', 'quarter', s.quarter, s);
     },
 
     async upsertSales(

@@ -6,9 +6,12 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
+import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
+import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
 import { crossesLimitWarning } from '../../domain/salesperson-review.js';
+import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type {
   AutomaticCheckResult,
@@ -21,6 +24,7 @@ import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
 import {
+  escapeHtml,
   type MailLanguage,
   type ReceivableMailContext,
   type ReceivableMailKind,
@@ -47,19 +51,6 @@ interface StateArg {
   state: ReceivableState;
 }
 
-const CUSTOMER_CLASSES = ['A', 'B', 'C', 'D'] as const;
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
-/** Quarter number since the counterparty joined: 1 in the quarter it joined. */
-export function quarterIndexSinceJoining(joinedOn: string, today: string): number {
-  const q = (d: string) => Number(d.slice(0, 4)) * 4 + Math.floor((Number(d.slice(5, 7)) - 1) / 3);
-  return q(today) - q(joinedOn) + 1;
-}
-
 /**
  * "Now" for an activity is when the workflow scheduled it: the same clock the
  * workflow's timers run on (so time-skipping tests and real runs agree).
@@ -79,21 +70,6 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const records = createCreditRecordQueries(pool);
   const effects = createEffects(pool);
   const today = () => localDate(clock().getTime(), deps.policy.timeZone);
-
-  async function transaction<T>(fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
 
   function contextFor(s: ReceivableState): ReceivableMailContext {
     const c = s.checks?.counterparty;
@@ -199,7 +175,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   return {
     async recordApplication(input: ReceivableInput): Promise<void> {
       const app = input.application;
-      await transaction(async (client) => {
+      await inTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
@@ -254,7 +230,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (c.kind === 'customer' && c.customerClass === 'D')
         hard(`${c.name} is class D: cash or prepayment only`);
       if (c.kind === 'dealer') {
-        const quarter = quarterIndexSinceJoining(c.joinedOn, today());
+        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today()));
         if (quarter <= 1) hard('new dealer: no credit in the first quarter');
         else if (!c.creditGrade) hard(`dealer ${c.name} has no credit grade yet`);
         else {
@@ -357,7 +333,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       detail: Record<string, unknown>;
       key: string;
     }) {
-      await transaction(async (client) => {
+      await inTransaction(pool, async (client) => {
         await records.append(client, {
           subjectType: 'receivable',
           subjectId: e.state.receivableId,
@@ -372,7 +348,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {
       const s = e.state;
-      await transaction(async (client) => {
+      await inTransaction(pool, async (client) => {
         await q.insertPayment(client, {
           id: e.payment.paymentId,
           receivableId: s.receivableId,
@@ -571,7 +547,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             if (after) await q.setCreditGrade(client, cp, 'credit_grade', after);
           } else {
             before = c.customerClass;
-            const i = before ? CUSTOMER_CLASSES.indexOf(before as (typeof CUSTOMER_CLASSES)[number]) : -1;
+            const i = before ? CUSTOMER_CLASSES.indexOf(before as CustomerClass) : -1;
             after = i >= 0 ? (CUSTOMER_CLASSES[Math.min(i + 1, CUSTOMER_CLASSES.length - 1)] ?? null) : null;
             if (after) await q.setCreditGrade(client, cp, 'customer_class', after);
           }

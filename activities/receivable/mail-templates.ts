@@ -1450,9 +1450,11 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
-function esc(s: string): string {
+/** Escapes text for HTML; every interpolated value in a template goes through it. */
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
 }
+const esc = escapeHtml;
 
 const isWebUrl = (url: string): boolean => /^https?:\/\/[^\s]+$/i.test(url);
 

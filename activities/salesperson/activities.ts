@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
+import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
@@ -86,9 +87,7 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
         };
       });
       let changed = 0;
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      await inTransaction(pool, async (client) => {
         for (const row of rows) {
           if (await q.upsertAssessment(client, a.month, row, a.policy.version)) changed++;
           // Same figures, same key: a re-run appends nothing; revised figures append a revision.
@@ -109,13 +108,7 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
             idempotencyKey: `salesperson:${row.salespersonId}:assessment:${a.month}:${digest}`,
           });
         }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
       return {
         salespeople: rows.length,
         changed,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import { createPool, inTransaction, type Pool } from '../../infra/db.js';
 
 let pool: Pool;
 beforeAll(() => {
@@ -18,21 +18,16 @@ afterAll(async () => {
 async function appendThree(subjectId: string) {
   const records = createCreditRecordQueries(pool);
   for (const n of [1, 2, 3]) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await records.append(client, {
+    await inTransaction(pool, (client) =>
+      records.append(client, {
         subjectType: 'counterparty',
         subjectId,
         eventType: `event-${n}`,
         payload: { n, amountMinor: n * 100 },
         source: 'test',
         idempotencyKey: `${subjectId}:${n}`,
-      });
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+      }),
+    );
   }
   return records;
 }

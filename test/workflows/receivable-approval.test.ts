@@ -6,6 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
+import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
 import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
 import { saveHistory } from '../support/histories.js';
 import { expectRefused, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
@@ -237,10 +238,7 @@ describe('credit application approval', () => {
   });
 });
 
+/** The 15th of the first month of the quarter before `today`'s. */
 function previousQuarter(today: string): string {
-  const y = Number(today.slice(0, 4));
-  const q = Math.floor((Number(today.slice(5, 7)) - 1) / 3);
-  const pq = q === 0 ? 3 : q - 1;
-  const py = q === 0 ? y - 1 : y;
-  return `${py}-${String(pq * 3 + 1).padStart(2, '0')}-15`;
+  return `${quarterMonths(previousQuarterOf(quarterOf(today)))[0]}-15`;
 }

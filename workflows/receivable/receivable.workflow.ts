@@ -5,7 +5,6 @@
  * escalation and write-off arriving at any moment as Updates.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -16,10 +15,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReceivableActivities } from '../../activities/receivable/activities.js';
-import { addDays, daysBetween, instantAt, isCalendarDate, localDate } from '../../domain/calendar.js';
+import { addDays, daysBetween, instantAt, localDate } from '../../domain/calendar.js';
 import {
   type ApplicationDecision,
-  type Approver,
   CLOSED_STAGES,
   confirmLegalEscalation,
   decideApplication,
@@ -41,11 +39,15 @@ import {
   applyPayment,
   cashDiscountMinor,
   daysOverdue,
+  decisionOutcome,
   formatMinor,
   legalAction,
   OPEN_FOR_PAYMENT,
   paymentRefusal,
+  refuse,
   stepInstant,
+  validateDecision,
+  validateValidReason,
 } from './rules.js';
 
 const DAY_MS = 86_400_000;
@@ -527,76 +529,5 @@ export async function receivableWorkflow(
       }
     }
     await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) });
-  }
-}
-
-function refuse(message: string | null): void {
-  if (message) throw ApplicationFailure.nonRetryable(message, 'ValidationError');
-}
-
-/** The application's outcome once decided: a rejection by anyone, a manager's word, or both departments' approval. */
-function decisionOutcome(state: ReceivableState): ApplicationDecision | null {
-  const { finance, marketing, manager } = state.votes;
-  const rejection = [finance, marketing, manager].find((v) => v && !v.approve);
-  if (rejection) return rejection;
-  if (manager?.approve) {
-    return {
-      ...manager,
-      approvedAmountMinor:
-        manager.approvedAmountMinor ?? finance?.approvedAmountMinor ?? state.application.amountMinor,
-      approvedTermDays:
-        manager.approvedTermDays ?? finance?.approvedTermDays ?? state.application.requestedTermDays,
-    };
-  }
-  if (finance?.approve && marketing?.approve) return finance;
-  return null;
-}
-
-const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
-
-export function validateDecision(state: ReceivableState, d: ApplicationDecision): void {
-  if (!APPROVERS.includes(d.department)) refuse(`department: unknown department '${String(d.department)}'`);
-  if (state.stage !== 'applied' && state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
-    refuse(`the application is not awaiting a decision (stage ${state.stage})`);
-  if (d.department === 'manager' && state.stage !== 'manager-review')
-    refuse('a manager decides only once the approval deadline has passed');
-  if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
-  if (typeof d.approve !== 'boolean') refuse('approve: must be true or false');
-  if (!d.decidedBy?.trim()) refuse('decidedBy: required');
-  if (!d.approve && !d.reason?.trim()) refuse('reason: a rejection needs a reason');
-  const needsTerms =
-    d.approve &&
-    (d.department === 'finance' || (d.department === 'manager' && !state.votes.finance?.approve));
-  if (needsTerms || d.approvedAmountMinor !== undefined) {
-    const amount = d.approvedAmountMinor;
-    if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0)
-      refuse('approvedAmountMinor: finance fixes the approved amount, a positive integer of minor units');
-    else if (amount > state.application.amountMinor)
-      refuse(`approvedAmountMinor: ${amount} exceeds the ${state.application.amountMinor} applied for`);
-  }
-  if (needsTerms || d.approvedTermDays !== undefined) {
-    const term = d.approvedTermDays;
-    if (term === undefined || !Number.isInteger(term) || term < 1 || term > 365)
-      refuse('approvedTermDays: finance fixes the term, 1 to 365 days');
-  }
-}
-
-export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
-  if (!OPEN_FOR_PAYMENT.includes(state.stage))
-    refuse(`receivable is ${state.stage}: no valid reason applies`);
-  if (!r.recordedBy?.trim()) refuse('recordedBy: required');
-  if (!r.reason?.trim()) refuse('reason: required');
-  if (state.validReason && r.kind !== 'extension')
-    refuse(`a ${state.validReason.kind} already holds escalation since ${state.validReason.since}`);
-  if (r.kind === 'extension') {
-    if (!isCalendarDate(r.newDueDate)) refuse('newDueDate: must be a calendar date YYYY-MM-DD');
-    else if (state.dueDate && r.newDueDate <= state.dueDate)
-      refuse(`newDueDate: ${r.newDueDate} must be later than the current due date ${state.dueDate}`);
-    else if (r.newDueDate <= today) refuse(`newDueDate: ${r.newDueDate} must be after today (${today})`);
-  } else if (r.kind === 'promise') {
-    if (!isCalendarDate(r.promisedBy)) refuse('promisedBy: must be a calendar date YYYY-MM-DD');
-    else if (r.promisedBy < today) refuse(`promisedBy: ${r.promisedBy} is already past`);
-  } else if (r.kind !== 'dispute') {
-    refuse(`kind: unknown valid reason '${String((r as { kind: unknown }).kind)}'`);
   }
 }

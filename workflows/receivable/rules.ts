@@ -1,10 +1,20 @@
 /**
- * Pure receivable rules the workflow applies: discount, payment validation,
- * step instants. Kept apart from the workflow so they are tested directly.
+ * Pure receivable rules the workflow applies: discount, payment and decision
+ * validation, step instants. Kept apart from the workflow so they are tested directly.
  */
+
+import { ApplicationFailure } from '@temporalio/common';
 import { addDays, type CalendarDate, daysBetween, instantAt, isCalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
-import type { PaymentInput, ReceivableState, Stage, TimelineStep } from './contract.js';
+import type {
+  ApplicationDecision,
+  Approver,
+  PaymentInput,
+  ReceivableState,
+  Stage,
+  TimelineStep,
+  ValidReasonInput,
+} from './contract.js';
 
 /** Cash discount in minor units: rate × amount, rounded half up to the minor unit. */
 export function cashDiscountMinor(amountMinor: number, rateBp: number): number {
@@ -114,4 +124,78 @@ export function formatMinor(minor: number, currency: string): string {
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${sign}${currency} ${major}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+// ---- Update validation: pure, so validators and the handlers share one rule ----
+
+/** Refuses an Update from its validator: nothing reaches history. */
+export function refuse(message: string | null): void {
+  if (message) throw ApplicationFailure.nonRetryable(message, 'ValidationError');
+}
+
+/** The application's outcome once decided: a rejection by anyone, a manager's word, or both departments' approval. */
+export function decisionOutcome(state: ReceivableState): ApplicationDecision | null {
+  const { finance, marketing, manager } = state.votes;
+  const rejection = [finance, marketing, manager].find((v) => v && !v.approve);
+  if (rejection) return rejection;
+  if (manager?.approve) {
+    return {
+      ...manager,
+      approvedAmountMinor:
+        manager.approvedAmountMinor ?? finance?.approvedAmountMinor ?? state.application.amountMinor,
+      approvedTermDays:
+        manager.approvedTermDays ?? finance?.approvedTermDays ?? state.application.requestedTermDays,
+    };
+  }
+  if (finance?.approve && marketing?.approve) return finance;
+  return null;
+}
+
+const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
+
+export function validateDecision(state: ReceivableState, d: ApplicationDecision): void {
+  if (!APPROVERS.includes(d.department)) refuse(`department: unknown department '${String(d.department)}'`);
+  if (state.stage !== 'applied' && state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
+    refuse(`the application is not awaiting a decision (stage ${state.stage})`);
+  if (d.department === 'manager' && state.stage !== 'manager-review')
+    refuse('a manager decides only once the approval deadline has passed');
+  if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
+  if (typeof d.approve !== 'boolean') refuse('approve: must be true or false');
+  if (!d.decidedBy?.trim()) refuse('decidedBy: required');
+  if (!d.approve && !d.reason?.trim()) refuse('reason: a rejection needs a reason');
+  const needsTerms =
+    d.approve &&
+    (d.department === 'finance' || (d.department === 'manager' && !state.votes.finance?.approve));
+  if (needsTerms || d.approvedAmountMinor !== undefined) {
+    const amount = d.approvedAmountMinor;
+    if (amount === undefined || !Number.isSafeInteger(amount) || amount <= 0)
+      refuse('approvedAmountMinor: finance fixes the approved amount, a positive integer of minor units');
+    else if (amount > state.application.amountMinor)
+      refuse(`approvedAmountMinor: ${amount} exceeds the ${state.application.amountMinor} applied for`);
+  }
+  if (needsTerms || d.approvedTermDays !== undefined) {
+    const term = d.approvedTermDays;
+    if (term === undefined || !Number.isInteger(term) || term < 1 || term > 365)
+      refuse('approvedTermDays: finance fixes the term, 1 to 365 days');
+  }
+}
+
+export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
+  if (!OPEN_FOR_PAYMENT.includes(state.stage))
+    refuse(`receivable is ${state.stage}: no valid reason applies`);
+  if (!r.recordedBy?.trim()) refuse('recordedBy: required');
+  if (!r.reason?.trim()) refuse('reason: required');
+  if (state.validReason && r.kind !== 'extension')
+    refuse(`a ${state.validReason.kind} already holds escalation since ${state.validReason.since}`);
+  if (r.kind === 'extension') {
+    if (!isCalendarDate(r.newDueDate)) refuse('newDueDate: must be a calendar date YYYY-MM-DD');
+    else if (state.dueDate && r.newDueDate <= state.dueDate)
+      refuse(`newDueDate: ${r.newDueDate} must be later than the current due date ${state.dueDate}`);
+    else if (r.newDueDate <= today) refuse(`newDueDate: ${r.newDueDate} must be after today (${today})`);
+  } else if (r.kind === 'promise') {
+    if (!isCalendarDate(r.promisedBy)) refuse('promisedBy: must be a calendar date YYYY-MM-DD');
+    else if (r.promisedBy < today) refuse(`promisedBy: ${r.promisedBy} is already past`);
+  } else if (r.kind !== 'dispute') {
+    refuse(`kind: unknown valid reason '${String((r as { kind: unknown }).kind)}'`);
+  }
 }
