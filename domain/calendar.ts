@@ -71,9 +71,9 @@ export function localDate(epochMs: number, timeZone: string): CalendarDate {
   return wallClock(epochMs, timeZone).date;
 }
 
-/** The instant of `hour`:00 local time on `date` in `timeZone` (epoch ms). */
-export function instantAt(date: CalendarDate, hour: number, timeZone: string): number {
-  const naive = toUtcDays(date) * DAY_MS + hour * 3_600_000;
+/** The instant of `hour`:`minute` local time on `date` in `timeZone` (epoch ms). */
+export function instantAt(date: CalendarDate, hour: number, timeZone: string, minute = 0): number {
+  const naive = toUtcDays(date) * DAY_MS + hour * 3_600_000 + minute * 60_000;
   // Offset of the zone at (about) that instant; a second pass settles DST edges.
   let guess = naive;
   for (let i = 0; i < 2; i++) {

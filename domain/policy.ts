@@ -45,6 +45,8 @@ export interface ReceivablePolicy {
   };
   /** Local hour (0–23) at which a timed step fires on its day. */
   businessHour: number;
+  /** Minute past that hour (0–59); policies stored before it existed mean :00. */
+  businessMinute?: number;
   approvalDeadlineDays: number;
   /** Cash-discount terms: `rateBp` off when paid within `days` of issue (1/10 n/30). */
   cashDiscount: { rateBp: number; days: number };
@@ -109,6 +111,7 @@ export const DEFAULT_POLICY: Policy = {
   receivable: {
     timeline: { reminderDays: -7, dueCheckDays: 1, secondNoticeDays: 7, warningDays: 15, legalDays: 30 },
     businessHour: 9,
+    businessMinute: 0,
     approvalDeadlineDays: 3,
     cashDiscount: { rateBp: 100, days: 10 },
     defaultTermDays: 30,

@@ -85,6 +85,7 @@ export const PolicySchema = z
           'steps must come in order: reminder < due check < second notice < warning < legal',
         ),
       businessHour: z.number().int().min(0).max(23),
+      businessMinute: z.number().int().min(0).max(59).default(0),
       approvalDeadlineDays: z.number().int().min(1).max(60),
       cashDiscount: z.object({ rateBp: Bp, days: Days }),
       defaultTermDays: z.number().int().min(1).max(365),

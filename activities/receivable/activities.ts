@@ -201,6 +201,37 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       });
     },
 
+    /** An ERP invoice joining creditflow: its row and the record of where it came from. */
+    async recordImportedReceivable(input: ReceivableInput): Promise<void> {
+      const app = input.application;
+      const invoice = input.imported;
+      if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
+      await inTransaction(pool, async (client) => {
+        await client.query(
+          `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
+          [
+            app.receivableId,
+            receivableWorkflowId(app.receivableId),
+            app.counterpartyId,
+            app.salespersonId,
+            app.currency,
+            app.amountMinor,
+            app.requestedTermDays,
+            input.policy.version,
+          ],
+        );
+        await records.append(client, {
+          subjectType: 'receivable',
+          subjectId: app.receivableId,
+          eventType: 'receivable-imported',
+          payload: { ...app, ...invoice, policyVersion: input.policy.version },
+          source: invoice.source,
+          idempotencyKey: `${app.receivableId}:receivable-imported`,
+        });
+      });
+    },
+
     async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
       const [c, sp] = await Promise.all([
         q.getCounterparty(app.counterpartyId),

@@ -22,6 +22,7 @@ import { registerSearchAttributes } from '../../infra/temporal.js';
 import {
   decideApplication,
   getReceivable,
+  type ImportedInvoice,
   RECEIVABLE_TASK_QUEUE,
   type ReceivableInput,
   type ReceivableState,
@@ -59,7 +60,7 @@ export interface ReceivableBench {
   seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
-    options?: { policy?: Policy; continueAsNewAfterEvents?: number },
+    options?: { policy?: Policy; continueAsNewAfterEvents?: number; imported?: ImportedInvoice },
   ): Promise<WorkflowStartHandle>;
   /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
   approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
@@ -174,6 +175,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
         ...(options.continueAsNewAfterEvents
           ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
           : {}),
+        ...(options.imported ? { imported: options.imported } : {}),
       };
       return env.client.workflow.start(receivableWorkflow, {
         workflowId: receivableWorkflowId(receivableId),

@@ -56,9 +56,24 @@ export interface CreditApplication {
   note?: string;
 }
 
+/**
+ * An invoice already issued in the ERP, brought in by a bulk import: it skips the
+ * application and approval and joins the timeline where it stands.
+ */
+export interface ImportedInvoice {
+  issueDate: CalendarDate;
+  dueDate: CalendarDate;
+  /** Paid before the import (minor units); less than the application's amount. */
+  paidMinor: number;
+  /** Where it came from, e.g. `erp:import-42`. */
+  source: string;
+}
+
 export interface ReceivableInput {
   application: CreditApplication;
   policy: Policy;
+  /** Set for an imported invoice: amountMinor is the invoice amount. */
+  imported?: ImportedInvoice;
   /** History length after which the run continues as new (default 4,000 events). */
   continueAsNewAfterEvents?: number;
 }

@@ -37,6 +37,7 @@ import {
 } from './contract.js';
 import {
   applyPayment,
+  businessInstant,
   cashDiscountMinor,
   daysOverdue,
   decisionOutcome,
@@ -321,7 +322,8 @@ export async function receivableWorkflow(
 
   // ---- Application and approval --------------------------------------------------------
 
-  if (!carried) {
+  if (!carried && input.imported) await joinTimelineAsImported(input.imported);
+  else if (!carried) {
     publish();
     await acts.recordApplication(input);
     const checks = await acts.runAutomaticChecks(input.application);
@@ -410,7 +412,7 @@ export async function receivableWorkflow(
       // Escalation stands still while a valid reason holds. A promise to pay lapses
       // the day after its date; a dispute lasts until finance ends it.
       if (reason.kind === 'promise' && reason.promisedBy) {
-        const lapse = instantAt(addDays(reason.promisedBy, 1), policy.receivable.businessHour, tz);
+        const lapse = businessInstant(addDays(reason.promisedBy, 1), policy);
         const woke = await condition(changed, Math.max(0, lapse - Date.now()), {
           summary: 'promise to pay lapses',
         });
@@ -452,6 +454,41 @@ export async function receivableWorkflow(
     }
   }
   return state;
+
+  /**
+   * An invoice issued in the ERP joins the timeline where it stands: steps whose day
+   * passed before the import are recorded as skipped, except the latest, which fires
+   * now (a dealer 20 days overdue gets the warning letter, not a due−7 reminder).
+   */
+  async function joinTimelineAsImported(invoice: NonNullable<ReceivableInput['imported']>) {
+    publish();
+    await acts.recordImportedReceivable(input);
+    // The checks' findings are for information: the credit was granted in the ERP.
+    const checks = await acts.runAutomaticChecks(input.application);
+    state.checks = checks;
+    const amount = input.application.amountMinor;
+    state.approvedMinor = amount;
+    state.approvedTermDays = daysBetween(invoice.issueDate, invoice.dueDate);
+    state.issueDate = invoice.issueDate;
+    state.dueDate = invoice.dueDate;
+    state.paidMinor = invoice.paidMinor;
+    state.outstandingMinor = amount - invoice.paidMinor;
+    state.stage = 'issued';
+    const passed = TIMELINE_STEPS.filter((s) => stepInstant(state, policy, s) <= Date.now());
+    const skipped = passed.slice(0, -1);
+    state.stepsTaken.push(...skipped);
+    publish();
+    await record('receivable-issued', {
+      imported: true,
+      source: invoice.source,
+      approvedMinor: amount,
+      paidBeforeImportMinor: invoice.paidMinor,
+      issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate,
+      skippedSteps: skipped,
+      findings: checks.findings,
+    });
+  }
 
   async function takeStep(step: TimelineStep) {
     state.stepsTaken.push(step);

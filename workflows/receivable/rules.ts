@@ -102,7 +102,13 @@ export function stepDay(state: ReceivableState, policy: Policy, step: TimelineSt
 }
 
 export function stepInstant(state: ReceivableState, policy: Policy, step: TimelineStep): number {
-  return instantAt(stepDay(state, policy, step), policy.receivable.businessHour, policy.timeZone);
+  return businessInstant(stepDay(state, policy, step), policy);
+}
+
+/** The policy's business time of day (e.g. 09:00) on `date`, in the company's time zone. */
+export function businessInstant(date: CalendarDate, policy: Policy): number {
+  const r = policy.receivable;
+  return instantAt(date, r.businessHour, policy.timeZone, r.businessMinute ?? 0);
 }
 
 export function daysOverdue(state: ReceivableState, today: CalendarDate): number {
