@@ -11,6 +11,7 @@ import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
@@ -87,6 +88,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
-  registerRoutes(app, routes, (header) => credentials.authenticate(header));
+  registerRoutes(
+    app,
+    routes,
+    (header) => credentials.authenticate(header),
+    createIdempotencyQueries(deps.pool),
+  );
   return app;
 }
