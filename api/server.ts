@@ -9,6 +9,7 @@ import { createReceivableQueries } from '../activities/receivable/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
+import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
@@ -85,6 +86,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         return { ok: true };
       },
     }),
+    ...docsRoutes(),
   );
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
