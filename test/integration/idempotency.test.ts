@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
-import { createIdempotencyQueries } from '../../api/idempotency.js';
+import { createIdempotencyQueries, requestHash } from '../../api/idempotency.js';
 import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
@@ -302,6 +302,26 @@ describe('Idempotency-Key on POST', () => {
       body: { receivableId },
     });
     expect(await eventuallyListed(dealerId)).toEqual([receivableWorkflowId(receivableId as string)]);
+  });
+
+  it('a claim whose process died answers 409 until its lease runs out, then the retry runs', async () => {
+    const d = dealer();
+    const key = newKey();
+    const credentialId = (await auth.token('finance')).split('_')[1] as string;
+    // A process claimed the key for this very request and never answered.
+    const hash = requestHash({ method: 'POST', url: '/v1/counterparties', query: {}, body: d });
+    const crashed = await createIdempotencyQueries(pool).claim(credentialId, key, hash);
+    expect(crashed.kind).toBe('claimed');
+    const during = await post('/v1/counterparties', d, { key });
+    expect(during.status).toBe(409);
+    expect(during.body.error).toMatchObject({ code: 'idempotency_key_in_flight' });
+    await pool.query(
+      "UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE key = $1",
+      [key],
+    );
+    const after = await post('/v1/counterparties', d, { key });
+    expect(after).toMatchObject({ status: 201, replayed: null, body: { created: true } });
+    expect((await post('/v1/counterparties', d, { key })).replayed).toBe('true');
   });
 
   it('a malformed key is a 400 naming the header; non-POST routes ignore the header', async () => {
