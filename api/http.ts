@@ -7,6 +7,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ZodType, z } from 'zod';
 import type { Principal } from './auth.js';
 import { ApiError, errorBody, type FieldError } from './errors.js';
+import {
+  IDEMPOTENCY_HEADER,
+  type IdempotencyQueries,
+  parseIdempotencyKey,
+  REPLAYED_HEADER,
+  RETENTION_HOURS,
+  requestHash,
+} from './idempotency.js';
 import { ROLE_MATRIX, type Role } from './roles.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -85,9 +93,27 @@ export function rolesFor(route: { method: string; path: string }): readonly Role
 
 export type Authenticate = (authorization: string | undefined) => Promise<Principal | null>;
 
-export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authenticate: Authenticate): void {
+/** POSTs by an authenticated caller honour Idempotency-Key (keys are scoped to the credential). */
+const takesIdempotencyKey = (route: { method: string }, roles: readonly Role[] | null) =>
+  route.method === 'POST' && roles !== null;
+
+/**
+ * Registers `routes`: authentication and the role matrix, request parsing, the
+ * response contract and, with `idempotency`, Idempotency-Key on every POST
+ * (api/idempotency.ts says what is kept and replayed).
+ */
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: AnyRoute[],
+  authenticate: Authenticate,
+  idempotency?: IdempotencyQueries,
+): void {
+  // The claim a running request holds; its answer is stored when it is sent (onSend),
+  // so whatever the client gets, error mapping included, is what a retry gets.
+  const claims = new WeakMap<FastifyRequest, { credentialId: string; key: string; claimId: string }>();
   for (const route of routes) {
     const roles = rolesFor(route);
+    const idempotent = idempotency !== undefined && takesIdempotencyKey(route, roles);
     app.route({
       method: route.method,
       url: route.path,
@@ -108,9 +134,37 @@ export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authent
               `the ${principal.role} role may not ${route.method} ${route.path}`,
             );
         }
+        const key = idempotent ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
         const params = parse(route.params, req.params, 'params');
         const query = parse(route.query, req.query, 'query');
         const body = parse(route.body, req.body, 'body');
+        if (idempotency && key !== undefined && principal) {
+          const hash = requestHash({ method: req.method, url: req.url, query: req.query, body: req.body });
+          const outcome = await idempotency.claim(principal.credentialId, key, hash);
+          const keyField = (message: string) => [{ path: IDEMPOTENCY_HEADER, message }];
+          switch (outcome.kind) {
+            case 'replay':
+              if (outcome.contentType) res.header('content-type', outcome.contentType);
+              res.header(REPLAYED_HEADER, 'true');
+              return res.status(outcome.status).send(outcome.body);
+            case 'reused':
+              throw new ApiError(
+                422,
+                'idempotency_key_reused',
+                `${IDEMPOTENCY_HEADER} was already used with a different request; send a new key`,
+                keyField('already used with a different method, path or body'),
+              );
+            case 'in-flight':
+              throw new ApiError(
+                409,
+                'idempotency_key_in_flight',
+                `a request with this ${IDEMPOTENCY_HEADER} is still running; retry shortly for its answer`,
+                keyField('a request with this key is still running'),
+              );
+            case 'claimed':
+              claims.set(req, { credentialId: principal.credentialId, key, claimId: outcome.claimId });
+          }
+        }
         const out = await route.handler({ params, query, body, principal }, req);
         const {
           status,
@@ -127,8 +181,44 @@ export function registerRoutes(app: FastifyInstance, routes: AnyRoute[], authent
           throw new ApiError(500, 'internal', 'internal error');
         }
         if (headers) res.headers(headers);
-        res.status(status).send(checked.data);
+        // Returned, not just sent: the idempotency onSend hook is async.
+        return res.status(status).send(checked.data);
       },
+      ...(idempotency && idempotent
+        ? {
+            onSend: async (req: FastifyRequest, res: FastifyReply, payload: unknown) => {
+              const claim = claims.get(req);
+              if (!claim) return payload;
+              claims.delete(req);
+              const { credentialId, key, claimId } = claim;
+              const text =
+                typeof payload === 'string'
+                  ? payload
+                  : Buffer.isBuffer(payload)
+                    ? payload.toString('utf8')
+                    : payload == null
+                      ? ''
+                      : undefined;
+              try {
+                // A 5xx is our failure, not the request's answer: the key is released for a retry.
+                if (res.statusCode >= 500 || text === undefined) {
+                  await idempotency.release(credentialId, key, claimId);
+                } else {
+                  const contentType = res.getHeader('content-type');
+                  await idempotency.complete(credentialId, key, claimId, {
+                    status: res.statusCode,
+                    contentType: typeof contentType === 'string' ? contentType : null,
+                    body: text,
+                  });
+                }
+              } catch (err) {
+                // The client still gets its answer; the claim lapses after its lease.
+                req.log.error({ err, key }, 'could not store the idempotent answer');
+              }
+              return payload;
+            },
+          }
+        : {}),
     });
   }
 }
@@ -140,6 +230,23 @@ export const ErrorSchema = z.object({
     fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
 });
+
+const IDEMPOTENCY_PARAMETER = {
+  name: IDEMPOTENCY_HEADER,
+  in: 'header',
+  required: false,
+  description:
+    `Makes a retry safe: the first request with a key runs and its answer (2xx or 4xx) is kept ${RETENTION_HOURS} h ` +
+    `for your credential; the same key with the same request returns that answer again (header ${REPLAYED_HEADER}: true), ` +
+    'with a different request 422 `idempotency_key_reused`, while the first is still running 409 ' +
+    '`idempotency_key_in_flight`. Validation errors (400) and 5xx keep nothing: retry with the same key.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+};
+
+const REPLAYED_RESPONSE_HEADER = {
+  description: `"true" when this is the stored answer to an earlier request with the same ${IDEMPOTENCY_HEADER}`,
+  schema: { type: 'string', enum: ['true'] },
+};
 
 /** The OpenAPI 3.1 document for `routes`, generated from their zod schemas. */
 export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
@@ -164,8 +271,10 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
         });
       }
     }
-    paths[oaPath] ??= {};
     const roles = rolesFor(r);
+    const idempotent = takesIdempotencyKey(r, roles);
+    if (idempotent) parameters.push(IDEMPOTENCY_PARAMETER);
+    paths[oaPath] ??= {};
     (paths[oaPath] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: r.summary,
       tags: [r.tag],
@@ -182,6 +291,7 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       responses: {
         [String(r.status ?? 200)]: {
           description: 'success',
+          ...(idempotent ? { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } } : {}),
           content: { 'application/json': { schema: json(r.response, 'output') } },
         },
         '400': {

@@ -19,6 +19,8 @@ const STAFF_READERS: readonly Role[] = ['finance', 'marketing', 'manager', 'cred
 export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'GET /health': null,
   'GET /openapi.json': null,
+  'GET /docs': null,
+  'GET /docs/assets/:file': null,
 
   // Master data (normally from the CRM/ERP import)
   'POST /v1/counterparties': ['finance', 'admin'],

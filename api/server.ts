@@ -9,8 +9,10 @@ import { createReceivableQueries } from '../activities/receivable/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
+import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
@@ -84,9 +86,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         return { ok: true };
       },
     }),
+    ...docsRoutes(),
   );
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
-  registerRoutes(app, routes, (header) => credentials.authenticate(header));
+  registerRoutes(
+    app,
+    routes,
+    (header) => credentials.authenticate(header),
+    createIdempotencyQueries(deps.pool),
+  );
   return app;
 }
