@@ -70,6 +70,12 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/rating-cycles/quarter/:quarter': ['finance', 'marketing', 'manager'],
   'GET /v1/rating-cycles/quarter/:quarter': ALL, // counts only
   'POST /v1/dealers/:id/continuation-decision/:quarter': ['manager'],
+
+  // Outgoing webhooks (no role but admin ever sees a signing secret)
+  'POST /v1/webhooks': ['admin'],
+  'GET /v1/webhooks': ['admin', 'auditor'],
+  'DELETE /v1/webhooks/:id': ['admin'],
+  'GET /v1/webhooks/:id/deliveries': ['admin', 'auditor'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
 import { createReceivableQueries } from '../activities/receivable/queries.js';
+import { createWebhookQueries } from '../activities/webhooks/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
@@ -19,6 +20,7 @@ import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps {
   client: Client;
@@ -64,6 +66,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...webhookRoutes({ webhooks: createWebhookQueries(deps.pool) }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(

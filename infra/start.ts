@@ -94,6 +94,7 @@ async function main() {
     mailer,
     company: config.company,
     policy: policyStore.current(),
+    webhooks: config.webhooks,
   });
   stops.unshift(async () => {
     await workers.shutdown();

@@ -13,6 +13,7 @@ import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
+import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
 
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */
@@ -28,6 +29,8 @@ export async function startCreditflowWorkers(opts: {
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   policy: Policy;
+  /** When given, the webhook dispatcher runs alongside the workers. */
+  webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
@@ -48,12 +51,15 @@ export async function startCreditflowWorkers(opts: {
   ];
   await ensureSalespersonSchedules(opts.client, opts.policy);
   await ensureRatingSchedules(opts.client, opts.policy);
+  const dispatcher = opts.webhooks
+    ? startWebhookDispatcher({ ...opts.webhooks, pool: opts.pool })
+    : undefined;
   const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
+      await Promise.all([running, dispatcher?.stop()]);
     },
   };
 }

@@ -31,6 +31,7 @@ const workers = await startCreditflowWorkers({
   mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from),
   company: config.company,
   policy: loadPolicy(config.policyFile),
+  webhooks: config.webhooks,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
 await workers.running;
