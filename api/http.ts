@@ -114,15 +114,11 @@ export function registerRoutes(
   authenticate: Authenticate,
   streamContext = false,
 ): void {
-  if (!streamContext && routes.some((r) => r.streamBody)) {
+  const streamed = routes.filter((r) => r.streamBody);
+  if (!streamContext && streamed.length) {
     app.register(async (ctx) => {
-      acceptStreamedBodies(ctx, routes);
-      registerRoutes(
-        ctx,
-        routes.filter((r) => r.streamBody),
-        authenticate,
-        true,
-      );
+      acceptStreamedBodies(ctx, streamed);
+      registerRoutes(ctx, streamed, authenticate, true);
     });
     routes = routes.filter((r) => !r.streamBody);
   }
