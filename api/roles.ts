@@ -68,6 +68,13 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/rating-cycles/quarter/:quarter': ['finance', 'marketing', 'manager'],
   'GET /v1/rating-cycles/quarter/:quarter': ALL, // counts only
   'POST /v1/dealers/:id/continuation-decision/:quarter': ['manager'],
+
+  // Bulk import from the CRM/ERP
+  'POST /v1/imports/counterparties': ['finance', 'admin'],
+  'POST /v1/imports/receivables': ['finance', 'admin'],
+  'POST /v1/imports/payments': ['finance', 'admin'],
+  'GET /v1/imports/:id': ['finance', 'admin', 'auditor'],
+  'GET /v1/imports/:id/rows': ['finance', 'admin', 'auditor'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -13,6 +13,7 @@ import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
+import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
@@ -62,6 +63,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
