@@ -65,13 +65,12 @@ export async function runImport<T>(run: ImportRun<T>): Promise<void> {
   };
 
   // Writes never reject: the first failure is kept and stops the import.
-  let pending: ReportRow[] = [];
+  const pending: ReportRow[] = [];
   let writing: Promise<void> = Promise.resolve();
   let writeError: unknown;
   const flush = () => {
-    if (pending.length) {
-      const batch = pending;
-      pending = [];
+    while (pending.length) {
+      const batch = pending.splice(0, batchRows);
       writing = writing
         .then(() => (writeError === undefined ? run.store.recordRows(run.importId, batch) : undefined))
         .catch((err) => {
@@ -81,32 +80,40 @@ export async function runImport<T>(run: ImportRun<T>): Promise<void> {
     return writing;
   };
 
-  const window: Promise<Settled>[] = [];
+  // Rows in flight, oldest first; each moves to `pending` once it and all before it are done.
+  const window: { settled: Promise<void>; done?: Settled }[] = [];
   let fatal: unknown;
-  const takeOldest = async () => {
-    const settled = await (window.shift() as Promise<Settled>);
-    if (settled.ok) pending.push(settled.row);
-    else fatal ??= settled.error;
-    // Waiting for the write here holds reading back when the database is the slow part.
-    if (pending.length >= batchRows) await flush();
+  const drainDone = () => {
+    for (let head = window[0]; head?.done; head = window[0]) {
+      window.shift();
+      if (head.done.ok) pending.push(head.done.row);
+      else fatal ??= head.done.error;
+    }
   };
 
   const timer = setInterval(flush, run.batchMs ?? 250);
   try {
     for await (const record of run.records) {
-      window.push(
-        processRecord(record).then(
+      const entry: (typeof window)[number] = { settled: Promise.resolve() };
+      entry.settled = processRecord(record)
+        .then(
           (row): Settled => ({ ok: true, row }),
           (error): Settled => ({ ok: false, error }),
-        ),
-      );
-      if (window.length >= concurrency) await takeOldest();
+        )
+        .then((done) => {
+          entry.done = done;
+          drainDone();
+        });
+      window.push(entry);
+      while (window.length >= concurrency) await window[0]?.settled;
+      // Waiting for the write here holds reading back when the database is the slow part.
+      if (pending.length >= batchRows) await flush();
       if (fatal !== undefined || writeError !== undefined) break;
     }
   } catch (err) {
     fatal ??= err;
   } finally {
-    while (window.length) await takeOldest();
+    while (window.length) await window[0]?.settled;
     clearInterval(timer);
     await flush();
   }

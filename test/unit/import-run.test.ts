@@ -135,6 +135,34 @@ describe('runImport', () => {
     ]);
   });
 
+  it('records every finished row while the upload pauses, not only when the next record arrives', async () => {
+    const s = store();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    async function* paused() {
+      for (let i = 1; i <= 5; i++) yield payment(i);
+      await gate;
+      yield payment(6);
+    }
+    const run = runImport({
+      importId: 'i',
+      records: paused(),
+      spec: ROW_SPECS.payments,
+      concurrency: 16,
+      batchMs: 10,
+      store: s,
+      apply: async () => ({ outcome: 'created' }),
+    });
+    const deadline = Date.now() + 2_000;
+    while (s.rows().length < 5 && Date.now() < deadline) await tick(5);
+    expect(s.rows().map((r) => r.row)).toEqual([1, 2, 3, 4, 5]);
+    release();
+    await run;
+    expect(s.rows().map((r) => r.row)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('an unexpected failure stops reading, records the rows that finished, and is thrown', async () => {
     const s = store();
     let read = 0;
