@@ -327,6 +327,52 @@ describe('counterparties', () => {
       `import of ${total} counterparties (${(bytesSent / 1024 / 1024).toFixed(1)} MiB NDJSON): ${seconds.toFixed(1)} s, ${Math.round(total / seconds)} rows/s`,
     );
   });
+
+  it('an upload cut off midway fails the import, keeps the rows that arrived; the re-run completes it', async () => {
+    const t = tag();
+    const importId = `cut-${t}`;
+    const line = (i: number) =>
+      `${JSON.stringify({
+        id: `K${i}-${t}`,
+        name: `Cut dealer ${i}`,
+        kind: 'dealer',
+        email: `k${i}@cut.test`,
+        region: 'Wuxi',
+        joinedOn: '2024-01-01',
+      })}\n`;
+    const controller = new AbortController();
+    const aborted = new Promise((r) => controller.signal.addEventListener('abort', r));
+    async function* firstPart() {
+      for (let i = 1; i <= 2_000; i += 100)
+        yield new TextEncoder().encode(Array.from({ length: 100 }, (_, k) => line(i + k)).join(''));
+      await aborted; // the rest never comes
+    }
+    const answer = fetch(`${base}/v1/imports/counterparties?importId=${importId}`, {
+      method: 'POST',
+      headers: { ...(await testAuth.headers('finance')), 'content-type': 'application/x-ndjson' },
+      body: firstPart(),
+      duplex: 'half',
+      signal: controller.signal,
+    }).catch((e: Error) => e);
+    await eventually(
+      async () => (await call('GET', `/v1/imports/${importId}`)).body,
+      (b) => b.rowsProcessed === 2_000,
+      'the rows that arrived',
+    );
+    controller.abort();
+    expect(await answer).toBeInstanceOf(Error);
+    const failed = await eventually(
+      async () => (await call('GET', `/v1/imports/${importId}`)).body,
+      (b) => b.status === 'failed',
+      'the import failed',
+    );
+    expect(failed).toMatchObject({ rowsProcessed: 2_000, counts: { created: 2_000 } });
+    expect(failed.error).toMatch(/upload ended|aborted/);
+
+    const whole = Array.from({ length: 2_500 }, (_, i) => line(i + 1)).join('');
+    const rerun = await importFile('counterparties', 'application/x-ndjson', whole);
+    expect(outcomes(rerun.body)).toEqual({ created: 500, updated: 0, unchanged: 2_000, rejected: 0 });
+  });
 });
 
 async function seedParties() {
