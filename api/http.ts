@@ -3,6 +3,7 @@
  * body, response). Registration validates requests with them, handlers see only
  * parsed values, and the OpenAPI 3 document is generated from the same schemas.
  */
+import { Readable, Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ZodType, z } from 'zod';
 import type { Principal } from './auth.js';
@@ -29,13 +30,35 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
   query?: ZodType<Q>;
   body?: ZodType<B>;
   response: ZodType<R>;
+  /** Instead of `body`: a file of records, handed to the handler as `upload` while it arrives. */
+  streamBody?: StreamBody;
   /** Success status; a handler may override it per call. */
   status?: number;
-  /** The authenticated caller (undefined only on public routes). */
+  /** The authenticated caller (undefined only on public routes); `upload` only with `streamBody`. */
   handler: (
-    input: { params: P; query: Q; body: B; principal: Principal | undefined },
+    input: { params: P; query: Q; body: B; principal: Principal | undefined; upload?: Upload },
     req: FastifyRequest,
   ) => Promise<R | Reply<R>>;
+}
+
+export const STREAM_CONTENT_TYPES = ['text/csv', 'application/x-ndjson', 'application/json'] as const;
+export type StreamContentType = (typeof STREAM_CONTENT_TYPES)[number];
+
+/**
+ * A streamed body: records as CSV (header row), NDJSON or a JSON array, never
+ * buffered whole. The handler validates each with `record`, which is also what
+ * the OpenAPI document shows.
+ */
+export interface StreamBody {
+  record: ZodType;
+  contentTypes: readonly StreamContentType[];
+  /** The most bytes the body may have. */
+  limitBytes: number;
+}
+
+export interface Upload {
+  contentType: StreamContentType;
+  stream: Readable;
 }
 
 export interface Reply<R> {
@@ -94,8 +117,8 @@ export function rolesFor(route: { method: string; path: string }): readonly Role
 export type Authenticate = (authorization: string | undefined) => Promise<Principal | null>;
 
 /** POSTs by an authenticated caller honour Idempotency-Key (keys are scoped to the credential). */
-const takesIdempotencyKey = (route: { method: string }, roles: readonly Role[] | null) =>
-  route.method === 'POST' && roles !== null;
+const takesIdempotencyKey = (route: AnyRoute, roles: readonly Role[] | null) =>
+  route.method === 'POST' && roles !== null && !route.streamBody;
 
 /**
  * Registers `routes`: authentication and the role matrix, request parsing, the
@@ -107,7 +130,16 @@ export function registerRoutes(
   routes: AnyRoute[],
   authenticate: Authenticate,
   idempotency?: IdempotencyQueries,
+  streamContext = false,
 ): void {
+  const streamed = routes.filter((r) => r.streamBody);
+  if (!streamContext && streamed.length) {
+    app.register(async (ctx) => {
+      acceptStreamedBodies(ctx, streamed);
+      registerRoutes(ctx, streamed, authenticate, idempotency, true);
+    });
+    routes = routes.filter((r) => !r.streamBody);
+  }
   // The claim a running request holds; its answer is stored when it is sent (onSend),
   // so whatever the client gets, error mapping included, is what a retry gets.
   const claims = new WeakMap<FastifyRequest, { credentialId: string; key: string; claimId: string }>();
@@ -117,6 +149,9 @@ export function registerRoutes(
     app.route({
       method: route.method,
       url: route.path,
+      ...(route.streamBody
+        ? { bodyLimit: route.streamBody.limitBytes, config: { streamBody: route.streamBody } }
+        : {}),
       handler: async (req: FastifyRequest, res: FastifyReply) => {
         let principal: Principal | undefined;
         if (roles) {
@@ -137,7 +172,8 @@ export function registerRoutes(
         const key = idempotent ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
         const params = parse(route.params, req.params, 'params');
         const query = parse(route.query, req.query, 'query');
-        const body = parse(route.body, req.body, 'body');
+        const streamed = upload(route, req);
+        const body = streamed ? undefined : parse(route.body, req.body, 'body');
         if (idempotency && key !== undefined && principal) {
           const hash = requestHash({ method: req.method, url: req.url, query: req.query, body: req.body });
           const outcome = await idempotency.claim(principal.credentialId, key, hash);
@@ -165,7 +201,7 @@ export function registerRoutes(
               claims.set(req, { credentialId: principal.credentialId, key, claimId: outcome.claimId });
           }
         }
-        const out = await route.handler({ params, query, body, principal }, req);
+        const out = await route.handler({ params, query, body, principal, upload: streamed }, req);
         const {
           status,
           body: payload,
@@ -221,6 +257,63 @@ export function registerRoutes(
         : {}),
     });
   }
+}
+
+/**
+ * Streamed routes live in their own context, where each accepted content type hands
+ * the body through as a stream (fastify's own JSON parser would buffer it).
+ */
+function acceptStreamedBodies(ctx: FastifyInstance, routes: AnyRoute[]): void {
+  ctx.removeAllContentTypeParsers();
+  const types = [...new Set(routes.flatMap((r) => r.streamBody?.contentTypes ?? []))];
+  ctx.addContentTypeParser(types, (req, payload, done) =>
+    done(null, limitedBody(payload, req.routeOptions.bodyLimit ?? 0)),
+  );
+  // A body the handler did not read to its end (a refused caller, a failed file): the
+  // answer goes out and the connection closes, dropping the rest.
+  ctx.addHook('onSend', async (req, res) => {
+    if (!req.raw.readableEnded) {
+      res.header('connection', 'close');
+      req.raw.resume();
+    }
+  });
+}
+
+/**
+ * The request body as a stream that fails past `limit` bytes (fastify does not limit
+ * a streamed body), and that the handler may stop reading early without destroying
+ * the request, so the connection still carries the answer.
+ */
+function limitedBody(source: Readable, limit: number): Readable {
+  let received = 0;
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > limit) done(new ApiError(413, 'payload_too_large', `the body is over ${limit} bytes`));
+      else done(null, chunk);
+    },
+  });
+  // Its reader sees these errors; the empty listener keeps an unread body's from crashing the process.
+  body.on('error', () => {});
+  source.on('error', (err) => body.destroy(err));
+  source.on('close', () => {
+    if (!source.readableEnded && !body.destroyed)
+      body.destroy(new ApiError(400, 'upload_interrupted', 'the upload ended before the body was complete'));
+  });
+  source.pipe(body);
+  return body;
+}
+
+/** The streamed body of a `streamBody` route, in a content type it accepts. */
+function upload(route: AnyRoute, req: FastifyRequest): Upload | undefined {
+  const accepted = route.streamBody?.contentTypes;
+  if (!accepted) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() as StreamContentType;
+  if (!(req.body instanceof Readable) || !accepted.includes(type))
+    throw ApiError.validation(`send the file as the body, as ${accepted.join(', ')}`, [
+      { path: 'body', message: `required, as ${accepted.join(', ')}` },
+    ]);
+  return { contentType: type, stream: req.body };
 }
 
 export const ErrorSchema = z.object({
@@ -288,6 +381,9 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
             },
           }
         : {}),
+      ...(r.streamBody
+        ? { requestBody: streamedRequestBody(r.streamBody, json(r.streamBody.record, 'input')) }
+        : {}),
       responses: {
         [String(r.status ?? 200)]: {
           description: 'success',
@@ -321,6 +417,28 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
   };
 }
 
+/** A streamed body in OpenAPI: each content type with the schema of one record. */
+function streamedRequestBody(spec: StreamBody, record: { properties?: Record<string, unknown> }) {
+  const columns = Object.keys(record.properties ?? {}).join(',');
+  const doc: Record<StreamContentType, unknown> = {
+    'text/csv': {
+      schema: {
+        type: 'string',
+        description: `UTF-8 CSV, a header row naming the columns (any order, optional ones may be left out), then one record per row; an empty cell is an absent field. Columns: ${columns}. Each record as in the NDJSON schema.`,
+      },
+    },
+    'application/x-ndjson': {
+      schema: { ...record, description: 'one JSON object per line, each of this shape' },
+    },
+    'application/json': { schema: { type: 'array', items: record } },
+  };
+  return {
+    required: true,
+    description: `Up to ${spec.limitBytes} bytes, read as it arrives.`,
+    content: Object.fromEntries(spec.contentTypes.map((t) => [t, doc[t]])),
+  };
+}
+
 /** Maps every error to the one error shape; nothing else (no stack) reaches a client. */
 export function installErrorHandler(
   app: FastifyInstance,
@@ -331,7 +449,9 @@ export function installErrorHandler(
     if (!apiError) {
       const fe = err as { statusCode?: number; code?: string; message?: string };
       if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        apiError = new ApiError(415, 'unsupported_media_type', 'send the body as application/json');
+        const stream = (req.routeOptions.config as { streamBody?: StreamBody } | undefined)?.streamBody;
+        const accepts = stream?.contentTypes ?? ['application/json'];
+        apiError = new ApiError(415, 'unsupported_media_type', `send the body as ${accepts.join(', ')}`);
       } else if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         apiError = ApiError.validation('the body is not valid JSON', [
           { path: 'body', message: 'not valid JSON' },

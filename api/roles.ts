@@ -76,6 +76,13 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'GET /v1/webhooks': ['admin', 'auditor'],
   'DELETE /v1/webhooks/:id': ['admin'],
   'GET /v1/webhooks/:id/deliveries': ['admin', 'auditor'],
+
+  // Bulk import from the CRM/ERP
+  'POST /v1/imports/counterparties': ['finance', 'admin'],
+  'POST /v1/imports/receivables': ['finance', 'admin'],
+  'POST /v1/imports/payments': ['finance', 'admin'],
+  'GET /v1/imports/:id': ['finance', 'admin', 'auditor'],
+  'GET /v1/imports/:id/rows': ['finance', 'admin', 'auditor'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -16,6 +16,7 @@ import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, regis
 import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
+import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
@@ -67,6 +68,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
     ...webhookRoutes({ webhooks: createWebhookQueries(deps.pool) }),
+    ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
