@@ -118,7 +118,10 @@ export type Authenticate = (authorization: string | undefined) => Promise<Princi
 
 /** POSTs by an authenticated caller honour Idempotency-Key (keys are scoped to the credential). */
 const takesIdempotencyKey = (route: AnyRoute, roles: readonly Role[] | null) =>
-  route.method === 'POST' && roles !== null && !route.streamBody;
+  route.method === 'POST' && roles !== null;
+/** Streamed uploads are hashed as they stream, by their route (api/routes/imports.ts). */
+const claimsIdempotencyKey = (route: AnyRoute, roles: readonly Role[] | null) =>
+  takesIdempotencyKey(route, roles) && !route.streamBody;
 
 /**
  * Registers `routes`: authentication and the role matrix, request parsing, the
@@ -145,7 +148,7 @@ export function registerRoutes(
   const claims = new WeakMap<FastifyRequest, { credentialId: string; key: string; claimId: string }>();
   for (const route of routes) {
     const roles = rolesFor(route);
-    const idempotent = idempotency !== undefined && takesIdempotencyKey(route, roles);
+    const idempotent = idempotency !== undefined && claimsIdempotencyKey(route, roles);
     app.route({
       method: route.method,
       url: route.path,

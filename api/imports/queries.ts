@@ -49,12 +49,34 @@ export function createImportQueries(pool: Pool) {
       kind: ImportKind;
       format: ImportFormat;
       startedBy: string;
+      /** Idempotency-Key of the request, with the caller's credential. */
+      key?: { credentialId: string; idempotencyKey: string };
     }): Promise<boolean> {
+      // No conflict target: a taken id and a key already in use both answer false.
       const { rowCount } = await pool.query(
-        `INSERT INTO imports (id, kind, format, started_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-        [i.id, i.kind, i.format, i.startedBy],
+        `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+        [i.id, i.kind, i.format, i.startedBy, i.key?.credentialId ?? null, i.key?.idempotencyKey ?? null],
       );
       return rowCount === 1;
+    },
+
+    /** The import a credential ran under an Idempotency-Key (failed ones free their key). */
+    async findByKey(
+      credentialId: string,
+      idempotencyKey: string,
+    ): Promise<(ImportRow & { requestSha256: string | null }) | undefined> {
+      const { rows } = await pool.query(
+        `SELECT ${IMPORT_COLUMNS}, request_sha256 AS "requestSha256" FROM imports
+         WHERE credential_id = $1 AND idempotency_key = $2 AND status <> 'failed'`,
+        [credentialId, idempotencyKey],
+      );
+      return rows[0] ? { ...toImport(rows[0]), requestSha256: rows[0].requestSha256 } : undefined;
+    },
+
+    /** The SHA-256 of the request an import ran, kept for Idempotency-Key retries. */
+    async setRequestHash(importId: string, sha256: string): Promise<void> {
+      await pool.query('UPDATE imports SET request_sha256 = $2 WHERE id = $1', [importId, sha256]);
     },
 
     /** Stores a batch of row outcomes and adds them to the import's counts, together. */

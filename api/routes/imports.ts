@@ -5,13 +5,15 @@
  * external id; the import and a per-row report of what was created, updated, left
  * unchanged or rejected (and why) are kept in PostgreSQL.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
+import { type Readable, Transform } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../idempotency.js';
 import { createRowAppliers } from '../imports/importers.js';
 import { createImportQueries, type ImportRow, type ReportRow } from '../imports/queries.js';
 import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
@@ -86,13 +88,24 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
         rejectedRowsTruncated: z.boolean(),
       }),
       status: 201,
-      handler: async ({ query, principal, upload }) => {
+      handler: async ({ query, principal, upload }, req) => {
         if (!upload) throw new Error('a streamed route without its upload');
-        const importId = query.importId ?? `imp-${randomUUID()}`;
         const format = FORMATS[upload.contentType];
         const startedBy = principal?.name ?? 'unknown';
-        if (!(await queries.start({ id: importId, kind, format, startedBy })))
+        // Idempotency-Key: the whole upload is the request, so it is hashed as it streams.
+        const idempotencyKey = parseIdempotencyKey(req.headers['idempotency-key']);
+        const key =
+          idempotencyKey && principal ? { credentialId: principal.credentialId, idempotencyKey } : undefined;
+        const hash = createHash('sha256').update(`${kind}\n${upload.contentType}\n`);
+        if (key) {
+          const earlier = await queries.findByKey(key.credentialId, key.idempotencyKey);
+          if (earlier) return replayEarlier(earlier, kind, hash, upload.stream);
+        }
+        const importId = query.importId ?? `imp-${randomUUID()}`;
+        if (!(await queries.start({ id: importId, kind, format, startedBy, ...(key ? { key } : {}) }))) {
+          if (key && (await queries.findByKey(key.credentialId, key.idempotencyKey))) throw keyInFlight();
           throw ApiError.conflict(`import ${importId} already exists: GET /v1/imports/${importId}`);
+        }
         const spec = ROW_SPECS[kind];
         const appliers = createRowAppliers(
           { client: deps.client, queries },
@@ -102,7 +115,7 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
         try {
           await runImport({
             importId,
-            records: readRecords(upload.stream, format, spec),
+            records: readRecords(hashing(upload.stream, hash), format, spec),
             spec,
             apply,
             store: queries,
@@ -110,19 +123,55 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
         } catch (err) {
           throw await failed(importId, err);
         }
+        if (key) await queries.setRequestHash(importId, hash.digest('hex'));
         await queries.finish(importId, 'done');
-        const [done, rejectedRows] = await Promise.all([
-          queries.get(importId),
-          queries.listRows(importId, { outcome: 'rejected', afterRow: 0, limit: REJECTED_IN_ANSWER + 1 }),
-        ]);
-        if (!done) throw new Error(`import ${importId} vanished`);
-        return reply(201, {
-          ...view(done),
-          rejectedRows: rejectedRows.slice(0, REJECTED_IN_ANSWER),
-          rejectedRowsTruncated: rejectedRows.length > REJECTED_IN_ANSWER,
-        });
+        return reply(201, await answer(importId));
       },
     });
+
+  /** The POST's answer: the import's summary and its first rejected rows. */
+  async function answer(importId: string) {
+    const [done, rejectedRows] = await Promise.all([
+      queries.get(importId),
+      queries.listRows(importId, { outcome: 'rejected', afterRow: 0, limit: REJECTED_IN_ANSWER + 1 }),
+    ]);
+    if (!done) throw new Error(`import ${importId} vanished`);
+    return {
+      ...view(done),
+      rejectedRows: rejectedRows.slice(0, REJECTED_IN_ANSWER),
+      rejectedRowsTruncated: rejectedRows.length > REJECTED_IN_ANSWER,
+    };
+  }
+
+  const keyInFlight = () =>
+    new ApiError(
+      409,
+      'idempotency_key_in_flight',
+      `an import with this ${IDEMPOTENCY_HEADER} is still running; retry shortly for its answer`,
+      [{ path: IDEMPOTENCY_HEADER, message: 'an import with this key is still running' }],
+    );
+
+  /**
+   * The same key again: the same file (and kind) gets the first import's answer,
+   * another file 422. The upload is read through only to compare its hash.
+   */
+  async function replayEarlier(
+    earlier: ImportRow & { requestSha256: string | null },
+    kind: ImportKind,
+    hash: Hash,
+    stream: Readable,
+  ) {
+    if (earlier.status === 'running' || !earlier.requestSha256) throw keyInFlight();
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+    if (earlier.kind !== kind || hash.digest('hex') !== earlier.requestSha256)
+      throw new ApiError(
+        422,
+        'idempotency_key_reused',
+        `${IDEMPOTENCY_HEADER} was already used for import ${earlier.importId} with a different file; send a new key`,
+        [{ path: IDEMPOTENCY_HEADER, message: 'already used with a different file or import kind' }],
+      );
+    return reply(201, await answer(earlier.importId), { [REPLAYED_HEADER]: 'true' });
+  }
 
   /** Marks the import failed and says why, in the one error shape, pointing at its report. */
   async function failed(importId: string, err: unknown): Promise<unknown> {
@@ -186,4 +235,16 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
       },
     }),
   ];
+}
+
+/** The upload as it streams, feeding every byte to `hash` on the way. */
+function hashing(source: Readable, hash: Hash): Readable {
+  const tapped = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  source.on('error', (err) => tapped.destroy(err));
+  return source.pipe(tapped);
 }

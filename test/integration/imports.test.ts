@@ -86,14 +86,28 @@ interface ImportAnswer extends ApiBody {
 }
 
 /** POSTs a file to an import route as finance, streamed as the request body. */
-async function importFile(kind: Kind, contentType: string, body: Body, importId?: string) {
+async function importFile(
+  kind: Kind,
+  contentType: string,
+  body: Body,
+  importId?: string,
+  idempotencyKey?: string,
+) {
   const res = await fetch(`${base}/v1/imports/${kind}${importId ? `?importId=${importId}` : ''}`, {
     method: 'POST',
-    headers: { ...(await testAuth.headers('finance')), 'content-type': contentType },
+    headers: {
+      ...(await testAuth.headers('finance')),
+      'content-type': contentType,
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
     body,
     duplex: 'half',
   });
-  return { status: res.status, body: (await res.json()) as ImportAnswer };
+  return {
+    status: res.status,
+    replayed: res.headers.get('idempotent-replayed'),
+    body: (await res.json()) as ImportAnswer,
+  };
 }
 
 const outcomes = (a: ImportAnswer) => a.counts;
@@ -180,6 +194,34 @@ describe('counterparties', () => {
     const onlyRejected = await call('GET', `${again.body.report}?outcome=rejected`);
     expect((onlyRejected.body.items as { row: number }[]).map((r) => r.row)).toEqual([3, 4, 5]);
     expect(onlyRejected.body.next).toBeNull();
+  });
+
+  it('Idempotency-Key: the same file again gets the first answer; another file under the key 422', async () => {
+    const t = tag();
+    const key = `import-${t}`;
+    const file = (name: string) =>
+      `${CSV_HEADER}\nK1-${t},${name},dealer,k1-${t}@dealer.test,Hangzhou,AA,,10000000,60,2024-03-01\n`;
+    const first = await importFile('counterparties', 'text/csv', file('First name'), undefined, key);
+    expect(first.status).toBe(201);
+    expect(first.replayed).toBeNull();
+    expect(outcomes(first.body)).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 0 });
+
+    const retry = await importFile('counterparties', 'text/csv', file('First name'), undefined, key);
+    expect(retry.status).toBe(201);
+    expect(retry.replayed).toBe('true');
+    expect(retry.body).toEqual(first.body); // the first answer, not a second (all-unchanged) import
+    const runs = await pool.query('SELECT count(*)::int AS n FROM imports WHERE idempotency_key = $1', [key]);
+    expect(runs.rows[0].n).toBe(1);
+
+    const other = await importFile('counterparties', 'text/csv', file('Other name'), undefined, key);
+    expect(other.status).toBe(422);
+    expect(other.body.error?.code).toBe('idempotency_key_reused');
+    expect(other.body.error?.fields?.map((f) => f.path)).toEqual(['Idempotency-Key']);
+    expect((await call('GET', `/v1/counterparties/K1-${t}`)).body.name).toBe('First name');
+
+    const bad = await importFile('counterparties', 'text/csv', file('x'), undefined, 'tab\there');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.fields?.map((f) => f.path)).toEqual(['Idempotency-Key']);
   });
 
   it('NDJSON and a JSON array: the same upsert; a bad line or an unknown field is one rejected row', async () => {
