@@ -69,7 +69,11 @@ describe('the Temporal server is killed and restarted mid-timeline', () => {
     const timed = await kit.importInvoice({ dueDate: soon.dueDate, policy: soon.policy });
     const waiting = await kit.importInvoice({ dueDate: addDays(companyToday(), 20) });
     for (const r of [timed, waiting])
-      await eventually(() => timersStarted(r.id), (n) => n > 0, `${r.id} waiting on its timer`);
+      await eventually(
+        () => timersStarted(r.id),
+        (n) => n > 0,
+        `${r.id} waiting on its timer`,
+      );
     expect((await kit.state(timed.id)).stage).toBe('issued');
 
     await servers.temporal.kill();

@@ -49,6 +49,11 @@ export const STAGE_AFTER: Record<TimelineStep, ReceivableState['stage']> = {
   legal: 'legal-review',
 };
 
+export interface Parties {
+  counterpartyId: string;
+  salespersonId: string;
+}
+
 export function receivableKit(pool: Pool, client: Client) {
   const q = createReceivableQueries(pool);
   return {
@@ -82,16 +87,25 @@ export function receivableKit(pool: Pool, client: Client) {
       });
       return id;
     },
-    /** Imports an ERP invoice due on `dueDate` for a new dealer; returns its receivable id. */
+    /** A new dealer and salesperson for one receivable. */
+    async seedParties(region?: string): Promise<Parties> {
+      const [counterpartyId, salespersonId] = await Promise.all([
+        this.seedDealer(region),
+        this.seedSalesperson(),
+      ]);
+      return { counterpartyId, salespersonId };
+    },
+    /**
+     * Imports an ERP invoice due on `dueDate`, for `parties` already seeded (so it can
+     * start while PostgreSQL is down) or a new dealer; returns its receivable id.
+     */
     async importInvoice(opts: {
       dueDate: string;
       region?: string;
       policy?: Policy;
+      parties?: Parties;
     }): Promise<{ id: string; counterpartyId: string }> {
-      const [counterpartyId, salespersonId] = await Promise.all([
-        this.seedDealer(opts.region),
-        this.seedSalesperson(),
-      ]);
+      const { counterpartyId, salespersonId } = opts.parties ?? (await this.seedParties(opts.region));
       const id = `R-${randomUUID().slice(0, 8)}`;
       const input: ReceivableInput = {
         application: {
