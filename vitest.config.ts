@@ -36,6 +36,10 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
+          // The fault files mostly wait (timeouts, outages, timers) on servers of their
+          // own: run them side by side, after the other projects, whatever the core count.
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,12 +1,19 @@
 /**
- * PostgreSQL is down for 30 s while the system works: activities fail and are
- * retried, nothing is lost (every step's effects happen once it is back, a
- * payment taken meanwhile is recorded once), and the API answers 503 in the one
- * error shape throughout — never a 500 — then 200 again.
+ * A server the worker and the API depend on goes away while the system works,
+ * then comes back on the same port with the same data:
+ *
+ *  - PostgreSQL, for 30 s: activities fail and are retried, nothing is lost
+ *    (every step's effects happen once it is back, a payment taken meanwhile is
+ *    recorded once), and the API answers 503 in the one error shape throughout —
+ *    never a 500 — then 200 again;
+ *  - the SMTP server: a reminder due meanwhile is retried and delivered once
+ *    when it is back; the mailbox keeps what it had.
+ *
+ * One set of servers for both; after each test every server runs again.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
@@ -33,7 +40,7 @@ let apiPool: Pool;
 let base: string;
 
 beforeAll(async () => {
-  servers = await startFaultServers('postgres-down');
+  servers = await startFaultServers('dependencies-down');
   kit = receivableKit(servers.pool, servers.client);
   await servers.startWorker();
   apiPool = createPool(servers.postgres.url, 4);
@@ -41,11 +48,23 @@ beforeAll(async () => {
   base = await api.listen({ host: '127.0.0.1', port: 0 });
 });
 
+afterEach(async () => {
+  // A failed test must not leave the next one without its servers.
+  if (!servers.postgres.running) await servers.postgres.start();
+  if (!servers.mail.running) await servers.mail.start();
+});
+
 afterAll(async () => {
   await api?.close();
   await apiPool?.end();
   await servers?.teardown();
 });
+
+const keysOf = (id: string) =>
+  servers.mail
+    .mailsFor(`${id}:`)
+    .map((m) => m.effectKey?.slice(id.length + 1))
+    .sort();
 
 interface Answer {
   at: number;
@@ -159,15 +178,10 @@ describe('PostgreSQL is down for 30 s', () => {
     await finished(warning.id, 'credit-desk', ['credit-desk-handover', 'supply-stopped', 'warning-letter']);
     await finished(waiting.id, 'paid', [`receipt:${paymentId}`]);
 
-    const keys = (id: string) =>
-      servers.mail
-        .mailsFor(`${id}:`)
-        .map((m) => m.effectKey?.slice(id.length + 1))
-        .sort();
-    expect(keys(reminder.id)).toEqual(['phone-task', 'reminder']);
+    expect(keysOf(reminder.id)).toEqual(['phone-task', 'reminder']);
     expect(await kit.taskKeys(reminder.id)).toEqual(['phone-task']);
-    expect(keys(warning.id)).toEqual(['credit-desk-handover', 'supply-stopped', 'warning-letter']);
-    expect(keys(waiting.id)).toEqual([`receipt:${paymentId}`]);
+    expect(keysOf(warning.id)).toEqual(['credit-desk-handover', 'supply-stopped', 'warning-letter']);
+    expect(keysOf(waiting.id)).toEqual([`receipt:${paymentId}`]);
     const { rows: blocks } = await servers.pool.query(
       'SELECT source FROM supply_blocks WHERE counterparty_id = $1',
       [warning.counterpartyId],
@@ -192,5 +206,42 @@ describe('PostgreSQL is down for 30 s', () => {
         `${event} of ${subject}`,
       ).toBe(1);
     expect(await kit.count('SELECT 1 FROM payments WHERE id = $1', [paymentId])).toBe(1);
+  });
+});
+
+describe('the SMTP server is down', () => {
+  it('a reminder due meanwhile is retried and delivered once when it is back', async () => {
+    const before = await kit.importInvoice({ dueDate: dueDateFiring('reminder') });
+    await eventually(
+      async () => keysOf(before.id),
+      (k) => k.length === 2,
+      'the reminder sent before the outage',
+    );
+
+    await servers.mail.stop();
+    const due = await kit.importInvoice({ dueDate: dueDateFiring('reminder') });
+    // The reminder's e-mail fails on the closed port and is retried with backoff.
+    const pending = await eventually(
+      async () =>
+        (await servers.client.workflow.getHandle(receivableWorkflowId(due.id)).describe()).raw
+          .pendingActivities ?? [],
+      (p) => p.some((a) => a.activityType?.name === 'sendPaymentReminder' && (a.attempt ?? 0) >= 4),
+      'the reminder e-mail retried while the server is down',
+    );
+    expect(pending[0]?.lastFailure?.message).toMatch(/ECONNREFUSED/);
+    expect((await kit.effects(due.id)).reminder).toBe('claimed');
+    expect(keysOf(due.id)).toEqual([]);
+
+    await servers.mail.start();
+    await eventually(
+      async () => ({ stage: (await kit.state(due.id)).stage, effects: await kit.effects(due.id) }),
+      (s) => s.stage === 'reminded' && s.effects.reminder === 'done' && s.effects['phone-task'] === 'done',
+      'the reminder step finished after the server is back',
+      90_000,
+    );
+    expect(keysOf(due.id)).toEqual(['phone-task', 'reminder']);
+    expect(await kit.taskKeys(due.id)).toEqual(['phone-task']);
+    // What the mailbox had before the outage is still there, once.
+    expect(keysOf(before.id)).toEqual(['phone-task', 'reminder']);
   });
 });
