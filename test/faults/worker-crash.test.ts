@@ -15,7 +15,7 @@ import { lowerOneStep } from '../../domain/rating.js';
 import type { TimelineStep } from '../../workflows/receivable/contract.js';
 import { eventually } from './support/eventually.js';
 import { dueDateFiring, type ReceivableKit, receivableKit, STAGE_AFTER } from './support/receivables.js';
-import { type FaultServers, startFaultServers } from './support/servers.js';
+import { explained, type FaultServers, startFaultServers } from './support/servers.js';
 import { type HoldPoint, type SmtpGate, startSmtpGate } from './support/smtp-gate.js';
 
 interface Case {
@@ -97,55 +97,61 @@ let kit: ReceivableKit;
 const started: { c: Case; id: string; counterpartyId: string }[] = [];
 let killedPid = 0;
 
-beforeAll(async () => {
-  servers = await startFaultServers('worker-crash');
-  const smtpPort = Number(new URL(servers.mail.smtpUrl).port);
-  gate = await startSmtpGate({ host: '127.0.0.1', port: smtpPort });
-  kit = receivableKit(servers.pool, servers.client);
-  const worker = await servers.startWorker({ smtpUrl: gate.url });
+beforeAll(
+  explained(
+    () => servers,
+    async () => {
+      servers = await startFaultServers('worker-crash');
+      const smtpPort = Number(new URL(servers.mail.smtpUrl).port);
+      gate = await startSmtpGate({ host: '127.0.0.1', port: smtpPort });
+      kit = receivableKit(servers.pool, servers.client);
+      const worker = await servers.startWorker({ smtpUrl: gate.url });
 
-  for (const c of CASES) {
-    const r = await kit.importInvoice({
-      dueDate: dueDateFiring(c.step),
-      ...(c.region ? { region: c.region } : {}),
-    });
-    gate.hold(`${r.id}:${c.killAt}`, c.where);
-    started.push({ c, ...r });
-  }
-  // Every step is mid-way, at its held e-mail: kill the worker there.
-  const keys = started.map((s) => `${s.id}:${s.c.killAt}`);
-  await eventually(
-    async () => gate.held(),
-    (held) => keys.every((k) => held.includes(k)),
-    `every step held at its e-mail (${keys.join(', ')})`,
-    45_000,
-  );
-  // At the kill: the after-server messages are in the mailbox, the before-server ones are not,
-  // and every held e-mail's effect is claimed, not done.
-  for (const s of started) {
-    const inbox = servers.mail.mailsFor(`${s.id}:${s.c.killAt}`).length;
-    expect(inbox, `${s.id}:${s.c.killAt} in the mailbox at the kill`).toBe(
-      s.c.where === 'after-server' ? 1 : 0,
-    );
-    expect((await kit.effects(s.id))[s.c.killAt]).toBe('claimed');
-  }
-  killedPid = worker.pid;
-  await worker.kill();
+      for (const c of CASES) {
+        const r = await kit.importInvoice({
+          dueDate: dueDateFiring(c.step),
+          ...(c.region ? { region: c.region } : {}),
+        });
+        gate.hold(`${r.id}:${c.killAt}`, c.where);
+        started.push({ c, ...r });
+      }
+      // Every step is mid-way, at its held e-mail: kill the worker there.
+      const keys = started.map((s) => `${s.id}:${s.c.killAt}`);
+      await eventually(
+        async () => gate.held(),
+        (held) => keys.every((k) => held.includes(k)),
+        `every step held at its e-mail (${keys.join(', ')})`,
+        45_000,
+      );
+      // At the kill: the after-server messages are in the mailbox, the before-server ones are not,
+      // and every held e-mail's effect is claimed, not done.
+      for (const s of started) {
+        const inbox = servers.mail.mailsFor(`${s.id}:${s.c.killAt}`).length;
+        expect(inbox, `${s.id}:${s.c.killAt} in the mailbox at the kill`).toBe(
+          s.c.where === 'after-server' ? 1 : 0,
+        );
+        expect((await kit.effects(s.id))[s.c.killAt]).toBe('claimed');
+      }
+      killedPid = worker.pid;
+      await worker.kill();
 
-  // A new worker process; the abandoned activities are retried once their start-to-close
-  // timeout (1 minute) passes.
-  const restarted = await servers.startWorker({ smtpUrl: gate.url });
-  expect(restarted.pid).not.toBe(killedPid);
-  for (const s of started) {
-    await eventually(
-      async () => ({ state: await kit.state(s.id), effects: await kit.effects(s.id) }),
-      ({ state, effects }) =>
-        state.stage === STAGE_AFTER[s.c.step] && s.c.mails.every((m) => effects[m] === 'done'),
-      `${s.id} (${s.c.step}) to finish its step after the restart`,
-      150_000,
-    );
-  }
-}, 300_000);
+      // A new worker process; the abandoned activities are retried once their start-to-close
+      // timeout (1 minute) passes.
+      const restarted = await servers.startWorker({ smtpUrl: gate.url });
+      expect(restarted.pid).not.toBe(killedPid);
+      for (const s of started) {
+        await eventually(
+          async () => ({ state: await kit.state(s.id), effects: await kit.effects(s.id) }),
+          ({ state, effects }) =>
+            state.stage === STAGE_AFTER[s.c.step] && s.c.mails.every((m) => effects[m] === 'done'),
+          `${s.id} (${s.c.step}) to finish its step after the restart`,
+          150_000,
+        );
+      }
+    },
+  ),
+  300_000,
+);
 
 afterAll(async () => {
   await gate?.close();

@@ -230,3 +230,23 @@ async function pollsReceivables(client: Client, pid: number): Promise<boolean> {
   });
   return (res.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
 }
+
+/**
+ * A test or hook body that, when it fails, adds the worker's last log lines to the
+ * error, to see why. `servers` is read on failure (a hook may be what starts them).
+ */
+export function explained(
+  servers: () => FaultServers | undefined,
+  fn: () => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    try {
+      await fn();
+    } catch (err) {
+      const log = (await servers()?.workerLog()) ?? '';
+      const tail = log.trimEnd().split('\n').slice(-40).join('\n');
+      if (err instanceof Error && tail) err.message += `\n--- worker log, last lines ---\n${tail}`;
+      throw err;
+    }
+  };
+}
