@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 //  workflows   the real workflow code on Temporal's time-skipping test server,
 //              with real activities against PostgreSQL and the SMTP server;
 //  integration the whole path (HTTP API → Temporal dev server → worker →
-//              PostgreSQL and SMTP), as `npm start` runs it.
+//              PostgreSQL and SMTP), as `npm start` runs it;
+//  faults      servers killed and restarted under the running system; each file
+//              starts its own servers (test/faults/support/servers.ts).
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +28,18 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          // The fault files mostly wait (timeouts, outages, timers) on servers of their
+          // own: run them side by side, after the other projects, whatever the core count.
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

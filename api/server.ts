@@ -8,6 +8,7 @@ import { createCreditRecordQueries } from '../activities/credit-record/queries.j
 import { createReceivableQueries } from '../activities/receivable/queries.js';
 import { createWebhookQueries } from '../activities/webhooks/queries.js';
 import type { Policy } from '../domain/policy.js';
+import { isDatabaseUnavailable } from '../infra/db.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
 import { docsRoutes } from './docs.js';
@@ -46,12 +47,7 @@ export function mapError(err: unknown): ApiError | undefined {
   // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) from Temporal; refused or broken PostgreSQL connections.
   if (e?.code === 14 || e?.code === 4 || e?.name === 'ServiceError')
     return ApiError.unavailable('the workflow service is unavailable; try again shortly');
-  if (
-    e?.code === 'ECONNREFUSED' ||
-    e?.code === '57P01' ||
-    e?.code === '57P03' ||
-    /Connection terminated|connect ECONNREFUSED/.test(e?.message ?? '')
-  )
+  if (isDatabaseUnavailable(err))
     return ApiError.unavailable('the database is unavailable; try again shortly');
   return undefined;
 }

@@ -22,6 +22,30 @@ export function createPool(url: string, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * True when `err` says PostgreSQL cannot be reached or is going away, as opposed to
+ * a bad query: SQLSTATE class 08 (connection exception), 57P01–57P03 (shut down by
+ * an administrator, crashed, starting up or shutting down), a refused, reset or
+ * timed-out socket, or pg's "Connection terminated" family.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown } | null | undefined;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  if (/^08...$/.test(code) || ['57P01', '57P02', '57P03'].includes(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code))
+    return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (
+    /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|connect ECONNREFUSED/.test(
+      message,
+    )
+  )
+    return true;
+  // Node's happy-eyeballs connect (a host name with several addresses) fails with an AggregateError.
+  return Array.isArray(e.errors) && e.errors.some(isDatabaseUnavailable);
+}
+
 const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', 'migrations');
 
 /** Applies every migration not yet applied, each in its own transaction, under an advisory lock. */

@@ -2,6 +2,12 @@
  * A loopback SMTP server that keeps every message it accepts (as .eml files plus
  * an index) and serves them as a web inbox and a JSON API, so a person can read
  * what creditflow sent and tests can assert on it.
+ *
+ * Like a mailbox that suppresses duplicate deliveries, it keeps one message per
+ * Message-ID: creditflow gives every e-mail a stable Message-ID from its effect
+ * key, so a message resent after a crash between the server accepting it and
+ * creditflow marking it done (the one gap PostgreSQL cannot close at the SMTP
+ * boundary) is accepted and dropped here instead of reaching the reader twice.
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -57,6 +63,7 @@ export async function startLocalMailServer(opts: {
   } catch {
     // first run: no index yet
   }
+  const messageIds = new Set(messages.map((m) => m.messageId).filter(Boolean));
   let accepting = true;
 
   const smtp = new SMTPServer({
@@ -74,6 +81,11 @@ export async function startLocalMailServer(opts: {
         try {
           const raw = Buffer.concat(chunks);
           const parsed = await simpleParser(raw);
+          if (parsed.messageId && messageIds.has(parsed.messageId)) {
+            cb(); // a redelivery of a message already kept: accepted, not kept twice
+            return;
+          }
+          if (parsed.messageId) messageIds.add(parsed.messageId);
           const id = messages.length + 1;
           const key = parsed.headers.get('x-creditflow-effect');
           const msg: StoredMessage = {

@@ -8,6 +8,8 @@ export interface LocalTemporal {
   address: string;
   uiUrl: string | undefined;
   stop(): Promise<void>;
+  /** Ends the server at once (SIGKILL), as a crash would; used by the fault tests. */
+  kill(): Promise<void>;
 }
 
 export async function startLocalTemporal(opts: {
@@ -47,6 +49,7 @@ export async function startLocalTemporal(opts: {
     address: `127.0.0.1:${opts.port}`,
     uiUrl: opts.uiPort ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     stop: () => stopChild(child),
+    kill: () => stopChild(child, 0, 'SIGKILL'),
   };
 }
 
@@ -69,7 +72,12 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs: 
   throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
 }
 
-export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** Sends `signal` (SIGTERM by default), then SIGKILL after `graceMs`; resolves when the process has exited. */
+export function stopChild(
+  child: ChildProcess,
+  graceMs = 10_000,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -77,6 +85,6 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }

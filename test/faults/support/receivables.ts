@@ -1,0 +1,159 @@
+/**
+ * Receivables for the fault tests, on the real-time dev server: imported ERP
+ * invoices join the timeline where they stand, so a due date chosen relative to
+ * today makes a given escalation step fire at once (no waiting for days).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { createReceivableQueries } from '../../../activities/receivable/queries.js';
+import { addDays, localDate } from '../../../domain/calendar.js';
+import { DEFAULT_POLICY, type Policy } from '../../../domain/policy.js';
+import type { Pool } from '../../../infra/db.js';
+import {
+  getReceivable,
+  RECEIVABLE_TASK_QUEUE,
+  type ReceivableInput,
+  type ReceivableState,
+  receivableWorkflowId,
+  type TimelineStep,
+} from '../../../workflows/receivable/contract.js';
+
+export const TZ = DEFAULT_POLICY.timeZone;
+export const AMOUNT = 2_000_000;
+
+/** Today in the company's time zone. */
+export const companyToday = () => localDate(Date.now(), TZ);
+
+/**
+ * The due date (relative to today) that makes `step` the one an import fires at
+ * once: its day was yesterday, the next step's day is days away.
+ */
+export function dueDateFiring(step: TimelineStep, today = companyToday()): string {
+  const t = DEFAULT_POLICY.receivable.timeline;
+  const offset = {
+    reminder: t.reminderDays,
+    dueCheck: t.dueCheckDays,
+    secondNotice: t.secondNoticeDays,
+    warning: t.warningDays,
+    legal: t.legalDays,
+  }[step];
+  return addDays(today, -1 - offset);
+}
+
+/** The stage a receivable stands in right after `step` (before anyone answers it). */
+export const STAGE_AFTER: Record<TimelineStep, ReceivableState['stage']> = {
+  reminder: 'reminded',
+  dueCheck: 'overdue',
+  secondNotice: 'second-notice',
+  warning: 'credit-desk',
+  legal: 'legal-review',
+};
+
+export interface Parties {
+  counterpartyId: string;
+  salespersonId: string;
+}
+
+export function receivableKit(pool: Pool, client: Client) {
+  const q = createReceivableQueries(pool);
+  return {
+    async seedDealer(region = 'Hangzhou'): Promise<string> {
+      const id = `CP-${randomUUID().slice(0, 8)}`;
+      await q.upsertCounterparty({
+        id,
+        name: `Dealer ${id}`,
+        kind: 'dealer',
+        email: `${id.toLowerCase()}@dealer.test`,
+        language: 'en',
+        region,
+        contactName: null,
+        creditGrade: 'AB',
+        customerClass: null,
+        creditLimitMinor: 100_000_000,
+        creditTermDays: 60,
+        joinedOn: '2024-01-15',
+      });
+      return id;
+    },
+    async seedSalesperson(): Promise<string> {
+      const id = `SP-${randomUUID().slice(0, 8)}`;
+      await q.upsertSalesperson({
+        id,
+        name: `Seller ${id}`,
+        email: `${id.toLowerCase()}@company.test`,
+        region: 'Shanghai',
+        phone: null,
+        creditLimitMinor: null,
+      });
+      return id;
+    },
+    /** A new dealer and salesperson for one receivable. */
+    async seedParties(region?: string): Promise<Parties> {
+      const [counterpartyId, salespersonId] = await Promise.all([
+        this.seedDealer(region),
+        this.seedSalesperson(),
+      ]);
+      return { counterpartyId, salespersonId };
+    },
+    /**
+     * Imports an ERP invoice due on `dueDate`, for `parties` already seeded (so it can
+     * start while PostgreSQL is down) or a new dealer; returns its receivable id.
+     */
+    async importInvoice(opts: {
+      dueDate: string;
+      region?: string;
+      policy?: Policy;
+      parties?: Parties;
+    }): Promise<{ id: string; counterpartyId: string }> {
+      const { counterpartyId, salespersonId } = opts.parties ?? (await this.seedParties(opts.region));
+      const id = `R-${randomUUID().slice(0, 8)}`;
+      const input: ReceivableInput = {
+        application: {
+          receivableId: id,
+          counterpartyId,
+          salespersonId,
+          amountMinor: AMOUNT,
+          currency: 'CNY',
+          requestedTermDays: 30,
+        },
+        policy: opts.policy ?? DEFAULT_POLICY,
+        imported: {
+          issueDate: addDays(opts.dueDate, -30),
+          dueDate: opts.dueDate,
+          paidMinor: 0,
+          source: 'erp:faults',
+        },
+      };
+      await client.workflow.start('receivableWorkflow', {
+        workflowId: receivableWorkflowId(id),
+        taskQueue: RECEIVABLE_TASK_QUEUE,
+        args: [input],
+      });
+      return { id, counterpartyId };
+    },
+    state: (id: string) =>
+      client.workflow.getHandle(receivableWorkflowId(id)).query<ReceivableState>(getReceivable),
+    async count(sql: string, params: unknown[]): Promise<number> {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) x`, params);
+      return Number(rows[0]?.n ?? 0);
+    },
+    /** Task keys of a receivable (without the `<id>:` prefix), sorted. */
+    async taskKeys(id: string): Promise<string[]> {
+      const { rows } = await pool.query<{ key: string }>(
+        'SELECT key FROM tasks WHERE receivable_id = $1 ORDER BY key',
+        [id],
+      );
+      return rows.map((r) => r.key.slice(id.length + 1));
+    },
+    /** Effect rows of a receivable: key (without prefix) → status. */
+    async effects(id: string): Promise<Record<string, string>> {
+      const { rows } = await pool.query<{ key: string; status: string }>(
+        'SELECT key, status FROM effects WHERE receivable_id = $1',
+        [id],
+      );
+      return Object.fromEntries(rows.map((r) => [r.key.slice(id.length + 1), r.status]));
+    },
+  };
+}
+
+export type ReceivableKit = ReturnType<typeof receivableKit>;
