@@ -68,6 +68,13 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/rating-cycles/quarter/:quarter': ['finance', 'marketing', 'manager'],
   'GET /v1/rating-cycles/quarter/:quarter': ALL, // counts only
   'POST /v1/dealers/:id/continuation-decision/:quarter': ['manager'],
+
+  // Reports (§7): staff read everything; a salesperson only their own share
+  'GET /v1/reports/aging': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/dso': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/grades': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/limit-usage': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/collections': [...STAFF_READERS, 'sales'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -16,6 +16,7 @@ import { creditTermRoutes } from './routes/credit-terms.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
+import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 
 export interface ApiDeps {
@@ -62,6 +63,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
