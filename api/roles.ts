@@ -75,6 +75,9 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'GET /v1/reports/grades': [...STAFF_READERS, 'sales'],
   'GET /v1/reports/limit-usage': [...STAFF_READERS, 'sales'],
   'GET /v1/reports/collections': [...STAFF_READERS, 'sales'],
+  // The dashboard page and its scripts hold no data; it calls the reports with the reader's token.
+  'GET /dashboard': null,
+  'GET /dashboard/:file': null,
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

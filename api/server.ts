@@ -13,6 +13,7 @@ import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
@@ -87,6 +88,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       },
     }),
   );
+  // Not API: the dashboard page and its scripts stay out of the OpenAPI document.
+  routes.push(...dashboardRoutes());
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
   registerRoutes(app, routes, (header) => credentials.authenticate(header));
