@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 //  workflows   the real workflow code on Temporal's time-skipping test server,
 //              with real activities against PostgreSQL and the SMTP server;
 //  integration the whole path (HTTP API → Temporal dev server → worker →
-//              PostgreSQL and SMTP), as `npm start` runs it.
+//              PostgreSQL and SMTP), as `npm start` runs it;
+//  browser     the dashboard and the Temporal Web UI in headless Chromium
+//              (playwright-core), against the same real servers; one file at a time.
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +28,16 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

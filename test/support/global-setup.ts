@@ -22,6 +22,8 @@ declare module 'vitest' {
     smtpUrl: string;
     inboxUrl: string;
     temporalAddress: string;
+    /** The Temporal Web UI (browser project only; '' elsewhere). */
+    temporalUiUrl: string;
     workflowBundlePath: string;
   }
 }
@@ -62,7 +64,9 @@ export default async function setup(project: TestProject) {
   await writeFile(workflowBundlePath, bundle.code);
 
   let temporal: TestWorkflowEnvironment | undefined;
-  if (project.name === 'integration') {
+  // The browser tests look at workflows in the Temporal Web UI, so their dev server serves it.
+  const uiPort = project.name === 'browser' ? await freePort() : undefined;
+  if (project.name === 'integration' || project.name === 'browser') {
     const cli = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.tools', 'bin', 'temporal');
     temporal = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -71,6 +75,7 @@ export default async function setup(project: TestProject) {
         port: temporalPort,
         searchAttributes: SEARCH_ATTRIBUTES,
         extraArgs: ['--log-level', 'error'],
+        ...(uiPort ? { ui: true, uiPort } : {}),
       },
     });
   }
@@ -79,6 +84,7 @@ export default async function setup(project: TestProject) {
   project.provide('smtpUrl', mail.smtpUrl);
   project.provide('inboxUrl', mail.inboxUrl);
   project.provide('temporalAddress', temporal ? `127.0.0.1:${temporalPort}` : '');
+  project.provide('temporalUiUrl', uiPort ? `http://127.0.0.1:${uiPort}` : '');
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
