@@ -138,17 +138,24 @@ describe('a receivable in the Temporal Web UI', () => {
       (stage) => stage === 'awaiting-approval',
       'the automatic checks',
     );
-    // The list page reads the visibility store once; wait until it holds the attribute.
-    const query = `CounterpartyId="${mine.dealer}"`;
+    // The list page reads the visibility store once; wait until it holds both workflows' attributes.
+    const listed = async (dealer: string) => {
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `CounterpartyId="${dealer}"` }))
+        ids.push(w.workflowId);
+      return ids;
+    };
     await eventually(
-      async () => {
-        const ids: string[] = [];
-        for await (const w of client.workflow.list({ query })) ids.push(w.workflowId);
-        return ids;
-      },
+      () => listed(mine.dealer),
       (ids) => ids.includes(mine.workflowId),
-      'the search attribute in visibility',
+      'visibility',
     );
+    await eventually(
+      () => listed(other.dealer),
+      (ids) => ids.includes(other.workflowId),
+      'visibility',
+    );
+    const query = `CounterpartyId="${mine.dealer}"`;
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(
@@ -158,6 +165,7 @@ describe('a receivable in the Temporal Web UI', () => {
     await link.first().waitFor(WAIT);
     // Only the filtered receivable is listed, not the other dealer's.
     expect(await page.locator('a', { hasText: 'receivable:' }).count()).toBe(1);
+    expect(await page.locator('body').innerText()).not.toContain(other.workflowId);
     await screenshot(page, 'temporal-ui-workflows');
 
     await link.first().click();
