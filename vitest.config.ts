@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Three kinds of tests:
+// Four kinds of tests:
 //  unit        pure rules, no servers;
 //  workflows   the real workflow code on Temporal's time-skipping test server,
 //              with real activities against PostgreSQL and the SMTP server;
