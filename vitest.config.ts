@@ -1,11 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Three kinds of tests:
+// Five kinds of tests:
 //  unit        pure rules, no servers;
 //  workflows   the real workflow code on Temporal's time-skipping test server,
 //              with real activities against PostgreSQL and the SMTP server;
 //  integration the whole path (HTTP API → Temporal dev server → worker →
 //              PostgreSQL and SMTP), as `npm start` runs it;
+//  browser     the dashboard and the Temporal Web UI in headless Chromium
+//              (playwright-core), against the same real servers; one file at a time;
 //  faults      servers killed and restarted under the running system; each file
 //              starts its own servers (test/faults/support/servers.ts).
 export default defineConfig({
@@ -28,6 +30,16 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

@@ -83,6 +83,16 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/imports/payments': ['finance', 'admin'],
   'GET /v1/imports/:id': ['finance', 'admin', 'auditor'],
   'GET /v1/imports/:id/rows': ['finance', 'admin', 'auditor'],
+
+  // Reports (§7): staff read everything; a salesperson only their own share
+  'GET /v1/reports/aging': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/dso': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/grades': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/limit-usage': [...STAFF_READERS, 'sales'],
+  'GET /v1/reports/collections': [...STAFF_READERS, 'sales'],
+  // The dashboard page and its scripts hold no data; it calls the reports with the reader's token.
+  'GET /dashboard': null,
+  'GET /dashboard/:file': null,
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

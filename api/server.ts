@@ -17,10 +17,12 @@ import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, regis
 import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
+import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -65,6 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
     ...webhookRoutes({ webhooks: createWebhookQueries(deps.pool) }),
     ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
@@ -89,6 +92,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
     ...docsRoutes(),
   );
+  // Not API: the dashboard page and its scripts stay out of the OpenAPI document.
+  routes.push(...dashboardRoutes());
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
   registerRoutes(

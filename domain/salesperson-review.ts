@@ -134,7 +134,7 @@ export const ASSESSMENT_CSV_COLUMNS = [
 ] as const;
 
 /** Quotes where RFC 4180 needs it; text starting like a spreadsheet formula gets a leading apostrophe. */
-function csvField(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   if (value === null) return '';
   const s = typeof value === 'string' && /^[=+\-@]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

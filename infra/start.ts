@@ -109,6 +109,7 @@ async function main() {
   say('creditflow is up:');
   console.log(`  HTTP API         ${apiUrl}  (OpenAPI: ${apiUrl}/openapi.json)`);
   console.log(`  API docs         ${apiUrl}/docs`);
+  console.log(`  Reports          ${apiUrl}/dashboard  (asks for an API token; or add #token=<token>)`);
   console.log(`  Temporal         ${temporalAddress}  namespace ${config.temporal.namespace}`);
   if (uiUrl) console.log(`  Temporal Web UI  ${uiUrl}`);
   console.log(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);

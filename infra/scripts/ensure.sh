@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, project-locally and idempotently, what `npm start` and `npm test` need:
 # npm dependencies, the Temporal CLI (dev server + Web UI) and Temporal's Java
-# time-skipping test server. Sourced by start.sh and test.sh; exports
-# TEMPORAL_CLI and TEMPORAL_TEST_SERVER for the Node side.
+# time-skipping test server; for the browser tests, the system's Chromium.
+# Sourced by start.sh and test.sh; exports TEMPORAL_CLI, TEMPORAL_TEST_SERVER
+# and CHROMIUM_PATH for the Node side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -76,4 +77,32 @@ LAUNCHER
     mv "$launcher.tmp" "$launcher"
   fi
   export TEMPORAL_TEST_SERVER="$launcher"
+}
+
+# Chromium for the browser tests. playwright-core downloads no browser (and this
+# network could not reach its host), so it drives the distribution's package; the
+# one step here that installs system-wide, with apt-get (as root, or through sudo).
+ensure_chromium() {
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    [ -x "$CHROMIUM_PATH" ] || { echo "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable" >&2; exit 1; }
+    return 0
+  fi
+  CHROMIUM_PATH=/usr/bin/chromium
+  export CHROMIUM_PATH
+  [ -x "$CHROMIUM_PATH" ] && return 0
+  command -v apt-get >/dev/null 2>&1 || {
+    echo "The browser tests need Chromium at $CHROMIUM_PATH and there is no apt-get to install it: install Chromium, or set CHROMIUM_PATH to its executable" >&2
+    exit 1
+  }
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "Installing Chromium needs root (apt-get install chromium) and sudo is missing" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  step "installing Chromium for the browser tests: ${sudo:+sudo }apt-get update && ${sudo:+sudo }apt-get install -y chromium (first run only)…"
+  local started=$SECONDS
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  [ -x "$CHROMIUM_PATH" ] || { echo "apt-get install chromium did not provide $CHROMIUM_PATH; set CHROMIUM_PATH to the browser's executable" >&2; exit 1; }
+  step "Chromium installed in $((SECONDS - started)) s: $("$CHROMIUM_PATH" --version 2>/dev/null || echo "$CHROMIUM_PATH")"
 }

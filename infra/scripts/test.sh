@@ -4,5 +4,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/ensure.sh"
 ensure_node_modules
 ensure_temporal_cli
 ensure_test_server
+ensure_chromium
 cd "$ROOT"
 exec npx vitest run "$@"

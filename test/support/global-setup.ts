@@ -22,6 +22,8 @@ declare module 'vitest' {
     smtpUrl: string;
     inboxUrl: string;
     temporalAddress: string;
+    /** The Temporal Web UI (browser project only; '' elsewhere). */
+    temporalUiUrl: string;
     workflowBundlePath: string;
   }
 }
@@ -44,12 +46,7 @@ export default async function setup(project: TestProject) {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
 
-  const [pgPort, smtpPort, inboxPort, temporalPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [pgPort, smtpPort, inboxPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const [pgServer, mail, bundle] = await Promise.all([
     startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
     startLocalMailServer({ storeDir: path.join(dir, 'mail'), smtpPort, inboxPort }),
@@ -61,32 +58,71 @@ export default async function setup(project: TestProject) {
   const workflowBundlePath = path.join(dir, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);
 
-  let temporal: TestWorkflowEnvironment | undefined;
-  if (project.name === 'integration') {
-    const cli = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.tools', 'bin', 'temporal');
-    temporal = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: cli },
-        ip: '127.0.0.1',
-        port: temporalPort,
-        searchAttributes: SEARCH_ATTRIBUTES,
-        extraArgs: ['--log-level', 'error'],
-      },
-    });
+  let temporal: { env: TestWorkflowEnvironment; address: string; uiUrl: string } | undefined;
+  if (project.name === 'integration' || project.name === 'browser') {
+    // The browser tests look at workflows in the Temporal Web UI, so their dev server serves it.
+    temporal = await startTemporal({ ui: project.name === 'browser' });
   }
 
   project.provide('databaseUrl', pgServer.url);
   project.provide('smtpUrl', mail.smtpUrl);
   project.provide('inboxUrl', mail.inboxUrl);
-  project.provide('temporalAddress', temporal ? `127.0.0.1:${temporalPort}` : '');
+  project.provide('temporalAddress', temporal?.address ?? '');
+  project.provide('temporalUiUrl', temporal?.uiUrl ?? '');
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
-    await temporal?.teardown();
+    await temporal?.env.teardown();
     await mail.stop();
     await pgServer.stop();
     await rm(dir, { recursive: true, force: true });
   };
+}
+
+/**
+ * The Temporal dev server (the built CLI) through the SDK's createLocal. The SDK gives it 5 s to
+ * listen; on a loaded machine a start can miss that (the SDK then kills it), so it gets three tries.
+ */
+async function startTemporal(opts: { ui: boolean }) {
+  const cli = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.tools', 'bin', 'temporal');
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const uiPort = opts.ui ? await freePort() : undefined;
+    try {
+      const env = await TestWorkflowEnvironment.createLocal({
+        server: {
+          executable: { type: 'existing-path', path: cli },
+          ip: '127.0.0.1',
+          port,
+          searchAttributes: SEARCH_ATTRIBUTES,
+          extraArgs: ['--log-level', 'error'],
+          ...(uiPort ? { ui: true, uiPort } : {}),
+        },
+      });
+      const uiUrl = uiPort ? `http://127.0.0.1:${uiPort}` : '';
+      // The Web UI starts beside the frontend; the browser tests need it answering.
+      if (uiUrl) await untilAnswers(uiUrl, 30_000);
+      return { env, address: `127.0.0.1:${port}`, uiUrl };
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test(String(err))) throw err;
+      console.warn(
+        `the Temporal dev server missed the SDK's start deadline (try ${attempt} of 3); starting it again`,
+      );
+    }
+  }
+}
+
+async function untilAnswers(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 const quietLogger = {

@@ -1,0 +1,415 @@
+/**
+ * §7 reports from PostgreSQL: aging, DSO by month, grade distribution, limit usage and collection
+ * results. Each answers JSON, or CSV (a header row, money in minor units with a currency column) for
+ * `?format=csv` or `Accept: text/csv`. A salesperson gets only their own share.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { localDate } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+import {
+  AGING_BUCKETS,
+  type AgingRow,
+  agingReport,
+  type CollectionRow,
+  collectionRows,
+  DSO_FORMULA,
+  type DsoRow,
+  dsoRows,
+  ESCALATION_STEPS,
+  gradeDistribution,
+  monthPeriods,
+  monthSpan,
+  monthsBefore,
+  toCsv,
+} from '../../domain/reports.js';
+import { limitUsage } from '../../domain/salesperson-assessment.js';
+import { usageBp } from '../../domain/salesperson-review.js';
+import type { Principal } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { createReportQueries } from '../reports/queries.js';
+import { assertOwnSalesperson } from '../roles.js';
+import { CalendarDate, Id, Month } from '../schemas.js';
+
+const Format = z
+  .enum(['json', 'csv'])
+  .optional()
+  .describe('csv: the report as CSV; absent: CSV when the Accept header asks for text/csv, else JSON');
+const SalespersonFilter = Id.optional().describe(
+  "Only this salesperson's receivables (a salesperson always gets only their own)",
+);
+const MAX_MONTHS = 120;
+const MonthRange = {
+  from: Month.optional().describe('First month YYYY-MM (default: 11 months before `to`)'),
+  to: Month.optional().describe("Last month YYYY-MM (default: this month in the company's time zone)"),
+};
+
+const AgingRowSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  currency: z.string(),
+  currentMinor: z.number().int(),
+  overdue1to7Minor: z.number().int(),
+  overdue8to15Minor: z.number().int(),
+  overdue16to30Minor: z.number().int(),
+  overdueOver30Minor: z.number().int(),
+  totalMinor: z.number().int(),
+});
+const AgingReport = z.object({
+  asOf: z.string(),
+  by: z.enum(['counterparty', 'salesperson', 'region']),
+  buckets: z.array(z.object({ key: z.string(), label: z.string() })),
+  rows: z.array(AgingRowSchema),
+  totals: z.array(AgingRowSchema),
+});
+
+const DsoReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  formula: z.string(),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      currency: z.string(),
+      periodEnd: z.string(),
+      days: z.number().int(),
+      receivablesMinor: z.number().int(),
+      creditSalesMinor: z.number().int(),
+      dsoDays: z.number().nullable(),
+    }),
+  ),
+});
+
+const GradeRow = z.object({ grade: z.string().nullable(), count: z.number().int() });
+const GradeReport = z.object({ dealers: z.array(GradeRow), customers: z.array(GradeRow) });
+
+const LimitUsageReport = z.object({
+  currency: z.string(),
+  warningBp: z.number().int(),
+  counterparties: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.enum(['dealer', 'customer']),
+      region: z.string(),
+      limitMinor: z.number().int(),
+      exposureMinor: z.number().int(),
+      availableMinor: z.number().int(),
+      usageBp: z.number().int().nullable(),
+    }),
+  ),
+  salespeople: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      region: z.string(),
+      limitMinor: z.number().int().nullable(),
+      outstandingMinor: z.number().int(),
+      availableMinor: z.number().int().nullable(),
+      usageBp: z.number().int().nullable(),
+      status: z.enum(['ok', 'warning', 'blocked', 'no-limit']),
+    }),
+  ),
+});
+
+const CollectionsReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  rows: z.array(
+    z.object({
+      month: z.string(),
+      currency: z.string(),
+      collectedMinor: z.number().int(),
+      onTimeMinor: z.number().int(),
+      lateMinor: z.number().int(),
+      discountMinor: z.number().int(),
+      writtenOffMinor: z.number().int(),
+      escalations: z.object({
+        dueCheck: z.number().int(),
+        secondNotice: z.number().int(),
+        warning: z.number().int(),
+        legal: z.number().int(),
+      }),
+    }),
+  ),
+});
+
+/** An explicit `format` wins; otherwise CSV only when the client's Accept header names text/csv. */
+function wantsCsv(format: 'json' | 'csv' | undefined, req: FastifyRequest): boolean {
+  if (format) return format === 'csv';
+  const accept = req.headers.accept ?? '';
+  return accept.split(',').some((part) => {
+    const [type, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    return type === 'text/csv' && !params.some((p) => /^q=0(\.0*)?$/.test(p));
+  });
+}
+
+const csvReply = (csv: string, filename: string) =>
+  reply(200, csv, {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${filename}"`,
+  });
+
+/** Whose receivables: a salesperson's own always; staff choose one or all. */
+function scope(principal: Principal | undefined, requested: string | undefined): string | null {
+  if (principal?.role === 'sales') {
+    if (requested) assertOwnSalesperson(principal, requested);
+    return principal.salespersonId;
+  }
+  return requested ?? null;
+}
+
+type AgingCsvRow = AgingRow & { asOf: string; by: string };
+const AGING_CSV = [
+  { header: 'as_of', value: (r: AgingCsvRow) => r.asOf },
+  { header: 'by', value: (r: AgingCsvRow) => r.by },
+  { header: 'key', value: (r: AgingCsvRow) => r.key },
+  { header: 'name', value: (r: AgingCsvRow) => r.name },
+  { header: 'currency', value: (r: AgingCsvRow) => r.currency },
+  { header: 'current_minor', value: (r: AgingCsvRow) => r.currentMinor },
+  { header: 'overdue_1_7_minor', value: (r: AgingCsvRow) => r.overdue1to7Minor },
+  { header: 'overdue_8_15_minor', value: (r: AgingCsvRow) => r.overdue8to15Minor },
+  { header: 'overdue_16_30_minor', value: (r: AgingCsvRow) => r.overdue16to30Minor },
+  { header: 'overdue_over_30_minor', value: (r: AgingCsvRow) => r.overdueOver30Minor },
+  { header: 'total_minor', value: (r: AgingCsvRow) => r.totalMinor },
+];
+
+const DSO_CSV = [
+  { header: 'month', value: (r: DsoRow) => r.month },
+  { header: 'currency', value: (r: DsoRow) => r.currency },
+  { header: 'period_end', value: (r: DsoRow) => r.periodEnd },
+  { header: 'days', value: (r: DsoRow) => r.days },
+  { header: 'receivables_minor', value: (r: DsoRow) => r.receivablesMinor },
+  { header: 'credit_sales_minor', value: (r: DsoRow) => r.creditSalesMinor },
+  { header: 'dso_days', value: (r: DsoRow) => r.dsoDays },
+];
+
+const COLLECTIONS_CSV = [
+  { header: 'month', value: (r: CollectionRow) => r.month },
+  { header: 'currency', value: (r: CollectionRow) => r.currency },
+  { header: 'collected_minor', value: (r: CollectionRow) => r.collectedMinor },
+  { header: 'on_time_minor', value: (r: CollectionRow) => r.onTimeMinor },
+  { header: 'late_minor', value: (r: CollectionRow) => r.lateMinor },
+  { header: 'discount_minor', value: (r: CollectionRow) => r.discountMinor },
+  { header: 'written_off_minor', value: (r: CollectionRow) => r.writtenOffMinor },
+  ...ESCALATION_STEPS.map((step) => ({
+    header: `escalated_${step.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
+    value: (r: CollectionRow) => r.escalations[step],
+  })),
+];
+
+type UsageCsvRow = {
+  subject: 'counterparty' | 'salesperson';
+  id: string;
+  name: string;
+  currency: string;
+  limitMinor: number | null;
+  exposureMinor: number;
+  availableMinor: number | null;
+  usageBp: number | null;
+  status: string | null;
+};
+const USAGE_CSV = [
+  { header: 'subject', value: (r: UsageCsvRow) => r.subject },
+  { header: 'id', value: (r: UsageCsvRow) => r.id },
+  { header: 'name', value: (r: UsageCsvRow) => r.name },
+  { header: 'currency', value: (r: UsageCsvRow) => r.currency },
+  { header: 'limit_minor', value: (r: UsageCsvRow) => r.limitMinor },
+  { header: 'exposure_minor', value: (r: UsageCsvRow) => r.exposureMinor },
+  { header: 'available_minor', value: (r: UsageCsvRow) => r.availableMinor },
+  { header: 'usage_bp', value: (r: UsageCsvRow) => r.usageBp },
+  { header: 'status', value: (r: UsageCsvRow) => r.status },
+];
+
+export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRoute[] {
+  const q = createReportQueries(deps.pool);
+  const today = () => localDate(Date.now(), deps.policy().timeZone);
+
+  /** The month range asked for, checked: from ≤ to ≤ this month, at most MAX_MONTHS. */
+  const months = (query: { from?: string | undefined; to?: string | undefined }) => {
+    const now = today();
+    const thisMonth = now.slice(0, 7);
+    const to = query.to ?? thisMonth;
+    const from = query.from ?? monthsBefore(to, 11);
+    if (to > thisMonth)
+      throw ApiError.validation(`invalid query: query.to must not be after this month (${thisMonth})`, [
+        { path: 'query.to', message: `must not be after this month (${thisMonth})` },
+      ]);
+    if (from > to)
+      throw ApiError.validation(`invalid query: query.from must not be after to (${to})`, [
+        { path: 'query.from', message: `must not be after to (${to})` },
+      ]);
+    if (monthSpan(from, to) > MAX_MONTHS)
+      throw ApiError.validation(`invalid query: query.from is more than ${MAX_MONTHS} months before to`, [
+        { path: 'query.from', message: `at most ${MAX_MONTHS} months before to` },
+      ]);
+    return { from, to, periods: monthPeriods(from, to, now) };
+  };
+
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/v1/reports/aging',
+      summary:
+        'Receivables aging on a date: outstanding of issued receivables by days overdue (current = not yet due, 1–7, 8–15, 16–30, 30+ = 31 and more), by counterparty, salesperson or region, one row per group and currency, with totals. Outstanding is rebuilt for the date (approved − payments and discounts dated by then − write-offs by then); JSON or CSV',
+      tag: 'reports',
+      query: z.object({
+        by: z.enum(['counterparty', 'salesperson', 'region']).default('counterparty'),
+        asOf: CalendarDate.optional().describe("default: today in the company's time zone"),
+        salespersonId: SalespersonFilter,
+        format: Format,
+      }),
+      response: z.union([AgingReport, z.string()]),
+      handler: async ({ query, principal }, req) => {
+        const asOf = query.asOf ?? today();
+        const items = await q.outstandingByDueDate(query.by, asOf, scope(principal, query.salespersonId));
+        const { rows, totals } = agingReport(items, asOf);
+        if (wantsCsv(query.format, req))
+          return csvReply(
+            toCsv(
+              AGING_CSV,
+              [...rows, ...totals].map((r) => ({ ...r, asOf, by: query.by })),
+            ),
+            `aging-by-${query.by}-${asOf}.csv`,
+          );
+        return {
+          asOf,
+          by: query.by,
+          buckets: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label })),
+          rows,
+          totals,
+        };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/reports/dso',
+      summary: `Days sales outstanding by month, per currency. ${DSO_FORMULA}. Receivables at the period end are rebuilt from the facts (approved − payments and discounts dated by then − write-offs by then); credit sales are approved amounts issued in the period. JSON or CSV`,
+      tag: 'reports',
+      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
+      response: z.union([DsoReport, z.string()]),
+      handler: async ({ query, principal }, req) => {
+        const { from, to, periods } = months(query);
+        const figures = await q.dsoFigures(periods, scope(principal, query.salespersonId));
+        const rows = dsoRows(periods, figures, deps.policy().currency);
+        if (wantsCsv(query.format, req)) return csvReply(toCsv(DSO_CSV, rows), `dso-${from}-${to}.csv`);
+        return { from, to, formula: DSO_FORMULA, rows };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/reports/grades',
+      summary:
+        'Grade distribution: dealers by credit grade AA…CC and customers by class A–D (grade null: not yet rated or classified); a salesperson sees the counterparties they sell to. JSON or CSV (kind, grade, count)',
+      tag: 'reports',
+      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
+      response: z.union([GradeReport, z.string()]),
+      handler: async ({ query, principal }, req) => {
+        const report = gradeDistribution(await q.gradeCounts(scope(principal, query.salespersonId)));
+        if (wantsCsv(query.format, req)) {
+          const rows = [
+            ...report.dealers.map((r) => ({ kind: 'dealer', ...r })),
+            ...report.customers.map((r) => ({ kind: 'customer', ...r })),
+          ];
+          return csvReply(
+            toCsv(
+              [
+                { header: 'kind', value: (r: (typeof rows)[number]) => r.kind },
+                { header: 'grade', value: (r: (typeof rows)[number]) => r.grade },
+                { header: 'count', value: (r: (typeof rows)[number]) => r.count },
+              ],
+              rows,
+            ),
+            'grades.csv',
+          );
+        }
+        return report;
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/reports/limit-usage',
+      summary:
+        "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
+      tag: 'reports',
+      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
+      response: z.union([LimitUsageReport, z.string()]),
+      handler: async ({ query, principal }, req) => {
+        const who = scope(principal, query.salespersonId);
+        const policy = deps.policy();
+        const warningBp = policy.salesperson.limitWarningBp;
+        const [cps, sps] = await Promise.all([q.counterpartyUsage(who), q.salespersonUsage(who)]);
+        const counterparties = cps.map((c) => ({
+          ...c,
+          availableMinor: Math.max(0, c.limitMinor - c.exposureMinor),
+          usageBp: usageBp(c.exposureMinor, c.limitMinor),
+        }));
+        const salespeople = sps.map((s) => ({
+          ...s,
+          availableMinor: s.limitMinor === null ? null : Math.max(0, s.limitMinor - s.outstandingMinor),
+          usageBp: usageBp(s.outstandingMinor, s.limitMinor),
+          status:
+            s.limitMinor === null
+              ? ('no-limit' as const)
+              : limitUsage(s.outstandingMinor, s.limitMinor, warningBp),
+        }));
+        if (wantsCsv(query.format, req)) {
+          const rows: UsageCsvRow[] = [
+            ...counterparties.map((c) => ({
+              subject: 'counterparty' as const,
+              id: c.id,
+              name: c.name,
+              currency: policy.currency,
+              limitMinor: c.limitMinor,
+              exposureMinor: c.exposureMinor,
+              availableMinor: c.availableMinor,
+              usageBp: c.usageBp,
+              status: null,
+            })),
+            ...salespeople.map((s) => ({
+              subject: 'salesperson' as const,
+              id: s.id,
+              name: s.name,
+              currency: policy.currency,
+              limitMinor: s.limitMinor,
+              exposureMinor: s.outstandingMinor,
+              availableMinor: s.availableMinor,
+              usageBp: s.usageBp,
+              status: s.status,
+            })),
+          ];
+          return csvReply(toCsv(USAGE_CSV, rows), 'limit-usage.csv');
+        }
+        return { currency: policy.currency, warningBp, counterparties, salespeople };
+      },
+    }),
+
+    defineRoute({
+      method: 'GET',
+      path: '/v1/reports/collections',
+      summary:
+        'Collection results by month, per currency: amount collected (payments dated in the month), of which on time (paid on or before the due date in force) and late, cash discount granted, bad debts written off, and how many receivables reached each escalation step (due+1 check, +7 second notice, +15 warning, +30 legal; dated by the credit record in company time). JSON or CSV',
+      tag: 'reports',
+      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
+      response: z.union([CollectionsReport, z.string()]),
+      handler: async ({ query, principal }, req) => {
+        const { from, to, periods } = months(query);
+        const who = scope(principal, query.salespersonId);
+        const [collected, writtenOff, escalations] = await Promise.all([
+          q.collected(periods, who),
+          q.writtenOff(periods, who),
+          q.escalations(periods, deps.policy().timeZone, who),
+        ]);
+        const rows = collectionRows(periods, { collected, writtenOff, escalations }, deps.policy().currency);
+        if (wantsCsv(query.format, req))
+          return csvReply(toCsv(COLLECTIONS_CSV, rows), `collections-${from}-${to}.csv`);
+        return { from, to, rows };
+      },
+    }),
+  ];
+}

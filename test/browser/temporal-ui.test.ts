@@ -1,0 +1,184 @@
+/**
+ * A receivable's workflow in the Temporal Web UI: filed through the API with a worker running, found
+ * in the workflow list by its custom search attribute (CounterpartyId), and its event history shows
+ * the start and the activities the workflow ran.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+import { createMailer } from '../../infra/mail.js';
+import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { launchChromium, screenshot } from '../support/browser.js';
+
+let api: FastifyInstance;
+let base: string;
+let pool: Pool;
+let testAuth: TestAuth;
+let worker: Worker;
+let running: Promise<void>;
+let connection: Connection;
+let workerConnection: NativeConnection;
+let client: Client;
+let browser: Browser;
+
+const WAIT = { timeout: 30_000 };
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'), 5);
+  testAuth = createTestAuth(pool);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  await registerSearchAttributes(connection, 'default');
+  client = new Client({ connection });
+  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  worker = await createReceivableWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    pool,
+    mailer: createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>'),
+    company: {
+      name: 'Acme',
+      financeApprovers: ['finance@acme.test'],
+      marketingApprovers: ['marketing@acme.test'],
+      managers: ['manager@acme.test'],
+      creditDesk: ['desk@acme.test'],
+    },
+    policy: DEFAULT_POLICY,
+  });
+  running = worker.run();
+  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+  worker?.shutdown();
+  await running;
+  await workerConnection?.close();
+  await connection?.close();
+  await pool?.end();
+});
+
+const call = apiCaller(
+  () => base,
+  () => testAuth,
+);
+
+/** Polls (bounded) until `read` gives a value `ok` accepts. */
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A dealer and a salesperson, and an application for the dealer through the API. */
+async function fileApplication(suffix: string) {
+  const dealer = `D-${suffix}`;
+  const seller = `S-${suffix}`;
+  const receivableId = `R-${suffix}`;
+  expect(
+    (
+      await call('POST', '/v1/counterparties', {
+        id: dealer,
+        name: `UI Dealer ${suffix}`,
+        kind: 'dealer',
+        email: `d-${suffix}@dealer.test`,
+        region: 'Hangzhou',
+        creditGrade: 'AA',
+        creditLimitMinor: 10_000_000,
+        creditTermDays: 60,
+        joinedOn: '2024-03-01',
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (
+      await call('POST', '/v1/salespeople', {
+        id: seller,
+        name: `UI Seller ${suffix}`,
+        email: `s-${suffix}@acme.test`,
+        region: 'Shanghai',
+      })
+    ).status,
+  ).toBe(201);
+  const filed = await call('POST', '/v1/credit-applications', {
+    receivableId,
+    counterpartyId: dealer,
+    salespersonId: seller,
+    amountMinor: 500_000,
+    requestedTermDays: 30,
+  });
+  expect(filed.status).toBe(201);
+  return { dealer, receivableId, workflowId: receivableWorkflowId(receivableId) };
+}
+
+describe('a receivable in the Temporal Web UI', () => {
+  it('is found by its CounterpartyId search attribute and shows its history', async () => {
+    const mine = await fileApplication(randomUUID().slice(0, 8));
+    const other = await fileApplication(randomUUID().slice(0, 8));
+    // The worker ran the automatic checks and asked the approvers.
+    await eventually(
+      async () => (await call('GET', `/v1/receivables/${mine.receivableId}`)).body.stage,
+      (stage) => stage === 'awaiting-approval',
+      'the automatic checks',
+    );
+    // The list page reads the visibility store once; wait until it holds both workflows' attributes.
+    const listed = async (dealer: string) => {
+      const ids: string[] = [];
+      for await (const w of client.workflow.list({ query: `CounterpartyId="${dealer}"` }))
+        ids.push(w.workflowId);
+      return ids;
+    };
+    await eventually(
+      () => listed(mine.dealer),
+      (ids) => ids.includes(mine.workflowId),
+      'visibility',
+    );
+    await eventually(
+      () => listed(other.dealer),
+      (ids) => ids.includes(other.workflowId),
+      'visibility',
+    );
+    const query = `CounterpartyId="${mine.dealer}"`;
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(
+      `${inject('temporalUiUrl')}/namespaces/default/workflows?query=${encodeURIComponent(query)}`,
+    );
+    const link = page.locator('a', { hasText: mine.workflowId });
+    await link.first().waitFor(WAIT);
+    // Only the filtered receivable is listed, not the other dealer's.
+    expect(await page.locator('a', { hasText: 'receivable:' }).count()).toBe(1);
+    expect(await page.locator('body').innerText()).not.toContain(other.workflowId);
+    await screenshot(page, 'temporal-ui-workflows');
+
+    await link.first().click();
+    await page.waitForURL(/\/workflows\/receivable%3A.+\/history/, WAIT);
+    await page.waitForSelector('text=Workflow Execution Started', WAIT);
+    await page.waitForSelector('text=Activity Task Completed', WAIT);
+    const history = await page.locator('body').innerText();
+    expect(history).toContain(mine.workflowId);
+    expect(history).toContain('receivableWorkflow');
+    // The activities the workflow ran before waiting for the votes, by name.
+    for (const activity of ['recordApplication', 'runAutomaticChecks', 'notifyApprovers'])
+      expect(history, activity).toContain(activity);
+    await screenshot(page, 'temporal-ui-history');
+    await page.close();
+  });
+});
