@@ -727,6 +727,54 @@ describe('fuzzing every POST and PUT body', () => {
   // What the fuzzer found, kept as examples: text PostgreSQL cannot store (a NUL character, a lone
   // UTF-16 surrogate) was accepted, then failed in INSERT (500) or in the credit record's jsonb
   // inside a workflow activity, retried forever while the API's Update call waited.
+  // Found probing the fuzzer's largest amount: each of 2^53−1 is valid, their sum is not a safe
+  // integer, and reading it failed: 500 on reviews and profiles, automatic checks retried forever.
+  it('keeps answering when a dealer and a salesperson carry three applications of the largest amount', async () => {
+    const dealer = `D-max-${tag}`;
+    const seller = `S-max-${tag}`;
+    const created = await Promise.all([
+      call('POST', '/v1/counterparties', {
+        id: dealer,
+        name: 'Max dealer',
+        kind: 'dealer',
+        email: 'max@fuzz.test',
+        region: 'Hangzhou',
+        creditGrade: 'AA',
+        joinedOn: '2020-01-01',
+      }),
+      call('POST', '/v1/salespeople', {
+        id: seller,
+        name: 'Max seller',
+        email: 'max-s@fuzz.test',
+        region: 'Ningbo',
+      }),
+    ]);
+    expect(created.map((r) => r.status)).toEqual([201, 201]);
+    for (const i of [1, 2, 3]) {
+      const receivableId = `R-max-${tag}-${i}`;
+      const filed = await call('POST', '/v1/credit-applications', {
+        receivableId,
+        counterpartyId: dealer,
+        salespersonId: seller,
+        amountMinor: Number.MAX_SAFE_INTEGER,
+      });
+      expect(filed.status).toBe(201);
+      accepted.add(`receivable:${receivableId}`);
+      // The automatic checks sum the other applications' exposure: they must finish.
+      await eventually(
+        async () => (await call('GET', `/v1/receivables/${receivableId}`)).body.stage,
+        (stage) => stage === 'awaiting-approval',
+        `${receivableId} checked`,
+      );
+    }
+    const review = await call('POST', '/v1/salesperson-reviews/2025-Q4', { salespersonIds: [seller] });
+    expect(review.status, JSON.stringify(review.body)).toBe(201);
+    const profile = await call('GET', `/v1/counterparties/${dealer}`);
+    expect(profile.body).toMatchObject({ exposureMinor: Number.MAX_SAFE_INTEGER, availableMinor: 0 });
+    const person = await call('GET', `/v1/salespeople/${seller}`);
+    expect(person.body).toMatchObject({ outstandingMinor: Number.MAX_SAFE_INTEGER });
+  });
+
   it.each([
     ['POST', '/v1/counterparties', { name: 'a\u0000b' }, 'name'],
     ['POST', '/v1/salespeople', { region: '\ud800' }, 'region'],
