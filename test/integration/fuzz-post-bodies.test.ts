@@ -17,30 +17,26 @@
  * FUZZ_RUNS scales the cases per route (default 1); FUZZ_SEED replays a run.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
+import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROLES } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
-import { createPool, migrate, type Pool } from '../../infra/db.js';
+import type { Pool } from '../../infra/db.js';
 import { createMailer, type Mailer } from '../../infra/mail.js';
 import { createPolicyStore } from '../../infra/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
+import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
 
 const tag = randomUUID().slice(0, 8);
-const namespace = `fuzz-${tag}`;
-const database = `fuzz_${tag}`;
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
 /** Cases per route; routes whose accepted bodies start whole cycles get fewer. */
@@ -52,7 +48,8 @@ const RUNS: Record<string, number> = {
   'POST /v1/salesperson-reviews/:quarter': 80,
 };
 
-let adminUrl: string;
+let iso: Isolated;
+let namespace: string;
 let pool: Pool;
 let api: FastifyInstance;
 let testAuth: TestAuth;
@@ -125,35 +122,12 @@ const fixtureWorkflowIds = () => [...fx.issued, fx.pending].map((id) => `receiva
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  // Our own database on the test PostgreSQL server, migrated.
-  const url = new URL(inject('databaseUrl'));
-  url.pathname = '/postgres';
-  adminUrl = url.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
-  url.pathname = `/${database}`;
-  pool = createPool(url.toString(), 10);
-  await migrate(pool);
+  // Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
+  iso = await isolatedDatabaseAndNamespace('fuzz');
+  pool = iso.pool;
+  namespace = iso.namespace;
+  connection = iso.connection;
   testAuth = createTestAuth(pool);
-
-  // Our own namespace on the Temporal dev server.
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await connection.workflowService.registerNamespace({
-    namespace,
-    workflowExecutionRetentionPeriod: msToTs('1 day'),
-  });
-  await eventually(
-    () =>
-      connection.workflowService.describeNamespace({ namespace }).then(
-        () => true,
-        () => false,
-      ),
-    (ok) => ok,
-    'namespace registered',
-  );
-  await registerSearchAttributes(connection, namespace);
   client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
 
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -192,14 +166,7 @@ afterAll(async () => {
   await Promise.allSettled(running);
   mailer?.close();
   await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
-  if (adminUrl) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-  }
+  await iso?.dispose();
 });
 
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
