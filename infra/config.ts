@@ -24,6 +24,15 @@ const ConfigSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_TASK_QUEUE: z.string().default('creditflow'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.default(9464),
+  TEMPORAL_METRICS_PORT: port.default(9465),
   DATABASE_URL: optionalUrl,
   POSTGRES_PORT: port.default(54329),
   SMTP_URL: optionalUrl,
@@ -49,6 +58,15 @@ export interface Config {
     devPort: number;
     uiPort: number;
     taskQueue: string;
+    /** How to reach a secured server (Temporal Cloud, a cluster with mTLS); undefined: plain gRPC. */
+    security: TemporalSecurity | undefined;
+  };
+  metrics: {
+    /** The worker's Prometheus endpoint: http://host:port/metrics. */
+    host: string;
+    port: number;
+    /** The Temporal SDK core's own exporter, on loopback; its text is appended to /metrics. */
+    temporalPort: number;
   };
   postgres: { url: string | undefined; embeddedPort: number };
   mail: {
@@ -65,6 +83,29 @@ export interface Config {
     creditDesk: string[];
   };
   policyFile: string | undefined;
+}
+
+export interface TemporalSecurity {
+  /** Temporal Cloud API key, sent as a bearer token (implies TLS). */
+  apiKey?: string;
+  /** TLS; with a client certificate and key for mTLS, and the server's CA when it is private. */
+  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+}
+
+function temporalSecurity(e: z.infer<typeof ConfigSchema>): TemporalSecurity | undefined {
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY))
+    throw new Error('Invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS)');
+  const secured =
+    e.TEMPORAL_TLS === 'true' ||
+    Boolean(e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY);
+  if (!secured) return undefined;
+  const tls = {
+    ...(e.TEMPORAL_TLS_CERT ? { certPath: e.TEMPORAL_TLS_CERT } : {}),
+    ...(e.TEMPORAL_TLS_KEY ? { keyPath: e.TEMPORAL_TLS_KEY } : {}),
+    ...(e.TEMPORAL_TLS_CA ? { caPath: e.TEMPORAL_TLS_CA } : {}),
+    ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+  return { ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}), tls };
 }
 
 const list = (s: string) =>
@@ -91,7 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      security: temporalSecurity(e),
     },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
     postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT },
     mail: { url: e.SMTP_URL, smtpPort: e.SMTP_PORT, inboxPort: e.MAIL_INBOX_PORT, from: e.MAIL_FROM },
     company: {
