@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
 import type { Mailer } from '../infra/mail.js';
+import type { CreditflowMetrics } from '../infra/metrics.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -28,6 +29,8 @@ export async function startCreditflowWorkers(opts: {
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   policy: Policy;
+  /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
+  metrics?: CreditflowMetrics;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
@@ -42,7 +45,12 @@ export async function startCreditflowWorkers(opts: {
     mailer: opts.mailer,
   };
   const workers: Worker[] = [
-    await createReceivableWorker({ ...common, company: opts.company, policy: opts.policy }),
+    await createReceivableWorker({
+      ...common,
+      company: opts.company,
+      policy: opts.policy,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    }),
     await createSalespersonWorker({ ...common, company: opts.company }),
     await createRatingWorker({ ...common, company: opts.company }),
   ];

@@ -13,6 +13,7 @@ import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
 import { crossesLimitWarning } from '../../domain/salesperson-review.js';
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
+import type { CreditflowMetrics } from '../../infra/metrics.js';
 import type {
   AutomaticCheckResult,
   CreditApplication,
@@ -45,6 +46,8 @@ export interface ReceivableActivityDeps {
   /** The policy in force for checks that are not part of a workflow's recorded policy. */
   policy: Policy;
   clock?: () => Date;
+  /** Counts timeline steps fired (infra/metrics.ts); tests may leave it out. */
+  metrics?: Pick<CreditflowMetrics, 'stepFired'>;
 }
 
 interface StateArg {
@@ -154,6 +157,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
         ...mail,
         effectKey: key,
+        kind,
       });
     });
   }
@@ -325,6 +329,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             ].join('\n'),
             html: `<p>${escapeHtml(sp.name)} (${sp.id}): application ${app.receivableId} takes receivables to ${after} of the ${spLimit} limit (<b>${usage} %</b>). Warning level ${warnBp / 100} %; at 100 % new credit is refused.</p>`,
             effectKey: key,
+            kind: 'salesperson-limit-warning',
           }),
         );
       }
@@ -364,8 +369,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       detail: Record<string, unknown>;
       key: string;
     }) {
-      await inTransaction(pool, async (client) => {
-        await records.append(client, {
+      const added = await inTransaction(pool, async (client) => {
+        const fresh = await records.append(client, {
           subjectType: 'receivable',
           subjectId: e.state.receivableId,
           eventType: e.event,
@@ -374,7 +379,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           idempotencyKey: e.key,
         });
         await q.saveSnapshot(client, e.state);
+        return fresh;
       });
+      // A step's record ends the step: counted once, a retried activity finds it already there.
+      if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
     },
 
     async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {
