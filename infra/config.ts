@@ -35,6 +35,9 @@ const ConfigSchema = z.object({
   TEMPORAL_METRICS_PORT: port.default(9465),
   DATABASE_URL: optionalUrl,
   POSTGRES_PORT: port.default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   SMTP_URL: optionalUrl,
   SMTP_PORT: port.default(2525),
   MAIL_INBOX_PORT: port.default(8025),
@@ -68,7 +71,10 @@ export interface Config {
     /** The Temporal SDK core's own exporter, on loopback; its text is appended to /metrics. */
     temporalPort: number;
   };
-  postgres: { url: string | undefined; embeddedPort: number };
+  /** poolSize: connections per process (the API's and the worker's each). */
+  postgres: { url: string | undefined; embeddedPort: number; poolSize: number };
+  /** Per worker (one per task queue); undefined: the SDK's defaults (100 activities; cache by heap size). */
+  worker: { maxConcurrentActivities: number | undefined; maxCachedWorkflows: number | undefined };
   mail: {
     url: string | undefined;
     smtpPort: number;
@@ -135,7 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       security: temporalSecurity(e),
     },
     metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
-    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT },
+    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT, poolSize: e.DATABASE_POOL_SIZE },
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
     mail: { url: e.SMTP_URL, smtpPort: e.SMTP_PORT, inboxPort: e.MAIL_INBOX_PORT, from: e.MAIL_FROM },
     company: {
       name: e.COMPANY_NAME,

@@ -10,7 +10,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCredentialQueries } from '../api/auth.js';
 import { ROLES } from '../api/roles.js';
 import { buildApi } from '../api/server.js';
-import { startCreditflowWorkers } from '../workers/all.js';
+import { startCreditflowWorkers, workerTuning } from '../workers/all.js';
 import { loadConfig } from './config.js';
 import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
@@ -64,7 +64,7 @@ async function main() {
     stops.push(pgServer.stop);
     databaseUrl = pgServer.url;
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, config.postgres.poolSize);
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
@@ -117,6 +117,7 @@ async function main() {
     company: config.company,
     policy: policyStore.current(),
     metrics: metrics.metrics,
+    tuning: workerTuning(config.worker),
   });
   stops.unshift(async () => {
     await workers.shutdown();

@@ -3,7 +3,13 @@
  * the schedules they serve. Used by `npm start` and by the standalone worker.
  */
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
@@ -14,6 +20,19 @@ import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
+
+/** The worker options config.worker sets (unset: the SDK's defaults). */
+export function workerTuning(w: {
+  maxConcurrentActivities: number | undefined;
+  maxCachedWorkflows: number | undefined;
+}): Partial<WorkerOptions> {
+  return {
+    ...(w.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: w.maxConcurrentActivities }
+      : {}),
+    ...(w.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: w.maxCachedWorkflows } : {}),
+  };
+}
 
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */
@@ -31,6 +50,8 @@ export async function startCreditflowWorkers(opts: {
   policy: Policy;
   /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
   metrics?: CreditflowMetrics;
+  /** Applied to every worker: concurrency and cache (config.worker). */
+  tuning?: Partial<WorkerOptions>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
@@ -43,6 +64,7 @@ export async function startCreditflowWorkers(opts: {
     workflowBundle,
     pool: opts.pool,
     mailer: opts.mailer,
+    ...(opts.tuning ? { tuning: opts.tuning } : {}),
   };
   const workers: Worker[] = [
     await createReceivableWorker({

@@ -11,7 +11,7 @@ import { createMailer } from '../infra/mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/metrics.js';
 import { loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
-import { startCreditflowWorkers } from './all.js';
+import { startCreditflowWorkers, workerTuning } from './all.js';
 
 const config = loadConfig();
 // Before any connection: the SDK core exports the worker's metrics on loopback, for /metrics to append.
@@ -23,7 +23,7 @@ const need = (value: string | undefined, name: string) => {
   return value;
 };
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
-const pool = createPool(need(config.postgres.url, 'DATABASE_URL'));
+const pool = createPool(need(config.postgres.url, 'DATABASE_URL'), config.postgres.poolSize);
 await migrate(pool);
 const policy = loadPolicy(config.policyFile);
 const metrics = createMetrics({
@@ -54,6 +54,7 @@ const workers = await startCreditflowWorkers({
   company: config.company,
   policy,
   metrics: metrics.metrics,
+  tuning: workerTuning(config.worker),
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
 await workers.running;
