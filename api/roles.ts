@@ -19,6 +19,8 @@ const STAFF_READERS: readonly Role[] = ['finance', 'marketing', 'manager', 'cred
 export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'GET /health': null,
   'GET /openapi.json': null,
+  'GET /docs': null,
+  'GET /docs/assets/:file': null,
 
   // Master data (normally from the CRM/ERP import)
   'POST /v1/counterparties': ['finance', 'admin'],
@@ -68,6 +70,19 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/rating-cycles/quarter/:quarter': ['finance', 'marketing', 'manager'],
   'GET /v1/rating-cycles/quarter/:quarter': ALL, // counts only
   'POST /v1/dealers/:id/continuation-decision/:quarter': ['manager'],
+
+  // Outgoing webhooks (no role but admin ever sees a signing secret)
+  'POST /v1/webhooks': ['admin'],
+  'GET /v1/webhooks': ['admin', 'auditor'],
+  'DELETE /v1/webhooks/:id': ['admin'],
+  'GET /v1/webhooks/:id/deliveries': ['admin', 'auditor'],
+
+  // Bulk import from the CRM/ERP
+  'POST /v1/imports/counterparties': ['finance', 'admin'],
+  'POST /v1/imports/receivables': ['finance', 'admin'],
+  'POST /v1/imports/payments': ['finance', 'admin'],
+  'GET /v1/imports/:id': ['finance', 'admin', 'auditor'],
+  'GET /v1/imports/:id/rows': ['finance', 'admin', 'auditor'],
 };
 
 /** A salesperson may act on, or read, only what is theirs. */

@@ -6,17 +6,22 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
 import { createReceivableQueries } from '../activities/receivable/queries.js';
+import { createWebhookQueries } from '../activities/webhooks/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
+import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
+import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps {
   client: Client;
@@ -62,6 +67,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...webhookRoutes({ webhooks: createWebhookQueries(deps.pool) }),
+    ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
@@ -84,9 +91,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         return { ok: true };
       },
     }),
+    ...docsRoutes(),
   );
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
-  registerRoutes(app, routes, (header) => credentials.authenticate(header));
+  registerRoutes(
+    app,
+    routes,
+    (header) => credentials.authenticate(header),
+    createIdempotencyQueries(deps.pool),
+  );
   return app;
 }

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../domain/webhooks.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** An empty or absent URL means "start our own server". */
@@ -48,6 +49,11 @@ const ConfigSchema = z.object({
   MANAGERS: z.string().default('manager@creditflow.local'),
   CREDIT_DESK: z.string().default('credit-desk@creditflow.local'),
   POLICY_FILE: z.string().optional(),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(DEFAULT_RETRY_SCHEDULE.baseMs),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().positive().default(DEFAULT_RETRY_SCHEDULE.capMs),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_RETRY_SCHEDULE.maxAttempts),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export interface Config {
@@ -89,6 +95,8 @@ export interface Config {
     creditDesk: string[];
   };
   policyFile: string | undefined;
+  /** Outgoing webhooks: the retry schedule, the per-attempt timeout, the outbox poll interval. */
+  webhooks: { retry: RetrySchedule; timeoutMs: number; pollIntervalMs: number };
 }
 
 export interface TemporalSecurity {
@@ -155,5 +163,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       creditDesk: list(e.CREDIT_DESK),
     },
     policyFile: e.POLICY_FILE,
+    webhooks: {
+      retry: {
+        baseMs: e.WEBHOOK_RETRY_BASE_MS,
+        factor: DEFAULT_RETRY_SCHEDULE.factor,
+        capMs: e.WEBHOOK_RETRY_MAX_MS,
+        maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      },
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      pollIntervalMs: e.WEBHOOK_POLL_MS,
+    },
   };
 }

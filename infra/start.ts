@@ -118,6 +118,7 @@ async function main() {
     policy: policyStore.current(),
     metrics: metrics.metrics,
     tuning: workerTuning(config.worker),
+    webhooks: config.webhooks,
   });
   stops.unshift(async () => {
     await workers.shutdown();
@@ -131,6 +132,7 @@ async function main() {
   const apiUrl = `http://${config.api.host}:${config.api.port}`;
   say('creditflow is up:');
   console.log(`  HTTP API         ${apiUrl}  (OpenAPI: ${apiUrl}/openapi.json)`);
+  console.log(`  API docs         ${apiUrl}/docs`);
   console.log(`  Temporal         ${temporalAddress}  namespace ${config.temporal.namespace}`);
   if (uiUrl) console.log(`  Temporal Web UI  ${uiUrl}`);
   console.log(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);

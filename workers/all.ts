@@ -20,6 +20,7 @@ import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
+import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
 
 /** The worker options config.worker sets (unset: the SDK's defaults). */
 export function workerTuning(w: {
@@ -52,6 +53,8 @@ export async function startCreditflowWorkers(opts: {
   metrics?: CreditflowMetrics;
   /** Applied to every worker: concurrency and cache (config.worker). */
   tuning?: Partial<WorkerOptions>;
+  /** When given, the webhook dispatcher runs alongside the workers. */
+  webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
@@ -78,12 +81,15 @@ export async function startCreditflowWorkers(opts: {
   ];
   await ensureSalespersonSchedules(opts.client, opts.policy);
   await ensureRatingSchedules(opts.client, opts.policy);
+  const dispatcher = opts.webhooks
+    ? startWebhookDispatcher({ ...opts.webhooks, pool: opts.pool })
+    : undefined;
   const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
+      await Promise.all([running, dispatcher?.stop()]);
     },
   };
 }

@@ -55,6 +55,7 @@ const workers = await startCreditflowWorkers({
   policy,
   metrics: metrics.metrics,
   tuning: workerTuning(config.worker),
+  webhooks: config.webhooks,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
 await workers.running;

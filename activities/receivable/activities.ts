@@ -11,6 +11,7 @@ import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
 import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
 import { crossesLimitWarning } from '../../domain/salesperson-review.js';
+import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
@@ -24,6 +25,7 @@ import type {
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
+import { createWebhookQueries } from '../webhooks/queries.js';
 import {
   escapeHtml,
   type MailLanguage,
@@ -72,7 +74,45 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const q = createReceivableQueries(pool);
   const records = createCreditRecordQueries(pool);
   const effects = createEffects(pool);
+  const webhooks = createWebhookQueries(pool);
   const today = () => localDate(clock().getTime(), deps.policy.timeZone);
+
+  /** The webhook event for a receivable at this moment; `id` is stable across activity retries. */
+  function webhookEvent(
+    s: ReceivableState,
+    type: WebhookEventType,
+    id: string,
+    days?: unknown,
+  ): WebhookEvent {
+    const legal = type.startsWith('receivable.legal') && s.legal ? s.legal : null;
+    return {
+      id,
+      type,
+      occurredAt: clock().toISOString(),
+      data: {
+        receivableId: s.receivableId,
+        counterpartyId: s.application.counterpartyId,
+        salespersonId: s.application.salespersonId,
+        stage: s.stage,
+        outstandingMinor: s.outstandingMinor,
+        currency: s.application.currency,
+        dueDate: s.dueDate,
+        daysOverdue:
+          typeof days === 'number' ? days : s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : 0,
+        ...(legal
+          ? {
+              legal: {
+                terminateCooperation: legal.terminateCooperation,
+                litigation: legal.litigation,
+                confirmBy: legal.confirmBy,
+                confirmed: legal.confirmed,
+                decidedBy: legal.decidedBy,
+              },
+            }
+          : {}),
+      },
+    };
+  }
 
   function contextFor(s: ReceivableState): ReceivableMailContext {
     const c = s.checks?.counterparty;
@@ -379,6 +419,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           idempotencyKey: e.key,
         });
         await q.saveSnapshot(client, e.state);
+        // The webhook outbox, in the same transaction: an event is published if and only
+        // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
+        const type = webhookEventForRecord(e.event);
+        if (type) await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue));
         return fresh;
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
@@ -608,6 +652,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async proposeLegalEscalation({ state }: StateArg) {
+      // The +30 step is published now, when the escalation is proposed: the workflow
+      // records the step only after the manager's answer, published on its own.
+      await inTransaction(pool, (client) =>
+        webhooks.enqueue(
+          client,
+          webhookEvent(state, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
+        ),
+      );
       await q.insertTask({
         key: `${state.receivableId}:legal-confirmation`,
         kind: 'confirm-legal-escalation',

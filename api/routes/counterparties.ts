@@ -12,7 +12,7 @@ import { CalendarDate, Id } from '../schemas.js';
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
 const CustomerClass = z.enum(['A', 'B', 'C', 'D']);
 
-const CounterpartyBody = z
+export const CounterpartyBody = z
   .object({
     id: Id,
     name: z.string().trim().min(1).max(200),

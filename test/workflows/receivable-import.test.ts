@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { recordPayment } from '../../workflows/receivable/contract.js';
+import {
+  expectRefused,
+  instantOf,
+  type ReceivableBench,
+  startReceivableBench,
+} from '../support/receivable-env.js';
 
 let bench: ReceivableBench;
 beforeAll(async () => {
@@ -72,6 +78,37 @@ describe('imported receivable', () => {
     expect((await bench.state(h)).stage).toBe('issued');
     await bench.advanceTo(instantOf(addDays(dueDate, -6), 12));
     expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:00`]);
+  });
+
+  it('a payment sent while the invoice still joins the timeline waits for it, then meets the usual rules', async () => {
+    const { h, today } = await importInvoice(20, 500_000);
+    const pay = (paymentId: string, amountMinor: number) =>
+      h.executeUpdate(recordPayment, {
+        args: [{ paymentId, amountMinor, paidOn: today, recordedBy: 'erp' }],
+      });
+    // Sent at once, before the invoice stands issued (the ERP sends invoices, then payments).
+    const [early, over] = await Promise.allSettled([pay('P-early', 300_000), pay('P-over', 1_500_001)]);
+    expect(early).toMatchObject({
+      status: 'fulfilled',
+      value: { duplicate: false, outstandingMinor: 1_200_000 },
+    });
+    await expectRefused(
+      over.status === 'rejected' ? Promise.reject(over.reason) : Promise.resolve(over.value),
+      /overpayment refused/,
+    );
+    // Accepted before the invoice stood issued (its automatic checks had not returned).
+    const events = (await h.fetchHistory()).events ?? [];
+    const checks = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAutomaticChecks',
+    );
+    const joined = events.findIndex(
+      (e) =>
+        Number(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? -1) === Number(checks?.eventId),
+    );
+    const firstAccepted = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(firstAccepted).toBeGreaterThan(-1);
+    expect(firstAccepted).toBeLessThan(joined);
+    expect((await bench.state(h)).paidMinor).toBe(800_000);
   });
 
   it('a business time of 09:30 moves every step to half past', async () => {

@@ -182,6 +182,12 @@ export async function receivableWorkflow(
   setHandler(
     recordPayment,
     async (p): Promise<PaymentResult> => {
+      if (state.stage === 'applied') {
+        // An imported invoice paid while it still joins the timeline: the payment
+        // waits until it stands issued, then meets the same rules as any other.
+        await condition(() => state.stage !== 'applied');
+        refuse(paymentRefusal(state, p, today()));
+      }
       if (state.paymentIds.includes(p.paymentId)) {
         return {
           paymentId: p.paymentId,
@@ -210,7 +216,11 @@ export async function receivableWorkflow(
         duplicate: false,
       };
     },
-    { validator: (p) => refuse(paymentRefusal(state, p, today())) },
+    {
+      validator: (p) => {
+        if (!(input.imported && state.stage === 'applied')) refuse(paymentRefusal(state, p, today()));
+      },
+    },
   );
 
   setHandler(

@@ -1,0 +1,165 @@
+/**
+ * What one valid record does, per kind. Counterparties are upserted by id;
+ * receivables start their workflow `receivable:<id>` as an imported invoice (once,
+ * ever); payments go to the receivable's workflow as the `recordPayment` Update,
+ * which applies a payment id once. A business refusal is a `rejected` outcome with
+ * its reason, and nothing of that row is stored; anything else (the workflow
+ * service or the database unavailable) throws and stops the import.
+ */
+import {
+  type Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { daysBetween, localDate } from '../../domain/calendar.js';
+import type { Policy } from '../../domain/policy.js';
+import {
+  getReceivable,
+  RECEIVABLE_TASK_QUEUE,
+  RECEIVABLE_WORKFLOW_TYPE,
+  type ReceivableInput,
+  ReceivableSearch,
+  receivableWorkflowId,
+  recordPayment,
+} from '../../workflows/receivable/contract.js';
+import { fieldFromMessage } from '../errors.js';
+import type { ImportQueries } from './queries.js';
+import {
+  type CounterpartyRecord,
+  importedReceivableDifference,
+  type PaymentRecord,
+  type ReceivableRecord,
+  type RowOutcome,
+  rejected,
+} from './rows.js';
+
+export interface ImportContext {
+  importId: string;
+  /** Who runs the import (the credential's name): a payment's default `recordedBy`. */
+  startedBy: string;
+  /** One policy for the whole import, read when it starts. */
+  policy: Policy;
+}
+
+export function createRowAppliers(deps: { client: Client; queries: ImportQueries }, ctx: ImportContext) {
+  const { client, queries } = deps;
+  const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
+
+  return {
+    async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
+      return { outcome: await queries.upsertCounterparty(c) };
+    },
+
+    async receivables(r: ReceivableRecord): Promise<RowOutcome> {
+      const { policy } = ctx;
+      const today = localDate(Date.now(), policy.timeZone);
+      if (r.issueDate > today)
+        return rejected('issueDate', `${r.issueDate} is in the future (today is ${today})`);
+      const parties = await queries.partiesExist(r.counterpartyId, r.salespersonId);
+      if (!parties.counterparty)
+        return rejected('counterpartyId', `unknown counterparty ${r.counterpartyId}`);
+      if (!parties.salesperson) return rejected('salespersonId', `unknown salesperson ${r.salespersonId}`);
+      const currency = r.currency ?? policy.currency;
+      const input: ReceivableInput = {
+        application: {
+          receivableId: r.receivableId,
+          counterpartyId: r.counterpartyId,
+          salespersonId: r.salespersonId,
+          amountMinor: r.amountMinor,
+          currency,
+          requestedTermDays: daysBetween(r.issueDate, r.dueDate),
+          ...(r.note ? { note: r.note } : {}),
+        },
+        policy,
+        imported: {
+          issueDate: r.issueDate,
+          dueDate: r.dueDate,
+          paidMinor: r.paidMinor,
+          source: `import:${ctx.importId}`,
+        },
+      };
+      try {
+        await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
+          workflowId: receivableWorkflowId(r.receivableId),
+          taskQueue: RECEIVABLE_TASK_QUEUE,
+          args: [input],
+          // One receivable, one workflow, ever: importing the invoice again starts nothing.
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: ReceivableSearch.CounterpartyId, value: r.counterpartyId },
+            { key: ReceivableSearch.SalespersonId, value: r.salespersonId },
+            { key: ReceivableSearch.Stage, value: 'applied' },
+            { key: ReceivableSearch.OutstandingMinor, value: r.amountMinor - r.paidMinor },
+          ],
+          memo: { summary: `Imported invoice ${r.receivableId} for ${r.counterpartyId}` },
+        });
+        return { outcome: 'created' };
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      const existing = await handle(r.receivableId).query(getReceivable);
+      const difference = importedReceivableDifference(
+        { ...existing.application, issueDate: existing.issueDate },
+        r,
+        currency,
+      );
+      if (difference) return rejected(difference.field, difference.message);
+      return { outcome: 'unchanged', message: `already in creditflow (stage ${existing.stage})` };
+    },
+
+    async payments(p: PaymentRecord): Promise<RowOutcome> {
+      // A payment the receivable already took (also one that closed it, whose
+      // workflow takes no Updates any more) is answered from the stored payments.
+      const known = await queries.getPayment(p.paymentId);
+      if (known) {
+        const mismatch: [string, unknown, unknown][] = [
+          ['receivableId', known.receivableId, p.receivableId],
+          ['amountMinor', known.amountMinor, p.amountMinor],
+          ['paidOn', known.paidOn, p.paidOn],
+        ];
+        for (const [field, was, now] of mismatch)
+          if (was !== now)
+            return rejected(
+              field,
+              `payment ${p.paymentId} was applied with ${field} ${was} (this row says ${now}); an import does not change a payment`,
+            );
+        return { outcome: 'unchanged', message: 'already applied' };
+      }
+      try {
+        const result = await handle(p.receivableId).executeUpdate(recordPayment, {
+          args: [
+            {
+              paymentId: p.paymentId,
+              amountMinor: p.amountMinor,
+              paidOn: p.paidOn,
+              recordedBy: p.recordedBy ?? ctx.startedBy,
+            },
+          ],
+        });
+        if (result.duplicate) return { outcome: 'unchanged', message: 'already applied' };
+        return {
+          outcome: 'created',
+          message: `outstanding ${result.outstandingMinor}${result.settled ? ', settled' : ''}`,
+        };
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) {
+          const cause = err.cause;
+          const message =
+            cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
+          return rejected(fieldFromMessage(message)?.[0]?.path ?? null, message);
+        }
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        const stage = await queries.receivableStage(p.receivableId);
+        return rejected(
+          'receivableId',
+          stage
+            ? `receivable ${p.receivableId} is ${stage}: it takes no more payments`
+            : `unknown receivable ${p.receivableId}`,
+        );
+      }
+    },
+  };
+}

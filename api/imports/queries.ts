@@ -1,0 +1,184 @@
+/** SQL for imports: the import and its progress, the per-row report, and the upserts rows make. */
+import type { Pool } from 'pg';
+import { inTransaction } from '../../infra/db.js';
+import type { ImportFormat } from './records.js';
+import type { CounterpartyRecord, ImportKind, Outcome } from './rows.js';
+
+export type ImportStatus = 'running' | 'done' | 'failed';
+
+export interface ImportRow {
+  importId: string;
+  kind: ImportKind;
+  format: ImportFormat;
+  status: ImportStatus;
+  counts: Record<Outcome, number>;
+  rowsProcessed: number;
+  error: string | null;
+  startedBy: string;
+  startedAt: string;
+  progressAt: string;
+  finishedAt: string | null;
+}
+
+export interface ReportRow {
+  row: number;
+  externalId: string | null;
+  outcome: Outcome;
+  field: string | null;
+  message: string | null;
+}
+
+const IMPORT_COLUMNS = `id AS "importId", kind, format, status, rows_processed AS "rowsProcessed", error,
+  started_by AS "startedBy", started_at AS "startedAt", progress_at AS "progressAt", finished_at AS "finishedAt",
+  json_build_object('created', created_count, 'updated', updated_count, 'unchanged', unchanged_count,
+    'rejected', rejected_count) AS counts`;
+
+type Timestamps = { startedAt: Date; progressAt: Date; finishedAt: Date | null };
+const toImport = (r: Omit<ImportRow, keyof Timestamps> & Timestamps): ImportRow => ({
+  ...r,
+  startedAt: r.startedAt.toISOString(),
+  progressAt: r.progressAt.toISOString(),
+  finishedAt: r.finishedAt?.toISOString() ?? null,
+});
+
+export function createImportQueries(pool: Pool) {
+  return {
+    /** Registers a new import; false when the id is taken. */
+    async start(i: {
+      id: string;
+      kind: ImportKind;
+      format: ImportFormat;
+      startedBy: string;
+    }): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `INSERT INTO imports (id, kind, format, started_by) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+        [i.id, i.kind, i.format, i.startedBy],
+      );
+      return rowCount === 1;
+    },
+
+    /** Stores a batch of row outcomes and adds them to the import's counts, together. */
+    async recordRows(importId: string, rows: readonly ReportRow[]): Promise<void> {
+      if (!rows.length) return;
+      const count = (o: Outcome) => rows.filter((r) => r.outcome === o).length;
+      await inTransaction(pool, async (client) => {
+        await client.query(
+          `INSERT INTO import_rows (import_id, row_number, external_id, outcome, field, message)
+           SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+           ON CONFLICT (import_id, row_number) DO NOTHING`,
+          [
+            importId,
+            rows.map((r) => r.row),
+            rows.map((r) => r.externalId),
+            rows.map((r) => r.outcome),
+            rows.map((r) => r.field),
+            rows.map((r) => r.message),
+          ],
+        );
+        await client.query(
+          `UPDATE imports SET created_count = created_count + $2, updated_count = updated_count + $3,
+             unchanged_count = unchanged_count + $4, rejected_count = rejected_count + $5,
+             rows_processed = rows_processed + $6, progress_at = now()
+           WHERE id = $1`,
+          [importId, count('created'), count('updated'), count('unchanged'), count('rejected'), rows.length],
+        );
+      });
+    },
+
+    async finish(importId: string, status: 'done' | 'failed', error: string | null = null): Promise<void> {
+      await pool.query(`UPDATE imports SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [
+        importId,
+        status,
+        error,
+      ]);
+    },
+
+    async get(importId: string): Promise<ImportRow | undefined> {
+      const { rows } = await pool.query(`SELECT ${IMPORT_COLUMNS} FROM imports WHERE id = $1`, [importId]);
+      return rows[0] ? toImport(rows[0]) : undefined;
+    },
+
+    /** The report in row order, after row `afterRow`, optionally of one outcome. */
+    async listRows(
+      importId: string,
+      filter: { outcome?: Outcome; afterRow: number; limit: number },
+    ): Promise<ReportRow[]> {
+      const { rows } = await pool.query<ReportRow>(
+        `SELECT row_number AS row, external_id AS "externalId", outcome, field, message FROM import_rows
+         WHERE import_id = $1 AND ($2::text IS NULL OR outcome = $2) AND row_number > $3
+         ORDER BY row_number LIMIT $4`,
+        [importId, filter.outcome ?? null, filter.afterRow, filter.limit],
+      );
+      return rows;
+    },
+
+    /**
+     * Inserts the counterparty or updates it when a field differs: created, updated,
+     * or unchanged (no write at all, so a re-run leaves updated_at alone).
+     */
+    async upsertCounterparty(c: CounterpartyRecord): Promise<'created' | 'updated' | 'unchanged'> {
+      const { rows } = await pool.query<{ created: boolean }>(
+        `INSERT INTO counterparties AS t (id, name, kind, email, language, region, contact_name, credit_grade,
+           customer_class, credit_limit_minor, credit_term_days, joined_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
+           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name,
+           credit_grade = EXCLUDED.credit_grade, customer_class = EXCLUDED.customer_class,
+           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
+           joined_on = EXCLUDED.joined_on, updated_at = now()
+         WHERE (t.name, t.kind, t.email, t.language, t.region, t.contact_name, t.credit_grade, t.customer_class,
+             t.credit_limit_minor, t.credit_term_days, t.joined_on)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.email, EXCLUDED.language, EXCLUDED.region,
+             EXCLUDED.contact_name, EXCLUDED.credit_grade, EXCLUDED.customer_class, EXCLUDED.credit_limit_minor,
+             EXCLUDED.credit_term_days, EXCLUDED.joined_on)
+         RETURNING (xmax = 0) AS created`,
+        [
+          c.id,
+          c.name,
+          c.kind,
+          c.email,
+          c.language,
+          c.region,
+          c.contactName,
+          c.creditGrade,
+          c.customerClass,
+          c.creditLimitMinor,
+          c.creditTermDays,
+          c.joinedOn,
+        ],
+      );
+      const row = rows[0];
+      return row ? (row.created ? 'created' : 'updated') : 'unchanged';
+    },
+
+    /** Whether these counterparty and salesperson ids exist. */
+    async partiesExist(counterpartyId: string, salespersonId: string) {
+      const { rows } = await pool.query<{ counterparty: boolean; salesperson: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM counterparties WHERE id = $1) AS counterparty,
+                EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson`,
+        [counterpartyId, salespersonId],
+      );
+      return rows[0] ?? { counterparty: false, salesperson: false };
+    },
+
+    /** A payment already applied, as the receivable's workflow recorded it. */
+    async getPayment(paymentId: string) {
+      const { rows } = await pool.query<{ receivableId: string; amountMinor: number; paidOn: string }>(
+        `SELECT receivable_id AS "receivableId", amount_minor AS "amountMinor", paid_on AS "paidOn"
+         FROM payments WHERE id = $1`,
+        [paymentId],
+      );
+      return rows[0];
+    },
+
+    /** The receivable's stage as last stored, or undefined when creditflow does not know it. */
+    async receivableStage(receivableId: string): Promise<string | undefined> {
+      const { rows } = await pool.query<{ stage: string }>('SELECT stage FROM receivables WHERE id = $1', [
+        receivableId,
+      ]);
+      return rows[0]?.stage;
+    },
+  };
+}
+
+export type ImportQueries = ReturnType<typeof createImportQueries>;

@@ -1,0 +1,189 @@
+/**
+ * Bulk import from a CRM or ERP: counterparties, receivables (invoices already
+ * issued) and payments, as CSV, NDJSON or a JSON array, streamed — never buffered
+ * whole. Each record is validated on its own and applied idempotently by its
+ * external id; the import and a per-row report of what was created, updated, left
+ * unchanged or rejected (and why) are kept in PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { Policy } from '../../domain/policy.js';
+import { ApiError } from '../errors.js';
+import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
+import { createRowAppliers } from '../imports/importers.js';
+import { createImportQueries, type ImportRow, type ReportRow } from '../imports/queries.js';
+import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
+import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
+import { runImport } from '../imports/run.js';
+import { Id } from '../schemas.js';
+
+/** The largest file one import takes. */
+export const IMPORT_LIMIT_BYTES = 1024 ** 3;
+/** Rejected rows the POST answer lists; the full report is paged from /rows. */
+const REJECTED_IN_ANSWER = 1000;
+
+const Counts = z.object({
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+});
+
+const ReportRowSchema = z.object({
+  row: z.number().int().describe('1-based record number in the file (a CSV header is not a record)'),
+  externalId: z.string().nullable(),
+  outcome: z.enum(OUTCOMES),
+  field: z.string().nullable().describe('The field (CSV column) a rejection names'),
+  message: z.string().nullable(),
+});
+
+const ImportSchema = z.object({
+  importId: z.string(),
+  kind: z.enum(IMPORT_KINDS),
+  format: z.enum(['csv', 'ndjson', 'json']),
+  status: z.enum(['running', 'done', 'failed']),
+  counts: Counts,
+  rowsProcessed: z.number().int().describe('Records whose outcome is recorded so far'),
+  error: z.string().nullable().describe('Why a failed import stopped'),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  progressAt: z.string().describe('When outcomes were last recorded'),
+  finishedAt: z.string().nullable(),
+  report: z.string().describe('The per-row report'),
+});
+
+const reportLink = (id: string) => `/v1/imports/${encodeURIComponent(id)}/rows`;
+const view = (i: ImportRow) => ({ ...i, report: reportLink(i.importId) });
+
+const SUMMARY: Record<ImportKind, string> = {
+  counterparties: 'Import dealers and customers: created, updated or unchanged by id',
+  receivables:
+    'Import invoices issued in the ERP: each starts receivable:<id> and joins the timeline where it stands',
+  payments: 'Import payments: each applied once to its receivable by payment id',
+};
+
+export function importRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {
+  const queries = createImportQueries(deps.pool);
+
+  const importRoute = (kind: ImportKind) =>
+    defineRoute({
+      method: 'POST',
+      path: `/v1/imports/${kind}`,
+      summary: `${SUMMARY[kind]}. Answers when done with the counts and the rejected rows`,
+      tag: 'imports',
+      query: z.object({
+        importId: Id.optional().describe('Your id for this import (generated when absent); it must be new'),
+      }),
+      streamBody: {
+        record: ROW_SPECS[kind].schema,
+        contentTypes: STREAM_CONTENT_TYPES,
+        limitBytes: IMPORT_LIMIT_BYTES,
+      },
+      response: ImportSchema.extend({
+        rejectedRows: z.array(ReportRowSchema).describe(`The first ${REJECTED_IN_ANSWER} rejected rows`),
+        rejectedRowsTruncated: z.boolean(),
+      }),
+      status: 201,
+      handler: async ({ query, principal, upload }) => {
+        if (!upload) throw new Error('a streamed route without its upload');
+        const importId = query.importId ?? `imp-${randomUUID()}`;
+        const format = FORMATS[upload.contentType];
+        const startedBy = principal?.name ?? 'unknown';
+        if (!(await queries.start({ id: importId, kind, format, startedBy })))
+          throw ApiError.conflict(`import ${importId} already exists: GET /v1/imports/${importId}`);
+        const spec = ROW_SPECS[kind];
+        const appliers = createRowAppliers(
+          { client: deps.client, queries },
+          { importId, startedBy, policy: deps.policy() },
+        );
+        const apply = appliers[kind] as (record: unknown) => ReturnType<(typeof appliers)[typeof kind]>;
+        try {
+          await runImport({
+            importId,
+            records: readRecords(upload.stream, format, spec),
+            spec,
+            apply,
+            store: queries,
+          });
+        } catch (err) {
+          throw await failed(importId, err);
+        }
+        await queries.finish(importId, 'done');
+        const [done, rejectedRows] = await Promise.all([
+          queries.get(importId),
+          queries.listRows(importId, { outcome: 'rejected', afterRow: 0, limit: REJECTED_IN_ANSWER + 1 }),
+        ]);
+        if (!done) throw new Error(`import ${importId} vanished`);
+        return reply(201, {
+          ...view(done),
+          rejectedRows: rejectedRows.slice(0, REJECTED_IN_ANSWER),
+          rejectedRowsTruncated: rejectedRows.length > REJECTED_IN_ANSWER,
+        });
+      },
+    });
+
+  /** Marks the import failed and says why, in the one error shape, pointing at its report. */
+  async function failed(importId: string, err: unknown): Promise<unknown> {
+    const message = err instanceof Error ? err.message : String(err);
+    await queries.finish(importId, 'failed', message);
+    const progress = await queries.get(importId);
+    const where = `import ${importId} stopped after ${progress?.rowsProcessed ?? 0} rows; GET /v1/imports/${importId}`;
+    if (err instanceof ImportFileError)
+      return ApiError.validation(
+        `${message} (${where})`,
+        err.fields.length ? err.fields : [{ path: 'body', message }],
+      );
+    if (err instanceof ApiError)
+      return new ApiError(err.status, err.code, `${message} (${where})`, err.fields);
+    return err; // the error mapping says it (unavailable services) without internals
+  }
+
+  return [
+    ...IMPORT_KINDS.map(importRoute),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/imports/:id',
+      summary: "An import's status, counts and progress (rows processed), while it runs and after",
+      tag: 'imports',
+      params: z.object({ id: Id }),
+      response: ImportSchema,
+      handler: async ({ params }) => {
+        const found = await queries.get(params.id);
+        if (!found) throw ApiError.notFound(`import ${params.id}`);
+        return view(found);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/v1/imports/:id/rows',
+      summary: "An import's per-row report in file order, optionally one outcome (e.g. rejected), paged",
+      tag: 'imports',
+      params: z.object({ id: Id }),
+      query: z.object({
+        outcome: z.enum(OUTCOMES).optional(),
+        afterRow: z.coerce.number().int().min(0).default(0).describe('Rows after this row number'),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      response: z.object({
+        items: z.array(ReportRowSchema),
+        next: z.string().nullable().describe('The next page, when there may be one'),
+      }),
+      handler: async ({ params, query }) => {
+        if (!(await queries.get(params.id))) throw ApiError.notFound(`import ${params.id}`);
+        const items: ReportRow[] = await queries.listRows(params.id, query);
+        const last = items.at(-1);
+        const next =
+          items.length === query.limit && last
+            ? `${reportLink(params.id)}?${new URLSearchParams({
+                ...(query.outcome ? { outcome: query.outcome } : {}),
+                afterRow: String(last.row),
+                limit: String(query.limit),
+              })}`
+            : null;
+        return { items, next };
+      },
+    }),
+  ];
+}

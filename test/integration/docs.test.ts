@@ -1,0 +1,81 @@
+/**
+ * `/docs`: Swagger UI served by the API itself, offline: the page, its assets from
+ * swagger-ui-dist, and the generated document it reads, all without a credential.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createPool, type Pool } from '../../infra/db.js';
+
+let api: FastifyInstance;
+let base: string;
+let pool: Pool;
+let connection: Connection;
+
+beforeAll(async () => {
+  pool = createPool(inject('databaseUrl'), 2);
+  connection = await Connection.connect({ address: inject('temporalAddress') });
+  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+  base = await api.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await connection?.close();
+  await pool?.end();
+});
+
+describe('/docs', () => {
+  it('serves the page, which loads only assets the API serves itself', async () => {
+    const page = await fetch(`${base}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    expect(html).toContain('<div id="swagger-ui"></div>');
+    // Nothing from a CDN: every script and stylesheet is relative to the API.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs).toEqual(
+      expect.arrayContaining(['docs/assets/swagger-ui.css', 'docs/assets/swagger-ui-bundle.js']),
+    );
+    const expected: Record<string, string> = {
+      css: 'text/css; charset=utf-8',
+      js: 'text/javascript; charset=utf-8',
+      png: 'image/png',
+    };
+    for (const ref of refs) {
+      const asset = await fetch(new URL(ref, `${base}/docs`));
+      expect(asset.status, ref).toBe(200);
+      expect(asset.headers.get('content-type'), ref).toBe(expected[ref.split('.').pop() as string]);
+      expect((await asset.arrayBuffer()).byteLength, ref).toBeGreaterThan(100);
+    }
+  });
+
+  it('points Swagger UI at /openapi.json with bearer auth and without the online validator', async () => {
+    const init = await (await fetch(`${base}/docs/assets/initializer.js`)).text();
+    expect(init).toContain("new URL('openapi.json', document.baseURI)");
+    expect(init).toContain('validatorUrl: null');
+    const bundle = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
+    expect(await bundle.text()).toContain('SwaggerUIBundle');
+    const doc = (await (await fetch(new URL('openapi.json', `${base}/docs`))).json()) as {
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+    };
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('serves nothing else from node_modules', async () => {
+    for (const name of [
+      'package.json',
+      'index.js',
+      '..%2Fpackage.json',
+      '..%2F..%2Fpg%2Fpackage.json',
+      'constructor',
+    ]) {
+      const res = await fetch(`${base}/docs/assets/${name}`);
+      expect(res.status, name).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
+    }
+  });
+});
