@@ -85,13 +85,38 @@ export function defineRoute<P, Q, B, R>(spec: RouteSpec<P, Q, B, R>): RouteSpec<
 
 function fieldErrors(where: string, error: z.ZodError): FieldError[] {
   return error.issues.map((i) => ({
-    path: [where, ...i.path.map(String)].filter(Boolean).join('.'),
+    // A body that is not an object at all is named as `body`: a 400 always names a field.
+    path: [where, ...i.path.map(String)].filter(Boolean).join('.') || 'body',
     message: i.message,
   }));
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first text PostgreSQL cannot store — a NUL character, or a lone UTF-16
+ * surrogate (no UTF-8 form: jsonb refuses it, text columns would keep U+FFFD) — in a value or
+ * its keys; null when there is none. Checked before any schema, so every route refuses it as 400.
+ */
+function unstorableText(value: unknown, path: string[] = []): string[] | null {
+  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+  if (typeof value === 'string') return bad(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = bad(k) ? [...path, k] : unstorableText(v, [...path, k]);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: 'params' | 'query' | 'body'): T {
   if (!schema) return undefined as T;
+  const unstorable = unstorableText(value);
+  if (unstorable) {
+    const path = [where === 'body' ? '' : where, ...unstorable].filter(Boolean).join('.') || 'body';
+    const message = 'contains a NUL character or an unpaired surrogate';
+    throw ApiError.validation(`invalid ${where}: ${path} ${message}`, [{ path, message }]);
+  }
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
   if (!result.success) {
     const fields = fieldErrors(where === 'body' ? '' : where, result.error);

@@ -8,9 +8,13 @@ import { buildApi } from './server.js';
 const config = loadConfig();
 if (!config.temporal.address || !config.postgres.url)
   throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set to run the API on its own');
-const pool = createPool(config.postgres.url);
+const pool = createPool(config.postgres.url, config.postgres.poolSize);
 await migrate(pool); // safe beside the worker's: migrations run under an advisory lock
-const { client, connection } = await connectClient(config.temporal.address, config.temporal.namespace);
+const { client, connection } = await connectClient(
+  config.temporal.address,
+  config.temporal.namespace,
+  config.temporal.security,
+);
 const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
 const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore, logger: true });
 await api.listen({ host: config.api.host, port: config.api.port });

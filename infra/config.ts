@@ -25,8 +25,20 @@ const ConfigSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_TASK_QUEUE: z.string().default('creditflow'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.default(9464),
+  TEMPORAL_METRICS_PORT: port.default(9465),
   DATABASE_URL: optionalUrl,
   POSTGRES_PORT: port.default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   SMTP_URL: optionalUrl,
   SMTP_PORT: port.default(2525),
   MAIL_INBOX_PORT: port.default(8025),
@@ -55,8 +67,20 @@ export interface Config {
     devPort: number;
     uiPort: number;
     taskQueue: string;
+    /** How to reach a secured server (Temporal Cloud, a cluster with mTLS); undefined: plain gRPC. */
+    security: TemporalSecurity | undefined;
   };
-  postgres: { url: string | undefined; embeddedPort: number };
+  metrics: {
+    /** The worker's Prometheus endpoint: http://host:port/metrics. */
+    host: string;
+    port: number;
+    /** The Temporal SDK core's own exporter, on loopback; its text is appended to /metrics. */
+    temporalPort: number;
+  };
+  /** poolSize: connections per process (the API's and the worker's each). */
+  postgres: { url: string | undefined; embeddedPort: number; poolSize: number };
+  /** Per worker (one per task queue); undefined: the SDK's defaults (100 activities; cache by heap size). */
+  worker: { maxConcurrentActivities: number | undefined; maxCachedWorkflows: number | undefined };
   mail: {
     url: string | undefined;
     smtpPort: number;
@@ -73,6 +97,29 @@ export interface Config {
   policyFile: string | undefined;
   /** Outgoing webhooks: the retry schedule, the per-attempt timeout, the outbox poll interval. */
   webhooks: { retry: RetrySchedule; timeoutMs: number; pollIntervalMs: number };
+}
+
+export interface TemporalSecurity {
+  /** Temporal Cloud API key, sent as a bearer token (implies TLS). */
+  apiKey?: string;
+  /** TLS; with a client certificate and key for mTLS, and the server's CA when it is private. */
+  tls?: { certPath?: string; keyPath?: string; caPath?: string; serverName?: string };
+}
+
+function temporalSecurity(e: z.infer<typeof ConfigSchema>): TemporalSecurity | undefined {
+  if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY))
+    throw new Error('Invalid configuration: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS)');
+  const secured =
+    e.TEMPORAL_TLS === 'true' ||
+    Boolean(e.TEMPORAL_TLS_CERT || e.TEMPORAL_TLS_CA || e.TEMPORAL_TLS_SERVER_NAME || e.TEMPORAL_API_KEY);
+  if (!secured) return undefined;
+  const tls = {
+    ...(e.TEMPORAL_TLS_CERT ? { certPath: e.TEMPORAL_TLS_CERT } : {}),
+    ...(e.TEMPORAL_TLS_KEY ? { keyPath: e.TEMPORAL_TLS_KEY } : {}),
+    ...(e.TEMPORAL_TLS_CA ? { caPath: e.TEMPORAL_TLS_CA } : {}),
+    ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+  return { ...(e.TEMPORAL_API_KEY ? { apiKey: e.TEMPORAL_API_KEY } : {}), tls };
 }
 
 const list = (s: string) =>
@@ -99,8 +146,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      security: temporalSecurity(e),
     },
-    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT },
+    metrics: { host: e.METRICS_HOST, port: e.METRICS_PORT, temporalPort: e.TEMPORAL_METRICS_PORT },
+    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT, poolSize: e.DATABASE_POOL_SIZE },
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
     mail: { url: e.SMTP_URL, smtpPort: e.SMTP_PORT, inboxPort: e.MAIL_INBOX_PORT, from: e.MAIL_FROM },
     company: {
       name: e.COMPANY_NAME,

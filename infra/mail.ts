@@ -9,6 +9,8 @@ export interface OutgoingMail {
   html: string;
   /** The idempotency key of the effect that sends it; also makes the Message-ID stable. */
   effectKey: string;
+  /** What e-mail it is (payment-reminder, rating-grade …), for the sent-mail metric. */
+  kind?: string;
 }
 
 export interface Mailer {
@@ -16,7 +18,12 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(smtpUrl: string, from: string): Mailer {
+/** Counts each e-mail the SMTP server accepted, by kind (infra/metrics.ts); optional. */
+export interface MailMetrics {
+  mailSent(kind: string): void;
+}
+
+export function createMailer(smtpUrl: string, from: string, metrics?: MailMetrics): Mailer {
   const transport = nodemailer.createTransport(smtpUrl, { from });
   return {
     async send(mail) {
@@ -30,6 +37,7 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
         messageId: stableId,
         headers: { 'X-Creditflow-Effect': mail.effectKey },
       });
+      metrics?.mailSent(mail.kind ?? 'other');
       return { messageId: info.messageId };
     },
     close: () => transport.close(),

@@ -10,13 +10,14 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCredentialQueries } from '../api/auth.js';
 import { ROLES } from '../api/roles.js';
 import { buildApi } from '../api/server.js';
-import { startCreditflowWorkers } from '../workers/all.js';
+import { startCreditflowWorkers, workerTuning } from '../workers/all.js';
 import { loadConfig } from './config.js';
 import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
 import { startLocalTemporal } from './local/temporal-dev.js';
 import { createMailer } from './mail.js';
+import { createMetrics, serveMetrics, temporalMetricsTelemetry } from './metrics.js';
 import { createPolicyStore, loadPolicy } from './policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from './temporal.js';
 
@@ -27,7 +28,13 @@ async function main() {
   const config = loadConfig();
   // Keep the console for what people need: warnings and errors from the SDK, our URLs.
   // Signals are ours: stop() shuts the workers down, then the servers, in order.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // The SDK core exports the workers' metrics on loopback; our /metrics appends them.
+  const temporalMetricsAddress = `127.0.0.1:${config.metrics.temporalPort}`;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    telemetryOptions: temporalMetricsTelemetry(temporalMetricsAddress),
+  });
 
   let temporalAddress = config.temporal.address;
   let uiUrl: string | undefined;
@@ -57,7 +64,7 @@ async function main() {
     stops.push(pgServer.stop);
     databaseUrl = pgServer.url;
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, config.postgres.poolSize);
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
@@ -78,14 +85,29 @@ async function main() {
     smtpUrl = mail.smtpUrl;
     inboxUrl = mail.inboxUrl;
   }
-  const mailer = createMailer(smtpUrl, config.mail.from);
+  const metrics = createMetrics({
+    pool,
+    timeZone: () => policyStore.current().timeZone,
+    temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
+  });
+  const metricsServer = await serveMetrics({
+    host: config.metrics.host,
+    port: config.metrics.port,
+    registry: metrics,
+  });
+  stops.unshift(() => metricsServer.close());
+  const mailer = createMailer(smtpUrl, config.mail.from, metrics.metrics);
 
-  const { connection, client } = await connectClient(temporalAddress, config.temporal.namespace);
+  const { connection, client } = await connectClient(
+    temporalAddress,
+    config.temporal.namespace,
+    config.temporal.security,
+  );
   await registerSearchAttributes(connection, config.temporal.namespace);
   stops.unshift(() => connection.close());
 
   say('starting the workers (bundling workflows)…');
-  const workerConnection = await connectWorker(temporalAddress);
+  const workerConnection = await connectWorker(temporalAddress, config.temporal.security);
   const workers = await startCreditflowWorkers({
     connection: workerConnection,
     client,
@@ -94,6 +116,8 @@ async function main() {
     mailer,
     company: config.company,
     policy: policyStore.current(),
+    metrics: metrics.metrics,
+    tuning: workerTuning(config.worker),
     webhooks: config.webhooks,
   });
   stops.unshift(async () => {
@@ -115,6 +139,7 @@ async function main() {
   console.log(`  PostgreSQL       ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
   console.log(`  SMTP             ${smtpUrl}`);
   if (inboxUrl) console.log(`  Mail inbox       ${inboxUrl}`);
+  console.log(`  Metrics          ${metricsServer.url}  (Prometheus: creditflow and the Temporal workers)`);
   console.log('  Ctrl-C stops everything; data stays in .data/');
   await workers.running;
 }

@@ -1,8 +1,10 @@
 /** Connecting to Temporal and registering creditflow's custom search attributes. */
+import { readFile } from 'node:fs/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { RatingSearch } from '../workflows/rating/contract.js';
 import { ReceivableSearch } from '../workflows/receivable/contract.js';
+import type { TemporalSecurity } from './config.js';
 
 // temporal.api.enums.v1.IndexedValueType
 const INDEXED_VALUE_TYPE: Record<string, number> = {
@@ -33,9 +35,30 @@ export async function registerSearchAttributes(connection: Connection, namespace
   });
 }
 
-export async function connectClient(address: string, namespace: string) {
-  const connection = await Connection.connect({ address });
+/** Connection options for `address`: plain, or TLS / mTLS / an API key (Temporal Cloud). */
+async function connectionOptions(address: string, security: TemporalSecurity | undefined) {
+  if (!security) return { address };
+  const read = (file: string | undefined) => (file ? readFile(file) : Promise.resolve(undefined));
+  const [crt, key, ca] = await Promise.all([
+    read(security.tls?.certPath),
+    read(security.tls?.keyPath),
+    read(security.tls?.caPath),
+  ]);
+  return {
+    address,
+    tls: {
+      ...(crt && key ? { clientCertPair: { crt, key } } : {}),
+      ...(ca ? { serverRootCACertificate: ca } : {}),
+      ...(security.tls?.serverName ? { serverNameOverride: security.tls.serverName } : {}),
+    },
+    ...(security.apiKey ? { apiKey: security.apiKey } : {}),
+  };
+}
+
+export async function connectClient(address: string, namespace: string, security?: TemporalSecurity) {
+  const connection = await Connection.connect(await connectionOptions(address, security));
   return { connection, client: new Client({ connection, namespace }) };
 }
 
-export const connectWorker = (address: string) => NativeConnection.connect({ address });
+export const connectWorker = async (address: string, security?: TemporalSecurity) =>
+  NativeConnection.connect(await connectionOptions(address, security));

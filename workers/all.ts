@@ -3,17 +3,37 @@
  * the schedules they serve. Used by `npm start` and by the standalone worker.
  */
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
 import type { Mailer } from '../infra/mail.js';
+import type { CreditflowMetrics } from '../infra/metrics.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
+
+/** The worker options config.worker sets (unset: the SDK's defaults). */
+export function workerTuning(w: {
+  maxConcurrentActivities: number | undefined;
+  maxCachedWorkflows: number | undefined;
+}): Partial<WorkerOptions> {
+  return {
+    ...(w.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: w.maxConcurrentActivities }
+      : {}),
+    ...(w.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: w.maxCachedWorkflows } : {}),
+  };
+}
 
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */
@@ -29,6 +49,10 @@ export async function startCreditflowWorkers(opts: {
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   policy: Policy;
+  /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
+  metrics?: CreditflowMetrics;
+  /** Applied to every worker: concurrency and cache (config.worker). */
+  tuning?: Partial<WorkerOptions>;
   /** When given, the webhook dispatcher runs alongside the workers. */
   webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
 }): Promise<CreditflowWorkers> {
@@ -43,9 +67,15 @@ export async function startCreditflowWorkers(opts: {
     workflowBundle,
     pool: opts.pool,
     mailer: opts.mailer,
+    ...(opts.tuning ? { tuning: opts.tuning } : {}),
   };
   const workers: Worker[] = [
-    await createReceivableWorker({ ...common, company: opts.company, policy: opts.policy }),
+    await createReceivableWorker({
+      ...common,
+      company: opts.company,
+      policy: opts.policy,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    }),
     await createSalespersonWorker({ ...common, company: opts.company }),
     await createRatingWorker({ ...common, company: opts.company }),
   ];

@@ -50,14 +50,17 @@ export function recordHash(prevHash: string, r: Omit<CreditRecordRow, 'hash' | '
 const CHAIN_LOCK = 727275;
 
 export function createCreditRecordQueries(pool: Pool) {
-  /** Appends one record (a no-op when its idempotency key is already recorded). Call inside a transaction. */
-  async function append(client: PoolClient, r: CreditRecordInput): Promise<void> {
+  /**
+   * Appends one record (a no-op when its idempotency key is already recorded). Call inside a
+   * transaction. True when this call added it.
+   */
+  async function append(client: PoolClient, r: CreditRecordInput): Promise<boolean> {
     // One writer at a time extends the chain; the lock ends with the transaction.
     await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
     const dup = await client.query('SELECT 1 FROM credit_records WHERE idempotency_key = $1', [
       r.idempotencyKey,
     ]);
-    if (dup.rowCount) return;
+    if (dup.rowCount) return false;
     const last = await client.query<{ hash: string }>(
       'SELECT hash FROM credit_records ORDER BY seq DESC LIMIT 1',
     );
@@ -85,6 +88,7 @@ export function createCreditRecordQueries(pool: Pool) {
         hash,
       ],
     );
+    return true;
   }
 
   async function listForSubject(subjectType: string, subjectId: string): Promise<CreditRecordRow[]> {

@@ -292,7 +292,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
         await effects.once(key, 'rating-grade-mail', null, async () => {
           sent = true;
           const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r });
-          return mailer.send({ to: [d.email], ...mail, effectKey: key });
+          return mailer.send({ to: [d.email], ...mail, effectKey: key, kind: 'rating-grade' });
         });
         if (sent) mailed++;
       }
@@ -332,6 +332,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           text: lines.join('\n\n'),
           html: `<!doctype html><html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
           effectKey: key,
+          kind: 'rating-decision-request',
         });
       });
     },

@@ -14,6 +14,7 @@ import { crossesLimitWarning } from '../../domain/salesperson-review.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
+import type { CreditflowMetrics } from '../../infra/metrics.js';
 import type {
   AutomaticCheckResult,
   CreditApplication,
@@ -47,6 +48,8 @@ export interface ReceivableActivityDeps {
   /** The policy in force for checks that are not part of a workflow's recorded policy. */
   policy: Policy;
   clock?: () => Date;
+  /** Counts timeline steps fired (infra/metrics.ts); tests may leave it out. */
+  metrics?: Pick<CreditflowMetrics, 'stepFired'>;
 }
 
 interface StateArg {
@@ -194,6 +197,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
         ...mail,
         effectKey: key,
+        kind,
       });
     });
   }
@@ -365,6 +369,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             ].join('\n'),
             html: `<p>${escapeHtml(sp.name)} (${sp.id}): application ${app.receivableId} takes receivables to ${after} of the ${spLimit} limit (<b>${usage} %</b>). Warning level ${warnBp / 100} %; at 100 % new credit is refused.</p>`,
             effectKey: key,
+            kind: 'salesperson-limit-warning',
           }),
         );
       }
@@ -404,8 +409,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       detail: Record<string, unknown>;
       key: string;
     }) {
-      await inTransaction(pool, async (client) => {
-        await records.append(client, {
+      const added = await inTransaction(pool, async (client) => {
+        const fresh = await records.append(client, {
           subjectType: 'receivable',
           subjectId: e.state.receivableId,
           eventType: e.event,
@@ -418,7 +423,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
         const type = webhookEventForRecord(e.event);
         if (type) await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue));
+        return fresh;
       });
+      // A step's record ends the step: counted once, a retried activity finds it already there.
+      if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
     },
 
     async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {

@@ -62,6 +62,12 @@ export const OPEN_STAGES = [
 ];
 export const PENDING_STAGES = ['applied', 'awaiting-approval', 'manager-review'];
 
+/**
+ * Every single amount is at most 2^53−1 minor units, but a sum of them may not be: exposure and
+ * outstanding totals stop there (beyond any limit, and still a safe integer) instead of failing.
+ */
+export const MAX_SAFE_MINOR = Number.MAX_SAFE_INTEGER;
+
 const COUNTERPARTY_COLUMNS = `c.id, c.name, c.kind, c.email, c.language, c.region, c.contact_name AS "contactName",
   c.credit_grade AS "creditGrade", c.customer_class AS "customerClass", c.credit_limit_minor AS "creditLimitMinor",
   c.credit_term_days AS "creditTermDays", c.joined_on AS "joinedOn",
@@ -91,10 +97,13 @@ export function createReceivableQueries(pool: Pool) {
       return rows[0];
     },
 
-    /** Outstanding of issued receivables plus amounts of pending applications, other than `exceptId`. */
+    /**
+     * Outstanding of issued receivables plus amounts of pending applications, other than `exceptId`;
+     * saturated at MAX_SAFE_MINOR (as is the salesperson's outstanding below).
+     */
     async counterpartyExposure(counterpartyId: string, exceptId: string): Promise<number> {
       const { rows } = await pool.query<{ exposure: number }>(
-        `SELECT COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0)::bigint AS exposure
+        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
          FROM receivables WHERE counterparty_id = $1 AND id <> $2 AND stage = ANY($4)`,
         [counterpartyId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
       );
@@ -103,7 +112,7 @@ export function createReceivableQueries(pool: Pool) {
 
     async salespersonOutstanding(salespersonId: string, exceptId: string): Promise<number> {
       const { rows } = await pool.query<{ outstanding: number }>(
-        `SELECT COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0)::bigint AS outstanding
+        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS outstanding
          FROM receivables WHERE salesperson_id = $1 AND id <> $2 AND stage = ANY($4)`,
         [salespersonId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
       );

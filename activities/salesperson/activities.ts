@@ -156,6 +156,7 @@ ${rows
           text,
           html,
           effectKey: key,
+          kind: 'salesperson-assessment',
         });
       });
       return { key, messageId: sent.messageId };

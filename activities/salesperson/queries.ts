@@ -1,6 +1,7 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
 import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
+import { MAX_SAFE_MINOR } from '../receivable/queries.js';
 
 export interface MonthFigures {
   salespersonId: string;
@@ -203,11 +204,11 @@ export function createSalespersonQueries(pool: Pool) {
       return rows[0]?.total ?? 0;
     },
 
-    /** Outstanding of issued receivables plus pending applications: what the limit is measured against. */
+    /** Outstanding of issued receivables plus pending applications: what the limit is measured against (saturated). */
     async outstanding(salespersonId: string): Promise<number> {
       const { rows } = await pool.query<{ outstanding: number }>(
-        `SELECT COALESCE(SUM(CASE WHEN stage IN ('applied', 'awaiting-approval', 'manager-review') THEN requested_minor
-           ELSE outstanding_minor END), 0)::bigint AS outstanding
+        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage IN ('applied', 'awaiting-approval', 'manager-review') THEN requested_minor
+           ELSE outstanding_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS outstanding
          FROM receivables WHERE salesperson_id = $1 AND stage NOT IN ('rejected', 'paid', 'written-off')`,
         [salespersonId],
       );

@@ -1,0 +1,71 @@
+/**
+ * A database and a Temporal namespace of a test file's own, on the servers the global
+ * setup started: for tests that assert on whole tables or on every workflow (snapshots,
+ * aging totals), which other test files running at the same time would otherwise disturb,
+ * and whose workflows no other file's workers must pick up.
+ */
+import { randomUUID } from 'node:crypto';
+import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createPool, migrate, type Pool } from '../../infra/db.js';
+import { registerSearchAttributes } from '../../infra/temporal.js';
+
+export interface Isolated {
+  tag: string;
+  /** A migrated database of its own. */
+  pool: Pool;
+  /** A namespace of its own, with creditflow's search attributes. */
+  namespace: string;
+  connection: Connection;
+  dispose(): Promise<void>;
+}
+
+export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isolated> {
+  const tag = randomUUID().slice(0, 8);
+  const database = `${prefix}_${tag}`;
+  const namespace = `${prefix}-${tag}`;
+  const url = new URL(inject('databaseUrl'));
+  url.pathname = '/postgres';
+  const adminUrl = url.toString();
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+  url.pathname = `/${database}`;
+  const pool = createPool(url.toString(), 10);
+  await migrate(pool);
+
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  await connection.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: msToTs('1 day'),
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const ok = await connection.workflowService.describeNamespace({ namespace }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`namespace ${namespace} did not appear within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await registerSearchAttributes(connection, namespace);
+
+  return {
+    tag,
+    pool,
+    namespace,
+    connection,
+    async dispose() {
+      await connection.close();
+      await pool.end();
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
