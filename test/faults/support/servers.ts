@@ -166,12 +166,16 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
       start: startTemporal,
     },
     async startWorker(opts = {}) {
+      // Its own metrics ports: fault files run side by side, maybe beside `npm start`.
+      const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
       const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
         cwd: ROOT,
         env: workerEnv({
           TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
           DATABASE_URL: url,
           SMTP_URL: opts.smtpUrl ?? mail.smtpUrl,
+          METRICS_PORT: String(metricsPort),
+          TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
         }),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
