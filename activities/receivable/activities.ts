@@ -216,63 +216,54 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     });
   }
 
+  /** The receivable's row and its first credit-record event, together (once per id). */
+  async function recordNewReceivable(
+    input: ReceivableInput,
+    event: { eventType: string; payload: Record<string, unknown>; source: string },
+  ): Promise<void> {
+    const app = input.application;
+    await inTransaction(pool, async (client) => {
+      await client.query(
+        `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
+        [
+          app.receivableId,
+          receivableWorkflowId(app.receivableId),
+          app.counterpartyId,
+          app.salespersonId,
+          app.currency,
+          app.amountMinor,
+          app.requestedTermDays,
+          input.policy.version,
+        ],
+      );
+      await records.append(client, {
+        subjectType: 'receivable',
+        subjectId: app.receivableId,
+        ...event,
+        idempotencyKey: `${app.receivableId}:${event.eventType}`,
+      });
+    });
+  }
+
   return {
     async recordApplication(input: ReceivableInput): Promise<void> {
       const app = input.application;
-      await inTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
-          [
-            app.receivableId,
-            receivableWorkflowId(app.receivableId),
-            app.counterpartyId,
-            app.salespersonId,
-            app.currency,
-            app.amountMinor,
-            app.requestedTermDays,
-            input.policy.version,
-          ],
-        );
-        await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: app.receivableId,
-          eventType: 'application-filed',
-          payload: { ...app, policyVersion: input.policy.version },
-          source: 'workflow',
-          idempotencyKey: `${app.receivableId}:application-filed`,
-        });
+      await recordNewReceivable(input, {
+        eventType: 'application-filed',
+        payload: { ...app, policyVersion: input.policy.version },
+        source: 'workflow',
       });
     },
 
     /** An ERP invoice joining creditflow: its row and the record of where it came from. */
     async recordImportedReceivable(input: ReceivableInput): Promise<void> {
-      const app = input.application;
       const invoice = input.imported;
       if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
-      await inTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
-          [
-            app.receivableId,
-            receivableWorkflowId(app.receivableId),
-            app.counterpartyId,
-            app.salespersonId,
-            app.currency,
-            app.amountMinor,
-            app.requestedTermDays,
-            input.policy.version,
-          ],
-        );
-        await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: app.receivableId,
-          eventType: 'receivable-imported',
-          payload: { ...app, ...invoice, policyVersion: input.policy.version },
-          source: invoice.source,
-          idempotencyKey: `${app.receivableId}:receivable-imported`,
-        });
+      await recordNewReceivable(input, {
+        eventType: 'receivable-imported',
+        payload: { ...input.application, ...invoice, policyVersion: input.policy.version },
+        source: invoice.source,
       });
     },
 
