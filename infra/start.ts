@@ -15,7 +15,7 @@ import { loadConfig } from './config.js';
 import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
-import { startLocalTemporal } from './local/temporal-dev.js';
+import { DEV_SQLITE_PRAGMAS, startLocalTemporal } from './local/temporal-dev.js';
 import { createMailer } from './mail.js';
 import { createPolicyStore, loadPolicy } from './policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from './temporal.js';
@@ -41,6 +41,7 @@ async function main() {
       port: config.temporal.devPort,
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
+      sqlitePragmas: DEV_SQLITE_PRAGMAS,
     });
     stops.push(t.stop);
     temporalAddress = t.address;
