@@ -8,7 +8,7 @@ import { buildApi } from './server.js';
 const config = loadConfig();
 if (!config.temporal.address || !config.postgres.url)
   throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set to run the API on its own');
-const pool = createPool(config.postgres.url);
+const pool = createPool(config.postgres.url, config.postgres.poolSize);
 await migrate(pool); // safe beside the worker's: migrations run under an advisory lock
 const { client, connection } = await connectClient(config.temporal.address, config.temporal.namespace);
 const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));

@@ -14,6 +14,13 @@ const optionalUrl = z.preprocess(
   z.string().url().optional(),
 );
 
+/** An absent or empty count means "the library's default". */
+const optionalCount = (min: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined),
+    z.coerce.number().int().min(min).optional(),
+  );
+
 const ConfigSchema = z.object({
   ROOT_DIR: z.string(),
   DATA_DIR: z.string().optional(),
@@ -26,9 +33,11 @@ const ConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('creditflow'),
   DATABASE_URL: optionalUrl,
   POSTGRES_PORT: port.default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   SMTP_URL: optionalUrl,
   SMTP_PORT: port.default(2525),
   MAIL_INBOX_PORT: port.default(8025),
+  SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(0).max(100).default(0),
   MAIL_FROM: z.string().default('creditflow <credit@creditflow.local>'),
   COMPANY_NAME: z.string().default('creditflow'),
   FINANCE_APPROVERS: z.string().default('finance@creditflow.local'),
@@ -36,6 +45,9 @@ const ConfigSchema = z.object({
   MANAGERS: z.string().default('manager@creditflow.local'),
   CREDIT_DESK: z.string().default('credit-desk@creditflow.local'),
   POLICY_FILE: z.string().optional(),
+  WORKER_MAX_CACHED_WORKFLOWS: optionalCount(0),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalCount(2),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optionalCount(1),
 });
 
 export interface Config {
@@ -50,12 +62,20 @@ export interface Config {
     uiPort: number;
     taskQueue: string;
   };
-  postgres: { url: string | undefined; embeddedPort: number };
+  postgres: { url: string | undefined; embeddedPort: number; poolSize: number };
   mail: {
     url: string | undefined;
     smtpPort: number;
     inboxPort: number;
     from: string;
+    /** SMTP connections kept open and reused; 0: a new connection per message. */
+    maxConnections: number;
+  };
+  /** Each worker's tuning; undefined: the Temporal SDK's default. */
+  worker: {
+    maxCachedWorkflows: number | undefined;
+    maxConcurrentWorkflowTasks: number | undefined;
+    maxConcurrentActivities: number | undefined;
   };
   company: {
     name: string;
@@ -92,8 +112,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiPort: e.TEMPORAL_UI_PORT,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
     },
-    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT },
-    mail: { url: e.SMTP_URL, smtpPort: e.SMTP_PORT, inboxPort: e.MAIL_INBOX_PORT, from: e.MAIL_FROM },
+    postgres: { url: e.DATABASE_URL, embeddedPort: e.POSTGRES_PORT, poolSize: e.DATABASE_POOL_SIZE },
+    mail: {
+      url: e.SMTP_URL,
+      smtpPort: e.SMTP_PORT,
+      inboxPort: e.MAIL_INBOX_PORT,
+      from: e.MAIL_FROM,
+      maxConnections: e.SMTP_MAX_CONNECTIONS,
+    },
+    worker: {
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    },
     company: {
       name: e.COMPANY_NAME,
       financeApprovers: list(e.FINANCE_APPROVERS),

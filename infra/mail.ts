@@ -16,8 +16,19 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, { from });
+/**
+ * `maxConnections` > 0 keeps that many SMTP connections open and reuses them; 0 opens
+ * a new connection (and SMTP handshake) for every message.
+ */
+export function createMailer(smtpUrl: string, from: string, opts: { maxConnections?: number } = {}): Mailer {
+  const max = opts.maxConnections ?? 0;
+  const transport =
+    max > 0
+      ? nodemailer.createTransport(
+          { url: smtpUrl, pool: true, maxConnections: max, maxMessages: Infinity },
+          { from },
+        )
+      : nodemailer.createTransport(smtpUrl, { from });
   return {
     async send(mail) {
       const stableId = `<${Buffer.from(mail.effectKey).toString('base64url')}@creditflow>`;

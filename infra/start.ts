@@ -58,7 +58,7 @@ async function main() {
     stops.push(pgServer.stop);
     databaseUrl = pgServer.url;
   }
-  const pool = createPool(databaseUrl);
+  const pool = createPool(databaseUrl, config.postgres.poolSize);
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
@@ -79,7 +79,7 @@ async function main() {
     smtpUrl = mail.smtpUrl;
     inboxUrl = mail.inboxUrl;
   }
-  const mailer = createMailer(smtpUrl, config.mail.from);
+  const mailer = createMailer(smtpUrl, config.mail.from, { maxConnections: config.mail.maxConnections });
 
   const { connection, client } = await connectClient(temporalAddress, config.temporal.namespace);
   await registerSearchAttributes(connection, config.temporal.namespace);
@@ -95,6 +95,7 @@ async function main() {
     mailer,
     company: config.company,
     policy: policyStore.current(),
+    tuning: config.worker,
   });
   stops.unshift(async () => {
     await workers.shutdown();

@@ -3,10 +3,17 @@
  * the schedules they serve. Used by `npm start` and by the standalone worker.
  */
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
+import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
@@ -28,18 +35,31 @@ export async function startCreditflowWorkers(opts: {
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   policy: Policy;
+  /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
+  tuning?: Config['worker'];
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
+  const t = opts.tuning;
+  const tuning: Partial<WorkerOptions> = {
+    ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
+    ...(t?.maxConcurrentWorkflowTasks !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks }
+      : {}),
+    ...(t?.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities }
+      : {}),
+  };
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
     workflowBundle,
     pool: opts.pool,
     mailer: opts.mailer,
+    tuning,
   };
   const workers: Worker[] = [
     await createReceivableWorker({ ...common, company: opts.company, policy: opts.policy }),

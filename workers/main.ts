@@ -17,7 +17,7 @@ const need = (value: string | undefined, name: string) => {
   return value;
 };
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
-const pool = createPool(need(config.postgres.url, 'DATABASE_URL'));
+const pool = createPool(need(config.postgres.url, 'DATABASE_URL'), config.postgres.poolSize);
 await migrate(pool);
 const { connection, client } = await connectClient(address, config.temporal.namespace);
 await registerSearchAttributes(connection, config.temporal.namespace);
@@ -28,9 +28,12 @@ const workers = await startCreditflowWorkers({
   client,
   namespace: config.temporal.namespace,
   pool,
-  mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from),
+  mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from, {
+    maxConnections: config.mail.maxConnections,
+  }),
   company: config.company,
   policy: loadPolicy(config.policyFile),
+  tuning: config.worker,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
 await workers.running;
