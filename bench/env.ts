@@ -28,6 +28,8 @@ export const NAMESPACE = 'default';
 export interface ServerSettings {
   /** SQLite pragmas for the Temporal dev server; empty: the CLI's defaults. */
   sqlitePragmas: Record<string, string>;
+  /** Dynamic config values for the Temporal dev server. */
+  dynamicConfig?: Record<string, unknown>;
   /** Extra environment for the worker child (tuning settings of infra/config.ts). */
   workerEnv: Record<string, string>;
 }
@@ -67,9 +69,17 @@ export function freePort(): Promise<number> {
 }
 
 const children = new Set<ChildProcess>();
-// A crashed or interrupted bench must not leave a worker or API behind.
+const orphans = new Set<number>();
+// A crashed or interrupted bench must not leave a worker, API or Temporal server behind.
 process.once('exit', () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already stopped
+    }
+  }
 });
 
 function spawnNode(
@@ -135,12 +145,14 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       port: temporalPort,
       namespace: NAMESPACE,
       sqlitePragmas: settings.sqlitePragmas,
+      ...(settings.dynamicConfig ? { dynamicConfig: settings.dynamicConfig } : {}),
       log: (l) => temporalLog.write(`${l}\n`),
     }),
     startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
     startLocalMailServer({ storeDir: path.join(dir, 'mail'), smtpPort, inboxPort }),
   ]);
   stops.push(temporal.stop, pg.stop, mail.stop);
+  if (temporal.pid) orphans.add(temporal.pid);
   const pool = createPool(pg.url, 8);
   stops.unshift(() => pool.end());
   await migrate(pool);
