@@ -23,8 +23,24 @@ export interface MailMetrics {
   mailSent(kind: string): void;
 }
 
-export function createMailer(smtpUrl: string, from: string, metrics?: MailMetrics): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl, { from });
+/**
+ * `maxConnections` > 0 keeps that many SMTP connections open and reuses them; 0 opens
+ * a new connection (and SMTP handshake) for every message.
+ */
+export function createMailer(
+  smtpUrl: string,
+  from: string,
+  opts: { maxConnections?: number; metrics?: MailMetrics } = {},
+): Mailer {
+  const { metrics } = opts;
+  const max = opts.maxConnections ?? 0;
+  const transport =
+    max > 0
+      ? nodemailer.createTransport(
+          { url: smtpUrl, pool: true, maxConnections: max, maxMessages: Infinity },
+          { from },
+        )
+      : nodemailer.createTransport(smtpUrl, { from });
   return {
     async send(mail) {
       const stableId = `<${Buffer.from(mail.effectKey).toString('base64url')}@creditflow>`;

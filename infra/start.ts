@@ -10,12 +10,12 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCredentialQueries } from '../api/auth.js';
 import { ROLES } from '../api/roles.js';
 import { buildApi } from '../api/server.js';
-import { startCreditflowWorkers, workerTuning } from '../workers/all.js';
+import { startCreditflowWorkers } from '../workers/all.js';
 import { loadConfig } from './config.js';
 import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
-import { startLocalTemporal } from './local/temporal-dev.js';
+import { DEV_SQLITE_PRAGMAS, startLocalTemporal } from './local/temporal-dev.js';
 import { createMailer } from './mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from './metrics.js';
 import { createPolicyStore, loadPolicy } from './policy.js';
@@ -48,6 +48,7 @@ async function main() {
       port: config.temporal.devPort,
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
+      sqlitePragmas: DEV_SQLITE_PRAGMAS,
     });
     stops.push(t.stop);
     temporalAddress = t.address;
@@ -96,7 +97,10 @@ async function main() {
     registry: metrics,
   });
   stops.unshift(() => metricsServer.close());
-  const mailer = createMailer(smtpUrl, config.mail.from, metrics.metrics);
+  const mailer = createMailer(smtpUrl, config.mail.from, {
+    maxConnections: config.mail.maxConnections,
+    metrics: metrics.metrics,
+  });
 
   const { connection, client } = await connectClient(
     temporalAddress,
@@ -117,7 +121,7 @@ async function main() {
     company: config.company,
     policy: policyStore.current(),
     metrics: metrics.metrics,
-    tuning: workerTuning(config.worker),
+    tuning: config.worker,
     webhooks: config.webhooks,
   });
   stops.unshift(async () => {

@@ -13,6 +13,7 @@ import {
 import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Policy } from '../domain/policy.js';
+import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
@@ -21,19 +22,6 @@ import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
 import { createSalespersonWorker } from './salesperson.worker.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
-
-/** The worker options config.worker sets (unset: the SDK's defaults). */
-export function workerTuning(w: {
-  maxConcurrentActivities: number | undefined;
-  maxCachedWorkflows: number | undefined;
-}): Partial<WorkerOptions> {
-  return {
-    ...(w.maxConcurrentActivities !== undefined
-      ? { maxConcurrentActivityTaskExecutions: w.maxConcurrentActivities }
-      : {}),
-    ...(w.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: w.maxCachedWorkflows } : {}),
-  };
-}
 
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */
@@ -51,8 +39,8 @@ export async function startCreditflowWorkers(opts: {
   policy: Policy;
   /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
   metrics?: CreditflowMetrics;
-  /** Applied to every worker: concurrency and cache (config.worker). */
-  tuning?: Partial<WorkerOptions>;
+  /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
+  tuning?: Config['worker'];
   /** When given, the webhook dispatcher runs alongside the workers. */
   webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
 }): Promise<CreditflowWorkers> {
@@ -61,13 +49,23 @@ export async function startCreditflowWorkers(opts: {
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
+  const t = opts.tuning;
+  const tuning: Partial<WorkerOptions> = {
+    ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
+    ...(t?.maxConcurrentWorkflowTasks !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks }
+      : {}),
+    ...(t?.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities }
+      : {}),
+  };
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
     workflowBundle,
     pool: opts.pool,
     mailer: opts.mailer,
-    ...(opts.tuning ? { tuning: opts.tuning } : {}),
+    tuning,
   };
   const workers: Worker[] = [
     await createReceivableWorker({

@@ -11,7 +11,7 @@ import { createMailer } from '../infra/mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/metrics.js';
 import { loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
-import { startCreditflowWorkers, workerTuning } from './all.js';
+import { startCreditflowWorkers } from './all.js';
 
 const config = loadConfig();
 // Before any connection: the SDK core exports the worker's metrics on loopback, for /metrics to append.
@@ -50,11 +50,14 @@ const workers = await startCreditflowWorkers({
   client,
   namespace: config.temporal.namespace,
   pool,
-  mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from, metrics.metrics),
+  mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from, {
+    maxConnections: config.mail.maxConnections,
+    metrics: metrics.metrics,
+  }),
   company: config.company,
   policy,
   metrics: metrics.metrics,
-  tuning: workerTuning(config.worker),
+  tuning: config.worker,
   webhooks: config.webhooks,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());

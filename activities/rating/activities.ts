@@ -26,6 +26,7 @@ import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
+import { mapConcurrently } from '../shared/concurrency.js';
 import { createEffects } from '../shared/effects.js';
 import { createRatingQueries, type DealerRow } from './queries.js';
 
@@ -36,6 +37,13 @@ export interface RatingActivityDeps {
 }
 
 type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
+
+/**
+ * Dealers of a batch written (and mailed) at once: their transactions overlap except
+ * while extending the credit record's chain, which takes one writer at a time. Kept
+ * well under the worker's PostgreSQL pool (DATABASE_POOL_SIZE, default 10).
+ */
+const DEALERS_IN_FLIGHT = 4;
 
 const yuan = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 const escapeHtml = (s: string) =>
@@ -184,8 +192,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       policyVersion: string;
       outcomes: RatedOutcome[];
     }): Promise<AppliedRating[]> {
-      const out: AppliedRating[] = [];
-      for (const o of a.outcomes) {
+      return mapConcurrently(a.outcomes, DEALERS_IN_FLIGHT, async (o): Promise<AppliedRating> => {
         const digest = ratingDigest(o);
         const r = o.rating;
         let fresh = false;
@@ -260,7 +267,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           },
         );
         const row = await q.getQuarterlyRating(pool, a.quarter, o.dealerId);
-        out.push({
+        return {
           dealerId: o.dealerId,
           grade: r.grade,
           previousGrade: o.previousGrade,
@@ -271,9 +278,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           changed: fresh && stored.profileChanged,
           gradeChanged: stored.gradeChanged,
           decisionOpen: r.managerDecisionRequired && row?.decision == null,
-        });
-      }
-      return out;
+        };
+      });
     },
 
     /** Tells each dealer whose grade changed, once per dealer and quarter. */
@@ -283,20 +289,19 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       const dealers = new Map<string, DealerRow>(
         (await q.dealers(changed.map((r) => r.dealerId))).map((d) => [d.id, d]),
       );
-      let mailed = 0;
-      for (const r of changed) {
+      const sent = await mapConcurrently(changed, DEALERS_IN_FLIGHT, async (r) => {
         const d = dealers.get(r.dealerId);
-        if (!d) continue;
+        if (!d) return false;
         const key = `rating:${a.quarter}:${r.dealerId}:grade-mail`;
-        let sent = false;
+        let fresh = false;
         await effects.once(key, 'rating-grade-mail', null, async () => {
-          sent = true;
+          fresh = true;
           const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r });
           return mailer.send({ to: [d.email], ...mail, effectKey: key, kind: 'rating-grade' });
         });
-        if (sent) mailed++;
-      }
-      return { mailed };
+        return fresh;
+      });
+      return { mailed: sent.filter(Boolean).length };
     },
 
     /** A task and an e-mail for the managers: two bad quarters in a row, decide by the deadline. */

@@ -53,7 +53,7 @@ beforeAll(async () => {
     temporalMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
   });
   server = await serveMetrics({ host: '127.0.0.1', port: 0, registry });
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>', registry.metrics);
+  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>', { metrics: registry.metrics });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   worker = await createReceivableWorker({
     connection: workerConnection,

@@ -1,0 +1,241 @@
+/**
+ * The servers a bench run measures, on this machine, in their own data directory
+ * (.data/bench, wiped at the start of each run) and on free ports: the Temporal CLI's
+ * dev server (SQLite), embedded PostgreSQL, the loopback SMTP server (in this
+ * process, so its store can be read directly), and creditflow's worker and HTTP API
+ * each as its own child process — exactly the entry points production runs
+ * (`workers/main.ts`, `api/main.ts`), configured by the same environment variables.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { createCredentialQueries } from '../api/auth.js';
+import { createPool, migrate, type Pool } from '../infra/db.js';
+import { type LocalMailServer, startLocalMailServer } from '../infra/local/mail-server.js';
+import { startLocalPostgres } from '../infra/local/postgres.js';
+import { startLocalTemporal, stopChild } from '../infra/local/temporal-dev.js';
+import { connectClient, registerSearchAttributes } from '../infra/temporal.js';
+import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
+import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
+import { type ProcessGroups, withDescendants } from './procs.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const NAMESPACE = 'default';
+
+export interface ServerSettings {
+  /** SQLite pragmas for the Temporal dev server; empty: the CLI's defaults. */
+  sqlitePragmas: Record<string, string>;
+  /** Dynamic config values for the Temporal dev server. */
+  dynamicConfig?: Record<string, unknown>;
+  /** Extra environment for the worker child (tuning settings of infra/config.ts). */
+  workerEnv: Record<string, string>;
+}
+
+export interface BenchEnv {
+  dir: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  smtpUrl: string;
+  apiUrl: string;
+  mail: LocalMailServer;
+  pool: Pool;
+  connection: Connection;
+  client: Client;
+  /** A finance credential for the HTTP API. */
+  financeToken: string;
+  workerPid(): number;
+  /** CPU accounting groups: the Temporal server, PostgreSQL, the worker, the API, this process (SMTP, load). */
+  cpuGroups: ProcessGroups;
+  settings: ServerSettings;
+  stop(): Promise<void>;
+}
+
+const say = (s: string) => console.error(`\x1b[2m[bench] ${s}\x1b[0m`);
+
+export { say };
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const children = new Set<ChildProcess>();
+const orphans = new Set<number>();
+// A crashed or interrupted bench must not leave a worker, API or Temporal server behind.
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already stopped
+    }
+  }
+});
+
+function spawnNode(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.once('close', () => log.end());
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>, child?: ChildProcess) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: the process exited (${child.exitCode})`);
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what}: not ready within ${timeoutMs / 1000} s`);
+}
+
+/** True when a worker polls `taskQueue` (its workflows are bundled and it runs). */
+export async function hasPollers(connection: Connection, taskQueue: string): Promise<boolean> {
+  const r = await connection.workflowService.describeTaskQueue({
+    namespace: NAMESPACE,
+    taskQueue: { name: taskQueue, kind: 1 },
+    taskQueueType: 1,
+  });
+  return (r.pollers ?? []).length > 0;
+}
+
+export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv> {
+  const dir = path.join(ROOT, '.data', 'bench');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(path.join(dir, 'logs'), { recursive: true });
+  const cli = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.tools', 'bin', 'temporal');
+  const [temporalPort, pgPort, smtpPort, inboxPort, apiPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const stops: (() => Promise<unknown>)[] = [];
+
+  say('starting the Temporal dev server, PostgreSQL and SMTP…');
+  const temporalLog = createWriteStream(path.join(dir, 'logs', 'temporal.log'));
+  const [temporal, pg, mail] = await Promise.all([
+    startLocalTemporal({
+      cli,
+      dbFile: path.join(dir, 'temporal', 'temporal.db'),
+      port: temporalPort,
+      namespace: NAMESPACE,
+      sqlitePragmas: settings.sqlitePragmas,
+      ...(settings.dynamicConfig ? { dynamicConfig: settings.dynamicConfig } : {}),
+      log: (l) => temporalLog.write(`${l}\n`),
+    }),
+    startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
+    startLocalMailServer({ storeDir: path.join(dir, 'mail'), smtpPort, inboxPort }),
+  ]);
+  stops.push(temporal.stop, pg.stop, mail.stop);
+  if (temporal.pid) orphans.add(temporal.pid);
+  const pool = createPool(pg.url, 8);
+  stops.unshift(() => pool.end());
+  await migrate(pool);
+  const { connection, client } = await connectClient(temporal.address, NAMESPACE);
+  stops.unshift(() => connection.close());
+  await registerSearchAttributes(connection, NAMESPACE);
+  const financeToken = (
+    await createCredentialQueries(pool).create({ name: 'bench finance', role: 'finance' })
+  ).token;
+
+  const common = {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    DATABASE_URL: pg.url,
+    SMTP_URL: mail.smtpUrl,
+    DATA_DIR: dir,
+  };
+  say('starting the worker and the API (child processes; the worker bundles workflows)…');
+  const worker = spawnNode(
+    'workers/main.ts',
+    { ...common, ...settings.workerEnv },
+    path.join(dir, 'logs', 'worker.log'),
+    // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
+    (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
+  stops.unshift(() => stopChild(worker, 30_000));
+  const api = spawnNode(
+    'api/main.ts',
+    { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
+    path.join(dir, 'logs', 'api.log'),
+  );
+  stops.unshift(() => stopChild(api));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await Promise.all([
+    until(
+      'worker',
+      180_000,
+      async () =>
+        (await hasPollers(connection, RECEIVABLE_TASK_QUEUE)) &&
+        (await hasPollers(connection, RATING_TASK_QUEUE)),
+      worker,
+    ),
+    until('API', 120_000, async () => (await fetch(`${apiUrl}/health`)).ok, api),
+  ]);
+  say(
+    `up: Temporal ${temporal.address}, ${pg.url.replace(/:[^:@/]+@/, ':***@')}, ${mail.smtpUrl}, API ${apiUrl}`,
+  );
+
+  return {
+    dir,
+    temporalAddress: temporal.address,
+    databaseUrl: pg.url,
+    smtpUrl: mail.smtpUrl,
+    apiUrl,
+    mail,
+    pool,
+    connection,
+    client,
+    financeToken,
+    workerPid: () => worker.pid ?? 0,
+    cpuGroups: {
+      temporal: async () => (temporal.pid ? [temporal.pid] : []),
+      postgres: async () => {
+        const postmaster = Number(
+          (await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+        );
+        return withDescendants(postmaster);
+      },
+      worker: async () => (worker.pid ? [worker.pid] : []),
+      api: async () => (api.pid ? [api.pid] : []),
+      'bench+smtp': async () => [process.pid],
+    },
+    settings,
+    async stop() {
+      for (const s of stops) await s().catch((err) => say(`while stopping: ${(err as Error).message}`));
+    },
+  };
+}
+
+/** Resident memory of a process (VmRSS from /proc), in bytes. */
+export async function residentBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
+}

@@ -1,0 +1,56 @@
+/**
+ * P3 — the quarterly rating of N dealers: their quarter's figures seeded in
+ * PostgreSQL in bulk, the cycle triggered through the API as a person would
+ * (`POST /v1/rating-cycles/quarter/:quarter`), wall time until its workflow completes.
+ */
+import { localDate } from '../domain/calendar.js';
+import { DEFAULT_POLICY } from '../domain/policy.js';
+import { previousQuarter, quarterMonths, quarterOf } from '../domain/rating-cycle.js';
+import type { QuarterlyRatingResult } from '../workflows/rating/contract.js';
+import type { BenchEnv } from './env.js';
+import { say } from './env.js';
+import { type Figure, fmt, type RunOptions } from './figure.js';
+import { cpuPerUnit, describeCpu, sampleCpu } from './procs.js';
+import { seedDealers, seedRatingFigures } from './seed.js';
+
+export async function measureP3(env: BenchEnv, opts: RunOptions): Promise<Figure> {
+  const n = opts.n;
+  const quarter = previousQuarter(quarterOf(localDate(Date.now(), DEFAULT_POLICY.timeZone)));
+  say(`P3: seeding ${n} dealers with ${quarter}'s figures…`);
+  const s0 = Date.now();
+  // Rated BB last time round: a new result other than BB changes the grade and mails the dealer.
+  const dealers = await seedDealers(env.pool, 'P3', n, 'BB');
+  await seedRatingFigures(env.pool, dealers, quarter, quarterMonths(quarter));
+  const seedSeconds = (Date.now() - s0) / 1000;
+
+  say(`P3: rating ${quarter}…`);
+  const cpu0 = await sampleCpu(env.cpuGroups);
+  const t0 = Date.now();
+  const res = await fetch(`${env.apiUrl}/v1/rating-cycles/quarter/${quarter}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.financeToken}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (res.status !== 202) throw new Error(`P3: trigger answered ${res.status}: ${await res.text()}`);
+  const { workflowId } = (await res.json()) as { workflowId: string };
+  const result = (await env.client.workflow.getHandle(workflowId).result()) as QuarterlyRatingResult;
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu1 = await sampleCpu(env.cpuGroups);
+  const { rows } = await env.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM effects WHERE key LIKE $1 AND status = 'done'`,
+    [`rating:${quarter}:P3-%:grade-mail`],
+  );
+  const allRated = result.rated >= n;
+
+  return {
+    id: 'P3',
+    name: `quarterly rating (N=${n})`,
+    value: allRated ? `${fmt(seconds, 1)} s` : `${result.rated} of ${n} rated in ${fmt(seconds, 1)} s`,
+    target: '≤ 120 s',
+    pass: allRated && seconds <= 120,
+    how: `${n} dealers × (36 monthly + 8 conduct scores + sales) seeded by SQL; POST /v1/rating-cycles/quarter/${quarter} until workflow ${workflowId} completed (batches of 200: gather, rate, write with credit record, mail changed grades)`,
+    notes: [
+      `P3: seeded in ${fmt(seedSeconds, 1)} s; ${result.rated} rated, ${result.changed} changed, ${rows[0]?.n ?? 0} dealers mailed, ${result.skippedCount} skipped (dealers of other figures, no scores); ${describeCpu(cpu0, cpu1)}; ${cpuPerUnit(cpu0, cpu1, result.rated, 'dealer')}`,
+    ],
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Where the time goes: CPU seconds each bench process used during a phase, read
+ * from /proc (utime + stime), so a figure that misses its target can say whether
+ * the Temporal server, the worker, PostgreSQL or the SMTP side was busy — or
+ * whether the machine simply had no CPU left (other work shares it).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+export interface ProcessGroups {
+  /** name → pids whose CPU counts under that name. */
+  [name: string]: () => Promise<number[]>;
+}
+
+async function statFields(pid: number): Promise<string[] | undefined> {
+  try {
+    const s = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // The command name may hold spaces; fields resume after its closing parenthesis.
+    return s.slice(s.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+async function cpuTicks(pid: number): Promise<number> {
+  const f = await statFields(pid);
+  // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name.
+  return f ? Number(f[11]) + Number(f[12]) : 0;
+}
+
+/** The process and every descendant (PostgreSQL's backends are children of the postmaster). */
+export async function withDescendants(root: number): Promise<number[]> {
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = await statFields(Number(entry));
+    if (f) parentOf.set(Number(entry), Number(f[1]));
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parentOf) if (ppid === out[i]) out.push(pid);
+  return out;
+}
+
+export interface CpuSample {
+  at: number;
+  byName: Record<string, number>;
+  /** Whole machine, all processes (busy seconds summed over cores). */
+  machine: number;
+}
+
+async function machineBusySeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const total = v.reduce((a, b) => a + b, 0);
+  return (total - idle) / TICKS_PER_SECOND;
+}
+
+export async function sampleCpu(groups: ProcessGroups): Promise<CpuSample> {
+  const byName: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    let ticks = 0;
+    for (const pid of await pids()) ticks += await cpuTicks(pid);
+    byName[name] = ticks / TICKS_PER_SECOND;
+  }
+  return { at: Date.now(), byName, machine: await machineBusySeconds() };
+}
+
+/** "temporal 41 s, worker 63 s, … of 2 cores × 80 s" between two samples. */
+export function describeCpu(a: CpuSample, b: CpuSample): string {
+  const wall = (b.at - a.at) / 1000;
+  const parts = Object.keys(b.byName).map(
+    (k) => `${k} ${((b.byName[k] ?? 0) - (a.byName[k] ?? 0)).toFixed(0)}`,
+  );
+  const ours = Object.keys(b.byName).reduce((s, k) => s + (b.byName[k] ?? 0) - (a.byName[k] ?? 0), 0);
+  const machine = b.machine - a.machine;
+  return `CPU s: ${parts.join(', ')}; other processes ${Math.max(0, machine - ours).toFixed(0)}; of ${cpus().length} cores × ${wall.toFixed(0)} s`;
+}
+
+/** "temporal 69, worker 44, postgres 6 ms CPU per reminder": the cost of one unit of work, contention aside. */
+export function cpuPerUnit(a: CpuSample, b: CpuSample, units: number, unit: string): string {
+  const parts = Object.keys(b.byName)
+    .map((k) => [k, (((b.byName[k] ?? 0) - (a.byName[k] ?? 0)) * 1000) / Math.max(1, units)] as const)
+    .filter(([, ms]) => ms >= 0.05)
+    .map(([k, ms]) => `${k} ${ms.toFixed(1)}`);
+  return `ms CPU per ${unit}: ${parts.join(', ')}`;
+}
+
+/** One process's CPU use (cores) over `ms`. */
+export async function cpuUse(pid: number, ms: number): Promise<number> {
+  const a = await cpuTicks(pid);
+  await new Promise((r) => setTimeout(r, ms));
+  return ((await cpuTicks(pid)) - a) / TICKS_PER_SECOND / (ms / 1000);
+}
+
+/** Waits until `pid` is (nearly) idle: its backlog from the previous phase is done. */
+export async function settle(pid: number, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (Date.now() < deadline && quiet < 2) quiet = (await cpuUse(pid, 1000)) < 0.05 ? quiet + 1 : 0;
+}

@@ -1,0 +1,85 @@
+/**
+ * Many open receivables, fast: imported ERP invoices (`ReceivableInput.imported`)
+ * started with the Temporal client, as the bulk import does — no approval round,
+ * each joins the timeline where it stands and parks on its next step's timer.
+ */
+import { addDays } from '../domain/calendar.js';
+import type { Policy } from '../domain/policy.js';
+import {
+  RECEIVABLE_TASK_QUEUE,
+  RECEIVABLE_WORKFLOW_TYPE,
+  type ReceivableInput,
+  ReceivableSearch,
+  receivableWorkflowId,
+} from '../workflows/receivable/contract.js';
+import type { BenchEnv } from './env.js';
+import { inParallel, waitFor } from './figure.js';
+
+export interface ImportPlan {
+  prefix: string;
+  n: number;
+  dealers: string[];
+  salesperson: string;
+  policy: Policy;
+  dueDate: string;
+  concurrency: number;
+}
+
+export const receivableIds = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
+
+/** Starts the plan's receivables; resolves when every start is accepted (not yet parked). */
+export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promise<string[]> {
+  const ids = receivableIds(plan.prefix, plan.n);
+  await inParallel(ids, plan.concurrency, async (receivableId, i) => {
+    const counterpartyId = plan.dealers[i % plan.dealers.length] as string;
+    const input: ReceivableInput = {
+      application: {
+        receivableId,
+        counterpartyId,
+        salespersonId: plan.salesperson,
+        amountMinor: 1_000_000 + (i % 100) * 1_000,
+        currency: 'CNY',
+        requestedTermDays: 30,
+      },
+      policy: plan.policy,
+      imported: {
+        issueDate: addDays(plan.dueDate, -30),
+        dueDate: plan.dueDate,
+        paidMinor: 0,
+        source: `erp:bench-${plan.prefix}`,
+      },
+    };
+    await env.client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
+      workflowId: receivableWorkflowId(receivableId),
+      taskQueue: RECEIVABLE_TASK_QUEUE,
+      args: [input],
+      typedSearchAttributes: [
+        { key: ReceivableSearch.CounterpartyId, value: counterpartyId },
+        { key: ReceivableSearch.SalespersonId, value: plan.salesperson },
+        { key: ReceivableSearch.Stage, value: 'applied' },
+        { key: ReceivableSearch.OutstandingMinor, value: 0 },
+      ],
+    });
+  });
+  return ids;
+}
+
+/** How many of the prefix's receivables have reached `issued` (their snapshot in PostgreSQL). */
+export async function issuedCount(env: BenchEnv, prefix: string): Promise<number> {
+  const { rows } = await env.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM receivables WHERE id LIKE $1 AND stage = 'issued'`,
+    [`${prefix}-%`],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Waits until all `n` are issued — parked on their next step's timer. */
+export async function waitParked(
+  env: BenchEnv,
+  prefix: string,
+  n: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  return waitFor(async () => (await issuedCount(env, prefix)) >= n, timeoutMs, 1000);
+}

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: creditflow's performance figures on this machine, against the
+ * real servers (Temporal dev server on SQLite, PostgreSQL, SMTP; worker and API as
+ * their own processes), printed as one table with how each figure was measured.
+ *
+ *   npm run bench                      every figure at N = 10,000
+ *   npm run bench -- --quick           a smoke run (N = 300, shorter phases)
+ *   npm run bench -- --n 2000 --only P2,P4
+ *
+ * Settings under test come from the environment like production's (infra/config.ts:
+ * WORKER_*, DATABASE_POOL_SIZE, SMTP_MAX_CONNECTIONS…) and BENCH_SQLITE_PRAGMAS for
+ * the dev server (default: npm start's; e.g. `journal_mode=wal,synchronous=off`, or
+ * `none` for the CLI's defaults). BENCH_WORKER_NODE_ARGS passes flags to the worker's
+ * node (e.g. `--cpu-prof --cpu-prof-dir=.data/prof`).
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { addDays, localDate } from '../domain/calendar.js';
+import { DEFAULT_POLICY } from '../domain/policy.js';
+import { loadConfig } from '../infra/config.js';
+import { DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-dev.js';
+import { type BenchEnv, say, startBenchEnv } from './env.js';
+import type { Figure, RunOptions } from './figure.js';
+import { measureP1 } from './p1-starts.js';
+import { measureP2 } from './p2-reminder-storm.js';
+import { measureP3 } from './p3-rating.js';
+import { measureP4 } from './p4-memory.js';
+import { measureP5 } from './p5-latency.js';
+import { importReceivables, waitParked } from './receivables.js';
+import { seedDealers, seedSalespeople } from './seed.js';
+
+const ALL = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string' },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      concurrency: { type: 'string', default: '32' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const n = values.n ? Number(values.n) : quick ? 300 : 10_000;
+  if (!Number.isInteger(n) || n < 1) throw new Error('--n: a positive whole number');
+  const only = (values.only ?? ALL.join(','))
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  for (const f of only)
+    if (!(ALL as readonly string[]).includes(f)) throw new Error(`--only: unknown figure ${f}`);
+  const run: RunOptions = { n, quick, concurrency: Number(values.concurrency) };
+  return { run, only: new Set(only) };
+}
+
+/** The dev server's pragmas: `npm start`'s unless BENCH_SQLITE_PRAGMAS says otherwise (`none`: the CLI's). */
+function pragmas(): Record<string, string> {
+  const v = process.env.BENCH_SQLITE_PRAGMAS;
+  if (v === undefined) return DEV_SQLITE_PRAGMAS;
+  if (v === 'none') return {};
+  return Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+}
+
+/** A dedicated set of open receivables (P4/P5 without P2): parked on a due−7 reminder 60 days out. */
+async function openSet(env: BenchEnv, n: number): Promise<string[]> {
+  const tz = DEFAULT_POLICY.timeZone;
+  say(`opening ${n} receivables for P4/P5…`);
+  const dealers = await seedDealers(env.pool, 'P4', Math.max(1, Math.ceil(n / 100)));
+  const [salesperson] = await seedSalespeople(env.pool, 'P4', 1);
+  const ids = await importReceivables(env, {
+    prefix: 'P4',
+    n,
+    dealers,
+    salesperson: salesperson as string,
+    policy: DEFAULT_POLICY,
+    dueDate: addDays(localDate(Date.now(), tz), 60),
+    concurrency: 32,
+  });
+  if (!(await waitParked(env, 'P4', n, 1_800_000)))
+    throw new Error('the open set did not park within 30 min');
+  return ids;
+}
+
+function table(figures: Figure[]): string {
+  const rows = figures.map((f) => [
+    f.id,
+    f.name,
+    f.value,
+    f.target,
+    f.pass === null ? '—' : f.pass ? 'pass' : 'FAIL',
+    f.how,
+  ]);
+  const head = ['', 'figure', 'value', 'target', 'result', 'how measured'];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map((c) => c.replaceAll('|', '/')).join(' | ')} |`),
+  ].join('\n');
+}
+
+async function main() {
+  const { run, only } = options();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workerEnv = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        /^(WORKER_|DATABASE_POOL_SIZE$|SMTP_MAX_CONNECTIONS$)/.test(e[0]) && e[1] !== undefined,
+    ),
+  );
+  const settings = { sqlitePragmas: pragmas(), workerEnv };
+  const config = loadConfig({ ...process.env, ...workerEnv });
+  const startedAt = new Date();
+  const load = loadavg()[0] ?? 0;
+  const env = await startBenchEnv(settings);
+  const figures: Figure[] = [];
+  try {
+    if (only.has('P1')) figures.push(await measureP1(env, run));
+    if (only.has('P3')) figures.push(await measureP3(env, run));
+    let open: string[] | undefined;
+    if (only.has('P2')) {
+      const storm = await measureP2(env, run);
+      figures.push(storm.figure);
+      open = storm.ids;
+    }
+    if ((only.has('P4') || only.has('P5')) && !open) open = await openSet(env, run.n);
+    if (only.has('P4') && open)
+      figures.push(
+        await measureP4(env, open.length, String(config.worker.maxCachedWorkflows ?? 'SDK default')),
+      );
+    if (only.has('P5') && open) figures.push(await measureP5(env, run, open));
+  } finally {
+    const w = config.worker;
+    console.log('');
+    console.log(
+      `creditflow bench — ${startedAt.toISOString()}, N=${run.n}${run.quick ? ' (quick)' : ''}; ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 1024 ** 3)} GiB, load average ${load.toFixed(1)} at start`,
+    );
+    console.log(
+      `settings: SQLite ${
+        Object.entries(settings.sqlitePragmas)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'CLI defaults'
+      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}`,
+    );
+    console.log('');
+    console.log(table(figures));
+    console.log('');
+    for (const f of figures) for (const note of f.notes) console.log(`- ${note}`);
+    await env.stop();
+  }
+  process.exit(figures.every((f) => f.pass) ? 0 : 1);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(2);
+});
