@@ -4,42 +4,34 @@
  * only for itself; a salesperson sees only their own; an auditor writes nothing).
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { createCredentialQueries } from '../../api/auth.js';
 import { ROLE_MATRIX, ROLES, type Role } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import type { Pool } from '../../infra/db.js';
 import { createPolicyStore } from '../../infra/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { type System, startSystem } from '../support/system.js';
 
+let system: System;
 let api: FastifyInstance;
 let pool: Pool;
-let connection: Connection;
 let auth: TestAuth;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  const policyStore = await createPolicyStore(pool, DEFAULT_POLICY);
-  api = await buildApi({
-    client: new Client({ connection }),
-    pool,
-    policy: () => policyStore.current(),
-    policyStore,
+  system = await startSystem({
+    poolSize: 3,
+    api: async (pool) => {
+      const policyStore = await createPolicyStore(pool, DEFAULT_POLICY);
+      return { policy: () => policyStore.current(), policyStore };
+    },
   });
+  ({ api, pool, auth } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 const concrete = (path: string) =>

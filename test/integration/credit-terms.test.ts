@@ -4,38 +4,21 @@
  * never start a workflow (the Temporal client is only what buildApi needs).
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
-import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool } from '../../infra/db.js';
+import { type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
-let base: string;
+let system: System;
 let pool: Pool;
-let testAuth: TestAuth;
-let connection: Connection;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ poolSize: 3 });
+  ({ pool } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
-
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
+const call: System['call'] = (...args) => system.call(...args);
 
 async function counterparty(fields: Record<string, unknown>) {
   const suffix = randomUUID().slice(0, 8);

@@ -1,30 +1,15 @@
-/**
- * `/docs`: Swagger UI served by the API itself, offline: the page, its assets from
- * swagger-ui-dist, and the generated document it reads, all without a credential.
- */
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
+let system: System;
 let base: string;
-let pool: Pool;
-let connection: Connection;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 2);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ poolSize: 2 });
+  ({ base } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 describe('/docs', () => {

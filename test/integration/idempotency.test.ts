@@ -13,32 +13,24 @@ import { createIdempotencyQueries, requestHash } from '../../api/idempotency.js'
 import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
+import type { Pool } from '../../infra/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { type ApiBody, createTestAuth, type TestAuth } from '../support/auth.js';
+import type { ApiBody, TestAuth } from '../support/auth.js';
+import { type System, startSystem } from '../support/system.js';
 
+let system: System;
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
 let auth: TestAuth;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 5);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ poolSize: 5 });
+  ({ api, base, pool, auth, client } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 interface Answer {

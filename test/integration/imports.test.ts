@@ -3,70 +3,31 @@
  * and for receivables and payments the Temporal dev server and worker.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
-import { createMailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import type { Pool } from '../../infra/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { type ApiBody, apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import type { ApiBody, TestAuth } from '../support/auth.js';
+import { eventually as poll, type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
+let system: System;
 let base: string;
 let pool: Pool;
 let testAuth: TestAuth;
-let worker: Worker;
-let running: Promise<void>;
-let connection: Connection;
-let workerConnection: NativeConnection;
 let client: Client;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 10);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createReceivableWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
-    mailer: createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>'),
-    company: {
-      name: 'Acme',
-      financeApprovers: ['finance@acme.test'],
-      marketingApprovers: ['marketing@acme.test'],
-      managers: ['manager@acme.test'],
-      creditDesk: ['desk@acme.test'],
-    },
-    policy: DEFAULT_POLICY,
-  });
-  running = worker.run();
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ worker: true, poolSize: 10 });
+  ({ base, pool, client, auth: testAuth } = system);
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
+const call: System['call'] = (...args) => system.call(...args);
 
 type Kind = 'counterparties' | 'receivables' | 'payments';
 type Body = string | AsyncIterable<Uint8Array>;
@@ -114,15 +75,8 @@ const outcomes = (a: ImportAnswer) => a.counts;
 const rejections = (a: ImportAnswer) => a.rejectedRows.map((r) => [r.row, r.externalId, r.field]);
 
 /** Waits (bounded) for something that happens after the API answered. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string) =>
+  poll(read, ok, what, { timeoutMs: 30_000 });
 
 const today = () => localDate(Date.now(), DEFAULT_POLICY.timeZone);
 const tag = () => randomUUID().slice(0, 8);

@@ -3,47 +3,34 @@
  * recorded in the input (history) of every receivable workflow started after it.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
-import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import type { Pool } from '../../infra/db.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
-let base: string;
+let system: System;
 let pool: Pool;
-let testAuth: TestAuth;
-let connection: Connection;
 let client: Client;
 let store: PolicyStore;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  store = await createPolicyStore(pool, DEFAULT_POLICY);
-  api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({
+    poolSize: 3,
+    api: async (pool) => {
+      store = await createPolicyStore(pool, DEFAULT_POLICY);
+      return { policy: () => store.current(), policyStore: store };
+    },
+  });
+  ({ pool, client } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
-
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
+const call: System['call'] = (...args) => system.call(...args);
 
 describe('policy admin API', () => {
   it('refuses a bad document naming the field, and keeps the policy in force', async () => {

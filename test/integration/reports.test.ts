@@ -5,38 +5,31 @@
  * book in test/support/report-seed.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pool } from '../../infra/db.js';
+import type { TestAuth } from '../support/auth.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { type System, startSystem } from '../support/system.js';
 
+let system: System;
 let api: FastifyInstance;
 let pool: Pool;
-let connection: Connection;
 let auth: TestAuth;
 let book: ReportBook;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+  system = await startSystem({ poolSize: 3 });
+  ({ api, pool, auth } = system);
   const finance = await auth.headers('finance');
   book = await seedReportBook(pool, randomUUID().slice(0, 8), async (url, payload) => {
     const res = await api.inject({ method: 'POST', url, headers: finance, payload: payload as object });
     return res.statusCode;
   });
 });
-
 afterAll(async () => {
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 async function get(url: string, as: 'finance' | 'auditor' | 'sales' = 'finance', headers = {}) {

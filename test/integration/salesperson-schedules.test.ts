@@ -4,38 +4,30 @@
  * and the manual trigger answering a running month's run instead of a second one.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
 import { ensureSalespersonSchedules } from '../../workers/salesperson.schedules.js';
 import {
   SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
   SALESPERSON_TASK_QUEUE,
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { type System, startSystem } from '../support/system.js';
 
-let connection: Connection;
+let system: System;
 let client: Client;
-let pool: Pool;
 let testAuth: TestAuth;
 let api: FastifyInstance;
 
 beforeAll(async () => {
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  client = new Client({ connection });
-  pool = createPool(inject('databaseUrl'), 2);
-  testAuth = createTestAuth(pool);
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+  system = await startSystem({ poolSize: 2 });
+  ({ client, auth: testAuth, api } = system);
 });
-
 afterAll(async () => {
-  await api?.close();
-  await pool?.end();
-  await connection?.close();
+  await system?.stop();
 });
 
 describe('salesperson assessment schedule and manual trigger', () => {

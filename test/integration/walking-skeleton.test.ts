@@ -3,88 +3,28 @@
  * → PostgreSQL and the SMTP server, all real processes on loopback.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { createMailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import type { Pool } from '../../infra/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually, mails, type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
-let base: string;
+let system: System;
 let pool: Pool;
-let testAuth: TestAuth;
-let worker: Worker;
-let running: Promise<void>;
-let connection: Connection;
-let workerConnection: NativeConnection;
+let base: string;
 let client: Client;
-const mailer = () => createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createReceivableWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
-    mailer: mailer(),
-    company: {
-      name: 'Acme',
-      financeApprovers: ['finance@acme.test'],
-      marketingApprovers: ['marketing@acme.test'],
-      managers: ['manager@acme.test'],
-      creditDesk: ['desk@acme.test'],
-    },
-    policy: DEFAULT_POLICY,
-  });
-  running = worker.run();
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ worker: true });
+  ({ pool, client, base } = system);
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
-
-async function mails(prefix: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey?.startsWith(prefix));
-}
-
-/** Waits (bounded) for something the worker does asynchronously after the API answered. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const call: System['call'] = (...args) => system.call(...args);
 
 async function seed() {
   const suffix = randomUUID().slice(0, 8);
