@@ -5,6 +5,7 @@
  * field and message. No I/O.
  */
 import { type ZodType, z } from 'zod';
+import { isCalendarDate } from '../../domain/calendar.js';
 import { CounterpartyBody } from '../routes/counterparties.js';
 import { CalendarDate, Id, Minor, MinorOrZero, Person } from '../schemas.js';
 
@@ -48,7 +49,9 @@ export const ReceivableRow = z
     note: z.string().max(2000).optional(),
   })
   .superRefine((r, ctx) => {
-    if (typeof r.dueDate === 'string' && typeof r.issueDate === 'string' && r.dueDate < r.issueDate)
+    // Refinements run even when a date already failed: compare only real dates, so an
+    // invalid value (even a NUL) never reaches the message stored in the report.
+    if (isCalendarDate(r.dueDate) && isCalendarDate(r.issueDate) && r.dueDate < r.issueDate)
       ctx.addIssue({
         code: 'custom',
         path: ['dueDate'],

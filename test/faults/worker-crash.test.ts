@@ -121,7 +121,7 @@ beforeAll(
         async () => gate.held(),
         (held) => keys.every((k) => held.includes(k)),
         `every step held at its e-mail (${keys.join(', ')})`,
-        45_000,
+        90_000,
       );
       // At the kill: the after-server messages are in the mailbox, the before-server ones are not,
       // and every held e-mail's effect is claimed, not done.

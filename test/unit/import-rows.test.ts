@@ -73,6 +73,13 @@ describe('row schemas', () => {
     expect(problems('receivables', { ...invoice, issueDate: '2026-02-30' })?.field).toBe('issueDate');
   });
 
+  it('invalid dates are not compared: the message never repeats what was sent (found by the fuzzer)', () => {
+    const p = problems('receivables', { ...invoice, issueDate: ' ', dueDate: '\u0000' });
+    expect(p?.message).toBe(
+      'issueDate: must be a calendar date YYYY-MM-DD; dueDate: must be a calendar date YYYY-MM-DD',
+    );
+  });
+
   it('a payment needs its id, receivable, positive amount and date', () => {
     expect(
       ROW_SPECS.payments.schema.safeParse({

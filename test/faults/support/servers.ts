@@ -174,6 +174,9 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
           TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
           DATABASE_URL: url,
           SMTP_URL: opts.smtpUrl ?? mail.smtpUrl,
+          // One SMTP connection per message: the gate holds e-mails mid-transfer, and held
+          // messages would otherwise tie up the mailer's few pooled connections.
+          SMTP_MAX_CONNECTIONS: '0',
           METRICS_PORT: String(metricsPort),
           TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
         }),
