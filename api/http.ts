@@ -17,6 +17,7 @@ import {
   requestHash,
 } from './idempotency.js';
 import { ROLE_MATRIX, type Role } from './roles.js';
+import { unstorableText } from './schemas.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -89,24 +90,6 @@ function fieldErrors(where: string, error: z.ZodError): FieldError[] {
     path: [where, ...i.path.map(String)].filter(Boolean).join('.') || 'body',
     message: i.message,
   }));
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * The path of the first text PostgreSQL cannot store — a NUL character, or a lone UTF-16
- * surrogate (no UTF-8 form: jsonb refuses it, text columns would keep U+FFFD) — in a value or
- * its keys; null when there is none. Checked before any schema, so every route refuses it as 400.
- */
-function unstorableText(value: unknown, path: string[] = []): string[] | null {
-  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
-  if (typeof value === 'string') return bad(value) ? path : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const found = bad(k) ? [...path, k] : unstorableText(v, [...path, k]);
-    if (found) return found;
-  }
-  return null;
 }
 
 function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: 'params' | 'query' | 'body'): T {

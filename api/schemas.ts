@@ -30,3 +30,21 @@ export const Quarter = z.string().refine(isQuarter, 'must be a quarter YYYY-Qn')
 /** Who did it, as the person names themself in the record. */
 export const Person = z.string().trim().min(1).max(200);
 export const Text = z.string().trim().min(1).max(2000);
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The path of the first text PostgreSQL cannot store — a NUL character, or a lone UTF-16
+ * surrogate (no UTF-8 form: jsonb refuses it, text columns would keep U+FFFD) — in a value or
+ * its keys; null when there is none. Checked before any schema, so every route refuses it as 400.
+ */
+export function unstorableText(value: unknown, path: string[] = []): string[] | null {
+  const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+  if (typeof value === 'string') return bad(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const found = bad(k) ? [...path, k] : unstorableText(v, [...path, k]);
+    if (found) return found;
+  }
+  return null;
+}

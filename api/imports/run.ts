@@ -5,6 +5,8 @@
  * the same external id (payments: also to the same receivable) apply one after
  * the other, in file order.
  */
+
+import { unstorableText } from '../schemas.js';
 import type { ImportQueries, ReportRow } from './queries.js';
 import type { SourceRecord } from './records.js';
 import { describeIssues, externalIdOf, type RowOutcome, type RowSpec } from './rows.js';
@@ -36,6 +38,14 @@ export async function runImport<T>(run: ImportRun<T>): Promise<void> {
     const row = record.row;
     if ('error' in record)
       return { row, externalId: null, outcome: 'rejected', field: null, message: record.error };
+    const unstorable = unstorableText(record.value);
+    if (unstorable) {
+      // Refused before anything (the report included) would hand the text to PostgreSQL.
+      const field = unstorable.join('.') || 'record';
+      const id = externalIdOf(record.value, run.spec.idField);
+      const message = `${field}: contains a NUL character or an unpaired surrogate`;
+      return { row, externalId: id && !unstorableText(id) ? id : null, outcome: 'rejected', field, message };
+    }
     const externalId = externalIdOf(record.value, run.spec.idField);
     const parsed = run.spec.schema.safeParse(record.value);
     if (!parsed.success) {

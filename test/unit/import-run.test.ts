@@ -52,6 +52,29 @@ describe('runImport', () => {
     expect(Math.max(...s.batches.map((b) => b.length))).toBeLessThanOrEqual(7);
   });
 
+  it('a NUL in any field rejects the row before validation; the report holds none of it (found by the fuzzer)', async () => {
+    const s = store();
+    const applied: string[] = [];
+    await runImport({
+      importId: 'i',
+      records: records([payment(1, 'a\u0000b'), payment(2)]),
+      spec: ROW_SPECS.payments,
+      store: s,
+      apply: async (p): Promise<RowOutcome> => {
+        applied.push(p.paymentId);
+        return { outcome: 'created' };
+      },
+    });
+    expect(applied).toEqual(['P-2']);
+    expect(s.rows()[0]).toEqual({
+      row: 1,
+      externalId: null,
+      outcome: 'rejected',
+      field: 'paymentId',
+      message: 'paymentId: contains a NUL character or an unpaired surrogate',
+    });
+  });
+
   it('rows with the same id apply one after the other, in file order', async () => {
     const s = store();
     const order: number[] = [];
