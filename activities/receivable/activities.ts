@@ -577,6 +577,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         state.receivableId,
         async (client) => {
           const resumed = await q.removeSupplyBlock(client, cp, state.receivableId);
+          // The workflow's last change, after its final record: no longer stopping supply.
+          await q.saveSnapshot(client, { ...state, supplyStopped: false });
           await records.append(client, {
             subjectType: 'counterparty',
             subjectId: cp,
@@ -644,13 +646,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async proposeLegalEscalation({ state }: StateArg) {
       // The +30 step is published now, when the escalation is proposed: the workflow
-      // records the step only after the manager's answer, published on its own.
-      await inTransaction(pool, (client) =>
-        webhooks.enqueue(
+      // records the step only after the manager's answer, published on its own. The
+      // snapshot too: the receivable may stand in legal review for days.
+      await inTransaction(pool, async (client) => {
+        await q.saveSnapshot(client, state);
+        await webhooks.enqueue(
           client,
           webhookEvent(state, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
-        ),
-      );
+        );
+      });
       await q.insertTask({
         key: `${state.receivableId}:legal-confirmation`,
         kind: 'confirm-legal-escalation',

@@ -145,7 +145,7 @@ export function createReceivableQueries(pool: Pool) {
       await client.query(
         `UPDATE receivables SET approved_minor = $2, approved_term_days = $3, issue_date = $4, due_date = $5, stage = $6,
            owner = $7, outstanding_minor = $8, paid_minor = $9, discount_minor = $10, written_off_minor = $11,
-           paused_by = $12, settled_on = $13, state_version = $14, updated_at = now()
+           paused_by = $12, settled_on = $13, state_version = $14, state = $15, updated_at = now()
          WHERE id = $1 AND state_version <= $14`,
         [
           s.receivableId,
@@ -162,8 +162,18 @@ export function createReceivableQueries(pool: Pool) {
           s.validReason?.kind ?? null,
           s.settledOn,
           s.stateVersion,
+          JSON.stringify(s),
         ],
       );
+    },
+
+    /** The workflow's state as of its last recorded change; undefined before the first. */
+    async getReceivableState(id: string): Promise<ReceivableState | undefined> {
+      const { rows } = await pool.query<{ state: ReceivableState | null }>(
+        'SELECT state FROM receivables WHERE id = $1',
+        [id],
+      );
+      return rows[0]?.state ?? undefined;
     },
 
     async insertPayment(

@@ -1,7 +1,8 @@
 /**
  * Credit applications and receivables: a thin client of the receivable workflow.
- * Writes go to the workflow (start, Updates); reads of one receivable come from
- * its query handler, lists from PostgreSQL.
+ * Writes go to the workflow (start, Updates); reads come from PostgreSQL, where the
+ * workflow's activities record its state with every change (one receivable's whole
+ * state, or list rows), and from its query handler until the first record.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -168,12 +169,17 @@ export function receivableRoutes(deps: {
     defineRoute({
       method: 'GET',
       path: '/v1/receivables/:id',
-      summary: "A receivable's current state, from its workflow",
+      summary:
+        "A receivable's state as its workflow last recorded it (the workflow itself is asked until its first record)",
       tag: 'receivables',
       params: ReceivableIdParams,
       response: ReceivableResponse,
       handler: async ({ params, principal }) => {
-        const state = await handle(params.id).query(getReceivable);
+        // The snapshot the workflow writes with every recorded change: one primary-key
+        // read. A receivable filed a moment ago has none yet, so its workflow answers
+        // (and an unknown id is a 404 from Temporal's "not found").
+        const state =
+          (await queries.getReceivableState(params.id)) ?? (await handle(params.id).query(getReceivable));
         assertOwnSalesperson(principal, state.application.salespersonId);
         return view(state);
       },

@@ -100,6 +100,31 @@ describe('walking skeleton through the real servers', () => {
     expect(approvalMails[0]?.text).toContain(dealer.name);
   });
 
+  it('reads a receivable from the state its workflow recorded, and from the workflow before that', async () => {
+    const { dealer, seller, receivableId } = await seed();
+    await call('POST', '/v1/credit-applications', {
+      receivableId,
+      counterpartyId: dealer.id,
+      salespersonId: seller.id,
+      amountMinor: 300_000,
+      requestedTermDays: 30,
+    });
+    const recorded = await eventually(
+      async () =>
+        (await pool.query('SELECT state FROM receivables WHERE id = $1', [receivableId])).rows[0]?.state,
+      (s) => s?.stage === 'awaiting-approval',
+      'the checks recorded',
+    );
+    expect(recorded).toMatchObject({ receivableId, stage: 'awaiting-approval', stateVersion: 2 });
+    // The answer is the recorded state, field for field.
+    expect((await call('GET', `/v1/receivables/${receivableId}`)).body).toEqual(recorded);
+    // No snapshot yet (as for a receivable filed a moment ago): the workflow itself answers, the same.
+    await pool.query('UPDATE receivables SET state = NULL WHERE id = $1', [receivableId]);
+    const live = await call('GET', `/v1/receivables/${receivableId}`);
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual(recorded);
+  });
+
   it('approves through the API, takes a payment and closes; refusals name the field', async () => {
     const { dealer, seller, receivableId } = await seed();
     await call('POST', '/v1/credit-applications', {
