@@ -2,6 +2,10 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Two glibc malloc arenas instead of 8 per core: the Temporal core's threads otherwise
+# spread each cached workflow's memory over many arenas (measured by `npm run bench`:
+# ~460 → ~260 KiB resident per cached receivable workflow).
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 RUN npm install --no-save --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./

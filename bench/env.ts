@@ -173,7 +173,8 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   say('starting the worker and the API (child processes; the worker bundles workflows)…');
   const worker = spawnNode(
     'workers/main.ts',
-    { ...common, ...settings.workerEnv },
+    // MALLOC_ARENA_MAX as the Dockerfile and `npm run worker` set it (unless overridden).
+    { ...common, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', ...settings.workerEnv },
     path.join(dir, 'logs', 'worker.log'),
     // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
     (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),

@@ -26,8 +26,10 @@ async function statFields(pid: number): Promise<string[] | undefined> {
 
 async function cpuTicks(pid: number): Promise<number> {
   const f = await statFields(pid);
-  // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name.
-  return f ? Number(f[11]) + Number(f[12]) : 0;
+  // Fields 14–17 (utime, stime, and cutime, cstime of its children that have exited)
+  // are at 11–14 after the command name. Counting the exited children keeps a group
+  // monotonic when PostgreSQL's backends come and go between two samples.
+  return f ? Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) : 0;
 }
 
 /** The process and every descendant (PostgreSQL's backends are children of the postmaster). */
@@ -100,4 +102,19 @@ export async function settle(pid: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline && quiet < 2) quiet = (await cpuUse(pid, 1000)) < 0.05 ? quiet + 1 : 0;
+}
+
+/**
+ * Waits until the whole machine is (nearly) idle for two seconds running: a phase's
+ * tail (PostgreSQL's autovacuum and checkpoints, SQLite's WAL checkpoints, the last
+ * steps in the worker) must not be measured as the next phase's latency.
+ */
+export async function settleMachine(timeoutMs = 120_000, maxCores = 0.3): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  while (Date.now() < deadline && quiet < 2) {
+    const a = await machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    quiet = (await machineBusySeconds()) - a < maxCores ? quiet + 1 : 0;
+  }
 }

@@ -65,14 +65,17 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
   return ids;
 }
 
-/** How many of the prefix's receivables have reached `issued` (their snapshot in PostgreSQL). */
-export async function issuedCount(env: BenchEnv, prefix: string): Promise<number> {
+/** How many of the prefix's receivables stand at `stage` (their snapshot in PostgreSQL). */
+export async function countAtStage(env: BenchEnv, prefix: string, stage: string): Promise<number> {
   const { rows } = await env.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM receivables WHERE id LIKE $1 AND stage = 'issued'`,
-    [`${prefix}-%`],
+    'SELECT count(*)::int AS n FROM receivables WHERE id LIKE $1 AND stage = $2',
+    [`${prefix}-%`, stage],
   );
   return rows[0]?.n ?? 0;
 }
+
+/** How many of the prefix's receivables have reached `issued`. */
+export const issuedCount = (env: BenchEnv, prefix: string) => countAtStage(env, prefix, 'issued');
 
 /** Waits until all `n` are issued — parked on their next step's timer. */
 export async function waitParked(

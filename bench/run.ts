@@ -10,8 +10,10 @@
  * Settings under test come from the environment like production's (infra/config.ts:
  * WORKER_*, DATABASE_POOL_SIZE, SMTP_MAX_CONNECTIONS…) and BENCH_SQLITE_PRAGMAS for
  * the dev server (default: npm start's; e.g. `journal_mode=wal,synchronous=off`, or
- * `none` for the CLI's defaults). BENCH_WORKER_NODE_ARGS passes flags to the worker's
- * node (e.g. `--cpu-prof --cpu-prof-dir=.data/prof`).
+ * `none` for the CLI's defaults), BENCH_DYNAMIC_CONFIG for its dynamic config (default:
+ * npm start's; e.g. `system.enableActivityEagerExecution=false`, `none` for the CLI's).
+ * BENCH_WORKER_NODE_ARGS passes flags to the worker's node (e.g.
+ * `--cpu-prof --cpu-prof-dir=.data/prof`).
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,7 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { addDays, localDate } from '../domain/calendar.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import { loadConfig } from '../infra/config.js';
-import { DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-dev.js';
+import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-dev.js';
 import { type BenchEnv, say, startBenchEnv } from './env.js';
 import type { Figure, RunOptions } from './figure.js';
 import { measureP1 } from './p1-starts.js';
@@ -54,12 +56,28 @@ function options() {
   return { run, only: new Set(only) };
 }
 
-/** The dev server's pragmas: `npm start`'s unless BENCH_SQLITE_PRAGMAS says otherwise (`none`: the CLI's). */
-function pragmas(): Record<string, string> {
-  const v = process.env.BENCH_SQLITE_PRAGMAS;
-  if (v === undefined) return DEV_SQLITE_PRAGMAS;
+/** `k=v,k=v` from the environment; `npm start`'s value when unset, nothing for `none`. */
+function keyValues(name: string, npmStart: Record<string, string>): Record<string, string> {
+  const v = process.env[name];
+  if (v === undefined) return npmStart;
   if (v === 'none') return {};
   return Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
+}
+
+/** Dynamic config values are JSON (numbers, booleans); a bare word stays a string. */
+function dynamicConfig(): Record<string, unknown> {
+  const asText = Object.fromEntries(
+    Object.entries(DEV_DYNAMIC_CONFIG).map(([k, v]) => [k, JSON.stringify(v)]),
+  );
+  return Object.fromEntries(
+    Object.entries(keyValues('BENCH_DYNAMIC_CONFIG', asText)).map(([k, v]) => {
+      try {
+        return [k, JSON.parse(v)];
+      } catch {
+        return [k, v];
+      }
+    }),
+  );
 }
 
 /** A dedicated set of open receivables (P4/P5 without P2): parked on a due−7 reminder 60 days out. */
@@ -108,27 +126,34 @@ async function main() {
         /^(WORKER_|DATABASE_POOL_SIZE$|SMTP_MAX_CONNECTIONS$)/.test(e[0]) && e[1] !== undefined,
     ),
   );
-  const settings = { sqlitePragmas: pragmas(), workerEnv };
+  const settings = {
+    sqlitePragmas: keyValues('BENCH_SQLITE_PRAGMAS', DEV_SQLITE_PRAGMAS),
+    dynamicConfig: dynamicConfig(),
+    workerEnv,
+  };
   const config = loadConfig({ ...process.env, ...workerEnv });
   const startedAt = new Date();
   const load = loadavg()[0] ?? 0;
   const env = await startBenchEnv(settings);
   const figures: Figure[] = [];
   try {
-    if (only.has('P1')) figures.push(await measureP1(env, run));
-    if (only.has('P3')) figures.push(await measureP3(env, run));
+    // Each figure is told as soon as it is measured: a run cut short keeps what it had.
+    const measured = (f: Figure) => {
+      figures.push(f);
+      say(`${f.id}: ${f.value} (target ${f.target}) — ${f.notes.join(' — ')}`);
+    };
+    if (only.has('P1')) measured(await measureP1(env, run));
+    if (only.has('P3')) measured(await measureP3(env, run));
     let open: string[] | undefined;
     if (only.has('P2')) {
       const storm = await measureP2(env, run);
-      figures.push(storm.figure);
+      measured(storm.figure);
       open = storm.ids;
     }
     if ((only.has('P4') || only.has('P5')) && !open) open = await openSet(env, run.n);
     if (only.has('P4') && open)
-      figures.push(
-        await measureP4(env, open.length, String(config.worker.maxCachedWorkflows ?? 'SDK default')),
-      );
-    if (only.has('P5') && open) figures.push(await measureP5(env, run, open));
+      measured(await measureP4(env, open.length, String(config.worker.maxCachedWorkflows ?? 'SDK default')));
+    if (only.has('P5') && open) measured(await measureP5(env, run, open));
   } finally {
     const w = config.worker;
     console.log('');
@@ -140,7 +165,11 @@ async function main() {
         Object.entries(settings.sqlitePragmas)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ') || 'CLI defaults'
-      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}`,
+      }; dynamic config ${
+        Object.entries(settings.dynamicConfig)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' ') || 'CLI defaults'
+      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? '2'}`,
     );
     console.log('');
     console.log(table(figures));

@@ -63,6 +63,9 @@ const ConfigSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: optionalCount(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalCount(2),
   WORKER_MAX_CONCURRENT_ACTIVITIES: optionalCount(1),
+  // The SDK's 10 s sends a busy worker's cached workflows elsewhere, to be replayed, in
+  // the morning's reminder storm. New tasks skip a worker that stopped polling 10 s ago.
+  WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
 export interface Config {
@@ -104,6 +107,8 @@ export interface Config {
     maxCachedWorkflows: number | undefined;
     maxConcurrentWorkflowTasks: number | undefined;
     maxConcurrentActivities: number | undefined;
+    /** How long a cached workflow's next task waits for this worker before any worker may take it. */
+    stickyQueueTimeoutSeconds: number;
   };
   company: {
     name: string;
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      stickyQueueTimeoutSeconds: e.WORKER_STICKY_QUEUE_TIMEOUT_SECONDS,
     },
     company: {
       name: e.COMPANY_NAME,

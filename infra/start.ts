@@ -15,7 +15,7 @@ import { loadConfig } from './config.js';
 import { createPool, migrate, type Pool } from './db.js';
 import { startLocalMailServer } from './local/mail-server.js';
 import { startLocalPostgres } from './local/postgres.js';
-import { DEV_SQLITE_PRAGMAS, startLocalTemporal } from './local/temporal-dev.js';
+import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS, startLocalTemporal } from './local/temporal-dev.js';
 import { createMailer } from './mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from './metrics.js';
 import { createPolicyStore, loadPolicy } from './policy.js';
@@ -49,6 +49,7 @@ async function main() {
       uiPort: config.temporal.uiPort,
       namespace: config.temporal.namespace,
       sqlitePragmas: DEV_SQLITE_PRAGMAS,
+      dynamicConfig: DEV_DYNAMIC_CONFIG,
     });
     stops.push(t.stop);
     temporalAddress = t.address;

@@ -58,6 +58,7 @@ export async function startCreditflowWorkers(opts: {
     ...(t?.maxConcurrentActivities !== undefined
       ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities }
       : {}),
+    ...(t ? { stickyQueueScheduleToStartTimeout: `${t.stickyQueueTimeoutSeconds}s` as const } : {}),
   };
   const common = {
     connection: opts.connection,

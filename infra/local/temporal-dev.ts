@@ -12,6 +12,15 @@ import path from 'node:path';
  */
 export const DEV_SQLITE_PRAGMAS: Record<string, string> = { journal_mode: 'wal', synchronous: 'normal' };
 
+/**
+ * Dynamic config for the local dev server beyond the CLI's own. Eager activities: a
+ * workflow task's completion hands its new activities straight back to the worker
+ * that completed it, skipping the task queue (and, under load, its backlog in SQLite).
+ * Measured by `npm run bench` in the reminder storm: 16 instead of 30 ms of server
+ * CPU per reminder step (three activities), 13 instead of 20 ms in the worker.
+ */
+export const DEV_DYNAMIC_CONFIG: Record<string, unknown> = { 'system.enableActivityEagerExecution': true };
+
 export interface LocalTemporal {
   address: string;
   uiUrl: string | undefined;

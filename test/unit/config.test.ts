@@ -7,7 +7,11 @@ describe('configuration: a secured Temporal, metrics and sizing', () => {
     expect(c.temporal.security).toBeUndefined();
     expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464, temporalPort: 9465 });
     expect(c.postgres.poolSize).toBe(10);
-    expect(c.worker).toEqual({ maxConcurrentActivities: undefined, maxCachedWorkflows: undefined });
+    expect(c.worker).toEqual({
+      maxConcurrentActivities: undefined,
+      maxCachedWorkflows: undefined,
+      stickyQueueTimeoutSeconds: 300,
+    });
   });
 
   it('an API key turns TLS on; mTLS takes the certificate and key together, with an optional CA', () => {
@@ -27,11 +31,16 @@ describe('configuration: a secured Temporal, metrics and sizing', () => {
       DATABASE_POOL_SIZE: '25',
       WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
       WORKER_MAX_CACHED_WORKFLOWS: '500',
+      WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '120',
       METRICS_PORT: '9100',
     });
     expect([c.postgres.poolSize, c.worker.maxConcurrentActivities, c.worker.maxCachedWorkflows]).toEqual([
       25, 20, 500,
     ]);
+    expect(c.worker.stickyQueueTimeoutSeconds).toBe(120);
+    expect(() => loadConfig({ WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: '0' })).toThrow(
+      /WORKER_STICKY_QUEUE_TIMEOUT_SECONDS/,
+    );
     expect(c.metrics.port).toBe(9100);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
