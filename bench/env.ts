@@ -24,6 +24,8 @@ import { type ProcessGroups, withDescendants } from './procs.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const NAMESPACE = 'default';
+/** As the Dockerfile and `npm run worker` set it, unless the environment overrides it. */
+export const WORKER_MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
 
 export interface ServerSettings {
   /** SQLite pragmas for the Temporal dev server; empty: the CLI's defaults. */
@@ -173,8 +175,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   say('starting the worker and the API (child processes; the worker bundles workflows)…');
   const worker = spawnNode(
     'workers/main.ts',
-    // MALLOC_ARENA_MAX as the Dockerfile and `npm run worker` set it (unless overridden).
-    { ...common, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', ...settings.workerEnv },
+    { ...common, MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX, ...settings.workerEnv },
     path.join(dir, 'logs', 'worker.log'),
     // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
     (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),

@@ -22,7 +22,7 @@ import { addDays, localDate } from '../domain/calendar.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import { loadConfig } from '../infra/config.js';
 import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-dev.js';
-import { type BenchEnv, say, startBenchEnv } from './env.js';
+import { type BenchEnv, say, startBenchEnv, WORKER_MALLOC_ARENA_MAX } from './env.js';
 import type { Figure, RunOptions } from './figure.js';
 import { measureP1 } from './p1-starts.js';
 import { measureP2 } from './p2-reminder-storm.js';
@@ -56,21 +56,18 @@ function options() {
   return { run, only: new Set(only) };
 }
 
-/** `k=v,k=v` from the environment; `npm start`'s value when unset, nothing for `none`. */
-function keyValues(name: string, npmStart: Record<string, string>): Record<string, string> {
+/** `k=v,k=v` from the environment variable `name`: undefined when unset, nothing for `none`. */
+function keyValues(name: string): Record<string, string> | undefined {
   const v = process.env[name];
-  if (v === undefined) return npmStart;
+  if (v === undefined) return undefined;
   if (v === 'none') return {};
   return Object.fromEntries(v.split(',').map((kv) => kv.split('=').map((s) => s.trim()) as [string, string]));
 }
 
 /** Dynamic config values are JSON (numbers, booleans); a bare word stays a string. */
-function dynamicConfig(): Record<string, unknown> {
-  const asText = Object.fromEntries(
-    Object.entries(DEV_DYNAMIC_CONFIG).map(([k, v]) => [k, JSON.stringify(v)]),
-  );
+function jsonValues(values: Record<string, string>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(keyValues('BENCH_DYNAMIC_CONFIG', asText)).map(([k, v]) => {
+    Object.entries(values).map(([k, v]) => {
       try {
         return [k, JSON.parse(v)];
       } catch {
@@ -126,9 +123,11 @@ async function main() {
         /^(WORKER_|DATABASE_POOL_SIZE$|SMTP_MAX_CONNECTIONS$)/.test(e[0]) && e[1] !== undefined,
     ),
   );
+  const dynamic = keyValues('BENCH_DYNAMIC_CONFIG');
   const settings = {
-    sqlitePragmas: keyValues('BENCH_SQLITE_PRAGMAS', DEV_SQLITE_PRAGMAS),
-    dynamicConfig: dynamicConfig(),
+    // npm start's unless the environment says otherwise.
+    sqlitePragmas: keyValues('BENCH_SQLITE_PRAGMAS') ?? DEV_SQLITE_PRAGMAS,
+    dynamicConfig: dynamic ? jsonValues(dynamic) : DEV_DYNAMIC_CONFIG,
     workerEnv,
   };
   const config = loadConfig({ ...process.env, ...workerEnv });
@@ -169,7 +168,7 @@ async function main() {
         Object.entries(settings.dynamicConfig)
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(' ') || 'CLI defaults'
-      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker MALLOC_ARENA_MAX ${process.env.MALLOC_ARENA_MAX ?? '2'}`,
+      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker MALLOC_ARENA_MAX ${WORKER_MALLOC_ARENA_MAX}`,
     );
     console.log('');
     console.log(table(figures));
