@@ -29,6 +29,7 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
+import { effectActivityType } from './histories.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -204,7 +205,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       const history = await h.fetchHistory();
       const out: Record<string, string[]> = {};
       for (const e of history.events ?? []) {
-        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        const type = effectActivityType(e);
         if (!type || !e.eventTime) continue;
         const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
         out[type] = [...(out[type] ?? []), localDateTime(ms, TZ)];
