@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
-import { effectActivityType } from '../support/histories.js';
 import { eventually } from './support/eventually.js';
 import {
   AMOUNT,
@@ -57,10 +56,10 @@ async function timersStarted(id: string): Promise<number> {
   return (history.events ?? []).filter((e) => e.timerStartedEventAttributes).length;
 }
 
-async function ranAt(id: string, activity: string): Promise<number[]> {
+async function scheduledAt(id: string, activity: string): Promise<number[]> {
   const history = await servers.client.workflow.getHandle(receivableWorkflowId(id)).fetchHistory();
   return (history.events ?? [])
-    .filter((e) => effectActivityType(e) === activity)
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity)
     .map((e) => Number(e.eventTime?.seconds ?? 0) * 1000);
 }
 
@@ -125,7 +124,7 @@ describe('the Temporal server is killed and restarted mid-timeline', () => {
           `the reminder timer (due ${new Date(soon.firesAt).toISOString()}) to fire`,
           Math.max(0, soon.firesAt - Date.now()) + 60_000,
         );
-        const reminded = await ranAt(timed.id, 'sendPaymentReminder');
+        const reminded = await scheduledAt(timed.id, 'sendPaymentReminder');
         expect(reminded).toHaveLength(1);
         const second = (ms: number) => Math.floor(ms / 1000) * 1000; // history times are read to the second
         expect(reminded[0]).toBeGreaterThanOrEqual(second(Math.max(soon.firesAt, restartBegan)));

@@ -219,8 +219,7 @@ describe('/metrics', () => {
     expect(after.value('creditflow_temporal_metrics_up')).toBe(1);
     expect(after.text).toMatch(/^temporal_\w+/m);
     expect(
-      // Timeline steps run their effects as local activities (local-first steps).
-      after.value('temporal_local_activity_execution_latency_count', {
+      after.value('temporal_activity_execution_latency_count', {
         activity_type: 'sendOverdueWarningLetter',
         task_queue: RECEIVABLE_TASK_QUEUE,
       }),

@@ -29,7 +29,6 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
-import { effectActivityType } from './histories.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -205,7 +204,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       const history = await h.fetchHistory();
       const out: Record<string, string[]> = {};
       for (const e of history.events ?? []) {
-        const type = effectActivityType(e);
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
         if (!type || !e.eventTime) continue;
         const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
         out[type] = [...(out[type] ?? []), localDateTime(ms, TZ)];

@@ -5,15 +5,10 @@
  * escalation and write-off arriving at any moment as Updates.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  isCancellation,
-  patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -63,39 +58,6 @@ const MAX_HISTORY_EVENTS = 4_000;
 const acts = proxyActivities<ReceivableActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-/**
- * A timeline step's effects first run as local activities: the whole step (e-mails,
- * tasks, its credit-record event) then costs one workflow task instead of one per
- * effect, which is what a 10,000-receivable reminder morning is made of. Effects are
- * idempotent by key (activities/shared/effects.ts), so a retried step is safe either way.
- * A local attempt that keeps failing (SMTP or PostgreSQL down) hands over to the same
- * activity scheduled normally, whose retries are durable and add nothing to history.
- */
-const quickly = proxyLocalActivities<ReceivableActivities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-});
-/** Workflows that took steps before local-first steps existed replay as they ran. */
-export const LOCAL_FIRST_STEPS_PATCH = 'timeline-steps-local-first';
-
-const localFirst = new Proxy({} as ReceivableActivities, {
-  get:
-    (_target, name: keyof ReceivableActivities) =>
-    async (...args: unknown[]) => {
-      const call = (proxy: ReceivableActivities) =>
-        (proxy[name] as (...a: unknown[]) => Promise<unknown>)(...args);
-      try {
-        return await call(quickly);
-      } catch (err) {
-        // A refusal (non-retryable) or a cancellation stands; anything else gets the
-        // durable retries. A local attempt's failure arrives unwrapped, not as ActivityFailure.
-        const cause = err instanceof ActivityFailure ? err.cause : err;
-        if (isCancellation(err) || (cause instanceof ApplicationFailure && cause.nonRetryable)) throw err;
-        return call(acts);
-      }
-    },
 });
 
 const STEP_LABEL: Record<TimelineStep, string> = {
@@ -186,8 +148,8 @@ export async function receivableWorkflow(
     null;
 
   /** Writes a credit-record event and the PostgreSQL snapshot in one activity. */
-  const record = (event: string, detail: Record<string, unknown> = {}, via: ReceivableActivities = acts) =>
-    via.recordReceivableEvent({
+  const record = (event: string, detail: Record<string, unknown> = {}) =>
+    acts.recordReceivableEvent({
       state: { ...state },
       event,
       detail,
@@ -539,45 +501,44 @@ export async function receivableWorkflow(
   }
 
   async function takeStep(step: TimelineStep) {
-    const run = patched(LOCAL_FIRST_STEPS_PATCH) ? localFirst : acts;
     state.stepsTaken.push(step);
     const snapshot = () => ({ state: { ...state } });
     switch (step) {
       case 'reminder':
         state.stage = 'reminded';
         publish();
-        await run.sendPaymentReminder(snapshot());
-        await run.createPhoneTask(snapshot());
+        await acts.sendPaymentReminder(snapshot());
+        await acts.createPhoneTask(snapshot());
         break;
       case 'dueCheck': {
         state.stage = 'overdue';
         publish();
         const c = state.checks?.counterparty;
-        if (c && policy.receivable.homeRegions.includes(c.region)) await run.createVisitTask(snapshot());
-        else await run.sendCollectionNotice(snapshot());
-        await run.requestLateReason(snapshot());
+        if (c && policy.receivable.homeRegions.includes(c.region)) await acts.createVisitTask(snapshot());
+        else await acts.sendCollectionNotice(snapshot());
+        await acts.requestLateReason(snapshot());
         break;
       }
       case 'secondNotice':
         state.stage = 'second-notice';
         publish();
-        await run.sendSecondCollectionNotice(snapshot());
+        await acts.sendSecondCollectionNotice(snapshot());
         break;
       case 'warning': {
         state.stage = 'credit-desk';
         state.owner = 'credit-desk';
         state.supplyStopped = true;
         publish();
-        await run.handOverToCreditDesk(snapshot());
+        await acts.handOverToCreditDesk(snapshot());
         // One downgrade per episode: the receivable that stops a running supply lowers
         // the grade; others of the same counterparty, already stopped, do not again.
-        const stop = await run.stopSupply(snapshot());
+        const stop = await acts.stopSupply(snapshot());
         if (stop.supplyWasRunning) {
-          const change = await run.lowerCreditGrade(snapshot());
+          const change = await acts.lowerCreditGrade(snapshot());
           state.gradeAfterDowngrade = change.after;
           publish();
         }
-        await run.sendOverdueWarningLetter(snapshot());
+        await acts.sendOverdueWarningLetter(snapshot());
         break;
       }
       case 'legal': {
@@ -593,7 +554,7 @@ export async function receivableWorkflow(
           note: null,
         };
         publish();
-        await run.proposeLegalEscalation(snapshot());
+        await acts.proposeLegalEscalation(snapshot());
         const legal = state.legal;
         const answered = await condition(
           () => legal.confirmed !== null || isClosed(),
@@ -609,15 +570,11 @@ export async function receivableWorkflow(
         }
         state.stage = legal.confirmed ? 'legal' : 'credit-desk';
         publish();
-        await record(
-          legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held',
-          { ...legal },
-          run,
-        );
-        if (legal.confirmed) await run.startLegalAction(snapshot());
+        await record(legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held', { ...legal });
+        if (legal.confirmed) await acts.startLegalAction(snapshot());
         break;
       }
     }
-    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) }, run);
+    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) });
   }
 }
