@@ -50,6 +50,18 @@ async function seed() {
   return { dealer, seller, receivableId: `R-${suffix}` };
 }
 
+/** A fresh dealer and salesperson, and a credit application filed for them. */
+async function fileApplication(terms: { amountMinor: number; requestedTermDays?: number }) {
+  const seeded = await seed();
+  await call('POST', '/v1/credit-applications', {
+    receivableId: seeded.receivableId,
+    counterpartyId: seeded.dealer.id,
+    salespersonId: seeded.seller.id,
+    ...terms,
+  });
+  return seeded;
+}
+
 describe('walking skeleton through the real servers', () => {
   it('files an application, starts receivable:<id> once, stores it, e-mails the approvers', async () => {
     const { dealer, seller, receivableId } = await seed();
@@ -101,11 +113,7 @@ describe('walking skeleton through the real servers', () => {
   });
 
   it('reads a receivable from the state its workflow recorded, and from the workflow before that', async () => {
-    const { dealer, seller, receivableId } = await seed();
-    await call('POST', '/v1/credit-applications', {
-      receivableId,
-      counterpartyId: dealer.id,
-      salespersonId: seller.id,
+    const { receivableId } = await fileApplication({
       amountMinor: 300_000,
       requestedTermDays: 30,
     });
@@ -126,11 +134,7 @@ describe('walking skeleton through the real servers', () => {
   });
 
   it('approves through the API, takes a payment and closes; refusals name the field', async () => {
-    const { dealer, seller, receivableId } = await seed();
-    await call('POST', '/v1/credit-applications', {
-      receivableId,
-      counterpartyId: dealer.id,
-      salespersonId: seller.id,
+    const { dealer, receivableId } = await fileApplication({
       amountMinor: 200_000,
       requestedTermDays: 30,
     });
@@ -264,13 +268,7 @@ describe('walking skeleton through the real servers', () => {
   });
 
   it('lets managers find receivables by search attribute', async () => {
-    const { dealer, seller, receivableId } = await seed();
-    await call('POST', '/v1/credit-applications', {
-      receivableId,
-      counterpartyId: dealer.id,
-      salespersonId: seller.id,
-      amountMinor: 100_000,
-    });
+    const { dealer, receivableId } = await fileApplication({ amountMinor: 100_000 });
     const found = await eventually(
       async () => {
         const ids: string[] = [];
