@@ -21,11 +21,8 @@ import type {
   PaymentInput,
   ReceivableInput,
   ReceivableState,
-  TimelineEffect,
-  TimelineStepInput,
-  TimelineStepResult,
 } from '../../workflows/receivable/contract.js';
-import { receivableWorkflowId, TIMELINE_EFFECTS } from '../../workflows/receivable/contract.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
 import { createWebhookQueries } from '../webhooks/queries.js';
@@ -249,7 +246,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     });
   }
 
-  const activities = {
+  return {
     async recordApplication(input: ReceivableInput): Promise<void> {
       const app = input.application;
       await recordNewReceivable(input, {
@@ -697,40 +694,6 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           },
         );
       }
-    },
-  };
-
-  return {
-    ...activities,
-
-    /**
-     * One timeline step: its effects in order, then its credit-record entries. Each
-     * effect is idempotent by its own key, so a retry after a crash redoes only what
-     * had not finished. One activity per step keeps a step to two workflow tasks.
-     */
-    async takeTimelineStep(input: TimelineStepInput): Promise<TimelineStepResult> {
-      const state = { ...input.state };
-      const done: TimelineEffect[] = [];
-      const result: TimelineStepResult = { done };
-      let supplyWasRunning = false;
-      for (const effect of input.effects) {
-        if (!TIMELINE_EFFECTS.includes(effect))
-          throw ApplicationFailure.nonRetryable(`effects: unknown effect ${effect}`, 'ValidationError');
-        if (effect === 'lowerCreditGrade') {
-          // One downgrade per episode: only the receivable that stopped a running supply.
-          if (!supplyWasRunning) continue;
-          const change = await activities.lowerCreditGrade({ state });
-          state.gradeAfterDowngrade = change.after;
-          result.gradeAfterDowngrade = change.after;
-        } else if (effect === 'stopSupply') {
-          supplyWasRunning = (await activities.stopSupply({ state })).supplyWasRunning;
-        } else {
-          await activities[effect]({ state });
-        }
-        done.push(effect);
-      }
-      for (const entry of input.records) await activities.recordReceivableEvent({ state, ...entry });
-      return result;
     },
   };
 }

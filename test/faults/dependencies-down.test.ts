@@ -237,12 +237,12 @@ describe('the SMTP server is down', () => {
 
         await servers.mail.stop();
         const due = await kit.importInvoice({ dueDate: dueDateFiring('reminder') });
-        // The reminder's e-mail fails on the closed port: its step's activity is retried with backoff.
+        // The reminder's e-mail fails on the closed port and is retried with backoff.
         const pending = await eventually(
           async () =>
             (await servers.client.workflow.getHandle(receivableWorkflowId(due.id)).describe()).raw
               .pendingActivities ?? [],
-          (p) => p.some((a) => a.activityType?.name === 'takeTimelineStep' && (a.attempt ?? 0) >= 4),
+          (p) => p.some((a) => a.activityType?.name === 'sendPaymentReminder' && (a.attempt ?? 0) >= 4),
           'the reminder e-mail retried while the server is down',
         );
         expect(pending[0]?.lastFailure?.message).toMatch(/ECONNREFUSED/);

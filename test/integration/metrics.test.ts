@@ -220,7 +220,7 @@ describe('/metrics', () => {
     expect(after.text).toMatch(/^temporal_\w+/m);
     expect(
       after.value('temporal_activity_execution_latency_count', {
-        activity_type: 'takeTimelineStep',
+        activity_type: 'sendOverdueWarningLetter',
         task_queue: RECEIVABLE_TASK_QUEUE,
       }),
     ).toBeGreaterThanOrEqual(1);

@@ -29,7 +29,6 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
-import { effectsRun } from './histories.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -66,8 +65,8 @@ export interface ReceivableBench {
   /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
   approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
   state(h: WorkflowHandle): Promise<ReceivableState>;
-  /** When each activity or timeline-step effect ran (local time its activity was scheduled), by name. */
-  effectTimes(h: WorkflowHandle): Promise<Record<string, string[]>>;
+  /** Local date-times (company zone) at which each activity type was scheduled. */
+  activityTimes(h: WorkflowHandle): Promise<Record<string, string[]>>;
   mailsFor(receivableId: string): Promise<StoredMessage[]>;
   teardown(): Promise<void>;
 }
@@ -201,10 +200,15 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       });
     },
     state: (h) => h.query(getReceivable),
-    async effectTimes(h) {
+    async activityTimes(h) {
+      const history = await h.fetchHistory();
       const out: Record<string, string[]> = {};
-      for (const { effect, scheduledMs } of effectsRun(await h.fetchHistory()))
-        out[effect] = [...(out[effect] ?? []), localDateTime(scheduledMs, TZ)];
+      for (const e of history.events ?? []) {
+        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        if (!type || !e.eventTime) continue;
+        const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
+        out[type] = [...(out[type] ?? []), localDateTime(ms, TZ)];
+      }
       return out;
     },
     async mailsFor(receivableId) {

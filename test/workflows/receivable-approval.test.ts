@@ -160,7 +160,7 @@ describe('credit application approval', () => {
     await bench.advanceTo(filed + 3 * 86_400_000 + 60_000);
     const s = await h.query(getReceivable);
     expect(s.stage).toBe('manager-review');
-    const times = await bench.effectTimes(h);
+    const times = await bench.activityTimes(h);
     expect(times.escalateApprovalToManager).toEqual([
       localDateTime(Date.parse(s.approvalDeadline ?? ''), TZ),
     ]);

@@ -49,7 +49,7 @@ describe('imported receivable', () => {
     expect(state.paidMinor).toBe(500_000);
     expect(state.dueDate).toBe(dueDate);
     expect(state.stepsTaken).toEqual(['reminder', 'dueCheck', 'secondNotice', 'warning']);
-    const times = await bench.effectTimes(h);
+    const times = await bench.activityTimes(h);
     expect(times.sendPaymentReminder).toBeUndefined();
     expect(times.sendCollectionNotice).toBeUndefined();
     expect(times.sendSecondCollectionNotice).toBeUndefined();
@@ -77,7 +77,7 @@ describe('imported receivable', () => {
     expect((await bench.state(h)).stepsTaken).toEqual([]);
     expect((await bench.state(h)).stage).toBe('issued');
     await bench.advanceTo(instantOf(addDays(dueDate, -6), 12));
-    expect((await bench.effectTimes(h)).sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:00`]);
+    expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:00`]);
   });
 
   it('a payment sent while the invoice still joins the timeline waits for it, then meets the usual rules', async () => {
@@ -125,7 +125,7 @@ describe('imported receivable', () => {
       { policy, imported: { issueDate: addDays(dueDate, -30), dueDate, paidMinor: 0, source: 'erp:test' } },
     );
     await bench.advanceTo(instantOf(addDays(dueDate, 2), 12));
-    const times = await bench.effectTimes(h);
+    const times = await bench.activityTimes(h);
     expect(times.sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:30`]);
     expect(times.sendCollectionNotice ?? times.createVisitTask).toEqual([`${addDays(dueDate, 1)} 09:30`]);
   });

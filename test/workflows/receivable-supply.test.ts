@@ -38,8 +38,8 @@ describe('supply stop and restarts', () => {
         )
       ).rows.map((r) => r.source);
     expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
-    expect((await bench.effectTimes(first)).stopSupply).toEqual([at9(addDays(due, 15))]);
-    expect((await bench.effectTimes(second)).stopSupply).toEqual([at9(addDays(due, 15))]);
+    expect((await bench.activityTimes(first)).stopSupply).toEqual([at9(addDays(due, 15))]);
+    expect((await bench.activityTimes(second)).stopSupply).toEqual([at9(addDays(due, 15))]);
     // One episode, one downgrade: AB → BA, not two steps.
     const grade = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [
       counterpartyId,
@@ -79,7 +79,7 @@ describe('supply stop and restarts', () => {
     await bench.replaceWorker();
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
 
-    const t = await bench.effectTimes(h);
+    const t = await bench.activityTimes(h);
     expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
     expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]);
     expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7))]);
@@ -118,7 +118,7 @@ describe('supply stop and restarts', () => {
     const after = await bench.state(h);
     expect(after.stage).toBe('legal');
     expect(after.legal).toMatchObject({ confirmed: true, decidedBy: 'policy: confirmation deadline passed' });
-    expect((await bench.effectTimes(h)).startLegalAction).toEqual([at9(addDays(due, 35))]);
+    expect((await bench.activityTimes(h)).startLegalAction).toEqual([at9(addDays(due, 35))]);
     const blocks = await bench.pool.query(
       'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
       [counterpartyId],

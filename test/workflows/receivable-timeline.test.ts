@@ -62,7 +62,7 @@ describe('receivable timeline', () => {
     const final = await h.result();
     expect(final.stage).toBe('paid');
     expect(final.discountMinor).toBe(10_000);
-    const times = await bench.effectTimes(h);
+    const times = await bench.activityTimes(h);
     expect(times.sendPaymentReminder).toBeUndefined();
     const kinds = (await bench.mailsFor(id)).map((m) => m.effectKey);
     expect(kinds).toEqual([
@@ -77,12 +77,12 @@ describe('receivable timeline', () => {
   it('paid on time: reminder on due−7 at 09:00, nothing after the payment', async () => {
     const { h, due, id } = await issued();
     await bench.advanceTo(instantOf(addDays(due, -2), 12));
-    expect((await bench.effectTimes(h)).sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
+    expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
     expect((await bench.state(h)).stage).toBe('reminded');
     const result = await pay(h, 'P-1', AMOUNT, addDays(due, -2));
     expect(result).toMatchObject({ settled: true, discountMinor: 0 });
     await h.result();
-    const times = await bench.effectTimes(h);
+    const times = await bench.activityTimes(h);
     expect(times.createPhoneTask).toEqual([at9(addDays(due, -7))]);
     expect(times.sendCollectionNotice).toBeUndefined();
     expect(times.createVisitTask).toBeUndefined();
@@ -117,16 +117,16 @@ describe('receivable timeline', () => {
     const { h, due, id, counterpartyId } = await issued('Hangzhou');
     // The day before each step, the step has not fired yet.
     await bench.advanceTo(instantOf(due, 23));
-    expect((await bench.effectTimes(h)).sendCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h)).sendCollectionNotice).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 6), 23));
-    expect((await bench.effectTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 14), 23));
-    expect((await bench.effectTimes(h)).sendOverdueWarningLetter).toBeUndefined();
+    expect((await bench.activityTimes(h)).sendOverdueWarningLetter).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 29), 23));
-    expect((await bench.effectTimes(h)).proposeLegalEscalation).toBeUndefined();
+    expect((await bench.activityTimes(h)).proposeLegalEscalation).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 30), 12));
 
-    const t = await bench.effectTimes(h);
+    const t = await bench.activityTimes(h);
     expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
     expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]); // a debtor outside the home region
     expect(t.requestLateReason).toEqual([at9(addDays(due, 1))]);
@@ -182,7 +182,7 @@ describe('receivable timeline', () => {
   it('a debtor in the home region gets a visit task at due+1 instead of a collection notice', async () => {
     const { h, due } = await issued('Shanghai');
     await bench.advanceTo(instantOf(addDays(due, 1), 12));
-    const t = await bench.effectTimes(h);
+    const t = await bench.activityTimes(h);
     expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
     expect(t.sendCollectionNotice).toBeUndefined();
     await pay(h, 'P-1', AMOUNT, addDays(due, 1));
@@ -196,7 +196,7 @@ describe('receivable timeline', () => {
     await pay(h, 'P-1', AMOUNT, addDays(due, 15));
     await h.result();
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
-    const t = await bench.effectTimes(h);
+    const t = await bench.activityTimes(h);
     expect(t.sendOverdueWarningLetter).toBeUndefined();
     expect(t.stopSupply).toBeUndefined();
     const blocks = await bench.pool.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1', [
@@ -213,16 +213,16 @@ describe('receivable timeline', () => {
       args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }],
     });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
-    expect((await bench.effectTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     const resumed = await h.executeUpdate(endValidReason, {
       args: [{ recordedBy: 'finance', note: 'dispute settled' }],
     });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
     await bench.advanceTo(instantOf(addDays(due, 23), 23));
-    expect((await bench.effectTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 24), 12));
-    expect((await bench.effectTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 24))]);
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 24))]);
     await pay(h, 'P-1', AMOUNT, addDays(due, 24));
     await h.result();
     await saveHistory('dispute-pauses-and-resumes', h);
@@ -247,7 +247,7 @@ describe('receivable timeline', () => {
     expect(s.validReason).toBeNull();
     expect(s.pausedDays).toBe(9);
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
-    expect((await bench.effectTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 16))]);
+    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 16))]);
     await pay(h, 'P-1', AMOUNT, addDays(due, 16));
     await h.result();
   });
@@ -261,7 +261,7 @@ describe('receivable timeline', () => {
     });
     expect(s.dueDate).toBe(newDue);
     await bench.advanceTo(instantOf(addDays(newDue, 1), 12));
-    const t = await bench.effectTimes(h);
+    const t = await bench.activityTimes(h);
     expect(t.sendPaymentReminder).toEqual([at9(addDays(newDue, -7))]);
     expect(t.sendCollectionNotice).toEqual([at9(addDays(newDue, 1))]);
     await pay(h, 'P-1', AMOUNT, addDays(newDue, 1));

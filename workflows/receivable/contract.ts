@@ -46,49 +46,6 @@ export const CLOSED_STAGES: readonly Stage[] = ['rejected', 'paid', 'written-off
 export const TIMELINE_STEPS = ['reminder', 'dueCheck', 'secondNotice', 'warning', 'legal'] as const;
 export type TimelineStep = (typeof TIMELINE_STEPS)[number];
 
-/**
- * The external effects a timeline step takes, each named for the activity that
- * performs it. Since the one-activity-per-step version a step runs its effects, in
- * order, in one `takeTimelineStep` activity; earlier histories ran one activity each.
- */
-export const TIMELINE_EFFECTS = [
-  'sendPaymentReminder',
-  'createPhoneTask',
-  'createVisitTask',
-  'sendCollectionNotice',
-  'requestLateReason',
-  'sendSecondCollectionNotice',
-  'handOverToCreditDesk',
-  'stopSupply',
-  'lowerCreditGrade',
-  'sendOverdueWarningLetter',
-  'startLegalAction',
-] as const;
-export type TimelineEffect = (typeof TIMELINE_EFFECTS)[number];
-
-/** A credit-record entry with the idempotency key the workflow fixed for it. */
-export interface ReceivableRecordEntry {
-  event: string;
-  detail: Record<string, unknown>;
-  key: string;
-}
-
-export interface TimelineStepInput {
-  state: ReceivableState;
-  step: TimelineStep;
-  /** Run in order. `lowerCreditGrade` runs only when the `stopSupply` before it stopped a running supply. */
-  effects: TimelineEffect[];
-  /** Written after the effects, in order; the last is the step's own `step-<name>` entry. */
-  records: ReceivableRecordEntry[];
-}
-
-export interface TimelineStepResult {
-  /** The effects the activity ran, in order (a `lowerCreditGrade` it skipped is not listed). */
-  done: TimelineEffect[];
-  /** Present when the step lowered the counterparty's grade or class. */
-  gradeAfterDowngrade?: string | null;
-}
-
 export interface CreditApplication {
   receivableId: string;
   counterpartyId: string;

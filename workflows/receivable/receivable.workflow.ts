@@ -8,7 +8,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -24,17 +23,14 @@ import {
   decideApplication,
   endValidReason,
   getReceivable,
-  type LegalEscalation,
   type PaymentResult,
   type ReceivableInput,
-  type ReceivableRecordEntry,
   ReceivableSearch,
   type ReceivableState,
   recordLateReason,
   recordPayment,
   recordValidReason,
   TIMELINE_STEPS,
-  type TimelineEffect,
   type TimelineStep,
   type ValidReasonInput,
   writeOffBadDebt,
@@ -58,8 +54,6 @@ import {
 const DAY_MS = 86_400_000;
 /** Continue-as-new well before history gets heavy (many payments, a long dispute). */
 const MAX_HISTORY_EVENTS = 4_000;
-/** Patch id: a timeline step's effects and records run in one activity. */
-const ONE_ACTIVITY_PER_STEP = 'one-activity-per-timeline-step';
 
 const acts = proxyActivities<ReceivableActivities>({
   startToCloseTimeout: '1 minute',
@@ -153,11 +147,14 @@ export async function receivableWorkflow(
     state.checks?.counterparty.customerClass ??
     null;
 
-  /** A credit-record entry's idempotency key: the event at this state version. */
-  const recordKey = (event: string) => `${id}:${event}:${state.stateVersion}`;
   /** Writes a credit-record event and the PostgreSQL snapshot in one activity. */
   const record = (event: string, detail: Record<string, unknown> = {}) =>
-    acts.recordReceivableEvent({ state: { ...state }, event, detail, key: recordKey(event) });
+    acts.recordReceivableEvent({
+      state: { ...state },
+      event,
+      detail,
+      key: `${id}:${event}:${state.stateVersion}`,
+    });
 
   // ---- Update handlers ---------------------------------------------------------------
 
@@ -503,111 +500,81 @@ export async function receivableWorkflow(
     });
   }
 
-  /**
-   * A timeline step: its stage change, then its effects and records. Since the
-   * one-activity-per-step version they run in one activity (two workflow tasks per
-   * step instead of one per effect: the reminder storm's cost); a history from
-   * before that version replays its one activity per effect.
-   */
   async function takeStep(step: TimelineStep) {
     state.stepsTaken.push(step);
-    const oneActivity = patched(ONE_ACTIVITY_PER_STEP);
-    const before: ReceivableRecordEntry[] = [];
-    let effects: TimelineEffect[];
+    const snapshot = () => ({ state: { ...state } });
     switch (step) {
       case 'reminder':
         state.stage = 'reminded';
-        effects = ['sendPaymentReminder', 'createPhoneTask'];
+        publish();
+        await acts.sendPaymentReminder(snapshot());
+        await acts.createPhoneTask(snapshot());
         break;
       case 'dueCheck': {
         state.stage = 'overdue';
+        publish();
         const c = state.checks?.counterparty;
-        const home = !!c && policy.receivable.homeRegions.includes(c.region);
-        effects = [home ? 'createVisitTask' : 'sendCollectionNotice', 'requestLateReason'];
+        if (c && policy.receivable.homeRegions.includes(c.region)) await acts.createVisitTask(snapshot());
+        else await acts.sendCollectionNotice(snapshot());
+        await acts.requestLateReason(snapshot());
         break;
       }
       case 'secondNotice':
         state.stage = 'second-notice';
-        effects = ['sendSecondCollectionNotice'];
+        publish();
+        await acts.sendSecondCollectionNotice(snapshot());
         break;
-      case 'warning':
+      case 'warning': {
         state.stage = 'credit-desk';
         state.owner = 'credit-desk';
         state.supplyStopped = true;
-        effects = ['handOverToCreditDesk', 'stopSupply', 'lowerCreditGrade', 'sendOverdueWarningLetter'];
+        publish();
+        await acts.handOverToCreditDesk(snapshot());
+        // One downgrade per episode: the receivable that stops a running supply lowers
+        // the grade; others of the same counterparty, already stopped, do not again.
+        const stop = await acts.stopSupply(snapshot());
+        if (stop.supplyWasRunning) {
+          const change = await acts.lowerCreditGrade(snapshot());
+          state.gradeAfterDowngrade = change.after;
+          publish();
+        }
+        await acts.sendOverdueWarningLetter(snapshot());
         break;
+      }
       case 'legal': {
-        const legal = await proposeLegalEscalation();
-        if (!legal) return;
-        state.stage = legal.confirmed ? 'legal' : 'credit-desk';
-        const event = legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held';
+        const action = legalAction(policy, state.outstandingMinor);
+        const deadline = Date.now() + policy.receivable.legal.confirmationDeadlineDays * DAY_MS;
+        state.stage = 'legal-review';
+        state.legal = {
+          ...action,
+          outstandingMinor: state.outstandingMinor,
+          confirmBy: new Date(deadline).toISOString(),
+          confirmed: null,
+          decidedBy: null,
+          note: null,
+        };
         publish();
-        before.push({ event, detail: { ...legal }, key: recordKey(event) });
-        effects = legal.confirmed ? ['startLegalAction'] : [];
+        await acts.proposeLegalEscalation(snapshot());
+        const legal = state.legal;
+        const answered = await condition(
+          () => legal.confirmed !== null || isClosed(),
+          Math.max(0, deadline - Date.now()),
+          {
+            summary: 'manager confirms legal escalation',
+          },
+        );
+        if (isClosed()) return;
+        if (!answered) {
+          legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
+          legal.decidedBy = 'policy: confirmation deadline passed';
+        }
+        state.stage = legal.confirmed ? 'legal' : 'credit-desk';
+        publish();
+        await record(legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held', { ...legal });
+        if (legal.confirmed) await acts.startLegalAction(snapshot());
         break;
       }
     }
-    if (step !== 'legal') publish(); // the legal step published each stage as it changed
-    const stepEvent = `step-${step}`;
-    const stepDetail = () => ({ daysOverdue: daysOverdue(state, today()) });
-    if (oneActivity) {
-      const result = await acts.takeTimelineStep({
-        state: { ...state },
-        step,
-        effects,
-        records: [...before, { event: stepEvent, detail: stepDetail(), key: recordKey(stepEvent) }],
-      });
-      if (result.gradeAfterDowngrade !== undefined) {
-        state.gradeAfterDowngrade = result.gradeAfterDowngrade;
-        publish();
-      }
-      return;
-    }
-    // The earlier form: one activity per effect and per record, in the same order.
-    for (const b of before) await record(b.event, b.detail);
-    let supplyWasRunning = false;
-    for (const effect of effects) {
-      if (effect === 'stopSupply')
-        supplyWasRunning = (await acts.stopSupply({ state: { ...state } })).supplyWasRunning;
-      else if (effect === 'lowerCreditGrade') {
-        if (!supplyWasRunning) continue; // one downgrade per episode
-        const change = await acts.lowerCreditGrade({ state: { ...state } });
-        state.gradeAfterDowngrade = change.after;
-        publish();
-      } else await acts[effect]({ state: { ...state } });
-    }
-    await record(stepEvent, stepDetail());
-  }
-
-  /**
-   * The +30 step's first half: the escalation proposed to a manager, then their
-   * answer, or the policy's at the deadline. Null when the receivable closed meanwhile.
-   */
-  async function proposeLegalEscalation(): Promise<LegalEscalation | null> {
-    const action = legalAction(policy, state.outstandingMinor);
-    const deadline = Date.now() + policy.receivable.legal.confirmationDeadlineDays * DAY_MS;
-    state.stage = 'legal-review';
-    const legal: LegalEscalation = {
-      ...action,
-      outstandingMinor: state.outstandingMinor,
-      confirmBy: new Date(deadline).toISOString(),
-      confirmed: null,
-      decidedBy: null,
-      note: null,
-    };
-    state.legal = legal;
-    publish();
-    await acts.proposeLegalEscalation({ state: { ...state } });
-    const answered = await condition(
-      () => legal.confirmed !== null || isClosed(),
-      Math.max(0, deadline - Date.now()),
-      { summary: 'manager confirms legal escalation' },
-    );
-    if (isClosed()) return null;
-    if (!answered) {
-      legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
-      legal.decidedBy = 'policy: confirmation deadline passed';
-    }
-    return legal;
+    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) });
   }
 }
