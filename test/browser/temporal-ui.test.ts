@@ -16,6 +16,7 @@ import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { TEST_COMPANY } from '../support/acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 
@@ -45,13 +46,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     pool,
     mailer: createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>'),
-    company: {
-      name: 'Acme',
-      financeApprovers: ['finance@acme.test'],
-      marketingApprovers: ['marketing@acme.test'],
-      managers: ['manager@acme.test'],
-      creditDesk: ['desk@acme.test'],
-    },
+    company: TEST_COMPANY,
     policy: DEFAULT_POLICY,
   });
   running = worker.run();

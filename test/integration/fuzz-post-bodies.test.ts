@@ -37,6 +37,7 @@ import { createPolicyStore } from '../../infra/policy.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
+import { TEST_COMPANY } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
@@ -137,13 +138,7 @@ beforeAll(async () => {
 
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
-  const company = {
-    name: 'Acme',
-    financeApprovers: ['finance@acme.test'],
-    marketingApprovers: ['marketing@acme.test'],
-    managers: ['manager@acme.test'],
-    creditDesk: ['desk@acme.test'],
-  };
+  const company = TEST_COMPANY;
   const common = {
     connection: workerConnection,
     namespace,

@@ -26,6 +26,7 @@ import {
   type ReceivableInput,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
+import { TEST_COMPANY } from '../support/acme.js';
 import { freePort } from '../support/global-setup.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
 
@@ -61,13 +62,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     pool: iso.pool,
     mailer,
-    company: {
-      name: 'Acme',
-      financeApprovers: ['finance@acme.test'],
-      marketingApprovers: ['marketing@acme.test'],
-      managers: ['manager@acme.test'],
-      creditDesk: ['desk@acme.test'],
-    },
+    company: TEST_COMPANY,
     policy: DEFAULT_POLICY,
     metrics: registry.metrics,
   });

@@ -10,16 +10,16 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createReceivableActivities } from '../../activities/receivable/activities.js';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import type { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { verifySignature, type WebhookEvent } from '../../domain/webhooks.js';
 import { createPool, type Pool } from '../../infra/db.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
 import { initialState } from '../../workflows/receivable/receivable.workflow.js';
+import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 
 // A tiny schedule so retries happen within the test: waits of 100–200 ms, then 200–400 ms.
@@ -89,46 +89,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
-  activities = createReceivableActivities({
-    pool,
-    mailer,
-    company: {
-      name: 'Acme',
-      financeApprovers: ['finance@acme.test'],
-      marketingApprovers: ['marketing@acme.test'],
-      managers: ['manager@acme.test'],
-      creditDesk: ['desk@acme.test'],
-    },
-    policy: DEFAULT_POLICY,
-    clock: () => NOW,
-  });
-  const queries = createReceivableQueries(pool);
-  const suffix = randomUUID().slice(0, 8);
-  counterpartyId = `WD-${suffix}`;
-  salespersonId = `WS-${suffix}`;
-  await queries.upsertCounterparty({
-    id: counterpartyId,
-    name: `Dealer ${suffix}`,
-    kind: 'dealer',
-    email: `wd-${suffix}@dealer.test`,
-    language: 'en',
-    region: 'Hangzhou',
-    contactName: null,
-    creditGrade: 'AB',
-    customerClass: null,
-    creditLimitMinor: 100_000_000,
-    creditTermDays: 60,
-    joinedOn: '2024-01-15',
-  });
-  await queries.upsertSalesperson({
-    id: salespersonId,
-    name: `Seller ${suffix}`,
-    email: `ws-${suffix}@acme.test`,
-    region: 'Shanghai',
-    phone: null,
-    creditLimitMinor: null,
-  });
+  ({ activities, mailer } = directReceivableActivities(pool, NOW));
+  ({ counterpartyId, salespersonId } = await seedDealerAndSalesperson(pool, 'W'));
 
   dispatcher = newDispatcher();
   dispatcher.start();

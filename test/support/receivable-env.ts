@@ -29,16 +29,10 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
+import { TEST_COMPANY } from './acme.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
-export const COMPANY = {
-  name: 'Acme',
-  financeApprovers: ['finance@acme.test'],
-  marketingApprovers: ['marketing@acme.test'],
-  managers: ['manager@acme.test'],
-  creditDesk: ['desk@acme.test'],
-};
 
 export type WorkflowStartHandle = Awaited<
   ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>
@@ -105,7 +99,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       // replaced worker's sticky tasks with its clock locked. Every activation replays
       // the full history, which also checks determinism on every step.
       maxCachedWorkflows: 0,
-      activities: createReceivableActivities({ pool, mailer, company: COMPANY, policy: DEFAULT_POLICY }),
+      activities: createReceivableActivities({ pool, mailer, company: TEST_COMPANY, policy: DEFAULT_POLICY }),
     });
   let worker = await newWorker();
   let running = worker.run();

@@ -15,15 +15,8 @@ import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { TEST_COMPANY } from './acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
-
-export const TEST_COMPANY = {
-  name: 'Acme',
-  financeApprovers: ['finance@acme.test'],
-  marketingApprovers: ['marketing@acme.test'],
-  managers: ['manager@acme.test'],
-  creditDesk: ['desk@acme.test'],
-};
 
 type ApiDeps = Parameters<typeof buildApi>[0];
 type WorkerOptions = Parameters<typeof createReceivableWorker>[0];

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { COMPANY, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { TEST_COMPANY } from '../support/acme.js';
+import { type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
 
 let bench: ReceivableBench;
 beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('salesperson receivables limit', () => {
     expect(sent[0]).toMatchObject({
       effectKey: `salesperson:${salespersonId}:limit-warning:${second.receivableId}`,
       // the inbox lists every envelope recipient: the salesperson and, in copy, the managers
-      to: [`${salespersonId.toLowerCase()}@acme.test`, ...COMPANY.managers],
+      to: [`${salespersonId.toLowerCase()}@acme.test`, ...TEST_COMPANY.managers],
     });
     expect(sent[0]?.subject).toContain('85 %');
     expect(sent[0]?.text).toContain(`takes receivables to 850000 of the 1000000 limit (85 %)`);

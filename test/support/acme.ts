@@ -1,0 +1,69 @@
+/**
+ * The company every test runs as, and for a test that calls receivable activities
+ * directly: the activities on the real servers, and a dealer and salesperson.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { inject } from 'vitest';
+import { createReceivableActivities } from '../../activities/receivable/activities.js';
+import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { createMailer, type Mailer } from '../../infra/mail.js';
+
+export const TEST_COMPANY = {
+  name: 'Acme',
+  financeApprovers: ['finance@acme.test'],
+  marketingApprovers: ['marketing@acme.test'],
+  managers: ['manager@acme.test'],
+  creditDesk: ['desk@acme.test'],
+};
+
+/** A dealer graded AB outside the home region, and its salesperson; ids start with `prefix`. */
+export async function seedDealerAndSalesperson(
+  pool: Pool,
+  prefix: string,
+): Promise<{ counterpartyId: string; salespersonId: string }> {
+  const queries = createReceivableQueries(pool);
+  const suffix = randomUUID().slice(0, 8);
+  const counterpartyId = `${prefix}D-${suffix}`;
+  const salespersonId = `${prefix}S-${suffix}`;
+  await queries.upsertCounterparty({
+    id: counterpartyId,
+    name: `Dealer ${suffix}`,
+    kind: 'dealer',
+    email: `${prefix.toLowerCase()}d-${suffix}@dealer.test`,
+    language: 'en',
+    region: 'Hangzhou',
+    contactName: null,
+    creditGrade: 'AB',
+    customerClass: null,
+    creditLimitMinor: 100_000_000,
+    creditTermDays: 60,
+    joinedOn: '2024-01-15',
+  });
+  await queries.upsertSalesperson({
+    id: salespersonId,
+    name: `Seller ${suffix}`,
+    email: `${prefix.toLowerCase()}s-${suffix}@acme.test`,
+    region: 'Shanghai',
+    phone: null,
+    creditLimitMinor: null,
+  });
+  return { counterpartyId, salespersonId };
+}
+
+/** The receivable activities on the test's PostgreSQL and SMTP server, with the workflow's clock at `now`. */
+export function directReceivableActivities(
+  pool: Pool,
+  now: Date,
+): { activities: ReturnType<typeof createReceivableActivities>; mailer: Mailer } {
+  const mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  const activities = createReceivableActivities({
+    pool,
+    mailer,
+    company: TEST_COMPANY,
+    policy: DEFAULT_POLICY,
+    clock: () => now,
+  });
+  return { activities, mailer };
+}
