@@ -18,10 +18,11 @@ export const TEST_COMPANY = {
   creditDesk: ['desk@acme.test'],
 };
 
-/** A dealer graded AB outside the home region, and its salesperson; ids start with `prefix`. */
+/** A dealer graded AB (outside the home region unless `region` says so) and its salesperson; ids start with `prefix`. */
 export async function seedDealerAndSalesperson(
   pool: Pool,
   prefix: string,
+  region = 'Hangzhou',
 ): Promise<{ counterpartyId: string; salespersonId: string }> {
   const queries = createReceivableQueries(pool);
   const suffix = randomUUID().slice(0, 8);
@@ -33,7 +34,7 @@ export async function seedDealerAndSalesperson(
     kind: 'dealer',
     email: `${prefix.toLowerCase()}d-${suffix}@dealer.test`,
     language: 'en',
-    region: 'Hangzhou',
+    region,
     contactName: null,
     creditGrade: 'AB',
     customerClass: null,

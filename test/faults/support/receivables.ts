@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { createReceivableQueries } from '../../../activities/receivable/queries.js';
 import { addDays, localDate } from '../../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../../domain/policy.js';
 import type { Pool } from '../../../infra/db.js';
@@ -17,6 +16,7 @@ import {
   receivableWorkflowId,
   type TimelineStep,
 } from '../../../workflows/receivable/contract.js';
+import { seedDealerAndSalesperson } from '../../support/acme.js';
 
 export const TZ = DEFAULT_POLICY.timeZone;
 export const AMOUNT = 2_000_000;
@@ -55,45 +55,10 @@ export interface Parties {
 }
 
 export function receivableKit(pool: Pool, client: Client) {
-  const q = createReceivableQueries(pool);
   return {
-    async seedDealer(region = 'Hangzhou'): Promise<string> {
-      const id = `CP-${randomUUID().slice(0, 8)}`;
-      await q.upsertCounterparty({
-        id,
-        name: `Dealer ${id}`,
-        kind: 'dealer',
-        email: `${id.toLowerCase()}@dealer.test`,
-        language: 'en',
-        region,
-        contactName: null,
-        creditGrade: 'AB',
-        customerClass: null,
-        creditLimitMinor: 100_000_000,
-        creditTermDays: 60,
-        joinedOn: '2024-01-15',
-      });
-      return id;
-    },
-    async seedSalesperson(): Promise<string> {
-      const id = `SP-${randomUUID().slice(0, 8)}`;
-      await q.upsertSalesperson({
-        id,
-        name: `Seller ${id}`,
-        email: `${id.toLowerCase()}@company.test`,
-        region: 'Shanghai',
-        phone: null,
-        creditLimitMinor: null,
-      });
-      return id;
-    },
     /** A new dealer and salesperson for one receivable. */
     async seedParties(region?: string): Promise<Parties> {
-      const [counterpartyId, salespersonId] = await Promise.all([
-        this.seedDealer(region),
-        this.seedSalesperson(),
-      ]);
-      return { counterpartyId, salespersonId };
+      return seedDealerAndSalesperson(pool, 'F', region);
     },
     /**
      * Imports an ERP invoice due on `dueDate`, for `parties` already seeded (so it can
