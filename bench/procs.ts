@@ -48,16 +48,27 @@ export async function withDescendants(root: number): Promise<number[]> {
 export interface CpuSample {
   at: number;
   byName: Record<string, number>;
-  /** Whole machine, all processes (busy seconds summed over cores). */
+  /** Whole machine, all processes (busy seconds summed over cores), steal excluded. */
   machine: number;
+  /**
+   * Seconds the hypervisor ran something else while this VM wanted a core (/proc/stat
+   * "steal"): CPU no process here got, the reason one day's figure differs from another's.
+   */
+  stolen: number;
+}
+
+async function machineSeconds(): Promise<{ busy: number; stolen: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is
+  // already counted in user.
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const [idle, iowait, steal] = [v[3] ?? 0, v[4] ?? 0, v[7] ?? 0];
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle - iowait - steal) / TICKS_PER_SECOND, stolen: steal / TICKS_PER_SECOND };
 }
 
 async function machineBusySeconds(): Promise<number> {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  const total = v.reduce((a, b) => a + b, 0);
-  return (total - idle) / TICKS_PER_SECOND;
+  return (await machineSeconds()).busy;
 }
 
 export async function sampleCpu(groups: ProcessGroups): Promise<CpuSample> {
@@ -67,7 +78,8 @@ export async function sampleCpu(groups: ProcessGroups): Promise<CpuSample> {
     for (const pid of await pids()) ticks += await cpuTicks(pid);
     byName[name] = ticks / TICKS_PER_SECOND;
   }
-  return { at: Date.now(), byName, machine: await machineBusySeconds() };
+  const { busy, stolen } = await machineSeconds();
+  return { at: Date.now(), byName, machine: busy, stolen };
 }
 
 /** "temporal 41 s, worker 63 s, … of 2 cores × 80 s" between two samples. */
@@ -78,7 +90,8 @@ export function describeCpu(a: CpuSample, b: CpuSample): string {
   );
   const ours = Object.keys(b.byName).reduce((s, k) => s + (b.byName[k] ?? 0) - (a.byName[k] ?? 0), 0);
   const machine = b.machine - a.machine;
-  return `CPU s: ${parts.join(', ')}; other processes ${Math.max(0, machine - ours).toFixed(0)}; of ${cpus().length} cores × ${wall.toFixed(0)} s`;
+  const stolen = b.stolen - a.stolen;
+  return `CPU s: ${parts.join(', ')}; other processes ${Math.max(0, machine - ours).toFixed(0)}; stolen by the hypervisor ${stolen.toFixed(stolen < 10 ? 1 : 0)}; of ${cpus().length} cores × ${wall.toFixed(0)} s`;
 }
 
 /** "temporal 69, worker 44, postgres 6 ms CPU per reminder": the cost of one unit of work, contention aside. */
