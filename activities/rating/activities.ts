@@ -8,12 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { Policy } from '../../domain/policy.js';
-import {
-  type CreditGrade,
-  DEFAULT_PERFORMANCE_INDICATORS,
-  type IndicatorValues,
-  monthlyPerformance,
-} from '../../domain/rating.js';
+import { type CreditGrade, type IndicatorValues, monthlyPerformance } from '../../domain/rating.js';
 import {
   type DealerQuarterFigures,
   type DealerQuarterOutcome,
