@@ -129,9 +129,10 @@ export async function measureP5(env: BenchEnv, opts: RunOptions, ids: string[]):
   const warmUpSeconds = opts.quick ? 3 : 5;
   const rate = 200;
   await settleMachine();
-  // The API has not served a GET yet and its pg pool may have closed its idle
-  // connections: the first seconds compile the read path and open connections. They
-  // run at the same rate and are reported, not counted: P5 is the steady state.
+  // The API may not have served a GET yet, and its pg pool may hold no connection
+  // (none opened yet, or closed after 30 s idle): the first seconds compile the read
+  // path and open connections. They run at the same rate and are reported, not
+  // counted: P5 is the steady state.
   say(`P5: warming up the API at ${rate}/s for ${warmUpSeconds} s…`);
   const warm = await load(env, ids, rate, warmUpSeconds);
   say(
