@@ -12,11 +12,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
-import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { TEST_COMPANY } from '../support/acme.js';
+import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 
@@ -45,7 +44,7 @@ beforeAll(async () => {
     namespace: 'default',
     workflowBundle: { codePath: inject('workflowBundlePath') },
     pool,
-    mailer: createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>'),
+    mailer: testMailer(),
     company: TEST_COMPANY,
     policy: DEFAULT_POLICY,
   });

@@ -32,12 +32,12 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import type { Pool } from '../../infra/db.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import { createPolicyStore } from '../../infra/policy.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
-import { TEST_COMPANY } from '../support/acme.js';
+import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
@@ -137,15 +137,14 @@ beforeAll(async () => {
   client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
 
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
-  const company = TEST_COMPANY;
+  mailer = testMailer();
   const common = {
     connection: workerConnection,
     namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     pool,
     mailer,
-    company,
+    company: TEST_COMPANY,
   };
   workers = [
     await createReceivableWorker({ ...common, policy: DEFAULT_POLICY }),

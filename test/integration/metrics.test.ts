@@ -12,7 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import {
   createMetrics,
   type MetricsRegistry,
@@ -26,7 +26,7 @@ import {
   type ReceivableInput,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
-import { TEST_COMPANY } from '../support/acme.js';
+import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { freePort } from '../support/global-setup.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
 
@@ -54,7 +54,7 @@ beforeAll(async () => {
     temporalMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
   });
   server = await serveMetrics({ host: '127.0.0.1', port: 0, registry });
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>', { metrics: registry.metrics });
+  mailer = testMailer({ metrics: registry.metrics });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
   worker = await createReceivableWorker({
     connection: workerConnection,

@@ -15,7 +15,7 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { createPool, type Pool } from '../../infra/db.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { ensureRatingSchedules } from '../../workers/rating.schedules.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
@@ -25,6 +25,7 @@ import {
   type QuarterlyRatingResult,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
+import { testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 let api: FastifyInstance;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   await registerSearchAttributes(connection, 'default');
   client = new Client({ connection });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  mailer = testMailer();
   worker = await createRatingWorker({
     connection: workerConnection,
     namespace: 'default',

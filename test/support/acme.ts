@@ -1,5 +1,5 @@
 /**
- * The company every test runs as, and for a test that calls receivable activities
+ * The company every test runs as and the mailer it sends with, and for a test that calls receivable activities
  * directly: the activities on the real servers, and a dealer and salesperson.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,10 @@ export const TEST_COMPANY = {
   managers: ['manager@acme.test'],
   creditDesk: ['desk@acme.test'],
 };
+
+/** Acme's credit desk sending through the test SMTP server. */
+export const testMailer = (opts?: Parameters<typeof createMailer>[2]): Mailer =>
+  createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>', opts);
 
 /** A dealer graded AB (outside the home region unless `region` says so) and its salesperson; ids start with `prefix`. */
 export async function seedDealerAndSalesperson(
@@ -58,7 +62,7 @@ export function directReceivableActivities(
   pool: Pool,
   now: Date,
 ): { activities: ReturnType<typeof createReceivableActivities>; mailer: Mailer } {
-  const mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  const mailer = testMailer();
   const activities = createReceivableActivities({
     pool,
     mailer,

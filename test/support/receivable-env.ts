@@ -17,7 +17,6 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import {
   decideApplication,
@@ -29,7 +28,7 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
-import { TEST_COMPANY } from './acme.js';
+import { TEST_COMPANY, testMailer } from './acme.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -89,7 +88,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   });
   await registerSearchAttributes(env.connection, 'default');
   const pool = createPool(inject('databaseUrl'), 5);
-  const mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  const mailer = testMailer();
   const newWorker = () =>
     Worker.create({
       connection: env.nativeConnection,

@@ -12,10 +12,9 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { createMailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
-import { TEST_COMPANY } from './acme.js';
+import { TEST_COMPANY, testMailer } from './acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 
 type ApiDeps = Parameters<typeof buildApi>[0];
@@ -40,8 +39,6 @@ export interface System {
   /** Everything started, closed in reverse order. */
   stop(): Promise<void>;
 }
-
-export const testMailer = () => createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
   const pool = createPool(inject('databaseUrl'), options.poolSize ?? 5);

@@ -24,7 +24,7 @@ import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import {
   type DealerDecisionState,
@@ -42,6 +42,7 @@ import {
   monthlyPerformanceWorkflow,
   quarterlyRatingWorkflow,
 } from '../../workflows/rating/rating.workflow.js';
+import { testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -227,7 +228,7 @@ beforeAll(async () => {
   await registerSearchAttributes(env.connection, 'default');
   pool = createPool(inject('databaseUrl'), 5);
   testAuth = createTestAuth(pool);
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  mailer = testMailer();
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: RATING_TASK_QUEUE,

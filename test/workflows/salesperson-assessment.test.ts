@@ -17,7 +17,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
-import { createMailer, type Mailer } from '../../infra/mail.js';
+import type { Mailer } from '../../infra/mail.js';
 import {
   getSalespersonAssessmentStatus,
   SALESPERSON_TASK_QUEUE,
@@ -25,6 +25,7 @@ import {
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
+import { testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -142,7 +143,7 @@ beforeAll(async () => {
   });
   pool = createPool(inject('databaseUrl'), 5);
   testAuth = createTestAuth(pool);
-  mailer = createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>');
+  mailer = testMailer();
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: SALESPERSON_TASK_QUEUE,
