@@ -5,14 +5,28 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Role } from './roles.js';
+import type { Actor, OnBehalfOf, Role } from '../domain/actor.js';
 
 export interface Principal {
   credentialId: string;
+  /** The login name (`li`). */
   name: string;
+  /** The person's own name (`李丽`); the login name when none was given. */
+  displayName: string;
   role: Role;
   /** For the sales role: the salesperson whose figures this credential may see. */
   salespersonId: string | null;
+}
+
+/** The actor the server records for a request: the credential, never the body. */
+export function actorOf(principal: Principal, onBehalfOf?: Omit<OnBehalfOf, 'verified'>): Actor {
+  return {
+    credentialId: principal.credentialId,
+    username: principal.name,
+    name: principal.displayName,
+    role: principal.role,
+    ...(onBehalfOf ? { onBehalfOf: { ...onBehalfOf, verified: false as const } } : {}),
+  };
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -22,6 +36,8 @@ export function createCredentialQueries(pool: Pool) {
   return {
     async create(c: {
       name: string;
+      /** The person's own name, when it differs from the login name. */
+      displayName?: string | null;
       role: Role;
       salespersonId?: string | null;
     }): Promise<{ id: string; token: string }> {
@@ -32,8 +48,8 @@ export function createCredentialQueries(pool: Pool) {
         .slice(0, 12);
       const secret = randomBytes(32).toString('base64url');
       await pool.query(
-        'INSERT INTO credentials (id, name, role, salesperson_id, token_hash) VALUES ($1, $2, $3, $4, $5)',
-        [id, c.name, c.role, c.salespersonId ?? null, sha256(secret)],
+        'INSERT INTO credentials (id, name, display_name, role, salesperson_id, token_hash) VALUES ($1, $2, $3, $4, $5, $6)',
+        [id, c.name, c.displayName ?? null, c.role, c.salespersonId ?? null, sha256(secret)],
       );
       return { id, token: `cf_${id}_${secret}` };
     },
@@ -48,12 +64,13 @@ export function createCredentialQueries(pool: Pool) {
 
     async list() {
       const r = await pool.query(
-        `SELECT id, name, role, salesperson_id AS "salespersonId", created_at AS "createdAt", revoked_at AS "revokedAt"
+        `SELECT id, name, COALESCE(display_name, name) AS "displayName", role, salesperson_id AS "salespersonId", created_at AS "createdAt", revoked_at AS "revokedAt"
          FROM credentials ORDER BY created_at`,
       );
       return r.rows as {
         id: string;
         name: string;
+        displayName: string;
         role: Role;
         salespersonId: string | null;
         createdAt: Date;
@@ -69,11 +86,12 @@ export function createCredentialQueries(pool: Pool) {
       if (!token || !parts?.[1] || !parts[2]) return null;
       const { rows } = await pool.query<{
         name: string;
+        display_name: string | null;
         role: Role;
         salesperson_id: string | null;
         token_hash: string;
       }>(
-        'SELECT name, role, salesperson_id, token_hash FROM credentials WHERE id = $1 AND revoked_at IS NULL',
+        'SELECT name, display_name, role, salesperson_id, token_hash FROM credentials WHERE id = $1 AND revoked_at IS NULL',
         [parts[1]],
       );
       const row = rows[0];
@@ -82,7 +100,13 @@ export function createCredentialQueries(pool: Pool) {
       const given = Buffer.from(sha256(parts[2]), 'hex');
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       // Looked up on every request (one primary-key read), so a revocation holds at once.
-      return { credentialId: parts[1], name: row.name, role: row.role, salespersonId: row.salesperson_id };
+      return {
+        credentialId: parts[1],
+        name: row.name,
+        displayName: row.display_name ?? row.name,
+        role: row.role,
+        salespersonId: row.salesperson_id,
+      };
     },
   };
 }

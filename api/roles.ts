@@ -6,11 +6,11 @@
  * route with `ownership` helpers below.
  */
 
+import { ROLES, type Role } from '../domain/actor.js';
 import type { Principal } from './auth.js';
 import { ApiError } from './errors.js';
 
-export const ROLES = ['finance', 'marketing', 'manager', 'sales', 'credit-desk', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 const ALL: readonly Role[] = ROLES;
 const STAFF_READERS: readonly Role[] = ['finance', 'marketing', 'manager', 'credit-desk', 'auditor', 'admin'];

@@ -36,6 +36,7 @@ async function app() {
   registerRoutes(a, [streamed, parsed], async () => ({
     credentialId: 'c',
     name: 'tester',
+    displayName: 'tester',
     role: 'finance',
     salespersonId: null,
   }));
