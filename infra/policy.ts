@@ -90,6 +90,8 @@ export const PolicySchema = z
       cashDiscount: z.object({ rateBp: Bp, days: Days }),
       defaultTermDays: z.number().int().min(1).max(365),
       homeRegions: z.array(z.string().min(1)),
+      localDebtor: z.enum(['home-regions', 'salesperson-region']).default('home-regions'),
+      lateVotesCount: z.boolean().default(false),
       legal: z
         .object({
           terminateCooperationMinor: Minor,

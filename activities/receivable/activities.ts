@@ -57,6 +57,12 @@ interface StateArg {
 }
 
 /**
+ * The suffix of a timeline effect's key: after an agreed extension re-planned steps
+ * already taken, their e-mails, tasks and supply stop happen again, under new keys.
+ */
+const round = (s: ReceivableState) => (s.timelineRound ? `#${s.timelineRound}` : '');
+
+/**
  * "Now" for an activity is when the workflow scheduled it: the same clock the
  * workflow's timers run on (so time-skipping tests and real runs agree).
  */
@@ -188,7 +194,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     to: string[],
     opts: { cc?: string[]; language?: MailLanguage; context?: Partial<ReceivableMailContext> } = {},
   ): Promise<{ messageId: string }> {
-    const key = `${s.receivableId}:${step}`;
+    const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
       const mail = renderReceivableMail(kind, language, { ...contextFor(s), ...opts.context });
@@ -207,7 +213,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
   async function task(s: ReceivableState, step: string, kind: string, dueOn: string | null) {
     await q.insertTask({
-      key: `${s.receivableId}:${step}`,
+      key: `${s.receivableId}:${step}${round(s)}`,
       kind,
       assignee: s.checks?.salesperson.email ?? s.application.salespersonId,
       receivableId: s.receivableId,
@@ -420,7 +426,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
     },
 
-    async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {
+    async recordPaymentReceived(e: {
+      state: ReceivableState;
+      payment: PaymentInput;
+      discountMinor: number;
+      /** Paid inside the discount window above the discounted amount: the discount not taken. */
+      discountNotTakenMinor?: number;
+    }) {
       const s = e.state;
       await inTransaction(pool, async (client) => {
         await q.insertPayment(client, {
@@ -437,6 +449,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           payload: {
             ...e.payment,
             discountMinor: e.discountMinor,
+            ...(e.discountNotTakenMinor ? { discountNotTakenMinor: e.discountNotTakenMinor } : {}),
             outstandingMinor: s.outstandingMinor,
             settled: s.stage === 'paid',
           },
@@ -528,7 +541,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async stopSupply({ state }: StateArg): Promise<{ supplyWasRunning: boolean }> {
       const cp = state.application.counterpartyId;
       const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-stop`,
+        `${state.receivableId}:supply-stop${round(state)}`,
         'supply-stop',
         state.receivableId,
         async (client) => {
@@ -548,7 +561,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               outstandingMinor: state.outstandingMinor,
             },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-stopped`,
+            idempotencyKey: `${state.receivableId}:supply-stopped${round(state)}`,
           });
           return { supplyWasRunning: wasRunning };
         },
@@ -572,7 +585,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async resumeSupply({ state }: StateArg): Promise<{ supplyResumed: boolean }> {
       const cp = state.application.counterpartyId;
       const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-resume`,
+        `${state.receivableId}:supply-resume${round(state)}`,
         'supply-resume',
         state.receivableId,
         async (client) => {
@@ -585,7 +598,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             eventType: resumed ? 'supply-resumed' : 'supply-block-lifted',
             payload: { receivableId: state.receivableId },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-unblocked`,
+            idempotencyKey: `${state.receivableId}:supply-unblocked${round(state)}`,
           });
           return { supplyResumed: resumed };
         },
@@ -609,7 +622,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async lowerCreditGrade({ state }: StateArg): Promise<{ before: string | null; after: string | null }> {
       const cp = state.application.counterpartyId;
       return effects.onceInTransaction(
-        `${state.receivableId}:grade-lowered`,
+        `${state.receivableId}:grade-lowered${round(state)}`,
         'grade-lowered',
         state.receivableId,
         async (client) => {
@@ -637,7 +650,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               reason: `receivable ${state.receivableId} 15+ days overdue without a valid reason`,
             },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:grade-lowered`,
+            idempotencyKey: `${state.receivableId}:grade-lowered${round(state)}`,
           });
           return { before, after };
         },

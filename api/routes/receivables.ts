@@ -6,7 +6,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
@@ -29,7 +29,8 @@ import {
   STAGES,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
-import { ApiError } from '../errors.js';
+import { samePaymentIdConflict } from '../../workflows/receivable/rules.js';
+import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
 import { CalendarDate, Id, Minor, Person, Text } from '../schemas.js';
@@ -302,7 +303,39 @@ export function receivableRoutes(deps: {
         settled: z.boolean(),
         duplicate: z.boolean(),
       }),
-      handler: async ({ params, body }) => handle(params.id).executeUpdate(recordPayment, { args: [body] }),
+      handler: async ({ params, body }) => {
+        // A payment id already applied is answered from PostgreSQL: its first answer when
+        // the retry is the same payment, 409 when it is not. A closed receivable's workflow
+        // takes no Updates, so this is also how a retry after the settling payment is answered.
+        const retry = async () => {
+          const first = await queries.getAppliedPayment(body.paymentId);
+          if (!first) return undefined;
+          if (first.receivableId !== params.id)
+            throw ApiError.conflict(
+              `paymentId: ${body.paymentId} was already applied to another receivable; a payment id names one payment`,
+              [{ path: 'paymentId', message: 'already applied to another receivable' }],
+            );
+          if (first.amountMinor !== body.amountMinor || first.paidOn !== body.paidOn) {
+            const message = samePaymentIdConflict(body.paymentId, first, body);
+            throw ApiError.conflict(message, fieldFromMessage(message));
+          }
+          const { outstandingMinor, discountMinor, settled } = first;
+          return { paymentId: body.paymentId, outstandingMinor, discountMinor, settled, duplicate: true };
+        };
+        const answered = await retry();
+        if (answered) return answered;
+        try {
+          return await handle(params.id).executeUpdate(recordPayment, { args: [body] });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // Closed (paid, written off, rejected): 409 naming its stage; unknown: 404.
+          const again = await retry();
+          if (again) return again;
+          const row = await queries.getReceivable(params.id);
+          if (!row) throw err;
+          throw ApiError.conflict(`receivable ${params.id} is ${row.stage}: it takes no payments`);
+        }
+      },
     }),
 
     defineRoute({

@@ -178,7 +178,7 @@ describe('walking skeleton through the real servers', () => {
     const today = mkt.body.issueDate as string;
     const over = await call('POST', `/v1/receivables/${receivableId}/payments`, {
       paymentId: 'P-1',
-      amountMinor: 200_000,
+      amountMinor: 200_001,
       paidOn: today,
       recordedBy: 'fin',
     });

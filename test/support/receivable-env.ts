@@ -50,7 +50,7 @@ export interface ReceivableBench {
   /** Skips the test server's clock forward to `instant` (epoch ms). */
   advanceTo(instant: number): Promise<void>;
   seedDealer(over?: Partial<DealerSeed>): Promise<string>;
-  seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
+  seedSalesperson(over?: { creditLimitMinor?: number | null; region?: string }): Promise<string>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
     options?: { policy?: Policy; continueAsNewAfterEvents?: number; imported?: ImportedInvoice },
@@ -147,7 +147,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
         id,
         name: `Seller ${id}`,
         email: `${id.toLowerCase()}@acme.test`,
-        region: 'Shanghai',
+        region: over.region ?? 'Shanghai',
         phone: '+86 21 5555 0000',
         creditLimitMinor: over.creditLimitMinor ?? null,
       });

@@ -6,6 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
 import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
 import { saveHistory } from '../support/histories.js';
@@ -186,6 +187,63 @@ describe('credit application approval', () => {
     });
     await h.result();
     await saveHistory('approval-deadline-to-manager', h);
+  });
+
+  it('after the deadline, by default only the manager decides: a late finance and marketing pair is refused', async () => {
+    const h = await application();
+    await bench.advanceTo((await bench.now()) + 3 * 86_400_000 + 60_000);
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [
+          {
+            department: 'finance',
+            approve: true,
+            decidedBy: 'fin',
+            approvedAmountMinor: 500_000,
+            approvedTermDays: 30,
+          },
+        ],
+      }),
+      /the approval deadline has passed: a manager decides/,
+    );
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+      }),
+      /the approval deadline has passed: a manager decides/,
+    );
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    const decided = await h.executeUpdate(decideApplication, {
+      args: [
+        {
+          department: 'manager',
+          approve: false,
+          decidedBy: 'boss',
+          reason: 'not this quarter',
+        },
+      ],
+    });
+    expect(decided).toMatchObject({ stage: 'rejected', rejectionReason: 'not this quarter' });
+    expect(await acceptedUpdates(h)).toEqual(['decideApplication']);
+  });
+
+  it('with the policy choice lateVotesCount, a late finance and marketing pair still issues it', async () => {
+    const counterpartyId = await bench.seedDealer();
+    const salespersonId = await bench.seedSalesperson();
+    const policy = { ...DEFAULT_POLICY, receivable: { ...DEFAULT_POLICY.receivable, lateVotesCount: true } };
+    const h = await bench.start(
+      { counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 },
+      { policy },
+    );
+    await bench.advanceTo((await bench.now()) + 3 * 86_400_000 + 60_000);
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    const s = await bench.approve(h, 500_000, 30);
+    expect(s).toMatchObject({ stage: 'issued', approvedMinor: 500_000 });
+    await h.executeUpdate(recordPayment, {
+      args: [{ paymentId: 'P-1', amountMinor: 500_000, paidOn: await bench.today(), recordedBy: 'finance' }],
+    });
+    await h.result();
   });
 
   it.each<

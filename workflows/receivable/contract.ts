@@ -142,6 +142,15 @@ export interface PaymentResult {
   duplicate: boolean;
 }
 
+/** A payment as first applied and what it answered, kept so a retry answers the same. */
+export interface AppliedPayment {
+  amountMinor: number;
+  paidOn: CalendarDate;
+  outstandingMinor: number;
+  discountMinor: number;
+  settled: boolean;
+}
+
 export type ValidReasonInput =
   | { kind: 'dispute'; reason: string; recordedBy: string }
   | { kind: 'extension'; newDueDate: CalendarDate; reason: string; recordedBy: string }
@@ -188,7 +197,14 @@ export interface ReceivableState {
   settledOn: CalendarDate | null;
   /** Payment ids already applied, so a retried payment is not applied twice. */
   paymentIds: string[];
+  /** Each payment as applied and its first answer (payments applied before it was kept: absent). */
+  paymentResults?: Record<string, AppliedPayment>;
   stepsTaken: TimelineStep[];
+  /**
+   * How many times an agreed extension re-planned steps already taken (absent: never).
+   * A re-planned step's effects (e-mails, tasks, supply stop) are keyed by it, so they happen again.
+   */
+  timelineRound?: number;
   owner: 'salesperson' | 'credit-desk';
   validReason: ValidReason | null;
   /** Days escalation stood still while a valid reason held; later steps move by this. */

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -42,10 +43,14 @@ import {
   daysOverdue,
   decisionOutcome,
   formatMinor,
+  isLocalDebtor,
   legalAction,
   OPEN_FOR_PAYMENT,
+  paymentConflict,
   paymentRefusal,
   refuse,
+  refuseConflict,
+  replanAfterExtension,
   stepInstant,
   validateDecision,
   validateValidReason,
@@ -113,6 +118,8 @@ export async function receivableWorkflow(
   const id = state.receivableId;
   const today = () => localDate(Date.now(), tz);
   const isClosed = () => CLOSED_STAGES.includes(state.stage);
+  /** A timeline step's activities are running (the legal step's wait for a manager aside). */
+  let stepRunning = false;
 
   /** Publishes the state to the Web UI (search attributes, memo) after every change. */
   const publish = () => {
@@ -176,7 +183,7 @@ export async function receivableWorkflow(
         await condition(() => state.stage !== 'awaiting-approval' && state.stage !== 'manager-review');
       return state;
     },
-    { validator: (d) => validateDecision(state, d) },
+    { validator: (d) => validateDecision(state, d, policy.receivable) },
   );
 
   setHandler(
@@ -186,9 +193,16 @@ export async function receivableWorkflow(
         // An imported invoice paid while it still joins the timeline: the payment
         // waits until it stands issued, then meets the same rules as any other.
         await condition(() => state.stage !== 'applied');
+        refuseConflict(paymentConflict(state, p));
         refuse(paymentRefusal(state, p, today()));
       }
       if (state.paymentIds.includes(p.paymentId)) {
+        // A retry answers what the payment first answered (kept since payments were).
+        const first = state.paymentResults?.[p.paymentId];
+        if (first) {
+          const { outstandingMinor, discountMinor, settled } = first;
+          return { paymentId: p.paymentId, outstandingMinor, discountMinor, settled, duplicate: true };
+        }
         return {
           paymentId: p.paymentId,
           outstandingMinor: state.outstandingMinor,
@@ -197,7 +211,7 @@ export async function receivableWorkflow(
           duplicate: true,
         };
       }
-      const { discountMinor, settled } = applyPayment(state, p);
+      const { discountMinor, settled, discountNotTakenMinor } = applyPayment(state, p);
       state.paymentIds.push(p.paymentId);
       state.paidMinor += p.amountMinor;
       state.discountMinor += discountMinor;
@@ -206,8 +220,21 @@ export async function receivableWorkflow(
         state.stage = 'paid';
         state.settledOn = p.paidOn;
       }
+      state.paymentResults ??= {};
+      state.paymentResults[p.paymentId] = {
+        amountMinor: p.amountMinor,
+        paidOn: p.paidOn,
+        outstandingMinor: state.outstandingMinor,
+        discountMinor,
+        settled,
+      };
       publish();
-      await acts.recordPaymentReceived({ state: { ...state }, payment: p, discountMinor });
+      await acts.recordPaymentReceived({
+        state: { ...state },
+        payment: p,
+        discountMinor,
+        ...(discountNotTakenMinor > 0 ? { discountNotTakenMinor } : {}),
+      });
       return {
         paymentId: p.paymentId,
         outstandingMinor: state.outstandingMinor,
@@ -218,7 +245,9 @@ export async function receivableWorkflow(
     },
     {
       validator: (p) => {
-        if (!(input.imported && state.stage === 'applied')) refuse(paymentRefusal(state, p, today()));
+        if (input.imported && state.stage === 'applied') return;
+        refuseConflict(paymentConflict(state, p));
+        refuse(paymentRefusal(state, p, today()));
       },
     },
   );
@@ -237,6 +266,9 @@ export async function receivableWorkflow(
           reason: r.reason,
           recordedBy: r.recordedBy,
         });
+        const plan = replanAfterExtension(state, policy, Date.now());
+        if ((plan.again.length > 0 || plan.liftSupply) && patched('extension-replans-timeline'))
+          await replanFromNewDueDate();
       } else {
         state.validReason = {
           kind: r.kind,
@@ -320,6 +352,36 @@ export async function receivableWorkflow(
       },
     },
   );
+
+  /**
+   * After an agreed extension: lifts this receivable's supply block (no longer 15+ days
+   * overdue) and plans again the steps whose day, from the new due date, is still ahead.
+   */
+  async function replanFromNewDueDate() {
+    // A step's e-mails or supply stop may be under way: let them finish, then re-plan.
+    if (stepRunning) await condition(() => !stepRunning);
+    const plan = replanAfterExtension(state, policy, Date.now());
+    if (plan.liftSupply) {
+      // Keyed by the round that stopped it; a later stop belongs to the next round.
+      state.supplyStopped = false;
+      publish();
+      await acts.resumeSupply({ state: { ...state } });
+    }
+    if (plan.again.length > 0) {
+      state.stepsTaken = plan.stepsTaken;
+      state.stage = plan.stage;
+      state.owner = plan.owner;
+      state.timelineRound = (state.timelineRound ?? 0) + 1;
+    }
+    publish();
+    await record('timeline-replanned', {
+      dueDate: state.dueDate,
+      plannedAgain: plan.again,
+      stage: state.stage,
+      owner: state.owner,
+      supplyLifted: plan.liftSupply,
+    });
+  }
 
   async function resumeEscalation(event: string, detail: Record<string, unknown>) {
     const reason = state.validReason;
@@ -446,7 +508,9 @@ export async function receivableWorkflow(
       if (interrupted) continue;
     }
     if (isClosed()) break;
+    stepRunning = next !== 'legal';
     await takeStep(next);
+    stepRunning = false;
   }
 
   // ---- Closed ---------------------------------------------------------------------------
@@ -514,7 +578,13 @@ export async function receivableWorkflow(
         state.stage = 'overdue';
         publish();
         const c = state.checks?.counterparty;
-        if (c && policy.receivable.homeRegions.includes(c.region)) await acts.createVisitTask(snapshot());
+        // "Local" by the salesperson's own region is a later policy choice: versioned.
+        const rule =
+          policy.receivable.localDebtor === 'salesperson-region' && patched('local-debtor-policy')
+            ? policy.receivable
+            : { homeRegions: policy.receivable.homeRegions };
+        if (isLocalDebtor(rule, c?.region, state.checks?.salesperson.region))
+          await acts.createVisitTask(snapshot());
         else await acts.sendCollectionNotice(snapshot());
         await acts.requestLateReason(snapshot());
         break;
