@@ -363,6 +363,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           const dealer = await q.lockDealer(client, a.dealerId);
           if (!dealer) throw new Error(`dealer ${a.dealerId} not found`);
           await q.recordDecision(client, a);
+          await q.completeTask(client, `rating:${a.quarter}:${a.dealerId}:continuation-decision`, a.actor);
           // The supply block belongs to the rating (its source names the quarter); the records name the actor.
           const source = `rating:${a.quarter}`;
           const recordSource = a.actor ? actorSource(a.actor) : source;

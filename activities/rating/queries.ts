@@ -367,6 +367,14 @@ export function createRatingQueries(pool: Pool) {
         [t.key, t.kind, t.assignee, t.dueOn, JSON.stringify(t.detail)],
       );
     },
+
+    /** Marks an open task done, keeping who did it in its detail (`doneBy`). */
+    async completeTask(client: PoolClient, key: string, doneBy: Actor | SystemActor | undefined) {
+      await client.query(
+        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
+        [key, JSON.stringify(doneBy ? { doneBy } : {})],
+      );
+    },
   };
 }
 

@@ -355,6 +355,13 @@ describe('dealer rating API', () => {
       [quarter, bad],
     );
     expect(row.rows).toEqual([{ actor: manager }]);
+    // The managers' task to decide is done, by that credential.
+    const task = await pool.query('SELECT status, detail FROM tasks WHERE key = $1', [
+      `rating:${quarter}:${bad}:continuation-decision`,
+    ]);
+    expect(task.rows).toEqual([
+      { status: 'done', detail: expect.objectContaining({ dealerId: bad, doneBy: manager }) },
+    ]);
 
     const result = (await client.workflow
       .getHandle(ratingQuarterWorkflowId(quarter))

@@ -456,6 +456,19 @@ describe('quarterly dealer rating', () => {
       decided_by_default: true,
     });
     expect(await ratingRow(Q2, N2)).toMatchObject({ manager_decision_required: false });
+    // Each decision task is done: by the manager's credential, or by the deadline.
+    const tasks = await pool.query(
+      `SELECT key, status, detail->'doneBy' AS "doneBy" FROM tasks WHERE key = ANY($1) ORDER BY key`,
+      [[B1, B2].map((d) => `rating:${Q2}:${d}:continuation-decision`)],
+    );
+    expect(tasks.rows).toEqual([
+      { key: `rating:${Q2}:${B1}:continuation-decision`, status: 'done', doneBy: manager },
+      {
+        key: `rating:${Q2}:${B2}:continuation-decision`,
+        status: 'done',
+        doneBy: systemActor('rating-decision-deadline'),
+      },
+    ]);
     // The managers were asked once per dealer; every dealer's grade changed again and each was told once.
     expect((await mailsFor(`rating:${Q2}:`)).map((m) => m.effectKey).sort()).toEqual(
       [
