@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { type Actor, describeActor } from '../domain/actor.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
@@ -239,9 +240,12 @@ export function loadPolicy(file?: string): Policy {
  */
 export interface PolicyStore {
   current(): Policy;
-  /** Validates and stores a new version; a version already stored is refused. */
-  replace(override: unknown, changedBy: string): Promise<Policy>;
-  history(): Promise<{ version: string; changedBy: string; createdAt: string }[]>;
+  /** Validates and stores a new version, with the credential that changed it; a version already stored is refused. */
+  replace(override: unknown, changedBy: Actor): Promise<Policy>;
+  /** `changedBy` is a readable line; `changedByActor` the credential (null on versions stored before actors). */
+  history(): Promise<
+    { version: string; changedBy: string; changedByActor: Actor | null; createdAt: string }[]
+  >;
 }
 
 export async function createPolicyStore(pool: Pool, base: Policy): Promise<PolicyStore> {
@@ -255,8 +259,9 @@ export async function createPolicyStore(pool: Pool, base: Policy): Promise<Polic
     async replace(override, changedBy) {
       const next = resolvePolicy(override, base);
       const inserted = await pool.query(
-        'INSERT INTO policies (version, document, changed_by) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING RETURNING version',
-        [next.version, JSON.stringify(override), changedBy],
+        `INSERT INTO policies (version, document, changed_by, changed_by_actor) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (version) DO NOTHING RETURNING version`,
+        [next.version, JSON.stringify(override), describeActor(changedBy), JSON.stringify(changedBy)],
       );
       if (inserted.rowCount === 0)
         throw new PolicyError(`policy version ${next.version} already exists`, [
@@ -266,8 +271,14 @@ export async function createPolicyStore(pool: Pool, base: Policy): Promise<Polic
       return next;
     },
     async history() {
-      const r = await pool.query<{ version: string; changedBy: string; createdAt: Date }>(
-        'SELECT version, changed_by AS "changedBy", created_at AS "createdAt" FROM policies ORDER BY created_at, version',
+      const r = await pool.query<{
+        version: string;
+        changedBy: string;
+        changedByActor: Actor | null;
+        createdAt: Date;
+      }>(
+        `SELECT version, changed_by AS "changedBy", changed_by_actor AS "changedByActor", created_at AS "createdAt"
+         FROM policies ORDER BY created_at, version`,
       );
       return r.rows.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() }));
     },

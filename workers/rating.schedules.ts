@@ -8,6 +8,7 @@
  * updated to this spec and policy.
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { systemActor } from '../domain/actor.js';
 import type { Policy } from '../domain/policy.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
@@ -26,9 +27,12 @@ export async function ensureRatingSchedules(
 ): Promise<void> {
   const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  const monthlyInput: MonthlyPerformanceInput = { policy };
-  const quarterlyInput: QuarterlyRatingInput = { policy };
-  await upsert(client, opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID, {
+  const monthlyId = opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID;
+  const quarterlyId = opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID;
+  // A scheduled run is the schedule's act: no person started it.
+  const monthlyInput: MonthlyPerformanceInput = { policy, startedBy: systemActor(`schedule:${monthlyId}`) };
+  const quarterlyInput: QuarterlyRatingInput = { policy, startedBy: systemActor(`schedule:${quarterlyId}`) };
+  await upsert(client, monthlyId, {
     spec: {
       calendars: [
         { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
@@ -45,7 +49,7 @@ export async function ensureRatingSchedules(
     },
     policies,
   });
-  await upsert(client, opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID, {
+  await upsert(client, quarterlyId, {
     spec: {
       calendars: [
         {

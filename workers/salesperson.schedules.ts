@@ -4,6 +4,7 @@
  * Idempotent: an existing schedule is updated to this spec and policy.
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { systemActor } from '../domain/actor.js';
 import type { Policy } from '../domain/policy.js';
 import {
   SALESPERSON_ASSESSMENT_SCHEDULE_ID,
@@ -18,7 +19,8 @@ export async function ensureSalespersonSchedules(
   opts: { taskQueue?: string; scheduleId?: string } = {},
 ): Promise<void> {
   const scheduleId = opts.scheduleId ?? SALESPERSON_ASSESSMENT_SCHEDULE_ID;
-  const input: SalespersonAssessmentInput = { policy };
+  // A scheduled run is the schedule's act: no person started it.
+  const input: SalespersonAssessmentInput = { policy, startedBy: systemActor(`schedule:${scheduleId}`) };
   const spec = {
     calendars: [{ dayOfMonth: 1, hour: 4, minute: 0, comment: 'day 1, 04:00 company time' }],
     timezone: policy.timeZone,

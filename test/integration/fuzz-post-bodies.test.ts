@@ -281,7 +281,6 @@ async function createFixtures() {
   const proposal = await call('POST', `/v1/salespeople/${fx.salesperson}/limit-proposals`, {
     proposedLimitMinor: 2_000_000,
     evaluation: 'steady',
-    proposedBy: 'li',
   });
   ok(proposal, 201);
   fx.proposalId = proposal.body.id as string;
@@ -321,7 +320,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/counterparties/:id/supply': fc.record({
       action: fc.constantFrom('stop', 'resume'),
-      decidedBy: text,
       reason: text,
     }),
     'POST /v1/salespeople': fc.record({
@@ -384,7 +382,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/receivables/:id/write-off': fc.record({ decidedBy: text, reason: text }),
     'PUT /v1/policy': fc.record({
-      changedBy: text,
       document: fc.record({
         version: freshId,
         receivable: fc.record({ businessHour: fc.integer({ min: 0, max: 23 }) }),
@@ -425,23 +422,19 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       kind: fc.constantFrom('sale', 'complaint', 'collection', 'violation'),
       detail: text,
       amountMinor: fc.integer({ min: 0, max: 1_000_000 }),
-      source: text,
     }),
     'POST /v1/salespeople/:id/credit-score': fc.record({
       salesTargetAchievementBp: fc.integer({ min: 0, max: 20_000 }),
       customerFeedbackScore: fc.integer({ min: 0, max: 100 }),
       collectionRatioBp: fc.integer({ min: 0, max: 10_000 }),
       contractFulfilmentBp: fc.integer({ min: 0, max: 10_000 }),
-      scoredBy: text,
     }),
     'POST /v1/salespeople/:id/limit-proposals': fc.record({
       proposedLimitMinor: fc.integer({ min: 0, max: 10_000_000 }),
       evaluation: text,
-      proposedBy: text,
     }),
     'POST /v1/salespeople/:id/limit-proposals/:proposalId/decision': fc.record({
       approve: fc.boolean(),
-      decidedBy: text,
       reason: text,
     }),
     'POST /v1/salesperson-reviews/:quarter': fc.record({ salespersonIds: fc.constant([fx.salesperson]) }),
@@ -450,24 +443,20 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
         accept: fc.boolean(),
         actions: fc.subarray(['bonus', 'commendation', 'warning', 'demotion', 'fine']),
         limitMinor: fc.option(fc.integer({ min: 0, max: 10_000_000 })),
-        decidedBy: text,
         note: text,
       },
-      { requiredKeys: ['accept', 'decidedBy', 'note'] },
+      { requiredKeys: ['accept', 'note'] },
     ),
     'PUT /v1/dealers/:id/performance/:month': fc.record({
       department: fc.constant('finance'),
-      submittedBy: text,
       scores: fc.dictionary(fc.constantFrom(...FINANCE_KEYS), fc.integer({ min: 0, max: 5 }), { minKeys: 1 }),
     }),
     'PUT /v1/dealers/:id/conduct/:quarter': fc.record({
       department: fc.constant('marketing'),
-      submittedBy: text,
       scores: fc.dictionary(fc.constantFrom(...CONDUCT_KEYS), fc.integer({ min: 0, max: 5 }), { minKeys: 1 }),
     }),
     'PUT /v1/dealers/:id/sales/:quarter': fc.record({
       department: fc.constant('finance'),
-      submittedBy: text,
       salesMinor: fc.integer({ min: 0, max: 100_000_000 }),
     }),
     'POST /v1/rating-cycles/month/:month': fc.record({ dealerIds: fc.constant([fx.dealer]) }),
@@ -478,7 +467,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/dealers/:id/continuation-decision/:quarter': fc.record({
       decision: fc.constantFrom('continue', 'stop-supply', 'end-contract'),
-      decidedBy: text,
       reason: text,
     }),
   };

@@ -3,6 +3,7 @@
  * types it carries. Imported by workflows/, workers/, api/ and tests; nothing here does I/O.
  */
 import { defineQuery } from '@temporalio/workflow';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 
 export const SALESPERSON_TASK_QUEUE = 'creditflow-salespeople';
@@ -18,6 +19,8 @@ export interface SalespersonAssessmentInput {
   policy: Policy;
   /** Assess only these salespeople (tests, a partial re-run); absent: every salesperson. */
   salespersonIds?: string[];
+  /** Who started the run: the credential through the API, `system:schedule:…` on a schedule. Absent on older runs. */
+  startedBy?: Actor | SystemActor;
 }
 
 export interface SalespersonAssessmentResult {

@@ -31,6 +31,7 @@ export async function salespersonAssessmentWorkflow(
     month,
     policy: input.policy,
     salespersonIds: ids,
+    ...(input.startedBy ? { startedBy: input.startedBy } : {}),
   });
   status.stage = 'mailing';
   const mail = await acts.mailSalespersonAssessment({ month, salespersonIds: ids });
