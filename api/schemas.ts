@@ -48,3 +48,28 @@ export function unstorableText(value: unknown, path: string[] = []): string[] | 
   }
   return null;
 }
+
+/**
+ * A body field that once named the actor (`decidedBy`, `recordedBy`…). The actor is the
+ * authenticated credential now; zod would drop the field silently, so it is refused with
+ * a 400 naming it, and a client still sending it learns why.
+ */
+export const RefusedActorField = (field: string) =>
+  z
+    .never({
+      error:
+        'is not accepted: the actor is the authenticated credential (to note a person you act for, send onBehalfOf)',
+    })
+    .optional()
+    .describe(`Refused: the actor is the authenticated credential, not ${field}`);
+
+/** Someone the caller acts for (a clerk keying a manager's paper decision): stored apart, labelled unverified. */
+export const OnBehalfOfBody = z
+  .strictObject({
+    name: Person.describe('The person the caller acts for'),
+    note: Text.optional().describe('e.g. "paper decision of 3 March, ref. 17"'),
+  })
+  .optional()
+  .describe(
+    'Whom the caller acts for. Recorded beside the actor (the credential) as unverified: creditflow cannot prove it',
+  );

@@ -29,10 +29,11 @@ import {
   STAGES,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
+import { actorOf, type Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
-import { CalendarDate, Id, Minor, Person, Text } from '../schemas.js';
+import { CalendarDate, Id, Minor, OnBehalfOfBody, RefusedActorField, Text } from '../schemas.js';
 
 export const CreditApplicationBody = z.object({
   receivableId: Id.optional().describe(
@@ -47,9 +48,14 @@ export const CreditApplicationBody = z.object({
     .optional(),
   requestedTermDays: z.number().int().min(1).max(365).optional(),
   note: z.string().max(2000).optional(),
+  onBehalfOf: OnBehalfOfBody,
 });
 
 const ReceivableIdParams = z.object({ id: Id });
+
+// A person's act: the actor is the credential; the old name fields are refused by name.
+const actorFields = { onBehalfOf: OnBehalfOfBody, recordedBy: RefusedActorField('recordedBy') };
+const deciderFields = { onBehalfOf: OnBehalfOfBody, decidedBy: RefusedActorField('decidedBy') };
 
 const StartedResponse = z.object({
   receivableId: z.string(),
@@ -78,6 +84,18 @@ const ReceivableResponse = z
   .passthrough();
 
 type ReceivableView = z.infer<typeof ReceivableResponse>;
+
+/** The actor of a request: its credential (every route here authenticates), never the body. */
+function actorFor(
+  principal: Principal | undefined,
+  onBehalfOf?: { name: string; note?: string | undefined },
+) {
+  if (!principal) throw new ApiError(401, 'unauthenticated', 'send a valid credential');
+  return actorOf(
+    principal,
+    onBehalfOf ? { name: onBehalfOf.name, ...(onBehalfOf.note ? { note: onBehalfOf.note } : {}) } : undefined,
+  );
+}
 const view = (s: ReceivableState) => s as unknown as ReceivableView;
 
 const ReceivableRowSchema = z.object({
@@ -139,6 +157,7 @@ export function receivableRoutes(deps: {
             ...(body.note ? { note: body.note } : {}),
           },
           policy,
+          actor: actorFor(principal, body.onBehalfOf),
         };
         try {
           await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
@@ -271,15 +290,19 @@ export function receivableRoutes(deps: {
       body: z.object({
         department: z.enum(['finance', 'marketing', 'manager']),
         approve: z.boolean(),
-        decidedBy: Person,
         reason: Text.optional(),
         approvedAmountMinor: Minor.optional(),
         approvedTermDays: z.number().int().min(1).max(365).optional(),
+        onBehalfOf: OnBehalfOfBody,
+        decidedBy: RefusedActorField('decidedBy'),
       }),
       response: ReceivableResponse,
-      handler: async ({ params, body, principal }) => {
-        assertOwnDepartment(principal, body.department);
-        return view(await handle(params.id).executeUpdate(decideApplication, { args: [body] }));
+      handler: async ({ params, body: { onBehalfOf, decidedBy: _, ...decision }, principal }) => {
+        assertOwnDepartment(principal, decision.department);
+        const actor = actorFor(principal, onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(decideApplication, { args: [{ ...decision, actor }] }),
+        );
       },
     }),
 
@@ -293,7 +316,8 @@ export function receivableRoutes(deps: {
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
         amountMinor: Minor,
         paidOn: CalendarDate,
-        recordedBy: Person,
+        onBehalfOf: OnBehalfOfBody,
+        recordedBy: RefusedActorField('recordedBy'),
       }),
       response: z.object({
         paymentId: z.string(),
@@ -302,7 +326,10 @@ export function receivableRoutes(deps: {
         settled: z.boolean(),
         duplicate: z.boolean(),
       }),
-      handler: async ({ params, body }) => handle(params.id).executeUpdate(recordPayment, { args: [body] }),
+      handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...payment }, principal }) =>
+        handle(params.id).executeUpdate(recordPayment, {
+          args: [{ ...payment, actor: actorFor(principal, onBehalfOf) }],
+        }),
     }),
 
     defineRoute({
@@ -312,18 +339,17 @@ export function receivableRoutes(deps: {
       tag: 'collections',
       params: ReceivableIdParams,
       body: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('dispute'), reason: Text, recordedBy: Person }),
-        z.object({
-          kind: z.literal('extension'),
-          newDueDate: CalendarDate,
-          reason: Text,
-          recordedBy: Person,
-        }),
-        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, recordedBy: Person }),
+        z.object({ kind: z.literal('dispute'), reason: Text, ...actorFields }),
+        z.object({ kind: z.literal('extension'), newDueDate: CalendarDate, reason: Text, ...actorFields }),
+        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, ...actorFields }),
       ]),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(recordValidReason, { args: [body] })),
+      handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...reason }, principal }) =>
+        view(
+          await handle(params.id).executeUpdate(recordValidReason, {
+            args: [{ ...reason, actor: actorFor(principal, onBehalfOf) }],
+          }),
+        ),
     }),
 
     defineRoute({
@@ -332,10 +358,14 @@ export function receivableRoutes(deps: {
       summary: 'Finance ends the valid reason (dispute resolved): escalation resumes where it stood',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ recordedBy: Person, note: Text }),
+      body: z.object({ note: Text, ...actorFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(endValidReason, { args: [body] })),
+      handler: async ({ params, body, principal }) =>
+        view(
+          await handle(params.id).executeUpdate(endValidReason, {
+            args: [{ note: body.note, actor: actorFor(principal, body.onBehalfOf) }],
+          }),
+        ),
     }),
 
     defineRoute({
@@ -344,7 +374,7 @@ export function receivableRoutes(deps: {
       summary: 'The salesperson records why the payment is late',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ reason: Text, recordedBy: Person }),
+      body: z.object({ reason: Text, ...actorFields }),
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) => {
         if (principal?.role === 'sales') {
@@ -352,7 +382,10 @@ export function receivableRoutes(deps: {
           if (!row) throw ApiError.notFound(`receivable ${params.id}`);
           assertOwnSalesperson(principal, row.salespersonId);
         }
-        return view(await handle(params.id).executeUpdate(recordLateReason, { args: [body] }));
+        const actor = actorFor(principal, body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(recordLateReason, { args: [{ reason: body.reason, actor }] }),
+        );
       },
     }),
 
@@ -362,10 +395,16 @@ export function receivableRoutes(deps: {
       summary: 'A manager confirms or holds the +30 legal escalation',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ proceed: z.boolean(), decidedBy: Person, note: Text }),
+      body: z.object({ proceed: z.boolean(), note: Text, ...deciderFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(confirmLegalEscalation, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        const actor = actorFor(principal, body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(confirmLegalEscalation, {
+            args: [{ proceed: body.proceed, note: body.note, actor }],
+          }),
+        );
+      },
     }),
 
     defineRoute({
@@ -374,10 +413,14 @@ export function receivableRoutes(deps: {
       summary: 'A manager writes the receivable off as a bad debt',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ decidedBy: Person, reason: Text }),
+      body: z.object({ reason: Text, ...deciderFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(writeOffBadDebt, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        const actor = actorFor(principal, body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(writeOffBadDebt, { args: [{ reason: body.reason, actor }] }),
+        );
+      },
     }),
   ];
 }

@@ -13,6 +13,7 @@ import {
   recordValidReason,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import {
   at9,
@@ -48,7 +49,8 @@ const pay = (
   paymentId: string,
   amountMinor: number,
   paidOn: string,
-) => h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
+) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
@@ -156,9 +158,11 @@ describe('receivable timeline', () => {
     expect(blocks.rows.map((r) => r.source)).toEqual([id]);
 
     await h.executeUpdate(confirmLegalEscalation, {
-      args: [{ proceed: true, decidedBy: 'manager', note: 'go' }],
+      args: [{ proceed: true, actor: testActor('manager'), note: 'go' }],
     });
-    await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
+    await h.executeUpdate(writeOffBadDebt, {
+      args: [{ actor: testActor('manager'), reason: 'debtor insolvent' }],
+    });
     const final = await h.result();
     expect(final).toMatchObject({ stage: 'written-off', writtenOffMinor: AMOUNT, outstandingMinor: 0 });
 
@@ -210,12 +214,12 @@ describe('receivable timeline', () => {
     const { h, due } = await issued();
     await bench.advanceTo(instantOf(addDays(due, 3), 10));
     await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }],
+      args: [{ kind: 'dispute', reason: 'goods damaged', actor: testActor('finance') }],
     });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
     expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     const resumed = await h.executeUpdate(endValidReason, {
-      args: [{ recordedBy: 'finance', note: 'dispute settled' }],
+      args: [{ actor: testActor('finance'), note: 'dispute settled' }],
     });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
@@ -237,7 +241,7 @@ describe('receivable timeline', () => {
           kind: 'promise',
           promisedBy: addDays(due, 10),
           reason: 'pays after month end',
-          recordedBy: 'finance',
+          actor: testActor('finance'),
         },
       ],
     });
@@ -257,7 +261,9 @@ describe('receivable timeline', () => {
     await bench.advanceTo(instantOf(addDays(due, -10), 10));
     const newDue = addDays(due, 20);
     const s = await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', recordedBy: 'finance' }],
+      args: [
+        { kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', actor: testActor('finance') },
+      ],
     });
     expect(s.dueDate).toBe(newDue);
     await bench.advanceTo(instantOf(addDays(newDue, 1), 12));

@@ -1,0 +1,270 @@
+/**
+ * The actor of every receivable act is the authenticated credential (issue #15 §1):
+ * a body naming someone else (`decidedBy`, `recordedBy`) is refused with a 400 naming
+ * the field, and the credit record, its `source`, the tasks and the Temporal history
+ * carry the credential's id, login name, person's name and role. A person acting for
+ * someone else says so in `onBehalfOf`, stored beside the actor and labelled unverified.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCredentialQueries } from '../../api/auth.js';
+import type { Actor, Role } from '../../domain/actor.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import type { ApiBody } from '../support/auth.js';
+import { eventually, type System, startSystem } from '../support/system.js';
+
+let system: System;
+
+beforeAll(async () => {
+  system = await startSystem({ worker: true });
+});
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+/** A person's own credential: its token and the actor the server must record for it. */
+async function person(role: Role, username: string, displayName: string, salespersonId?: string) {
+  const created = await createCredentialQueries(system.pool).create({
+    name: username,
+    displayName,
+    role,
+    salespersonId: salespersonId ?? null,
+  });
+  const actor: Actor = { credentialId: created.id, username, name: displayName, role };
+  return { token: created.token, actor };
+}
+
+type Person = Awaited<ReturnType<typeof person>>;
+
+async function as(who: Person, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${system.base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${who.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as ApiBody };
+}
+
+interface RecordEvent {
+  eventType: string;
+  payload: Record<string, unknown>;
+  source: string;
+}
+const recordOf = async (receivableId: string) =>
+  (await system.call('GET', `/v1/receivables/${receivableId}/record`)).body as unknown as {
+    events: RecordEvent[];
+    tasks: { kind: string; status: string }[];
+  };
+const eventsOf = async (receivableId: string, type: string) =>
+  (await recordOf(receivableId)).events.filter((e) => e.eventType === type);
+
+let li: Person; // finance
+let zhao: Person; // marketing
+let wang: Person; // the receivable's salesperson
+let chen: Person; // another salesperson
+let boss: Person; // manager
+let receivableId: string;
+
+beforeAll(async () => {
+  const suffix = randomUUID().slice(0, 8);
+  const dealer = `D-act-${suffix}`;
+  const seller = `S-act-${suffix}`;
+  const other = `S-act2-${suffix}`;
+  const created = await Promise.all([
+    system.call('POST', '/v1/counterparties', {
+      id: dealer,
+      name: `经销商 ${suffix}`,
+      kind: 'dealer',
+      email: `d-${suffix}@dealer.test`,
+      region: 'Hangzhou',
+      creditGrade: 'AA',
+      creditLimitMinor: 10_000_000,
+      creditTermDays: 60,
+      joinedOn: '2024-03-01',
+    }),
+    system.call('POST', '/v1/salespeople', {
+      id: seller,
+      name: '王伟',
+      email: `s-${suffix}@acme.test`,
+      region: 'Shanghai',
+    }),
+    system.call('POST', '/v1/salespeople', {
+      id: other,
+      name: '陈静',
+      email: `s2-${suffix}@acme.test`,
+      region: 'Shanghai',
+    }),
+  ]);
+  for (const c of created) expect(c.status).toBe(201);
+  [li, zhao, wang, chen, boss] = await Promise.all([
+    person('finance', `li-${suffix}`, '李丽'),
+    person('marketing', `zhao-${suffix}`, '赵敏'),
+    person('sales', `wang-${suffix}`, '王伟', seller),
+    person('sales', `chen-${suffix}`, '陈静', other),
+    person('manager', `boss-${suffix}`, '张总'),
+  ]);
+  receivableId = `R-act-${suffix}`;
+  const filed = await as(wang, 'POST', '/v1/credit-applications', {
+    receivableId,
+    counterpartyId: dealer,
+    salespersonId: seller,
+    amountMinor: 400_000,
+    requestedTermDays: 30,
+  });
+  expect(filed.status).toBe(201);
+  await eventually(
+    async () => (await system.call('GET', `/v1/receivables/${receivableId}`)).body.stage,
+    (s) => s === 'awaiting-approval',
+    'automatic checks',
+  );
+});
+
+describe('the actor is the credential, never the body', () => {
+  it('records who filed the application', async () => {
+    const [filed] = await eventsOf(receivableId, 'application-filed');
+    expect(filed?.payload.actor).toEqual(wang.actor);
+    expect(filed?.source).toBe(`credential:${wang.actor.credentialId}`);
+  });
+
+  it('a vote naming "the-ceo" is refused naming decidedBy; the vote records the credential', async () => {
+    const url = `/v1/receivables/${receivableId}/decisions`;
+    const vote = { department: 'finance', approve: true, approvedAmountMinor: 400_000, approvedTermDays: 30 };
+    const claimed = await as(li, 'POST', url, { ...vote, decidedBy: 'the-ceo' });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error?.code).toBe('validation_failed');
+    expect(claimed.body.error?.fields?.map((f) => f.path)).toEqual(['decidedBy']);
+    expect(claimed.body.error?.message).toMatch(/decidedBy.*authenticated credential/);
+    expect(await eventsOf(receivableId, 'decision-finance')).toEqual([]);
+
+    const voted = await as(li, 'POST', url, vote);
+    expect(voted.status).toBe(200);
+    expect((voted.body.votes as Record<string, { actor: Actor }>).finance?.actor).toEqual(li.actor);
+    const [decision] = await eventsOf(receivableId, 'decision-finance');
+    expect(decision?.payload.actor).toEqual({
+      credentialId: li.actor.credentialId,
+      username: li.actor.username,
+      name: '李丽',
+      role: 'finance',
+    });
+    expect(decision?.payload).not.toHaveProperty('decidedBy');
+    expect(decision?.source).toBe(`credential:${li.actor.credentialId}`);
+  });
+
+  it('a vote keyed for someone else stores onBehalfOf beside the actor, unverified; the Update carries it', async () => {
+    const voted = await as(zhao, 'POST', `/v1/receivables/${receivableId}/decisions`, {
+      department: 'marketing',
+      approve: true,
+      onBehalfOf: { name: '市场部刘总', note: 'paper decision of 3 March' },
+    });
+    expect(voted.status).toBe(200);
+    expect(voted.body.stage).toBe('issued');
+    const [decision] = await eventsOf(receivableId, 'decision-marketing');
+    expect(decision?.payload.actor).toEqual({
+      ...zhao.actor,
+      onBehalfOf: { name: '市场部刘总', note: 'paper decision of 3 March', verified: false },
+    });
+    expect(decision?.source).toBe(`credential:${zhao.actor.credentialId}`);
+
+    // The Temporal history shows who did what: the accepted Updates' arguments carry the actor.
+    const history = await system.client.workflow.getHandle(receivableWorkflowId(receivableId)).fetchHistory();
+    const updates = (history.events ?? []).flatMap((e) => {
+      const request = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      const data = request?.input?.args?.payloads?.[0]?.data;
+      return request && data
+        ? [{ name: request.input?.name, args: JSON.parse(new TextDecoder().decode(data)) }]
+        : [];
+    });
+    expect(updates.map((u) => [u.name, u.args.actor?.credentialId])).toEqual([
+      ['decideApplication', li.actor.credentialId],
+      ['decideApplication', zhao.actor.credentialId],
+    ]);
+  });
+
+  it('a payment naming recordedBy is refused; the payment record’s source is the credential', async () => {
+    const url = `/v1/receivables/${receivableId}/payments`;
+    const { issueDate } = (await system.call('GET', `/v1/receivables/${receivableId}`)).body;
+    const payment = { paymentId: 'P-act-1', amountMinor: 100_000, paidOn: issueDate };
+    const claimed = await as(li, 'POST', url, { ...payment, recordedBy: 'the-ceo' });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error?.fields?.map((f) => f.path)).toEqual(['recordedBy']);
+    expect(await eventsOf(receivableId, 'payment-received')).toEqual([]);
+
+    const paid = await as(li, 'POST', url, payment);
+    expect(paid.status).toBe(200);
+    const [received] = await eventsOf(receivableId, 'payment-received');
+    expect(received?.source).toBe(`credential:${li.actor.credentialId}`);
+    expect(received?.payload.actor).toEqual(li.actor);
+    expect(received?.payload).not.toHaveProperty('recordedBy');
+  });
+
+  it("a salesperson's late reason is theirs: another salesperson's name in the body is refused", async () => {
+    const url = `/v1/receivables/${receivableId}/late-reasons`;
+    const claimed = await as(wang, 'POST', url, {
+      reason: 'customer on holiday',
+      recordedBy: chen.actor.name,
+    });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error?.fields?.map((f) => f.path)).toEqual(['recordedBy']);
+
+    const recorded = await as(wang, 'POST', url, { reason: 'customer on holiday' });
+    expect(recorded.status).toBe(200);
+    expect(recorded.body.lateReasons).toEqual([
+      expect.objectContaining({ reason: 'customer on holiday', actor: wang.actor }),
+    ]);
+    const late = await eventsOf(receivableId, 'late-reason-recorded');
+    expect(late).toEqual([
+      expect.objectContaining({
+        source: `credential:${wang.actor.credentialId}`,
+        payload: expect.objectContaining({ reason: 'customer on holiday', actor: wang.actor }),
+      }),
+    ]);
+  });
+
+  it('a dispute, its end and a write-off record their credentials; old name fields are refused', async () => {
+    const base = `/v1/receivables/${receivableId}`;
+    const refused = await Promise.all([
+      as(li, 'POST', `${base}/valid-reasons`, { kind: 'dispute', reason: 'damaged', recordedBy: 'x' }),
+      as(li, 'POST', `${base}/valid-reasons/end`, { note: 'settled', recordedBy: 'x' }),
+      as(boss, 'POST', `${base}/write-off`, { reason: 'insolvent', decidedBy: 'the-board' }),
+      as(boss, 'POST', `${base}/legal-confirmation`, { proceed: true, note: 'go', decidedBy: 'the-board' }),
+    ]);
+    expect(refused.map((r) => [r.status, r.body.error?.fields?.[0]?.path])).toEqual([
+      [400, 'recordedBy'],
+      [400, 'recordedBy'],
+      [400, 'decidedBy'],
+      [400, 'decidedBy'],
+    ]);
+    expect(
+      (await as(li, 'POST', `${base}/valid-reasons`, { kind: 'dispute', reason: 'damaged' })).status,
+    ).toBe(200);
+    expect((await as(li, 'POST', `${base}/valid-reasons/end`, { note: 'settled' })).status).toBe(200);
+    const writtenOff = await as(boss, 'POST', `${base}/write-off`, {
+      reason: 'insolvent',
+      onBehalfOf: { name: '董事会' },
+    });
+    expect(writtenOff.status).toBe(200);
+    const { events } = await recordOf(receivableId);
+    const byType = (type: string) => events.find((e) => e.eventType === type);
+    expect(byType('dispute-recorded')).toMatchObject({
+      source: `credential:${li.actor.credentialId}`,
+      payload: { actor: li.actor },
+    });
+    expect(byType('valid-reason-ended')).toMatchObject({
+      source: `credential:${li.actor.credentialId}`,
+      payload: { actor: li.actor, note: 'settled' },
+    });
+    expect(byType('written-off-as-bad-debt')).toMatchObject({
+      source: `credential:${boss.actor.credentialId}`,
+      payload: { actor: { ...boss.actor, onBehalfOf: { name: '董事会', verified: false } } },
+    });
+    // No record of this receivable names anyone by a typed-in name.
+    for (const e of events) {
+      expect(e.payload).not.toHaveProperty('decidedBy');
+      expect(e.payload).not.toHaveProperty('recordedBy');
+    }
+  });
+});
