@@ -252,6 +252,9 @@ export function receivableRoutes(deps: {
             assignee: z.string(),
             dueOn: z.string().nullable(),
             status: z.string(),
+            detail: z
+              .record(z.string(), z.unknown())
+              .describe('What the task is about; `doneBy`: the actor whose act answered it'),
           }),
         ),
       }),

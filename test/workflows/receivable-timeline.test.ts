@@ -9,6 +9,7 @@ import { addDays } from '../../domain/calendar.js';
 import {
   confirmLegalEscalation,
   endValidReason,
+  recordLateReason,
   recordPayment,
   recordValidReason,
   writeOffBadDebt,
@@ -189,6 +190,22 @@ describe('receivable timeline', () => {
     const t = await bench.activityTimes(h);
     expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
     expect(t.sendCollectionNotice).toBeUndefined();
+    // The salesperson answers the late-reason task: it is done, and names who did it.
+    const wang = testActor('sales', 'wang');
+    await h.executeUpdate(recordLateReason, { args: [{ reason: 'owner abroad until Friday', actor: wang }] });
+    const tasks = await bench.pool.query('SELECT kind, status, detail FROM tasks WHERE receivable_id = $1', [
+      (await bench.state(h)).receivableId,
+    ]);
+    expect(tasks.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'record-late-reason',
+          status: 'done',
+          detail: expect.objectContaining({ doneBy: wang }),
+        }),
+        expect.objectContaining({ kind: 'visit-debtor', status: 'open' }),
+      ]),
+    );
     await pay(h, 'P-1', AMOUNT, addDays(due, 1));
     await h.result();
   });
