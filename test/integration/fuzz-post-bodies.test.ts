@@ -320,7 +320,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/counterparties/:id/supply': fc.record({
       action: fc.constantFrom('stop', 'resume'),
-      decidedBy: text,
       reason: text,
     }),
     'POST /v1/salespeople': fc.record({

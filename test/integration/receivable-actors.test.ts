@@ -338,3 +338,36 @@ describe('imports: the importing credential is the actor', () => {
     });
   });
 });
+
+describe("a manager's supply override", () => {
+  it('"the-board" in the body is refused; the block and the record name the manager\'s credential', async () => {
+    const url = `/v1/counterparties/${dealer}/supply`;
+    const claimed = await as(boss, 'POST', url, {
+      action: 'stop',
+      reason: 'audit hold',
+      decidedBy: 'the-board',
+    });
+    expect(claimed.status).toBe(400);
+    expect(claimed.body.error?.fields?.map((f) => f.path)).toEqual(['decidedBy']);
+    const blocks = () =>
+      system.pool
+        .query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [dealer])
+        .then((r) => r.rows.map((row) => row.source));
+    expect(await blocks()).toEqual([]);
+
+    const stopped = await as(boss, 'POST', url, { action: 'stop', reason: 'audit hold' });
+    expect(stopped.status).toBe(200);
+    expect(await blocks()).toEqual([`manual:credential:${boss.actor.credentialId}`]);
+    const recorded = await system.pool.query(
+      `SELECT source, payload FROM credit_records WHERE subject_id = $1 AND event_type = 'supply-stopped-by-manager'`,
+      [dealer],
+    );
+    expect(recorded.rows).toEqual([
+      {
+        source: `credential:${boss.actor.credentialId}`,
+        payload: expect.objectContaining({ reason: 'audit hold', actor: boss.actor }),
+      },
+    ]);
+    expect((await as(boss, 'POST', url, { action: 'resume', reason: 'cleared' })).status).toBe(200);
+  });
+});
