@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
+import { actorSource, describeActor } from '../../domain/actor.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
 import type { Policy } from '../../domain/policy.js';
@@ -18,7 +19,9 @@ import type { CreditflowMetrics } from '../../infra/metrics.js';
 import type {
   AutomaticCheckResult,
   CreditApplication,
+  NamedInBodyFields,
   PaymentInput,
+  ReceivableActor,
   ReceivableInput,
   ReceivableState,
 } from '../../workflows/receivable/contract.js';
@@ -56,6 +59,11 @@ interface StateArg {
   state: ReceivableState;
 }
 
+/** How an actor reads in a webhook or a letter; a name from an old request body reads as given. */
+const describe = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : describeActor(a));
+/** The credit record's `source` for an act: `credential:<id>`, `system:<what>`, or an old body's name. */
+const sourceOf = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : actorSource(a));
+
 /**
  * The suffix of a timeline effect's key: after an agreed extension re-planned steps
  * already taken, their e-mails, tasks and supply stop happen again, under new keys.
@@ -74,6 +82,13 @@ function activityClock(): Date {
   }
 }
 
+/** The task (by its key's step) a person's recorded act answers. */
+const TASK_ANSWERED_BY: Record<string, string> = {
+  'late-reason-recorded': 'late-reason',
+  'legal-escalation-confirmed': 'legal-confirmation',
+  'legal-escalation-held': 'legal-confirmation',
+};
+
 export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const { pool, mailer, company } = deps;
   const clock = deps.clock ?? activityClock;
@@ -89,6 +104,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     type: WebhookEventType,
     id: string,
     days?: unknown,
+    actor?: ReceivableActor,
   ): WebhookEvent {
     const legal = type.startsWith('receivable.legal') && s.legal ? s.legal : null;
     return {
@@ -112,10 +128,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
                 litigation: legal.litigation,
                 confirmBy: legal.confirmBy,
                 confirmed: legal.confirmed,
-                decidedBy: legal.decidedBy,
+                decidedBy: legal.actor ? describe(legal.actor) : null,
               },
             }
           : {}),
+        ...(actor ? { actor } : {}),
       },
     };
   }
@@ -257,8 +274,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       const app = input.application;
       await recordNewReceivable(input, {
         eventType: 'application-filed',
-        payload: { ...app, policyVersion: input.policy.version },
-        source: 'workflow',
+        payload: {
+          ...app,
+          policyVersion: input.policy.version,
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
+        source: input.actor ? actorSource(input.actor) : 'workflow',
       });
     },
 
@@ -268,7 +289,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
       await recordNewReceivable(input, {
         eventType: 'receivable-imported',
-        payload: { ...input.application, ...invoice, policyVersion: input.policy.version },
+        // The source stays the import; who ran it is the record's actor.
+        payload: {
+          ...input.application,
+          ...invoice,
+          policyVersion: input.policy.version,
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
         source: invoice.source,
       });
     },
@@ -405,21 +432,33 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       event: string;
       detail: Record<string, unknown>;
       key: string;
+      /** Who did it; absent for the workflow's own steps. */
+      actor?: ReceivableActor;
     }) {
       const added = await inTransaction(pool, async (client) => {
         const fresh = await records.append(client, {
           subjectType: 'receivable',
           subjectId: e.state.receivableId,
           eventType: e.event,
-          payload: { ...e.detail, stage: e.state.stage, outstandingMinor: e.state.outstandingMinor },
-          source: 'workflow',
+          payload: {
+            ...e.detail,
+            ...(e.actor ? { actor: e.actor } : {}),
+            stage: e.state.stage,
+            outstandingMinor: e.state.outstandingMinor,
+          },
+          source: e.actor ? sourceOf(e.actor) : 'workflow',
           idempotencyKey: e.key,
         });
         await q.saveSnapshot(client, e.state);
+        // The task this act answers is done, and names who did it.
+        const answered = TASK_ANSWERED_BY[e.event];
+        if (answered && e.actor)
+          await q.completeTask(client, `${e.state.receivableId}:${answered}`, { doneBy: e.actor });
         // The webhook outbox, in the same transaction: an event is published if and only
         // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
         const type = webhookEventForRecord(e.event);
-        if (type) await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue));
+        if (type)
+          await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue, e.actor));
         return fresh;
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
@@ -428,7 +467,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async recordPaymentReceived(e: {
       state: ReceivableState;
-      payment: PaymentInput;
+      payment: PaymentInput & NamedInBodyFields;
       discountMinor: number;
       /** Paid inside the discount window above the discounted amount: the discount not taken. */
       discountNotTakenMinor?: number;
@@ -453,7 +492,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             outstandingMinor: s.outstandingMinor,
             settled: s.stage === 'paid',
           },
-          source: e.payment.recordedBy,
+          // The credential that recorded it (a payment scheduled before the actor existed: its typed name).
+          source: e.payment.actor ? actorSource(e.payment.actor) : (e.payment.recordedBy ?? 'workflow'),
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
         });
         await q.saveSnapshot(client, s);

@@ -283,6 +283,14 @@ export function createReceivableQueries(pool: Pool) {
       );
     },
 
+    /** Marks an open task done, adding to its detail (who did it). */
+    async completeTask(client: PoolClient, key: string, detail: Record<string, unknown>): Promise<void> {
+      await client.query(
+        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
+        [key, JSON.stringify(detail)],
+      );
+    },
+
     async getReceivable(id: string): Promise<ReceivableRow | undefined> {
       const { rows } = await pool.query<ReceivableRow>(
         `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`,

@@ -260,7 +260,6 @@ async function createFixtures() {
       await call('POST', `/v1/receivables/${id}/decisions`, {
         department: 'finance',
         approve: true,
-        decidedBy: 'li',
         approvedAmountMinor: 1_000_000,
         approvedTermDays: 60,
       }),
@@ -269,7 +268,7 @@ async function createFixtures() {
     const mkt = await call(
       'POST',
       `/v1/receivables/${id}/decisions`,
-      { department: 'marketing', approve: true, decidedBy: 'zhao' },
+      { department: 'marketing', approve: true },
       'marketing',
     );
     ok(mkt, 200);
@@ -345,42 +344,27 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       {
         department: fc.constant('finance'),
         approve: fc.boolean(),
-        decidedBy: text,
         reason: text,
         approvedAmountMinor: minor,
         approvedTermDays: fc.integer({ min: 1, max: 365 }),
+        onBehalfOf: fc.record({ name: text, note: text }, { requiredKeys: ['name'] }),
       },
-      { requiredKeys: ['department', 'approve', 'decidedBy'] },
+      { requiredKeys: ['department', 'approve'] },
     ),
     'POST /v1/receivables/:id/payments': fc.record({
       paymentId: freshId,
       amountMinor: fc.integer({ min: 1, max: 100_000 }),
       paidOn: fc.constant(fx.issueDate),
-      recordedBy: text,
     }),
     'POST /v1/receivables/:id/valid-reasons': fc.oneof(
-      fc.record({ kind: fc.constant('dispute'), reason: text, recordedBy: text }),
-      fc.record({
-        kind: fc.constant('extension'),
-        newDueDate: fc.constant('2099-12-31'),
-        reason: text,
-        recordedBy: text,
-      }),
-      fc.record({
-        kind: fc.constant('promise'),
-        promisedBy: fc.constant('2099-12-31'),
-        reason: text,
-        recordedBy: text,
-      }),
+      fc.record({ kind: fc.constant('dispute'), reason: text }),
+      fc.record({ kind: fc.constant('extension'), newDueDate: fc.constant('2099-12-31'), reason: text }),
+      fc.record({ kind: fc.constant('promise'), promisedBy: fc.constant('2099-12-31'), reason: text }),
     ),
-    'POST /v1/receivables/:id/valid-reasons/end': fc.record({ recordedBy: text, note: text }),
-    'POST /v1/receivables/:id/late-reasons': fc.record({ reason: text, recordedBy: text }),
-    'POST /v1/receivables/:id/legal-confirmation': fc.record({
-      proceed: fc.boolean(),
-      decidedBy: text,
-      note: text,
-    }),
-    'POST /v1/receivables/:id/write-off': fc.record({ decidedBy: text, reason: text }),
+    'POST /v1/receivables/:id/valid-reasons/end': fc.record({ note: text }),
+    'POST /v1/receivables/:id/late-reasons': fc.record({ reason: text }),
+    'POST /v1/receivables/:id/legal-confirmation': fc.record({ proceed: fc.boolean(), note: text }),
+    'POST /v1/receivables/:id/write-off': fc.record({ reason: text }),
     'PUT /v1/policy': fc.record({
       document: fc.record({
         version: freshId,
@@ -752,7 +736,7 @@ describe('fuzzing every POST and PUT body', () => {
   it.each([
     ['POST', '/v1/counterparties', { name: 'a\u0000b' }, 'name'],
     ['POST', '/v1/salespeople', { region: '\ud800' }, 'region'],
-    ['POST', `/v1/receivables/{issued}/valid-reasons`, { recordedBy: '\ud800' }, 'recordedBy'],
+    ['POST', `/v1/receivables/{issued}/valid-reasons`, { reason: '\ud800' }, 'reason'],
     ['POST', `/v1/receivables/{issued}/late-reasons`, { reason: 'late \udfff' }, 'reason'],
     ['POST', '/v1/salespeople/{salesperson}/record-events', { detail: 'x\u0000' }, 'detail'],
     ['PUT', '/v1/dealers/{dealer}/performance/2025-03', { scores: { 'a\u0000': 1 } }, 'scores.a\u0000'],

@@ -29,6 +29,7 @@ import {
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
+import { testActor } from './actors.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -182,14 +183,14 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
           {
             department: 'finance',
             approve: true,
-            decidedBy: 'fin',
+            actor: testActor('finance', 'fin'),
             approvedAmountMinor: amountMinor,
             approvedTermDays: termDays,
           },
         ],
       });
       return h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
       });
     },
     state: (h) => h.query(getReceivable),

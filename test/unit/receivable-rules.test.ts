@@ -18,6 +18,7 @@ import {
   stepInstant,
   validateDecision,
 } from '../../workflows/receivable/rules.js';
+import { testActor } from '../support/actors.js';
 
 const ISSUE = '2026-03-02';
 const DUE = addDays(ISSUE, 30);
@@ -69,7 +70,7 @@ const payment = (amountMinor: number, paidOn: string, paymentId = 'P-1') => ({
   paymentId,
   amountMinor,
   paidOn,
-  recordedBy: 'finance',
+  actor: testActor('finance'),
 });
 
 describe('a payment inside the discount window', () => {
@@ -187,14 +188,18 @@ describe('local or elsewhere debtor', () => {
 });
 
 describe('votes after the approval deadline', () => {
-  const marketing: ApplicationDecision = { department: 'marketing', approve: true, decidedBy: 'mkt' };
+  const marketing: ApplicationDecision = {
+    department: 'marketing',
+    approve: true,
+    actor: testActor('marketing', 'mkt'),
+  };
   const escalated = issued({
     stage: 'manager-review',
     votes: {
       finance: {
         department: 'finance',
         approve: true,
-        decidedBy: 'fin',
+        actor: testActor('finance', 'fin'),
         approvedAmountMinor: 1_000_000,
         approvedTermDays: 30,
       },
@@ -215,7 +220,13 @@ describe('votes after the approval deadline', () => {
     expect(err?.message).toMatch(/the approval deadline has passed: a manager decides/);
     expect(refusal(() => validateDecision(escalated, marketing))).not.toBeNull();
     expect(
-      refusal(() => validateDecision(escalated, { department: 'manager', approve: true, decidedBy: 'boss' })),
+      refusal(() =>
+        validateDecision(escalated, {
+          department: 'manager',
+          approve: true,
+          actor: testActor('manager', 'boss'),
+        }),
+      ),
     ).toBeNull();
   });
 

@@ -4,8 +4,10 @@
  * mid-timeline sends nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../domain/actor.js';
 import { addDays } from '../../domain/calendar.js';
 import { recordPayment, recordValidReason } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import { at9, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
 
@@ -48,12 +50,12 @@ describe('supply stop and restarts', () => {
 
     const paidOn = addDays(due, 16);
     await first.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
     });
     await first.result();
     expect(await blocks()).toEqual([b.receivableId]);
     await second.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
     });
     await second.result();
     expect(await blocks()).toEqual([]);
@@ -87,7 +89,9 @@ describe('supply stop and restarts', () => {
     // On due+16 finance agrees a new due date 14 days ahead for the first receivable.
     const newDue = addDays(due, 30);
     const extended = await first.executeUpdate(recordValidReason, {
-      args: [{ kind: 'extension', newDueDate: newDue, reason: 'agreed instalment', recordedBy: 'finance' }],
+      args: [
+        { kind: 'extension', newDueDate: newDue, reason: 'agreed instalment', actor: testActor('finance') },
+      ],
     });
     // No longer 15+ days overdue: its block goes, and it stands where the new due date puts
     // it — before the reminder, with the salesperson. The second receivable still stops supply.
@@ -101,7 +105,9 @@ describe('supply stop and restarts', () => {
     });
     expect(await blocks()).toEqual([b.receivableId]);
     await second.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn: addDays(due, 16), recordedBy: 'finance' }],
+      args: [
+        { paymentId: 'P-b', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
+      ],
     });
     await second.result();
     expect(await blocks()).toEqual([]);
@@ -132,7 +138,9 @@ describe('supply stop and restarts', () => {
       expect(keys.filter((k) => k === `${a.receivableId}:${step}#1`)).toHaveLength(1);
     }
     await first.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn: addDays(newDue, 16), recordedBy: 'finance' }],
+      args: [
+        { paymentId: 'P-a', amountMinor: AMOUNT, paidOn: addDays(newDue, 16), actor: testActor('finance') },
+      ],
     });
     await first.result();
     expect(await blocks()).toEqual([]);
@@ -171,7 +179,9 @@ describe('supply stop and restarts', () => {
       expect(keys).toContain(`${s.receivableId}:${step}`);
     }
     await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), recordedBy: 'finance' }],
+      args: [
+        { paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
+      ],
     });
     await h.result();
     await saveHistory('worker-replaced-mid-timeline', h);
@@ -198,7 +208,25 @@ describe('supply stop and restarts', () => {
     await bench.advanceTo(instantOf(addDays(due, 35), 12));
     const after = await bench.state(h);
     expect(after.stage).toBe('legal');
-    expect(after.legal).toMatchObject({ confirmed: true, decidedBy: 'policy: confirmation deadline passed' });
+    // Nobody decided: the record names the system at the deadline, not a person.
+    expect(after.legal).toMatchObject({ confirmed: true, actor: systemActor('legal-confirmation-deadline') });
+    const decided = await bench.pool.query(
+      `SELECT source, payload FROM credit_records WHERE subject_id = $1 AND event_type = 'legal-escalation-confirmed'`,
+      [s.receivableId],
+    );
+    expect(decided.rows).toEqual([
+      expect.objectContaining({
+        source: 'system:legal-confirmation-deadline',
+        payload: expect.objectContaining({ actor: systemActor('legal-confirmation-deadline') }),
+      }),
+    ]);
+    const task = await bench.pool.query('SELECT status, detail FROM tasks WHERE key = $1', [
+      `${s.receivableId}:legal-confirmation`,
+    ]);
+    expect(task.rows[0]).toMatchObject({
+      status: 'done',
+      detail: { doneBy: systemActor('legal-confirmation-deadline') },
+    });
     expect((await bench.activityTimes(h)).startLegalAction).toEqual([at9(addDays(due, 35))]);
     const blocks = await bench.pool.query(
       'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
@@ -206,7 +234,7 @@ describe('supply stop and restarts', () => {
     );
     expect(blocks.rows.map((r) => r.source)).toEqual([s.receivableId, `terminated:${s.receivableId}`]);
     await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), actor: testActor('finance') }],
     });
     await h.result();
     // Paid in full: its overdue block goes; the termination stays until a manager lifts it.

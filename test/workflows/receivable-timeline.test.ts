@@ -10,10 +10,12 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import {
   confirmLegalEscalation,
   endValidReason,
+  recordLateReason,
   recordPayment,
   recordValidReason,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import {
   at9,
@@ -49,7 +51,8 @@ const pay = (
   paymentId: string,
   amountMinor: number,
   paidOn: string,
-) => h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
+) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
@@ -181,9 +184,11 @@ describe('receivable timeline', () => {
     expect(blocks.rows.map((r) => r.source)).toEqual([id]);
 
     await h.executeUpdate(confirmLegalEscalation, {
-      args: [{ proceed: true, decidedBy: 'manager', note: 'go' }],
+      args: [{ proceed: true, actor: testActor('manager'), note: 'go' }],
     });
-    await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
+    await h.executeUpdate(writeOffBadDebt, {
+      args: [{ actor: testActor('manager'), reason: 'debtor insolvent' }],
+    });
     const final = await h.result();
     expect(final).toMatchObject({ stage: 'written-off', writtenOffMinor: AMOUNT, outstandingMinor: 0 });
 
@@ -210,6 +215,22 @@ describe('receivable timeline', () => {
     const t = await bench.activityTimes(h);
     expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
     expect(t.sendCollectionNotice).toBeUndefined();
+    // The salesperson answers the late-reason task: it is done, and names who did it.
+    const wang = testActor('sales', 'wang');
+    await h.executeUpdate(recordLateReason, { args: [{ reason: 'owner abroad until Friday', actor: wang }] });
+    const tasks = await bench.pool.query('SELECT kind, status, detail FROM tasks WHERE receivable_id = $1', [
+      (await bench.state(h)).receivableId,
+    ]);
+    expect(tasks.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'record-late-reason',
+          status: 'done',
+          detail: expect.objectContaining({ doneBy: wang }),
+        }),
+        expect.objectContaining({ kind: 'visit-debtor', status: 'open' }),
+      ]),
+    );
     await pay(h, 'P-1', AMOUNT, addDays(due, 1));
     await h.result();
   });
@@ -264,12 +285,12 @@ describe('receivable timeline', () => {
     const { h, due } = await issued();
     await bench.advanceTo(instantOf(addDays(due, 3), 10));
     await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }],
+      args: [{ kind: 'dispute', reason: 'goods damaged', actor: testActor('finance') }],
     });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
     expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     const resumed = await h.executeUpdate(endValidReason, {
-      args: [{ recordedBy: 'finance', note: 'dispute settled' }],
+      args: [{ actor: testActor('finance'), note: 'dispute settled' }],
     });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
@@ -291,7 +312,7 @@ describe('receivable timeline', () => {
           kind: 'promise',
           promisedBy: addDays(due, 10),
           reason: 'pays after month end',
-          recordedBy: 'finance',
+          actor: testActor('finance'),
         },
       ],
     });
@@ -311,7 +332,9 @@ describe('receivable timeline', () => {
     await bench.advanceTo(instantOf(addDays(due, -10), 10));
     const newDue = addDays(due, 20);
     const s = await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', recordedBy: 'finance' }],
+      args: [
+        { kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', actor: testActor('finance') },
+      ],
     });
     expect(s.dueDate).toBe(newDue);
     await bench.advanceTo(instantOf(addDays(newDue, 1), 12));

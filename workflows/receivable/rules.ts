@@ -252,6 +252,12 @@ export function decisionOutcome(state: ReceivableState): ApplicationDecision | n
 
 const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
 
+/** A person's act needs the credential that authenticated it: the API sets `actor`, never the body. */
+export function actorRefusal(u: { actor?: { credentialId?: unknown } }): string | null {
+  const id = u.actor?.credentialId;
+  return typeof id === 'string' && id !== '' ? null : 'actor: the authenticated credential is required';
+}
+
 export function validateDecision(
   state: ReceivableState,
   d: ApplicationDecision,
@@ -269,7 +275,7 @@ export function validateDecision(
     );
   if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
   if (typeof d.approve !== 'boolean') refuse('approve: must be true or false');
-  if (!d.decidedBy?.trim()) refuse('decidedBy: required');
+  refuse(actorRefusal(d));
   if (!d.approve && !d.reason?.trim()) refuse('reason: a rejection needs a reason');
   const needsTerms =
     d.approve &&
@@ -291,7 +297,7 @@ export function validateDecision(
 export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
   if (!OPEN_FOR_PAYMENT.includes(state.stage))
     refuse(`receivable is ${state.stage}: no valid reason applies`);
-  if (!r.recordedBy?.trim()) refuse('recordedBy: required');
+  refuse(actorRefusal(r));
   if (!r.reason?.trim()) refuse('reason: required');
   if (state.validReason && r.kind !== 'extension')
     refuse(`a ${state.validReason.kind} already holds escalation since ${state.validReason.since}`);
