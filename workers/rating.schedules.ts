@@ -5,10 +5,10 @@
  * A schedule action cannot compute "the previous period": the workflows derive it from
  * their start time when no month/quarter is given. A missed run (server down) is caught
  * up within 7 days; overlapping runs are skipped. Idempotent: an existing schedule is
- * updated to this spec and policy.
+ * updated to this spec. The runs carry no policy: each reads the version in force
+ * when it runs (the `policyInForce` activity).
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import type { Policy } from '../domain/policy.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
   type MonthlyPerformanceInput,
@@ -21,19 +21,20 @@ import {
 
 export async function ensureRatingSchedules(
   client: Client,
-  policy: Policy,
+  /** The company's time zone (the policy in force's). */
+  timeZone: string,
   opts: { taskQueue?: string; monthlyScheduleId?: string; quarterlyScheduleId?: string } = {},
 ): Promise<void> {
   const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  const monthlyInput: MonthlyPerformanceInput = { policy };
-  const quarterlyInput: QuarterlyRatingInput = { policy };
+  const monthlyInput: MonthlyPerformanceInput = {};
+  const quarterlyInput: QuarterlyRatingInput = {};
   await upsert(client, opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID, {
     spec: {
       calendars: [
         { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,
@@ -56,7 +57,7 @@ export async function ensureRatingSchedules(
           comment: 'first day of each quarter, 03:00 company time: the quarter before',
         },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,

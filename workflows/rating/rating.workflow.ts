@@ -52,17 +52,20 @@ const acts = proxyActivities<RatingActivities>({
 export async function monthlyPerformanceWorkflow(
   input: MonthlyPerformanceInput,
 ): Promise<MonthlyPerformanceResult> {
-  const month = input.month ?? previousMonth(localDate(Date.now(), input.policy.timeZone));
+  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
+  const policy = input.policy ?? (await acts.policyInForce());
+  const month = input.month ?? previousMonth(localDate(Date.now(), policy.timeZone));
   const r = await acts.computeMonthlyPerformance({
     month,
-    policy: input.policy,
+    policy,
     dealerIds: input.dealerIds ?? null,
   });
   return { month, ...r };
 }
 
 export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Promise<QuarterlyRatingResult> {
-  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(Date.now(), input.policy.timeZone)));
+  const policy = input.policy ?? (await acts.policyInForce());
+  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(Date.now(), policy.timeZone)));
   const progress: RatingProgress = {
     quarter,
     stage: 'listing',
@@ -92,7 +95,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
   for (const [i, dealerIds] of batches.entries()) {
     const r = await executeChild(ratingBatchWorkflow, {
       workflowId: ratingBatchWorkflowId(parentId, i + 1),
-      args: [{ quarter, policy: input.policy, dealerIds }],
+      args: [{ quarter, policy, dealerIds }],
     });
     rated += r.rated;
     skipped.push(...r.skipped.slice(0, Math.max(0, SKIPPED_LISTED - skipped.length)));
@@ -115,7 +118,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
             dealerId: r.dealerId,
             grade: r.grade,
             previousGrade: r.previousGrade,
-            policy: input.policy,
+            policy,
           },
         ],
       });
