@@ -7,12 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRatingActivities } from '../../activities/rating/activities.js';
 import { createSalespersonActivities } from '../../activities/salesperson/activities.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
+import {
+  RATING_TASK_QUEUE,
+  type RatingBatchInput,
+  ratingBatchWorkflowId,
+} from '../../workflows/rating/contract.js';
+import { quarterlyRatingWorkflow } from '../../workflows/rating/rating.workflow.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   type ReceivableInput,
@@ -28,7 +35,8 @@ import { eventually } from '../support/system.js';
 let bench: ReceivableBench;
 let store: PolicyStore;
 let salespersonWorker: Worker;
-let running: Promise<void>;
+let ratingWorker: Worker;
+let running: Promise<void>[];
 const tag = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
@@ -46,11 +54,23 @@ beforeAll(async () => {
       company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
     }),
   });
-  running = salespersonWorker.run();
+  ratingWorker = await Worker.create({
+    connection: bench.env.nativeConnection,
+    taskQueue: RATING_TASK_QUEUE,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    maxCachedWorkflows: 0,
+    activities: createRatingActivities({
+      pool: bench.pool,
+      mailer: testMailer(),
+      company: { name: 'Acme', managers: ['manager@acme.test'] },
+    }),
+  });
+  running = [salespersonWorker.run(), ratingWorker.run()];
 });
 afterAll(async () => {
   salespersonWorker?.shutdown();
-  await running;
+  ratingWorker?.shutdown();
+  await Promise.all(running ?? []);
   await store?.close();
   await bench?.teardown();
 });
@@ -85,6 +105,24 @@ describe('a scheduled cycle', () => {
     const second = await store.replace({ version: `sched-2-${tag}` }, 'admin');
     const r2 = await scheduledRun(2);
     expect(await assessedUnder(r2.month)).toBe(second.version);
+  });
+
+  it('the quarterly rating rates its batches under the version in force when it runs', async () => {
+    const dealerId = await bench.seedDealer();
+    const inForce = await store.replace({ version: `sched-q-${tag}` }, 'admin');
+    const workflowId = `rating-quarter:scheduled-${tag}`;
+    // What the schedule starts: no quarter, no policy (workers/rating.schedules.ts), here scoped.
+    await bench.env.client.workflow.execute(quarterlyRatingWorkflow, {
+      workflowId,
+      taskQueue: RATING_TASK_QUEUE,
+      args: [{ dealerIds: [dealerId] }],
+    });
+    const batch = await bench.env.client.workflow
+      .getHandle(ratingBatchWorkflowId(workflowId, 1))
+      .fetchHistory();
+    const payload = batch.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = JSON.parse(Buffer.from(payload?.data ?? new Uint8Array()).toString()) as RatingBatchInput;
+    expect(input.policy.version).toBe(inForce.version);
   });
 });
 

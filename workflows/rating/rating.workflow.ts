@@ -52,9 +52,10 @@ const acts = proxyActivities<RatingActivities>({
 export async function monthlyPerformanceWorkflow(
   input: MonthlyPerformanceInput,
 ): Promise<MonthlyPerformanceResult> {
+  const startedAt = Date.now();
   // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
   const policy = input.policy ?? (await acts.policyInForce());
-  const month = input.month ?? previousMonth(localDate(Date.now(), policy.timeZone));
+  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
   const r = await acts.computeMonthlyPerformance({
     month,
     policy,
@@ -64,8 +65,9 @@ export async function monthlyPerformanceWorkflow(
 }
 
 export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Promise<QuarterlyRatingResult> {
+  const startedAt = Date.now();
   const policy = input.policy ?? (await acts.policyInForce());
-  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(Date.now(), policy.timeZone)));
+  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(startedAt, policy.timeZone)));
   const progress: RatingProgress = {
     quarter,
     stage: 'listing',

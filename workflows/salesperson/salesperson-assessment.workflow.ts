@@ -23,9 +23,10 @@ const acts = proxyActivities<SalespersonActivities>({
 export async function salespersonAssessmentWorkflow(
   input: SalespersonAssessmentInput,
 ): Promise<SalespersonAssessmentResult> {
+  const startedAt = Date.now();
   // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
   const policy = input.policy ?? (await acts.policyInForce());
-  const month = input.month ?? previousMonth(localDate(Date.now(), policy.timeZone));
+  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
   const status: SalespersonAssessmentStatus = { month, stage: 'computing', result: null };
   setHandler(getSalespersonAssessmentStatus, () => status);
   const ids = input.salespersonIds ?? null;
