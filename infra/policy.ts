@@ -372,8 +372,18 @@ export async function createPolicyStore(
     queue = next.catch(() => {});
     return next;
   };
+  // Said once per outage, not on every check while PostgreSQL is away.
+  let failing = false;
   const quietRefresh = () =>
-    void refresh().catch((err: Error) => log(`policy: could not read the version in force: ${err.message}`));
+    void refresh().then(
+      () => {
+        failing = false;
+      },
+      (err: Error) => {
+        if (!failing) log(`policy: could not read the version in force (will retry): ${err.message}`);
+        failing = true;
+      },
+    );
 
   // The periodic check: a missed announcement (a dropped connection) is caught up within it.
   const interval = opts.checkIntervalMs ?? 5_000;
