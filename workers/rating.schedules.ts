@@ -5,11 +5,11 @@
  * A schedule action cannot compute "the previous period": the workflows derive it from
  * their start time when no month/quarter is given. A missed run (server down) is caught
  * up within 7 days; overlapping runs are skipped. Idempotent: an existing schedule is
- * updated to this spec and policy.
+ * updated to this spec. The runs carry no policy: each reads the version in force
+ * when it runs (the `policyInForce` activity).
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { systemActor } from '../domain/actor.js';
-import type { Policy } from '../domain/policy.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
   type MonthlyPerformanceInput,
@@ -22,7 +22,8 @@ import {
 
 export async function ensureRatingSchedules(
   client: Client,
-  policy: Policy,
+  /** The company's time zone (the policy in force's). */
+  timeZone: string,
   opts: { taskQueue?: string; monthlyScheduleId?: string; quarterlyScheduleId?: string } = {},
 ): Promise<void> {
   const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
@@ -30,14 +31,14 @@ export async function ensureRatingSchedules(
   const monthlyId = opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID;
   const quarterlyId = opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID;
   // A scheduled run is the schedule's act: no person started it.
-  const monthlyInput: MonthlyPerformanceInput = { policy, startedBy: systemActor(`schedule:${monthlyId}`) };
-  const quarterlyInput: QuarterlyRatingInput = { policy, startedBy: systemActor(`schedule:${quarterlyId}`) };
+  const monthlyInput: MonthlyPerformanceInput = { startedBy: systemActor(`schedule:${monthlyId}`) };
+  const quarterlyInput: QuarterlyRatingInput = { startedBy: systemActor(`schedule:${quarterlyId}`) };
   await upsert(client, monthlyId, {
     spec: {
       calendars: [
         { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,
@@ -60,7 +61,7 @@ export async function ensureRatingSchedules(
           comment: 'first day of each quarter, 03:00 company time: the quarter before',
         },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,

@@ -20,6 +20,7 @@ import {
 } from '../../domain/rating-cycle.js';
 import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
+import { readPolicyInForce } from '../../infra/policy.js';
 import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { mapConcurrently } from '../shared/concurrency.js';
@@ -111,6 +112,9 @@ export function createRatingActivities(deps: RatingActivityDeps) {
   const effects = createEffects(pool);
 
   return {
+    /** The policy version in force now, for a scheduled run (its schedule carries none). */
+    policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
     /** Scores every dealer with a complete month and stores the result; the month's figures only. */
     async computeMonthlyPerformance(a: {
       month: string;

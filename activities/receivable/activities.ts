@@ -16,6 +16,7 @@ import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from 
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
+import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
 import type {
   AutomaticCheckResult,
   CreditApplication,
@@ -48,8 +49,11 @@ export interface ReceivableActivityDeps {
     managers: string[];
     creditDesk: string[];
   };
-  /** The policy in force for checks that are not part of a workflow's recorded policy. */
-  policy: Policy;
+  /**
+   * Resolves the policy version each workflow recorded: activities use that version, never
+   * the worker's own. Default: the versions stored in PostgreSQL (infra/policy.ts).
+   */
+  policies?: PolicyLookup;
   clock?: () => Date;
   /** Counts timeline steps fired (infra/metrics.ts); tests may leave it out. */
   metrics?: Pick<CreditflowMetrics, 'stepFired'>;
@@ -96,11 +100,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const records = createCreditRecordQueries(pool);
   const effects = createEffects(pool);
   const webhooks = createWebhookQueries(pool);
-  const today = () => localDate(clock().getTime(), deps.policy.timeZone);
+  const policies = deps.policies ?? createPolicyLookup(pool);
+  /** The policy the workflow recorded (its state carries the version). */
+  const policyOf = (s: { policyVersion: string }) => policies.byVersion(s.policyVersion);
+  const today = (p: Policy) => localDate(clock().getTime(), p.timeZone);
 
   /** The webhook event for a receivable at this moment; `id` is stable across activity retries. */
   function webhookEvent(
     s: ReceivableState,
+    policy: Policy,
     type: WebhookEventType,
     id: string,
     days?: unknown,
@@ -120,7 +128,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         currency: s.application.currency,
         dueDate: s.dueDate,
         daysOverdue:
-          typeof days === 'number' ? days : s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : 0,
+          typeof days === 'number'
+            ? days
+            : s.dueDate
+              ? Math.max(0, daysBetween(s.dueDate, today(policy)))
+              : 0,
         ...(legal
           ? {
               legal: {
@@ -137,11 +149,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     };
   }
 
-  function contextFor(s: ReceivableState): ReceivableMailContext {
+  function contextFor(s: ReceivableState, policy: Policy): ReceivableMailContext {
     const c = s.checks?.counterparty;
     const sp = s.checks?.salesperson;
     const desk = s.owner === 'credit-desk';
-    const daysOverdue = s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : undefined;
+    const daysOverdue = s.dueDate ? Math.max(0, daysBetween(s.dueDate, today(policy))) : undefined;
     return {
       companyName: company.name,
       receivableId: s.receivableId,
@@ -156,8 +168,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       ...(s.discountLastDay && s.discountedMinor !== null
         ? {
             discount: {
-              rateBp: deps.policy.receivable.cashDiscount.rateBp,
-              days: deps.policy.receivable.cashDiscount.days,
+              rateBp: policy.receivable.cashDiscount.rateBp,
+              days: policy.receivable.cashDiscount.days,
               lastDay: s.discountLastDay,
               discountedMinor: s.discountedMinor,
               netDays: s.approvedTermDays ?? s.application.requestedTermDays,
@@ -185,7 +197,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         ? { recommendation: { verdict: s.checks.recommendation, findings: s.checks.findings } }
         : {}),
       ...(s.approvalDeadline
-        ? { deadline: localDateTime(Date.parse(s.approvalDeadline), deps.policy.timeZone) }
+        ? { deadline: localDateTime(Date.parse(s.approvalDeadline), policy.timeZone) }
         : {}),
       ...(s.legal
         ? {
@@ -193,7 +205,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               terminateCooperation: s.legal.terminateCooperation,
               litigation: s.legal.litigation,
             },
-            deadline: localDateTime(Date.parse(s.legal.confirmBy), deps.policy.timeZone),
+            deadline: localDateTime(Date.parse(s.legal.confirmBy), policy.timeZone),
           }
         : {}),
       // The grade as the checks saw it, and as it stands after this receivable's +15 step
@@ -214,7 +226,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
-      const mail = renderReceivableMail(kind, language, { ...contextFor(s), ...opts.context });
+      const mail = renderReceivableMail(kind, language, {
+        ...contextFor(s, await policyOf(s)),
+        ...opts.context,
+      });
       return mailer.send({
         to: to.filter(Boolean),
         ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
@@ -237,6 +252,16 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       dueOn,
       detail: { outstandingMinor: s.outstandingMinor, dueDate: s.dueDate },
     });
+  }
+
+  /** The version the receivable's workflow recorded (its row is written before its checks run). */
+  async function recordedPolicy(receivableId: string): Promise<Policy> {
+    const { rows } = await pool.query<{ policyVersion: string }>(
+      'SELECT policy_version AS "policyVersion" FROM receivables WHERE id = $1',
+      [receivableId],
+    );
+    if (!rows[0]) throw new Error(`receivable ${receivableId} is not recorded yet`);
+    return policyOf(rows[0]);
   }
 
   /** The receivable's row and its first credit-record event, together (once per id). */
@@ -315,9 +340,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           `salespersonId: unknown salesperson ${app.salespersonId}`,
           'ValidationError',
         );
-      const [exposure, spOutstanding] = await Promise.all([
+      const [exposure, spOutstanding, policy] = await Promise.all([
         q.counterpartyExposure(c.id, app.receivableId),
         q.salespersonOutstanding(sp.id, app.receivableId),
+        recordedPolicy(app.receivableId),
       ]);
       const findings: string[] = [];
       let hardRejection: string | null = null;
@@ -329,7 +355,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (c.kind === 'customer' && c.customerClass === 'D')
         hard(`${c.name} is class D: cash or prepayment only`);
       if (c.kind === 'dealer') {
-        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today()));
+        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today(policy)));
         if (quarter <= 1) hard('new dealer: no credit in the first quarter');
         else if (!c.creditGrade) hard(`dealer ${c.name} has no credit grade yet`);
         else {
@@ -363,7 +389,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         );
       } else if (
         spLimit !== null &&
-        (spOutstanding + app.amountMinor) * 10000 >= spLimit * deps.policy.salesperson.limitWarningBp
+        (spOutstanding + app.amountMinor) * 10000 >= spLimit * policy.salesperson.limitWarningBp
       ) {
         findings.push(
           `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
@@ -372,7 +398,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // The early warning (§5): this application takes the salesperson from below the warning
       // level to at or above it (and below 100 %): the salesperson and the managers hear once,
       // keyed per salesperson and application, so a retried check does not send it again.
-      const warnBp = deps.policy.salesperson.limitWarningBp;
+      const warnBp = policy.salesperson.limitWarningBp;
       if (
         !hardRejection &&
         spLimit !== null &&
@@ -435,6 +461,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       /** Who did it; absent for the workflow's own steps. */
       actor?: ReceivableActor;
     }) {
+      const policy = await policyOf(e.state);
       const added = await inTransaction(pool, async (client) => {
         const fresh = await records.append(client, {
           subjectType: 'receivable',
@@ -458,7 +485,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
         const type = webhookEventForRecord(e.event);
         if (type)
-          await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue, e.actor));
+          await webhooks.enqueue(
+            client,
+            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
+          );
         return fresh;
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
@@ -541,7 +571,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async createVisitTask({ state }: StateArg) {
-      await task(state, 'visit-task', 'visit-debtor', today());
+      await task(state, 'visit-task', 'visit-debtor', today(await policyOf(state)));
       await sendOnce(state, 'visit-task', 'visit-task', salesperson(state), { language: 'zh-CN' });
     },
 
@@ -552,7 +582,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async requestLateReason({ state }: StateArg) {
-      await task(state, 'late-reason', 'record-late-reason', addDays(today(), 3));
+      await task(state, 'late-reason', 'record-late-reason', addDays(today(await policyOf(state)), 3));
       await sendOnce(state, 'late-reason-request', 'late-reason-request', salesperson(state), {
         language: 'zh-CN',
       });
@@ -698,6 +728,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async proposeLegalEscalation({ state }: StateArg) {
+      const policy = await policyOf(state);
       // The +30 step is published now, when the escalation is proposed: the workflow
       // records the step only after the manager's answer, published on its own. The
       // snapshot too: the receivable may stand in legal review for days.
@@ -705,7 +736,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         await q.saveSnapshot(client, state);
         await webhooks.enqueue(
           client,
-          webhookEvent(state, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
+          webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
         );
       });
       await q.insertTask({
@@ -713,7 +744,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         kind: 'confirm-legal-escalation',
         assignee: company.managers[0] ?? 'manager',
         receivableId: state.receivableId,
-        dueOn: state.legal ? localDate(Date.parse(state.legal.confirmBy), deps.policy.timeZone) : null,
+        dueOn: state.legal ? localDate(Date.parse(state.legal.confirmBy), policy.timeZone) : null,
         detail: { ...state.legal },
       });
       await sendOnce(state, 'legal-escalation', 'legal-escalation', company.managers, {

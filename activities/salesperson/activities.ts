@@ -11,6 +11,7 @@ import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
+import { readPolicyInForce } from '../../infra/policy.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
 import { createSalespersonQueries } from './queries.js';
@@ -49,6 +50,9 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
   const effects = createEffects(pool);
 
   return {
+    /** The policy version in force now, for a scheduled run (its schedule carries none). */
+    policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
     async computeSalespersonAssessment(a: {
       month: string;
       policy: Policy;

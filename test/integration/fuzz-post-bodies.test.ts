@@ -147,7 +147,7 @@ beforeAll(async () => {
     company: TEST_COMPANY,
   };
   workers = [
-    await createReceivableWorker({ ...common, policy: DEFAULT_POLICY }),
+    await createReceivableWorker(common),
     await createSalespersonWorker(common),
     await createRatingWorker(common),
   ];

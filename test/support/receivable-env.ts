@@ -17,6 +17,7 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createPolicyLookup } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import {
   decideApplication,
@@ -90,6 +91,9 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   await registerSearchAttributes(env.connection, 'default');
   const pool = createPool(inject('databaseUrl'), 5);
   const mailer = testMailer();
+  // The policies the bench's workflows started under: their activities resolve the version
+  // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
+  const started = new Map<string, Policy>([[DEFAULT_POLICY.version, DEFAULT_POLICY]]);
   const newWorker = () =>
     Worker.create({
       connection: env.nativeConnection,
@@ -99,7 +103,12 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       // replaced worker's sticky tasks with its clock locked. Every activation replays
       // the full history, which also checks determinism on every step.
       maxCachedWorkflows: 0,
-      activities: createReceivableActivities({ pool, mailer, company: TEST_COMPANY, policy: DEFAULT_POLICY }),
+      activities: createReceivableActivities({
+        pool,
+        mailer,
+        company: TEST_COMPANY,
+        policies: createPolicyLookup(pool, { known: started }),
+      }),
     });
   let worker = await newWorker();
   let running = worker.run();
@@ -156,6 +165,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
+      if (options.policy) started.set(options.policy.version, options.policy);
       const input: ReceivableInput = {
         application: {
           receivableId,

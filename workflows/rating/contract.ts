@@ -41,7 +41,8 @@ export const RatingSearch = {
 export interface MonthlyPerformanceInput {
   /** 'YYYY-MM'; absent (a scheduled run): the month before the workflow's start, in the company zone. */
   month?: string;
-  policy: Policy;
+  /** Absent (a scheduled run): the version in force when the run starts (the `policyInForce` activity). */
+  policy?: Policy;
   /** Only these dealers (tests, a partial re-run); absent: every dealer. */
   dealerIds?: string[];
   /** Who started the run: the credential through the API, `system:schedule:…` on a schedule. Absent on older runs. */
@@ -61,7 +62,8 @@ export interface MonthlyPerformanceResult {
 export interface QuarterlyRatingInput {
   /** 'YYYY-Qn'; absent (a scheduled run): the quarter before the workflow's start, in the company zone. */
   quarter?: string;
-  policy: Policy;
+  /** Absent (a scheduled run): the version in force when the run starts (the `policyInForce` activity). */
+  policy?: Policy;
   /** Only these dealers (tests, a partial re-run); absent: every dealer. */
   dealerIds?: string[];
   /** Dealers per batch child (default RATING_BATCH_SIZE). */

@@ -54,17 +54,22 @@ const acts = proxyActivities<RatingActivities>({
 export async function monthlyPerformanceWorkflow(
   input: MonthlyPerformanceInput,
 ): Promise<MonthlyPerformanceResult> {
-  const month = input.month ?? previousMonth(localDate(Date.now(), input.policy.timeZone));
+  const startedAt = Date.now();
+  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
+  const policy = input.policy ?? (await acts.policyInForce());
+  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
   const r = await acts.computeMonthlyPerformance({
     month,
-    policy: input.policy,
+    policy,
     dealerIds: input.dealerIds ?? null,
   });
   return { month, ...r };
 }
 
 export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Promise<QuarterlyRatingResult> {
-  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(Date.now(), input.policy.timeZone)));
+  const startedAt = Date.now();
+  const policy = input.policy ?? (await acts.policyInForce());
+  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(startedAt, policy.timeZone)));
   const progress: RatingProgress = {
     quarter,
     stage: 'listing',
@@ -94,14 +99,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
   for (const [i, dealerIds] of batches.entries()) {
     const r = await executeChild(ratingBatchWorkflow, {
       workflowId: ratingBatchWorkflowId(parentId, i + 1),
-      args: [
-        {
-          quarter,
-          policy: input.policy,
-          dealerIds,
-          ...(input.startedBy ? { startedBy: input.startedBy } : {}),
-        },
-      ],
+      args: [{ quarter, policy, dealerIds, ...(input.startedBy ? { startedBy: input.startedBy } : {}) }],
     });
     rated += r.rated;
     skipped.push(...r.skipped.slice(0, Math.max(0, SKIPPED_LISTED - skipped.length)));
@@ -124,7 +122,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
             dealerId: r.dealerId,
             grade: r.grade,
             previousGrade: r.previousGrade,
-            policy: input.policy,
+            policy,
           },
         ],
       });
