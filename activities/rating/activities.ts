@@ -7,6 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { actorSource } from '../../domain/actor.js';
+import { QUARTERLY_RATING } from '../../domain/credit-facts.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, type IndicatorValues, monthlyPerformance } from '../../domain/rating.js';
 import {
@@ -250,8 +252,9 @@ export function createRatingActivities(deps: RatingActivityDeps) {
                   ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
                   : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
                 policyVersion: a.policyVersion,
+                actor: QUARTERLY_RATING,
               },
-              source: `rating:${a.quarter}`,
+              source: actorSource(QUARTERLY_RATING),
               idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
             });
             return {

@@ -13,6 +13,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Actor } from '../../domain/actor.js';
 import { daysBetween, localDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import {
@@ -25,6 +26,7 @@ import {
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
+import { CreditFactChangeRefused, type MasterData } from '../master-data.js';
 import type { ImportQueries } from './queries.js';
 import {
   type CounterpartyRecord,
@@ -37,19 +39,36 @@ import {
 
 export interface ImportContext {
   importId: string;
+  /** The importing credential: the actor of every credit fact a row records. */
+  actor: Actor;
   /** Who runs the import (the credential's name): a payment's default `recordedBy`. */
   startedBy: string;
   /** One policy for the whole import, read when it starts. */
   policy: Policy;
 }
 
-export function createRowAppliers(deps: { client: Client; queries: ImportQueries }, ctx: ImportContext) {
+export function createRowAppliers(
+  deps: { client: Client; queries: ImportQueries; masterData: MasterData },
+  ctx: ImportContext,
+) {
   const { client, queries } = deps;
   const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
 
   return {
     async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
-      return { outcome: await queries.upsertCounterparty(c) };
+      // A new row's credit facts are recorded with the importer as actor; a row that would
+      // re-grade (or re-limit) an existing counterparty is refused: a file is not their process.
+      try {
+        return {
+          outcome: await deps.masterData.upsertCounterparty(c, {
+            actor: ctx.actor,
+            reason: `import ${ctx.importId}`,
+          }),
+        };
+      } catch (err) {
+        if (!(err instanceof CreditFactChangeRefused)) throw err;
+        return rejected(err.refusal.field, err.refusal.message);
+      }
     },
 
     async receivables(r: ReceivableRecord): Promise<RowOutcome> {

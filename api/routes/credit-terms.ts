@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
 import { type CounterpartyRow, createReceivableQueries } from '../../activities/receivable/queries.js';
+import { actorSource } from '../../domain/actor.js';
 import {
   CUSTOMER_CLASSES,
   type CustomerClass,
@@ -22,6 +23,7 @@ import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
 import { inTransaction } from '../../infra/db.js';
+import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { Id, MinorOrZero } from '../schemas.js';
@@ -223,7 +225,9 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       body: ScoreBody,
       response: ScoreResponse,
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        if (!principal) throw new Error('a customer score without a principal');
+        const actor = actorOf(principal);
         const policy = deps.policy();
         const { note, ...factors } = body;
         const result = customerCreditScore(factors, {
@@ -269,8 +273,9 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
               reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${note ? `: ${note}` : ''}`,
               earlyWarning: warning.reasons,
               policyVersion: policy.version,
+              actor,
             },
-            source: 'api:customer-score',
+            source: actorSource(actor),
             idempotencyKey: `customer-score:${scoreId}`,
           });
           return reply(201, {
