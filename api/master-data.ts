@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { CreditRecordQueries } from '../activities/credit-record/queries.js';
+import type { CreditRecordInput, CreditRecordQueries } from '../activities/credit-record/queries.js';
 import { type Actor, actorSource } from '../domain/actor.js';
 import {
   type Change,
@@ -81,93 +81,130 @@ const COLUMN: Record<string, string> = {
   creditTermDays: 'credit_term_days',
 };
 
+/** A new counterparty as created: credit facts left out are none, and a limit of 0. */
+const initialProfile = (c: CounterpartyUpsert): CounterpartyProfile => ({
+  kind: c.kind,
+  name: c.name,
+  email: c.email,
+  language: c.language,
+  region: c.region,
+  contactName: c.contactName,
+  joinedOn: c.joinedOn,
+  creditGrade: c.creditGrade ?? null,
+  customerClass: c.customerClass ?? null,
+  creditLimitMinor: c.creditLimitMinor ?? 0,
+  creditTermDays: c.creditTermDays ?? null,
+});
+const createdKey = (id: string) => `counterparty:${id}:created`;
+const detailsKey = (id: string) => `counterparty:${id}:details:${randomUUID()}`;
+
+/** The credit record of a creation or a detail change: before, after, actor and reason. */
+function fact(
+  subjectType: 'counterparty' | 'salesperson',
+  id: string,
+  eventType: string,
+  change: Change | { before: null; after: Record<string, unknown> },
+  by: UpsertBy,
+  key: string,
+): CreditRecordInput {
+  return {
+    subjectType,
+    subjectId: id,
+    eventType,
+    payload: { ...change, actor: by.actor, reason: by.reason },
+    source: actorSource(by.actor),
+    idempotencyKey: key,
+  };
+}
+
 export function createMasterData(deps: { pool: Pool; records: CreditRecordQueries }) {
   const { pool, records } = deps;
 
-  const recordChange = (
-    client: PoolClient,
-    subjectType: 'counterparty' | 'salesperson',
-    id: string,
-    eventType: string,
-    change: Change | { before: null; after: Record<string, unknown> },
+  const recordChange = (client: PoolClient, ...args: Parameters<typeof fact>) =>
+    records.append(client, fact(...args));
+
+  /**
+   * Several counterparties (distinct ids) in one transaction, for imports: each its own
+   * outcome or refusal (a refused one writes nothing); any other failure fails them all.
+   */
+  async function upsertCounterparties(
+    rows: readonly (CounterpartyUpsert & { id: string })[],
     by: UpsertBy,
-    key: string,
-  ) =>
-    records.append(client, {
-      subjectType,
-      subjectId: id,
-      eventType,
-      payload: { ...change, actor: by.actor, reason: by.reason },
-      source: actorSource(by.actor),
-      idempotencyKey: key,
+  ): Promise<(UpsertOutcome | Refusal)[]> {
+    // Set-based, in id order (so two batches lock the same rows in the same order).
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const initial = new Map(sorted.map((c) => [c.id, initialProfile(c)]));
+    const column = <K extends keyof CounterpartyProfile>(k: K) => sorted.map((c) => initial.get(c.id)?.[k]);
+    return inTransaction(pool, async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO counterparties (id, kind, name, email, language, region, contact_name, joined_on, credit_grade,
+           customer_class, credit_limit_minor, credit_term_days)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::date[], $9::text[], $10::text[], $11::bigint[], $12::int[])
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          sorted.map((c) => c.id),
+          column('kind'),
+          column('name'),
+          column('email'),
+          column('language'),
+          column('region'),
+          column('contactName'),
+          column('joinedOn'),
+          column('creditGrade'),
+          column('customerClass'),
+          column('creditLimitMinor'),
+          column('creditTermDays'),
+        ],
+      );
+      const created = new Set(inserted.rows.map((r) => r.id));
+      const others = sorted.filter((c) => !created.has(c.id)).map((c) => c.id);
+      const existing = new Map<string, CounterpartyProfile>();
+      if (others.length) {
+        const found = await client.query<CounterpartyProfile & { id: string }>(
+          `SELECT id, ${PROFILE_COLUMNS} FROM counterparties WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+          [others],
+        );
+        for (const { id, ...profile } of found.rows) existing.set(id, profile);
+      }
+      const facts: CreditRecordInput[] = [];
+      const outcomes = new Map<string, UpsertOutcome | Refusal>();
+      for (const c of sorted) {
+        if (created.has(c.id)) {
+          const after = { ...initial.get(c.id) };
+          facts.push(
+            fact('counterparty', c.id, 'counterparty-created', { before: null, after }, by, createdKey(c.id)),
+          );
+          outcomes.set(c.id, 'created');
+          continue;
+        }
+        const profile = existing.get(c.id);
+        if (!profile) throw new Error(`counterparty ${c.id} vanished`);
+        const outcome = counterpartyUpsert(c.id, profile, c);
+        if ('refused' in outcome) outcomes.set(c.id, outcome.refused);
+        else if (!changed(outcome.change)) outcomes.set(c.id, 'unchanged');
+        else {
+          await setCounterpartyFields(client, c.id, outcome.change.after);
+          facts.push(
+            fact('counterparty', c.id, 'counterparty-details-updated', outcome.change, by, detailsKey(c.id)),
+          );
+          outcomes.set(c.id, 'updated');
+        }
+      }
+      await records.appendMany(client, facts);
+      return rows.map((c) => outcomes.get(c.id) as UpsertOutcome | Refusal);
     });
+  }
 
   return {
     /** Creates the counterparty, or updates its details; throws CreditFactChangeRefused. */
     async upsertCounterparty(c: CounterpartyUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
-      return inTransaction(pool, async (client) => {
-        const initial: CounterpartyProfile = {
-          kind: c.kind,
-          name: c.name,
-          email: c.email,
-          language: c.language,
-          region: c.region,
-          contactName: c.contactName,
-          joinedOn: c.joinedOn,
-          creditGrade: c.creditGrade ?? null,
-          customerClass: c.customerClass ?? null,
-          creditLimitMinor: c.creditLimitMinor ?? 0,
-          creditTermDays: c.creditTermDays ?? null,
-        };
-        const inserted = await client.query(
-          `INSERT INTO counterparties (id, kind, name, email, language, region, contact_name, joined_on, credit_grade,
-             customer_class, credit_limit_minor, credit_term_days)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
-          [
-            c.id,
-            initial.kind,
-            initial.name,
-            initial.email,
-            initial.language,
-            initial.region,
-            initial.contactName,
-            initial.joinedOn,
-            initial.creditGrade,
-            initial.customerClass,
-            initial.creditLimitMinor,
-            initial.creditTermDays,
-          ],
-        );
-        if (inserted.rowCount) {
-          await recordChange(
-            client,
-            'counterparty',
-            c.id,
-            'counterparty-created',
-            { before: null, after: { ...initial } },
-            by,
-            `counterparty:${c.id}:created`,
-          );
-          return 'created';
-        }
-        const existing = await lockCounterpartyProfile(client, c.id);
-        if (!existing) throw new Error(`counterparty ${c.id} vanished`);
-        const outcome = counterpartyUpsert(c.id, existing, c);
-        if ('refused' in outcome) throw new CreditFactChangeRefused(outcome.refused);
-        if (!changed(outcome.change)) return 'unchanged';
-        await setCounterpartyFields(client, c.id, outcome.change.after);
-        await recordChange(
-          client,
-          'counterparty',
-          c.id,
-          'counterparty-details-updated',
-          outcome.change,
-          by,
-          `counterparty:${c.id}:details:${randomUUID()}`,
-        );
-        return 'updated';
-      });
+      const [result] = await upsertCounterparties([c], by);
+      if (typeof result === 'object') throw new CreditFactChangeRefused(result);
+      return result as UpsertOutcome;
     },
+
+    upsertCounterparties,
 
     /** Creates the salesperson, or updates their details; throws CreditFactChangeRefused. */
     async upsertSalesperson(s: SalespersonUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
@@ -228,3 +265,38 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
 }
 
 export type MasterData = ReturnType<typeof createMasterData>;
+
+/**
+ * Upserts counterparties as they come, in batches: while one batch's transaction runs, the
+ * rows arriving meanwhile wait and go together in the next. Every creation is a credit record
+ * on one hash chain (one writer at a time), so a bulk import pays the chain's lock per batch,
+ * not per row. Rows in flight must have distinct ids (the import applies one id at a time).
+ */
+export function counterpartyBatcher(masterData: MasterData, by: UpsertBy, maxBatch = 100) {
+  const queue: {
+    row: CounterpartyUpsert & { id: string };
+    settle: (r: { ok: UpsertOutcome | Refusal } | { error: unknown }) => void;
+  }[] = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    while (queue.length) {
+      const batch = queue.splice(0, maxBatch);
+      try {
+        const results = await masterData.upsertCounterparties(
+          batch.map((b) => b.row),
+          by,
+        );
+        for (const [i, b] of batch.entries()) b.settle({ ok: results[i] as UpsertOutcome | Refusal });
+      } catch (error) {
+        for (const b of batch) b.settle({ error });
+      }
+    }
+    draining = false;
+  };
+  return (row: CounterpartyUpsert & { id: string }): Promise<UpsertOutcome | Refusal> =>
+    new Promise((resolve, reject) => {
+      queue.push({ row, settle: (r) => ('error' in r ? reject(r.error) : resolve(r.ok)) });
+      if (!draining) void drain();
+    });
+}

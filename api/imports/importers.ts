@@ -26,7 +26,7 @@ import {
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
-import { CreditFactChangeRefused, type MasterData } from '../master-data.js';
+import { counterpartyBatcher, type MasterData } from '../master-data.js';
 import type { ImportQueries } from './queries.js';
 import {
   type CounterpartyRecord,
@@ -52,23 +52,18 @@ export function createRowAppliers(
   ctx: ImportContext,
 ) {
   const { client, queries } = deps;
+  const upsertCounterparty = counterpartyBatcher(deps.masterData, {
+    actor: ctx.actor,
+    reason: `import ${ctx.importId}`,
+  });
   const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
 
   return {
     async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
       // A new row's credit facts are recorded with the importer as actor; a row that would
       // re-grade (or re-limit) an existing counterparty is refused: a file is not their process.
-      try {
-        return {
-          outcome: await deps.masterData.upsertCounterparty(c, {
-            actor: ctx.actor,
-            reason: `import ${ctx.importId}`,
-          }),
-        };
-      } catch (err) {
-        if (!(err instanceof CreditFactChangeRefused)) throw err;
-        return rejected(err.refusal.field, err.refusal.message);
-      }
+      const result = await upsertCounterparty(c);
+      return typeof result === 'string' ? { outcome: result } : rejected(result.field, result.message);
     },
 
     async receivables(r: ReceivableRecord): Promise<RowOutcome> {
