@@ -8,7 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../domain/actor.js';
+import { lowerOneStep } from '../../domain/rating.js';
 import type { Pool } from '../../infra/db.js';
+import type { ReceivableState } from '../../workflows/receivable/contract.js';
+import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';
 
@@ -331,6 +334,26 @@ describe('the counterparties import', () => {
 });
 
 describe('the processes name their actor', () => {
+  it('the +15 downgrade records before, after, reason and itself as a system actor', async () => {
+    const { counterpartyId } = await seedDealerAndSalesperson(pool, 'CF');
+    const { activities } = directReceivableActivities(pool, new Date());
+    const receivableId = `CF-R-${randomUUID().slice(0, 8)}`;
+    const state = { receivableId, application: { counterpartyId } } as unknown as ReceivableState;
+    const after = lowerOneStep('AB');
+    expect(await activities.lowerCreditGrade({ state })).toEqual({ before: 'AB', after });
+    expect((await history(counterpartyId)).at(-1)).toMatchObject({
+      eventType: 'grade-lowered',
+      source: 'system:overdue-downgrade',
+      payload: {
+        before: 'AB',
+        after,
+        reason: `receivable ${receivableId} 15+ days overdue without a valid reason`,
+        receivableId,
+        actor: { credentialId: null, username: 'system:overdue-downgrade', role: 'system' },
+      },
+    });
+  });
+
   it('a customer score records the scoring credential', async () => {
     const id = `CF-C-${randomUUID().slice(0, 8)}`;
     const customer = {
