@@ -101,7 +101,7 @@ const OverrideBody = z
 
 const Values = z.record(z.string(), z.unknown());
 
-const SalespersonBody = z.object({
+export const SalespersonBody = z.object({
   id: Id,
   name: z.string().trim().min(1).max(200),
   email: z.string().email(),

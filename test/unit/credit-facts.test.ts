@@ -1,5 +1,7 @@
 /** Which fields an upsert may change, and which only their process may. */
 import { describe, expect, it } from 'vitest';
+import { CounterpartyBody, SalespersonBody } from '../../api/routes/counterparties.js';
+import { Minor } from '../../api/schemas.js';
 import {
   type CounterpartyProfile,
   counterpartyOverride,
@@ -102,5 +104,26 @@ describe("a manager's override", () => {
     expect(counterpartyOverride('C1', customer, { creditGrade: 'AA' })).toMatchObject({
       refused: { field: 'creditGrade' },
     });
+  });
+});
+
+describe('the largest limit', () => {
+  it('is the largest single amount the API takes: a limit above it is refused, for counterparties and salespeople', () => {
+    const largest = Minor.maxValue as number;
+    const body = {
+      id: 'D1',
+      name: 'n',
+      kind: 'dealer',
+      email: 'd@x.test',
+      region: 'r',
+      joinedOn: '2024-01-01',
+    };
+    expect(CounterpartyBody.safeParse({ ...body, creditLimitMinor: largest }).success).toBe(true);
+    const over = CounterpartyBody.safeParse({ ...body, creditLimitMinor: largest + 1 });
+    expect(over.success).toBe(false);
+    expect(over.error?.issues[0]?.path).toEqual(['creditLimitMinor']);
+    const person = { id: 'S1', name: 'n', email: 's@x.test', region: 'r' };
+    expect(SalespersonBody.safeParse({ ...person, creditLimitMinor: largest }).success).toBe(true);
+    expect(SalespersonBody.safeParse({ ...person, creditLimitMinor: largest + 1 }).success).toBe(false);
   });
 });
