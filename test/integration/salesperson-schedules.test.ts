@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../domain/actor.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { ensureSalespersonSchedules } from '../../workers/salesperson.schedules.js';
 import {
@@ -55,7 +56,10 @@ describe('salesperson assessment schedule and manual trigger', () => {
       });
       // The second call's time zone replaced the first: the schedule was updated, not duplicated.
       // No policy is frozen into it: each run reads the version in force when it runs.
-      expect((d.action as { args: Record<string, unknown>[] }).args).toEqual([{}]);
+      // A scheduled run is the schedule's act, recorded as such.
+      expect((d.action as { args: Record<string, unknown>[] }).args).toEqual([
+        { startedBy: systemActor(`schedule:${scheduleId}`) },
+      ]);
       // The next run is on the 1st at 04:00 Shanghai time (20:00 UTC the day before).
       const next = d.info.nextActionTimes[0] as Date;
       expect(next.getUTCHours()).toBe(20);
