@@ -112,3 +112,9 @@ export function createCredentialQueries(pool: Pool) {
 }
 
 export type CredentialQueries = ReturnType<typeof createCredentialQueries>;
+
+/** The principal on an authenticated route (registerRoutes answers 401 before a handler runs without one). */
+export function authenticated(principal: Principal | undefined): Principal {
+  if (!principal) throw new Error('an authenticated route ran without a principal');
+  return principal;
+}

@@ -24,8 +24,8 @@ export class ApiError extends Error {
   static unprocessable(message: string, fields?: FieldError[]) {
     return new ApiError(422, 'rejected', message, fields);
   }
-  static conflict(message: string) {
-    return new ApiError(409, 'conflict', message);
+  static conflict(message: string, fields?: FieldError[]) {
+    return new ApiError(409, 'conflict', message, fields);
   }
   static unavailable(message: string) {
     return new ApiError(503, 'unavailable', message);

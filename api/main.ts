@@ -15,6 +15,8 @@ const { client, connection } = await connectClient(
   config.temporal.namespace,
   config.temporal.security,
 );
+// The policy versions in PostgreSQL, shared with the worker and other API processes:
+// POLICY_FILE only seeds the first version.
 const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
 const api = await buildApi({
   client,
@@ -30,6 +32,7 @@ await api.listen({ host: config.api.host, port: config.api.port });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     await api.close();
+    await policyStore.close();
     await connection.close();
     await pool.end();
     process.exit(0);

@@ -48,3 +48,37 @@ export function unstorableText(value: unknown, path: string[] = []): string[] | 
   }
   return null;
 }
+
+/**
+ * Who acted is the authenticated credential (domain/actor.ts), never the body. The body
+ * fields that once named the actor are refused by name (400), so an old client learns
+ * why instead of having its name silently dropped.
+ */
+export function refusedActorFields<K extends string>(...keys: K[]) {
+  const refused = z
+    .never({
+      error:
+        'not accepted: the actor is the authenticated credential (send onBehalfOf to name whom you act for)',
+    })
+    .optional()
+    .describe('Refused: who acted is taken from the credential');
+  return Object.fromEntries(keys.map((k) => [k, refused])) as Record<K, typeof refused>;
+}
+
+/** A person keying someone else's decision names them here; stored apart, labelled unverified. */
+export const OnBehalfOfBody = z
+  .strictObject({ name: Person, note: Text.optional() })
+  .describe(
+    'Whom the credential acts for (e.g. a clerk keying a manager’s paper decision); recorded as unverified',
+  );
+
+/** An actor as answers show it: a credential (or, for a process acting by itself, `role: system`). */
+export const ActorResponse = z.object({
+  credentialId: z.string().nullable(),
+  username: z.string(),
+  name: z.string(),
+  role: z.string(),
+  onBehalfOf: z
+    .object({ name: z.string(), note: z.string().optional(), verified: z.literal(false) })
+    .optional(),
+});

@@ -10,6 +10,7 @@ import { createWebhookQueries } from '../activities/webhooks/queries.js';
 import type { Policy } from '../domain/policy.js';
 import { isDatabaseUnavailable } from '../infra/db.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
+import { CONFLICT_ERROR } from '../workflows/receivable/rules.js';
 import { createCredentialQueries } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
@@ -54,6 +55,9 @@ export function mapError(err: unknown): ApiError | undefined {
     const cause = err.cause;
     const message =
       cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
+    // Refused because of where the receivable stands (its stage, a payment id already used).
+    if (cause instanceof ApplicationFailure && cause.type === CONFLICT_ERROR)
+      return ApiError.conflict(message, fieldFromMessage(message));
     return ApiError.unprocessable(message, fieldFromMessage(message));
   }
   const e = err as { code?: string | number; name?: string; message?: string };

@@ -53,6 +53,17 @@ export interface ReceivablePolicy {
   defaultTermDays: number;
   /** Regions where the salesperson visits a late debtor instead of sending a notice. */
   homeRegions: string[];
+  /**
+   * Which debtor is "local" (a visit at due+1) rather than "elsewhere" (a collection
+   * notice at once): one in `homeRegions` (the company's home regions), or one in the
+   * salesperson's own region (regional sales teams). Policies stored before it: home regions.
+   */
+  localDebtor?: 'home-regions' | 'salesperson-region';
+  /**
+   * Once the approval deadline has passed and a manager is asked, whether a late finance
+   * and marketing pair may still decide (true) or only the manager decides (false).
+   */
+  lateVotesCount?: boolean;
   legal: {
     /** Outstanding at or above this ends cooperation. */
     terminateCooperationMinor: number;
@@ -116,6 +127,8 @@ export const DEFAULT_POLICY: Policy = {
     cashDiscount: { rateBp: 100, days: 10 },
     defaultTermDays: 30,
     homeRegions: ['Shanghai'],
+    localDebtor: 'home-regions',
+    lateVotesCount: false,
     legal: {
       terminateCooperationMinor: 0,
       litigationMinor: 5_000_000, // ¥50,000.00

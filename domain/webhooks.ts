@@ -56,7 +56,19 @@ export interface WebhookEventData {
     litigation: boolean;
     confirmBy: string;
     confirmed: boolean | null;
+    /** The decider as a line of text: `李丽 (li, manager)`, or the system at the deadline. */
     decidedBy: string | null;
+  };
+  /**
+   * Who did the act this event publishes (the legal escalation's manager, or the system
+   * actor when the deadline passed): the credential, never a name from a request body.
+   */
+  actor?: {
+    credentialId: string | null;
+    username: string;
+    name: string;
+    role: string;
+    onBehalfOf?: { name: string; note?: string; verified: false };
   };
 }
 

@@ -1,17 +1,22 @@
 /**
- * The credit policy in force: the repository defaults (domain/policy.ts), a
- * company's overrides from a JSON file (POLICY_FILE) and from the admin API
- * (stored, versioned, in PostgreSQL). Every document is validated by zod with
- * errors that name the bad field. Each receivable workflow receives the policy
- * in its input, so the version it started under is in its history; a change
- * applies to new work only.
+ * The credit policy: the repository defaults (domain/policy.ts), a company's
+ * overrides from a JSON file (POLICY_FILE, the first version only) and from the
+ * admin API. Every version is stored in PostgreSQL, the one source every API and
+ * worker process reads the version in force from (PolicyStore). Every document is
+ * validated by zod with errors that name the bad field. Each workflow records the
+ * version it started under in its input, and its activities resolve that version
+ * (PolicyLookup); a change applies to new work only.
  */
 import { readFileSync } from 'node:fs';
-import type { Pool } from 'pg';
+import pg from 'pg';
 import { z } from 'zod';
+import { type Actor, describeActor } from '../domain/actor.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
+import { inTransaction } from './db.js';
+
+type Pool = pg.Pool;
 
 const Score = z.number().int().min(0).max(100);
 const Bp = z.number().int().min(0).max(10_000);
@@ -90,6 +95,8 @@ export const PolicySchema = z
       cashDiscount: z.object({ rateBp: Bp, days: Days }),
       defaultTermDays: z.number().int().min(1).max(365),
       homeRegions: z.array(z.string().min(1)),
+      localDebtor: z.enum(['home-regions', 'salesperson-region']).default('home-regions'),
+      lateVotesCount: z.boolean().default(false),
       legal: z
         .object({
           terminateCooperationMinor: Minor,
@@ -231,43 +238,282 @@ export function loadPolicy(file?: string): Policy {
   return resolvePolicy(doc);
 }
 
-/**
- * The policy in force for new work: the file/default policy, replaced by the newest
- * document stored through the admin API. Reads are served from memory.
- */
-export interface PolicyStore {
-  current(): Policy;
-  /** Validates and stores a new version; a version already stored is refused. */
-  replace(override: unknown, changedBy: string): Promise<Policy>;
-  history(): Promise<{ version: string; changedBy: string; createdAt: string }[]>;
+/** The channel on which PostgreSQL announces each new version (migration 017's trigger). */
+export const POLICY_CHANNEL = 'creditflow_policy';
+
+/** A stored version as a Policy: on top of the defaults, so fields added since it was stored read as their default. */
+const storedPolicy = (doc: unknown): Policy => resolvePolicy(doc, DEFAULT_POLICY);
+
+const IN_FORCE_SQL =
+  'SELECT version FROM policies WHERE policy IS NOT NULL ORDER BY created_at DESC, version DESC LIMIT 1';
+
+/** The version in force, read from PostgreSQL now; the defaults when nothing is stored yet. */
+export async function readPolicyInForce(pool: Pool): Promise<Policy> {
+  const { rows } = await pool.query<{ policy: unknown }>(
+    'SELECT policy FROM policies WHERE policy IS NOT NULL ORDER BY created_at DESC, version DESC LIMIT 1',
+  );
+  return rows[0] ? storedPolicy(rows[0].policy) : DEFAULT_POLICY;
 }
 
-export async function createPolicyStore(pool: Pool, base: Policy): Promise<PolicyStore> {
-  let current = base;
-  const { rows } = await pool.query<{ document: unknown }>(
-    'SELECT document FROM policies ORDER BY created_at DESC, version DESC LIMIT 1',
-  );
-  if (rows[0]) current = resolvePolicy(rows[0].document, base);
+/** Resolves the policy version a piece of work recorded. */
+export interface PolicyLookup {
+  byVersion(version: string): Promise<Policy>;
+}
+
+/**
+ * Versions from PostgreSQL, cached (a stored version never changes). `known` are
+ * policies this process holds itself (tests, benchmarks), looked at first. A version
+ * found nowhere — only work started before versions were stored (migration 017) —
+ * gets `fallback` (the version in force), with a warning once per version.
+ */
+export function createPolicyLookup(
+  pool: Pool,
+  opts: {
+    known?: ReadonlyMap<string, Policy>;
+    fallback?: () => Promise<Policy>;
+    warn?: (message: string) => void;
+  } = {},
+): PolicyLookup {
+  const cache = new Map<string, Policy>();
+  const warned = new Set<string>();
+  return {
+    async byVersion(version) {
+      const held = opts.known?.get(version) ?? cache.get(version);
+      if (held) return held;
+      const { rows } = await pool.query<{ policy: unknown }>(
+        'SELECT policy FROM policies WHERE version = $1 AND policy IS NOT NULL',
+        [version],
+      );
+      if (rows[0]) {
+        const p = storedPolicy(rows[0].policy);
+        cache.set(version, p);
+        return p;
+      }
+      if (version === DEFAULT_POLICY.version) return DEFAULT_POLICY;
+      if (!warned.has(version)) {
+        warned.add(version);
+        (opts.warn ?? console.warn)(
+          `policy version ${version} is not stored in PostgreSQL; using the version in force for it`,
+        );
+      }
+      return (opts.fallback ?? (() => readPolicyInForce(pool)))();
+    },
+  };
+}
+
+/** What a worker needs of the policy: the version in force (and news of a new one), and recorded versions. */
+export interface PolicySource extends PolicyLookup {
+  current(): Policy;
+  /** Calls `listener` with each new version in force; returns the unsubscribe. */
+  onChange(listener: (policy: Policy) => void): () => void;
+}
+
+/** A fixed set of policies, the first in force (tests and tools without a policy table). */
+export function fixedPolicies(inForce: Policy, ...others: Policy[]): PolicySource {
+  const all = new Map([inForce, ...others].map((p) => [p.version, p]));
+  return {
+    current: () => inForce,
+    onChange: () => () => {},
+    async byVersion(version) {
+      return all.get(version) ?? inForce;
+    },
+  };
+}
+
+/**
+ * The policy versions in PostgreSQL, the one source for every process. `current()` is
+ * the version in force as this process last read it: re-read on every announcement
+ * on POLICY_CHANNEL (LISTEN on a connection of its own, reconnected when it drops)
+ * and every `checkIntervalMs` in case an announcement was missed.
+ */
+export interface PolicyStore extends PolicySource {
+  /** Reads the version in force now (and makes it current()). */
+  refresh(): Promise<Policy>;
+  /** Validates and stores a new version (the admin's overrides on top of the seed), with the credential that changed it; a version already stored is refused. */
+  replace(override: unknown, changedBy: Actor): Promise<Policy>;
+  /** `changedBy` is a readable line; `changedByActor` the credential (null on the seed and on versions stored before actors). */
+  history(): Promise<
+    { version: string; changedBy: string; changedByActor: Actor | null; createdAt: string }[]
+  >;
+  /** Stops listening and checking. */
+  close(): Promise<void>;
+}
+
+export interface PolicyStoreOptions {
+  /** Re-read the version in force this often (ms), whatever the announcements; 0: never. Default 5,000. */
+  checkIntervalMs?: number;
+  /** LISTEN for announcements (default true). */
+  listen?: boolean;
+  log?: (message: string) => void;
+}
+
+/**
+ * Opens the store. `seed` (POLICY_FILE on the defaults) is stored as the first version
+ * only when no seed is stored yet; a table holding only versions from before migration
+ * 017 gets it placed before them, so the newest of those stays in force.
+ */
+export async function createPolicyStore(
+  pool: Pool,
+  seed: Policy,
+  opts: PolicyStoreOptions = {},
+): Promise<PolicyStore> {
+  const log = opts.log ?? ((m: string) => console.warn(m));
+  const base = await seedPolicies(pool, seed, log);
+  let current = await readPolicyInForce(pool);
+  let closed = false;
+  const listeners = new Set<(p: Policy) => void>();
+  const lookup = createPolicyLookup(pool, { fallback: async () => current, warn: log });
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const refresh = (): Promise<Policy> => {
+    const next = queue.then(async () => {
+      const { rows } = await pool.query<{ version: string }>(IN_FORCE_SQL);
+      const version = rows[0]?.version;
+      if (version && version !== current.version) {
+        current = await lookup.byVersion(version);
+        for (const l of listeners) l(current);
+      }
+      return current;
+    });
+    queue = next.catch(() => {});
+    return next;
+  };
+  // Said once per outage, not on every check while PostgreSQL is away.
+  let failing = false;
+  const quietRefresh = () =>
+    void refresh().then(
+      () => {
+        failing = false;
+      },
+      (err: Error) => {
+        if (!failing) log(`policy: could not read the version in force (will retry): ${err.message}`);
+        failing = true;
+      },
+    );
+
+  // The periodic check: a missed announcement (a dropped connection) is caught up within it.
+  const interval = opts.checkIntervalMs ?? 5_000;
+  const timer = interval > 0 ? setInterval(quietRefresh, interval) : undefined;
+  timer?.unref();
+
+  let listener: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const listen = async (attempt = 0): Promise<void> => {
+    if (closed) return;
+    const client = new pg.Client(pool.options);
+    client.on('notification', (n) => {
+      if (n.channel === POLICY_CHANNEL) quietRefresh();
+    });
+    const again = () => {
+      if (closed || listener !== client) return;
+      listener = undefined;
+      client.end().catch(() => {});
+      retry = setTimeout(() => void listen(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
+      retry.unref();
+    };
+    client.on('error', again);
+    client.on('end', again);
+    listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${POLICY_CHANNEL}`);
+      attempt = 0;
+      quietRefresh(); // what was announced while not listening
+    } catch {
+      again();
+    }
+  };
+  if (opts.listen ?? true) await listen();
+
   return {
     current: () => current,
+    refresh,
+    byVersion: (version) => lookup.byVersion(version),
+    onChange(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
     async replace(override, changedBy) {
       const next = resolvePolicy(override, base);
       const inserted = await pool.query(
-        'INSERT INTO policies (version, document, changed_by) VALUES ($1, $2, $3) ON CONFLICT (version) DO NOTHING RETURNING version',
-        [next.version, JSON.stringify(override), changedBy],
+        `INSERT INTO policies (version, document, changed_by, changed_by_actor, policy) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (version) DO NOTHING RETURNING version`,
+        [
+          next.version,
+          JSON.stringify(override),
+          describeActor(changedBy),
+          JSON.stringify(changedBy),
+          JSON.stringify(next),
+        ],
       );
       if (inserted.rowCount === 0)
         throw new PolicyError(`policy version ${next.version} already exists`, [
           { path: 'version', message: 'already exists: choose a new version' },
         ]);
-      current = next;
+      await refresh();
       return next;
     },
     async history() {
-      const r = await pool.query<{ version: string; changedBy: string; createdAt: Date }>(
-        'SELECT version, changed_by AS "changedBy", created_at AS "createdAt" FROM policies ORDER BY created_at, version',
+      const r = await pool.query<{
+        version: string;
+        changedBy: string;
+        changedByActor: Actor | null;
+        createdAt: Date;
+      }>(
+        `SELECT version, changed_by AS "changedBy", changed_by_actor AS "changedByActor", created_at AS "createdAt"
+         FROM policies ORDER BY created_at, version`,
       );
       return r.rows.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() }));
     },
+    async close() {
+      closed = true;
+      if (timer) clearInterval(timer);
+      if (retry) clearTimeout(retry);
+      const l = listener;
+      listener = undefined;
+      await l?.end().catch(() => {});
+      listeners.clear();
+    },
   };
+}
+
+/**
+ * Stores `seed` as the first version when no seed is stored, and the whole policy of
+ * versions stored before migration 017 (their overrides on the seed), under a lock so
+ * processes starting together seed once. Returns the seed: the base of admin overrides.
+ */
+async function seedPolicies(pool: Pool, seed: Policy, log: (m: string) => void): Promise<Policy> {
+  return inTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('creditflow:policy-seed'))");
+    let stored = (await client.query<{ policy: unknown }>('SELECT policy FROM policies WHERE seed')).rows[0];
+    if (!stored) {
+      await client.query(
+        `INSERT INTO policies (version, document, changed_by, policy, seed, created_at)
+         VALUES ($1, $2, 'POLICY_FILE', $2, true,
+                 LEAST(now(), (SELECT min(created_at) - interval '1 millisecond' FROM policies)))
+         ON CONFLICT (version) DO NOTHING`,
+        [seed.version, JSON.stringify(seed)],
+      );
+      stored = (await client.query<{ policy: unknown }>('SELECT policy FROM policies WHERE seed')).rows[0];
+    }
+    // A seed version already taken by an admin's version: this process's seed is the base.
+    const base = stored ? storedPolicy(stored.policy) : seed;
+    const legacy = await client.query<{ version: string; document: unknown }>(
+      'SELECT version, document FROM policies WHERE policy IS NULL',
+    );
+    for (const row of legacy.rows) {
+      try {
+        const p = resolvePolicy(row.document, base);
+        await client.query('UPDATE policies SET policy = $2 WHERE version = $1', [
+          row.version,
+          JSON.stringify(p),
+        ]);
+      } catch (err) {
+        log(
+          `policy version ${row.version} no longer validates and stays out of force: ${(err as Error).message}`,
+        );
+      }
+    }
+    return base;
+  });
 }

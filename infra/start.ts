@@ -72,7 +72,9 @@ async function main() {
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
   if (!config.postgres.url)
     await ensureDevCredentials(pool, path.join(config.dataDir, 'dev-credentials.json'));
+  // The policy versions in PostgreSQL: POLICY_FILE only seeds the first version.
   const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
+  stops.unshift(() => policyStore.close());
   say(`credit policy ${policyStore.current().version}`);
 
   let smtpUrl = config.mail.url;
@@ -120,7 +122,7 @@ async function main() {
     pool,
     mailer,
     company: config.company,
-    policy: policyStore.current(),
+    policies: policyStore,
     metrics: metrics.metrics,
     tuning: config.worker,
     webhooks: config.webhooks,

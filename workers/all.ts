@@ -12,10 +12,10 @@ import {
 } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
-import type { Policy } from '../domain/policy.js';
 import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
+import type { PolicySource } from '../infra/policy.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -36,7 +36,11 @@ export async function startCreditflowWorkers(opts: {
   pool: Pool;
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
-  policy: Policy;
+  /**
+   * The policy versions (infra/policy.ts PolicyStore): activities resolve the version each
+   * workflow recorded; the schedules follow the time zone of the version in force.
+   */
+  policies: PolicySource;
   /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
   metrics?: CreditflowMetrics;
   /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
@@ -72,14 +76,28 @@ export async function startCreditflowWorkers(opts: {
     await createReceivableWorker({
       ...common,
       company: opts.company,
-      policy: opts.policy,
+      policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
     await createSalespersonWorker({ ...common, company: opts.company }),
     await createRatingWorker({ ...common, company: opts.company }),
   ];
-  await ensureSalespersonSchedules(opts.client, opts.policy);
-  await ensureRatingSchedules(opts.client, opts.policy);
+  // A scheduled run reads the version in force when it runs; the schedules only need the
+  // company's time zone, and follow a new version that changes it.
+  let timeZone = opts.policies.current().timeZone;
+  await ensureSalespersonSchedules(opts.client, timeZone);
+  await ensureRatingSchedules(opts.client, timeZone);
+  let rescheduling = Promise.resolve();
+  const unsubscribe = opts.policies.onChange((p) => {
+    if (p.timeZone === timeZone) return;
+    timeZone = p.timeZone;
+    rescheduling = rescheduling
+      .then(async () => {
+        await ensureSalespersonSchedules(opts.client, p.timeZone);
+        await ensureRatingSchedules(opts.client, p.timeZone);
+      })
+      .catch((err: Error) => console.error(`could not move the schedules to ${p.timeZone}: ${err.message}`));
+  });
   const dispatcher = opts.webhooks
     ? startWebhookDispatcher({ ...opts.webhooks, pool: opts.pool })
     : undefined;
@@ -87,6 +105,7 @@ export async function startCreditflowWorkers(opts: {
   return {
     running,
     async shutdown() {
+      unsubscribe();
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.all([running, dispatcher?.stop()]);
     },

@@ -9,7 +9,7 @@ import { loadConfig } from '../infra/config.js';
 import { createPool, migrate } from '../infra/db.js';
 import { createMailer } from '../infra/mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/metrics.js';
-import { loadPolicy } from '../infra/policy.js';
+import { createPolicyStore, loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
 import { startCreditflowWorkers } from './all.js';
 
@@ -25,10 +25,11 @@ const need = (value: string | undefined, name: string) => {
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
 const pool = createPool(need(config.postgres.url, 'DATABASE_URL'), config.postgres.poolSize);
 await migrate(pool);
-const policy = loadPolicy(config.policyFile);
+// The policy versions in PostgreSQL, shared with the API: POLICY_FILE only seeds the first version.
+const policies = await createPolicyStore(pool, loadPolicy(config.policyFile));
 const metrics = createMetrics({
   pool,
-  timeZone: () => policy.timeZone,
+  timeZone: () => policies.current().timeZone,
   temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
 });
 const metricsServer = await serveMetrics({
@@ -55,13 +56,14 @@ const workers = await startCreditflowWorkers({
     metrics: metrics.metrics,
   }),
   company: config.company,
-  policy,
+  policies,
   metrics: metrics.metrics,
   tuning: config.worker,
   webhooks: config.webhooks,
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void workers.shutdown());
 await workers.running;
+await policies.close();
 await metricsServer.close();
 await workerConnection.close();
 await connection.close();

@@ -5,10 +5,11 @@
  * A schedule action cannot compute "the previous period": the workflows derive it from
  * their start time when no month/quarter is given. A missed run (server down) is caught
  * up within 7 days; overlapping runs are skipped. Idempotent: an existing schedule is
- * updated to this spec and policy.
+ * updated to this spec. The runs carry no policy: each reads the version in force
+ * when it runs (the `policyInForce` activity).
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
-import type { Policy } from '../domain/policy.js';
+import { systemActor } from '../domain/actor.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
   type MonthlyPerformanceInput,
@@ -21,19 +22,23 @@ import {
 
 export async function ensureRatingSchedules(
   client: Client,
-  policy: Policy,
+  /** The company's time zone (the policy in force's). */
+  timeZone: string,
   opts: { taskQueue?: string; monthlyScheduleId?: string; quarterlyScheduleId?: string } = {},
 ): Promise<void> {
   const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  const monthlyInput: MonthlyPerformanceInput = { policy };
-  const quarterlyInput: QuarterlyRatingInput = { policy };
-  await upsert(client, opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID, {
+  const monthlyId = opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID;
+  const quarterlyId = opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID;
+  // A scheduled run is the schedule's act: no person started it.
+  const monthlyInput: MonthlyPerformanceInput = { startedBy: systemActor(`schedule:${monthlyId}`) };
+  const quarterlyInput: QuarterlyRatingInput = { startedBy: systemActor(`schedule:${quarterlyId}`) };
+  await upsert(client, monthlyId, {
     spec: {
       calendars: [
         { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,
@@ -45,7 +50,7 @@ export async function ensureRatingSchedules(
     },
     policies,
   });
-  await upsert(client, opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID, {
+  await upsert(client, quarterlyId, {
     spec: {
       calendars: [
         {
@@ -56,7 +61,7 @@ export async function ensureRatingSchedules(
           comment: 'first day of each quarter, 03:00 company time: the quarter before',
         },
       ],
-      timezone: policy.timeZone,
+      timezone: timeZone,
     },
     action: {
       type: 'startWorkflow' as const,

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, type IndicatorValues, monthlyPerformance } from '../../domain/rating.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from '../../domain/rating-cycle.js';
 import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
+import { readPolicyInForce } from '../../infra/policy.js';
 import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { mapConcurrently } from '../shared/concurrency.js';
@@ -110,6 +112,9 @@ export function createRatingActivities(deps: RatingActivityDeps) {
   const effects = createEffects(pool);
 
   return {
+    /** The policy version in force now, for a scheduled run (its schedule carries none). */
+    policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
     /** Scores every dealer with a complete month and stores the result; the month's figures only. */
     async computeMonthlyPerformance(a: {
       month: string;
@@ -186,6 +191,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       quarter: string;
       policyVersion: string;
       outcomes: RatedOutcome[];
+      /** Who started the cycle; absent for a cycle started before actors were recorded. */
+      startedBy?: Actor | SystemActor;
     }): Promise<AppliedRating[]> {
       return mapConcurrently(a.outcomes, DEALERS_IN_FLIGHT, async (o): Promise<AppliedRating> => {
         const digest = ratingDigest(o);
@@ -250,8 +257,9 @@ export function createRatingActivities(deps: RatingActivityDeps) {
                   ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
                   : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
                 policyVersion: a.policyVersion,
+                ...(a.startedBy ? { actor: a.startedBy } : {}),
               },
-              source: `rating:${a.quarter}`,
+              source: a.startedBy ? actorSource(a.startedBy) : `rating:${a.quarter}`,
               idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
             });
             return {
@@ -346,6 +354,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       dealerId: string;
       decision: ContinuationDecision;
       decidedBy: string;
+      /** The manager's credential, or the deadline's system actor; absent on a decision from before actors. */
+      actor?: Actor | SystemActor;
       reason: string;
       byDefault: boolean;
     }): Promise<{ supplyStopped: boolean }> {
@@ -357,7 +367,11 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           const dealer = await q.lockDealer(client, a.dealerId);
           if (!dealer) throw new Error(`dealer ${a.dealerId} not found`);
           await q.recordDecision(client, a);
+          await q.completeTask(client, `rating:${a.quarter}:${a.dealerId}:continuation-decision`, a.actor);
+          // The supply block belongs to the rating (its source names the quarter); the records name the actor.
           const source = `rating:${a.quarter}`;
+          const recordSource = a.actor ? actorSource(a.actor) : source;
+          const actor = a.actor ? { actor: a.actor } : {};
           let supplyStopped = false;
           if (a.decision !== 'continue') {
             const why =
@@ -370,8 +384,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
               subjectType: 'counterparty',
               subjectId: a.dealerId,
               eventType: 'supply-stopped',
-              payload: { quarter: a.quarter, reason: why, supplyWasRunning: wasRunning },
-              source,
+              payload: { quarter: a.quarter, reason: why, supplyWasRunning: wasRunning, ...actor },
+              source: recordSource,
               idempotencyKey: `rating:${a.quarter}:${a.dealerId}:supply-stopped`,
             });
           }
@@ -385,8 +399,9 @@ export function createRatingActivities(deps: RatingActivityDeps) {
               decidedBy: a.decidedBy,
               reason: a.reason,
               byDefault: a.byDefault,
+              ...actor,
             },
-            source,
+            source: recordSource,
             idempotencyKey: `rating:${a.quarter}:${a.dealerId}:continuation-decided`,
           });
           return { supplyStopped };

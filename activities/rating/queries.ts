@@ -1,5 +1,6 @@
 /** SQL of the dealer rating cycles (§2): submitted scores and sales, monthly and quarterly results. */
 import type { Pool, PoolClient } from 'pg';
+import { type Actor, describeActor, type SystemActor } from '../../domain/actor.js';
 import type { CreditGrade, IndicatorValues } from '../../domain/rating.js';
 
 export interface DealerRow {
@@ -31,6 +32,8 @@ export interface QuarterlyRatingRow {
   managerDecisionRequired: boolean;
   decision: string | null;
   decidedBy: string | null;
+  /** The credential (or, at the deadline, the policy) that decided; null on rows from before actors. */
+  decidedByActor: Actor | SystemActor | null;
   decisionReason: string | null;
   decidedByDefault: boolean | null;
   digest: string;
@@ -44,7 +47,7 @@ const RATING_COLUMNS = `quarter, dealer_id AS "dealerId", monthly_totals AS "mon
   sales_minor AS "salesMinor", performance_grade AS "performanceGrade", conduct_grade AS "conductGrade", grade,
   previous_grade AS "previousGrade", credit_limit_minor AS "creditLimitMinor", credit_term_days AS "creditTermDays",
   eligible, eligibility_reason AS "eligibilityReason", manager_decision_required AS "managerDecisionRequired",
-  decision, decided_by AS "decidedBy", decision_reason AS "decisionReason", decided_by_default AS "decidedByDefault",
+  decision, decided_by AS "decidedBy", decided_by_actor AS "decidedByActor", decision_reason AS "decisionReason", decided_by_default AS "decidedByDefault",
   digest, policy_version AS "policyVersion"`;
 
 type Db = Pool | PoolClient;
@@ -52,7 +55,7 @@ type Db = Pool | PoolClient;
 interface ScoreSubmission {
   dealerId: string;
   department: string;
-  submittedBy: string;
+  submittedBy: Actor;
   values: IndicatorValues;
 }
 
@@ -66,11 +69,20 @@ async function upsertScores(
   const entries = Object.entries(s.values);
   if (entries.length === 0) return;
   await client.query(
-    `INSERT INTO ${table} (dealer_id, ${periodColumn}, indicator, value, department, submitted_by)
-     SELECT $1, $2, k, v, $3, $4 FROM unnest($5::text[], $6::int[]) AS t(k, v)
+    `INSERT INTO ${table} (dealer_id, ${periodColumn}, indicator, value, department, submitted_by, submitted_by_actor)
+     SELECT $1, $2, k, v, $3, $4, $5 FROM unnest($6::text[], $7::int[]) AS t(k, v)
      ON CONFLICT (dealer_id, ${periodColumn}, indicator) DO UPDATE SET value = EXCLUDED.value,
-       department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
-    [s.dealerId, period, s.department, s.submittedBy, entries.map(([k]) => k), entries.map(([, v]) => v)],
+       department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by,
+       submitted_by_actor = EXCLUDED.submitted_by_actor, submitted_at = now()`,
+    [
+      s.dealerId,
+      period,
+      s.department,
+      describeActor(s.submittedBy),
+      JSON.stringify(s.submittedBy),
+      entries.map(([k]) => k),
+      entries.map(([, v]) => v),
+    ],
   );
 }
 
@@ -124,14 +136,22 @@ export function createRatingQueries(pool: Pool) {
 
     async upsertSales(
       db: Db,
-      s: { dealerId: string; quarter: string; salesMinor: number; department: string; submittedBy: string },
+      s: { dealerId: string; quarter: string; salesMinor: number; department: string; submittedBy: Actor },
     ): Promise<void> {
       await db.query(
-        `INSERT INTO dealer_quarterly_sales (dealer_id, quarter, sales_minor, department, submitted_by)
-         VALUES ($1, $2, $3, $4, $5)
+        `INSERT INTO dealer_quarterly_sales (dealer_id, quarter, sales_minor, department, submitted_by, submitted_by_actor)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (dealer_id, quarter) DO UPDATE SET sales_minor = EXCLUDED.sales_minor,
-           department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by, submitted_at = now()`,
-        [s.dealerId, s.quarter, s.salesMinor, s.department, s.submittedBy],
+           department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by,
+           submitted_by_actor = EXCLUDED.submitted_by_actor, submitted_at = now()`,
+        [
+          s.dealerId,
+          s.quarter,
+          s.salesMinor,
+          s.department,
+          describeActor(s.submittedBy),
+          JSON.stringify(s.submittedBy),
+        ],
       );
     },
 
@@ -236,7 +256,10 @@ export function createRatingQueries(pool: Pool) {
     /** Writes the quarter's result; a recorded decision is kept. */
     async upsertQuarterlyRating(
       client: PoolClient,
-      r: Omit<QuarterlyRatingRow, 'decision' | 'decidedBy' | 'decisionReason' | 'decidedByDefault'>,
+      r: Omit<
+        QuarterlyRatingRow,
+        'decision' | 'decidedBy' | 'decidedByActor' | 'decisionReason' | 'decidedByDefault'
+      >,
     ): Promise<void> {
       await client.query(
         `INSERT INTO dealer_quarterly_ratings (quarter, dealer_id, monthly_totals, conduct_total, sales_minor,
@@ -292,15 +315,25 @@ export function createRatingQueries(pool: Pool) {
         dealerId: string;
         decision: string;
         decidedBy: string;
+        /** Absent only for a decision made before actors were recorded. */
+        actor?: Actor | SystemActor;
         reason: string;
         byDefault: boolean;
       },
     ): Promise<boolean> {
       const res = await client.query(
-        `UPDATE dealer_quarterly_ratings SET decision = $3, decided_by = $4, decision_reason = $5,
-           decided_by_default = $6, decided_at = now()
+        `UPDATE dealer_quarterly_ratings SET decision = $3, decided_by = $4, decided_by_actor = $5,
+           decision_reason = $6, decided_by_default = $7, decided_at = now()
          WHERE quarter = $1 AND dealer_id = $2 AND decision IS NULL`,
-        [d.quarter, d.dealerId, d.decision, d.decidedBy, d.reason, d.byDefault],
+        [
+          d.quarter,
+          d.dealerId,
+          d.decision,
+          d.decidedBy,
+          d.actor ? JSON.stringify(d.actor) : null,
+          d.reason,
+          d.byDefault,
+        ],
       );
       return (res.rowCount ?? 0) > 0;
     },
@@ -332,6 +365,14 @@ export function createRatingQueries(pool: Pool) {
       await pool.query(
         `INSERT INTO tasks (key, kind, assignee, due_on, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
         [t.key, t.kind, t.assignee, t.dueOn, JSON.stringify(t.detail)],
+      );
+    },
+
+    /** Marks an open task done, keeping who did it in its detail (`doneBy`). */
+    async completeTask(client: PoolClient, key: string, doneBy: Actor | SystemActor | undefined) {
+      await client.query(
+        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
+        [key, JSON.stringify(doneBy ? { doneBy } : {})],
       );
     },
   };

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
+import { actorSource, describeActor } from '../../domain/actor.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
 import type { Policy } from '../../domain/policy.js';
@@ -15,10 +16,13 @@ import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from 
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
+import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
 import type {
   AutomaticCheckResult,
   CreditApplication,
+  NamedInBodyFields,
   PaymentInput,
+  ReceivableActor,
   ReceivableInput,
   ReceivableState,
 } from '../../workflows/receivable/contract.js';
@@ -45,8 +49,11 @@ export interface ReceivableActivityDeps {
     managers: string[];
     creditDesk: string[];
   };
-  /** The policy in force for checks that are not part of a workflow's recorded policy. */
-  policy: Policy;
+  /**
+   * Resolves the policy version each workflow recorded: activities use that version, never
+   * the worker's own. Default: the versions stored in PostgreSQL (infra/policy.ts).
+   */
+  policies?: PolicyLookup;
   clock?: () => Date;
   /** Counts timeline steps fired (infra/metrics.ts); tests may leave it out. */
   metrics?: Pick<CreditflowMetrics, 'stepFired'>;
@@ -55,6 +62,17 @@ export interface ReceivableActivityDeps {
 interface StateArg {
   state: ReceivableState;
 }
+
+/** How an actor reads in a webhook or a letter; a name from an old request body reads as given. */
+const describe = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : describeActor(a));
+/** The credit record's `source` for an act: `credential:<id>`, `system:<what>`, or an old body's name. */
+const sourceOf = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : actorSource(a));
+
+/**
+ * The suffix of a timeline effect's key: after an agreed extension re-planned steps
+ * already taken, their e-mails, tasks and supply stop happen again, under new keys.
+ */
+const round = (s: ReceivableState) => (s.timelineRound ? `#${s.timelineRound}` : '');
 
 /**
  * "Now" for an activity is when the workflow scheduled it: the same clock the
@@ -68,6 +86,13 @@ function activityClock(): Date {
   }
 }
 
+/** The task (by its key's step) a person's recorded act answers. */
+const TASK_ANSWERED_BY: Record<string, string> = {
+  'late-reason-recorded': 'late-reason',
+  'legal-escalation-confirmed': 'legal-confirmation',
+  'legal-escalation-held': 'legal-confirmation',
+};
+
 export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const { pool, mailer, company } = deps;
   const clock = deps.clock ?? activityClock;
@@ -75,14 +100,19 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const records = createCreditRecordQueries(pool);
   const effects = createEffects(pool);
   const webhooks = createWebhookQueries(pool);
-  const today = () => localDate(clock().getTime(), deps.policy.timeZone);
+  const policies = deps.policies ?? createPolicyLookup(pool);
+  /** The policy the workflow recorded (its state carries the version). */
+  const policyOf = (s: { policyVersion: string }) => policies.byVersion(s.policyVersion);
+  const today = (p: Policy) => localDate(clock().getTime(), p.timeZone);
 
   /** The webhook event for a receivable at this moment; `id` is stable across activity retries. */
   function webhookEvent(
     s: ReceivableState,
+    policy: Policy,
     type: WebhookEventType,
     id: string,
     days?: unknown,
+    actor?: ReceivableActor,
   ): WebhookEvent {
     const legal = type.startsWith('receivable.legal') && s.legal ? s.legal : null;
     return {
@@ -98,7 +128,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         currency: s.application.currency,
         dueDate: s.dueDate,
         daysOverdue:
-          typeof days === 'number' ? days : s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : 0,
+          typeof days === 'number'
+            ? days
+            : s.dueDate
+              ? Math.max(0, daysBetween(s.dueDate, today(policy)))
+              : 0,
         ...(legal
           ? {
               legal: {
@@ -106,19 +140,20 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
                 litigation: legal.litigation,
                 confirmBy: legal.confirmBy,
                 confirmed: legal.confirmed,
-                decidedBy: legal.decidedBy,
+                decidedBy: legal.actor ? describe(legal.actor) : null,
               },
             }
           : {}),
+        ...(actor ? { actor } : {}),
       },
     };
   }
 
-  function contextFor(s: ReceivableState): ReceivableMailContext {
+  function contextFor(s: ReceivableState, policy: Policy): ReceivableMailContext {
     const c = s.checks?.counterparty;
     const sp = s.checks?.salesperson;
     const desk = s.owner === 'credit-desk';
-    const daysOverdue = s.dueDate ? Math.max(0, daysBetween(s.dueDate, today())) : undefined;
+    const daysOverdue = s.dueDate ? Math.max(0, daysBetween(s.dueDate, today(policy))) : undefined;
     return {
       companyName: company.name,
       receivableId: s.receivableId,
@@ -133,8 +168,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       ...(s.discountLastDay && s.discountedMinor !== null
         ? {
             discount: {
-              rateBp: deps.policy.receivable.cashDiscount.rateBp,
-              days: deps.policy.receivable.cashDiscount.days,
+              rateBp: policy.receivable.cashDiscount.rateBp,
+              days: policy.receivable.cashDiscount.days,
               lastDay: s.discountLastDay,
               discountedMinor: s.discountedMinor,
               netDays: s.approvedTermDays ?? s.application.requestedTermDays,
@@ -162,7 +197,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         ? { recommendation: { verdict: s.checks.recommendation, findings: s.checks.findings } }
         : {}),
       ...(s.approvalDeadline
-        ? { deadline: localDateTime(Date.parse(s.approvalDeadline), deps.policy.timeZone) }
+        ? { deadline: localDateTime(Date.parse(s.approvalDeadline), policy.timeZone) }
         : {}),
       ...(s.legal
         ? {
@@ -170,7 +205,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               terminateCooperation: s.legal.terminateCooperation,
               litigation: s.legal.litigation,
             },
-            deadline: localDateTime(Date.parse(s.legal.confirmBy), deps.policy.timeZone),
+            deadline: localDateTime(Date.parse(s.legal.confirmBy), policy.timeZone),
           }
         : {}),
       // The grade as the checks saw it, and as it stands after this receivable's +15 step
@@ -188,10 +223,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     to: string[],
     opts: { cc?: string[]; language?: MailLanguage; context?: Partial<ReceivableMailContext> } = {},
   ): Promise<{ messageId: string }> {
-    const key = `${s.receivableId}:${step}`;
+    const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
-      const mail = renderReceivableMail(kind, language, { ...contextFor(s), ...opts.context });
+      const mail = renderReceivableMail(kind, language, {
+        ...contextFor(s, await policyOf(s)),
+        ...opts.context,
+      });
       return mailer.send({
         to: to.filter(Boolean),
         ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
@@ -207,13 +245,23 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
   async function task(s: ReceivableState, step: string, kind: string, dueOn: string | null) {
     await q.insertTask({
-      key: `${s.receivableId}:${step}`,
+      key: `${s.receivableId}:${step}${round(s)}`,
       kind,
       assignee: s.checks?.salesperson.email ?? s.application.salespersonId,
       receivableId: s.receivableId,
       dueOn,
       detail: { outstandingMinor: s.outstandingMinor, dueDate: s.dueDate },
     });
+  }
+
+  /** The version the receivable's workflow recorded (its row is written before its checks run). */
+  async function recordedPolicy(receivableId: string): Promise<Policy> {
+    const { rows } = await pool.query<{ policyVersion: string }>(
+      'SELECT policy_version AS "policyVersion" FROM receivables WHERE id = $1',
+      [receivableId],
+    );
+    if (!rows[0]) throw new Error(`receivable ${receivableId} is not recorded yet`);
+    return policyOf(rows[0]);
   }
 
   /** The receivable's row and its first credit-record event, together (once per id). */
@@ -251,8 +299,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       const app = input.application;
       await recordNewReceivable(input, {
         eventType: 'application-filed',
-        payload: { ...app, policyVersion: input.policy.version },
-        source: 'workflow',
+        payload: {
+          ...app,
+          policyVersion: input.policy.version,
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
+        source: input.actor ? actorSource(input.actor) : 'workflow',
       });
     },
 
@@ -262,7 +314,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
       await recordNewReceivable(input, {
         eventType: 'receivable-imported',
-        payload: { ...input.application, ...invoice, policyVersion: input.policy.version },
+        // The source stays the import; who ran it is the record's actor.
+        payload: {
+          ...input.application,
+          ...invoice,
+          policyVersion: input.policy.version,
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
         source: invoice.source,
       });
     },
@@ -282,9 +340,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           `salespersonId: unknown salesperson ${app.salespersonId}`,
           'ValidationError',
         );
-      const [exposure, spOutstanding] = await Promise.all([
+      const [exposure, spOutstanding, policy] = await Promise.all([
         q.counterpartyExposure(c.id, app.receivableId),
         q.salespersonOutstanding(sp.id, app.receivableId),
+        recordedPolicy(app.receivableId),
       ]);
       const findings: string[] = [];
       let hardRejection: string | null = null;
@@ -296,7 +355,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (c.kind === 'customer' && c.customerClass === 'D')
         hard(`${c.name} is class D: cash or prepayment only`);
       if (c.kind === 'dealer') {
-        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today()));
+        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today(policy)));
         if (quarter <= 1) hard('new dealer: no credit in the first quarter');
         else if (!c.creditGrade) hard(`dealer ${c.name} has no credit grade yet`);
         else {
@@ -330,7 +389,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         );
       } else if (
         spLimit !== null &&
-        (spOutstanding + app.amountMinor) * 10000 >= spLimit * deps.policy.salesperson.limitWarningBp
+        (spOutstanding + app.amountMinor) * 10000 >= spLimit * policy.salesperson.limitWarningBp
       ) {
         findings.push(
           `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
@@ -339,7 +398,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // The early warning (§5): this application takes the salesperson from below the warning
       // level to at or above it (and below 100 %): the salesperson and the managers hear once,
       // keyed per salesperson and application, so a retried check does not send it again.
-      const warnBp = deps.policy.salesperson.limitWarningBp;
+      const warnBp = policy.salesperson.limitWarningBp;
       if (
         !hardRejection &&
         spLimit !== null &&
@@ -399,28 +458,50 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       event: string;
       detail: Record<string, unknown>;
       key: string;
+      /** Who did it; absent for the workflow's own steps. */
+      actor?: ReceivableActor;
     }) {
+      const policy = await policyOf(e.state);
       const added = await inTransaction(pool, async (client) => {
         const fresh = await records.append(client, {
           subjectType: 'receivable',
           subjectId: e.state.receivableId,
           eventType: e.event,
-          payload: { ...e.detail, stage: e.state.stage, outstandingMinor: e.state.outstandingMinor },
-          source: 'workflow',
+          payload: {
+            ...e.detail,
+            ...(e.actor ? { actor: e.actor } : {}),
+            stage: e.state.stage,
+            outstandingMinor: e.state.outstandingMinor,
+          },
+          source: e.actor ? sourceOf(e.actor) : 'workflow',
           idempotencyKey: e.key,
         });
         await q.saveSnapshot(client, e.state);
+        // The task this act answers is done, and names who did it.
+        const answered = TASK_ANSWERED_BY[e.event];
+        if (answered && e.actor)
+          await q.completeTask(client, `${e.state.receivableId}:${answered}`, { doneBy: e.actor });
         // The webhook outbox, in the same transaction: an event is published if and only
         // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
         const type = webhookEventForRecord(e.event);
-        if (type) await webhooks.enqueue(client, webhookEvent(e.state, type, e.key, e.detail.daysOverdue));
+        if (type)
+          await webhooks.enqueue(
+            client,
+            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
+          );
         return fresh;
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
     },
 
-    async recordPaymentReceived(e: { state: ReceivableState; payment: PaymentInput; discountMinor: number }) {
+    async recordPaymentReceived(e: {
+      state: ReceivableState;
+      payment: PaymentInput & NamedInBodyFields;
+      discountMinor: number;
+      /** Paid inside the discount window above the discounted amount: the discount not taken. */
+      discountNotTakenMinor?: number;
+    }) {
       const s = e.state;
       await inTransaction(pool, async (client) => {
         await q.insertPayment(client, {
@@ -437,10 +518,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           payload: {
             ...e.payment,
             discountMinor: e.discountMinor,
+            ...(e.discountNotTakenMinor ? { discountNotTakenMinor: e.discountNotTakenMinor } : {}),
             outstandingMinor: s.outstandingMinor,
             settled: s.stage === 'paid',
           },
-          source: e.payment.recordedBy,
+          // The credential that recorded it (a payment scheduled before the actor existed: its typed name).
+          source: e.payment.actor ? actorSource(e.payment.actor) : (e.payment.recordedBy ?? 'workflow'),
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
         });
         await q.saveSnapshot(client, s);
@@ -488,7 +571,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async createVisitTask({ state }: StateArg) {
-      await task(state, 'visit-task', 'visit-debtor', today());
+      await task(state, 'visit-task', 'visit-debtor', today(await policyOf(state)));
       await sendOnce(state, 'visit-task', 'visit-task', salesperson(state), { language: 'zh-CN' });
     },
 
@@ -499,7 +582,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async requestLateReason({ state }: StateArg) {
-      await task(state, 'late-reason', 'record-late-reason', addDays(today(), 3));
+      await task(state, 'late-reason', 'record-late-reason', addDays(today(await policyOf(state)), 3));
       await sendOnce(state, 'late-reason-request', 'late-reason-request', salesperson(state), {
         language: 'zh-CN',
       });
@@ -528,7 +611,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async stopSupply({ state }: StateArg): Promise<{ supplyWasRunning: boolean }> {
       const cp = state.application.counterpartyId;
       const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-stop`,
+        `${state.receivableId}:supply-stop${round(state)}`,
         'supply-stop',
         state.receivableId,
         async (client) => {
@@ -548,7 +631,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               outstandingMinor: state.outstandingMinor,
             },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-stopped`,
+            idempotencyKey: `${state.receivableId}:supply-stopped${round(state)}`,
           });
           return { supplyWasRunning: wasRunning };
         },
@@ -572,7 +655,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async resumeSupply({ state }: StateArg): Promise<{ supplyResumed: boolean }> {
       const cp = state.application.counterpartyId;
       const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-resume`,
+        `${state.receivableId}:supply-resume${round(state)}`,
         'supply-resume',
         state.receivableId,
         async (client) => {
@@ -585,7 +668,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             eventType: resumed ? 'supply-resumed' : 'supply-block-lifted',
             payload: { receivableId: state.receivableId },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-unblocked`,
+            idempotencyKey: `${state.receivableId}:supply-unblocked${round(state)}`,
           });
           return { supplyResumed: resumed };
         },
@@ -609,7 +692,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async lowerCreditGrade({ state }: StateArg): Promise<{ before: string | null; after: string | null }> {
       const cp = state.application.counterpartyId;
       return effects.onceInTransaction(
-        `${state.receivableId}:grade-lowered`,
+        `${state.receivableId}:grade-lowered${round(state)}`,
         'grade-lowered',
         state.receivableId,
         async (client) => {
@@ -637,7 +720,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               reason: `receivable ${state.receivableId} 15+ days overdue without a valid reason`,
             },
             source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:grade-lowered`,
+            idempotencyKey: `${state.receivableId}:grade-lowered${round(state)}`,
           });
           return { before, after };
         },
@@ -645,6 +728,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async proposeLegalEscalation({ state }: StateArg) {
+      const policy = await policyOf(state);
       // The +30 step is published now, when the escalation is proposed: the workflow
       // records the step only after the manager's answer, published on its own. The
       // snapshot too: the receivable may stand in legal review for days.
@@ -652,7 +736,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         await q.saveSnapshot(client, state);
         await webhooks.enqueue(
           client,
-          webhookEvent(state, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
+          webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
         );
       });
       await q.insertTask({
@@ -660,7 +744,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         kind: 'confirm-legal-escalation',
         assignee: company.managers[0] ?? 'manager',
         receivableId: state.receivableId,
-        dueOn: state.legal ? localDate(Date.parse(state.legal.confirmBy), deps.policy.timeZone) : null,
+        dueOn: state.legal ? localDate(Date.parse(state.legal.confirmBy), policy.timeZone) : null,
         detail: { ...state.legal },
       });
       await sendOnce(state, 'legal-escalation', 'legal-escalation', company.managers, {

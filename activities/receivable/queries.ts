@@ -176,6 +176,35 @@ export function createReceivableQueries(pool: Pool) {
       return rows[0]?.state ?? undefined;
     },
 
+    /**
+     * A payment already applied, with what it first answered (from its credit record,
+     * written in the same transaction): a retry is answered from here, also once the
+     * receivable is closed and its workflow takes no more Updates.
+     */
+    async getAppliedPayment(paymentId: string): Promise<
+      | {
+          receivableId: string;
+          amountMinor: number;
+          paidOn: string;
+          discountMinor: number;
+          outstandingMinor: number;
+          settled: boolean;
+        }
+      | undefined
+    > {
+      const { rows } = await pool.query(
+        `SELECT p.receivable_id AS "receivableId", p.amount_minor AS "amountMinor", p.paid_on AS "paidOn",
+                p.discount_minor AS "discountMinor",
+                (r.payload->>'outstandingMinor')::bigint AS "outstandingMinor",
+                coalesce((r.payload->>'settled')::boolean, false) AS settled
+         FROM payments p
+         JOIN credit_records r ON r.idempotency_key = p.receivable_id || ':payment:' || p.id
+         WHERE p.id = $1`,
+        [paymentId],
+      );
+      return rows[0];
+    },
+
     async insertPayment(
       client: PoolClient,
       p: { id: string; receivableId: string; amountMinor: number; discountMinor: number; paidOn: string },
@@ -251,6 +280,14 @@ export function createReceivableQueries(pool: Pool) {
         `INSERT INTO tasks (key, kind, assignee, receivable_id, due_on, detail) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (key) DO NOTHING`,
         [t.key, t.kind, t.assignee, t.receivableId, t.dueOn, JSON.stringify(t.detail)],
+      );
+    },
+
+    /** Marks an open task done, adding to its detail (who did it). */
+    async completeTask(client: PoolClient, key: string, detail: Record<string, unknown>): Promise<void> {
+      await client.query(
+        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
+        [key, JSON.stringify(detail)],
       );
     },
 

@@ -5,11 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
 import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
+import { readPolicyInForce } from '../../infra/policy.js';
 import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
 import { createSalespersonQueries } from './queries.js';
@@ -48,10 +50,15 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
   const effects = createEffects(pool);
 
   return {
+    /** The policy version in force now, for a scheduled run (its schedule carries none). */
+    policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
     async computeSalespersonAssessment(a: {
       month: string;
       policy: Policy;
       salespersonIds: string[] | null;
+      /** Who started the run; absent for a run started before actors were recorded. */
+      startedBy?: Actor | SystemActor;
     }): Promise<{ salespeople: number; changed: number; totalRewardPenaltyMinor: number }> {
       const { first, last, days } = monthRange(a.month);
       const sp = a.policy.salesperson;
@@ -103,8 +110,9 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
               rewardPenaltyMinor: row.rewardPenaltyMinor,
               metrics: row.metrics,
               policyVersion: a.policy.version,
+              ...(a.startedBy ? { actor: a.startedBy } : {}),
             },
-            source: 'salesperson-assessment',
+            source: a.startedBy ? actorSource(a.startedBy) : 'salesperson-assessment',
             idempotencyKey: `salesperson:${row.salespersonId}:assessment:${a.month}:${digest}`,
           });
         }

@@ -1,5 +1,6 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
+import { type Actor, describeActor } from '../../domain/actor.js';
 import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
 import { MAX_SAFE_MINOR } from '../receivable/queries.js';
 
@@ -35,15 +36,20 @@ export interface LimitProposalRow {
   previousLimitMinor: number | null;
   proposedLimitMinor: number;
   evaluation: string;
+  /** A readable line for the actor (`李丽 (li, finance)`); older rows: the name their body gave. */
   proposedBy: string;
+  /** The credential that proposed it; null on rows from before actors were recorded. */
+  proposedByActor: Actor | null;
   status: 'pending' | 'approved' | 'rejected';
   decidedBy: string | null;
+  decidedByActor: Actor | null;
   decisionReason: string | null;
 }
 
 const PROPOSAL_COLUMNS = `id, salesperson_id AS "salespersonId", previous_limit_minor AS "previousLimitMinor",
-  proposed_limit_minor AS "proposedLimitMinor", evaluation, proposed_by AS "proposedBy", status,
-  decided_by AS "decidedBy", decision_reason AS "decisionReason"`;
+  proposed_limit_minor AS "proposedLimitMinor", evaluation, proposed_by AS "proposedBy",
+  proposed_by_actor AS "proposedByActor", status, decided_by AS "decidedBy", decided_by_actor AS "decidedByActor",
+  decision_reason AS "decisionReason"`;
 
 export interface ReviewRow {
   quarter: string;
@@ -56,12 +62,14 @@ export interface ReviewRow {
   decidedActions: string[] | null;
   decidedLimitMinor: number | null;
   decidedBy: string | null;
+  decidedByActor: Actor | null;
   decisionNote: string | null;
 }
 
 const REVIEW_COLUMNS = `quarter, salesperson_id AS "salespersonId", inputs, proposed_actions AS "proposedActions",
   proposed_limit_minor AS "proposedLimitMinor", reasons, status, decided_actions AS "decidedActions",
-  decided_limit_minor AS "decidedLimitMinor", decided_by AS "decidedBy", decision_note AS "decisionNote"`;
+  decided_limit_minor AS "decidedLimitMinor", decided_by AS "decidedBy", decided_by_actor AS "decidedByActor",
+  decision_note AS "decisionNote"`;
 
 export function createSalespersonQueries(pool: Pool) {
   return {
@@ -246,12 +254,24 @@ export function createSalespersonQueries(pool: Pool) {
 
     async insertLimitProposal(
       client: PoolClient,
-      p: Omit<LimitProposalRow, 'status' | 'decidedBy' | 'decisionReason'>,
+      p: Omit<
+        LimitProposalRow,
+        'status' | 'proposedBy' | 'proposedByActor' | 'decidedBy' | 'decidedByActor' | 'decisionReason'
+      >,
+      proposedBy: Actor,
     ): Promise<void> {
       await client.query(
-        `INSERT INTO salesperson_limit_proposals (id, salesperson_id, previous_limit_minor, proposed_limit_minor, evaluation, proposed_by)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [p.id, p.salespersonId, p.previousLimitMinor, p.proposedLimitMinor, p.evaluation, p.proposedBy],
+        `INSERT INTO salesperson_limit_proposals (id, salesperson_id, previous_limit_minor, proposed_limit_minor, evaluation, proposed_by, proposed_by_actor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          p.id,
+          p.salespersonId,
+          p.previousLimitMinor,
+          p.proposedLimitMinor,
+          p.evaluation,
+          describeActor(proposedBy),
+          JSON.stringify(proposedBy),
+        ],
       );
     },
 
@@ -270,13 +290,22 @@ export function createSalespersonQueries(pool: Pool) {
     async decideLimitProposal(
       client: PoolClient,
       id: string,
-      d: { status: 'approved' | 'rejected'; decidedBy: string; reason: string },
+      d: { status: 'approved' | 'rejected'; decidedBy: Actor; reason: string },
     ): Promise<void> {
       await client.query(
-        `UPDATE salesperson_limit_proposals SET status = $2, decided_by = $3, decision_reason = $4, decided_at = now()
+        `UPDATE salesperson_limit_proposals SET status = $2, decided_by = $3, decided_by_actor = $4,
+           decision_reason = $5, decided_at = now()
          WHERE id = $1`,
-        [id, d.status, d.decidedBy, d.reason],
+        [id, d.status, describeActor(d.decidedBy), JSON.stringify(d.decidedBy), d.reason],
       );
+    },
+
+    async getLimitProposal(client: PoolClient, id: string): Promise<LimitProposalRow | undefined> {
+      const { rows } = await client.query<LimitProposalRow>(
+        `SELECT ${PROPOSAL_COLUMNS} FROM salesperson_limit_proposals WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
     },
 
     async listLimitProposals(salespersonId: string): Promise<LimitProposalRow[]> {
@@ -334,13 +363,21 @@ export function createSalespersonQueries(pool: Pool) {
       client: PoolClient,
       quarter: string,
       salespersonId: string,
-      d: { actions: string[]; limitMinor: number | null; decidedBy: string; note: string },
+      d: { actions: string[]; limitMinor: number | null; decidedBy: Actor; note: string },
     ): Promise<void> {
       await client.query(
         `UPDATE salesperson_reviews SET status = 'decided', decided_actions = $3, decided_limit_minor = $4,
-           decided_by = $5, decision_note = $6, decided_at = now()
+           decided_by = $5, decided_by_actor = $6, decision_note = $7, decided_at = now()
          WHERE quarter = $1 AND salesperson_id = $2`,
-        [quarter, salespersonId, JSON.stringify(d.actions), d.limitMinor, d.decidedBy, d.note],
+        [
+          quarter,
+          salespersonId,
+          JSON.stringify(d.actions),
+          d.limitMinor,
+          describeActor(d.decidedBy),
+          JSON.stringify(d.decidedBy),
+          d.note,
+        ],
       );
     },
 

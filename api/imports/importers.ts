@@ -13,6 +13,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Actor } from '../../domain/actor.js';
 import { daysBetween, localDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import {
@@ -37,8 +38,10 @@ import {
 
 export interface ImportContext {
   importId: string;
-  /** Who runs the import (the credential's name): a payment's default `recordedBy`. */
+  /** Who runs the import (the credential's name). */
   startedBy: string;
+  /** The importing credential: the actor of every payment and receivable the import records. */
+  actor: Actor;
   /** One policy for the whole import, read when it starts. */
   policy: Policy;
 }
@@ -79,6 +82,7 @@ export function createRowAppliers(deps: { client: Client; queries: ImportQueries
           paidMinor: r.paidMinor,
           source: `import:${ctx.importId}`,
         },
+        actor: ctx.actor,
       };
       try {
         await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
@@ -135,7 +139,7 @@ export function createRowAppliers(deps: { client: Client; queries: ImportQueries
               paymentId: p.paymentId,
               amountMinor: p.amountMinor,
               paidOn: p.paidOn,
-              recordedBy: p.recordedBy ?? ctx.startedBy,
+              actor: ctx.actor,
             },
           ],
         });

@@ -7,7 +7,7 @@
 import { type ZodType, z } from 'zod';
 import { isCalendarDate } from '../../domain/calendar.js';
 import { CounterpartyBody } from '../routes/counterparties.js';
-import { CalendarDate, Id, Minor, MinorOrZero, Person } from '../schemas.js';
+import { CalendarDate, Id, Minor, MinorOrZero } from '../schemas.js';
 
 export const IMPORT_KINDS = ['counterparties', 'receivables', 'payments'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -71,7 +71,6 @@ export const PaymentRow = z.strictObject({
   receivableId: Id,
   amountMinor: Minor,
   paidOn: CalendarDate,
-  recordedBy: Person.optional().describe("Defaults to the importing credential's name"),
 });
 
 export type CounterpartyRecord = z.infer<typeof CounterpartyRow>;

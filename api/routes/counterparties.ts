@@ -4,10 +4,12 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { ReceivableQueries } from '../../activities/receivable/queries.js';
+import { actorSource } from '../../domain/actor.js';
 import { inTransaction } from '../../infra/db.js';
+import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { CalendarDate, Id } from '../schemas.js';
+import { CalendarDate, Id, OnBehalfOfBody, refusedActorFields } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
@@ -113,11 +115,13 @@ export function counterpartyRoutes(deps: {
       params: z.object({ id: Id }),
       body: z.object({
         action: z.enum(['stop', 'resume']),
-        decidedBy: z.string().trim().min(1).max(200),
         reason: z.string().trim().min(1).max(2000),
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('decidedBy'),
       }),
       response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
         return inTransaction(deps.pool, async (client) => {
           const locked = await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [
             params.id,
@@ -134,15 +138,16 @@ export function counterpartyRoutes(deps: {
             await client.query(
               `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3)
                ON CONFLICT (counterparty_id, source) DO UPDATE SET reason = EXCLUDED.reason`,
-              [params.id, `manual:${body.decidedBy}`, body.reason],
+              // One manual block per manager's credential (never a name from the body).
+              [params.id, `manual:${actorSource(actor)}`, body.reason],
             );
           }
           await deps.records.append(client, {
             subjectType: 'counterparty',
             subjectId: params.id,
             eventType: body.action === 'resume' ? 'supply-resumed-by-manager' : 'supply-stopped-by-manager',
-            payload: { reason: body.reason, liftedBlocks: lifted },
-            source: body.decidedBy,
+            payload: { reason: body.reason, liftedBlocks: lifted, actor },
+            source: actorSource(actor),
             idempotencyKey: `${params.id}:supply-override:${randomUUID()}`,
           });
           return { id: params.id, supplyStopped: body.action === 'stop', liftedBlocks: lifted };

@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
 import { type CounterpartyRow, createReceivableQueries } from '../../activities/receivable/queries.js';
+import { actorSource } from '../../domain/actor.js';
 import {
   CUSTOMER_CLASSES,
   type CustomerClass,
@@ -22,9 +23,10 @@ import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
 import { inTransaction } from '../../infra/db.js';
+import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { Id, MinorOrZero } from '../schemas.js';
+import { Id, MinorOrZero, OnBehalfOfBody, refusedActorFields } from '../schemas.js';
 import { createVisibility } from '../visibility.js';
 
 const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
@@ -160,6 +162,8 @@ const ScoreBody = z.object({
     .max(2000)
     .optional()
     .describe('Why this refresh (schedule, payment change …)'),
+  onBehalfOf: OnBehalfOfBody.optional(),
+  ...refusedActorFields('scoredBy'),
 });
 
 const ScoreResponse = z.object({
@@ -226,9 +230,10 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       body: ScoreBody,
       response: ScoreResponse,
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
         const policy = deps.policy();
-        const { note, ...factors } = body;
+        const { note, onBehalfOf, scoredBy: _refused, ...factors } = body;
+        const actor = actorOf(authenticated(principal), onBehalfOf);
         const result = customerCreditScore(factors, {
           weights: policy.customer.weights,
           scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
@@ -272,8 +277,9 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
               reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${note ? `: ${note}` : ''}`,
               earlyWarning: warning.reasons,
               policyVersion: policy.version,
+              actor,
             },
-            source: 'api:customer-score',
+            source: actorSource(actor),
             idempotencyKey: `customer-score:${scoreId}`,
           });
           return reply(201, {

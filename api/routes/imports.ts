@@ -11,6 +11,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
+import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../idempotency.js';
@@ -90,6 +91,7 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
       status: 201,
       handler: async ({ query, principal, upload }, req) => {
         if (!upload) throw new Error('a streamed route without its upload');
+        if (!principal) throw new Error('an authenticated route without its principal');
         const format = FORMATS[upload.contentType];
         const startedBy = principal?.name ?? 'unknown';
         // Idempotency-Key: the whole upload is the request, so it is hashed as it streams.
@@ -109,7 +111,7 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
         const spec = ROW_SPECS[kind];
         const appliers = createRowAppliers(
           { client: deps.client, queries },
-          { importId, startedBy, policy: deps.policy() },
+          { importId, startedBy, actor: actorOf(principal), policy: deps.policy() },
         );
         const apply = appliers[kind] as (record: unknown) => ReturnType<(typeof appliers)[typeof kind]>;
         try {

@@ -1,7 +1,9 @@
 /** The credit policy: read it, replace it with a new version (admin), list its versions. */
 import { z } from 'zod';
 import type { PolicyStore } from '../../infra/policy.js';
+import { actorOf, authenticated } from '../auth.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { ActorResponse, refusedActorFields } from '../schemas.js';
 
 const PolicyDocument = z.record(z.string(), z.unknown());
 
@@ -21,17 +23,20 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
       summary: 'Replace the policy with a new version (overrides on top of the repository defaults)',
       tag: 'policy',
       body: z.object({
-        changedBy: z.string().trim().min(1).max(200),
+        ...refusedActorFields('changedBy'),
         document: PolicyDocument.describe(
           'A partial policy: what differs from the defaults, with a new `version`',
         ),
       }),
       response: PolicyDocument,
       status: 201,
-      handler: async ({ body }) =>
+      handler: async ({ body, principal }) =>
         reply(
           201,
-          (await deps.store.replace(body.document, body.changedBy)) as unknown as Record<string, unknown>,
+          (await deps.store.replace(body.document, actorOf(authenticated(principal)))) as unknown as Record<
+            string,
+            unknown
+          >,
         ),
     }),
     defineRoute({
@@ -40,7 +45,14 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
       summary: 'Every policy version stored through the API',
       tag: 'policy',
       response: z.object({
-        items: z.array(z.object({ version: z.string(), changedBy: z.string(), createdAt: z.string() })),
+        items: z.array(
+          z.object({
+            version: z.string(),
+            changedBy: z.string(),
+            changedByActor: ActorResponse.nullable(),
+            createdAt: z.string(),
+          }),
+        ),
       }),
       handler: async () => ({ items: await deps.store.history() }),
     }),

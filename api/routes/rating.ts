@@ -24,10 +24,11 @@ import {
   ratingMonthWorkflowId,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
+import { actorOf, authenticated } from '../auth.js';
 import { ApiError, type FieldError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
-import { Id, Month, Person, Quarter } from '../schemas.js';
+import { ActorResponse, Id, Month, OnBehalfOfBody, Quarter, refusedActorFields } from '../schemas.js';
 
 const Department = z.enum(['finance', 'marketing']);
 const Scores = z
@@ -44,6 +45,12 @@ const ScoresResponse = z.object({
 });
 
 const TriggerBody = z.object({ dealerIds: z.array(Id).min(1).max(10_000).optional() }).default({});
+/** A department's submission: who submitted is the credential; `onBehalfOf` when keyed for someone else. */
+const Submission = {
+  department: Department,
+  onBehalfOf: OnBehalfOfBody.optional(),
+  ...refusedActorFields('submittedBy'),
+};
 
 const ProgressResponse = z.object({
   quarter: z.string(),
@@ -115,7 +122,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         "Submit a month's performance scores (12 indicators, 0–5 each; customers_lost as a count): finance the first 8, marketing the last 4",
       tag: 'rating',
       params: z.object({ id: Id, month: Month }),
-      body: z.object({ department: Department, submittedBy: Person, scores: Scores }),
+      body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
         assertOwnDepartment(principal, body.department);
@@ -131,7 +138,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
             dealerId: params.id,
             month: params.month,
             department: body.department,
-            submittedBy: body.submittedBy,
+            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
             values: body.scores,
           }),
         );
@@ -153,7 +160,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         "Submit a quarter's conduct scores (8 indicators, marketing only; the first two as violation counts)",
       tag: 'rating',
       params: z.object({ id: Id, quarter: Quarter }),
-      body: z.object({ department: Department, submittedBy: Person, scores: Scores }),
+      body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
         await dealer(params.id);
@@ -165,7 +172,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
             dealerId: params.id,
             quarter: params.quarter,
             department: body.department,
-            submittedBy: body.submittedBy,
+            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
             values: body.scores,
           }),
         );
@@ -188,8 +195,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       tag: 'rating',
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({
-        department: Department,
-        submittedBy: Person,
+        ...Submission,
         salesMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
       }),
       response: z.object({ dealerId: z.string(), quarter: z.string(), salesMinor: z.number() }),
@@ -197,7 +203,13 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         await dealer(params.id);
         onlyDepartment(body.department, 'finance', 'quarterly sales');
         assertOwnDepartment(principal, body.department);
-        await q.upsertSales(pool, { dealerId: params.id, quarter: params.quarter, ...body });
+        await q.upsertSales(pool, {
+          dealerId: params.id,
+          quarter: params.quarter,
+          department: body.department,
+          salesMinor: body.salesMinor,
+          submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
+        });
         return { dealerId: params.id, quarter: params.quarter, salesMinor: body.salesMinor };
       },
     }),
@@ -212,11 +224,12 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       body: TriggerBody,
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
         const workflowId = ratingMonthWorkflowId(params.month);
         const input: MonthlyPerformanceInput = {
           month: params.month,
           policy: deps.policy(),
+          startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
         const handle = await client.workflow.start(MONTHLY_PERFORMANCE_WORKFLOW_TYPE, {
@@ -240,11 +253,12 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       body: TriggerBody,
       response: z.object({ quarter: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
         const workflowId = ratingQuarterWorkflowId(params.quarter);
         const input: QuarterlyRatingInput = {
           quarter: params.quarter,
           policy: deps.policy(),
+          startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
         const handle = await client.workflow.start(QUARTERLY_RATING_WORKFLOW_TYPE, {
@@ -288,8 +302,9 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({
         decision: z.enum(['continue', 'stop-supply', 'end-contract']),
-        decidedBy: Person,
         reason: z.string().trim().min(1).max(2000),
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('decidedBy'),
       }),
       response: z.object({
         dealerId: z.string(),
@@ -298,12 +313,14 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         previousGrade: z.string().nullable(),
         decision: z.string().nullable(),
         decidedBy: z.string().nullable(),
+        decidedByActor: ActorResponse.nullable(),
         reason: z.string().nullable(),
         decidedAt: z.string().nullable(),
         deadline: z.string(),
         byDefault: z.boolean(),
       }),
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
         await dealer(params.id);
         const rating = await q.getQuarterlyRating(pool, params.quarter, params.id);
         if (!rating) throw ApiError.notFound(`rating of dealer ${params.id} for ${params.quarter}`);
@@ -319,7 +336,9 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
         try {
           const s = await client.workflow
             .getHandle(dealerDecisionWorkflowId(params.quarter, params.id))
-            .executeUpdate(decideDealerContinuation, { args: [body] });
+            .executeUpdate(decideDealerContinuation, {
+              args: [{ decision: body.decision, reason: body.reason, actor }],
+            });
           return {
             dealerId: s.dealerId,
             quarter: s.quarter,
@@ -327,6 +346,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
             previousGrade: s.previousGrade,
             decision: s.decision,
             decidedBy: s.decidedBy,
+            decidedByActor: s.decidedByActor ?? null,
             reason: s.reason,
             decidedAt: s.decidedAt,
             deadline: s.deadline,

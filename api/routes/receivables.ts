@@ -29,10 +29,12 @@ import {
   STAGES,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
-import { ApiError } from '../errors.js';
+import { samePaymentIdConflict } from '../../workflows/receivable/rules.js';
+import { actorOf, authenticated } from '../auth.js';
+import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
-import { CalendarDate, Id, Minor, Person, Text } from '../schemas.js';
+import { CalendarDate, Id, Minor, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
 import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
 
 export const CreditApplicationBody = z.object({
@@ -48,9 +50,14 @@ export const CreditApplicationBody = z.object({
     .optional(),
   requestedTermDays: z.number().int().min(1).max(365).optional(),
   note: z.string().max(2000).optional(),
+  onBehalfOf: OnBehalfOfBody.optional(),
 });
 
 const ReceivableIdParams = z.object({ id: Id });
+
+// A person's act: the actor is the credential; the old name fields are refused by name.
+const actorFields = { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields('recordedBy') };
+const deciderFields = { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields('decidedBy') };
 
 const StartedResponse = z.object({
   receivableId: z.string(),
@@ -79,6 +86,7 @@ const ReceivableResponse = z
   .passthrough();
 
 type ReceivableView = z.infer<typeof ReceivableResponse>;
+
 const view = (s: ReceivableState) => s as unknown as ReceivableView;
 
 const ReceivableRowSchema = z.object({
@@ -142,6 +150,7 @@ export function receivableRoutes(deps: {
             ...(body.note ? { note: body.note } : {}),
           },
           policy,
+          actor: actorOf(authenticated(principal), body.onBehalfOf),
         };
         try {
           await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
@@ -252,6 +261,9 @@ export function receivableRoutes(deps: {
             assignee: z.string(),
             dueOn: z.string().nullable(),
             status: z.string(),
+            detail: z
+              .record(z.string(), z.unknown())
+              .describe('What the task is about; `doneBy`: the actor whose act answered it'),
           }),
         ),
       }),
@@ -289,15 +301,19 @@ export function receivableRoutes(deps: {
       body: z.object({
         department: z.enum(['finance', 'marketing', 'manager']),
         approve: z.boolean(),
-        decidedBy: Person,
         reason: Text.optional(),
         approvedAmountMinor: Minor.optional(),
         approvedTermDays: z.number().int().min(1).max(365).optional(),
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('decidedBy'),
       }),
       response: ReceivableResponse,
-      handler: async ({ params, body, principal }) => {
-        assertOwnDepartment(principal, body.department);
-        return view(await handle(params.id).executeUpdate(decideApplication, { args: [body] }));
+      handler: async ({ params, body: { onBehalfOf, decidedBy: _, ...decision }, principal }) => {
+        assertOwnDepartment(principal, decision.department);
+        const actor = actorOf(authenticated(principal), onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(decideApplication, { args: [{ ...decision, actor }] }),
+        );
       },
     }),
 
@@ -311,7 +327,8 @@ export function receivableRoutes(deps: {
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
         amountMinor: Minor,
         paidOn: CalendarDate,
-        recordedBy: Person,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('recordedBy'),
       }),
       response: z.object({
         paymentId: z.string(),
@@ -320,7 +337,41 @@ export function receivableRoutes(deps: {
         settled: z.boolean(),
         duplicate: z.boolean(),
       }),
-      handler: async ({ params, body }) => handle(params.id).executeUpdate(recordPayment, { args: [body] }),
+      handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...body }, principal }) => {
+        // A payment id already applied is answered from PostgreSQL: its first answer when
+        // the retry is the same payment, 409 when it is not. A closed receivable's workflow
+        // takes no Updates, so this is also how a retry after the settling payment is answered.
+        const retry = async () => {
+          const first = await queries.getAppliedPayment(body.paymentId);
+          if (!first) return undefined;
+          if (first.receivableId !== params.id)
+            throw ApiError.conflict(
+              `paymentId: ${body.paymentId} was already applied to another receivable; a payment id names one payment`,
+              [{ path: 'paymentId', message: 'already applied to another receivable' }],
+            );
+          if (first.amountMinor !== body.amountMinor || first.paidOn !== body.paidOn) {
+            const message = samePaymentIdConflict(body.paymentId, first, body);
+            throw ApiError.conflict(message, fieldFromMessage(message));
+          }
+          const { outstandingMinor, discountMinor, settled } = first;
+          return { paymentId: body.paymentId, outstandingMinor, discountMinor, settled, duplicate: true };
+        };
+        const answered = await retry();
+        if (answered) return answered;
+        try {
+          return await handle(params.id).executeUpdate(recordPayment, {
+            args: [{ ...body, actor: actorOf(authenticated(principal), onBehalfOf) }],
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // Closed (paid, written off, rejected): 409 naming its stage; unknown: 404.
+          const again = await retry();
+          if (again) return again;
+          const row = await queries.getReceivable(params.id);
+          if (!row) throw err;
+          throw ApiError.conflict(`receivable ${params.id} is ${row.stage}: it takes no payments`);
+        }
+      },
     }),
 
     defineRoute({
@@ -330,18 +381,17 @@ export function receivableRoutes(deps: {
       tag: 'collections',
       params: ReceivableIdParams,
       body: z.discriminatedUnion('kind', [
-        z.object({ kind: z.literal('dispute'), reason: Text, recordedBy: Person }),
-        z.object({
-          kind: z.literal('extension'),
-          newDueDate: CalendarDate,
-          reason: Text,
-          recordedBy: Person,
-        }),
-        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, recordedBy: Person }),
+        z.object({ kind: z.literal('dispute'), reason: Text, ...actorFields }),
+        z.object({ kind: z.literal('extension'), newDueDate: CalendarDate, reason: Text, ...actorFields }),
+        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, ...actorFields }),
       ]),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(recordValidReason, { args: [body] })),
+      handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...reason }, principal }) =>
+        view(
+          await handle(params.id).executeUpdate(recordValidReason, {
+            args: [{ ...reason, actor: actorOf(authenticated(principal), onBehalfOf) }],
+          }),
+        ),
     }),
 
     defineRoute({
@@ -350,10 +400,14 @@ export function receivableRoutes(deps: {
       summary: 'Finance ends the valid reason (dispute resolved): escalation resumes where it stood',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ recordedBy: Person, note: Text }),
+      body: z.object({ note: Text, ...actorFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(endValidReason, { args: [body] })),
+      handler: async ({ params, body, principal }) =>
+        view(
+          await handle(params.id).executeUpdate(endValidReason, {
+            args: [{ note: body.note, actor: actorOf(authenticated(principal), body.onBehalfOf) }],
+          }),
+        ),
     }),
 
     defineRoute({
@@ -362,14 +416,17 @@ export function receivableRoutes(deps: {
       summary: 'The salesperson records why the payment is late',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ reason: Text, recordedBy: Person }),
+      body: z.object({ reason: Text, ...actorFields }),
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) => {
         if (isSalesperson(principal)) {
           const row = await queries.getReceivable(params.id);
           if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         }
-        return view(await handle(params.id).executeUpdate(recordLateReason, { args: [body] }));
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(recordLateReason, { args: [{ reason: body.reason, actor }] }),
+        );
       },
     }),
 
@@ -379,10 +436,16 @@ export function receivableRoutes(deps: {
       summary: 'A manager confirms or holds the +30 legal escalation',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ proceed: z.boolean(), decidedBy: Person, note: Text }),
+      body: z.object({ proceed: z.boolean(), note: Text, ...deciderFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(confirmLegalEscalation, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(confirmLegalEscalation, {
+            args: [{ proceed: body.proceed, note: body.note, actor }],
+          }),
+        );
+      },
     }),
 
     defineRoute({
@@ -391,10 +454,14 @@ export function receivableRoutes(deps: {
       summary: 'A manager writes the receivable off as a bad debt',
       tag: 'collections',
       params: ReceivableIdParams,
-      body: z.object({ decidedBy: Person, reason: Text }),
+      body: z.object({ reason: Text, ...deciderFields }),
       response: ReceivableResponse,
-      handler: async ({ params, body }) =>
-        view(await handle(params.id).executeUpdate(writeOffBadDebt, { args: [body] })),
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
+        return view(
+          await handle(params.id).executeUpdate(writeOffBadDebt, { args: [{ reason: body.reason, actor }] }),
+        );
+      },
     }),
   ];
 }

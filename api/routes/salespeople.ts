@@ -12,6 +12,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import { createSalespersonQueries } from '../../activities/salesperson/queries.js';
+import { actorSource } from '../../domain/actor.js';
 import { addDays, instantAt } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS, salespersonCreditScore } from '../../domain/salesperson-assessment.js';
@@ -23,9 +24,19 @@ import {
   type SalespersonAssessmentInput,
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
+import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { Id, MinorOrZero, Month, Person, Quarter, Text } from '../schemas.js';
+import {
+  ActorResponse,
+  Id,
+  MinorOrZero,
+  Month,
+  OnBehalfOfBody,
+  Quarter,
+  refusedActorFields,
+  Text,
+} from '../schemas.js';
 import { seesSalesperson } from '../visibility.js';
 
 const Bp = z.number().int().min(0).max(1_000_000);
@@ -79,8 +90,10 @@ const ProposalResponse = z.object({
   proposedLimitMinor: z.number(),
   evaluation: z.string(),
   proposedBy: z.string(),
+  proposedByActor: ActorResponse.nullable(),
   status: z.enum(['pending', 'approved', 'rejected']),
   decidedBy: z.string().nullable(),
+  decidedByActor: ActorResponse.nullable(),
   decisionReason: z.string().nullable(),
 });
 
@@ -96,6 +109,7 @@ const ReviewResponse = z.object({
   decidedActions: z.array(z.string()).nullable(),
   decidedLimitMinor: z.number().nullable(),
   decidedBy: z.string().nullable(),
+  decidedByActor: ActorResponse.nullable(),
   decisionNote: z.string().nullable(),
 });
 
@@ -143,12 +157,13 @@ export function salespersonRoutes(deps: {
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
         await known(body.salespersonIds);
         const workflowId = salespersonAssessmentWorkflowId(params.month);
         const input: SalespersonAssessmentInput = {
           month: params.month,
           policy: deps.policy(),
+          startedBy: actorOf(authenticated(principal)),
           ...(body.salespersonIds ? { salespersonIds: body.salespersonIds } : {}),
         };
         const handle = await deps.client.workflow.start(SALESPERSON_ASSESSMENT_WORKFLOW_TYPE, {
@@ -201,11 +216,13 @@ export function salespersonRoutes(deps: {
         kind: z.enum(['sale', 'complaint', 'collection', 'violation']),
         detail: Text,
         amountMinor: MinorOrZero.optional(),
-        source: Person,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('source'),
       }),
       response: z.object({ salespersonId: z.string(), eventType: z.string(), idempotencyKey: z.string() }),
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
         await person(params.id);
         const key = `salesperson:${params.id}:${body.kind}:${randomUUID()}`;
         await inTransaction(pool, (c) =>
@@ -216,8 +233,9 @@ export function salespersonRoutes(deps: {
             payload: {
               detail: body.detail,
               ...(body.amountMinor !== undefined ? { amountMinor: body.amountMinor } : {}),
+              actor,
             },
-            source: body.source,
+            source: actorSource(actor),
             idempotencyKey: key,
           }),
         );
@@ -238,7 +256,8 @@ export function salespersonRoutes(deps: {
         complaintCount: z.number().int().min(0).optional(),
         collectionRatioBp: Bp,
         contractFulfilmentBp: Bp,
-        scoredBy: Person,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('scoredBy'),
       }),
       response: z.object({
         salespersonId: z.string(),
@@ -247,7 +266,9 @@ export function salespersonRoutes(deps: {
         complaintCount: z.number().int(),
       }),
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        const { onBehalfOf, ...inputs } = body;
+        const actor = actorOf(authenticated(principal), onBehalfOf);
         await person(params.id);
         const now = new Date();
         const since = new Date(now.getTime() - 90 * 86_400_000);
@@ -257,7 +278,6 @@ export function salespersonRoutes(deps: {
           new Date(now.getTime() + 1).toISOString(),
         );
         const complaintCount = body.complaintCount ?? counts.complaint ?? 0;
-        const { scoredBy, ...inputs } = body;
         const result = salespersonCreditScore(
           { ...inputs, complaintCount },
           deps.policy().salesperson.creditWeights,
@@ -272,8 +292,9 @@ export function salespersonRoutes(deps: {
               complaintCount,
               ...result,
               weights: deps.policy().salesperson.creditWeights,
+              actor,
             },
-            source: scoredBy,
+            source: actorSource(actor),
             idempotencyKey: `salesperson:${params.id}:credit-scored:${randomUUID()}`,
           }),
         );
@@ -341,10 +362,16 @@ export function salespersonRoutes(deps: {
       summary: "Propose a salesperson's receivables limit from an evaluation; a manager approves it",
       tag: 'salespeople',
       params: z.object({ id: Id }),
-      body: z.object({ proposedLimitMinor: MinorOrZero, evaluation: Text, proposedBy: Person }),
+      body: z.object({
+        proposedLimitMinor: MinorOrZero,
+        evaluation: Text,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('proposedBy'),
+      }),
       response: ProposalResponse,
       status: 201,
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, principal }) => {
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
         const id = randomUUID();
         return inTransaction(pool, async (c) => {
           const sp = await q.lockSalesperson(c, params.id);
@@ -355,18 +382,19 @@ export function salespersonRoutes(deps: {
             previousLimitMinor: sp.creditLimitMinor,
             proposedLimitMinor: body.proposedLimitMinor,
             evaluation: body.evaluation,
-            proposedBy: body.proposedBy,
           };
-          await q.insertLimitProposal(c, row);
+          await q.insertLimitProposal(c, row, actor);
           await records.append(c, {
             subjectType: 'salesperson',
             subjectId: params.id,
             eventType: 'limit-proposed',
-            payload: { proposalId: id, ...row },
-            source: body.proposedBy,
+            payload: { proposalId: id, ...row, actor },
+            source: actorSource(actor),
             idempotencyKey: `salesperson:${params.id}:limit-proposed:${id}`,
           });
-          return { ...row, status: 'pending' as const, decidedBy: null, decisionReason: null };
+          const stored = await q.getLimitProposal(c, id);
+          if (!stored) throw new Error(`limit proposal ${id} vanished inside its transaction`);
+          return stored;
         });
       },
     }),
@@ -377,17 +405,23 @@ export function salespersonRoutes(deps: {
       summary: 'A manager approves (the limit takes effect) or rejects a pending limit proposal',
       tag: 'salespeople',
       params: z.object({ id: Id, proposalId: z.string().uuid() }),
-      body: z.object({ approve: z.boolean(), decidedBy: Person, reason: Text }),
+      body: z.object({
+        approve: z.boolean(),
+        reason: Text,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('decidedBy'),
+      }),
       response: ProposalResponse,
-      handler: async ({ params, body }) =>
+      handler: async ({ params, body, principal }) =>
         inTransaction(pool, async (c) => {
+          const actor = actorOf(authenticated(principal), body.onBehalfOf);
           const sp = await q.lockSalesperson(c, params.id);
           if (!sp) throw ApiError.notFound(`salesperson ${params.id}`);
           const p = await q.lockLimitProposal(c, params.id, params.proposalId);
           if (!p) throw ApiError.notFound(`limit proposal ${params.proposalId}`);
           if (p.status !== 'pending') throw ApiError.conflict(`the proposal is already ${p.status}`);
           const status = body.approve ? ('approved' as const) : ('rejected' as const);
-          await q.decideLimitProposal(c, p.id, { status, decidedBy: body.decidedBy, reason: body.reason });
+          await q.decideLimitProposal(c, p.id, { status, decidedBy: actor, reason: body.reason });
           if (body.approve) await q.setLimit(c, params.id, p.proposedLimitMinor);
           await records.append(c, {
             subjectType: 'salesperson',
@@ -398,11 +432,14 @@ export function salespersonRoutes(deps: {
               previousLimitMinor: sp.creditLimitMinor,
               proposedLimitMinor: p.proposedLimitMinor,
               reason: body.reason,
+              actor,
             },
-            source: body.decidedBy,
+            source: actorSource(actor),
             idempotencyKey: `salesperson:${params.id}:limit-decided:${p.id}`,
           });
-          return { ...p, status, decidedBy: body.decidedBy, decisionReason: body.reason };
+          const stored = await q.getLimitProposal(c, p.id);
+          if (!stored) throw new Error(`limit proposal ${p.id} vanished inside its transaction`);
+          return stored;
         }),
     }),
 
@@ -472,12 +509,14 @@ export function salespersonRoutes(deps: {
           .describe('true: the proposal as it stands; false: `actions` / `limitMinor` replace it'),
         actions: z.array(ReviewAction).optional(),
         limitMinor: MinorOrZero.nullable().optional(),
-        decidedBy: Person,
         note: Text,
+        onBehalfOf: OnBehalfOfBody.optional(),
+        ...refusedActorFields('decidedBy'),
       }),
       response: ReviewResponse,
-      handler: async ({ params, body }) =>
+      handler: async ({ params, body, principal }) =>
         inTransaction(pool, async (c) => {
+          const actor = actorOf(authenticated(principal), body.onBehalfOf);
           const r = await q.getReview(c, params.quarter, params.salespersonId, true);
           if (!r) throw ApiError.notFound(`review ${params.quarter} of ${params.salespersonId}`);
           if (r.status === 'decided') throw ApiError.conflict('the review is already decided');
@@ -494,7 +533,7 @@ export function salespersonRoutes(deps: {
           await q.decideReview(c, params.quarter, params.salespersonId, {
             actions,
             limitMinor,
-            decidedBy: body.decidedBy,
+            decidedBy: actor,
             note: body.note,
           });
           if (limitMinor !== null) {
@@ -512,18 +551,14 @@ export function salespersonRoutes(deps: {
               proposedLimitMinor: r.proposedLimitMinor,
               limitMinor,
               note: body.note,
+              actor,
             },
-            source: body.decidedBy,
+            source: actorSource(actor),
             idempotencyKey: `salesperson:${params.salespersonId}:review:${params.quarter}`,
           });
-          return {
-            ...r,
-            status: 'decided' as const,
-            decidedActions: actions,
-            decidedLimitMinor: limitMinor,
-            decidedBy: body.decidedBy,
-            decisionNote: body.note,
-          };
+          const decided = await q.getReview(c, params.quarter, params.salespersonId);
+          if (!decided) throw new Error(`review ${params.quarter} of ${params.salespersonId} vanished`);
+          return decided;
         }),
     }),
   ];

@@ -46,7 +46,6 @@ beforeAll(async () => {
     pool,
     mailer: testMailer(),
     company: TEST_COMPANY,
-    policy: DEFAULT_POLICY,
   });
   running = worker.run();
   api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });

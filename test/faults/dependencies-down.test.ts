@@ -20,6 +20,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { lowerOneStep } from '../../domain/rating.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { type ApiBody, createTestAuth } from '../support/auth.js';
 import { eventually } from './support/eventually.js';
 import {
@@ -123,7 +124,14 @@ describe('PostgreSQL is down for 30 s', () => {
         const payment = servers.client.workflow
           .getHandle(receivableWorkflowId(waiting.id))
           .executeUpdate(recordPayment, {
-            args: [{ paymentId, amountMinor: AMOUNT, paidOn: companyToday(), recordedBy: 'faults' }],
+            args: [
+              {
+                paymentId,
+                amountMinor: AMOUNT,
+                paidOn: companyToday(),
+                actor: testActor('finance', 'faults'),
+              },
+            ],
           });
 
         // The worker's activities fail on the database and are retried (attempt 3 and on).

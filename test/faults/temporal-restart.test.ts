@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { eventually } from './support/eventually.js';
 import {
   AMOUNT,
@@ -95,7 +96,14 @@ describe('the Temporal server is killed and restarted mid-timeline', () => {
         const paid = await servers.client.workflow
           .getHandle(receivableWorkflowId(waiting.id))
           .executeUpdate(recordPayment, {
-            args: [{ paymentId, amountMinor: AMOUNT, paidOn: companyToday(), recordedBy: 'faults' }],
+            args: [
+              {
+                paymentId,
+                amountMinor: AMOUNT,
+                paidOn: companyToday(),
+                actor: testActor('finance', 'faults'),
+              },
+            ],
           });
         expect(paid).toMatchObject({ settled: true, outstandingMinor: 0, duplicate: false });
         await eventually(

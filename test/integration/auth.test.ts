@@ -101,7 +101,6 @@ describe('credentials and record-level rules', () => {
       payload: {
         department: 'finance',
         approve: true,
-        decidedBy: 'x',
         approvedAmountMinor: 1,
         approvedTermDays: 30,
       },

@@ -147,7 +147,7 @@ beforeAll(async () => {
     company: TEST_COMPANY,
   };
   workers = [
-    await createReceivableWorker({ ...common, policy: DEFAULT_POLICY }),
+    await createReceivableWorker(common),
     await createSalespersonWorker(common),
     await createRatingWorker(common),
   ];
@@ -260,7 +260,6 @@ async function createFixtures() {
       await call('POST', `/v1/receivables/${id}/decisions`, {
         department: 'finance',
         approve: true,
-        decidedBy: 'li',
         approvedAmountMinor: 1_000_000,
         approvedTermDays: 60,
       }),
@@ -269,7 +268,7 @@ async function createFixtures() {
     const mkt = await call(
       'POST',
       `/v1/receivables/${id}/decisions`,
-      { department: 'marketing', approve: true, decidedBy: 'zhao' },
+      { department: 'marketing', approve: true },
       'marketing',
     );
     ok(mkt, 200);
@@ -281,7 +280,6 @@ async function createFixtures() {
   const proposal = await call('POST', `/v1/salespeople/${fx.salesperson}/limit-proposals`, {
     proposedLimitMinor: 2_000_000,
     evaluation: 'steady',
-    proposedBy: 'li',
   });
   ok(proposal, 201);
   fx.proposalId = proposal.body.id as string;
@@ -321,7 +319,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/counterparties/:id/supply': fc.record({
       action: fc.constantFrom('stop', 'resume'),
-      decidedBy: text,
       reason: text,
     }),
     'POST /v1/salespeople': fc.record({
@@ -347,44 +344,28 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       {
         department: fc.constant('finance'),
         approve: fc.boolean(),
-        decidedBy: text,
         reason: text,
         approvedAmountMinor: minor,
         approvedTermDays: fc.integer({ min: 1, max: 365 }),
+        onBehalfOf: fc.record({ name: text, note: text }, { requiredKeys: ['name'] }),
       },
-      { requiredKeys: ['department', 'approve', 'decidedBy'] },
+      { requiredKeys: ['department', 'approve'] },
     ),
     'POST /v1/receivables/:id/payments': fc.record({
       paymentId: freshId,
       amountMinor: fc.integer({ min: 1, max: 100_000 }),
       paidOn: fc.constant(fx.issueDate),
-      recordedBy: text,
     }),
     'POST /v1/receivables/:id/valid-reasons': fc.oneof(
-      fc.record({ kind: fc.constant('dispute'), reason: text, recordedBy: text }),
-      fc.record({
-        kind: fc.constant('extension'),
-        newDueDate: fc.constant('2099-12-31'),
-        reason: text,
-        recordedBy: text,
-      }),
-      fc.record({
-        kind: fc.constant('promise'),
-        promisedBy: fc.constant('2099-12-31'),
-        reason: text,
-        recordedBy: text,
-      }),
+      fc.record({ kind: fc.constant('dispute'), reason: text }),
+      fc.record({ kind: fc.constant('extension'), newDueDate: fc.constant('2099-12-31'), reason: text }),
+      fc.record({ kind: fc.constant('promise'), promisedBy: fc.constant('2099-12-31'), reason: text }),
     ),
-    'POST /v1/receivables/:id/valid-reasons/end': fc.record({ recordedBy: text, note: text }),
-    'POST /v1/receivables/:id/late-reasons': fc.record({ reason: text, recordedBy: text }),
-    'POST /v1/receivables/:id/legal-confirmation': fc.record({
-      proceed: fc.boolean(),
-      decidedBy: text,
-      note: text,
-    }),
-    'POST /v1/receivables/:id/write-off': fc.record({ decidedBy: text, reason: text }),
+    'POST /v1/receivables/:id/valid-reasons/end': fc.record({ note: text }),
+    'POST /v1/receivables/:id/late-reasons': fc.record({ reason: text }),
+    'POST /v1/receivables/:id/legal-confirmation': fc.record({ proceed: fc.boolean(), note: text }),
+    'POST /v1/receivables/:id/write-off': fc.record({ reason: text }),
     'PUT /v1/policy': fc.record({
-      changedBy: text,
       document: fc.record({
         version: freshId,
         receivable: fc.record({ businessHour: fc.integer({ min: 0, max: 23 }) }),
@@ -425,23 +406,19 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       kind: fc.constantFrom('sale', 'complaint', 'collection', 'violation'),
       detail: text,
       amountMinor: fc.integer({ min: 0, max: 1_000_000 }),
-      source: text,
     }),
     'POST /v1/salespeople/:id/credit-score': fc.record({
       salesTargetAchievementBp: fc.integer({ min: 0, max: 20_000 }),
       customerFeedbackScore: fc.integer({ min: 0, max: 100 }),
       collectionRatioBp: fc.integer({ min: 0, max: 10_000 }),
       contractFulfilmentBp: fc.integer({ min: 0, max: 10_000 }),
-      scoredBy: text,
     }),
     'POST /v1/salespeople/:id/limit-proposals': fc.record({
       proposedLimitMinor: fc.integer({ min: 0, max: 10_000_000 }),
       evaluation: text,
-      proposedBy: text,
     }),
     'POST /v1/salespeople/:id/limit-proposals/:proposalId/decision': fc.record({
       approve: fc.boolean(),
-      decidedBy: text,
       reason: text,
     }),
     'POST /v1/salesperson-reviews/:quarter': fc.record({ salespersonIds: fc.constant([fx.salesperson]) }),
@@ -450,24 +427,20 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
         accept: fc.boolean(),
         actions: fc.subarray(['bonus', 'commendation', 'warning', 'demotion', 'fine']),
         limitMinor: fc.option(fc.integer({ min: 0, max: 10_000_000 })),
-        decidedBy: text,
         note: text,
       },
-      { requiredKeys: ['accept', 'decidedBy', 'note'] },
+      { requiredKeys: ['accept', 'note'] },
     ),
     'PUT /v1/dealers/:id/performance/:month': fc.record({
       department: fc.constant('finance'),
-      submittedBy: text,
       scores: fc.dictionary(fc.constantFrom(...FINANCE_KEYS), fc.integer({ min: 0, max: 5 }), { minKeys: 1 }),
     }),
     'PUT /v1/dealers/:id/conduct/:quarter': fc.record({
       department: fc.constant('marketing'),
-      submittedBy: text,
       scores: fc.dictionary(fc.constantFrom(...CONDUCT_KEYS), fc.integer({ min: 0, max: 5 }), { minKeys: 1 }),
     }),
     'PUT /v1/dealers/:id/sales/:quarter': fc.record({
       department: fc.constant('finance'),
-      submittedBy: text,
       salesMinor: fc.integer({ min: 0, max: 100_000_000 }),
     }),
     'POST /v1/rating-cycles/month/:month': fc.record({ dealerIds: fc.constant([fx.dealer]) }),
@@ -478,7 +451,6 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
     }),
     'POST /v1/dealers/:id/continuation-decision/:quarter': fc.record({
       decision: fc.constantFrom('continue', 'stop-supply', 'end-contract'),
-      decidedBy: text,
       reason: text,
     }),
   };
@@ -764,7 +736,7 @@ describe('fuzzing every POST and PUT body', () => {
   it.each([
     ['POST', '/v1/counterparties', { name: 'a\u0000b' }, 'name'],
     ['POST', '/v1/salespeople', { region: '\ud800' }, 'region'],
-    ['POST', `/v1/receivables/{issued}/valid-reasons`, { recordedBy: '\ud800' }, 'recordedBy'],
+    ['POST', `/v1/receivables/{issued}/valid-reasons`, { reason: '\ud800' }, 'reason'],
     ['POST', `/v1/receivables/{issued}/late-reasons`, { reason: 'late \udfff' }, 'reason'],
     ['POST', '/v1/salespeople/{salesperson}/record-events', { detail: 'x\u0000' }, 'detail'],
     ['PUT', '/v1/dealers/{dealer}/performance/2025-03', { scores: { 'a\u0000': 1 } }, 'scores.a\u0000'],

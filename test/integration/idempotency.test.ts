@@ -169,7 +169,7 @@ describe('Idempotency-Key on POST', () => {
     });
     const otherPath = await post(
       `/v1/counterparties/${d.id}/supply`,
-      { action: 'stop', decidedBy: 'm', reason: 'r' },
+      { action: 'stop', reason: 'r' },
       {
         key,
         as: 'manager',

@@ -63,7 +63,6 @@ beforeAll(async () => {
     pool: iso.pool,
     mailer,
     company: TEST_COMPANY,
-    policy: DEFAULT_POLICY,
     metrics: registry.metrics,
   });
   running = worker.run();

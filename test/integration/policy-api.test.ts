@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
+import { createCredentialQueries } from '../../api/auth.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../infra/db.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
@@ -36,7 +37,6 @@ describe('policy admin API', () => {
   it('refuses a bad document naming the field, and keeps the policy in force', async () => {
     const before = (await call('GET', '/v1/policy')).body.version;
     const bad = await call('PUT', '/v1/policy', {
-      changedBy: 'admin',
       document: { version: 'bad-1', receivable: { businessHour: 25 } },
     });
     expect(bad.status).toBe(400);
@@ -44,15 +44,39 @@ describe('policy admin API', () => {
     expect((await call('GET', '/v1/policy')).body.version).toBe(before);
   });
 
+  it('records the admin credential as who changed the policy; a changedBy in the body is refused', async () => {
+    const version = `acme-${randomUUID().slice(0, 6)}`;
+    const named = await call('PUT', '/v1/policy', { changedBy: 'the-ceo', document: { version } });
+    expect(named.status).toBe(400);
+    expect(named.body.error?.fields?.map((f) => f.path)).toEqual(['changedBy']);
+    expect((await call('GET', '/v1/policy')).body.version).not.toBe(version);
+
+    const admin = await createCredentialQueries(pool).create({
+      name: `chen-${version}`,
+      displayName: '陈静',
+      role: 'admin',
+    });
+    const put = await fetch(`${system.base}/v1/policy`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ document: { version } }),
+    });
+    expect(put.status).toBe(201);
+    const versions = (await call('GET', '/v1/policy/versions')).body.items as Record<string, unknown>[];
+    expect(versions.find((v) => v.version === version)).toMatchObject({
+      changedBy: `陈静 (chen-${version}, admin)`,
+      changedByActor: { credentialId: admin.id, username: `chen-${version}`, name: '陈静', role: 'admin' },
+    });
+  });
+
   it('stores a new version that new receivable workflows record in their history', async () => {
     const version = `acme-${randomUUID().slice(0, 6)}`;
     const put = await call('PUT', '/v1/policy', {
-      changedBy: 'admin',
       document: { version, receivable: { cashDiscount: { rateBp: 200, days: 15 } } },
     });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ version, receivable: { cashDiscount: { rateBp: 200, days: 15 } } });
-    const again = await call('PUT', '/v1/policy', { changedBy: 'admin', document: { version } });
+    const again = await call('PUT', '/v1/policy', { document: { version } });
     expect(again.status).toBe(400);
     expect(again.body.error?.fields?.map((f) => f.path)).toEqual(['version']);
     const versions = (await call('GET', '/v1/policy/versions')).body.items as { version: string }[];

@@ -110,7 +110,6 @@ async function submitQuarter(
     const url = `/v1/dealers/${id}/performance/${month}`;
     const fin = await call('PUT', url, {
       department: 'finance',
-      submittedBy: 'li.finance',
       scores: Object.fromEntries(FINANCE_KEYS.map((key) => [key, s])),
     });
     expect(fin.status).toBe(200);
@@ -119,7 +118,6 @@ async function submitQuarter(
       url,
       {
         department: 'marketing',
-        submittedBy: 'zhao.marketing',
         scores: { market_coverage: s, sales_network: s, new_customers: s, customers_lost: 0 },
       },
       'marketing',
@@ -132,7 +130,6 @@ async function submitQuarter(
     `/v1/dealers/${id}/conduct/${quarter}`,
     {
       department: 'marketing',
-      submittedBy: 'zhao.marketing',
       scores: Object.fromEntries(
         DEFAULT_CONDUCT_INDICATORS.map((i) => [i.key, i.measure === 'violations' ? v : c]),
       ),
@@ -142,7 +139,6 @@ async function submitQuarter(
   expect(conduct.status).toBe(200);
   const sales = await call('PUT', `/v1/dealers/${id}/sales/${quarter}`, {
     department: 'finance',
-    submittedBy: 'li.finance',
     salesMinor,
   });
   expect(sales.status).toBe(200);
@@ -165,7 +161,6 @@ describe('dealer rating API', () => {
     const url = `/v1/dealers/${id}/performance/2071-01`;
     const fin = await call('PUT', url, {
       department: 'finance',
-      submittedBy: 'li.finance',
       scores: Object.fromEntries(FINANCE_KEYS.map((k) => [k, 4])),
     });
     expect(fin).toEqual({
@@ -178,9 +173,37 @@ describe('dealer rating API', () => {
         missing: MARKETING_KEYS,
       },
     });
+    // Who submitted is the finance credential, not a name in the body.
+    const financeId = (await testAuth.token('finance')).split('_')[1];
+    const stored = await pool.query(
+      'SELECT DISTINCT submitted_by_actor AS actor FROM dealer_performance_scores WHERE dealer_id = $1',
+      [id],
+    );
+    expect(stored.rows).toEqual([
+      {
+        actor: { credentialId: financeId, username: 'test finance:', name: 'test finance:', role: 'finance' },
+      },
+    ]);
+    for (const [what, path, payload] of [
+      ['performance', url, { department: 'finance', scores: { profitability: 1 } }],
+      [
+        'conduct',
+        `/v1/dealers/${id}/conduct/2071-Q1`,
+        { department: 'marketing', scores: { promotion_cooperation: 1 } },
+      ],
+      ['sales', `/v1/dealers/${id}/sales/2071-Q1`, { department: 'finance', salesMinor: 1 }],
+    ] as const) {
+      const named = await call('PUT', path, { ...payload, submittedBy: 'the-ceo' }, payload.department);
+      expect(named.status, what).toBe(400);
+      expect(named.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['submittedBy']);
+    }
+    const unchanged = await pool.query(
+      "SELECT value FROM dealer_performance_scores WHERE dealer_id = $1 AND month = '2071-01' AND indicator = 'profitability'",
+      [id],
+    );
+    expect(unchanged.rows).toEqual([{ value: 4 }]);
     const foreign = await call('PUT', url, {
       department: 'finance',
-      submittedBy: 'li',
       scores: { customers_lost: 1 },
     });
     expect(foreign.status).toBe(422);
@@ -189,7 +212,6 @@ describe('dealer rating API', () => {
     ]);
     const unknown = await call('PUT', url, {
       department: 'finance',
-      submittedBy: 'li',
       scores: { charm: 5 },
     });
     expect(unknown.status).toBe(400);
@@ -198,7 +220,6 @@ describe('dealer rating API', () => {
     ]);
     const tooHigh = await call('PUT', url, {
       department: 'finance',
-      submittedBy: 'li',
       scores: { profitability: 6 },
     });
     expect(tooHigh.status).toBe(400);
@@ -206,7 +227,7 @@ describe('dealer rating API', () => {
     const impostor = await call(
       'PUT',
       url,
-      { department: 'marketing', submittedBy: 'li', scores: { sales_network: 5 } },
+      { department: 'marketing', scores: { sales_network: 5 } },
       'finance',
     );
     expect(impostor.status).toBe(403);
@@ -214,7 +235,7 @@ describe('dealer rating API', () => {
     const conductByFinance = await call(
       'PUT',
       `/v1/dealers/${id}/conduct/2071-Q1`,
-      { department: 'finance', submittedBy: 'li', scores: { promotion_cooperation: 4 } },
+      { department: 'finance', scores: { promotion_cooperation: 4 } },
       'marketing',
     );
     expect(conductByFinance.status).toBe(422);
@@ -224,7 +245,7 @@ describe('dealer rating API', () => {
     const salesByMarketing = await call(
       'PUT',
       `/v1/dealers/${id}/sales/2071-Q1`,
-      { department: 'marketing', submittedBy: 'zhao', salesMinor: 1 },
+      { department: 'marketing', salesMinor: 1 },
       'finance',
     );
     expect(salesByMarketing.status).toBe(422);
@@ -232,7 +253,6 @@ describe('dealer rating API', () => {
       (
         await call('PUT', `/v1/dealers/NOBODY-${tag}/sales/2071-Q1`, {
           department: 'finance',
-          submittedBy: 'li',
           salesMinor: 1,
         })
       ).status,
@@ -297,32 +317,85 @@ describe('dealer rating API', () => {
 
     const notBad = await call('POST', `/v1/dealers/${good}/continuation-decision/${quarter}`, {
       decision: 'continue',
-      decidedBy: 'wu',
       reason: 'fine',
     });
     expect(notBad.status).toBe(422);
-    const decided = await call('POST', `/v1/dealers/${bad}/continuation-decision/${quarter}`, {
-      decision: 'end-contract',
-      decidedBy: 'manager.wu',
+    // A name in the body is refused, naming the field; the decision stays open.
+    const named = await call('POST', `/v1/dealers/${bad}/continuation-decision/${quarter}`, {
+      decision: 'continue',
+      decidedBy: 'the-board',
       reason: 'price violations again',
     });
+    expect(named.status).toBe(400);
+    expect(named.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['decidedBy']);
+    const decided = await call('POST', `/v1/dealers/${bad}/continuation-decision/${quarter}`, {
+      decision: 'end-contract',
+      reason: 'price violations again',
+      onBehalfOf: { name: '王总', note: 'signed on paper' },
+    });
     expect(decided.status).toBe(200);
+    const managerId = (await testAuth.token('manager')).split('_')[1];
+    const manager = {
+      credentialId: managerId,
+      username: 'test manager:',
+      name: 'test manager:',
+      role: 'manager',
+      onBehalfOf: { name: '王总', note: 'signed on paper', verified: false },
+    };
     expect(decided.body).toMatchObject({
       dealerId: bad,
       grade: 'BC',
       previousGrade: 'CB',
       decision: 'end-contract',
+      decidedBy: 'test manager: (manager) on behalf of 王总 (unverified)',
+      decidedByActor: manager,
     });
+    const row = await pool.query(
+      'SELECT decided_by_actor AS actor FROM dealer_quarterly_ratings WHERE quarter = $1 AND dealer_id = $2',
+      [quarter, bad],
+    );
+    expect(row.rows).toEqual([{ actor: manager }]);
+    // The managers' task to decide is done, by that credential.
+    const task = await pool.query('SELECT status, detail FROM tasks WHERE key = $1', [
+      `rating:${quarter}:${bad}:continuation-decision`,
+    ]);
+    expect(task.rows).toEqual([
+      { status: 'done', detail: expect.objectContaining({ dealerId: bad, doneBy: manager }) },
+    ]);
 
     const result = (await client.workflow
       .getHandle(ratingQuarterWorkflowId(quarter))
       .result()) as QuarterlyRatingResult;
     expect(result).toMatchObject({ quarter, total: 2, rated: 2, changed: 2 });
     expect(result.decisions).toEqual([
-      { dealerId: bad, decision: 'end-contract', decidedBy: 'manager.wu', byDefault: false },
+      {
+        dealerId: bad,
+        decision: 'end-contract',
+        decidedBy: 'test manager: (manager) on behalf of 王总 (unverified)',
+        decidedByActor: manager,
+        byDefault: false,
+      },
     ]);
     const supply = await call('GET', `/v1/counterparties/${bad}`);
     expect(supply.body.supplyStopped).toBe(true);
+    // The credit record names the manager's credential; the grade it set names who started the cycle.
+    const history = supply.body.history as { eventType: string; payload: Record<string, unknown> }[];
+    expect(history.find((e) => e.eventType === 'continuation-decided')?.payload).toMatchObject({
+      decision: 'end-contract',
+      actor: manager,
+    });
+    const records = await pool.query(
+      `SELECT event_type AS "eventType", source FROM credit_records
+       WHERE subject_id = $1 AND event_type IN ('continuation-decided', 'supply-stopped', 'grade-set-by-quarterly-rating')
+       ORDER BY seq`,
+      [bad],
+    );
+    const starterId = (await testAuth.token('finance')).split('_')[1];
+    expect(records.rows).toEqual([
+      { eventType: 'grade-set-by-quarterly-rating', source: `credential:${starterId}` },
+      { eventType: 'supply-stopped', source: `credential:${managerId}` },
+      { eventType: 'continuation-decided', source: `credential:${managerId}` },
+    ]);
 
     // A finished quarter may be re-run: a new run that changes nothing.
     const rerun = await call('POST', `/v1/rating-cycles/quarter/${quarter}`, body);
@@ -338,7 +411,6 @@ describe('dealer rating API', () => {
     });
     const late = await call('POST', `/v1/dealers/${bad}/continuation-decision/${quarter}`, {
       decision: 'continue',
-      decidedBy: 'manager.li',
       reason: 'second thoughts',
     });
     expect(late.status).toBe(409);
@@ -348,20 +420,16 @@ describe('dealer rating API', () => {
     const monthlyScheduleId = `rating-monthly-test-${tag}`;
     const quarterlyScheduleId = `rating-quarterly-test-${tag}`;
     const taskQueue = `rating-test-${tag}`;
-    await ensureRatingSchedules(client, DEFAULT_POLICY, {
+    await ensureRatingSchedules(client, 'Asia/Tokyo', {
       monthlyScheduleId,
       quarterlyScheduleId,
       taskQueue,
     });
-    await ensureRatingSchedules(
-      client,
-      { ...DEFAULT_POLICY, version: 'acme-2' },
-      {
-        monthlyScheduleId,
-        quarterlyScheduleId,
-        taskQueue,
-      },
-    );
+    await ensureRatingSchedules(client, DEFAULT_POLICY.timeZone, {
+      monthlyScheduleId,
+      quarterlyScheduleId,
+      taskQueue,
+    });
     const monthly = client.schedule.getHandle(monthlyScheduleId);
     const quarterly = client.schedule.getHandle(quarterlyScheduleId);
     try {
@@ -381,9 +449,8 @@ describe('dealer rating API', () => {
         workflowType: MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
         taskQueue,
       });
-      expect((m.action as { args: { policy: { version: string } }[] }).args[0]?.policy.version).toBe(
-        'acme-2',
-      );
+      // No policy frozen into the schedule: each run reads the version in force when it runs.
+      expect((m.action as { args: Record<string, unknown>[] }).args).toEqual([{}]);
       // 02:00 Shanghai on the 1st = 18:00 UTC the day before.
       const nextMonthly = m.info.nextActionTimes[0] as Date;
       expect(nextMonthly.getUTCHours()).toBe(18);
@@ -405,6 +472,17 @@ describe('dealer rating API', () => {
         catchupWindow: 7 * 86_400_000,
       });
       expect(q.action).toMatchObject({ workflowType: QUARTERLY_RATING_WORKFLOW_TYPE, taskQueue });
+      // A scheduled run is the schedule's act, recorded as such; no person started it.
+      for (const [d, id] of [
+        [m, monthlyScheduleId],
+        [q, quarterlyScheduleId],
+      ] as const)
+        expect((d.action as { args: { startedBy: unknown }[] }).args[0]?.startedBy).toEqual({
+          credentialId: null,
+          username: `system:schedule:${id}`,
+          name: `schedule:${id}`,
+          role: 'system',
+        });
       // The next runs: 03:00 Shanghai on the 1st of January, April, July or October.
       for (const t of q.info.nextActionTimes) {
         const local = new Date(t.getTime() + 8 * 3_600_000);

@@ -7,7 +7,6 @@ import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { createReceivableQueries } from '../../activities/receivable/queries.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createMailer, type Mailer } from '../../infra/mail.js';
 
 export const TEST_COMPANY = {
@@ -67,7 +66,6 @@ export function directReceivableActivities(
     pool,
     mailer,
     company: TEST_COMPANY,
-    policy: DEFAULT_POLICY,
     clock: () => now,
   });
   return { activities, mailer };

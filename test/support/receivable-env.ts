@@ -17,6 +17,7 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createPolicyLookup } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import {
   decideApplication,
@@ -29,6 +30,7 @@ import {
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
+import { testActor } from './actors.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -50,7 +52,7 @@ export interface ReceivableBench {
   /** Skips the test server's clock forward to `instant` (epoch ms). */
   advanceTo(instant: number): Promise<void>;
   seedDealer(over?: Partial<DealerSeed>): Promise<string>;
-  seedSalesperson(over?: { creditLimitMinor?: number | null }): Promise<string>;
+  seedSalesperson(over?: { creditLimitMinor?: number | null; region?: string }): Promise<string>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
     options?: { policy?: Policy; continueAsNewAfterEvents?: number; imported?: ImportedInvoice },
@@ -89,6 +91,9 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   await registerSearchAttributes(env.connection, 'default');
   const pool = createPool(inject('databaseUrl'), 5);
   const mailer = testMailer();
+  // The policies the bench's workflows started under: their activities resolve the version
+  // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
+  const started = new Map<string, Policy>([[DEFAULT_POLICY.version, DEFAULT_POLICY]]);
   const newWorker = () =>
     Worker.create({
       connection: env.nativeConnection,
@@ -98,7 +103,12 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       // replaced worker's sticky tasks with its clock locked. Every activation replays
       // the full history, which also checks determinism on every step.
       maxCachedWorkflows: 0,
-      activities: createReceivableActivities({ pool, mailer, company: TEST_COMPANY, policy: DEFAULT_POLICY }),
+      activities: createReceivableActivities({
+        pool,
+        mailer,
+        company: TEST_COMPANY,
+        policies: createPolicyLookup(pool, { known: started }),
+      }),
     });
   let worker = await newWorker();
   let running = worker.run();
@@ -147,7 +157,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
         id,
         name: `Seller ${id}`,
         email: `${id.toLowerCase()}@acme.test`,
-        region: 'Shanghai',
+        region: over.region ?? 'Shanghai',
         phone: '+86 21 5555 0000',
         creditLimitMinor: over.creditLimitMinor ?? null,
       });
@@ -155,6 +165,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
+      if (options.policy) started.set(options.policy.version, options.policy);
       const input: ReceivableInput = {
         application: {
           receivableId,
@@ -182,14 +193,14 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
           {
             department: 'finance',
             approve: true,
-            decidedBy: 'fin',
+            actor: testActor('finance', 'fin'),
             approvedAmountMinor: amountMinor,
             approvedTermDays: termDays,
           },
         ],
       });
       return h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
       });
     },
     state: (h) => h.query(getReceivable),

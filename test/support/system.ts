@@ -58,7 +58,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       pool,
       mailer: testMailer(),
       company: TEST_COMPANY,
-      policy: DEFAULT_POLICY,
       ...(options.worker === true ? {} : options.worker),
     });
     running = worker.run();

@@ -18,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRatingActivities } from '../../activities/rating/activities.js';
 import { buildApi } from '../../api/server.js';
+import { type Actor, systemActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
@@ -350,9 +351,26 @@ describe('quarterly dealer rating', () => {
     await eventually(() => b1.query(getDealerDecision));
     const url = `/v1/dealers/${B1}/continuation-decision/${Q2}`;
     const headers = await testAuth.headers('manager');
+    const managerId = (await testAuth.token('manager')).split('_')[1] as string;
+    const manager = {
+      credentialId: managerId,
+      username: 'test manager:',
+      name: 'test manager:',
+      role: 'manager',
+    };
+    // The workflow itself takes no name alone: an Update carries the credential the API authenticated.
+    const nameOnly = await b1
+      .executeUpdate(decideDealerContinuation, {
+        args: [{ decision: 'continue', decidedBy: 'manager.li', reason: 'new owner' }],
+      })
+      .catch((e: unknown) => e);
+    expect(nameOnly).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((nameOnly as WorkflowUpdateFailedError).cause?.message).toBe(
+      'actor: the authenticated credential is required',
+    );
     const refused = await b1
       .executeUpdate(decideDealerContinuation, {
-        args: [{ decision: 'continue', decidedBy: 'manager.li', reason: ' ' }],
+        args: [{ decision: 'continue', actor: manager as Actor, reason: ' ' }],
       })
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -361,7 +379,7 @@ describe('quarterly dealer rating', () => {
       method: 'POST',
       url,
       headers,
-      payload: { decision: 'continue', decidedBy: 'manager.li', reason: 'new owner, payment plan agreed' },
+      payload: { decision: 'continue', reason: 'new owner, payment plan agreed' },
     });
     expect(decided.statusCode).toBe(200);
     expect(decided.json()).toMatchObject({
@@ -369,16 +387,18 @@ describe('quarterly dealer rating', () => {
       grade: 'CC',
       previousGrade: 'CA',
       decision: 'continue',
+      decidedBy: 'test manager: (manager)',
+      decidedByActor: manager,
       byDefault: false,
     });
     const again = await api.inject({
       method: 'POST',
       url,
       headers,
-      payload: { decision: 'stop-supply', decidedBy: 'manager.wu', reason: 'changed my mind' },
+      payload: { decision: 'stop-supply', reason: 'changed my mind' },
     });
     expect(again.statusCode).toBe(409);
-    expect(again.json().error.message).toBe('already decided: continue by manager.li');
+    expect(again.json().error.message).toBe('already decided: continue by test manager: (manager)');
 
     // Nobody decides on B2: waiting for the run skips the clock to the 7-day deadline.
     const result = await h.result();
@@ -391,8 +411,21 @@ describe('quarterly dealer rating', () => {
       skipped: [],
     });
     expect(result.decisions.sort((a, b) => a.dealerId.localeCompare(b.dealerId))).toEqual([
-      { dealerId: B1, decision: 'continue', decidedBy: 'manager.li', byDefault: false },
-      { dealerId: B2, decision: 'stop-supply', decidedBy: 'policy', byDefault: true },
+      {
+        dealerId: B1,
+        decision: 'continue',
+        decidedBy: 'test manager: (manager)',
+        decidedByActor: manager,
+        byDefault: false,
+      },
+      // Nobody decided: the deadline did, as the system.
+      {
+        dealerId: B2,
+        decision: 'stop-supply',
+        decidedBy: 'policy',
+        decidedByActor: systemActor('rating-decision-deadline'),
+        byDefault: true,
+      },
     ]);
     const b2 = env.client.workflow.getHandle<() => Promise<DealerDecisionState>>(
       dealerDecisionWorkflowId(Q2, B2),
@@ -413,7 +446,8 @@ describe('quarterly dealer rating', () => {
     expect(await ratingRow(Q2, B1)).toMatchObject({
       manager_decision_required: true,
       decision: 'continue',
-      decided_by: 'manager.li',
+      decided_by: 'test manager: (manager)',
+      decided_by_actor: manager,
       decided_by_default: false,
     });
     expect(await ratingRow(Q2, B2)).toMatchObject({
@@ -422,6 +456,19 @@ describe('quarterly dealer rating', () => {
       decided_by_default: true,
     });
     expect(await ratingRow(Q2, N2)).toMatchObject({ manager_decision_required: false });
+    // Each decision task is done: by the manager's credential, or by the deadline.
+    const tasks = await pool.query(
+      `SELECT key, status, detail->'doneBy' AS "doneBy" FROM tasks WHERE key = ANY($1) ORDER BY key`,
+      [[B1, B2].map((d) => `rating:${Q2}:${d}:continuation-decision`)],
+    );
+    expect(tasks.rows).toEqual([
+      { key: `rating:${Q2}:${B1}:continuation-decision`, status: 'done', doneBy: manager },
+      {
+        key: `rating:${Q2}:${B2}:continuation-decision`,
+        status: 'done',
+        doneBy: systemActor('rating-decision-deadline'),
+      },
+    ]);
     // The managers were asked once per dealer; every dealer's grade changed again and each was told once.
     expect((await mailsFor(`rating:${Q2}:`)).map((m) => m.effectKey).sort()).toEqual(
       [

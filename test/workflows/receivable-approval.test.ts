@@ -6,8 +6,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
 import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import { expectRefused, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
 
@@ -42,14 +44,21 @@ describe('credit application approval', () => {
         {
           department: 'finance',
           approve: true,
-          decidedBy: 'fin',
+          actor: testActor('finance', 'fin'),
           approvedAmountMinor: 500_000,
           approvedTermDays: 30,
         },
       ],
     });
     const s = await h.executeUpdate(decideApplication, {
-      args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'region saturated' }],
+      args: [
+        {
+          department: 'marketing',
+          approve: false,
+          actor: testActor('marketing', 'mkt'),
+          reason: 'region saturated',
+        },
+      ],
     });
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'region saturated', dueDate: null });
     expect((await h.result()).stage).toBe('rejected');
@@ -59,7 +68,14 @@ describe('credit application approval', () => {
   it('finance rejects: marketing is not needed', async () => {
     const h = await application();
     const s = await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'limit exhausted' }],
+      args: [
+        {
+          department: 'finance',
+          approve: false,
+          actor: testActor('finance', 'fin'),
+          reason: 'limit exhausted',
+        },
+      ],
     });
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'limit exhausted' });
     await h.result();
@@ -72,7 +88,7 @@ describe('credit application approval', () => {
         {
           department: 'finance',
           approve: true,
-          decidedBy: 'fin',
+          actor: testActor('finance', 'fin'),
           approvedAmountMinor: 500_000,
           approvedTermDays: 30,
         },
@@ -80,20 +96,20 @@ describe('credit application approval', () => {
     });
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: false, decidedBy: 'fin2', reason: 'x' }],
+        args: [{ department: 'finance', approve: false, actor: testActor('finance', 'fin2'), reason: 'x' }],
       }),
       /finance has already decided/,
     );
     await expectRefused(
       // An unknown department, as a client might send it (`never` gets it past the type).
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'sales' as never, approve: true, decidedBy: 's' }],
+        args: [{ department: 'sales' as never, approve: true, actor: testActor('sales', 's') }],
       }),
       /department: unknown department 'sales'/,
     );
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'manager', approve: true, decidedBy: 'boss' }],
+        args: [{ department: 'manager', approve: true, actor: testActor('manager', 'boss') }],
       }),
       /a manager decides only once the approval deadline has passed/,
     );
@@ -103,7 +119,7 @@ describe('credit application approval', () => {
           {
             department: 'finance',
             approve: true,
-            decidedBy: 'x',
+            actor: testActor('finance', 'x'),
             approvedAmountMinor: 900_000,
             approvedTermDays: 30,
           },
@@ -112,11 +128,11 @@ describe('credit application approval', () => {
       /finance has already decided/,
     );
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'marketing', approve: false, decidedBy: 'mkt', reason: 'no' }],
+      args: [{ department: 'marketing', approve: false, actor: testActor('marketing', 'mkt'), reason: 'no' }],
     });
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
       }),
       /not awaiting a decision \(stage rejected\)/,
     );
@@ -127,7 +143,7 @@ describe('credit application approval', () => {
     const h = await application();
     await expectRefused(
       h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: true, decidedBy: 'fin' }],
+        args: [{ department: 'finance', approve: true, actor: testActor('finance', 'fin') }],
       }),
       /^approvedAmountMinor: finance fixes the approved amount/,
     );
@@ -137,7 +153,7 @@ describe('credit application approval', () => {
           {
             department: 'finance',
             approve: true,
-            decidedBy: 'fin',
+            actor: testActor('finance', 'fin'),
             approvedAmountMinor: 500_001,
             approvedTermDays: 30,
           },
@@ -146,7 +162,7 @@ describe('credit application approval', () => {
       /^approvedAmountMinor: 500001 exceeds the 500000 applied for/,
     );
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'done' }],
+      args: [{ department: 'finance', approve: false, actor: testActor('finance', 'fin'), reason: 'done' }],
     });
     await h.result();
   });
@@ -154,7 +170,7 @@ describe('credit application approval', () => {
   it('no decision within 3 days: a manager is asked and decides', async () => {
     const h = await application();
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'marketing', approve: true, decidedBy: 'mkt' }],
+      args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
     });
     const filed = await bench.now();
     await bench.advanceTo(filed + 3 * 86_400_000 + 60_000);
@@ -169,7 +185,7 @@ describe('credit application approval', () => {
         {
           department: 'manager',
           approve: true,
-          decidedBy: 'boss',
+          actor: testActor('manager', 'boss'),
           approvedAmountMinor: 400_000,
           approvedTermDays: 20,
         },
@@ -182,10 +198,71 @@ describe('credit application approval', () => {
       outstandingMinor: 400_000,
     });
     await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), recordedBy: 'finance' }], // inside the discount window: 1 % off
+      args: [
+        { paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), actor: testActor('finance') },
+      ], // inside the discount window: 1 % off
     });
     await h.result();
     await saveHistory('approval-deadline-to-manager', h);
+  });
+
+  it('after the deadline, by default only the manager decides: a late finance and marketing pair is refused', async () => {
+    const h = await application();
+    await bench.advanceTo((await bench.now()) + 3 * 86_400_000 + 60_000);
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [
+          {
+            department: 'finance',
+            approve: true,
+            actor: testActor('finance', 'fin'),
+            approvedAmountMinor: 500_000,
+            approvedTermDays: 30,
+          },
+        ],
+      }),
+      /the approval deadline has passed: a manager decides/,
+    );
+    await expectRefused(
+      h.executeUpdate(decideApplication, {
+        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
+      }),
+      /the approval deadline has passed: a manager decides/,
+    );
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    const decided = await h.executeUpdate(decideApplication, {
+      args: [
+        {
+          department: 'manager',
+          approve: false,
+          actor: testActor('manager', 'boss'),
+          reason: 'not this quarter',
+        },
+      ],
+    });
+    expect(decided).toMatchObject({ stage: 'rejected', rejectionReason: 'not this quarter' });
+    expect(await acceptedUpdates(h)).toEqual(['decideApplication']);
+  });
+
+  it('with the policy choice lateVotesCount, a late finance and marketing pair still issues it', async () => {
+    const counterpartyId = await bench.seedDealer();
+    const salespersonId = await bench.seedSalesperson();
+    const policy = { ...DEFAULT_POLICY, receivable: { ...DEFAULT_POLICY.receivable, lateVotesCount: true } };
+    const h = await bench.start(
+      { counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 },
+      { policy },
+    );
+    await bench.advanceTo((await bench.now()) + 3 * 86_400_000 + 60_000);
+    expect((await h.query(getReceivable)).stage).toBe('manager-review');
+    const s = await bench.approve(h, 500_000, 30);
+    expect(s).toMatchObject({ stage: 'issued', approvedMinor: 500_000 });
+    await h.executeUpdate(recordPayment, {
+      args: [
+        { paymentId: 'P-1', amountMinor: 500_000, paidOn: await bench.today(), actor: testActor('finance') },
+      ],
+    });
+    await h.result();
   });
 
   it.each<
@@ -232,7 +309,9 @@ describe('credit application approval', () => {
     expect(s.stage).toBe('awaiting-approval');
     expect(s.checks).toMatchObject({ recommendation: 'reject', availableMinor: 300_000 });
     await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: false, decidedBy: 'fin', reason: 'over limit' }],
+      args: [
+        { department: 'finance', approve: false, actor: testActor('finance', 'fin'), reason: 'over limit' },
+      ],
     });
     await h.result();
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { recordPayment } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import {
   expectRefused,
   instantOf,
@@ -84,7 +85,7 @@ describe('imported receivable', () => {
     const { h, today } = await importInvoice(20, 500_000);
     const pay = (paymentId: string, amountMinor: number) =>
       h.executeUpdate(recordPayment, {
-        args: [{ paymentId, amountMinor, paidOn: today, recordedBy: 'erp' }],
+        args: [{ paymentId, amountMinor, paidOn: today, actor: testActor('finance', 'erp') }],
       });
     // Sent at once, before the invoice stands issued (the ERP sends invoices, then payments).
     const [early, over] = await Promise.allSettled([pay('P-early', 300_000), pay('P-over', 1_500_001)]);

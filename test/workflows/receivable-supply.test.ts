@@ -4,8 +4,10 @@
  * mid-timeline sends nothing twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../domain/actor.js';
 import { addDays } from '../../domain/calendar.js';
-import { recordPayment } from '../../workflows/receivable/contract.js';
+import { recordPayment, recordValidReason } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import { at9, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
 
@@ -48,12 +50,12 @@ describe('supply stop and restarts', () => {
 
     const paidOn = addDays(due, 16);
     await first.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
     });
     await first.result();
     expect(await blocks()).toEqual([b.receivableId]);
     await second.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
     });
     await second.result();
     expect(await blocks()).toEqual([]);
@@ -65,6 +67,93 @@ describe('supply stop and restarts', () => {
       `${b.receivableId}:supply-resumed`,
     );
     await saveHistory('supply-stop-and-resume', second);
+  });
+
+  it('an extension agreed at +16 lifts the supply block and re-plans the timeline from the new due date', async () => {
+    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
+    const salespersonId = await bench.seedSalesperson();
+    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
+    const due = a.dueDate as string;
+    const blocks = async () =>
+      (
+        await bench.pool.query(
+          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
+          [counterpartyId],
+        )
+      ).rows.map((r) => r.source);
+    await bench.advanceTo(instantOf(addDays(due, 16), 10));
+    expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
+
+    // On due+16 finance agrees a new due date 14 days ahead for the first receivable.
+    const newDue = addDays(due, 30);
+    const extended = await first.executeUpdate(recordValidReason, {
+      args: [
+        { kind: 'extension', newDueDate: newDue, reason: 'agreed instalment', actor: testActor('finance') },
+      ],
+    });
+    // No longer 15+ days overdue: its block goes, and it stands where the new due date puts
+    // it — before the reminder, with the salesperson. The second receivable still stops supply.
+    expect(extended).toMatchObject({
+      dueDate: newDue,
+      supplyStopped: false,
+      stage: 'issued',
+      owner: 'salesperson',
+      stepsTaken: [],
+      timelineRound: 1,
+    });
+    expect(await blocks()).toEqual([b.receivableId]);
+    await second.executeUpdate(recordPayment, {
+      args: [
+        { paymentId: 'P-b', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
+      ],
+    });
+    await second.result();
+    expect(await blocks()).toEqual([]);
+    const profile = await bench.pool.query(
+      'SELECT EXISTS (SELECT 1 FROM supply_blocks WHERE counterparty_id = $1) AS stopped',
+      [counterpartyId],
+    );
+    expect(profile.rows[0].stopped).toBe(false);
+
+    // The timeline runs again from the new due date: each step on its new day, once more.
+    await bench.advanceTo(instantOf(addDays(newDue, 16), 12));
+    const t = await bench.activityTimes(first);
+    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7)), at9(addDays(newDue, -7))]);
+    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1)), at9(addDays(newDue, 1))]);
+    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7)), at9(addDays(newDue, 7))]);
+    expect(t.stopSupply).toEqual([at9(addDays(due, 15)), at9(addDays(newDue, 15))]);
+    const again = await bench.state(first);
+    expect(again).toMatchObject({ stage: 'credit-desk', owner: 'credit-desk', supplyStopped: true });
+    // Broken again: supply stops again, a new episode (the grade falls a second step: AB → BA → BB).
+    expect(await blocks()).toEqual([a.receivableId]);
+    const grade = await bench.pool.query('SELECT credit_grade FROM counterparties WHERE id = $1', [
+      counterpartyId,
+    ]);
+    expect(grade.rows[0].credit_grade).toBe('BB');
+    const keys = (await bench.mailsFor(a.receivableId)).map((m) => m.effectKey);
+    for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter']) {
+      expect(keys.filter((k) => k === `${a.receivableId}:${step}`)).toHaveLength(1);
+      expect(keys.filter((k) => k === `${a.receivableId}:${step}#1`)).toHaveLength(1);
+    }
+    await first.executeUpdate(recordPayment, {
+      args: [
+        { paymentId: 'P-a', amountMinor: AMOUNT, paidOn: addDays(newDue, 16), actor: testActor('finance') },
+      ],
+    });
+    await first.result();
+    expect(await blocks()).toEqual([]);
+    const events = await bench.pool.query(
+      "SELECT event_type, payload FROM credit_records WHERE subject_type = 'receivable' AND subject_id = $1 AND event_type = 'timeline-replanned'",
+      [a.receivableId],
+    );
+    expect(events.rows[0]?.payload).toMatchObject({
+      dueDate: newDue,
+      plannedAgain: ['reminder', 'dueCheck', 'secondNotice', 'warning'],
+      supplyLifted: true,
+    });
+    await saveHistory('extension-lifts-supply-and-replans', first);
   });
 
   it('a worker replaced mid-timeline sends nothing twice', async () => {
@@ -90,7 +179,9 @@ describe('supply stop and restarts', () => {
       expect(keys).toContain(`${s.receivableId}:${step}`);
     }
     await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), recordedBy: 'finance' }],
+      args: [
+        { paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
+      ],
     });
     await h.result();
     await saveHistory('worker-replaced-mid-timeline', h);
@@ -117,7 +208,25 @@ describe('supply stop and restarts', () => {
     await bench.advanceTo(instantOf(addDays(due, 35), 12));
     const after = await bench.state(h);
     expect(after.stage).toBe('legal');
-    expect(after.legal).toMatchObject({ confirmed: true, decidedBy: 'policy: confirmation deadline passed' });
+    // Nobody decided: the record names the system at the deadline, not a person.
+    expect(after.legal).toMatchObject({ confirmed: true, actor: systemActor('legal-confirmation-deadline') });
+    const decided = await bench.pool.query(
+      `SELECT source, payload FROM credit_records WHERE subject_id = $1 AND event_type = 'legal-escalation-confirmed'`,
+      [s.receivableId],
+    );
+    expect(decided.rows).toEqual([
+      expect.objectContaining({
+        source: 'system:legal-confirmation-deadline',
+        payload: expect.objectContaining({ actor: systemActor('legal-confirmation-deadline') }),
+      }),
+    ]);
+    const task = await bench.pool.query('SELECT status, detail FROM tasks WHERE key = $1', [
+      `${s.receivableId}:legal-confirmation`,
+    ]);
+    expect(task.rows[0]).toMatchObject({
+      status: 'done',
+      detail: { doneBy: systemActor('legal-confirmation-deadline') },
+    });
     expect((await bench.activityTimes(h)).startLegalAction).toEqual([at9(addDays(due, 35))]);
     const blocks = await bench.pool.query(
       'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
@@ -125,7 +234,7 @@ describe('supply stop and restarts', () => {
     );
     expect(blocks.rows.map((r) => r.source)).toEqual([s.receivableId, `terminated:${s.receivableId}`]);
     await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), recordedBy: 'finance' }],
+      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), actor: testActor('finance') }],
     });
     await h.result();
     // Paid in full: its overdue block goes; the termination stays until a manager lifts it.

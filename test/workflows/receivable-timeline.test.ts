@@ -6,13 +6,16 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 import {
   confirmLegalEscalation,
   endValidReason,
+  recordLateReason,
   recordPayment,
   recordValidReason,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import {
   at9,
@@ -48,7 +51,8 @@ const pay = (
   paymentId: string,
   amountMinor: number,
   paidOn: string,
-) => h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, recordedBy: 'finance' }] });
+) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
@@ -56,7 +60,7 @@ describe('receivable timeline', () => {
     expect(issue).toBe(await bench.today());
     await bench.advanceTo(instantOf(addDays(issue, 5), 10));
     // 1/10 n/30: 1 % of ¥10,000.00 = ¥100.00 off → ¥9,900.00 settles it.
-    await expectRefused(pay(h, 'P-over', 990_001, addDays(issue, 5)), /overpayment refused/);
+    await expectRefused(pay(h, 'P-over', 1_000_001, addDays(issue, 5)), /overpayment refused/);
     const result = await pay(h, 'P-1', 990_000, addDays(issue, 5));
     expect(result).toMatchObject({ settled: true, outstandingMinor: 0, discountMinor: 10_000 });
     const final = await h.result();
@@ -72,6 +76,30 @@ describe('receivable timeline', () => {
       `${id}:receipt:P-1`,
     ]);
     await saveHistory('paid-early-with-discount', h);
+  });
+
+  it('the full amount paid inside the discount window settles it: the discount was not taken', async () => {
+    const { h, issue, id } = await issued();
+    await bench.advanceTo(instantOf(addDays(issue, 3), 10));
+    // ¥10,000.00 where ¥9,900.00 would have settled: money really paid, never an overpayment.
+    const result = await pay(h, 'P-full', AMOUNT, addDays(issue, 3));
+    expect(result).toMatchObject({ settled: true, outstandingMinor: 0, discountMinor: 0, duplicate: false });
+    const final = await h.result();
+    expect(final).toMatchObject({ stage: 'paid', paidMinor: AMOUNT, discountMinor: 0 });
+    const recorded = await bench.pool.query(
+      "SELECT payload FROM credit_records WHERE subject_id = $1 AND event_type = 'payment-received'",
+      [id],
+    );
+    expect(recorded.rows[0]?.payload).toMatchObject({
+      amountMinor: AMOUNT,
+      discountMinor: 0,
+      discountNotTakenMinor: 10_000,
+      settled: true,
+    });
+    const stored = await bench.pool.query('SELECT amount_minor, discount_minor FROM payments WHERE id = $1', [
+      'P-full',
+    ]);
+    expect(stored.rows[0]).toEqual({ amount_minor: AMOUNT, discount_minor: 0 });
   });
 
   it('paid on time: reminder on due−7 at 09:00, nothing after the payment', async () => {
@@ -156,9 +184,11 @@ describe('receivable timeline', () => {
     expect(blocks.rows.map((r) => r.source)).toEqual([id]);
 
     await h.executeUpdate(confirmLegalEscalation, {
-      args: [{ proceed: true, decidedBy: 'manager', note: 'go' }],
+      args: [{ proceed: true, actor: testActor('manager'), note: 'go' }],
     });
-    await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
+    await h.executeUpdate(writeOffBadDebt, {
+      args: [{ actor: testActor('manager'), reason: 'debtor insolvent' }],
+    });
     const final = await h.result();
     expect(final).toMatchObject({ stage: 'written-off', writtenOffMinor: AMOUNT, outstandingMinor: 0 });
 
@@ -185,8 +215,53 @@ describe('receivable timeline', () => {
     const t = await bench.activityTimes(h);
     expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
     expect(t.sendCollectionNotice).toBeUndefined();
+    // The salesperson answers the late-reason task: it is done, and names who did it.
+    const wang = testActor('sales', 'wang');
+    await h.executeUpdate(recordLateReason, { args: [{ reason: 'owner abroad until Friday', actor: wang }] });
+    const tasks = await bench.pool.query('SELECT kind, status, detail FROM tasks WHERE receivable_id = $1', [
+      (await bench.state(h)).receivableId,
+    ]);
+    expect(tasks.rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'record-late-reason',
+          status: 'done',
+          detail: expect.objectContaining({ doneBy: wang }),
+        }),
+        expect.objectContaining({ kind: 'visit-debtor', status: 'open' }),
+      ]),
+    );
     await pay(h, 'P-1', AMOUNT, addDays(due, 1));
     await h.result();
+  });
+
+  it("with the policy choice 'salesperson-region', local means the salesperson's own region", async () => {
+    const policy = {
+      ...DEFAULT_POLICY,
+      receivable: { ...DEFAULT_POLICY.receivable, localDebtor: 'salesperson-region' as const },
+    };
+    // A Hangzhou salesperson: a Hangzhou debtor is visited, a debtor in Shanghai (the
+    // company's home region) is elsewhere to this salesperson and gets the notice.
+    const salespersonId = await bench.seedSalesperson({ region: 'Hangzhou' });
+    const started = await Promise.all(
+      ['Hangzhou', 'Shanghai'].map(async (region) => {
+        const counterpartyId = await bench.seedDealer({ region });
+        const h = await bench.start(
+          { counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM },
+          { policy },
+        );
+        return { h, state: await bench.approve(h, AMOUNT, TERM) };
+      }),
+    );
+    const due = started[0]?.state.dueDate as string;
+    await bench.advanceTo(instantOf(addDays(due, 1), 12));
+    const [sameRegion, elsewhere] = await Promise.all(started.map(({ h }) => bench.activityTimes(h)));
+    expect(sameRegion?.createVisitTask).toEqual([at9(addDays(due, 1))]);
+    expect(sameRegion?.sendCollectionNotice).toBeUndefined();
+    expect(elsewhere?.sendCollectionNotice).toEqual([at9(addDays(due, 1))]);
+    expect(elsewhere?.createVisitTask).toBeUndefined();
+    for (const { h } of started) await pay(h, 'P-1', AMOUNT, addDays(due, 1));
+    await Promise.all(started.map(({ h }) => h.result()));
   });
 
   it('a full payment an hour before the +15 step cancels it', async () => {
@@ -210,12 +285,12 @@ describe('receivable timeline', () => {
     const { h, due } = await issued();
     await bench.advanceTo(instantOf(addDays(due, 3), 10));
     await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'dispute', reason: 'goods damaged', recordedBy: 'finance' }],
+      args: [{ kind: 'dispute', reason: 'goods damaged', actor: testActor('finance') }],
     });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
     expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
     const resumed = await h.executeUpdate(endValidReason, {
-      args: [{ recordedBy: 'finance', note: 'dispute settled' }],
+      args: [{ actor: testActor('finance'), note: 'dispute settled' }],
     });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
@@ -237,7 +312,7 @@ describe('receivable timeline', () => {
           kind: 'promise',
           promisedBy: addDays(due, 10),
           reason: 'pays after month end',
-          recordedBy: 'finance',
+          actor: testActor('finance'),
         },
       ],
     });
@@ -257,7 +332,9 @@ describe('receivable timeline', () => {
     await bench.advanceTo(instantOf(addDays(due, -10), 10));
     const newDue = addDays(due, 20);
     const s = await h.executeUpdate(recordValidReason, {
-      args: [{ kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', recordedBy: 'finance' }],
+      args: [
+        { kind: 'extension', newDueDate: newDue, reason: 'seasonal cash flow', actor: testActor('finance') },
+      ],
     });
     expect(s.dueDate).toBe(newDue);
     await bench.advanceTo(instantOf(addDays(newDue, 1), 12));
@@ -293,8 +370,19 @@ describe('receivable timeline', () => {
       dueDate: s.dueDate,
     });
     expect(carried.paymentIds).toHaveLength(12);
-    // A retried payment from before the new run is still recognised.
-    expect(await pay(h, 'P-3', 10_000, paidOn)).toMatchObject({ duplicate: true });
+    // A retried payment from before the new run is still recognised and answers as it first did;
+    // the same id with another amount is another payment: refused, naming paymentId.
+    expect(await pay(h, 'P-3', 10_000, paidOn)).toEqual({
+      paymentId: 'P-3',
+      outstandingMinor: AMOUNT - 30_000,
+      discountMinor: 0,
+      settled: false,
+      duplicate: true,
+    });
+    await expectRefused(
+      pay(h, 'P-3', 10_001, paidOn),
+      /^paymentId: P-3 was already applied with amountMinor 10000/,
+    );
     await pay(h, 'P-last', AMOUNT - 120_000, paidOn);
     expect((await h.result()).stage).toBe('paid');
   });

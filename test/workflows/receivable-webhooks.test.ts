@@ -8,6 +8,7 @@ import { createWebhookQueries } from '../../activities/webhooks/queries.js';
 import { addDays, localDateTime } from '../../domain/calendar.js';
 import type { WebhookEvent } from '../../domain/webhooks.js';
 import { confirmLegalEscalation, writeOffBadDebt } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { at9, instantOf, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
 
 let bench: ReceivableBench;
@@ -103,9 +104,11 @@ describe('receivable escalation → webhook outbox', () => {
     expect((await outbox(legalOnly.subscription.id)).map((r) => r.event_type)).toEqual(['receivable.legal']);
 
     await h.executeUpdate(confirmLegalEscalation, {
-      args: [{ proceed: true, decidedBy: 'manager', note: 'go' }],
+      args: [{ proceed: true, actor: testActor('manager', 'wu'), note: 'go' }],
     });
-    await h.executeUpdate(writeOffBadDebt, { args: [{ decidedBy: 'manager', reason: 'debtor insolvent' }] });
+    await h.executeUpdate(writeOffBadDebt, {
+      args: [{ actor: testActor('manager'), reason: 'debtor insolvent' }],
+    });
     await h.result();
 
     const final = await outbox(all.subscription.id);
@@ -120,7 +123,9 @@ describe('receivable escalation → webhook outbox', () => {
     ]);
     const confirmed = final[5]?.payload;
     expect(confirmed?.data).toMatchObject({ stage: 'legal', daysOverdue: 30 });
-    expect(confirmed?.data.legal).toMatchObject({ confirmed: true, decidedBy: 'manager' });
+    // Who decided: the credential the Update carried, as data and as a line of text.
+    expect(confirmed?.data.legal).toMatchObject({ confirmed: true, decidedBy: 'wu (manager)' });
+    expect(confirmed?.data.actor).toEqual(testActor('manager', 'wu'));
     expect((await outbox(legalOnly.subscription.id)).map((r) => r.event_type)).toEqual([
       'receivable.legal',
       'receivable.legal-escalation-confirmed',

@@ -257,10 +257,16 @@ describe('monthly salesperson assessment', () => {
     );
 
     const record = await pool.query(
-      `SELECT payload FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = $1 AND event_type = 'monthly-assessment'`,
+      `SELECT payload, source FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = $1 AND event_type = 'monthly-assessment'`,
       [A],
     );
     expect(record.rows.map((r) => r.payload.rewardPenaltyMinor)).toEqual([-13_200]);
+    // Started through the API by finance: the record names that credential.
+    const financeId = (await testAuth.token('finance')).split('_')[1];
+    expect(record.rows[0]).toMatchObject({
+      source: `credential:${financeId}`,
+      payload: { actor: { credentialId: financeId, role: 'finance' } },
+    });
   });
 
   it('a re-run of the month changes nothing: same rows, no second e-mail, no second record', async () => {
@@ -354,16 +360,18 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
     const proposed = await post(`/v1/salespeople/${B}/limit-proposals`, {
       proposedLimitMinor: 2_000_000,
       evaluation: 'new region, modest sales history',
-      proposedBy: 'finance-li',
     });
     expect(proposed.status).toBe(201);
     expect(proposed.body).toMatchObject({ status: 'pending', previousLimitMinor: 5_000_000 });
     expect((await get(`/v1/salespeople/${B}`)).body.creditLimitMinor).toBe(5_000_000);
 
     const url = `/v1/salespeople/${B}/limit-proposals/${proposed.body.id}/decision`;
-    const approved = await post(url, { approve: true, decidedBy: 'manager-zhao', reason: 'agreed' });
-    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'manager-zhao' } });
-    const again = await post(url, { approve: false, decidedBy: 'manager-zhao', reason: 'changed my mind' });
+    const approved = await post(url, { approve: true, reason: 'agreed' });
+    expect(approved).toMatchObject({
+      status: 200,
+      body: { status: 'approved', decidedBy: 'test manager: (manager)', decidedByActor: { role: 'manager' } },
+    });
+    const again = await post(url, { approve: false, reason: 'changed my mind' });
     expect(again).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
 
     const b = (await get(`/v1/salespeople/${B}`)).body as {
@@ -384,7 +392,6 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
       customerFeedbackScore: 90,
       collectionRatioBp: 9000,
       contractFulfilmentBp: 10_000,
-      scoredBy: 'hr-wu',
     });
     expect(scored).toMatchObject({ status: 201, body: { score: 95, complaintCount: 0 } });
 
@@ -392,13 +399,12 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
       const r = await post(`/v1/salespeople/${A}/record-events`, {
         kind,
         detail: `${kind} on order 42`,
-        source: 'manager-zhao',
       });
       expect(r).toMatchObject({ status: 201, body: { eventType: kind } });
     }
-    expect(
-      (await post(`/v1/salespeople/${A}/record-events`, { kind: 'gossip', detail: 'x', source: 'y' })).status,
-    ).toBe(400);
+    expect((await post(`/v1/salespeople/${A}/record-events`, { kind: 'gossip', detail: 'x' })).status).toBe(
+      400,
+    );
 
     // Outstanding now: R1 10,000.00 + R2 2,000.00 + R5 7,000.00 of a 50,000.00 limit = 38 %.
     const a = (await get(`/v1/salespeople/${A}`)).body;
@@ -429,14 +435,19 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
       accept: false,
       actions: ['warning'],
       limitMinor: 4_500_000,
-      decidedBy: 'manager-zhao',
       note: 'first violation in three years: a smaller cut',
     });
     expect(decided).toMatchObject({
       status: 200,
-      body: { status: 'decided', decidedActions: ['warning'], decidedLimitMinor: 4_500_000 },
+      body: {
+        status: 'decided',
+        decidedActions: ['warning'],
+        decidedLimitMinor: 4_500_000,
+        decidedBy: 'test manager: (manager)',
+        decidedByActor: { role: 'manager' },
+      },
     });
-    expect((await post(decisionUrl, { accept: true, decidedBy: 'x', note: 'y' })).status).toBe(409);
+    expect((await post(decisionUrl, { accept: true, note: 'y' })).status).toBe(409);
     // A second proposal run leaves the decided review as decided.
     await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: [A] });
     const after = (await get(`/v1/salespeople/${A}`)).body as {

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import type { CreditGrade } from '../../domain/rating.js';
 
@@ -40,9 +41,12 @@ export const RatingSearch = {
 export interface MonthlyPerformanceInput {
   /** 'YYYY-MM'; absent (a scheduled run): the month before the workflow's start, in the company zone. */
   month?: string;
-  policy: Policy;
+  /** Absent (a scheduled run): the version in force when the run starts (the `policyInForce` activity). */
+  policy?: Policy;
   /** Only these dealers (tests, a partial re-run); absent: every dealer. */
   dealerIds?: string[];
+  /** Who started the run: the credential through the API, `system:schedule:…` on a schedule. Absent on older runs. */
+  startedBy?: Actor | SystemActor;
 }
 
 export interface MonthlyPerformanceResult {
@@ -58,17 +62,22 @@ export interface MonthlyPerformanceResult {
 export interface QuarterlyRatingInput {
   /** 'YYYY-Qn'; absent (a scheduled run): the quarter before the workflow's start, in the company zone. */
   quarter?: string;
-  policy: Policy;
+  /** Absent (a scheduled run): the version in force when the run starts (the `policyInForce` activity). */
+  policy?: Policy;
   /** Only these dealers (tests, a partial re-run); absent: every dealer. */
   dealerIds?: string[];
   /** Dealers per batch child (default RATING_BATCH_SIZE). */
   batchSize?: number;
+  /** Who started the run: the credential through the API, `system:schedule:…` on a schedule. Absent on older runs. */
+  startedBy?: Actor | SystemActor;
 }
 
 export interface RatingBatchInput {
   quarter: string;
   policy: Policy;
   dealerIds: string[];
+  /** The quarterly run's `startedBy`, recorded with each grade it sets. */
+  startedBy?: Actor | SystemActor;
 }
 
 /** One dealer's outcome as applied. */
@@ -116,9 +125,16 @@ export type ContinuationDecision = 'continue' | 'stop-supply' | 'end-contract';
 
 export interface ContinuationDecisionInput {
   decision: ContinuationDecision;
-  decidedBy: string;
   reason: string;
+  /** The manager's credential, put there by the API (never a name from the request body). */
+  actor: Actor;
 }
+
+/** An Update accepted before actors were recorded carried only a name; replay still meets it. */
+export type LegacyContinuationDecisionInput = Omit<ContinuationDecisionInput, 'actor'> & {
+  actor?: undefined;
+  decidedBy: string;
+};
 
 export interface DealerDecisionInput {
   quarter: string;
@@ -136,7 +152,10 @@ export interface DealerDecisionState {
   /** ISO instant after which the policy's default applies. */
   deadline: string;
   decision: ContinuationDecision | null;
+  /** A readable line: `李丽 (li, manager)`, or `policy` when the deadline applied the default. */
   decidedBy: string | null;
+  /** Who decided: the manager's credential, or the system actor of the deadline. */
+  decidedByActor: Actor | SystemActor | null;
   reason: string | null;
   /** ISO instant (workflow time). */
   decidedAt: string | null;
@@ -150,6 +169,7 @@ export interface DealerDecisionOutcome {
   dealerId: string;
   decision: ContinuationDecision;
   decidedBy: string;
+  decidedByActor: Actor | SystemActor | null;
   byDefault: boolean;
 }
 
@@ -166,6 +186,7 @@ export interface QuarterlyRatingResult {
 
 export const getRatingProgress = defineQuery<RatingProgress>('getRatingProgress');
 export const getDealerDecision = defineQuery<DealerDecisionState>('getDealerDecision');
-export const decideDealerContinuation = defineUpdate<DealerDecisionState, [ContinuationDecisionInput]>(
-  'decideDealerContinuation',
-);
+export const decideDealerContinuation = defineUpdate<
+  DealerDecisionState,
+  [ContinuationDecisionInput | LegacyContinuationDecisionInput]
+>('decideDealerContinuation');

@@ -19,6 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RatingActivities } from '../../activities/rating/activities.js';
+import { describeActor, systemActor } from '../../domain/actor.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { chunk, previousQuarter, quarterOf, rateDealerQuarter } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
@@ -31,6 +32,7 @@ import {
   decideDealerContinuation,
   getDealerDecision,
   getRatingProgress,
+  type LegacyContinuationDecisionInput,
   type MonthlyPerformanceInput,
   type MonthlyPerformanceResult,
   type QuarterlyRatingInput,
@@ -52,17 +54,22 @@ const acts = proxyActivities<RatingActivities>({
 export async function monthlyPerformanceWorkflow(
   input: MonthlyPerformanceInput,
 ): Promise<MonthlyPerformanceResult> {
-  const month = input.month ?? previousMonth(localDate(Date.now(), input.policy.timeZone));
+  const startedAt = Date.now();
+  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
+  const policy = input.policy ?? (await acts.policyInForce());
+  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
   const r = await acts.computeMonthlyPerformance({
     month,
-    policy: input.policy,
+    policy,
     dealerIds: input.dealerIds ?? null,
   });
   return { month, ...r };
 }
 
 export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Promise<QuarterlyRatingResult> {
-  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(Date.now(), input.policy.timeZone)));
+  const startedAt = Date.now();
+  const policy = input.policy ?? (await acts.policyInForce());
+  const quarter = input.quarter ?? previousQuarter(quarterOf(localDate(startedAt, policy.timeZone)));
   const progress: RatingProgress = {
     quarter,
     stage: 'listing',
@@ -92,7 +99,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
   for (const [i, dealerIds] of batches.entries()) {
     const r = await executeChild(ratingBatchWorkflow, {
       workflowId: ratingBatchWorkflowId(parentId, i + 1),
-      args: [{ quarter, policy: input.policy, dealerIds }],
+      args: [{ quarter, policy, dealerIds, ...(input.startedBy ? { startedBy: input.startedBy } : {}) }],
     });
     rated += r.rated;
     skipped.push(...r.skipped.slice(0, Math.max(0, SKIPPED_LISTED - skipped.length)));
@@ -115,7 +122,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
             dealerId: r.dealerId,
             grade: r.grade,
             previousGrade: r.previousGrade,
-            policy: input.policy,
+            policy,
           },
         ],
       });
@@ -124,6 +131,7 @@ export async function quarterlyRatingWorkflow(input: QuarterlyRatingInput): Prom
         dealerId: r.dealerId,
         decision: s.decision ?? 'continue',
         decidedBy: s.decidedBy ?? '',
+        decidedByActor: s.decidedByActor ?? null,
         byDefault: s.byDefault,
       };
     }),
@@ -157,6 +165,7 @@ export async function ratingBatchWorkflow(input: RatingBatchInput): Promise<Rati
         quarter: input.quarter,
         policyVersion: input.policy.version,
         outcomes: toApply,
+        ...(input.startedBy ? { startedBy: input.startedBy } : {}),
       })
     : [];
   const { mailed } = await acts.mailRatingResults({ quarter: input.quarter, ratings: rated });
@@ -173,14 +182,19 @@ export async function ratingBatchWorkflow(input: RatingBatchInput): Promise<Rati
 
 const DECISIONS = ['continue', 'stop-supply', 'end-contract'] as const;
 
-function validateDecision(state: DealerDecisionState, d: ContinuationDecisionInput): void {
+function validateDecision(
+  state: DealerDecisionState,
+  d: ContinuationDecisionInput | LegacyContinuationDecisionInput,
+): void {
   if (state.decision !== null)
     throw new Error(
       `decision: already decided (${state.decision} by ${state.decidedBy}${state.byDefault ? ', by the policy default at the deadline' : ''})`,
     );
   if (!d || !(DECISIONS as readonly string[]).includes(d.decision))
     throw new Error(`decision: must be one of ${DECISIONS.join(', ')}`);
-  if (typeof d.decidedBy !== 'string' || !d.decidedBy.trim()) throw new Error('decidedBy: required');
+  // The API puts the credential here; a name alone proves nothing and is no longer taken.
+  if (!d.actor || typeof d.actor.credentialId !== 'string' || !d.actor.credentialId)
+    throw new Error('actor: the authenticated credential is required');
   if (typeof d.reason !== 'string' || !d.reason.trim()) throw new Error('reason: required');
 }
 
@@ -200,6 +214,7 @@ export async function dealerDecisionWorkflow(input: DealerDecisionInput): Promis
     deadline: new Date(deadlineMs).toISOString(),
     decision: null,
     decidedBy: null,
+    decidedByActor: null,
     reason: null,
     decidedAt: null,
     byDefault: false,
@@ -211,6 +226,7 @@ export async function dealerDecisionWorkflow(input: DealerDecisionInput): Promis
       dealerId: state.dealerId,
       decision: state.decision ?? 'continue',
       decidedBy: state.decidedBy ?? '',
+      ...(state.decidedByActor ? { actor: state.decidedByActor } : {}),
       reason: state.reason ?? '',
       byDefault: state.byDefault,
     });
@@ -221,7 +237,9 @@ export async function dealerDecisionWorkflow(input: DealerDecisionInput): Promis
     decideDealerContinuation,
     async (d) => {
       state.decision = d.decision;
-      state.decidedBy = d.decidedBy.trim();
+      // An Update from before actors (replayed) carries only the name it was given.
+      state.decidedBy = d.actor ? describeActor(d.actor) : d.decidedBy.trim();
+      state.decidedByActor = d.actor ?? null;
       state.reason = d.reason.trim();
       state.decidedAt = new Date(Date.now()).toISOString();
       await apply();
@@ -244,6 +262,7 @@ export async function dealerDecisionWorkflow(input: DealerDecisionInput): Promis
   if (!decided) {
     state.decision = rating.onTwoBadQuartersDeadline;
     state.decidedBy = 'policy';
+    state.decidedByActor = systemActor('rating-decision-deadline');
     state.reason = `no decision by ${state.deadline}: policy default (${rating.onTwoBadQuartersDeadline})`;
     state.decidedAt = new Date(Date.now()).toISOString();
     state.byDefault = true;

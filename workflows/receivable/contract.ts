@@ -4,6 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { CalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 
@@ -76,6 +77,8 @@ export interface ReceivableInput {
   imported?: ImportedInvoice;
   /** History length after which the run continues as new (default 4,000 events). */
   continueAsNewAfterEvents?: number;
+  /** Who filed the application or ran the import (absent in runs started before it was recorded). */
+  actor?: Actor;
 }
 
 export interface PartyContact {
@@ -117,10 +120,38 @@ export interface AutomaticCheckResult {
 
 export type Approver = 'finance' | 'marketing' | 'manager';
 
+/**
+ * An act recorded before the actor was the credential: saved histories and runs
+ * started then carry only the name the request body gave. Never created anew.
+ */
+export interface NamedInBody {
+  credentialId: null;
+  username: string;
+  name: string;
+  role: 'named-in-body';
+}
+
+/** Who did something to a receivable: a credential, the workflow at a deadline, or (old runs) a typed name. */
+export type ReceivableActor = Actor | SystemActor | NamedInBody;
+
+/** The fields that named the actor in Update arguments before `actor`; old histories still hold them. */
+export interface NamedInBodyFields {
+  decidedBy?: string;
+  recordedBy?: string;
+}
+
+/** The actor of an Update's arguments; for arguments from an old history, the name they carried. */
+export function actorOfUpdate(u: { actor?: ReceivableActor } & NamedInBodyFields): ReceivableActor {
+  if (u.actor) return u.actor;
+  const name = u.decidedBy ?? u.recordedBy ?? 'unknown';
+  return { credentialId: null, username: name, name, role: 'named-in-body' };
+}
+
 export interface ApplicationDecision {
   department: Approver;
   approve: boolean;
-  decidedBy: string;
+  /** The authenticated credential; the server sets it, never the request body. */
+  actor: Actor;
   reason?: string;
   /** Required when finance (or a manager deciding alone) approves. */
   approvedAmountMinor?: number;
@@ -131,7 +162,7 @@ export interface PaymentInput {
   paymentId: string;
   amountMinor: number;
   paidOn: CalendarDate;
-  recordedBy: string;
+  actor: Actor;
 }
 
 export interface PaymentResult {
@@ -142,15 +173,24 @@ export interface PaymentResult {
   duplicate: boolean;
 }
 
+/** A payment as first applied and what it answered, kept so a retry answers the same. */
+export interface AppliedPayment {
+  amountMinor: number;
+  paidOn: CalendarDate;
+  outstandingMinor: number;
+  discountMinor: number;
+  settled: boolean;
+}
+
 export type ValidReasonInput =
-  | { kind: 'dispute'; reason: string; recordedBy: string }
-  | { kind: 'extension'; newDueDate: CalendarDate; reason: string; recordedBy: string }
-  | { kind: 'promise'; promisedBy: CalendarDate; reason: string; recordedBy: string };
+  | { kind: 'dispute'; reason: string; actor: Actor }
+  | { kind: 'extension'; newDueDate: CalendarDate; reason: string; actor: Actor }
+  | { kind: 'promise'; promisedBy: CalendarDate; reason: string; actor: Actor };
 
 export interface ValidReason {
   kind: 'dispute' | 'promise';
   reason: string;
-  recordedBy: string;
+  actor: ReceivableActor;
   since: CalendarDate;
   promisedBy?: CalendarDate;
 }
@@ -161,7 +201,8 @@ export interface LegalEscalation {
   outstandingMinor: number;
   confirmBy: string; // ISO instant
   confirmed: boolean | null;
-  decidedBy: string | null;
+  /** The manager who confirmed or held it, or the system actor when the deadline passed. */
+  actor: ReceivableActor | null;
   note: string | null;
 }
 
@@ -188,12 +229,19 @@ export interface ReceivableState {
   settledOn: CalendarDate | null;
   /** Payment ids already applied, so a retried payment is not applied twice. */
   paymentIds: string[];
+  /** Each payment as applied and its first answer (payments applied before it was kept: absent). */
+  paymentResults?: Record<string, AppliedPayment>;
   stepsTaken: TimelineStep[];
+  /**
+   * How many times an agreed extension re-planned steps already taken (absent: never).
+   * A re-planned step's effects (e-mails, tasks, supply stop) are keyed by it, so they happen again.
+   */
+  timelineRound?: number;
   owner: 'salesperson' | 'credit-desk';
   validReason: ValidReason | null;
   /** Days escalation stood still while a valid reason held; later steps move by this. */
   pausedDays: number;
-  lateReasons: { reason: string; recordedBy: string; on: CalendarDate }[];
+  lateReasons: { reason: string; actor: ReceivableActor; on: CalendarDate }[];
   legal: LegalEscalation | null;
   supplyStopped: boolean;
   gradeAfterDowngrade: string | null;
@@ -203,16 +251,16 @@ export const getReceivable = defineQuery<ReceivableState>('getReceivable');
 export const decideApplication = defineUpdate<ReceivableState, [ApplicationDecision]>('decideApplication');
 export const recordPayment = defineUpdate<PaymentResult, [PaymentInput]>('recordPayment');
 export const recordValidReason = defineUpdate<ReceivableState, [ValidReasonInput]>('recordValidReason');
-export const endValidReason = defineUpdate<ReceivableState, [{ recordedBy: string; note: string }]>(
+export const endValidReason = defineUpdate<ReceivableState, [{ note: string; actor: Actor }]>(
   'endValidReason',
 );
-export const recordLateReason = defineUpdate<ReceivableState, [{ reason: string; recordedBy: string }]>(
+export const recordLateReason = defineUpdate<ReceivableState, [{ reason: string; actor: Actor }]>(
   'recordLateReason',
 );
 export const confirmLegalEscalation = defineUpdate<
   ReceivableState,
-  [{ proceed: boolean; decidedBy: string; note: string }]
+  [{ proceed: boolean; note: string; actor: Actor }]
 >('confirmLegalEscalation');
-export const writeOffBadDebt = defineUpdate<ReceivableState, [{ decidedBy: string; reason: string }]>(
+export const writeOffBadDebt = defineUpdate<ReceivableState, [{ reason: string; actor: Actor }]>(
   'writeOffBadDebt',
 );

@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -15,15 +16,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ReceivableActivities } from '../../activities/receivable/activities.js';
+import { systemActor } from '../../domain/actor.js';
 import { addDays, daysBetween, instantAt, localDate } from '../../domain/calendar.js';
 import {
   type ApplicationDecision,
+  actorOfUpdate,
   CLOSED_STAGES,
   confirmLegalEscalation,
   decideApplication,
   endValidReason,
   getReceivable,
   type PaymentResult,
+  type ReceivableActor,
   type ReceivableInput,
   ReceivableSearch,
   type ReceivableState,
@@ -36,16 +40,21 @@ import {
   writeOffBadDebt,
 } from './contract.js';
 import {
+  actorRefusal,
   applyPayment,
   businessInstant,
   cashDiscountMinor,
   daysOverdue,
   decisionOutcome,
   formatMinor,
+  isLocalDebtor,
   legalAction,
   OPEN_FOR_PAYMENT,
+  paymentConflict,
   paymentRefusal,
   refuse,
+  refuseConflict,
+  replanAfterExtension,
   stepInstant,
   validateDecision,
   validateValidReason,
@@ -113,6 +122,8 @@ export async function receivableWorkflow(
   const id = state.receivableId;
   const today = () => localDate(Date.now(), tz);
   const isClosed = () => CLOSED_STAGES.includes(state.stage);
+  /** A timeline step's activities are running (the legal step's wait for a manager aside). */
+  let stepRunning = false;
 
   /** Publishes the state to the Web UI (search attributes, memo) after every change. */
   const publish = () => {
@@ -147,13 +158,17 @@ export async function receivableWorkflow(
     state.checks?.counterparty.customerClass ??
     null;
 
-  /** Writes a credit-record event and the PostgreSQL snapshot in one activity. */
-  const record = (event: string, detail: Record<string, unknown> = {}) =>
+  /**
+   * Writes a credit-record event and the PostgreSQL snapshot in one activity; `actor`
+   * names who did it (a person's credential, or the system at a deadline).
+   */
+  const record = (event: string, detail: Record<string, unknown> = {}, actor?: ReceivableActor) =>
     acts.recordReceivableEvent({
       state: { ...state },
       event,
       detail,
       key: `${id}:${event}:${state.stateVersion}`,
+      ...(actor ? { actor } : {}),
     });
 
   // ---- Update handlers ---------------------------------------------------------------
@@ -170,13 +185,13 @@ export async function receivableWorkflow(
       if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
       state.votes[d.department] = d;
       publish();
-      await record(`decision-${d.department}`, { ...d });
+      await record(`decision-${d.department}`, { ...d }, actorOfUpdate(d));
       // A deciding vote answers with the outcome: issued (with its due date) or rejected.
       if (decisionOutcome(state) !== null)
         await condition(() => state.stage !== 'awaiting-approval' && state.stage !== 'manager-review');
       return state;
     },
-    { validator: (d) => validateDecision(state, d) },
+    { validator: (d) => validateDecision(state, d, policy.receivable) },
   );
 
   setHandler(
@@ -186,9 +201,16 @@ export async function receivableWorkflow(
         // An imported invoice paid while it still joins the timeline: the payment
         // waits until it stands issued, then meets the same rules as any other.
         await condition(() => state.stage !== 'applied');
+        refuseConflict(paymentConflict(state, p));
         refuse(paymentRefusal(state, p, today()));
       }
       if (state.paymentIds.includes(p.paymentId)) {
+        // A retry answers what the payment first answered (kept since payments were).
+        const first = state.paymentResults?.[p.paymentId];
+        if (first) {
+          const { outstandingMinor, discountMinor, settled } = first;
+          return { paymentId: p.paymentId, outstandingMinor, discountMinor, settled, duplicate: true };
+        }
         return {
           paymentId: p.paymentId,
           outstandingMinor: state.outstandingMinor,
@@ -197,7 +219,7 @@ export async function receivableWorkflow(
           duplicate: true,
         };
       }
-      const { discountMinor, settled } = applyPayment(state, p);
+      const { discountMinor, settled, discountNotTakenMinor } = applyPayment(state, p);
       state.paymentIds.push(p.paymentId);
       state.paidMinor += p.amountMinor;
       state.discountMinor += discountMinor;
@@ -206,8 +228,21 @@ export async function receivableWorkflow(
         state.stage = 'paid';
         state.settledOn = p.paidOn;
       }
+      state.paymentResults ??= {};
+      state.paymentResults[p.paymentId] = {
+        amountMinor: p.amountMinor,
+        paidOn: p.paidOn,
+        outstandingMinor: state.outstandingMinor,
+        discountMinor,
+        settled,
+      };
       publish();
-      await acts.recordPaymentReceived({ state: { ...state }, payment: p, discountMinor });
+      await acts.recordPaymentReceived({
+        state: { ...state },
+        payment: p,
+        discountMinor,
+        ...(discountNotTakenMinor > 0 ? { discountNotTakenMinor } : {}),
+      });
       return {
         paymentId: p.paymentId,
         outstandingMinor: state.outstandingMinor,
@@ -218,7 +253,10 @@ export async function receivableWorkflow(
     },
     {
       validator: (p) => {
-        if (!(input.imported && state.stage === 'applied')) refuse(paymentRefusal(state, p, today()));
+        refuse(actorRefusal(p));
+        if (input.imported && state.stage === 'applied') return;
+        refuseConflict(paymentConflict(state, p));
+        refuse(paymentRefusal(state, p, today()));
       },
     },
   );
@@ -231,22 +269,28 @@ export async function receivableWorkflow(
         state.dueDate = r.newDueDate;
         state.pausedDays = 0; // the new due date is the timeline's new anchor
         publish();
-        await record('extension-agreed', {
-          previousDueDate: previous,
-          newDueDate: r.newDueDate,
-          reason: r.reason,
-          recordedBy: r.recordedBy,
-        });
+        await record(
+          'extension-agreed',
+          { previousDueDate: previous, newDueDate: r.newDueDate, reason: r.reason },
+          actorOfUpdate(r),
+        );
+        const plan = replanAfterExtension(state, policy, Date.now());
+        if ((plan.again.length > 0 || plan.liftSupply) && patched('extension-replans-timeline'))
+          await replanFromNewDueDate(actorOfUpdate(r));
       } else {
         state.validReason = {
           kind: r.kind,
           reason: r.reason,
-          recordedBy: r.recordedBy,
+          actor: actorOfUpdate(r),
           since: today(),
           ...(r.kind === 'promise' ? { promisedBy: r.promisedBy } : {}),
         };
         publish();
-        await record(r.kind === 'dispute' ? 'dispute-recorded' : 'promise-to-pay-recorded', { ...r });
+        await record(
+          r.kind === 'dispute' ? 'dispute-recorded' : 'promise-to-pay-recorded',
+          { ...r },
+          actorOfUpdate(r),
+        );
       }
       return state;
     },
@@ -256,11 +300,12 @@ export async function receivableWorkflow(
   setHandler(
     endValidReason,
     async (e) => {
-      await resumeEscalation('valid-reason-ended', e);
+      await resumeEscalation('valid-reason-ended', { note: e.note }, actorOfUpdate(e));
       return state;
     },
     {
-      validator: (_end) => {
+      validator: (end) => {
+        refuse(actorRefusal(end));
         if (!state.validReason) throw new Error('no valid reason is holding escalation');
       },
     },
@@ -269,13 +314,14 @@ export async function receivableWorkflow(
   setHandler(
     recordLateReason,
     async (r) => {
-      state.lateReasons.push({ ...r, on: today() });
+      state.lateReasons.push({ reason: r.reason, actor: actorOfUpdate(r), on: today() });
       publish();
-      await record('late-reason-recorded', { ...r });
+      await record('late-reason-recorded', { reason: r.reason }, actorOfUpdate(r));
       return state;
     },
     {
       validator: (r) => {
+        refuse(actorRefusal(r));
         if (!OPEN_FOR_PAYMENT.includes(state.stage)) throw new Error(`receivable is ${state.stage}`);
         if (!r.reason?.trim()) throw new Error('reason: required');
       },
@@ -287,14 +333,15 @@ export async function receivableWorkflow(
     async (c) => {
       if (state.legal) {
         state.legal.confirmed = c.proceed;
-        state.legal.decidedBy = c.decidedBy;
+        state.legal.actor = actorOfUpdate(c);
         state.legal.note = c.note;
       }
       publish();
       return state;
     },
     {
-      validator: (_confirmation) => {
+      validator: (confirmation) => {
+        refuse(actorRefusal(confirmation));
         if (state.stage !== 'legal-review' || !state.legal || state.legal.confirmed !== null)
           throw new Error(`no legal escalation awaits confirmation (stage ${state.stage})`);
       },
@@ -309,11 +356,16 @@ export async function receivableWorkflow(
       state.stage = 'written-off';
       state.settledOn = today();
       publish();
-      await record('written-off-as-bad-debt', { ...w, amountMinor: state.writtenOffMinor });
+      await record(
+        'written-off-as-bad-debt',
+        { reason: w.reason, amountMinor: state.writtenOffMinor },
+        actorOfUpdate(w),
+      );
       return state;
     },
     {
       validator: (w) => {
+        refuse(actorRefusal(w));
         if (!OPEN_FOR_PAYMENT.includes(state.stage))
           throw new Error(`receivable is ${state.stage}: nothing to write off`);
         if (!w.reason?.trim()) throw new Error('reason: required');
@@ -321,13 +373,51 @@ export async function receivableWorkflow(
     },
   );
 
-  async function resumeEscalation(event: string, detail: Record<string, unknown>) {
+  /**
+   * After an agreed extension: lifts this receivable's supply block (no longer 15+ days
+   * overdue) and plans again the steps whose day, from the new due date, is still ahead.
+   */
+  async function replanFromNewDueDate(actor: ReceivableActor) {
+    // A step's e-mails or supply stop may be under way: let them finish, then re-plan.
+    if (stepRunning) await condition(() => !stepRunning);
+    const plan = replanAfterExtension(state, policy, Date.now());
+    if (plan.liftSupply) {
+      // Keyed by the round that stopped it; a later stop belongs to the next round.
+      state.supplyStopped = false;
+      publish();
+      await acts.resumeSupply({ state: { ...state } });
+    }
+    if (plan.again.length > 0) {
+      state.stepsTaken = plan.stepsTaken;
+      state.stage = plan.stage;
+      state.owner = plan.owner;
+      state.timelineRound = (state.timelineRound ?? 0) + 1;
+    }
+    publish();
+    await record(
+      'timeline-replanned',
+      {
+        dueDate: state.dueDate,
+        plannedAgain: plan.again,
+        stage: state.stage,
+        owner: state.owner,
+        supplyLifted: plan.liftSupply,
+      },
+      actor,
+    );
+  }
+
+  async function resumeEscalation(event: string, detail: Record<string, unknown>, actor: ReceivableActor) {
     const reason = state.validReason;
     if (!reason) return;
     state.pausedDays += Math.max(0, daysBetween(reason.since, today()));
     state.validReason = null;
     publish();
-    await record(event, { ...detail, kind: reason.kind, since: reason.since, pausedDays: state.pausedDays });
+    await record(
+      event,
+      { ...detail, kind: reason.kind, since: reason.since, pausedDays: state.pausedDays },
+      actor,
+    );
   }
 
   // ---- Application and approval --------------------------------------------------------
@@ -360,7 +450,11 @@ export async function receivableWorkflow(
     if (!(await condition(decided, Math.max(0, deadline - Date.now()), { summary: 'approval deadline' }))) {
       state.stage = 'manager-review';
       publish();
-      await record('approval-escalated-to-manager', { deadline: state.approvalDeadline });
+      await record(
+        'approval-escalated-to-manager',
+        { deadline: state.approvalDeadline },
+        systemActor('approval-deadline'),
+      );
       await acts.escalateApprovalToManager({ state: { ...state } });
       await condition(decided);
     }
@@ -369,7 +463,11 @@ export async function receivableWorkflow(
       state.stage = 'rejected';
       state.rejectionReason = outcome?.reason ?? 'rejected';
       publish();
-      await record('application-rejected', { by: outcome?.department, reason: state.rejectionReason });
+      await record(
+        'application-rejected',
+        { by: outcome?.department, reason: state.rejectionReason },
+        outcome ? actorOfUpdate(outcome) : undefined,
+      );
       await acts.notifyApplicationDecision({ state: { ...state } });
       return state;
     }
@@ -427,7 +525,11 @@ export async function receivableWorkflow(
           summary: 'promise to pay lapses',
         });
         if (!woke && !isClosed())
-          await resumeEscalation('promise-to-pay-broken', { promisedBy: reason.promisedBy });
+          await resumeEscalation(
+            'promise-to-pay-broken',
+            { promisedBy: reason.promisedBy },
+            systemActor('promise-to-pay-lapsed'),
+          );
       } else {
         await condition(changed);
       }
@@ -446,7 +548,9 @@ export async function receivableWorkflow(
       if (interrupted) continue;
     }
     if (isClosed()) break;
+    stepRunning = next !== 'legal';
     await takeStep(next);
+    stepRunning = false;
   }
 
   // ---- Closed ---------------------------------------------------------------------------
@@ -514,7 +618,13 @@ export async function receivableWorkflow(
         state.stage = 'overdue';
         publish();
         const c = state.checks?.counterparty;
-        if (c && policy.receivable.homeRegions.includes(c.region)) await acts.createVisitTask(snapshot());
+        // "Local" by the salesperson's own region is a later policy choice: versioned.
+        const rule =
+          policy.receivable.localDebtor === 'salesperson-region' && patched('local-debtor-policy')
+            ? policy.receivable
+            : { homeRegions: policy.receivable.homeRegions };
+        if (isLocalDebtor(rule, c?.region, state.checks?.salesperson.region))
+          await acts.createVisitTask(snapshot());
         else await acts.sendCollectionNotice(snapshot());
         await acts.requestLateReason(snapshot());
         break;
@@ -550,7 +660,7 @@ export async function receivableWorkflow(
           outstandingMinor: state.outstandingMinor,
           confirmBy: new Date(deadline).toISOString(),
           confirmed: null,
-          decidedBy: null,
+          actor: null,
           note: null,
         };
         publish();
@@ -566,11 +676,15 @@ export async function receivableWorkflow(
         if (isClosed()) return;
         if (!answered) {
           legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
-          legal.decidedBy = 'policy: confirmation deadline passed';
+          legal.actor = systemActor('legal-confirmation-deadline');
         }
         state.stage = legal.confirmed ? 'legal' : 'credit-desk';
         publish();
-        await record(legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held', { ...legal });
+        await record(
+          legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held',
+          { ...legal },
+          legal.actor ?? undefined,
+        );
         if (legal.confirmed) await acts.startLegalAction(snapshot());
         break;
       }

@@ -31,19 +31,6 @@ export const OPEN_FOR_PAYMENT: readonly Stage[] = [
   'legal',
 ];
 
-/** The most a payment on `paidOn` may be: the discounted payoff inside the window, else the balance. */
-export function maxPaymentMinor(state: ReceivableState, paidOn: CalendarDate): number {
-  if (
-    state.discountLastDay &&
-    state.discountedMinor !== null &&
-    paidOn <= state.discountLastDay &&
-    state.paidMinor < state.discountedMinor
-  ) {
-    return state.discountedMinor - state.paidMinor;
-  }
-  return state.outstandingMinor;
-}
-
 /** Why a payment cannot be applied, or null. Used by the update validator. */
 export function paymentRefusal(state: ReceivableState, p: PaymentInput, today: CalendarDate): string | null {
   if (!OPEN_FOR_PAYMENT.includes(state.stage))
@@ -57,25 +44,123 @@ export function paymentRefusal(state: ReceivableState, p: PaymentInput, today: C
   if (p.paidOn > today) return `paidOn: ${p.paidOn} is in the future (today is ${today})`;
   if (state.issueDate && p.paidOn < state.issueDate)
     return `paidOn: ${p.paidOn} is before the issue date ${state.issueDate}`;
-  const max = maxPaymentMinor(state, p.paidOn);
+  // Inside the discount window too, the most is the whole balance: a debtor who pays in
+  // full has paid what is owed (the discount is not taken), never an overpayment.
+  const max = state.outstandingMinor;
   if (p.amountMinor > max)
     return `amountMinor: ${p.amountMinor} exceeds the ${max} that settles this receivable (overpayment refused)`;
   return null;
 }
 
-/** Applies a valid payment to the balance: returns the discount granted and whether it settles. */
+/**
+ * Why a payment conflicts with where the receivable stands (answered 409), or null: a
+ * receivable that takes no payments in its stage, or a payment id already applied with
+ * another amount or date (a retry must be the same payment).
+ */
+export function paymentConflict(state: ReceivableState, p: PaymentInput): string | null {
+  if (!OPEN_FOR_PAYMENT.includes(state.stage))
+    return `receivable ${state.receivableId} is ${state.stage}: it takes no payments`;
+  const first = state.paymentResults?.[p.paymentId];
+  if (first && (first.amountMinor !== p.amountMinor || first.paidOn !== p.paidOn))
+    return samePaymentIdConflict(p.paymentId, first, p);
+  return null;
+}
+
+/** The 409 message for a payment id sent again with another amount or date. */
+export function samePaymentIdConflict(
+  paymentId: string,
+  first: { amountMinor: number; paidOn: string },
+  again: { amountMinor: number; paidOn: string },
+): string {
+  return `paymentId: ${paymentId} was already applied with amountMinor ${first.amountMinor} and paidOn ${first.paidOn} (this request says ${again.amountMinor} and ${again.paidOn}); a retry must send the same payment`;
+}
+
+/**
+ * Applies a valid payment to the balance: returns the discount granted, whether it
+ * settles, and the part of the offered discount the debtor did not take. Inside the
+ * window, payments reaching the discounted amount settle; what was paid above it is
+ * the discount not taken (a payment of the full amount takes none of it).
+ */
 export function applyPayment(
   state: ReceivableState,
   p: PaymentInput,
-): { discountMinor: number; settled: boolean } {
+): { discountMinor: number; settled: boolean; discountNotTakenMinor: number } {
   const paid = state.paidMinor + p.amountMinor;
   const inWindow =
     state.discountLastDay !== null && state.discountedMinor !== null && p.paidOn <= state.discountLastDay;
   const approved = state.approvedMinor ?? 0;
-  if (inWindow && state.discountedMinor !== null && paid >= state.discountedMinor && paid < approved) {
-    return { discountMinor: approved - paid, settled: true };
+  if (inWindow && state.discountedMinor !== null && paid >= state.discountedMinor) {
+    const discountMinor = Math.max(0, approved - paid);
+    return {
+      discountMinor,
+      settled: true,
+      discountNotTakenMinor: approved - state.discountedMinor - discountMinor,
+    };
   }
-  return { discountMinor: 0, settled: paid >= approved };
+  return { discountMinor: 0, settled: paid >= approved, discountNotTakenMinor: 0 };
+}
+
+/**
+ * Whether a late debtor is "local" (the salesperson visits at due+1) or "elsewhere" (a
+ * collection notice goes out at once): by the company's home regions, or, for regional
+ * sales teams, by the salesperson's own region.
+ */
+export function isLocalDebtor(
+  policy: Pick<Policy['receivable'], 'homeRegions' | 'localDebtor'>,
+  debtorRegion: string | undefined,
+  salespersonRegion: string | undefined,
+): boolean {
+  if (!debtorRegion) return false;
+  if (policy.localDebtor === 'salesperson-region') return debtorRegion === salespersonRegion;
+  return policy.homeRegions.includes(debtorRegion);
+}
+
+/** The stage a receivable stands in once `step` is the last timeline step taken. */
+const STAGE_AFTER: Record<Exclude<TimelineStep, 'legal'>, Stage> = {
+  reminder: 'reminded',
+  dueCheck: 'overdue',
+  secondNotice: 'second-notice',
+  warning: 'credit-desk',
+};
+
+export interface ExtensionReplan {
+  /** Steps taken before whose day, from the new due date, is still ahead: they run again when due. */
+  again: TimelineStep[];
+  stepsTaken: TimelineStep[];
+  stage: Stage;
+  owner: ReceivableState['owner'];
+  /** This receivable's supply block is no longer justified: it is not 15 or more days overdue. */
+  liftSupply: boolean;
+}
+
+/**
+ * An agreed extension re-plans the timeline from the new due date (`state` carries it):
+ * each step already taken whose instant now lies after `now` is planned again, and the
+ * stage and owner are those of the last step still taken. A proposed legal escalation
+ * stands (a manager confirms or holds it), so with the legal step taken nothing is
+ * planned again; the supply block of this receivable is lifted either way.
+ */
+export function replanAfterExtension(state: ReceivableState, policy: Policy, now: number): ExtensionReplan {
+  const liftSupply = state.supplyStopped && stepInstant(state, policy, 'warning') > now;
+  const unchanged = {
+    again: [],
+    stepsTaken: state.stepsTaken,
+    stage: state.stage,
+    owner: state.owner,
+    liftSupply,
+  };
+  if (state.stepsTaken.includes('legal')) return unchanged;
+  const again = state.stepsTaken.filter((s) => stepInstant(state, policy, s) > now);
+  if (again.length === 0) return unchanged;
+  const kept = state.stepsTaken.filter((s) => !again.includes(s));
+  const last = kept.at(-1) as Exclude<TimelineStep, 'legal'> | undefined;
+  return {
+    again,
+    stepsTaken: kept,
+    stage: last ? STAGE_AFTER[last] : 'issued',
+    owner: kept.includes('warning') ? 'credit-desk' : 'salesperson',
+    liftSupply,
+  };
 }
 
 export function stepOffsetDays(policy: Policy, step: TimelineStep): number {
@@ -139,6 +224,14 @@ export function refuse(message: string | null): void {
   if (message) throw ApplicationFailure.nonRetryable(message, 'ValidationError');
 }
 
+/** The failure type of a refusal that conflicts with the receivable's state (the API answers 409). */
+export const CONFLICT_ERROR = 'ConflictError';
+
+/** Refuses an Update that conflicts with where the receivable stands: nothing reaches history. */
+export function refuseConflict(message: string | null): void {
+  if (message) throw ApplicationFailure.nonRetryable(message, CONFLICT_ERROR);
+}
+
 /** The application's outcome once decided: a rejection by anyone, a manager's word, or both departments' approval. */
 export function decisionOutcome(state: ReceivableState): ApplicationDecision | null {
   const { finance, marketing, manager } = state.votes;
@@ -159,15 +252,30 @@ export function decisionOutcome(state: ReceivableState): ApplicationDecision | n
 
 const APPROVERS: readonly Approver[] = ['finance', 'marketing', 'manager'];
 
-export function validateDecision(state: ReceivableState, d: ApplicationDecision): void {
+/** A person's act needs the credential that authenticated it: the API sets `actor`, never the body. */
+export function actorRefusal(u: { actor?: { credentialId?: unknown } }): string | null {
+  const id = u.actor?.credentialId;
+  return typeof id === 'string' && id !== '' ? null : 'actor: the authenticated credential is required';
+}
+
+export function validateDecision(
+  state: ReceivableState,
+  d: ApplicationDecision,
+  policy: Pick<Policy['receivable'], 'lateVotesCount'> = {},
+): void {
   if (!APPROVERS.includes(d.department)) refuse(`department: unknown department '${String(d.department)}'`);
   if (state.stage !== 'applied' && state.stage !== 'awaiting-approval' && state.stage !== 'manager-review')
     refuse(`the application is not awaiting a decision (stage ${state.stage})`);
   if (d.department === 'manager' && state.stage !== 'manager-review')
     refuse('a manager decides only once the approval deadline has passed');
+  // Once escalated, the manager decides, unless the policy lets late departmental votes count.
+  if (d.department !== 'manager' && state.stage === 'manager-review' && !policy.lateVotesCount)
+    refuse(
+      `the approval deadline has passed: a manager decides this application now (stage ${state.stage}, policy lateVotesCount false)`,
+    );
   if (state.votes[d.department]) refuse(`${d.department} has already decided this application`);
   if (typeof d.approve !== 'boolean') refuse('approve: must be true or false');
-  if (!d.decidedBy?.trim()) refuse('decidedBy: required');
+  refuse(actorRefusal(d));
   if (!d.approve && !d.reason?.trim()) refuse('reason: a rejection needs a reason');
   const needsTerms =
     d.approve &&
@@ -189,7 +297,7 @@ export function validateDecision(state: ReceivableState, d: ApplicationDecision)
 export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
   if (!OPEN_FOR_PAYMENT.includes(state.stage))
     refuse(`receivable is ${state.stage}: no valid reason applies`);
-  if (!r.recordedBy?.trim()) refuse('recordedBy: required');
+  refuse(actorRefusal(r));
   if (!r.reason?.trim()) refuse('reason: required');
   if (state.validReason && r.kind !== 'extension')
     refuse(`a ${state.validReason.kind} already holds escalation since ${state.validReason.since}`);

@@ -3,6 +3,7 @@
  * types it carries. Imported by workflows/, workers/, api/ and tests; nothing here does I/O.
  */
 import { defineQuery } from '@temporalio/workflow';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 
 export const SALESPERSON_TASK_QUEUE = 'creditflow-salespeople';
@@ -15,9 +16,12 @@ export const SALESPERSON_ASSESSMENT_SCHEDULE_ID = 'salesperson-assessment-monthl
 export interface SalespersonAssessmentInput {
   /** 'YYYY-MM'; absent (a scheduled run): the month before the workflow's current time, in the company zone. */
   month?: string;
-  policy: Policy;
+  /** Absent (a scheduled run): the version in force when the run starts (the `policyInForce` activity). */
+  policy?: Policy;
   /** Assess only these salespeople (tests, a partial re-run); absent: every salesperson. */
   salespersonIds?: string[];
+  /** Who started the run: the credential through the API, `system:schedule:…` on a schedule. Absent on older runs. */
+  startedBy?: Actor | SystemActor;
 }
 
 export interface SalespersonAssessmentResult {

@@ -23,14 +23,18 @@ const acts = proxyActivities<SalespersonActivities>({
 export async function salespersonAssessmentWorkflow(
   input: SalespersonAssessmentInput,
 ): Promise<SalespersonAssessmentResult> {
-  const month = input.month ?? previousMonth(localDate(Date.now(), input.policy.timeZone));
+  const startedAt = Date.now();
+  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
+  const policy = input.policy ?? (await acts.policyInForce());
+  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
   const status: SalespersonAssessmentStatus = { month, stage: 'computing', result: null };
   setHandler(getSalespersonAssessmentStatus, () => status);
   const ids = input.salespersonIds ?? null;
   const computed = await acts.computeSalespersonAssessment({
     month,
-    policy: input.policy,
+    policy,
     salespersonIds: ids,
+    ...(input.startedBy ? { startedBy: input.startedBy } : {}),
   });
   status.stage = 'mailing';
   const mail = await acts.mailSalespersonAssessment({ month, salespersonIds: ids });
