@@ -26,6 +26,7 @@ export const ROLE_MATRIX: Record<string, readonly Role[] | null> = {
   'POST /v1/counterparties': ['finance', 'admin'],
   'GET /v1/counterparties/:id': ALL,
   'POST /v1/counterparties/:id/supply': ['manager'],
+  'POST /v1/counterparties/:id/credit-overrides': ['manager'],
   'POST /v1/salespeople': ['finance', 'admin'],
 
   // Receivables

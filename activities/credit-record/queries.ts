@@ -91,6 +91,61 @@ export function createCreditRecordQueries(pool: Pool) {
     return true;
   }
 
+  /**
+   * Appends several records in one go, for bulk work: the chain's lock once, one insert.
+   * Call inside a transaction. Records whose idempotency key is already recorded are skipped;
+   * returns how many were added.
+   */
+  async function appendMany(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<number> {
+    if (!inputs.length) return 0;
+    await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    const dup = await client.query<{ idempotency_key: string }>(
+      'SELECT idempotency_key FROM credit_records WHERE idempotency_key = ANY($1)',
+      [inputs.map((r) => r.idempotencyKey)],
+    );
+    const seen = new Set(dup.rows.map((r) => r.idempotency_key));
+    const fresh = inputs.filter((r) => !seen.has(r.idempotencyKey) && seen.add(r.idempotencyKey));
+    if (!fresh.length) return 0;
+    const last = await client.query<{ hash: string }>(
+      'SELECT hash FROM credit_records ORDER BY seq DESC LIMIT 1',
+    );
+    let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+    const { rows } = await client.query<{ seq: string; recorded_at: Date }>(
+      `SELECT nextval('credit_records_seq_seq') AS seq, date_trunc('milliseconds', now()) AS recorded_at
+       FROM generate_series(1, $1)`,
+      [fresh.length],
+    );
+    const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+    const recordedAt = (rows[0] as { recorded_at: Date }).recorded_at.toISOString();
+    const chained = fresh.map((r, i) => {
+      const payload = JSON.parse(canonicalJson(r.payload)) as Record<string, unknown>;
+      const seq = seqs[i] as number;
+      const hash = recordHash(prevHash, { ...r, payload, seq, recordedAt });
+      const row = { ...r, payload, seq, prevHash, hash };
+      prevHash = hash;
+      return row;
+    });
+    await client.query(
+      `INSERT INTO credit_records (seq, subject_type, subject_id, event_type, payload, source, idempotency_key, recorded_at, prev_hash, hash)
+       SELECT seq, subject_type, subject_id, event_type, payload::jsonb, source, idempotency_key, $8, prev_hash, hash
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $9::text[], $10::text[])
+         AS r(seq, subject_type, subject_id, event_type, payload, source, idempotency_key, prev_hash, hash)`,
+      [
+        chained.map((r) => r.seq),
+        chained.map((r) => r.subjectType),
+        chained.map((r) => r.subjectId),
+        chained.map((r) => r.eventType),
+        chained.map((r) => JSON.stringify(r.payload)),
+        chained.map((r) => r.source),
+        chained.map((r) => r.idempotencyKey),
+        recordedAt,
+        chained.map((r) => r.prevHash),
+        chained.map((r) => r.hash),
+      ],
+    );
+    return chained.length;
+  }
+
   async function listForSubject(subjectType: string, subjectId: string): Promise<CreditRecordRow[]> {
     const { rows } = await pool.query(
       `SELECT seq, subject_type, subject_id, event_type, payload, source, idempotency_key, recorded_at, prev_hash, hash
@@ -122,7 +177,7 @@ export function createCreditRecordQueries(pool: Pool) {
     return { ok: true, count };
   }
 
-  return { append, listForSubject, verify };
+  return { append, appendMany, listForSubject, verify };
 }
 
 function toRow(raw: Record<string, unknown>): CreditRecordRow {

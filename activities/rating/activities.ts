@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
+import { QUARTERLY_RATING } from '../../domain/credit-facts.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, type IndicatorValues, monthlyPerformance } from '../../domain/rating.js';
 import {
@@ -257,9 +258,11 @@ export function createRatingActivities(deps: RatingActivityDeps) {
                   ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
                   : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
                 policyVersion: a.policyVersion,
-                ...(a.startedBy ? { actor: a.startedBy } : {}),
+                // The grade is the rating process's act; who started the cycle is noted beside it.
+                actor: QUARTERLY_RATING,
+                ...(a.startedBy ? { startedBy: a.startedBy } : {}),
               },
-              source: a.startedBy ? actorSource(a.startedBy) : `rating:${a.quarter}`,
+              source: actorSource(QUARTERLY_RATING),
               idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
             });
             return {

@@ -7,6 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { actorSource, describeActor } from '../../domain/actor.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
+import { OVERDUE_DOWNGRADE } from '../../domain/credit-facts.js';
 import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
@@ -718,8 +719,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
               before,
               after,
               reason: `receivable ${state.receivableId} 15+ days overdue without a valid reason`,
+              receivableId: state.receivableId,
+              actor: OVERDUE_DOWNGRADE,
             },
-            source: `receivable:${state.receivableId}`,
+            source: actorSource(OVERDUE_DOWNGRADE),
             idempotencyKey: `${state.receivableId}:grade-lowered${round(state)}`,
           });
           return { before, after };

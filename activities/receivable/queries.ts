@@ -335,6 +335,10 @@ export function createReceivableQueries(pool: Pool) {
       }[];
     },
 
+    /**
+     * Inserts or overwrites a counterparty with no credit record: for seeding test and local data
+     * only. The API and imports go through api/master-data.ts, which records every credit fact.
+     */
     async upsertCounterparty(c: {
       id: string;
       name: string;
@@ -377,6 +381,7 @@ export function createReceivableQueries(pool: Pool) {
       return { created: rows[0]?.created ?? false };
     },
 
+    /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
     async upsertSalesperson(s: {
       id: string;
       name: string;

@@ -26,6 +26,7 @@ import {
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
+import { counterpartyBatcher, type MasterData } from '../master-data.js';
 import type { ImportQueries } from './queries.js';
 import {
   type CounterpartyRecord,
@@ -46,13 +47,23 @@ export interface ImportContext {
   policy: Policy;
 }
 
-export function createRowAppliers(deps: { client: Client; queries: ImportQueries }, ctx: ImportContext) {
+export function createRowAppliers(
+  deps: { client: Client; queries: ImportQueries; masterData: MasterData },
+  ctx: ImportContext,
+) {
   const { client, queries } = deps;
+  const upsertCounterparty = counterpartyBatcher(deps.masterData, {
+    actor: ctx.actor,
+    reason: `import ${ctx.importId}`,
+  });
   const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
 
   return {
     async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
-      return { outcome: await queries.upsertCounterparty(c) };
+      // A new row's credit facts are recorded with the importer as actor; a row that would
+      // re-grade (or re-limit) an existing counterparty is refused: a file is not their process.
+      const result = await upsertCounterparty(c);
+      return typeof result === 'string' ? { outcome: result } : rejected(result.field, result.message);
     },
 
     async receivables(r: ReceivableRecord): Promise<RowOutcome> {

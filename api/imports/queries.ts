@@ -1,8 +1,8 @@
-/** SQL for imports: the import and its progress, the per-row report, and the upserts rows make. */
+/** SQL for imports: the import and its progress, the per-row report, and what rows look up. */
 import type { Pool } from 'pg';
 import { inTransaction } from '../../infra/db.js';
 import type { ImportFormat } from './records.js';
-import type { CounterpartyRecord, ImportKind, Outcome } from './rows.js';
+import type { ImportKind, Outcome } from './rows.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';
 
@@ -132,45 +132,6 @@ export function createImportQueries(pool: Pool) {
         [importId, filter.outcome ?? null, filter.afterRow, filter.limit],
       );
       return rows;
-    },
-
-    /**
-     * Inserts the counterparty or updates it when a field differs: created, updated,
-     * or unchanged (no write at all, so a re-run leaves updated_at alone).
-     */
-    async upsertCounterparty(c: CounterpartyRecord): Promise<'created' | 'updated' | 'unchanged'> {
-      const { rows } = await pool.query<{ created: boolean }>(
-        `INSERT INTO counterparties AS t (id, name, kind, email, language, region, contact_name, credit_grade,
-           customer_class, credit_limit_minor, credit_term_days, joined_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
-           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name,
-           credit_grade = EXCLUDED.credit_grade, customer_class = EXCLUDED.customer_class,
-           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
-           joined_on = EXCLUDED.joined_on, updated_at = now()
-         WHERE (t.name, t.kind, t.email, t.language, t.region, t.contact_name, t.credit_grade, t.customer_class,
-             t.credit_limit_minor, t.credit_term_days, t.joined_on)
-           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.email, EXCLUDED.language, EXCLUDED.region,
-             EXCLUDED.contact_name, EXCLUDED.credit_grade, EXCLUDED.customer_class, EXCLUDED.credit_limit_minor,
-             EXCLUDED.credit_term_days, EXCLUDED.joined_on)
-         RETURNING (xmax = 0) AS created`,
-        [
-          c.id,
-          c.name,
-          c.kind,
-          c.email,
-          c.language,
-          c.region,
-          c.contactName,
-          c.creditGrade,
-          c.customerClass,
-          c.creditLimitMinor,
-          c.creditTermDays,
-          c.joinedOn,
-        ],
-      );
-      const row = rows[0];
-      return row ? (row.created ? 'created' : 'updated') : 'unchanged';
     },
 
     /** Whether these counterparty and salesperson ids exist. */

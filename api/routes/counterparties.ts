@@ -5,15 +5,25 @@ import { z } from 'zod';
 import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { ReceivableQueries } from '../../activities/receivable/queries.js';
 import { actorSource } from '../../domain/actor.js';
+import { COUNTERPARTY_CREDIT_FACTS, changed, counterpartyOverride } from '../../domain/credit-facts.js';
 import { inTransaction } from '../../infra/db.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { CalendarDate, Id, OnBehalfOfBody, refusedActorFields } from '../schemas.js';
+import {
+  CreditFactChangeRefused,
+  createMasterData,
+  lockCounterpartyProfile,
+  setCounterpartyFields,
+} from '../master-data.js';
+import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
 const CustomerClass = z.enum(['A', 'B', 'C', 'D']);
+const TermDays = z.number().int().min(0).max(365);
+const SET_AT_CREATION =
+  "Set when the counterparty is created; afterwards leave it out or send the value it has: a different value is refused (409) — it changes through its process (rating, score, +15 downgrade, a manager's credit override)";
 
 export const CounterpartyBody = z
   .object({
@@ -24,10 +34,12 @@ export const CounterpartyBody = z
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),
     region: z.string().trim().min(1).max(100),
     contactName: z.string().trim().max(200).nullable().default(null),
-    creditGrade: Grade.nullable().default(null),
-    customerClass: CustomerClass.nullable().default(null),
-    creditLimitMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
-    creditTermDays: z.number().int().min(0).max(365).nullable().default(null),
+    // Credit facts: set at creation (left out: none, a limit of 0); afterwards left out or unchanged —
+    // they change through their process (domain/credit-facts.ts), so a different value is refused.
+    creditGrade: Grade.nullable().optional().describe(SET_AT_CREATION),
+    customerClass: CustomerClass.nullable().optional().describe(SET_AT_CREATION),
+    creditLimitMinor: MinorOrZero.optional().describe(SET_AT_CREATION),
+    creditTermDays: TermDays.nullable().optional().describe(SET_AT_CREATION),
     joinedOn: CalendarDate,
   })
   .superRefine((c, ctx) => {
@@ -66,18 +78,41 @@ const CounterpartyResponse = z.object({
       seq: z.number(),
       eventType: z.string(),
       payload: z.record(z.string(), z.unknown()),
+      source: z
+        .string()
+        .describe('Who recorded it: `credential:<id>` of a person, `system:<process>` of a process'),
       recordedAt: z.string(),
     }),
   ),
 });
 
-const SalespersonBody = z.object({
+const OverrideBody = z
+  .object({
+    creditGrade: Grade.optional(),
+    customerClass: CustomerClass.optional(),
+    creditLimitMinor: MinorOrZero.optional(),
+    creditTermDays: TermDays.optional(),
+    reason: Text.describe('Why the manager overrides the process: kept in the credit record'),
+  })
+  .strict()
+  .refine(
+    (b) => COUNTERPARTY_CREDIT_FACTS.some((f) => b[f] !== undefined),
+    'name at least one of creditGrade, customerClass, creditLimitMinor, creditTermDays',
+  );
+
+const Values = z.record(z.string(), z.unknown());
+
+export const SalespersonBody = z.object({
   id: Id,
   name: z.string().trim().min(1).max(200),
   email: z.string().email(),
   region: z.string().trim().min(1).max(100),
   phone: z.string().trim().max(50).nullable().default(null),
-  creditLimitMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  creditLimitMinor: MinorOrZero.nullable()
+    .optional()
+    .describe(
+      'Set when the salesperson is created (left out: no limit yet); afterwards leave it out or send the value it has: a different value is refused (409) — the limit changes through a proposal a manager approves',
+    ),
 });
 
 export function counterpartyRoutes(deps: {
@@ -86,6 +121,7 @@ export function counterpartyRoutes(deps: {
   records: CreditRecordQueries;
 }): AnyRoute[] {
   const { queries } = deps;
+  const masterData = createMasterData(deps);
   const visibility = createVisibility(deps.pool);
   /**
    * The counterparty's history as a salesperson sees it: every fact, but what a fact says
@@ -157,14 +193,56 @@ export function counterpartyRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/v1/counterparties',
-      summary: 'Create or update a dealer or customer',
+      summary:
+        "Create a dealer or customer with its initial credit facts (recorded with the caller as actor), or update its details (name, e-mail, language, region, contact, joining date; recorded). A different grade, class, limit or term is refused 409 naming the field: those change through their process or a manager's credit override",
       tag: 'counterparties',
       body: CounterpartyBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
-      handler: async ({ body }) => {
-        const { created } = await queries.upsertCounterparty(body);
-        return reply(created ? 201 : 200, { id: body.id, created });
+      handler: async ({ body, principal }) => {
+        const outcome = await refusedAs409(() =>
+          masterData.upsertCounterparty(body, {
+            actor: actorOf(authenticated(principal)),
+            reason: 'POST /v1/counterparties',
+          }),
+        );
+        return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/counterparties/:id/credit-overrides',
+      summary:
+        "A manager's override of a counterparty's grade (dealers), class (customers), credit limit or term, with a required reason: recorded as a credit fact with before, after, the manager and the reason. 200 with nothing recorded when every value is already so",
+      tag: 'counterparties',
+      params: z.object({ id: Id }),
+      body: OverrideBody,
+      response: z.object({ id: z.string(), changed: z.boolean(), before: Values, after: Values }),
+      status: 201,
+      handler: async ({ params, body, principal }) => {
+        const { reason, ...values } = body;
+        const actor = actorOf(authenticated(principal));
+        return inTransaction(deps.pool, async (client) => {
+          const existing = await lockCounterpartyProfile(client, params.id);
+          if (!existing) throw ApiError.notFound(`counterparty ${params.id}`);
+          const outcome = counterpartyOverride(params.id, existing, values);
+          if ('refused' in outcome) {
+            const { field, message } = outcome.refused;
+            throw ApiError.unprocessable(`${field}: ${message}`, [{ path: field, message }]);
+          }
+          const { before, after } = outcome.change;
+          if (!changed(outcome.change)) return reply(200, { id: params.id, changed: false, before, after });
+          await setCounterpartyFields(client, params.id, after);
+          await deps.records.append(client, {
+            subjectType: 'counterparty',
+            subjectId: params.id,
+            eventType: 'credit-override',
+            payload: { before, after, actor, reason },
+            source: actorSource(actor),
+            idempotencyKey: `counterparty:${params.id}:credit-override:${randomUUID()}`,
+          });
+          return reply(201, { id: params.id, changed: true, before, after });
+        });
       },
     }),
     defineRoute({
@@ -196,15 +274,32 @@ export function counterpartyRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/v1/salespeople',
-      summary: 'Create or update a salesperson',
+      summary:
+        'Create a salesperson with an initial limit (recorded with the caller as actor), or update their details (recorded). A different limit is refused 409 naming creditLimitMinor: it changes through a limit proposal a manager approves',
       tag: 'salespeople',
       body: SalespersonBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
-      handler: async ({ body }) => {
-        const { created } = await queries.upsertSalesperson(body);
-        return reply(created ? 201 : 200, { id: body.id, created });
+      handler: async ({ body, principal }) => {
+        const outcome = await refusedAs409(() =>
+          masterData.upsertSalesperson(body, {
+            actor: actorOf(authenticated(principal)),
+            reason: 'POST /v1/salespeople',
+          }),
+        );
+        return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
       },
     }),
   ];
+}
+
+/** An upsert that would change a credit fact answers 409 naming the field and its process. */
+async function refusedAs409<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (err) {
+    if (!(err instanceof CreditFactChangeRefused)) throw err;
+    const { field, message } = err.refusal;
+    throw new ApiError(409, 'credit_fact_change_refused', `${field}: ${message}`, [{ path: field, message }]);
+  }
 }

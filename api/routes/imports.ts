@@ -10,6 +10,7 @@ import { type Readable, Transform } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { Policy } from '../../domain/policy.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -20,6 +21,7 @@ import { createImportQueries, type ImportRow, type ReportRow } from '../imports/
 import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
 import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
 import { runImport } from '../imports/run.js';
+import { createMasterData } from '../master-data.js';
 import { Id } from '../schemas.js';
 
 /** The largest file one import takes. */
@@ -69,6 +71,7 @@ const SUMMARY: Record<ImportKind, string> = {
 
 export function importRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {
   const queries = createImportQueries(deps.pool);
+  const masterData = createMasterData({ pool: deps.pool, records: createCreditRecordQueries(deps.pool) });
 
   const importRoute = (kind: ImportKind) =>
     defineRoute({
@@ -109,8 +112,9 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
           throw ApiError.conflict(`import ${importId} already exists: GET /v1/imports/${importId}`);
         }
         const spec = ROW_SPECS[kind];
+        if (!principal) throw new Error('an import without a principal');
         const appliers = createRowAppliers(
-          { client: deps.client, queries },
+          { client: deps.client, queries, masterData },
           { importId, startedBy, actor: actorOf(principal), policy: deps.policy() },
         );
         const apply = appliers[kind] as (record: unknown) => ReturnType<(typeof appliers)[typeof kind]>;

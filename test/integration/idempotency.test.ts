@@ -348,7 +348,7 @@ describe('Idempotency-Key on POST', () => {
     await pool.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [
       key,
     ]);
-    const after = await post('/v1/counterparties', { ...d, creditLimitMinor: 5 }, { key });
+    const after = await post('/v1/counterparties', { ...d, name: 'Renamed' }, { key });
     expect(after).toMatchObject({ status: 200, replayed: null, body: { created: false } });
     // The sweep removes expired keys.
     await pool.query("UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1", [

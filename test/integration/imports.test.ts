@@ -210,14 +210,20 @@ describe('counterparties', () => {
     const again = await importFile('counterparties', 'application/x-ndjson', `${JSON.stringify(dealer)}\n`);
     expect(outcomes(again.body)).toEqual({ created: 0, updated: 0, unchanged: 1, rejected: 0 });
 
+    // A row may update details, never a credit fact: a new limit is refused naming it.
     const array = JSON.stringify([
-      { ...dealer, creditLimitMinor: 3_000_000 },
+      { ...dealer, region: 'Nanjing Jiangning' },
       { ...dealer, id: `N4-${t}` },
+      { ...dealer, creditLimitMinor: 3_000_000 },
     ]);
     const viaJson = await importFile('counterparties', 'application/json', array);
     expect(viaJson.body).toMatchObject({ format: 'json' });
-    expect(outcomes(viaJson.body)).toEqual({ created: 1, updated: 1, unchanged: 0, rejected: 0 });
-    expect((await call('GET', `/v1/counterparties/N1-${t}`)).body.creditLimitMinor).toBe(3_000_000);
+    expect(outcomes(viaJson.body)).toEqual({ created: 1, updated: 1, unchanged: 0, rejected: 1 });
+    expect(rejections(viaJson.body)).toEqual([[3, `N1-${t}`, 'creditLimitMinor']]);
+    expect((await call('GET', `/v1/counterparties/N1-${t}`)).body).toMatchObject({
+      region: 'Nanjing Jiangning',
+      creditLimitMinor: 2_000_000,
+    });
   });
 
   it('a header that does not fit fails the import at once (400 naming the column); ids, types and roles are checked', async () => {

@@ -310,9 +310,17 @@ describe('dealer rating API', () => {
       creditLimitMinor: 60_000,
       creditTermDays: 15,
     });
+    // The rating is a process acting by itself: its actor says so, in the payload and the source.
     expect(badProfile.body.history.at(-1)).toMatchObject({
       eventType: 'grade-set-by-quarterly-rating',
-      payload: { quarter, grade: 'BC', previous: { grade: 'BB', creditLimitMinor: 0, creditTermDays: 30 } },
+      source: 'system:quarterly-rating',
+      payload: {
+        quarter,
+        grade: 'BC',
+        previous: { grade: 'BB', creditLimitMinor: 0, creditTermDays: 30 },
+        reason: expect.stringContaining(`quarterly rating ${quarter}`),
+        actor: { credentialId: null, username: 'system:quarterly-rating', role: 'system' },
+      },
     });
 
     const notBad = await call('POST', `/v1/dealers/${good}/continuation-decision/${quarter}`, {
@@ -391,8 +399,11 @@ describe('dealer rating API', () => {
       [bad],
     );
     const starterId = (await testAuth.token('finance')).split('_')[1];
+    expect(history.find((e) => e.eventType === 'grade-set-by-quarterly-rating')?.payload).toMatchObject({
+      startedBy: { credentialId: starterId, role: 'finance' },
+    });
     expect(records.rows).toEqual([
-      { eventType: 'grade-set-by-quarterly-rating', source: `credential:${starterId}` },
+      { eventType: 'grade-set-by-quarterly-rating', source: 'system:quarterly-rating' },
       { eventType: 'supply-stopped', source: `credential:${managerId}` },
       { eventType: 'continuation-decided', source: `credential:${managerId}` },
     ]);

@@ -302,6 +302,7 @@ describe('walking skeleton through the real servers', () => {
     const profile = await call('GET', `/v1/counterparties/${dealer.id}`);
     expect(profile.body.supplyStopped).toBe(false);
     expect((profile.body.history as { eventType: string }[]).map((e) => e.eventType)).toEqual([
+      'counterparty-created',
       'supply-stopped-by-manager',
       'supply-resumed-by-manager',
     ]);

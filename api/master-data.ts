@@ -1,0 +1,302 @@
+/**
+ * The one counterparty and salesperson upsert, for `POST /v1/counterparties`,
+ * `POST /v1/salespeople` and the counterparties import alike. Creation sets the
+ * initial credit facts and records them, with the actor; an upsert of an existing
+ * one changes only plain details (recorded too) and is refused when it would change
+ * a credit fact — those change through their process (domain/credit-facts.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { CreditRecordInput, CreditRecordQueries } from '../activities/credit-record/queries.js';
+import { type Actor, actorSource } from '../domain/actor.js';
+import {
+  type Change,
+  type CounterpartyProfile,
+  type CounterpartyUpsert,
+  changed,
+  counterpartyUpsert,
+  type Refusal,
+  type SalespersonProfile,
+  type SalespersonUpsert,
+  salespersonUpsert,
+} from '../domain/credit-facts.js';
+import { inTransaction } from '../infra/db.js';
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/** Who upserts, and why (`POST /v1/counterparties`, `import <importId>`). */
+export interface UpsertBy {
+  actor: Actor;
+  reason: string;
+}
+
+/** An upsert that would change a credit fact: nothing of it was stored. */
+export class CreditFactChangeRefused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.message);
+  }
+}
+
+const PROFILE_COLUMNS = `kind, name, email, language, region, contact_name AS "contactName", joined_on AS "joinedOn",
+  credit_grade AS "creditGrade", customer_class AS "customerClass", credit_limit_minor AS "creditLimitMinor",
+  credit_term_days AS "creditTermDays"`;
+
+/** A counterparty's profile, locked for the rest of the transaction. */
+export async function lockCounterpartyProfile(
+  client: PoolClient,
+  id: string,
+): Promise<CounterpartyProfile | undefined> {
+  const { rows } = await client.query<CounterpartyProfile>(
+    `SELECT ${PROFILE_COLUMNS} FROM counterparties WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Sets the given columns (camelCase names of the profile) on a counterparty. */
+export async function setCounterpartyFields(
+  client: PoolClient,
+  id: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  const sets = entries.map(([k], i) => `${COLUMN[k]} = $${i + 2}`);
+  await client.query(`UPDATE counterparties SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
+}
+
+const COLUMN: Record<string, string> = {
+  name: 'name',
+  email: 'email',
+  language: 'language',
+  region: 'region',
+  contactName: 'contact_name',
+  joinedOn: 'joined_on',
+  creditGrade: 'credit_grade',
+  customerClass: 'customer_class',
+  creditLimitMinor: 'credit_limit_minor',
+  creditTermDays: 'credit_term_days',
+};
+
+/** A new counterparty as created: credit facts left out are none, and a limit of 0. */
+const initialProfile = (c: CounterpartyUpsert): CounterpartyProfile => ({
+  kind: c.kind,
+  name: c.name,
+  email: c.email,
+  language: c.language,
+  region: c.region,
+  contactName: c.contactName,
+  joinedOn: c.joinedOn,
+  creditGrade: c.creditGrade ?? null,
+  customerClass: c.customerClass ?? null,
+  creditLimitMinor: c.creditLimitMinor ?? 0,
+  creditTermDays: c.creditTermDays ?? null,
+});
+const createdKey = (id: string) => `counterparty:${id}:created`;
+const detailsKey = (id: string) => `counterparty:${id}:details:${randomUUID()}`;
+
+/** The credit record of a creation or a detail change: before, after, actor and reason. */
+function fact(
+  subjectType: 'counterparty' | 'salesperson',
+  id: string,
+  eventType: string,
+  change: Change | { before: null; after: Record<string, unknown> },
+  by: UpsertBy,
+  key: string,
+): CreditRecordInput {
+  return {
+    subjectType,
+    subjectId: id,
+    eventType,
+    payload: { ...change, actor: by.actor, reason: by.reason },
+    source: actorSource(by.actor),
+    idempotencyKey: key,
+  };
+}
+
+export function createMasterData(deps: { pool: Pool; records: CreditRecordQueries }) {
+  const { pool, records } = deps;
+
+  const recordChange = (client: PoolClient, ...args: Parameters<typeof fact>) =>
+    records.append(client, fact(...args));
+
+  /**
+   * Several counterparties (distinct ids) in one transaction, for imports: each its own
+   * outcome or refusal (a refused one writes nothing); any other failure fails them all.
+   */
+  async function upsertCounterparties(
+    rows: readonly (CounterpartyUpsert & { id: string })[],
+    by: UpsertBy,
+  ): Promise<(UpsertOutcome | Refusal)[]> {
+    // Set-based, in id order (so two batches lock the same rows in the same order).
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const initial = new Map(sorted.map((c) => [c.id, initialProfile(c)]));
+    const column = <K extends keyof CounterpartyProfile>(k: K) => sorted.map((c) => initial.get(c.id)?.[k]);
+    return inTransaction(pool, async (client) => {
+      const inserted = await client.query<{ id: string }>(
+        `INSERT INTO counterparties (id, kind, name, email, language, region, contact_name, joined_on, credit_grade,
+           customer_class, credit_limit_minor, credit_term_days)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::date[], $9::text[], $10::text[], $11::bigint[], $12::int[])
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          sorted.map((c) => c.id),
+          column('kind'),
+          column('name'),
+          column('email'),
+          column('language'),
+          column('region'),
+          column('contactName'),
+          column('joinedOn'),
+          column('creditGrade'),
+          column('customerClass'),
+          column('creditLimitMinor'),
+          column('creditTermDays'),
+        ],
+      );
+      const created = new Set(inserted.rows.map((r) => r.id));
+      const others = sorted.filter((c) => !created.has(c.id)).map((c) => c.id);
+      const existing = new Map<string, CounterpartyProfile>();
+      if (others.length) {
+        const found = await client.query<CounterpartyProfile & { id: string }>(
+          `SELECT id, ${PROFILE_COLUMNS} FROM counterparties WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+          [others],
+        );
+        for (const { id, ...profile } of found.rows) existing.set(id, profile);
+      }
+      const facts: CreditRecordInput[] = [];
+      const outcomes = new Map<string, UpsertOutcome | Refusal>();
+      for (const c of sorted) {
+        if (created.has(c.id)) {
+          const after = { ...initial.get(c.id) };
+          facts.push(
+            fact('counterparty', c.id, 'counterparty-created', { before: null, after }, by, createdKey(c.id)),
+          );
+          outcomes.set(c.id, 'created');
+          continue;
+        }
+        const profile = existing.get(c.id);
+        if (!profile) throw new Error(`counterparty ${c.id} vanished`);
+        const outcome = counterpartyUpsert(c.id, profile, c);
+        if ('refused' in outcome) outcomes.set(c.id, outcome.refused);
+        else if (!changed(outcome.change)) outcomes.set(c.id, 'unchanged');
+        else {
+          await setCounterpartyFields(client, c.id, outcome.change.after);
+          facts.push(
+            fact('counterparty', c.id, 'counterparty-details-updated', outcome.change, by, detailsKey(c.id)),
+          );
+          outcomes.set(c.id, 'updated');
+        }
+      }
+      await records.appendMany(client, facts);
+      return rows.map((c) => outcomes.get(c.id) as UpsertOutcome | Refusal);
+    });
+  }
+
+  return {
+    /** Creates the counterparty, or updates its details; throws CreditFactChangeRefused. */
+    async upsertCounterparty(c: CounterpartyUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
+      const [result] = await upsertCounterparties([c], by);
+      if (typeof result === 'object') throw new CreditFactChangeRefused(result);
+      return result as UpsertOutcome;
+    },
+
+    upsertCounterparties,
+
+    /** Creates the salesperson, or updates their details; throws CreditFactChangeRefused. */
+    async upsertSalesperson(s: SalespersonUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
+      return inTransaction(pool, async (client) => {
+        const initial: SalespersonProfile = {
+          name: s.name,
+          email: s.email,
+          region: s.region,
+          phone: s.phone,
+          creditLimitMinor: s.creditLimitMinor ?? null,
+        };
+        const inserted = await client.query(
+          `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO NOTHING`,
+          [s.id, initial.name, initial.email, initial.region, initial.phone, initial.creditLimitMinor],
+        );
+        if (inserted.rowCount) {
+          await recordChange(
+            client,
+            'salesperson',
+            s.id,
+            'salesperson-created',
+            { before: null, after: { ...initial } },
+            by,
+            `salesperson:${s.id}:created`,
+          );
+          return 'created';
+        }
+        const { rows } = await client.query<SalespersonProfile>(
+          `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
+           WHERE id = $1 FOR UPDATE`,
+          [s.id],
+        );
+        const existing = rows[0];
+        if (!existing) throw new Error(`salesperson ${s.id} vanished`);
+        const outcome = salespersonUpsert(s.id, existing, s);
+        if ('refused' in outcome) throw new CreditFactChangeRefused(outcome.refused);
+        if (!changed(outcome.change)) return 'unchanged';
+        const entries = Object.entries(outcome.change.after);
+        await client.query(
+          `UPDATE salespeople SET ${entries.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = now()
+           WHERE id = $1`,
+          [s.id, ...entries.map(([, v]) => v)],
+        );
+        await recordChange(
+          client,
+          'salesperson',
+          s.id,
+          'salesperson-details-updated',
+          outcome.change,
+          by,
+          `salesperson:${s.id}:details:${randomUUID()}`,
+        );
+        return 'updated';
+      });
+    },
+  };
+}
+
+export type MasterData = ReturnType<typeof createMasterData>;
+
+/**
+ * Upserts counterparties as they come, in batches: while one batch's transaction runs, the
+ * rows arriving meanwhile wait and go together in the next. Every creation is a credit record
+ * on one hash chain (one writer at a time), so a bulk import pays the chain's lock per batch,
+ * not per row. Rows in flight must have distinct ids (the import applies one id at a time).
+ */
+export function counterpartyBatcher(masterData: MasterData, by: UpsertBy, maxBatch = 100) {
+  const queue: {
+    row: CounterpartyUpsert & { id: string };
+    settle: (r: { ok: UpsertOutcome | Refusal } | { error: unknown }) => void;
+  }[] = [];
+  let draining = false;
+  const drain = async () => {
+    draining = true;
+    while (queue.length) {
+      const batch = queue.splice(0, maxBatch);
+      try {
+        const results = await masterData.upsertCounterparties(
+          batch.map((b) => b.row),
+          by,
+        );
+        for (const [i, b] of batch.entries()) b.settle({ ok: results[i] as UpsertOutcome | Refusal });
+      } catch (error) {
+        for (const b of batch) b.settle({ error });
+      }
+    }
+    draining = false;
+  };
+  return (row: CounterpartyUpsert & { id: string }): Promise<UpsertOutcome | Refusal> =>
+    new Promise((resolve, reject) => {
+      queue.push({ row, settle: (r) => ('error' in r ? reject(r.error) : resolve(r.ok)) });
+      if (!draining) void drain();
+    });
+}
