@@ -57,6 +57,13 @@ export interface StreamBody {
   limitBytes: number;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on streamed routes (their body parser and error mapping read it). */
+    streamBody?: StreamBody;
+  }
+}
+
 export interface Upload {
   contentType: StreamContentType;
   stream: Readable;
@@ -122,7 +129,19 @@ export function rolesFor(route: { method: string; path: string }): readonly Role
   return roles;
 }
 
-export type Authenticate = (authorization: string | undefined) => Promise<Principal | null>;
+/**
+ * The principal behind a request's Authorization header, or null when it proves nothing. It may
+ * refuse the request itself (an ApiError: too many failed attempts from the caller's address).
+ */
+export type Authenticate = (
+  authorization: string | undefined,
+  req: FastifyRequest,
+  res: FastifyReply,
+) => Promise<Principal | null>;
+
+/** RFC 6750: a 401 names the scheme; `invalid_token` when a credential was sent and failed. */
+const challenge = (sent: boolean) =>
+  sent ? 'Bearer realm="creditflow", error="invalid_token"' : 'Bearer realm="creditflow"';
 
 /** POSTs by an authenticated caller honour Idempotency-Key (keys are scoped to the credential). */
 const takesIdempotencyKey = (route: AnyRoute, roles: readonly Role[] | null) =>
@@ -142,18 +161,22 @@ export function registerRoutes(
   authenticate: Authenticate,
   idempotency?: IdempotencyQueries,
   streamContext = false,
+  uploads: { uploadStallMs: number } = { uploadStallMs: 30_000 },
 ): void {
   const streamed = routes.filter((r) => r.streamBody);
   if (!streamContext && streamed.length) {
     app.register(async (ctx) => {
-      acceptStreamedBodies(ctx, streamed);
-      registerRoutes(ctx, streamed, authenticate, idempotency, true);
+      acceptStreamedBodies(ctx, streamed, uploads.uploadStallMs);
+      registerRoutes(ctx, streamed, authenticate, idempotency, true, uploads);
     });
     routes = routes.filter((r) => !r.streamBody);
   }
   // The claim a running request holds; its answer is stored when it is sent (onSend),
   // so whatever the client gets, error mapping included, is what a retry gets.
   const claims = new WeakMap<FastifyRequest, { credentialId: string; key: string; claimId: string }>();
+  // Who is calling, settled in onRequest: before fastify reads the body, so an
+  // unauthenticated or unauthorised caller never has its body read or parsed.
+  const principals = new WeakMap<FastifyRequest, Principal>();
   for (const route of routes) {
     const roles = rolesFor(route);
     const idempotent = idempotency !== undefined && claimsIdempotencyKey(route, roles);
@@ -163,23 +186,35 @@ export function registerRoutes(
       ...(route.streamBody
         ? { bodyLimit: route.streamBody.limitBytes, config: { streamBody: route.streamBody } }
         : {}),
+      ...(roles
+        ? {
+            onRequest: async (req: FastifyRequest, res: FastifyReply) => {
+              const header = req.headers.authorization;
+              // A refused request's body is not wanted: close the connection rather than read it.
+              if (!req.raw.complete) res.header('connection', 'close');
+              const principal = await authenticate(header, req, res);
+              if (!principal) {
+                res.header('www-authenticate', challenge(header !== undefined));
+                throw new ApiError(
+                  401,
+                  'unauthenticated',
+                  'send a valid credential: Authorization: Bearer <token>',
+                );
+              }
+              if (!roles.includes(principal.role))
+                throw new ApiError(
+                  403,
+                  'forbidden',
+                  `the ${principal.role} role may not ${route.method} ${route.path}`,
+                );
+              if (!req.raw.complete) res.removeHeader('connection');
+              principals.set(req, principal);
+            },
+          }
+        : {}),
       handler: async (req: FastifyRequest, res: FastifyReply) => {
-        let principal: Principal | undefined;
-        if (roles) {
-          principal = (await authenticate(req.headers.authorization)) ?? undefined;
-          if (!principal)
-            throw new ApiError(
-              401,
-              'unauthenticated',
-              'send a valid credential: Authorization: Bearer <token>',
-            );
-          if (!roles.includes(principal.role))
-            throw new ApiError(
-              403,
-              'forbidden',
-              `the ${principal.role} role may not ${route.method} ${route.path}`,
-            );
-        }
+        const principal = principals.get(req);
+        if (roles && !principal) throw new Error(`${route.path}: no principal after onRequest`);
         const key = idempotent ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
         const params = parse(route.params, req.params, 'params');
         const query = parse(route.query, req.query, 'query');
@@ -274,11 +309,11 @@ export function registerRoutes(
  * Streamed routes live in their own context, where each accepted content type hands
  * the body through as a stream (fastify's own JSON parser would buffer it).
  */
-function acceptStreamedBodies(ctx: FastifyInstance, routes: AnyRoute[]): void {
+function acceptStreamedBodies(ctx: FastifyInstance, routes: AnyRoute[], stallMs: number): void {
   ctx.removeAllContentTypeParsers();
   const types = [...new Set(routes.flatMap((r) => r.streamBody?.contentTypes ?? []))];
   ctx.addContentTypeParser(types, (req, payload, done) =>
-    done(null, limitedBody(payload, req.routeOptions.bodyLimit ?? 0)),
+    done(null, limitedBody(payload, req.routeOptions.bodyLimit ?? 0, stallMs)),
   );
   // A body the handler did not read to its end (a refused caller, a failed file): the
   // answer goes out and the connection closes, dropping the rest.
@@ -293,12 +328,29 @@ function acceptStreamedBodies(ctx: FastifyInstance, routes: AnyRoute[]): void {
 /**
  * The request body as a stream that fails past `limit` bytes (fastify does not limit
  * a streamed body), and that the handler may stop reading early without destroying
- * the request, so the connection still carries the answer.
+ * the request, so the connection still carries the answer. It also fails when the
+ * client sends nothing for `stallMs` while we wait for it: a large upload may take as
+ * long as it needs, a stalled one does not hold the request (time the server spends
+ * applying rows, with the body paused, is not the client's).
  */
-function limitedBody(source: Readable, limit: number): Readable {
+function limitedBody(source: Readable, limit: number, stallMs: number): Readable {
   let received = 0;
+  let lastProgress = Date.now();
+  const stall = setInterval(
+    () => {
+      if (source.readableEnded || body.destroyed) return clearInterval(stall);
+      if (source.readableFlowing !== true) lastProgress = Date.now();
+      else if (Date.now() - lastProgress >= stallMs) {
+        clearInterval(stall);
+        body.destroy(new ApiError(408, 'request_timeout', `the upload sent nothing for ${stallMs / 1000} s`));
+      }
+    },
+    Math.max(20, Math.min(1_000, Math.floor(stallMs / 4))),
+  );
+  stall.unref();
   const body = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      lastProgress = Date.now();
       received += chunk.length;
       if (received > limit) done(new ApiError(413, 'payload_too_large', `the body is over ${limit} bytes`));
       else done(null, chunk);

@@ -18,7 +18,15 @@ const { client, connection } = await connectClient(
 // The policy versions in PostgreSQL, shared with the worker and other API processes:
 // POLICY_FILE only seeds the first version.
 const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
-const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore, logger: true });
+const api = await buildApi({
+  client,
+  pool,
+  policy: () => policyStore.current(),
+  policyStore,
+  logger: true,
+  limits: config.http,
+  webhookAllowedNetworks: config.webhooks.allowedNetworks,
+});
 await api.listen({ host: config.api.host, port: config.api.port });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

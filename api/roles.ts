@@ -1,9 +1,9 @@
 /**
  * The role matrix: who may call which route. Enforced in one place
  * (api/http.ts registerRoutes); a route missing here refuses to start, so nothing
- * is public by accident. Rules that depend on the record (a salesperson sees only
- * their own receivables; a department votes only for itself) are checked by the
- * route with `ownership` helpers below.
+ * is public by accident. Rules that depend on the record (a department votes only
+ * for itself) are checked by the route with the helpers below; what a salesperson
+ * sees of the records is api/visibility.ts's (another's answers as an unknown id).
  */
 
 import { ROLES, type Role } from '../domain/actor.js';

@@ -16,6 +16,13 @@ import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
 import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
+import {
+  DEFAULT_HTTP_LIMITS,
+  type HttpLimits,
+  installProtection,
+  limitFailedAuthentication,
+  serverOptions,
+} from './limits.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -34,6 +41,10 @@ export interface ApiDeps {
   /** When given, the policy admin routes are served from it. */
   policyStore?: PolicyStore;
   logger?: boolean;
+  /** Timeouts and the failed-authentication limit; default DEFAULT_HTTP_LIMITS. */
+  limits?: HttpLimits;
+  /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
+  webhookAllowedNetworks?: readonly string[];
 }
 
 /** Temporal and PostgreSQL failures, in the API's words. */
@@ -59,7 +70,9 @@ export function mapError(err: unknown): ApiError | undefined {
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  const limits = deps.limits ?? DEFAULT_HTTP_LIMITS;
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024, ...serverOptions(limits) });
+  await installProtection(app, limits);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [
@@ -69,7 +82,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
-    ...webhookRoutes({ webhooks: createWebhookQueries(deps.pool) }),
+    ...webhookRoutes({
+      webhooks: createWebhookQueries(deps.pool),
+      allowedNetworks: deps.webhookAllowedNetworks ?? [],
+    }),
     ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
     ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
   ];
@@ -103,8 +119,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerRoutes(
     app,
     routes,
-    (header) => credentials.authenticate(header),
+    await limitFailedAuthentication(app, limits, (header) => credentials.authenticate(header)),
     createIdempotencyQueries(deps.pool),
+    false,
+    { uploadStallMs: limits.uploadStallMs },
   );
   return app;
 }

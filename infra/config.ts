@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../domain/webhooks.js';
+import { parseAllowedNetworks } from './webhook-destinations.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** An empty or absent URL means "start our own server". */
@@ -60,6 +61,12 @@ const ConfigSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(DEFAULT_RETRY_SCHEDULE.maxAttempts),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(1_000),
+  WEBHOOK_ALLOWED_NETWORKS: z.string().default(''),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_UPLOAD_STALL_MS: z.coerce.number().int().min(100).default(30_000),
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(120_000),
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   WORKER_MAX_CACHED_WORKFLOWS: optionalCount(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalCount(2),
   WORKER_MAX_CONCURRENT_ACTIVITIES: optionalCount(1),
@@ -72,6 +79,19 @@ export interface Config {
   rootDir: string;
   dataDir: string;
   api: { host: string; port: number };
+  /** What the HTTP server allows its clients (docs/security.md). */
+  http: {
+    /** The request line and headers must arrive within this. */
+    headersTimeoutMs: number;
+    /** A request's body (ordinary routes) must arrive within this of its headers. */
+    requestTimeoutMs: number;
+    /** A streamed upload (imports) may go this long without sending a byte. */
+    uploadStallMs: number;
+    /** A connection with no traffic at all this long is closed. */
+    idleTimeoutMs: number;
+    /** Failed authentications per client address per minute before it is answered 429. */
+    authFailuresPerMinute: number;
+  };
   temporal: {
     /** When undefined, `npm start` runs the Temporal CLI's dev server itself. */
     address: string | undefined;
@@ -119,7 +139,16 @@ export interface Config {
   };
   policyFile: string | undefined;
   /** Outgoing webhooks: the retry schedule, the per-attempt timeout, the outbox poll interval. */
-  webhooks: { retry: RetrySchedule; timeoutMs: number; pollIntervalMs: number };
+  webhooks: {
+    retry: RetrySchedule;
+    timeoutMs: number;
+    pollIntervalMs: number;
+    /**
+     * Networks (CIDRs or single addresses) a receiver may be at beyond the public internet,
+     * for on-premises receivers; empty: public addresses only (docs/security.md).
+     */
+    allowedNetworks: string[];
+  };
 }
 
 export interface TemporalSecurity {
@@ -163,6 +192,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rootDir,
     dataDir: path.resolve(rootDir, e.DATA_DIR ?? '.data'),
     api: { host: e.API_HOST, port: e.API_PORT },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      uploadStallMs: e.HTTP_UPLOAD_STALL_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+      authFailuresPerMinute: e.AUTH_FAILURES_PER_MINUTE,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -203,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       pollIntervalMs: e.WEBHOOK_POLL_MS,
+      allowedNetworks: parseAllowedNetworks(list(e.WEBHOOK_ALLOWED_NETWORKS), 'WEBHOOK_ALLOWED_NETWORKS'),
     },
   };
 }

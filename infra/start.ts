@@ -132,7 +132,14 @@ async function main() {
     await workerConnection.close();
   });
 
-  const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore });
+  const api = await buildApi({
+    client,
+    pool,
+    policy: () => policyStore.current(),
+    policyStore,
+    limits: config.http,
+    webhookAllowedNetworks: config.webhooks.allowedNetworks,
+  });
   await api.listen({ host: config.api.host, port: config.api.port });
   stops.unshift(() => api.close());
 

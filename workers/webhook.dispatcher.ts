@@ -5,7 +5,12 @@
  * answer, a network error or the timeout is retried with exponential backoff and
  * jitter until the schedule's last attempt, then the delivery is `failed`.
  */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { Pool } from 'pg';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import {
   type AttemptOutcome,
   type ClaimedDelivery,
@@ -18,6 +23,7 @@ import {
   SIGNATURE_HEADER,
   signatureHeader,
 } from '../domain/webhooks.js';
+import { addressRefusal, DestinationRefused, hostOf, urlRefusal } from '../infra/webhook-destinations.js';
 
 export interface WebhookDispatcherOptions {
   pool: Pool;
@@ -31,6 +37,14 @@ export interface WebhookDispatcherOptions {
   /** Uniform in [0, 1), for the jitter (tests may fix it). */
   random?: () => number;
   onError?: (err: unknown) => void;
+  /**
+   * Networks beyond the public internet a receiver may be at (CIDRs, as configured in
+   * WEBHOOK_ALLOWED_NETWORKS); anything else private, loopback, link-local or reserved is
+   * refused at every attempt, on the address the connection would use.
+   */
+  allowedNetworks?: readonly string[];
+  /** Resolves receivers' host names (tests give a name another answer); default: the system's. */
+  lookup?: LookupFunction;
 }
 
 export interface WebhookDispatcher {
@@ -52,6 +66,14 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   const onError = opts.onError ?? ((err) => console.error('webhook dispatcher:', (err as Error).message));
   // A leased delivery is due again only after the attempt had every chance to finish and be recorded.
   const leaseMs = opts.timeoutMs + 30_000;
+  const allowed = [...(opts.allowedNetworks ?? [])];
+  // The library checks the address each connection is made to (after any DNS answer);
+  // checkedLookup says why in our words first. No keep-alive: each attempt connects anew.
+  const agents = {
+    'http:': new RequestFilteringHttpAgent({ allowIPAddressList: allowed }),
+    'https:': new RequestFilteringHttpsAgent({ allowIPAddressList: allowed }),
+  };
+  const lookup = checkedLookup(allowed, opts.lookup ?? (dnsLookup as LookupFunction));
   let stopped = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -64,9 +86,9 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
+      const res = await post(
+        d.url,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'creditflow-webhooks/1',
           'X-Creditflow-Event': d.eventType,
@@ -74,14 +96,12 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
           [SIGNATURE_HEADER]: signatureHeader(d.secret, body, Math.floor(Date.now() / 1000)),
         },
         body,
-        redirect: 'manual', // a redirect is not a delivery
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
+        { agents, lookup, allowed, timeoutMs: opts.timeoutMs },
+      );
+      // A redirect is not a delivery (and is never followed).
       statusCode = res.status;
-      if (isDelivered(res.status)) {
-        await res.body?.cancel().catch(() => {});
-      } else {
-        const text = (await res.text()).slice(0, ERROR_BODY_CHARS).trim();
+      if (!isDelivered(res.status)) {
+        const text = res.text.slice(0, ERROR_BODY_CHARS).trim();
         error = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
       }
     } catch (err) {
@@ -150,9 +170,77 @@ export function startWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookD
   return d;
 }
 
+/**
+ * A host-name lookup that refuses addresses the receiver may not be at, so a name whose
+ * DNS answer changed after the subscription (or per query) still reaches no private address.
+ */
+function checkedLookup(allowed: readonly string[], lookup: LookupFunction): LookupFunction {
+  return ((hostname: string, options: object, callback: (...args: unknown[]) => void) =>
+    lookup(hostname, options, ((err: Error | null, address: string | LookupAddress[], family?: number) => {
+      if (err) return callback(err, address, family);
+      const addresses = Array.isArray(address) ? address : [{ address, family }];
+      for (const a of addresses) {
+        const why = addressRefusal(a.address, allowed);
+        if (why) return callback(new DestinationRefused(`${hostname} resolves to ${why}`), address, family);
+      }
+      callback(null, address, family);
+    }) as Parameters<LookupFunction>[2])) as LookupFunction;
+}
+
+/** POSTs `body` and reads the answer (at most 64 KiB of it), all within `timeoutMs`. */
+function post(
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string,
+  o: {
+    agents: Record<'http:' | 'https:', http.Agent>;
+    lookup: LookupFunction;
+    allowed: readonly string[];
+    timeoutMs: number;
+  },
+): Promise<{ status: number; text: string }> {
+  const url = new URL(rawUrl);
+  const fault = urlRefusal(url);
+  if (fault) return Promise.reject(new DestinationRefused(`${rawUrl} ${fault}`));
+  const host = hostOf(url);
+  // An address in the URL needs no lookup: checked here, and by the agent at connect.
+  const literal = isIP(host) ? addressRefusal(host, o.allowed) : null;
+  if (literal) return Promise.reject(new DestinationRefused(literal));
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        agent: o.agents[url.protocol as 'http:' | 'https:'],
+        lookup: o.lookup,
+        signal: AbortSignal.timeout(o.timeoutMs),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < 65_536) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 function describeFailure(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs} ms`;
+  if (err instanceof DestinationRefused) return `refused: ${err.message}`;
+  // request-filtering-agent's own refusal (the address the connection was to use).
+  if (e?.message?.includes('is not allowed')) return `refused: ${e.message}`;
   const cause = e?.cause?.code ?? e?.cause?.message;
   return cause ? `${e.message ?? 'request failed'} (${cause})` : (e?.message ?? String(err));
 }

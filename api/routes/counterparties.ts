@@ -17,6 +17,7 @@ import {
   setCounterpartyFields,
 } from '../master-data.js';
 import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
+import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
 const CustomerClass = z.enum(['A', 'B', 'C', 'D']);
@@ -121,6 +122,25 @@ export function counterpartyRoutes(deps: {
 }): AnyRoute[] {
   const { queries } = deps;
   const masterData = createMasterData(deps);
+  const visibility = createVisibility(deps.pool);
+  /**
+   * The counterparty's history as a salesperson sees it: every fact, but what a fact says
+   * about another salesperson's receivable (its id, its reason) is withheld.
+   */
+  async function withheldFromSales<E extends { payload: Record<string, unknown>; source?: string }>(
+    events: E[],
+    principal: Parameters<typeof visibility.ownReceivables>[0],
+  ): Promise<E[]> {
+    const about = [...new Set(events.map(receivableOf).filter((id): id is string => id !== null))];
+    const own = await visibility.ownReceivables(principal, about);
+    return events.map((e) => {
+      const id = receivableOf(e);
+      return id === null || own.has(id)
+        ? e
+        : { ...e, payload: { withheld: 'about another salesperson’s receivable' } };
+    });
+  }
+
   return [
     defineRoute({
       method: 'POST',
@@ -232,14 +252,17 @@ export function counterpartyRoutes(deps: {
       tag: 'counterparties',
       params: z.object({ id: Id }),
       response: CounterpartyResponse,
-      handler: async ({ params }) => {
+      handler: async ({ params, principal }) => {
         const c = await queries.getCounterparty(params.id);
-        if (!c) throw ApiError.notFound(`counterparty ${params.id}`);
-        const [history, exposureMinor] = await Promise.all([
+        // A counterparty a salesperson does not sell to answers as an unknown one.
+        if (!c || !(await visibility.seesCounterparty(principal, params.id)))
+          throw ApiError.notFound(`counterparty ${params.id}`);
+        const [recorded, exposureMinor] = await Promise.all([
           deps.records.listForSubject('counterparty', params.id),
           // Issued receivables' outstanding plus pending applications, as the checks count it.
           queries.counterpartyExposure(params.id, ''),
         ]);
+        const history = isSalesperson(principal) ? await withheldFromSales(recorded, principal) : recorded;
         return {
           ...c,
           exposureMinor,

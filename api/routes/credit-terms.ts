@@ -27,6 +27,7 @@ import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { Id, MinorOrZero, OnBehalfOfBody, refusedActorFields } from '../schemas.js';
+import { createVisibility } from '../visibility.js';
 
 const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
 const Bp = z.number().int('must be an integer of basis points');
@@ -177,6 +178,7 @@ const ScoreResponse = z.object({
 export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRoute[] {
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
+  const visibility = createVisibility(deps.pool);
 
   return [
     defineRoute({
@@ -186,11 +188,12 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       tag: 'credit-terms',
       body: AnalysisBody,
       response: AnalysisResponse,
-      handler: async ({ body }) => {
+      handler: async ({ body, principal }) => {
         let maxTermDays: number | null = null;
         if (body.counterpartyId !== undefined) {
           const c = await queries.getCounterparty(body.counterpartyId);
-          if (!c) {
+          // What the grade allows is not for a salesperson who does not sell to the counterparty.
+          if (!c || !(await visibility.seesCounterparty(principal, body.counterpartyId))) {
             const message = `unknown counterparty ${body.counterpartyId}`;
             throw ApiError.unprocessable(`counterpartyId: ${message}`, [{ path: 'counterpartyId', message }]);
           }

@@ -35,6 +35,7 @@ import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
 import { CalendarDate, Id, Minor, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
+import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
 
 export const CreditApplicationBody = z.object({
   receivableId: Id.optional().describe(
@@ -111,6 +112,8 @@ export function receivableRoutes(deps: {
 }): AnyRoute[] {
   const { client, queries } = deps;
   const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
+  // One answer for an unknown id and for another salesperson's: nothing tells them apart.
+  const notFound = (id: string) => ApiError.notFound(`receivable ${id}`);
 
   return [
     defineRoute({
@@ -170,6 +173,15 @@ export function receivableRoutes(deps: {
         } catch (err) {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           const existing = await handle(receivableId).query(getReceivable);
+          // Another salesperson's receivable: its stage (or anything else) is not theirs to
+          // learn. The id is taken, which a shared id space cannot hide; nothing more is said.
+          if (!seesSalesperson(principal, existing.application.salespersonId))
+            throw new ApiError(
+              409,
+              'conflict',
+              `receivableId: ${receivableId} is already in use; file under another id`,
+              [{ path: 'receivableId', message: 'already in use' }],
+            );
           return reply(200, { receivableId, workflowId, created: false, stage: existing.stage });
         }
       },
@@ -187,9 +199,14 @@ export function receivableRoutes(deps: {
         // The snapshot the workflow writes with every recorded change: one primary-key
         // read. A receivable filed a moment ago has none yet, so its workflow answers
         // (and an unknown id is a 404 from Temporal's "not found").
-        const state =
-          (await queries.getReceivableState(params.id)) ?? (await handle(params.id).query(getReceivable));
-        assertOwnSalesperson(principal, state.application.salespersonId);
+        let state = await queries.getReceivableState(params.id);
+        try {
+          state ??= await handle(params.id).query(getReceivable);
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) throw notFound(params.id);
+          throw err;
+        }
+        if (!seesSalesperson(principal, state.application.salespersonId)) throw notFound(params.id);
         return view(state);
       },
     }),
@@ -208,13 +225,15 @@ export function receivableRoutes(deps: {
       }),
       response: z.object({ items: z.array(ReceivableRowSchema) }),
       handler: async ({ query, principal }) => {
-        // A salesperson's list is their own, whatever the filter asks for.
-        if (principal?.role === 'sales') {
-          if (query.salespersonId) assertOwnSalesperson(principal, query.salespersonId);
+        // A salesperson's list is their own, whatever the filter asks for: another
+        // salesperson's id lists nothing, as an unknown one does.
+        if (isSalesperson(principal))
           return {
-            items: await queries.listReceivables({ ...query, salespersonId: principal.salespersonId ?? '' }),
+            items: await queries.listReceivables({
+              ...query,
+              salespersonId: salespersonScope(principal, query.salespersonId),
+            }),
           };
-        }
         return { items: await queries.listReceivables(query) };
       },
     }),
@@ -250,8 +269,7 @@ export function receivableRoutes(deps: {
       }),
       handler: async ({ params, principal }) => {
         const row = await queries.getReceivable(params.id);
-        if (!row) throw ApiError.notFound(`receivable ${params.id}`);
-        assertOwnSalesperson(principal, row.salespersonId);
+        if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         const [events, tasks] = await Promise.all([
           deps.records.listForSubject('receivable', params.id),
           queries.listTasks(params.id),
@@ -401,10 +419,9 @@ export function receivableRoutes(deps: {
       body: z.object({ reason: Text, ...actorFields }),
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) => {
-        if (principal?.role === 'sales') {
+        if (isSalesperson(principal)) {
           const row = await queries.getReceivable(params.id);
-          if (!row) throw ApiError.notFound(`receivable ${params.id}`);
-          assertOwnSalesperson(principal, row.salespersonId);
+          if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         }
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
         return view(

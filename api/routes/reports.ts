@@ -30,8 +30,8 @@ import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { createReportQueries } from '../reports/queries.js';
-import { assertOwnSalesperson } from '../roles.js';
 import { CalendarDate, Id, Month } from '../schemas.js';
+import { isSalesperson, salespersonScope } from '../visibility.js';
 
 const Format = z
   .enum(['json', 'csv'])
@@ -152,12 +152,12 @@ const csvReply = (csv: string, filename: string) =>
     'content-disposition': `attachment; filename="${filename}"`,
   });
 
-/** Whose receivables: a salesperson's own always; staff choose one or all. */
+/**
+ * Whose receivables: a salesperson's own always (another's id, like an unknown one,
+ * selects nothing); staff choose one or all.
+ */
 function scope(principal: Principal | undefined, requested: string | undefined): string | null {
-  if (principal?.role === 'sales') {
-    if (requested) assertOwnSalesperson(principal, requested);
-    return principal.salespersonId;
-  }
+  if (isSalesperson(principal)) return salespersonScope(principal, requested);
   return requested ?? null;
 }
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { WebhookQueries } from '../../activities/webhooks/queries.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
+import { destinationRefusal } from '../../infra/webhook-destinations.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 
@@ -77,7 +78,24 @@ const Delivery = z.object({
 
 const WebhookIdParams = z.object({ id: z.string().regex(/^wh_[a-f0-9]{20}$/, 'not a webhook id') });
 
-export function webhookRoutes(deps: { webhooks: WebhookQueries }): AnyRoute[] {
+/** A URL as readers see it: credentials a subscription made before they were refused are not shown. */
+const shown = <S extends { url: string }>(s: S): S => {
+  try {
+    const url = new URL(s.url);
+    if (!url.username && !url.password) return s;
+    url.username = '';
+    url.password = '';
+    return { ...s, url: url.href };
+  } catch {
+    return s;
+  }
+};
+
+export function webhookRoutes(deps: {
+  webhooks: WebhookQueries;
+  /** Networks beyond the public internet a receiver may be at (CIDRs). */
+  allowedNetworks: readonly string[];
+}): AnyRoute[] {
   const { webhooks } = deps;
   const found = async (id: string) => {
     const s = await webhooks.getSubscription(id);
@@ -96,6 +114,11 @@ export function webhookRoutes(deps: { webhooks: WebhookQueries }): AnyRoute[] {
       }),
       status: 201,
       handler: async ({ body, principal }) => {
+        // The receiver must be reachable only where a webhook may go (docs/security.md);
+        // the dispatcher checks the address again at every delivery.
+        const refusal = await destinationRefusal(body.url, deps.allowedNetworks);
+        if (refusal)
+          throw ApiError.validation(`invalid body: url ${refusal}`, [{ path: 'url', message: refusal }]);
         const { subscription, secret } = await webhooks.createSubscription({
           url: body.url,
           events: body.events,
@@ -111,7 +134,7 @@ export function webhookRoutes(deps: { webhooks: WebhookQueries }): AnyRoute[] {
       summary: 'Webhook subscriptions, active and deactivated (never their secrets)',
       tag: 'webhooks',
       response: z.object({ items: z.array(Subscription) }),
-      handler: async () => ({ items: await webhooks.listSubscriptions() }),
+      handler: async () => ({ items: (await webhooks.listSubscriptions()).map(shown) }),
     }),
     defineRoute({
       method: 'DELETE',
@@ -123,7 +146,7 @@ export function webhookRoutes(deps: { webhooks: WebhookQueries }): AnyRoute[] {
       handler: async ({ params }) => {
         const s = await webhooks.deactivateSubscription(params.id);
         if (!s) throw ApiError.notFound(`webhook ${params.id}`);
-        return s;
+        return shown(s);
       },
     }),
     defineRoute({

@@ -231,9 +231,10 @@ describe('walking skeleton through the real servers', () => {
     expect(unknown.body.error?.fields?.map((f) => f.path)).toEqual(['counterpartyId', 'salespersonId']);
     expect((await pool.query("SELECT 1 FROM receivables WHERE id = 'R-never'")).rowCount).toBe(0);
 
+    // Authenticated: a caller without a credential is refused before its body is read.
     const notJson = await fetch(`${base}/v1/credit-applications`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...(await system.auth.headers('finance')), 'content-type': 'application/json' },
       body: '{oops',
     });
     expect(notJson.status).toBe(400);

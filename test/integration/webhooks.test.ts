@@ -6,11 +6,12 @@
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createReceivableActivities } from '../../activities/receivable/activities.js';
+import { createWebhookQueries } from '../../activities/webhooks/queries.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { verifySignature, type WebhookEvent } from '../../domain/webhooks.js';
@@ -20,7 +21,7 @@ import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
 import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
-import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { type ApiBody, apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 
 // A tiny schedule so retries happen within the test: waits of 100–200 ms, then 200–400 ms.
 const RETRY = { baseMs: 200, factor: 2, capMs: 2_000, maxAttempts: 3 };
@@ -54,14 +55,30 @@ let activities: ReturnType<typeof createReceivableActivities>;
 let counterpartyId: string;
 let salespersonId: string;
 
-const newDispatcher = (batchSize = 10) =>
-  createWebhookDispatcher({ pool, retry: RETRY, timeoutMs: TIMEOUT_MS, pollIntervalMs: 25, batchSize });
+/** The receiver is on loopback: allowed explicitly, as an on-premises receiver would be. */
+const ALLOWED = ['127.0.0.1/32'];
+
+const newDispatcher = (batchSize = 10, more: Partial<Parameters<typeof createWebhookDispatcher>[0]> = {}) =>
+  createWebhookDispatcher({
+    pool,
+    retry: RETRY,
+    timeoutMs: TIMEOUT_MS,
+    pollIntervalMs: 25,
+    batchSize,
+    allowedNetworks: ALLOWED,
+    ...more,
+  });
 
 beforeAll(async () => {
   pool = createPool(inject('databaseUrl'), 8);
   testAuth = createTestAuth(pool);
   connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+  api = await buildApi({
+    client: new Client({ connection }),
+    pool,
+    policy: () => DEFAULT_POLICY,
+    webhookAllowedNetworks: ALLOWED,
+  });
   base = await api.listen({ host: '127.0.0.1', port: 0 });
 
   receiver = http.createServer((req, res) => {
@@ -488,5 +505,138 @@ describe('outgoing webhooks', () => {
       (await call('GET', '/v1/webhooks/wh_00000000000000000000/deliveries', undefined, 'admin')).status,
     ).toBe(404);
     expect((await call('GET', '/v1/webhooks', undefined, 'marketing')).status).toBe(403);
+  });
+});
+
+/** A DNS answer of our choosing for every name (an attacker's resolver, rebinding a name). */
+const resolvesTo =
+  (address: string): LookupFunction =>
+  (_hostname, options, callback) => {
+    const cb = callback as (err: null, address: unknown, family?: number) => void;
+    if (options.all) cb(null, [{ address, family: 4 }]);
+    else cb(null, address, 4);
+  };
+
+describe('where a webhook may go', () => {
+  /** An API as deployed with no allow-list: only public receivers. */
+  async function publicOnlyApi() {
+    const strict = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+    const headers = { ...(await testAuth.headers('admin')), 'content-type': 'application/json' };
+    return {
+      subscribe: async (url: string) => {
+        const res = await strict.inject({
+          method: 'POST',
+          url: '/v1/webhooks',
+          headers,
+          payload: { url, events: 'all' },
+        });
+        return { status: res.statusCode, body: res.json() as ApiBody };
+      },
+      close: () => strict.close(),
+    };
+  }
+
+  it('a subscription to loopback, private, link-local, metadata or unresolvable hosts is refused naming url', async () => {
+    const api = await publicOnlyApi();
+    const before = await pool.query('SELECT count(*)::int AS n FROM webhook_subscriptions');
+    try {
+      for (const url of [
+        'http://127.0.0.1:54329/',
+        'http://169.254.169.254/latest/meta-data/',
+        'http://[::1]:3000/',
+        'http://2130706433:3000/',
+        'http://0x7f000001:3000/',
+        'http://[::ffff:169.254.169.254]/',
+        'http://metadata.google.internal/',
+        'http://localhost:3000/',
+        'http://10.0.0.7/hook',
+        'http://192.168.1.20/hook',
+        'http://172.16.5.4/hook',
+        'http://100.64.0.1/hook',
+        'http://0.0.0.0:3000/',
+        'http://[fd00:ec2::254]/',
+        'http://[fe80::1]/',
+        'http://127.1:3000/',
+      ]) {
+        const res = await api.subscribe(url);
+        expect(res.status, url).toBe(400);
+        expect(res.body.error?.code).toBe('validation_failed');
+        expect(res.body.error?.fields?.[0]?.path, url).toBe('url');
+        expect(res.body.error?.fields?.[0]?.message, url).toMatch(/not a public one|does not resolve/);
+      }
+      // Credentials in the URL would be stored and shown to every auditor.
+      const withSecret = await api.subscribe('https://hook:s3cret@203.0.113.9/x');
+      expect(withSecret.status).toBe(400);
+      expect(withSecret.body.error?.fields?.[0]).toMatchObject({
+        path: 'url',
+        message: /user name or password/,
+      });
+      expect(JSON.stringify(withSecret.body)).not.toContain('s3cret');
+      // A public address is fine (nothing is sent to it until an event).
+      const ok = await api.subscribe('https://8.8.8.8/creditflow');
+      expect(ok.status).toBe(201);
+      await pool.query('UPDATE webhook_subscriptions SET active = false WHERE id = $1', [ok.body.id]);
+    } finally {
+      await api.close();
+    }
+    const after = await pool.query('SELECT count(*)::int AS n FROM webhook_subscriptions');
+    expect(after.rows[0].n).toBe(before.rows[0].n + 1);
+  });
+
+  it('the allow-list admits on-premises receivers, and only those networks', async () => {
+    // This file's API allows 127.0.0.1/32: loopback on that address only.
+    expect(
+      (await call('POST', '/v1/webhooks', { url: `${receiverUrl}/x`, events: 'all' }, 'admin')).status,
+    ).toBe(201);
+    await pool.query(`UPDATE webhook_subscriptions SET active = false WHERE url = $1`, [`${receiverUrl}/x`]);
+    const other = await call(
+      'POST',
+      '/v1/webhooks',
+      { url: 'http://127.0.0.2:3000/', events: 'all' },
+      'admin',
+    );
+    expect(other.status).toBe(400);
+    expect(other.body.error?.fields?.[0]?.path).toBe('url');
+  });
+
+  it('at delivery, a host whose DNS answer became private is refused; nothing reaches it', async () => {
+    await dispatcher.stop(); // a dispatcher of our own, resolving the name as an attacker's DNS would
+    const port = (receiver.address() as AddressInfo).port;
+    // Allowed when subscribed (its name then resolved to a public address); now it answers 127.0.0.1.
+    const { subscription } = await createWebhookQueries(pool).createSubscription({
+      url: `http://rebound.creditflow.test:${port}/rebound`,
+      events: 'all',
+      description: 'DNS rebinding',
+      createdBy: 'test',
+    });
+    const rebinding = resolvesTo('127.0.0.1');
+    const state = receivableAt('credit-desk', 60);
+    await recordStep(state, 'step-warning', 15);
+    const strict = newDispatcher(10, { allowedNetworks: [], lookup: rebinding });
+    await strict.runOnce();
+    const [refused] = await deliveries(subscription.id);
+    expect(refused).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
+    expect(refused?.lastError).toMatch(
+      /^refused: rebound\.creditflow\.test resolves to 127\.0\.0\.1 is a loopback address/,
+    );
+    expect(received.filter((r) => r.path === '/rebound')).toEqual([]);
+
+    // A receiver at a literal loopback address stored before the rule: refused at delivery too.
+    const legacy = await createWebhookQueries(pool).createSubscription({
+      url: `http://127.0.0.1:${port}/legacy`,
+      events: 'all',
+      description: 'stored before the check',
+      createdBy: 'test',
+    });
+    await recordStep({ ...state, stateVersion: 61 }, 'step-warning', 15);
+    await strict.runOnce();
+    const [legacyAttempt] = await deliveries(legacy.subscription.id);
+    expect(legacyAttempt?.lastError).toMatch(/^refused: 127\.0\.0\.1 is a loopback address/);
+    expect(received.filter((r) => r.path === '/legacy')).toEqual([]);
+    await pool.query('UPDATE webhook_subscriptions SET active = false WHERE id = ANY($1)', [
+      [subscription.id, legacy.subscription.id],
+    ]);
+    dispatcher = newDispatcher();
+    dispatcher.start();
   });
 });
