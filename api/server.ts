@@ -13,7 +13,15 @@ import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createCredentialQueries } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
-import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import {
+  type AnyRoute,
+  defineRoute,
+  frameworkErrors,
+  installErrorHandler,
+  MAX_PARAM_LENGTH,
+  openApiDocument,
+  registerRoutes,
+} from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
@@ -55,7 +63,12 @@ export function mapError(err: unknown): ApiError | undefined {
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+  });
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [

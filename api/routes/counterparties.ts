@@ -137,6 +137,7 @@ export function counterpartyRoutes(deps: {
       body: CounterpartyBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
+      successes: { 201: 'created', 200: 'an existing counterparty updated (`created: false`)' },
       handler: async ({ body }) => {
         const { created } = await queries.upsertCounterparty(body);
         return reply(created ? 201 : 200, { id: body.id, created });
@@ -173,6 +174,7 @@ export function counterpartyRoutes(deps: {
       body: SalespersonBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
+      successes: { 201: 'created', 200: 'an existing salesperson updated (`created: false`)' },
       handler: async ({ body }) => {
         const { created } = await queries.upsertSalesperson(body);
         return reply(created ? 201 : 200, { id: body.id, created });

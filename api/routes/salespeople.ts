@@ -175,6 +175,7 @@ export function salespersonRoutes(deps: {
       }),
       query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
       response: z.union([AssessmentTable, z.string()]),
+      csv: 'the table as CSV (header row, one row per salesperson), for `…/:month.csv` or `format=csv`',
       handler: async ({ params, query, principal }) => {
         const csv = params.month.endsWith('.csv') || query.format === 'csv';
         const month = params.month.replace(/\.csv$/, '');
