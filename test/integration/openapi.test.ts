@@ -79,14 +79,38 @@ describe('the OpenAPI document', () => {
   it('gives dates, months and quarters their formats', () => {
     expect(param(op('/v1/reports/aging', 'get'), 'asOf')).toMatchObject({
       format: 'date',
-      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      pattern: '^[1-9]\\d{3}-\\d{2}-\\d{2}$',
     });
     expect(param(op('/v1/reports/dso', 'get'), 'to')).toMatchObject({
-      pattern: '^\\d{4}-(0[1-9]|1[0-2])$',
+      pattern: '^[1-9]\\d{3}-(0[1-9]|1[0-2])$',
     });
     expect(param(op('/v1/salesperson-reviews/{quarter}', 'post'), 'quarter')).toMatchObject({
-      pattern: '^\\d{4}-Q[1-4]$',
+      pattern: '^[1-9]\\d{3}-Q[1-4]$',
     });
+  });
+});
+
+describe('dates, months and quarters', () => {
+  it('refuses years before 1000 as 400 naming the field, not a 500 from the calendar arithmetic', async () => {
+    for (const [method, url, field] of [
+      ['GET', '/v1/reports/dso?to=0000-01', 'query.to'],
+      ['GET', '/v1/reports/collections?from=0999-12&to=2025-01', 'query.from'],
+      ['GET', '/v1/reports/aging?asOf=0100-01-01', 'query.asOf'],
+      ['POST', '/v1/salesperson-reviews/0000-Q1', 'params.quarter'],
+      ['POST', '/v1/rating-cycles/quarter/0000-Q1', 'params.quarter'],
+    ] as const) {
+      const res = await system.api.inject({
+        method,
+        url,
+        headers: await system.auth.headers('finance'),
+        ...(method === 'POST' ? { payload: {} } : {}),
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(
+        res.json().error.fields?.map((f: { path: string }) => f.path),
+        url,
+      ).toEqual([field]);
+    }
   });
 });
 

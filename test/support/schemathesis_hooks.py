@@ -6,8 +6,10 @@ authentication rather than answering 403. The test passes one token per role in
 CREDITFLOW_TOKENS (JSON: role -> token).
 """
 
+import hashlib
 import json
 import os
+import re
 
 import schemathesis
 
@@ -35,3 +37,24 @@ class RoleToken:
             return
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
+
+
+VALID_KEY = re.compile(r"^[\x20-\x7E]{1,255}$")
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """An Idempotency-Key names one request: generated keys are few ("0", "00"…), and one key
+    reused for another request is refused (422 idempotency_key_reused) before anything runs.
+    Suffixed with a digest of the request, the same request keeps its key (so replays are still
+    exercised) and the others reach their rules. A malformed key is left as it is, for the 400.
+    """
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() != "idempotency-key" or not isinstance(headers[name], str):
+            continue
+        if not VALID_KEY.match(headers[name]):
+            continue
+        request = repr((case.method, case.path, case.path_parameters, case.query, case.body))
+        digest = hashlib.sha256(request.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        headers[name] = f"{headers[name][:238]}-{digest}"
