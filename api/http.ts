@@ -359,7 +359,13 @@ const IDEMPOTENCY_PARAMETER = {
     `for your credential; the same key with the same request returns that answer again (header ${REPLAYED_HEADER}: true), ` +
     'with a different request 422 `idempotency_key_reused`, while the first is still running 409 ' +
     '`idempotency_key_in_flight`. Validation errors (400) and 5xx keep nothing: retry with the same key.',
-  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+  // Printable ASCII; it starts and ends with a visible character, as HTTP trims a header's edges.
+  schema: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$',
+  },
 };
 
 const REPLAYED_RESPONSE_HEADER = {

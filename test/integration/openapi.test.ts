@@ -88,6 +88,19 @@ describe('the OpenAPI document', () => {
       pattern: '^[1-9]\\d{3}-Q[1-4]$',
     });
   });
+
+  it('names the webhook events, and the Idempotency-Key as the API reads it', () => {
+    const o = op('/v1/webhooks', 'post') as Operation & {
+      requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+    };
+    expect(o.requestBody.content['application/json']?.schema.properties.events).toMatchObject({
+      anyOf: [{ const: 'all' }, { items: { enum: expect.arrayContaining(['receivable.reminder']) } }],
+    });
+    const key = new RegExp(param(o, 'Idempotency-Key')?.pattern as string);
+    expect(['a', 'a b', '~'].map((k) => key.test(k))).toEqual([true, true, true]);
+    // HTTP trims a header's edges: a key of spaces arrives empty.
+    expect([' ', ' a', 'a '].map((k) => key.test(k))).toEqual([false, false, false]);
+  });
 });
 
 describe('dates, months and quarters', () => {

@@ -39,7 +39,7 @@ class RoleToken:
         case.headers["Authorization"] = f"Bearer {data}"
 
 
-VALID_KEY = re.compile(r"^[\x20-\x7E]{1,255}$")
+VALID_KEY = re.compile(r"^[\x21-\x7E]([\x20-\x7E]{0,253}[\x21-\x7E])?$")
 
 
 @schemathesis.hook
