@@ -401,7 +401,7 @@ function errorStatuses(route: AnyRoute, roles: readonly Role[] | null): Record<n
   if (route.params || route.query || hasBody || idempotent) statuses.push(400);
   if (roles) {
     statuses.push(401, 429, 503);
-    // Every role but one's own data (a salesperson reads only their own records).
+    // A role the matrix refuses, or a salesperson asking for someone else's record.
     if (roles.length < ROLES.length || (roles.includes('sales') && (route.params || route.query)))
       statuses.push(403);
   }
