@@ -10,8 +10,8 @@
  * Each operation is called as a role the role matrix allows on it
  * (test/support/schemathesis_hooks.py), on seeded master data and receivables, in a
  * database and Temporal namespace of its own (so the receivables and cycles it starts
- * disturb no other test file). Bounded: examples per operation and a hard limit on
- * the whole run. SCHEMATHESIS_SEED replays a run; SCHEMATHESIS_MAX_TIME (s) and
+ * disturb no other test file). Bounded: schemathesis's own time budget, and a hard limit
+ * on the whole run should it hang. SCHEMATHESIS_SEED replays a run; SCHEMATHESIS_MAX_TIME (s) and
  * SCHEMATHESIS_MAX_EXAMPLES (per operation and round) scale it.
  */
 import { spawn } from 'node:child_process';
@@ -234,7 +234,13 @@ function schemathesis(args: string[], env: Record<string, string>, cwd: string):
     child.stderr.on('data', (d) => {
       output += d;
     });
-    child.on('error', reject);
+    child.on('error', (err) =>
+      reject(
+        new Error(
+          `could not run schemathesis with ${PYTHON} (npm test installs it: infra/scripts/ensure.sh ensure_schemathesis): ${err.message}`,
+        ),
+      ),
+    );
     child.on('close', (code, signal) => resolve({ code, signal, output }));
   });
 }
