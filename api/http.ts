@@ -16,10 +16,13 @@ import {
   RETENTION_HOURS,
   requestHash,
 } from './idempotency.js';
-import { ROLE_MATRIX, type Role } from './roles.js';
+import { ROLE_MATRIX, ROLES, type Role } from './roles.js';
 import { unstorableText } from './schemas.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** The longest path parameter the router takes; a longer one answers 414 in the one error shape. */
+export const MAX_PARAM_LENGTH = 1000;
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
   method: Method;
@@ -35,6 +38,18 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
   streamBody?: StreamBody;
   /** Success status; a handler may override it per call. */
   status?: number;
+  /**
+   * Every success status the handler answers, with what each means (all with `response`'s
+   * shape), when it is more than `status` (e.g. 201 created, 200 already there).
+   */
+  successes?: Record<number, string>;
+  /**
+   * The route also answers its data as CSV (text/csv), as this says when; `response`'s
+   * string branch is that CSV, the rest is the JSON answer.
+   */
+  csv?: string;
+  /** Error statuses the handler answers beyond those every route of its kind does (see `errorStatuses`). */
+  errors?: Record<number, string>;
   /** The authenticated caller (undefined only on public routes); `upload` only with `streamBody`. */
   handler: (
     input: { params: P; query: Q; body: B; principal: Principal | undefined; upload?: Upload },
@@ -396,7 +411,13 @@ const IDEMPOTENCY_PARAMETER = {
     `for your credential; the same key with the same request returns that answer again (header ${REPLAYED_HEADER}: true), ` +
     'with a different request 422 `idempotency_key_reused`, while the first is still running 409 ' +
     '`idempotency_key_in_flight`. Validation errors (400) and 5xx keep nothing: retry with the same key.',
-  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+  // Printable ASCII; it starts and ends with a visible character, as HTTP trims a header's edges.
+  schema: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$',
+  },
 };
 
 const REPLAYED_RESPONSE_HEADER = {
@@ -404,11 +425,61 @@ const REPLAYED_RESPONSE_HEADER = {
   schema: { type: 'string', enum: ['true'] },
 };
 
+/** What each error status means, for the OpenAPI document; every one in the one error shape. */
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'validation failed: the path, query, a header or the body breaks its schema; `error.fields` names each field',
+  401: 'no valid credential: send Authorization: Bearer <token> (a credential from `npm run credentials`)',
+  403: "the credential's role may not call this operation, or the record is not the caller's",
+  404: 'nothing with this id (or these path parameters)',
+  409: `the request conflicts with the current state (e.g. a request with the same ${IDEMPOTENCY_HEADER} is still running)`,
+  413: 'the body is over the size limit',
+  414: `a path parameter is over ${MAX_PARAM_LENGTH} characters`,
+  415: 'the body is not in a content type this operation accepts',
+  422: `the request is well-formed but the current state refuses it (or ${IDEMPOTENCY_HEADER} was used with another request)`,
+  429: 'too many requests (e.g. failed authentications) from this client: retry after Retry-After seconds',
+  503: 'PostgreSQL or Temporal is unavailable: retry shortly',
+};
+
+/**
+ * The error statuses a route can answer: those every route of its kind can (validation with
+ * inputs; authentication, the role matrix, a rate limit and an unavailable dependency when it
+ * is not public; 404 and 414 with path parameters; body size and type with a body; the
+ * Idempotency-Key answers on POSTs), and those its handler declares.
+ */
+function errorStatuses(route: AnyRoute, roles: readonly Role[] | null): Record<number, string> {
+  const hasBody = Boolean(route.body || route.streamBody);
+  const idempotent = takesIdempotencyKey(route, roles);
+  const statuses: number[] = [];
+  if (route.params || route.query || hasBody || idempotent) statuses.push(400);
+  if (roles) {
+    statuses.push(401, 429, 503);
+    // A role the matrix refuses, or a salesperson asking for someone else's record.
+    if (roles.length < ROLES.length || (roles.includes('sales') && (route.params || route.query)))
+      statuses.push(403);
+  }
+  if (route.params) statuses.push(404, 414);
+  if (hasBody) statuses.push(413, 415, 422);
+  if (idempotent) statuses.push(409, 422);
+  const out: Record<number, string> = {};
+  for (const status of statuses) out[status] = ERROR_MEANINGS[status] ?? 'error';
+  return { ...out, ...route.errors };
+}
+
+/** A route's JSON answer: its response schema without the string branch that is its CSV. */
+function jsonResponse(route: AnyRoute): ZodType {
+  if (!route.csv || !(route.response instanceof z.ZodUnion)) return route.response;
+  const options = (route.response.options as ZodType[]).filter((o) => !(o instanceof z.ZodString));
+  const [only, ...more] = options;
+  if (!only) throw new Error(`${routeKey(route)}: a CSV route needs a JSON branch in its response`);
+  return more.length ? z.union([only, ...more]) : only;
+}
+
 /** The OpenAPI 3.1 document for `routes`, generated from their zod schemas. */
 export function openApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   const json = (schema: ZodType, io: 'input' | 'output') =>
     z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
   for (const r of routes) {
     const oaPath = r.path.replace(/:(\w+)/g, '{$1}');
     const parameters: unknown[] = [];
@@ -430,6 +501,21 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
     const roles = rolesFor(r);
     const idempotent = takesIdempotencyKey(r, roles);
     if (idempotent) parameters.push(IDEMPOTENCY_PARAMETER);
+    const content: Record<string, unknown> = {
+      'application/json': { schema: json(jsonResponse(r), 'output') },
+      ...(r.csv ? { 'text/csv': { schema: { type: 'string', description: r.csv } } } : {}),
+    };
+    const successes = r.successes ?? { [r.status ?? 200]: 'success' };
+    const responses: Record<string, unknown> = {};
+    for (const [status, description] of Object.entries(successes)) {
+      responses[status] = {
+        description,
+        ...(idempotent ? { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } } : {}),
+        content,
+      };
+    }
+    for (const [status, description] of Object.entries(errorStatuses(r, roles)))
+      responses[status] = { description, content: errorContent };
     paths[oaPath] ??= {};
     (paths[oaPath] as Record<string, unknown>)[r.method.toLowerCase()] = {
       summary: r.summary,
@@ -447,27 +533,18 @@ export function openApiDocument(routes: AnyRoute[], info: { title: string; versi
       ...(r.streamBody
         ? { requestBody: streamedRequestBody(r.streamBody, json(r.streamBody.record, 'input')) }
         : {}),
-      responses: {
-        [String(r.status ?? 200)]: {
-          description: 'success',
-          ...(idempotent ? { headers: { [REPLAYED_HEADER]: REPLAYED_RESPONSE_HEADER } } : {}),
-          content: { 'application/json': { schema: json(r.response, 'output') } },
-        },
-        '400': {
-          description: 'validation failed',
-          content: { 'application/json': { schema: json(ErrorSchema, 'output') } },
-        },
-        default: {
-          description: 'error',
-          content: { 'application/json': { schema: json(ErrorSchema, 'output') } },
-        },
-      },
+      responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info,
+    info: {
+      ...info,
+      description:
+        'Every error is `{"error":{"code","message","fields"?}}`. A method a path does not serve answers 405 with an `Allow` header.',
+    },
     components: {
+      schemas: { Error: json(ErrorSchema, 'output') },
       securitySchemes: {
         bearer: {
           type: 'http',
@@ -502,6 +579,24 @@ function streamedRequestBody(spec: StreamBody, record: { properties?: Record<str
   };
 }
 
+/**
+ * Errors the router raises before any route or hook runs (a path segment that is not valid
+ * percent-encoding, one over MAX_PARAM_LENGTH), in the one error shape. For `Fastify({ frameworkErrors })`.
+ */
+export function frameworkErrors(
+  err: Error & { code?: string },
+  _req: FastifyRequest,
+  res: FastifyReply,
+): void {
+  const apiError =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ApiError(414, 'uri_too_long', `a path parameter is over ${MAX_PARAM_LENGTH} characters`)
+      : ApiError.validation('the path is not valid percent-encoding', [
+          { path: 'path', message: 'not valid percent-encoding' },
+        ]);
+  res.status(apiError.status).send(errorBody(apiError));
+}
+
 /** Maps every error to the one error shape; nothing else (no stack) reaches a client. */
 export function installErrorHandler(
   app: FastifyInstance,
@@ -527,6 +622,32 @@ export function installErrorHandler(
       }
     }
     res.status(apiError.status).send(errorBody(apiError));
+  });
+  // A path served with other methods answers 405 naming them (Allow), before anything reads
+  // the body: a method the path does not serve is not "no such route".
+  const served: { pattern: RegExp; method: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(
+      `^${route.url
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/:\w+/g, '[^/]+')
+        .replace(/\*/g, '.*')}$`,
+    );
+    for (const method of [route.method].flat()) served.push({ pattern, method });
+  });
+  app.addHook('onRequest', async (req, res) => {
+    if (!req.is404) return;
+    const path = req.url.split('?')[0] ?? '';
+    const allow = [...new Set(served.filter((r) => r.pattern.test(path)).map((r) => r.method))].sort();
+    if (!allow.length || allow.includes(req.method)) return;
+    return res
+      .status(405)
+      .header('allow', allow.join(', '))
+      .send(
+        errorBody(
+          new ApiError(405, 'method_not_allowed', `${path} answers ${allow.join(', ')}, not ${req.method}`),
+        ),
+      );
   });
   app.setNotFoundHandler((req, res) => {
     res.status(404).send(errorBody(new ApiError(404, 'not_found', `no route ${req.method} ${req.url}`)));

@@ -23,9 +23,23 @@ export const MinorOrZero = z
   .min(0)
   .max(Number.MAX_SAFE_INTEGER);
 
-export const CalendarDate = z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD');
-export const Month = z.string().refine(isMonth, 'must be a month YYYY-MM');
-export const Quarter = z.string().refine(isQuarter, 'must be a quarter YYYY-Qn');
+// Each as a pattern too (and `format: date`), so the OpenAPI document states the format; the
+// refinement then refuses what the pattern lets through (2025-02-30). Years are 1000–9999:
+// the calendar arithmetic (Date.UTC) reads years 0–99 as 1900–1999.
+const DATE_MESSAGE = 'must be a calendar date YYYY-MM-DD';
+export const CalendarDate = z
+  .string()
+  .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, { message: DATE_MESSAGE, abort: true })
+  .refine(isCalendarDate, DATE_MESSAGE)
+  .meta({ format: 'date' });
+export const Month = z
+  .string()
+  .regex(/^[1-9]\d{3}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM', abort: true })
+  .refine(isMonth, 'must be a month YYYY-MM');
+export const Quarter = z
+  .string()
+  .regex(/^[1-9]\d{3}-Q[1-4]$/, { message: 'must be a quarter YYYY-Qn', abort: true })
+  .refine(isQuarter, 'must be a quarter YYYY-Qn');
 
 /** Who did it, as the person names themself in the record. */
 export const Person = z.string().trim().min(1).max(200);

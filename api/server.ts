@@ -14,7 +14,15 @@ import { CONFLICT_ERROR } from '../workflows/receivable/rules.js';
 import { createCredentialQueries } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { ApiError, fieldFromMessage } from './errors.js';
-import { type AnyRoute, defineRoute, installErrorHandler, openApiDocument, registerRoutes } from './http.js';
+import {
+  type AnyRoute,
+  defineRoute,
+  frameworkErrors,
+  installErrorHandler,
+  MAX_PARAM_LENGTH,
+  openApiDocument,
+  registerRoutes,
+} from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
 import {
   DEFAULT_HTTP_LIMITS,
@@ -71,7 +79,13 @@ export function mapError(err: unknown): ApiError | undefined {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const limits = deps.limits ?? DEFAULT_HTTP_LIMITS;
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024, ...serverOptions(limits) });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    ...serverOptions(limits),
+  });
   await installProtection(app, limits);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);

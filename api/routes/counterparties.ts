@@ -199,6 +199,8 @@ export function counterpartyRoutes(deps: {
       body: CounterpartyBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
+      successes: { 201: 'created', 200: 'an existing counterparty updated (`created: false`)' },
+      errors: { 409: 'the body would change a credit fact (grade, class, limit, term): use its process' },
       handler: async ({ body, principal }) => {
         const outcome = await refusedAs409(() =>
           masterData.upsertCounterparty(body, {
@@ -219,6 +221,7 @@ export function counterpartyRoutes(deps: {
       body: OverrideBody,
       response: z.object({ id: z.string(), changed: z.boolean(), before: Values, after: Values }),
       status: 201,
+      successes: { 201: 'the override recorded', 200: 'every value already so: nothing recorded' },
       handler: async ({ params, body, principal }) => {
         const { reason, ...values } = body;
         const actor = actorOf(authenticated(principal));
@@ -280,6 +283,8 @@ export function counterpartyRoutes(deps: {
       body: SalespersonBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
+      successes: { 201: 'created', 200: 'an existing salesperson updated (`created: false`)' },
+      errors: { 409: 'the body would change the salesperson limit: use a limit proposal' },
       handler: async ({ body, principal }) => {
         const outcome = await refusedAs409(() =>
           masterData.upsertSalesperson(body, {

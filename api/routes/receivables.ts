@@ -124,6 +124,10 @@ export function receivableRoutes(deps: {
       body: CreditApplicationBody,
       response: StartedResponse,
       status: 201,
+      successes: {
+        201: 'filed: the receivable workflow started (`created: true`)',
+        200: 'a receivable with this id exists already: its stage, nothing started (`created: false`)',
+      },
       handler: async ({ body, principal }) => {
         assertOwnSalesperson(principal, body.salespersonId);
         const policy = deps.policy();

@@ -37,6 +37,8 @@ const Format = z
   .enum(['json', 'csv'])
   .optional()
   .describe('csv: the report as CSV; absent: CSV when the Accept header asks for text/csv, else JSON');
+const CSV_ANSWER =
+  'the report as CSV (header row, amounts in minor units), with `format=csv` or `Accept: text/csv`';
 const SalespersonFilter = Id.optional().describe(
   "Only this salesperson's receivables (a salesperson always gets only their own)",
 );
@@ -262,6 +264,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
         format: Format,
       }),
       response: z.union([AgingReport, z.string()]),
+      csv: CSV_ANSWER,
       handler: async ({ query, principal }, req) => {
         const asOf = query.asOf ?? today();
         const items = await q.outstandingByDueDate(query.by, asOf, scope(principal, query.salespersonId));
@@ -291,6 +294,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       tag: 'reports',
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([DsoReport, z.string()]),
+      csv: CSV_ANSWER,
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const figures = await q.dsoFigures(periods, scope(principal, query.salespersonId));
@@ -308,6 +312,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       tag: 'reports',
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([GradeReport, z.string()]),
+      csv: CSV_ANSWER,
       handler: async ({ query, principal }, req) => {
         const report = gradeDistribution(await q.gradeCounts(scope(principal, query.salespersonId)));
         if (wantsCsv(query.format, req)) {
@@ -339,6 +344,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       tag: 'reports',
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([LimitUsageReport, z.string()]),
+      csv: CSV_ANSWER,
       handler: async ({ query, principal }, req) => {
         const who = scope(principal, query.salespersonId);
         const policy = deps.policy();
@@ -397,6 +403,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       tag: 'reports',
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([CollectionsReport, z.string()]),
+      csv: CSV_ANSWER,
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const who = scope(principal, query.salespersonId);

@@ -186,10 +186,11 @@ export function salespersonRoutes(deps: {
       params: z.object({
         month: z
           .string()
-          .regex(/^\d{4}-(0[1-9]|1[0-2])(\.csv)?$/, 'must be a month YYYY-MM (or YYYY-MM.csv)'),
+          .regex(/^[1-9]\d{3}-(0[1-9]|1[0-2])(\.csv)?$/, 'must be a month YYYY-MM (or YYYY-MM.csv)'),
       }),
       query: z.object({ format: z.enum(['json', 'csv']).default('json') }),
       response: z.union([AssessmentTable, z.string()]),
+      csv: 'the table as CSV (header row, one row per salesperson), for `…/:month.csv` or `format=csv`',
       handler: async ({ params, query, principal }) => {
         const csv = params.month.endsWith('.csv') || query.format === 'csv';
         const month = params.month.replace(/\.csv$/, '');

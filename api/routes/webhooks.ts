@@ -13,9 +13,18 @@ const required = (otherwise: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'required' : otherwise;
 
 const Events = z
-  .union([z.literal('all'), z.array(z.string()).min(1, 'name at least one event, or send "all"')], {
-    error: required('must be "all" or a list of event names'),
-  })
+  .union(
+    [
+      z.literal('all'),
+      // The names as an enum in the document; the refinement below names an unknown one.
+      z
+        .array(z.string().meta({ enum: [...WEBHOOK_EVENT_TYPES] }))
+        .min(1, 'name at least one event, or send "all"'),
+    ],
+    {
+      error: required('must be "all" or a list of event names'),
+    },
+  )
   .superRefine((events, ctx) => {
     if (events === 'all') return;
     events.forEach((name, i) => {

@@ -2,8 +2,9 @@
 # Installs, project-locally and idempotently, what `npm start` and `npm test` need:
 # npm dependencies, the Temporal CLI (dev server + Web UI) and Temporal's Java
 # time-skipping test server; for the browser tests, the system's Chromium.
-# Sourced by start.sh and test.sh; exports TEMPORAL_CLI, TEMPORAL_TEST_SERVER
-# and CHROMIUM_PATH for the Node side.
+# For the OpenAPI fuzzing test, schemathesis from PyPI in a Python venv.
+# Sourced by start.sh and test.sh; exports TEMPORAL_CLI, TEMPORAL_TEST_SERVER,
+# CHROMIUM_PATH and SCHEMATHESIS_PYTHON for the Node side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -105,4 +106,27 @@ ensure_chromium() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   [ -x "$CHROMIUM_PATH" ] || { echo "apt-get install chromium did not provide $CHROMIUM_PATH; set CHROMIUM_PATH to the browser's executable" >&2; exit 1; }
   step "Chromium installed in $((SECONDS - started)) s: $("$CHROMIUM_PATH" --version 2>/dev/null || echo "$CHROMIUM_PATH")"
+}
+
+# schemathesis (PyPI), the OpenAPI fuzzer test/integration/schemathesis.test.ts runs
+# against the whole system: a venv of its own under .tools, with every package pinned in
+# infra/schemathesis.requirements.txt. The copy of the requirements kept in the venv
+# says what is installed; a changed file reinstalls, an unchanged one costs nothing.
+ensure_schemathesis() {
+  local venv="$TOOLS/schemathesis"
+  local requirements="$ROOT/infra/schemathesis.requirements.txt"
+  if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
+    command -v python3 >/dev/null 2>&1 || { echo "Python 3.10+ is needed for the schemathesis test (python3 -m venv)" >&2; exit 1; }
+    step "installing schemathesis into .tools/schemathesis (pinned, first run only)…"
+    local started=$SECONDS
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
+    step "schemathesis installed in $((SECONDS - started)) s"
+  fi
+  # Run as `python -m schemathesis.cli`: the venv's python finds its packages wherever the
+  # checkout is, while bin/st's first line names the folder it was installed from.
+  SCHEMATHESIS_PYTHON="$venv/bin/python"
+  export SCHEMATHESIS_PYTHON
 }

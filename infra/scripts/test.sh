@@ -5,5 +5,6 @@ ensure_node_modules
 ensure_temporal_cli
 ensure_test_server
 ensure_chromium
+ensure_schemathesis
 cd "$ROOT"
 exec npx vitest run "$@"
