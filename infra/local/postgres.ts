@@ -15,8 +15,8 @@ import pg from 'pg';
 // its exit code (vitest after failed tests: `npm test` green on red). On 'exit' the same
 // hook cannot run its asynchronous stop at all. The servers are stopped by whoever
 // started them; on a signal the package's clean-up still runs.
-exitHook.unhookEvent('beforeExit');
-exitHook.unhookEvent('exit');
+for (const event of ['beforeExit', 'exit'])
+  if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event); // once per process
 
 export interface LocalPostgres {
   url: string;
