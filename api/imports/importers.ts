@@ -13,8 +13,8 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { daysBetween, localDate } from '../../domain/calendar.js';
-import type { Policy } from '../../domain/policy.js';
+import { daysBetween, localDate, outsideDateWindow } from '../../domain/calendar.js';
+import { dateWindow, type Policy } from '../../domain/policy.js';
 import {
   getReceivable,
   RECEIVABLE_TASK_QUEUE,
@@ -43,11 +43,17 @@ export interface ImportContext {
   policy: Policy;
 }
 
-export function createRowAppliers(deps: { client: Client; queries: ImportQueries }, ctx: ImportContext) {
+export function createRowAppliers(
+  deps: { client: Client; queries: ImportQueries; workflowCallTimeoutMs: number },
+  ctx: ImportContext,
+) {
   const { client, queries } = deps;
   const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
+  // Each row's calls into its workflow answer in time, or stop the import (504), never hang it.
+  const inTime = <T>(fn: () => Promise<T>) =>
+    client.withDeadline(Date.now() + deps.workflowCallTimeoutMs, fn);
 
-  return {
+  const appliers = {
     async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
       return { outcome: await queries.upsertCounterparty(c) };
     },
@@ -57,6 +63,12 @@ export function createRowAppliers(deps: { client: Client; queries: ImportQueries
       const today = localDate(Date.now(), policy.timeZone);
       if (r.issueDate > today)
         return rejected('issueDate', `${r.issueDate} is in the future (today is ${today})`);
+      // Within the policy's date window, like every date a person enters (docs/limits.md).
+      const { daysBack, daysAhead } = dateWindow(policy);
+      const tooOld = outsideDateWindow(r.issueDate, today, { daysBack });
+      if (tooOld) return rejected('issueDate', tooOld);
+      const tooFar = outsideDateWindow(r.dueDate, today, { daysAhead });
+      if (tooFar) return rejected('dueDate', tooFar);
       const parties = await queries.partiesExist(r.counterpartyId, r.salespersonId);
       if (!parties.counterparty)
         return rejected('counterpartyId', `unknown counterparty ${r.counterpartyId}`);
@@ -128,6 +140,10 @@ export function createRowAppliers(deps: { client: Client; queries: ImportQueries
             );
         return { outcome: 'unchanged', message: 'already applied' };
       }
+      const tooOld = outsideDateWindow(p.paidOn, localDate(Date.now(), ctx.policy.timeZone), {
+        daysBack: dateWindow(ctx.policy).daysBack,
+      });
+      if (tooOld) return rejected('paidOn', tooOld);
       try {
         const result = await handle(p.receivableId).executeUpdate(recordPayment, {
           args: [
@@ -161,5 +177,10 @@ export function createRowAppliers(deps: { client: Client; queries: ImportQueries
         );
       }
     },
+  };
+  return {
+    counterparties: appliers.counterparties,
+    receivables: (r: ReceivableRecord) => inTime(() => appliers.receivables(r)),
+    payments: (p: PaymentRecord) => inTime(() => appliers.payments(p)),
   };
 }

@@ -1,6 +1,7 @@
 /** SQL for imports: the import and its progress, the per-row report, and the upserts rows make. */
 import type { Pool } from 'pg';
 import { inTransaction } from '../../infra/db.js';
+import { storableText } from '../schemas.js';
 import type { ImportFormat } from './records.js';
 import type { CounterpartyRecord, ImportKind, Outcome } from './rows.js';
 
@@ -93,18 +94,44 @@ export function createImportQueries(pool: Pool) {
             rows.map((r) => r.row),
             rows.map((r) => r.externalId),
             rows.map((r) => r.outcome),
-            rows.map((r) => r.field),
-            rows.map((r) => r.message),
+            // Messages may quote a record; whatever they quote, the report can store it.
+            rows.map((r) => r.field && storableText(r.field)),
+            rows.map((r) => r.message && storableText(r.message)),
           ],
         );
         await client.query(
           `UPDATE imports SET created_count = created_count + $2, updated_count = updated_count + $3,
              unchanged_count = unchanged_count + $4, rejected_count = rejected_count + $5,
-             rows_processed = rows_processed + $6, progress_at = now()
+             rows_processed = rows_processed + $6, progress_at = now(), heartbeat_at = now()
            WHERE id = $1`,
           [importId, count('created'), count('updated'), count('unchanged'), count('rejected'), rows.length],
         );
       });
+    },
+
+    /** The running process is alive: renews the import's lease (migration 019). */
+    async renewLease(importId: string): Promise<void> {
+      await pool.query(`UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [
+        importId,
+      ]);
+    },
+
+    /**
+     * Marks failed the running imports (all, or the one `importId`) whose lease ran out: the
+     * process running them died. Returns their ids.
+     */
+    async failAbandoned(leaseMs: number, importId?: string): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(
+        `UPDATE imports SET status = 'failed', finished_at = now(),
+           error = 'the API process running this import stopped (no sign of life since '
+             || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+             || '); rows already applied stay applied: run the file again under a new id'
+         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
+           AND ($2::text IS NULL OR id = $2)
+         RETURNING id`,
+        [leaseMs, importId ?? null],
+      );
+      return rows.map((r) => r.id);
     },
 
     async finish(importId: string, status: 'done' | 'failed', error: string | null = null): Promise<void> {

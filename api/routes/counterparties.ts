@@ -7,7 +7,7 @@ import type { ReceivableQueries } from '../../activities/receivable/queries.js';
 import { inTransaction } from '../../infra/db.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { CalendarDate, Id } from '../schemas.js';
+import { CalendarDate, Id, MinorOrZero } from '../schemas.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
 const CustomerClass = z.enum(['A', 'B', 'C', 'D']);
@@ -23,7 +23,7 @@ export const CounterpartyBody = z
     contactName: z.string().trim().max(200).nullable().default(null),
     creditGrade: Grade.nullable().default(null),
     customerClass: CustomerClass.nullable().default(null),
-    creditLimitMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    creditLimitMinor: MinorOrZero.default(0),
     creditTermDays: z.number().int().min(0).max(365).nullable().default(null),
     joinedOn: CalendarDate,
   })
@@ -74,7 +74,7 @@ const SalespersonBody = z.object({
   email: z.string().email(),
   region: z.string().trim().min(1).max(100),
   phone: z.string().trim().max(50).nullable().default(null),
-  creditLimitMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  creditLimitMinor: MinorOrZero.nullable().default(null),
 });
 
 export function counterpartyRoutes(deps: {

@@ -32,7 +32,7 @@ import {
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
-import { CalendarDate, Id, Minor, Person, Text } from '../schemas.js';
+import { DateInWindow, Id, Minor, Person, QueryInt, Text } from '../schemas.js';
 
 export const CreditApplicationBody = z.object({
   receivableId: Id.optional().describe(
@@ -194,8 +194,8 @@ export function receivableRoutes(deps: {
         counterpartyId: Id.optional(),
         salespersonId: Id.optional(),
         stage: z.enum(STAGES).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
+        limit: QueryInt(1, 500).default(50),
+        offset: QueryInt(0).default(0),
       }),
       response: z.object({ items: z.array(ReceivableRowSchema) }),
       handler: async ({ query, principal }) => {
@@ -292,7 +292,7 @@ export function receivableRoutes(deps: {
       body: z.object({
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
         amountMinor: Minor,
-        paidOn: CalendarDate,
+        paidOn: DateInWindow(deps.policy, 'back'),
         recordedBy: Person,
       }),
       response: z.object({
@@ -315,11 +315,16 @@ export function receivableRoutes(deps: {
         z.object({ kind: z.literal('dispute'), reason: Text, recordedBy: Person }),
         z.object({
           kind: z.literal('extension'),
-          newDueDate: CalendarDate,
+          newDueDate: DateInWindow(deps.policy, 'ahead'),
           reason: Text,
           recordedBy: Person,
         }),
-        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, recordedBy: Person }),
+        z.object({
+          kind: z.literal('promise'),
+          promisedBy: DateInWindow(deps.policy, 'ahead'),
+          reason: Text,
+          recordedBy: Person,
+        }),
       ]),
       response: ReceivableResponse,
       handler: async ({ params, body }) =>

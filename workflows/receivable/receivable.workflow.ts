@@ -250,7 +250,7 @@ export async function receivableWorkflow(
       }
       return state;
     },
-    { validator: (r) => validateValidReason(state, r, today()) },
+    { validator: (r) => validateValidReason(state, r, today(), policy.dates) },
   );
 
   setHandler(
