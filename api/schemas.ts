@@ -49,7 +49,7 @@ export const CalendarDate = z
  */
 export const DateInWindow = (policy: () => Policy, direction: 'back' | 'ahead') =>
   CalendarDate.superRefine((date, ctx) => {
-    if (!isCalendarDate(date)) return;
+    if (!isCalendarDate(date) || date < FIRST_DATE || date > LAST_DATE) return; // said once already
     const p = policy();
     const { daysBack, daysAhead } = dateWindow(p);
     const problem = outsideDateWindow(
