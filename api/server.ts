@@ -25,7 +25,7 @@ import { createImportQueries } from './imports/queries.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import { IMPORT_LEASE_MS, importRoutes } from './routes/imports.js';
+import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
@@ -92,9 +92,9 @@ function withWorkflowDeadline(route: AnyRoute, client: Client, ms: number): AnyR
  * Imports a process left `running` when it died are marked failed as an API starts (and when
  * read: api/routes/imports.ts). Best effort: a database still starting fails the next read instead.
  */
-async function failAbandonedImports(app: FastifyInstance, pool: Pool, leaseMs: number) {
+async function failAbandonedImports(app: FastifyInstance, pool: Pool) {
   try {
-    const ids = await createImportQueries(pool).failAbandoned(leaseMs);
+    const ids = await createImportQueries(pool).failAbandoned();
     if (ids.length) app.log.warn({ imports: ids }, 'imports left running by a stopped API marked failed');
   } catch (err) {
     if (!isDatabaseUnavailable(err)) throw err;
@@ -104,7 +104,7 @@ async function failAbandonedImports(app: FastifyInstance, pool: Pool, leaseMs: n
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const workflowCallTimeoutMs = deps.workflowCallTimeoutMs ?? WORKFLOW_CALL_TIMEOUT_MS;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 * 1024 });
-  await failAbandonedImports(app, deps.pool, deps.importLeaseMs ?? IMPORT_LEASE_MS);
+  await failAbandonedImports(app, deps.pool);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [

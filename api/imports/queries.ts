@@ -52,12 +52,22 @@ export function createImportQueries(pool: Pool) {
       startedBy: string;
       /** Idempotency-Key of the request, with the caller's credential. */
       key?: { credentialId: string; idempotencyKey: string };
+      /** The lease the running process holds and renews (migration 019). */
+      leaseMs: number;
     }): Promise<boolean> {
       // No conflict target: a taken id and a key already in use both answer false.
       const { rowCount } = await pool.query(
-        `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        [i.id, i.kind, i.format, i.startedBy, i.key?.credentialId ?? null, i.key?.idempotencyKey ?? null],
+        `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key, lease_until)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7::float8 / 1000)) ON CONFLICT DO NOTHING`,
+        [
+          i.id,
+          i.kind,
+          i.format,
+          i.startedBy,
+          i.key?.credentialId ?? null,
+          i.key?.idempotencyKey ?? null,
+          i.leaseMs,
+        ],
       );
       return rowCount === 1;
     },
@@ -102,34 +112,35 @@ export function createImportQueries(pool: Pool) {
         await client.query(
           `UPDATE imports SET created_count = created_count + $2, updated_count = updated_count + $3,
              unchanged_count = unchanged_count + $4, rejected_count = rejected_count + $5,
-             rows_processed = rows_processed + $6, progress_at = now(), heartbeat_at = now()
+             rows_processed = rows_processed + $6, progress_at = now()
            WHERE id = $1`,
           [importId, count('created'), count('updated'), count('unchanged'), count('rejected'), rows.length],
         );
       });
     },
 
-    /** The running process is alive: renews the import's lease (migration 019). */
-    async renewLease(importId: string): Promise<void> {
-      await pool.query(`UPDATE imports SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [
-        importId,
-      ]);
+    /** The running process is alive: holds the import's lease `leaseMs` longer (migration 019). */
+    async renewLease(importId: string, leaseMs: number): Promise<void> {
+      await pool.query(
+        `UPDATE imports SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+         WHERE id = $1 AND status = 'running'`,
+        [importId, leaseMs],
+      );
     },
 
     /**
      * Marks failed the running imports (all, or the one `importId`) whose lease ran out: the
      * process running them died. Returns their ids.
      */
-    async failAbandoned(leaseMs: number, importId?: string): Promise<string[]> {
+    async failAbandoned(importId?: string): Promise<string[]> {
       const { rows } = await pool.query<{ id: string }>(
         `UPDATE imports SET status = 'failed', finished_at = now(),
-           error = 'the API process running this import stopped (no sign of life since '
-             || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-             || '); rows already applied stay applied: run the file again under a new id'
-         WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
-           AND ($2::text IS NULL OR id = $2)
+           error = 'the API process running this import stopped (its lease ran out at '
+             || to_char(lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+             || '); rows already applied stay applied: run the file again'
+         WHERE status = 'running' AND lease_until < now() AND ($1::text IS NULL OR id = $1)
          RETURNING id`,
-        [leaseMs, importId ?? null],
+        [importId ?? null],
       );
       return rows.map((r) => r.id);
     },

@@ -26,8 +26,8 @@ export const IMPORT_LIMIT_BYTES = 1024 ** 3;
 /** Rejected rows the POST answer lists; the full report is paged from /rows. */
 const REJECTED_IN_ANSWER = 1000;
 /**
- * A running import's lease: its process renews it every quarter lease; one not renewed for a
- * whole lease was left by a process that died, and is marked failed (migration 019).
+ * A running import's lease: its process renews it every quarter lease; one whose lease ran out
+ * was left by a process that died, and is marked failed (migration 019).
  */
 export const IMPORT_LEASE_MS = 60_000;
 
@@ -111,12 +111,14 @@ export function importRoutes(deps: {
           idempotencyKey && principal ? { credentialId: principal.credentialId, idempotencyKey } : undefined;
         const hash = createHash('sha256').update(`${kind}\n${upload.contentType}\n`);
         if (key) {
-          await queries.failAbandoned(leaseMs); // an abandoned import frees its key
+          await queries.failAbandoned(); // an abandoned import frees its key
           const earlier = await queries.findByKey(key.credentialId, key.idempotencyKey);
           if (earlier) return replayEarlier(earlier, kind, hash, upload.stream);
         }
         const importId = query.importId ?? `imp-${randomUUID()}`;
-        if (!(await queries.start({ id: importId, kind, format, startedBy, ...(key ? { key } : {}) }))) {
+        if (
+          !(await queries.start({ id: importId, kind, format, startedBy, leaseMs, ...(key ? { key } : {}) }))
+        ) {
           if (key && (await queries.findByKey(key.credentialId, key.idempotencyKey))) throw keyInFlight();
           throw ApiError.conflict(`import ${importId} already exists: GET /v1/imports/${importId}`);
         }
@@ -129,7 +131,9 @@ export function importRoutes(deps: {
         // Alive, even while the upload pauses or a row waits on its workflow.
         const heartbeat = setInterval(
           () =>
-            queries.renewLease(importId).catch((err) => req.log.warn({ err, importId }, 'lease not renewed')),
+            queries
+              .renewLease(importId, leaseMs)
+              .catch((err) => req.log.warn({ err, importId }, 'lease not renewed')),
           leaseMs / 4,
         );
         try {
@@ -224,7 +228,7 @@ export function importRoutes(deps: {
       params: z.object({ id: Id }),
       response: ImportSchema,
       handler: async ({ params }) => {
-        await queries.failAbandoned(leaseMs, params.id);
+        await queries.failAbandoned(params.id);
         const found = await queries.get(params.id);
         if (!found) throw ApiError.notFound(`import ${params.id}`);
         return view(found);

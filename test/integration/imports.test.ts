@@ -624,9 +624,9 @@ describe('inputs that used to answer 500 or leave an import running', () => {
     const credential = key ? (await testAuth.token('finance')).split('_')[1] : null;
     await pool.query(
       `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key, started_at, progress_at,
-         heartbeat_at, rows_processed, created_count)
+         lease_until, rows_processed, created_count)
        VALUES ($1, 'counterparties', 'csv', 'test finance:', $2, $3, now() - interval '10 minutes',
-         now() - interval '9 minutes', now() - interval '9 minutes', 3, 3)`,
+         now() - interval '9 minutes', now() - interval '8 minutes', 3, 3)`,
       [importId, credential, key ?? null],
     );
     return importId;
@@ -639,7 +639,7 @@ describe('inputs that used to answer 500 or leave an import running', () => {
       status: 'failed',
       rowsProcessed: 3,
       error: expect.stringMatching(
-        /^the API process running this import stopped \(no sign of life since .*Z\)/,
+        /^the API process running this import stopped \(its lease ran out at .*Z\)/,
       ),
     });
     expect(seen.body.finishedAt).not.toBeNull();
