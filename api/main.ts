@@ -16,7 +16,14 @@ const { client, connection } = await connectClient(
   config.temporal.security,
 );
 const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
-const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore, logger: true });
+const api = await buildApi({
+  client,
+  pool,
+  policy: () => policyStore.current(),
+  policyStore,
+  logger: true,
+  workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
+});
 await api.listen({ host: config.api.host, port: config.api.port });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  // How long an API request waits for the workflows it calls before 504 (docs/limits.md).
+  API_WORKFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: port.default(7233),
@@ -71,7 +73,7 @@ const ConfigSchema = z.object({
 export interface Config {
   rootDir: string;
   dataDir: string;
-  api: { host: string; port: number };
+  api: { host: string; port: number; workflowCallTimeoutMs: number };
   temporal: {
     /** When undefined, `npm start` runs the Temporal CLI's dev server itself. */
     address: string | undefined;
@@ -162,7 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     rootDir,
     dataDir: path.resolve(rootDir, e.DATA_DIR ?? '.data'),
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, workflowCallTimeoutMs: e.API_WORKFLOW_TIMEOUT_MS },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

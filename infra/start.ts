@@ -130,7 +130,13 @@ async function main() {
     await workerConnection.close();
   });
 
-  const api = await buildApi({ client, pool, policy: () => policyStore.current(), policyStore });
+  const api = await buildApi({
+    client,
+    pool,
+    policy: () => policyStore.current(),
+    policyStore,
+    workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
+  });
   await api.listen({ host: config.api.host, port: config.api.port });
   stops.unshift(() => api.close());
 
