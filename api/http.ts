@@ -118,8 +118,8 @@ function parse<T>(schema: ZodType<T> | undefined, value: unknown, where: 'params
   if (!schema) return undefined as T;
   const unstorable = unstorableText(value);
   if (unstorable) {
-    const path = [where === 'body' ? '' : where, ...unstorable].filter(Boolean).join('.') || 'body';
-    const message = 'contains a NUL character or an unpaired surrogate';
+    const path = [where === 'body' ? '' : where, ...unstorable.path].filter(Boolean).join('.') || 'body';
+    const { message } = unstorable;
     throw ApiError.validation(`invalid ${where}: ${path} ${message}`, [{ path, message }]);
   }
   const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));

@@ -26,6 +26,7 @@ const api = await buildApi({
   logger: true,
   limits: config.http,
   webhookAllowedNetworks: config.webhooks.allowedNetworks,
+  workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
 });
 await api.listen({ host: config.api.host, port: config.api.port });
 

@@ -1,6 +1,8 @@
 /** The zod building blocks every route shares: ids, money, dates, periods, people, text. */
 import { z } from 'zod';
-import { isCalendarDate } from '../domain/calendar.js';
+import { isCalendarDate, localDate, outsideDateWindow } from '../domain/calendar.js';
+import { MAX_AMOUNT_MINOR } from '../domain/money.js';
+import { dateWindow, type Policy } from '../domain/policy.js';
 import { isMonth, isQuarter } from '../domain/salesperson-review.js';
 
 export const Id = z
@@ -10,28 +12,59 @@ export const Id = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - only');
 
-/** A positive amount in minor units (fen/cents). */
+/** A positive amount in minor units (fen/cents), at most 10^15 (domain/money.ts). */
 export const Minor = z
   .number()
   .int('must be an integer count of minor units')
   .positive()
-  .max(Number.MAX_SAFE_INTEGER);
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`);
 /** An amount in minor units that may be zero. */
 export const MinorOrZero = z
   .number()
   .int('must be an integer count of minor units')
   .min(0)
-  .max(Number.MAX_SAFE_INTEGER);
+  .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR} minor units`);
 
-// Each as a pattern too (and `format: date`), so the OpenAPI document states the format; the
-// refinement then refuses what the pattern lets through (2025-02-30). Years are 1000–9999:
-// the calendar arithmetic (Date.UTC) reads years 0–99 as 1900–1999.
+/** The largest PostgreSQL `integer`: row numbers, offsets and counts in a query string stay within it. */
+export const PG_INT_MAX = 2_147_483_647;
+/** A whole number from the query string, within a PostgreSQL `integer` (a bigger one is a 400, not a SQL error). */
+export const QueryInt = (min: number, max = PG_INT_MAX) => z.coerce.number().int().min(min).max(max);
+
+/** The calendar creditflow reckons in: any business date, and every timeline computed from one stays in it. */
+export const FIRST_DATE = '1900-01-01';
+export const LAST_DATE = '2999-12-31';
+// A pattern too (and `format: date`), so the OpenAPI document states the format; the
+// refinements then refuse what the pattern lets through (2025-02-30, 0999-01-01).
 const DATE_MESSAGE = 'must be a calendar date YYYY-MM-DD';
 export const CalendarDate = z
   .string()
   .regex(/^[1-9]\d{3}-\d{2}-\d{2}$/, { message: DATE_MESSAGE, abort: true })
   .refine(isCalendarDate, DATE_MESSAGE)
+  .refine(
+    (d) => !isCalendarDate(d) || (d >= FIRST_DATE && d <= LAST_DATE),
+    `must be a date from ${FIRST_DATE} to ${LAST_DATE}`,
+  )
   .meta({ format: 'date' });
+
+/**
+ * A date a person enters, also within the policy's window around today (docs/limits.md): `back`
+ * bounds how long ago something happened (a payment), `ahead` how far off an agreed date may be
+ * (a promise to pay, a new due date). The other side is the business rule's (a payment in the
+ * future, a promise already past: 422 from the receivable).
+ */
+export const DateInWindow = (policy: () => Policy, direction: 'back' | 'ahead') =>
+  CalendarDate.superRefine((date, ctx) => {
+    if (!isCalendarDate(date) || date < FIRST_DATE || date > LAST_DATE) return; // said once already
+    const p = policy();
+    const { daysBack, daysAhead } = dateWindow(p);
+    const problem = outsideDateWindow(
+      date,
+      localDate(Date.now(), p.timeZone),
+      direction === 'back' ? { daysBack } : { daysAhead },
+    );
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const Month = z
   .string()
   .regex(/^[1-9]\d{3}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM', abort: true })
@@ -46,19 +79,40 @@ export const Person = z.string().trim().min(1).max(200);
 export const Text = z.string().trim().min(1).max(2000);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/** How deep a JSON body or imported record may nest: no record of creditflow needs more than a few levels. */
+export const MAX_JSON_DEPTH = 64;
+
+export interface TextProblem {
+  /** Where, as keys from the top; empty for the value itself. */
+  path: string[];
+  message: string;
+}
 
 /**
- * The path of the first text PostgreSQL cannot store — a NUL character, or a lone UTF-16
+ * The first thing in a JSON value PostgreSQL cannot store — a NUL character, or a lone UTF-16
  * surrogate (no UTF-8 form: jsonb refuses it, text columns would keep U+FFFD) — in a value or
- * its keys; null when there is none. Checked before any schema, so every route refuses it as 400.
+ * its keys, or nesting deeper than `maxDepth`; null when there is none. Checked before any
+ * schema, so every route refuses it as 400. Iterative: a body nested thousands deep costs no stack.
  */
-export function unstorableText(value: unknown, path: string[] = []): string[] | null {
+export function unstorableText(value: unknown, maxDepth = MAX_JSON_DEPTH): TextProblem | null {
   const bad = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
-  if (typeof value === 'string') return bad(value) ? path : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [k, v] of Object.entries(value)) {
-    const found = bad(k) ? [...path, k] : unstorableText(v, [...path, k]);
-    if (found) return found;
+  const message = 'contains a NUL character or an unpaired surrogate';
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const { value: v, path } = next;
+    const key = path.at(-1);
+    if ((key !== undefined && bad(key)) || (typeof v === 'string' && bad(v))) return { path, message };
+    if (v === null || typeof v !== 'object') continue;
+    // Named as the whole value: the path down there would be as long as the nesting.
+    if (path.length >= maxDepth) return { path: [], message: `nested deeper than ${maxDepth} levels` };
+    // Pushed in reverse, so the first problem in document order is found first.
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, child] = entries[i] as [string, unknown];
+      stack.push({ value: child, path: [...path, k] });
+    }
   }
   return null;
 }
@@ -96,3 +150,13 @@ export const ActorResponse = z.object({
     .object({ name: z.string(), note: z.string().optional(), verified: z.literal(false) })
     .optional(),
 });
+
+/**
+ * Text as PostgreSQL can store it: NUL characters and lone surrogates written as `\u0000`
+ * escapes. For messages that quote what a client sent (a CSV header, a parser's error).
+ */
+export function storableText(text: string): string {
+  return text
+    .replaceAll('\u0000', '\\u0000')
+    .replace(LONE_SURROGATES, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

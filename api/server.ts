@@ -1,5 +1,11 @@
 /** Builds the HTTP API: routes, the OpenAPI document, and the one error mapping. */
-import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  type Client,
+  isGrpcDeadlineError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
@@ -24,6 +30,7 @@ import {
   registerRoutes,
 } from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
+import { createImportQueries } from './imports/queries.js';
 import {
   DEFAULT_HTTP_LIMITS,
   type HttpLimits,
@@ -48,6 +55,10 @@ export interface ApiDeps {
   policy: () => Policy;
   /** When given, the policy admin routes are served from it. */
   policyStore?: PolicyStore;
+  /** How long a request may wait for the workflows it calls (start, Update, query) before 504 (default 15 s). */
+  workflowCallTimeoutMs?: number;
+  /** A running import's lease (default IMPORT_LEASE_MS). */
+  importLeaseMs?: number;
   logger?: boolean;
   /** Timeouts and the failed-authentication limit; default DEFAULT_HTTP_LIMITS. */
   limits?: HttpLimits;
@@ -59,6 +70,13 @@ export interface ApiDeps {
 export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
   if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
+  // The workflow did not answer within the request's deadline (its worker down or stuck).
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
+    return new ApiError(
+      504,
+      'workflow_timeout',
+      'the workflow did not answer in time; what was asked may still take effect: read it back before retrying',
+    );
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     const message =
@@ -77,8 +95,38 @@ export function mapError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
+export const WORKFLOW_CALL_TIMEOUT_MS = 15_000;
+
+/**
+ * Every Temporal call a request makes (start, Update, query, describe) shares one deadline from
+ * the request's start, so a workflow that cannot answer is a 504 in the one error shape, not a
+ * hang. Streamed imports run for as long as their upload: each row has its own deadline instead.
+ */
+function withWorkflowDeadline(route: AnyRoute, client: Client, ms: number): AnyRoute {
+  if (route.streamBody) return route;
+  return {
+    ...route,
+    handler: (input, req) => client.withDeadline(Date.now() + ms, () => route.handler(input, req)),
+  };
+}
+
+/**
+ * Imports a process left `running` when it died are marked failed as an API starts (and when
+ * read: api/routes/imports.ts). Best effort: a database still starting fails the next read instead.
+ */
+async function failAbandonedImports(app: FastifyInstance, pool: Pool) {
+  try {
+    const ids = await createImportQueries(pool).failAbandoned();
+    if (ids.length) app.log.warn({ imports: ids }, 'imports left running by a stopped API marked failed');
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err;
+  }
+}
+
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const limits = deps.limits ?? DEFAULT_HTTP_LIMITS;
+  const workflowCallTimeoutMs = deps.workflowCallTimeoutMs ?? WORKFLOW_CALL_TIMEOUT_MS;
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 1024 * 1024,
@@ -87,6 +135,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...serverOptions(limits),
   });
   await installProtection(app, limits);
+  await failAbandonedImports(app, deps.pool);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [
@@ -100,7 +149,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       webhooks: createWebhookQueries(deps.pool),
       allowedNetworks: deps.webhookAllowedNetworks ?? [],
     }),
-    ...importRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...importRoutes({
+      client: deps.client,
+      pool: deps.pool,
+      policy: deps.policy,
+      workflowCallTimeoutMs,
+      ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
+    }),
     ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
@@ -128,6 +183,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   );
   // Not API: the dashboard page and its scripts stay out of the OpenAPI document.
   routes.push(...dashboardRoutes());
+  for (const [i, route] of routes.entries())
+    routes[i] = withWorkflowDeadline(route, deps.client, workflowCallTimeoutMs);
   installErrorHandler(app, mapError);
   const credentials = createCredentialQueries(deps.pool);
   registerRoutes(

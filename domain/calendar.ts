@@ -89,3 +89,32 @@ export function localDateTime(epochMs: number, timeZone: string): string {
   const w = wallClock(epochMs, timeZone);
   return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }
+
+/**
+ * How far from today a date a person enters may lie, in days (the policy's `dates`): back for
+ * what happened (a payment, an invoice's issue), ahead for what is agreed (a promise to pay, a
+ * new due date). Keeps every timeline a workflow computes inside the calendar.
+ */
+export interface DateWindow {
+  daysBack: number;
+  daysAhead: number;
+}
+
+/** About five years back, two years ahead. */
+export const DEFAULT_DATE_WINDOW: DateWindow = { daysBack: 1827, daysAhead: 731 };
+
+/** Why `date` lies outside the window around `today` (a message naming the bound), or null; an absent side is not checked. */
+export function outsideDateWindow(
+  date: CalendarDate,
+  today: CalendarDate,
+  window: Partial<DateWindow> = DEFAULT_DATE_WINDOW,
+): string | null {
+  const { daysBack, daysAhead } = window;
+  const earliest = daysBack === undefined ? null : addDays(today, -daysBack);
+  const latest = daysAhead === undefined ? null : addDays(today, daysAhead);
+  if (earliest && date < earliest)
+    return `${date} is more than ${daysBack} days back (the earliest is ${earliest})`;
+  if (latest && date > latest)
+    return `${date} is more than ${daysAhead} days ahead (the latest is ${latest})`;
+  return null;
+}

@@ -5,6 +5,7 @@
  *
  * Plain data and types only: imported by workflow code.
  */
+import { type DateWindow, DEFAULT_DATE_WINDOW } from './calendar.js';
 import {
   type ClassPolicyTable,
   type ClassThresholds,
@@ -109,6 +110,8 @@ export interface Policy {
   version: string;
   timeZone: string;
   currency: string;
+  /** How far back and ahead a date a person enters may lie; policies stored before it existed use the default. */
+  dates?: DateWindow;
   receivable: ReceivablePolicy;
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
@@ -119,6 +122,7 @@ export const DEFAULT_POLICY: Policy = {
   version: 'default-2026.1',
   timeZone: 'Asia/Shanghai',
   currency: 'CNY',
+  dates: DEFAULT_DATE_WINDOW,
   receivable: {
     timeline: { reminderDays: -7, dueCheckDays: 1, secondNoticeDays: 7, warningDays: 15, legalDays: 30 },
     businessHour: 9,
@@ -156,3 +160,6 @@ export const DEFAULT_POLICY: Policy = {
     creditWeights: DEFAULT_SALESPERSON_CREDIT_WEIGHTS,
   },
 };
+
+/** The date window in force under `policy` (older policies have none: the default). */
+export const dateWindow = (policy: Policy): DateWindow => policy.dates ?? DEFAULT_DATE_WINDOW;

@@ -5,6 +5,7 @@
  */
 import { type CalendarDate, daysBetween } from './calendar.js';
 import { CUSTOMER_CLASSES } from './customer-class.js';
+import { addMinor } from './money.js';
 import { CREDIT_GRADES } from './rating.js';
 import { csvField, isMonth, type Month, monthRange } from './salesperson-review.js';
 
@@ -96,9 +97,10 @@ export function agingReport(
       total = emptyAging('total', 'total', item.currency);
       totals.set(item.currency, total);
     }
+    // Saturating: a total beyond 2^53 − 1 is answered as that (domain/money.ts), never inexact.
     for (const r of [row, total]) {
-      r[bucket] += amount;
-      r.totalMinor += amount;
+      r[bucket] = addMinor(r[bucket], amount);
+      r.totalMinor = addMinor(r.totalMinor, amount);
     }
   }
   const byKeyThenCurrency = (a: AgingRow, b: AgingRow) =>
@@ -289,7 +291,7 @@ export function collectionRows(
         discountMinor: collected?.discountMinor ?? 0,
         writtenOffMinor: of(figures.writtenOff)
           .filter((x) => x.currency === cur)
-          .reduce((n, x) => n + x.writtenOffMinor, 0),
+          .reduce((n, x) => addMinor(n, x.writtenOffMinor), 0),
         escalations,
       };
     });

@@ -75,10 +75,14 @@ export function crossesLimitWarning(
   return before < level && after >= level && after < BigInt(limitMinor) * 10000n;
 }
 
-/** Usage in basis points, rounded down (so 79.99 % never shows as 80 %); null without a limit. */
+/**
+ * Usage in basis points, rounded down (so 79.99 % never shows as 80 %); null without a limit. Saturated
+ * at 2^53 − 1 like every figure answered (a 10^15 exposure on a limit of 1 would be 10^19 bp).
+ */
 export function usageBp(outstandingMinor: number, limitMinor: number | null): number | null {
   if (limitMinor === null || limitMinor <= 0) return null;
-  return Number((BigInt(outstandingMinor) * 10000n) / BigInt(limitMinor));
+  const bp = (BigInt(outstandingMinor) * 10000n) / BigInt(limitMinor);
+  return bp > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(bp);
 }
 
 // ---------------------------------------------------------------------------------------------------------

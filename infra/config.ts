@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  // How long an API request waits for the workflows it calls before 504 (docs/limits.md).
+  API_WORKFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: port.default(7233),
@@ -78,7 +80,7 @@ const ConfigSchema = z.object({
 export interface Config {
   rootDir: string;
   dataDir: string;
-  api: { host: string; port: number };
+  api: { host: string; port: number; workflowCallTimeoutMs: number };
   /** What the HTTP server allows its clients (docs/security.md). */
   http: {
     /** The request line and headers must arrive within this. */
@@ -191,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     rootDir,
     dataDir: path.resolve(rootDir, e.DATA_DIR ?? '.data'),
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, workflowCallTimeoutMs: e.API_WORKFLOW_TIMEOUT_MS },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

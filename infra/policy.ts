@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { z } from 'zod';
 import { type Actor, describeActor } from '../domain/actor.js';
+import { DEFAULT_DATE_WINDOW } from '../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
@@ -72,6 +73,9 @@ export const PolicySchema = z
       }
     }, 'must be an IANA time zone such as Asia/Shanghai'),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
+    dates: z
+      .object({ daysBack: z.number().int().min(1).max(36_500), daysAhead: z.number().int().min(1).max(3650) })
+      .default(DEFAULT_DATE_WINDOW),
     receivable: z.object({
       timeline: z
         .object({

@@ -139,6 +139,7 @@ async function main() {
     policyStore,
     limits: config.http,
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
+    workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   stops.unshift(() => api.close());

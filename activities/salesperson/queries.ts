@@ -1,6 +1,7 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
 import { type Actor, describeActor } from '../../domain/actor.js';
+import { cappedSql } from '../../domain/money.js';
 import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
 import { MAX_SAFE_MINOR } from '../receivable/queries.js';
 
@@ -86,14 +87,14 @@ export function createSalespersonQueries(pool: Pool) {
       const offered = `(r.discount_minor > 0 OR ($3::int > 0 AND r.approved_term_days > $3::int))`;
       const { rows } = await pool.query<MonthFigures>(
         `SELECT s.id AS "salespersonId", s.name AS "salespersonName", s.email,
-           COALESCE(SUM(${outstandingAtEnd('$2')}) FILTER (WHERE r.issue_date <= $2), 0)::bigint AS "receivablesMinor",
-           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.issue_date BETWEEN $1 AND $2), 0)::bigint AS "creditSalesMinor",
-           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.due_date BETWEEN $1 AND $2), 0)::bigint AS "contractAmountMinor",
-           COALESCE(SUM(r.written_off_minor) FILTER (WHERE r.stage = 'written-off' AND r.settled_on BETWEEN $1 AND $2), 0)::bigint AS "badDebtsMinor",
-           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND ${offered}), 0)::bigint AS "discountOfferedMinor",
-           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND r.discount_minor > 0), 0)::bigint AS "paidWithDiscountMinor",
-           COALESCE((SELECT SUM(p.amount_minor) FROM payments p JOIN receivables r2 ON r2.id = p.receivable_id
-              WHERE r2.salesperson_id = s.id AND p.paid_on BETWEEN $1 AND $2), 0)::bigint AS "collectedMinor"
+           ${cappedSql(`COALESCE(SUM(${outstandingAtEnd('$2')}) FILTER (WHERE r.issue_date <= $2), 0)`)} AS "receivablesMinor",
+           ${cappedSql(`COALESCE(SUM(r.approved_minor) FILTER (WHERE r.issue_date BETWEEN $1 AND $2), 0)`)} AS "creditSalesMinor",
+           ${cappedSql(`COALESCE(SUM(r.approved_minor) FILTER (WHERE r.due_date BETWEEN $1 AND $2), 0)`)} AS "contractAmountMinor",
+           ${cappedSql(`COALESCE(SUM(r.written_off_minor) FILTER (WHERE r.stage = 'written-off' AND r.settled_on BETWEEN $1 AND $2), 0)`)} AS "badDebtsMinor",
+           ${cappedSql(`COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND ${offered}), 0)`)} AS "discountOfferedMinor",
+           ${cappedSql(`COALESCE(SUM(r.approved_minor) FILTER (WHERE r.stage = 'paid' AND r.settled_on BETWEEN $1 AND $2 AND r.discount_minor > 0), 0)`)} AS "paidWithDiscountMinor",
+           ${cappedSql(`COALESCE((SELECT SUM(p.amount_minor) FROM payments p JOIN receivables r2 ON r2.id = p.receivable_id
+              WHERE r2.salesperson_id = s.id AND p.paid_on BETWEEN $1 AND $2), 0)`)} AS "collectedMinor"
          FROM salespeople s
          LEFT JOIN receivables r ON r.salesperson_id = s.id AND r.approved_minor IS NOT NULL AND r.issue_date IS NOT NULL
          ${clearedBy('$2')}
@@ -107,7 +108,7 @@ export function createSalespersonQueries(pool: Pool) {
     /** The whole company's receivables outstanding at the month's last day. */
     async companyReceivables(last: string): Promise<number> {
       const { rows } = await pool.query<{ total: number }>(
-        `SELECT COALESCE(SUM(${outstandingAtEnd('$1')}), 0)::bigint AS total
+        `SELECT ${cappedSql(`COALESCE(SUM(${outstandingAtEnd('$1')}), 0)`)} AS total
          FROM receivables r ${clearedBy('$1')}
          WHERE r.approved_minor IS NOT NULL AND r.issue_date IS NOT NULL AND r.issue_date <= $1`,
         [last],

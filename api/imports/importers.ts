@@ -14,8 +14,8 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.js';
-import { daysBetween, localDate } from '../../domain/calendar.js';
-import type { Policy } from '../../domain/policy.js';
+import { daysBetween, localDate, outsideDateWindow } from '../../domain/calendar.js';
+import { dateWindow, type Policy } from '../../domain/policy.js';
 import {
   getReceivable,
   RECEIVABLE_TASK_QUEUE,
@@ -48,7 +48,7 @@ export interface ImportContext {
 }
 
 export function createRowAppliers(
-  deps: { client: Client; queries: ImportQueries; masterData: MasterData },
+  deps: { client: Client; queries: ImportQueries; masterData: MasterData; workflowCallTimeoutMs: number },
   ctx: ImportContext,
 ) {
   const { client, queries } = deps;
@@ -57,8 +57,11 @@ export function createRowAppliers(
     reason: `import ${ctx.importId}`,
   });
   const handle = (receivableId: string) => client.workflow.getHandle(receivableWorkflowId(receivableId));
+  // Each row's calls into its workflow answer in time, or stop the import (504), never hang it.
+  const inTime = <T>(fn: () => Promise<T>) =>
+    client.withDeadline(Date.now() + deps.workflowCallTimeoutMs, fn);
 
-  return {
+  const appliers = {
     async counterparties(c: CounterpartyRecord): Promise<RowOutcome> {
       // A new row's credit facts are recorded with the importer as actor; a row that would
       // re-grade (or re-limit) an existing counterparty is refused: a file is not their process.
@@ -71,6 +74,12 @@ export function createRowAppliers(
       const today = localDate(Date.now(), policy.timeZone);
       if (r.issueDate > today)
         return rejected('issueDate', `${r.issueDate} is in the future (today is ${today})`);
+      // Within the policy's date window, like every date a person enters (docs/limits.md).
+      const { daysBack, daysAhead } = dateWindow(policy);
+      const tooOld = outsideDateWindow(r.issueDate, today, { daysBack });
+      if (tooOld) return rejected('issueDate', tooOld);
+      const tooFar = outsideDateWindow(r.dueDate, today, { daysAhead });
+      if (tooFar) return rejected('dueDate', tooFar);
       const parties = await queries.partiesExist(r.counterpartyId, r.salespersonId);
       if (!parties.counterparty)
         return rejected('counterpartyId', `unknown counterparty ${r.counterpartyId}`);
@@ -143,6 +152,10 @@ export function createRowAppliers(
             );
         return { outcome: 'unchanged', message: 'already applied' };
       }
+      const tooOld = outsideDateWindow(p.paidOn, localDate(Date.now(), ctx.policy.timeZone), {
+        daysBack: dateWindow(ctx.policy).daysBack,
+      });
+      if (tooOld) return rejected('paidOn', tooOld);
       try {
         const result = await handle(p.receivableId).executeUpdate(recordPayment, {
           args: [
@@ -176,5 +189,10 @@ export function createRowAppliers(
         );
       }
     },
+  };
+  return {
+    counterparties: appliers.counterparties,
+    receivables: (r: ReceivableRecord) => inTime(() => appliers.receivables(r)),
+    payments: (p: PaymentRecord) => inTime(() => appliers.payments(p)),
   };
 }

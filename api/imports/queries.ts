@@ -1,6 +1,7 @@
 /** SQL for imports: the import and its progress, the per-row report, and what rows look up. */
 import type { Pool } from 'pg';
 import { inTransaction } from '../../infra/db.js';
+import { storableText } from '../schemas.js';
 import type { ImportFormat } from './records.js';
 import type { ImportKind, Outcome } from './rows.js';
 
@@ -51,12 +52,22 @@ export function createImportQueries(pool: Pool) {
       startedBy: string;
       /** Idempotency-Key of the request, with the caller's credential. */
       key?: { credentialId: string; idempotencyKey: string };
+      /** The lease the running process holds and renews (migration 019). */
+      leaseMs: number;
     }): Promise<boolean> {
       // No conflict target: a taken id and a key already in use both answer false.
       const { rowCount } = await pool.query(
-        `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-        [i.id, i.kind, i.format, i.startedBy, i.key?.credentialId ?? null, i.key?.idempotencyKey ?? null],
+        `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key, lease_until)
+         VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7::float8 / 1000)) ON CONFLICT DO NOTHING`,
+        [
+          i.id,
+          i.kind,
+          i.format,
+          i.startedBy,
+          i.key?.credentialId ?? null,
+          i.key?.idempotencyKey ?? null,
+          i.leaseMs,
+        ],
       );
       return rowCount === 1;
     },
@@ -93,8 +104,9 @@ export function createImportQueries(pool: Pool) {
             rows.map((r) => r.row),
             rows.map((r) => r.externalId),
             rows.map((r) => r.outcome),
-            rows.map((r) => r.field),
-            rows.map((r) => r.message),
+            // Messages may quote a record; whatever they quote, the report can store it.
+            rows.map((r) => r.field && storableText(r.field)),
+            rows.map((r) => r.message && storableText(r.message)),
           ],
         );
         await client.query(
@@ -105,6 +117,32 @@ export function createImportQueries(pool: Pool) {
           [importId, count('created'), count('updated'), count('unchanged'), count('rejected'), rows.length],
         );
       });
+    },
+
+    /** The running process is alive: holds the import's lease `leaseMs` longer (migration 019). */
+    async renewLease(importId: string, leaseMs: number): Promise<void> {
+      await pool.query(
+        `UPDATE imports SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+         WHERE id = $1 AND status = 'running'`,
+        [importId, leaseMs],
+      );
+    },
+
+    /**
+     * Marks failed the running imports (all, or the one `importId`) whose lease ran out: the
+     * process running them died. Returns their ids.
+     */
+    async failAbandoned(importId?: string): Promise<string[]> {
+      const { rows } = await pool.query<{ id: string }>(
+        `UPDATE imports SET status = 'failed', finished_at = now(),
+           error = 'the API process running this import stopped (its lease ran out at '
+             || to_char(lease_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+             || '); rows already applied stay applied: run the file again'
+         WHERE status = 'running' AND lease_until < now() AND ($1::text IS NULL OR id = $1)
+         RETURNING id`,
+        [importId ?? null],
+      );
+      return rows.map((r) => r.id);
     },
 
     async finish(importId: string, status: 'done' | 'failed', error: string | null = null): Promise<void> {

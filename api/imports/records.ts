@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { fromCsv, headerProblems, type RowSpec } from './rows.js';
 
 export const FORMATS = {
@@ -86,8 +86,12 @@ async function* csvRecords(stream: Readable, spec: RowSpec, maxRecord: number): 
     }
   } catch (err) {
     if (err instanceof ImportFileError) throw err;
-    const e = err as { code?: string; message?: string };
-    if (e.code?.startsWith('CSV_')) throw new ImportFileError(`the CSV cannot be read on: ${e.message}`);
+    // Every parser refusal (an opening quote inside a field, a quote never closed, a record
+    // too big…) is the file's problem, whatever its code says.
+    if (err instanceof CsvError) {
+      const message = `the CSV cannot be read on: ${err.message}`;
+      throw new ImportFileError(message, [{ path: 'body', message: err.message }]);
+    }
     throw err;
   } finally {
     stream.unpipe(parser);

@@ -41,9 +41,9 @@ export async function runImport<T>(run: ImportRun<T>): Promise<void> {
     const unstorable = unstorableText(record.value);
     if (unstorable) {
       // Refused before anything (the report included) would hand the text to PostgreSQL.
-      const field = unstorable.join('.') || 'record';
+      const field = unstorable.path.join('.') || 'record';
       const id = externalIdOf(record.value, run.spec.idField);
-      const message = `${field}: contains a NUL character or an unpaired surrogate`;
+      const message = `${field}: ${unstorable.message}`;
       return { row, externalId: id && !unstorableText(id) ? id : null, outcome: 'rejected', field, message };
     }
     const externalId = externalIdOf(record.value, run.spec.idField);

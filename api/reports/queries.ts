@@ -1,11 +1,13 @@
 /**
  * SQL for the §7 reports, read from the receivables' PostgreSQL snapshots, their payments, the
  * counterparties and salespeople and the credit record. Every function takes `salespersonId`: null for
- * the whole company, an id for one salesperson's share. The arithmetic is in domain/reports.ts.
+ * the whole company, an id for one salesperson's share. The arithmetic is in domain/reports.ts. Sums
+ * are exact in PostgreSQL and answered saturated at 2^53 − 1 (domain/money.ts).
  */
 import type { Pool } from 'pg';
 import { OPEN_STAGES, PENDING_STAGES } from '../../activities/receivable/queries.js';
 import type { CalendarDate } from '../../domain/calendar.js';
+import { cappedSql } from '../../domain/money.js';
 import {
   type CollectedFigures,
   type DsoFigures,
@@ -64,9 +66,10 @@ export interface SalespersonUsageRow {
   outstandingMinor: number;
 }
 
-/** Exposure as the automatic checks count it: open receivables' outstanding plus pending applications. */
-const EXPOSURE = `COALESCE(SUM(CASE WHEN r.stage = ANY($1) THEN r.outstanding_minor ELSE r.requested_minor END)
-  FILTER (WHERE r.stage = ANY($2)), 0)::bigint`;
+/** Exposure as the automatic checks count it: open receivables' outstanding plus pending applications (saturated). */
+const EXPOSURE =
+  cappedSql(`COALESCE(SUM(CASE WHEN r.stage = ANY($1) THEN r.outstanding_minor ELSE r.requested_minor END)
+  FILTER (WHERE r.stage = ANY($2)), 0)`);
 
 export function createReportQueries(pool: Pool) {
   return {
@@ -83,7 +86,7 @@ export function createReportQueries(pool: Pool) {
       const outstanding = outstandingOn('$1', 'pd.cleared');
       const { rows } = await pool.query<OutstandingByDueDate>(
         `SELECT ${g.key} AS key, ${g.name} AS name, r.currency, r.due_date AS "dueDate",
-           SUM(${outstanding})::bigint AS "outstandingMinor"
+           ${cappedSql(`SUM(${outstanding})`)} AS "outstandingMinor"
          FROM receivables r
          JOIN counterparties c ON c.id = r.counterparty_id
          JOIN salespeople s ON s.id = r.salesperson_id
@@ -104,8 +107,8 @@ export function createReportQueries(pool: Pool) {
         WHERE pm.receivable_id = r.id AND pm.paid_on <= p.last)`;
       const { rows } = await pool.query<DsoFigures>(
         `SELECT p.month, r.currency,
-           COALESCE(SUM(${outstandingOn('p.last', cleared)}), 0)::bigint AS "receivablesMinor",
-           COALESCE(SUM(r.approved_minor) FILTER (WHERE r.issue_date >= p.first), 0)::bigint AS "creditSalesMinor"
+           ${cappedSql(`COALESCE(SUM(${outstandingOn('p.last', cleared)}), 0)`)} AS "receivablesMinor",
+           ${cappedSql('COALESCE(SUM(r.approved_minor) FILTER (WHERE r.issue_date >= p.first), 0)')} AS "creditSalesMinor"
          FROM ${PERIODS}
          JOIN receivables r ON ${ISSUED} AND r.issue_date <= p.last
            -- settled before the period: nothing outstanding in it, nothing sold in it
@@ -166,10 +169,10 @@ export function createReportQueries(pool: Pool) {
     ): Promise<CollectedFigures[]> {
       const { rows } = await pool.query<CollectedFigures>(
         `SELECT p.month, r.currency,
-           SUM(pm.amount_minor)::bigint AS "collectedMinor",
-           COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on <= r.due_date), 0)::bigint AS "onTimeMinor",
-           COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on > r.due_date), 0)::bigint AS "lateMinor",
-           SUM(pm.discount_minor)::bigint AS "discountMinor"
+           ${cappedSql('SUM(pm.amount_minor)')} AS "collectedMinor",
+           ${cappedSql('COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on <= r.due_date), 0)')} AS "onTimeMinor",
+           ${cappedSql('COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on > r.due_date), 0)')} AS "lateMinor",
+           ${cappedSql('SUM(pm.discount_minor)')} AS "discountMinor"
          FROM ${PERIODS}
          JOIN payments pm ON pm.paid_on BETWEEN p.first AND p.last
          JOIN receivables r ON r.id = pm.receivable_id
@@ -186,7 +189,7 @@ export function createReportQueries(pool: Pool) {
       salespersonId: string | null,
     ): Promise<WrittenOffFigures[]> {
       const { rows } = await pool.query<WrittenOffFigures>(
-        `SELECT p.month, r.currency, SUM(r.written_off_minor)::bigint AS "writtenOffMinor"
+        `SELECT p.month, r.currency, ${cappedSql('SUM(r.written_off_minor)')} AS "writtenOffMinor"
          FROM ${PERIODS}
          JOIN receivables r ON r.stage = 'written-off' AND r.settled_on BETWEEN p.first AND p.last
          WHERE $4::text IS NULL OR r.salesperson_id = $4

@@ -22,12 +22,17 @@ import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
 import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
 import { runImport } from '../imports/run.js';
 import { createMasterData } from '../master-data.js';
-import { Id } from '../schemas.js';
+import { Id, QueryInt, storableText } from '../schemas.js';
 
 /** The largest file one import takes. */
 export const IMPORT_LIMIT_BYTES = 1024 ** 3;
 /** Rejected rows the POST answer lists; the full report is paged from /rows. */
 const REJECTED_IN_ANSWER = 1000;
+/**
+ * A running import's lease: its process renews it every quarter lease; one whose lease ran out
+ * was left by a process that died, and is marked failed (migration 019).
+ */
+export const IMPORT_LEASE_MS = 60_000;
 
 const Counts = z.object({
   created: z.number().int(),
@@ -69,9 +74,17 @@ const SUMMARY: Record<ImportKind, string> = {
   payments: 'Import payments: each applied once to its receivable by payment id',
 };
 
-export function importRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {
+export function importRoutes(deps: {
+  client: Client;
+  pool: Pool;
+  policy: () => Policy;
+  /** Each row's deadline for the workflow calls it makes. */
+  workflowCallTimeoutMs: number;
+  importLeaseMs?: number;
+}): AnyRoute[] {
   const queries = createImportQueries(deps.pool);
   const masterData = createMasterData({ pool: deps.pool, records: createCreditRecordQueries(deps.pool) });
+  const leaseMs = deps.importLeaseMs ?? IMPORT_LEASE_MS;
 
   const importRoute = (kind: ImportKind) =>
     defineRoute({
@@ -103,21 +116,32 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
           idempotencyKey && principal ? { credentialId: principal.credentialId, idempotencyKey } : undefined;
         const hash = createHash('sha256').update(`${kind}\n${upload.contentType}\n`);
         if (key) {
+          await queries.failAbandoned(); // an abandoned import frees its key
           const earlier = await queries.findByKey(key.credentialId, key.idempotencyKey);
           if (earlier) return replayEarlier(earlier, kind, hash, upload.stream);
         }
         const importId = query.importId ?? `imp-${randomUUID()}`;
-        if (!(await queries.start({ id: importId, kind, format, startedBy, ...(key ? { key } : {}) }))) {
+        if (
+          !(await queries.start({ id: importId, kind, format, startedBy, leaseMs, ...(key ? { key } : {}) }))
+        ) {
           if (key && (await queries.findByKey(key.credentialId, key.idempotencyKey))) throw keyInFlight();
           throw ApiError.conflict(`import ${importId} already exists: GET /v1/imports/${importId}`);
         }
         const spec = ROW_SPECS[kind];
         if (!principal) throw new Error('an import without a principal');
         const appliers = createRowAppliers(
-          { client: deps.client, queries, masterData },
+          { client: deps.client, queries, masterData, workflowCallTimeoutMs: deps.workflowCallTimeoutMs },
           { importId, startedBy, actor: actorOf(principal), policy: deps.policy() },
         );
         const apply = appliers[kind] as (record: unknown) => ReturnType<(typeof appliers)[typeof kind]>;
+        // Alive, even while the upload pauses or a row waits on its workflow.
+        const heartbeat = setInterval(
+          () =>
+            queries
+              .renewLease(importId, leaseMs)
+              .catch((err) => req.log.warn({ err, importId }, 'lease not renewed')),
+          leaseMs / 4,
+        );
         try {
           await runImport({
             importId,
@@ -128,6 +152,8 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
           });
         } catch (err) {
           throw await failed(importId, err);
+        } finally {
+          clearInterval(heartbeat);
         }
         if (key) await queries.setRequestHash(importId, hash.digest('hex'));
         await queries.finish(importId, 'done');
@@ -181,14 +207,17 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
 
   /** Marks the import failed and says why, in the one error shape, pointing at its report. */
   async function failed(importId: string, err: unknown): Promise<unknown> {
-    const message = err instanceof Error ? err.message : String(err);
+    // The message may quote the file (a CSV header with a NUL): kept in a form PostgreSQL stores.
+    const message = storableText(err instanceof Error ? err.message : String(err));
     await queries.finish(importId, 'failed', message);
     const progress = await queries.get(importId);
     const where = `import ${importId} stopped after ${progress?.rowsProcessed ?? 0} rows; GET /v1/imports/${importId}`;
     if (err instanceof ImportFileError)
       return ApiError.validation(
         `${message} (${where})`,
-        err.fields.length ? err.fields : [{ path: 'body', message }],
+        err.fields.length
+          ? err.fields.map((f) => ({ path: storableText(f.path), message: storableText(f.message) }))
+          : [{ path: 'body', message }],
       );
     if (err instanceof ApiError)
       return new ApiError(err.status, err.code, `${message} (${where})`, err.fields);
@@ -205,6 +234,7 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
       params: z.object({ id: Id }),
       response: ImportSchema,
       handler: async ({ params }) => {
+        await queries.failAbandoned(params.id);
         const found = await queries.get(params.id);
         if (!found) throw ApiError.notFound(`import ${params.id}`);
         return view(found);
@@ -218,8 +248,8 @@ export function importRoutes(deps: { client: Client; pool: Pool; policy: () => P
       params: z.object({ id: Id }),
       query: z.object({
         outcome: z.enum(OUTCOMES).optional(),
-        afterRow: z.coerce.number().int().min(0).default(0).describe('Rows after this row number'),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        afterRow: QueryInt(0).default(0).describe('Rows after this row number'),
+        limit: QueryInt(1, 1000).default(100),
       }),
       response: z.object({
         items: z.array(ReportRowSchema),

@@ -34,7 +34,7 @@ import { actorOf, authenticated } from '../auth.js';
 import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
-import { CalendarDate, Id, Minor, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
+import { DateInWindow, Id, Minor, OnBehalfOfBody, QueryInt, refusedActorFields, Text } from '../schemas.js';
 import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
 
 export const CreditApplicationBody = z.object({
@@ -224,8 +224,8 @@ export function receivableRoutes(deps: {
         counterpartyId: Id.optional(),
         salespersonId: Id.optional(),
         stage: z.enum(STAGES).optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
+        limit: QueryInt(1, 500).default(50),
+        offset: QueryInt(0).default(0),
       }),
       response: z.object({ items: z.array(ReceivableRowSchema) }),
       handler: async ({ query, principal }) => {
@@ -330,7 +330,7 @@ export function receivableRoutes(deps: {
       body: z.object({
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
         amountMinor: Minor,
-        paidOn: CalendarDate,
+        paidOn: DateInWindow(deps.policy, 'back'),
         onBehalfOf: OnBehalfOfBody.optional(),
         ...refusedActorFields('recordedBy'),
       }),
@@ -386,8 +386,18 @@ export function receivableRoutes(deps: {
       params: ReceivableIdParams,
       body: z.discriminatedUnion('kind', [
         z.object({ kind: z.literal('dispute'), reason: Text, ...actorFields }),
-        z.object({ kind: z.literal('extension'), newDueDate: CalendarDate, reason: Text, ...actorFields }),
-        z.object({ kind: z.literal('promise'), promisedBy: CalendarDate, reason: Text, ...actorFields }),
+        z.object({
+          kind: z.literal('extension'),
+          newDueDate: DateInWindow(deps.policy, 'ahead'),
+          reason: Text,
+          ...actorFields,
+        }),
+        z.object({
+          kind: z.literal('promise'),
+          promisedBy: DateInWindow(deps.policy, 'ahead'),
+          reason: Text,
+          ...actorFields,
+        }),
       ]),
       response: ReceivableResponse,
       handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...reason }, principal }) =>

@@ -8,6 +8,7 @@ import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.j
 import { destinationRefusal } from '../../infra/webhook-destinations.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { QueryInt } from '../schemas.js';
 
 const required = (otherwise: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'required' : otherwise;
@@ -40,9 +41,11 @@ const Events = z
 
 const SubscriptionBody = z.object({
   url: z
-    .url({ protocol: /^https?$/, error: required('must be an http or https URL') })
+    // Stored as the URL standard writes it (scheme and host in lower case: `HTTP://X` is
+    // `http://x/`), the one form the subscriptions table accepts and deliveries use.
+    .url({ protocol: /^https?$/, normalize: true, error: required('must be an http or https URL') })
     .max(2048)
-    .describe('Where events are POSTed'),
+    .describe('Where events are POSTed; stored normalised (scheme and host in lower case)'),
   events: Events,
   description: z.string().trim().max(500).optional(),
 });
@@ -166,8 +169,8 @@ export function webhookRoutes(deps: {
       params: WebhookIdParams,
       query: z.object({
         status: DeliveryStatus.optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(50),
-        offset: z.coerce.number().int().min(0).default(0),
+        limit: QueryInt(1, 500).default(50),
+        offset: QueryInt(0).default(0),
       }),
       response: z.object({ items: z.array(Delivery) }),
       handler: async ({ params, query }) => {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/server.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../infra/db.js';
@@ -563,5 +564,145 @@ describe('payments', () => {
       (await pool.query('SELECT count(*)::int AS n FROM payments WHERE receivable_id = $1', [receivableId]))
         .rows[0].n,
     ).toBe(2);
+  });
+});
+
+describe('inputs that used to answer 500 or leave an import running', () => {
+  it('a row number or offset beyond a PostgreSQL integer is a 400 naming it', async () => {
+    const done = await importFile('counterparties', 'text/csv', `${CSV_HEADER}\n`);
+    expect(done.status).toBe(201);
+    for (const [path, field] of [
+      [`/v1/imports/${done.body.importId}/rows?afterRow=2147483648`, 'query.afterRow'],
+      [`/v1/imports/${done.body.importId}/rows?afterRow=1e300`, 'query.afterRow'],
+      ['/v1/receivables?offset=2147483648', 'query.offset'],
+    ] as const) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(new Set(res.body.error?.fields?.map((f) => f.path))).toEqual(new Set([field]));
+    }
+    const last = await call('GET', `/v1/imports/${done.body.importId}/rows?afterRow=2147483647`);
+    expect(last).toMatchObject({ status: 200, body: { items: [], next: null } });
+  });
+
+  it('an opening quote inside a CSV field fails the import (400 naming the body) on every kind', async () => {
+    const headers: Record<Kind, string> = {
+      counterparties: CSV_HEADER,
+      receivables: 'receivableId,counterpartyId,salespersonId,amountMinor,issueDate,dueDate',
+      payments: 'paymentId,receivableId,amountMinor,paidOn',
+    };
+    for (const kind of ['counterparties', 'receivables', 'payments'] as const) {
+      for (const body of ['a"b', `${headers[kind]}\nx"y\n`]) {
+        const importId = `quote-${kind}-${tag()}`;
+        const res = await importFile(kind, 'text/csv', body, importId);
+        expect(res.status, `${kind} ${body}`).toBe(400);
+        expect(res.body.error).toMatchObject({
+          code: 'validation_failed',
+          message: expect.stringMatching(/^the CSV cannot be read on: Invalid Opening Quote/),
+          fields: [{ path: 'body', message: expect.stringMatching(/Invalid Opening Quote/) }],
+        });
+        expect((await call('GET', `/v1/imports/${importId}`)).body).toMatchObject({
+          status: 'failed',
+          error: expect.stringMatching(/Invalid Opening Quote/),
+        });
+      }
+    }
+  });
+
+  it('a CSV header with a NUL fails the import (400), its error stored with the NUL written as \\u0000', async () => {
+    const importId = `nul-${tag()}`;
+    const res = await importFile('counterparties', 'text/csv', `id\u0000,${CSV_HEADER}\n`, importId);
+    expect(res.status).toBe(400);
+    expect(res.body.error?.fields?.[0]).toEqual({
+      path: 'header.id\\u0000',
+      message: expect.stringMatching(/^unknown column/),
+    });
+    const stored = await call('GET', `/v1/imports/${importId}`);
+    expect(stored.body).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('header.id\\u0000'),
+    });
+  });
+
+  /** An import as a process that died mid-way leaves it: running, its lease long out. */
+  async function abandonedImport(key?: string) {
+    const importId = `abandoned-${tag()}`;
+    // The finance credential's id, from its token cf_<id>_<secret>.
+    const credential = key ? (await testAuth.token('finance')).split('_')[1] : null;
+    await pool.query(
+      `INSERT INTO imports (id, kind, format, started_by, credential_id, idempotency_key, started_at, progress_at,
+         lease_until, rows_processed, created_count)
+       VALUES ($1, 'counterparties', 'csv', 'test finance:', $2, $3, now() - interval '10 minutes',
+         now() - interval '9 minutes', now() - interval '8 minutes', 3, 3)`,
+      [importId, credential, key ?? null],
+    );
+    return importId;
+  }
+
+  it('an import whose API process died is failed when read, and when an API starts; its key is free again', async () => {
+    const read = await abandonedImport();
+    const seen = await call('GET', `/v1/imports/${read}`);
+    expect(seen.body).toMatchObject({
+      status: 'failed',
+      rowsProcessed: 3,
+      error: expect.stringMatching(
+        /^the API process running this import stopped \(its lease ran out at .*Z\)/,
+      ),
+    });
+    expect(seen.body.finishedAt).not.toBeNull();
+
+    const atStart = await abandonedImport();
+    const another = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+    await another.close();
+    const row = await pool.query('SELECT status, error FROM imports WHERE id = $1', [atStart]);
+    expect(row.rows[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/stopped/) });
+
+    // The same Idempotency-Key runs the file anew instead of answering 409 "still running" forever.
+    const key = `abandoned-key-${tag()}`;
+    await abandonedImport(key);
+    const retry = await importFile('counterparties', 'text/csv', `${CSV_HEADER}\n`, undefined, key);
+    expect(retry.status).toBe(201);
+    expect(retry.body.status).toBe('done');
+  });
+
+  it('a live import keeps its lease while its upload pauses longer than the lease', async () => {
+    const leased = await buildApi({ client, pool, policy: () => DEFAULT_POLICY, importLeaseMs: 1_000 });
+    const leasedBase = await leased.listen({ host: '127.0.0.1', port: 0 });
+    let resume: () => void = () => {};
+    const resumed = new Promise<void>((r) => {
+      resume = r;
+    });
+    try {
+      const t = tag();
+      const importId = `paused-${t}`;
+      // The pause falls inside the second record: the CSV parser hands over a record once it
+      // sees what follows it.
+      const second = `P2-${t},Paused,dealer,p2-${t}@dealer.test,Wuxi,AA,,0,,2024-01-01\n`;
+      async function* paused() {
+        yield new TextEncoder().encode(
+          `${CSV_HEADER}\nP1-${t},Paused,dealer,p1-${t}@dealer.test,Wuxi,AA,,0,,2024-01-01\n${second.slice(0, 5)}`,
+        );
+        await resumed;
+        yield new TextEncoder().encode(second.slice(5));
+      }
+      const headers = await testAuth.headers('finance');
+      const answer = fetch(`${leasedBase}/v1/imports/counterparties?importId=${importId}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'text/csv' },
+        body: paused(),
+        duplex: 'half',
+      });
+      const status = async () =>
+        (await (await fetch(`${leasedBase}/v1/imports/${importId}`, { headers })).json()) as ImportAnswer;
+      await eventually(status, (b) => b.rowsProcessed === 1, 'the first row recorded');
+      await new Promise((r) => setTimeout(r, 2_500)); // two and a half leases without a row
+      expect((await status()).status).toBe('running');
+      resume();
+      const res = await answer;
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ status: 'done', counts: { created: 2 } });
+    } finally {
+      resume(); // an unfinished upload would hold close() open
+      await leased.close();
+    }
   });
 });

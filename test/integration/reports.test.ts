@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
 import type { Pool } from '../../infra/db.js';
 import type { TestAuth } from '../support/auth.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';
@@ -452,5 +453,116 @@ describe('a salesperson sees only their own share', () => {
   it('an auditor reads every report', async () => {
     for (const path of ['aging', 'dso', 'grades', 'limit-usage', 'collections'])
       expect((await get(`/v1/reports/${path}`, 'auditor')).statusCode, path).toBe(200);
+  });
+});
+
+describe('amounts too large to add up as JSON numbers', () => {
+  it('an application over 10^15 minor units is refused (400), so it cannot break the reports', async () => {
+    const res = await api.inject({
+      method: 'POST',
+      url: '/v1/credit-applications',
+      headers: await auth.headers('finance'),
+      payload: { counterpartyId: book.d1, salespersonId: book.s, amountMinor: Number.MAX_SAFE_INTEGER },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([
+      { path: 'amountMinor', message: `must be at most ${MAX_AMOUNT_MINOR} minor units` },
+    ]);
+  });
+
+  it('sums beyond 2^53 − 1 are answered as 2^53 − 1, to every role, instead of a 500', async () => {
+    const t = randomUUID().slice(0, 8);
+    const [dealer, seller] = [`DX-${t}`, `SX-${t}`];
+    const finance = await auth.headers('finance');
+    const post = (url: string, payload: object) =>
+      api.inject({ method: 'POST', url, headers: finance, payload });
+    const party = {
+      name: 'Max dealer',
+      kind: 'dealer',
+      email: `dx-${t}@example.test`,
+      region: `Max-${t}`,
+      creditGrade: 'AA',
+      creditLimitMinor: 1,
+      joinedOn: '2024-01-10',
+    };
+    expect((await post('/v1/counterparties', { id: dealer, ...party })).statusCode).toBe(201);
+    const person = {
+      id: seller,
+      name: 'Max',
+      email: `sx-${t}@acme.test`,
+      region: 'Shanghai',
+      creditLimitMinor: 1,
+    };
+    expect((await post('/v1/salespeople', person)).statusCode).toBe(201);
+    // Twelve of the largest amounts, as the workflows record them: two pending, ten issued and overdue
+    // with a payment each; written straight to PostgreSQL (this file runs no worker).
+    for (let i = 0; i < 12; i++) {
+      const id = `RX${i}-${t}`;
+      const issued = i >= 2;
+      await pool.query(
+        `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor,
+           requested_term_days, approved_minor, approved_term_days, issue_date, due_date, stage, outstanding_minor,
+           paid_minor, discount_minor, written_off_minor, policy_version)
+         VALUES ($1, $2, $3, $4, 'CNY', $5, 30, $6, $7, $8, $9, $10, $11, 0, 0, 0, 'test')`,
+        [
+          id,
+          `receivable:${id}`,
+          dealer,
+          seller,
+          MAX_AMOUNT_MINOR,
+          issued ? MAX_AMOUNT_MINOR : null,
+          issued ? 30 : null,
+          issued ? '2025-01-02' : null,
+          issued ? '2025-02-01' : null,
+          issued ? 'overdue' : 'awaiting-approval',
+          issued ? MAX_AMOUNT_MINOR - 1 : 0,
+        ],
+      );
+      if (issued)
+        await pool.query(
+          'INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES ($1, $2, 1, 0, $3)',
+          [`PX${i}-${t}`, id, '2025-02-10'],
+        );
+    }
+    const MAX = Number.MAX_SAFE_INTEGER;
+    for (const as of ['finance', 'auditor', 'manager', 'admin'] as const) {
+      const headers = await auth.headers(as);
+      const usage = await api.inject({ method: 'GET', url: '/v1/reports/limit-usage', headers });
+      expect(usage.statusCode, `${as}: ${usage.body.slice(0, 300)}`).toBe(200);
+      const body = usage.json();
+      expect(body.counterparties.find((c: { id: string }) => c.id === dealer)).toMatchObject({
+        exposureMinor: MAX,
+        availableMinor: 0,
+        usageBp: MAX,
+      });
+      expect(body.salespeople.find((s: { id: string }) => s.id === seller)).toMatchObject({
+        outstandingMinor: MAX,
+        usageBp: MAX,
+        status: 'blocked',
+      });
+    }
+    const own = await api.inject({
+      method: 'GET',
+      url: '/v1/reports/limit-usage',
+      headers: await auth.headers('sales', seller),
+    });
+    expect(own.statusCode).toBe(200);
+
+    const aging = await get(`/v1/reports/aging?by=region&asOf=2025-03-31&salespersonId=${seller}`);
+    expect(aging.statusCode, aging.body.slice(0, 300)).toBe(200);
+    expect((aging.json() as Json).rows).toEqual([
+      {
+        key: `Max-${t}`,
+        name: `Max-${t}`,
+        currency: 'CNY',
+        ...zeroBuckets,
+        overdueOver30Minor: MAX,
+        totalMinor: MAX,
+      },
+    ]);
+    const dso = await get(`/v1/reports/dso?from=2025-01&to=2025-02&salespersonId=${seller}`);
+    expect(dso.statusCode, dso.body.slice(0, 300)).toBe(200);
+    const counterparty = await get(`/v1/counterparties/${dealer}`);
+    expect(counterparty.json()).toMatchObject({ exposureMinor: MAX, availableMinor: 0 });
   });
 });

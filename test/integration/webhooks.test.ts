@@ -465,6 +465,27 @@ describe('outgoing webhooks', () => {
     expect(all.every((d) => d.status === 'delivered' && d.attempts === 1)).toBe(true);
   });
 
+  it('a URL with an upper-case scheme is stored as the URL standard writes it (it was a 500)', async () => {
+    const upper = `${receiverUrl.replace(/^http:/, 'HTTP:')}/Upper-Case`;
+    const res = await call('POST', '/v1/webhooks', { url: upper, events: 'all' }, 'admin');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.url).toBe(`${receiverUrl}/Upper-Case`);
+    const listed = await call('GET', '/v1/webhooks', undefined, 'admin');
+    expect((listed.body.items as { id: string; url: string }[]).find((w) => w.id === res.body.id)?.url).toBe(
+      `${receiverUrl}/Upper-Case`,
+    );
+    expect((await call('DELETE', `/v1/webhooks/${res.body.id}`, undefined, 'admin')).status).toBe(200);
+    // The delivery log's paging stays within a PostgreSQL integer.
+    const page = await call(
+      'GET',
+      `/v1/webhooks/${res.body.id}/deliveries?offset=2147483648`,
+      undefined,
+      'admin',
+    );
+    expect(page.status).toBe(400);
+    expect(page.body.error?.fields?.map((f) => f.path)).toEqual(['query.offset']);
+  });
+
   it('a bad subscription is refused with 400 naming the field; only admins subscribe', async () => {
     const post = (body: unknown) => call('POST', '/v1/webhooks', body, 'admin');
     const cases: [unknown, string, RegExp][] = [

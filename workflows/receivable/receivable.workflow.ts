@@ -294,7 +294,7 @@ export async function receivableWorkflow(
       }
       return state;
     },
-    { validator: (r) => validateValidReason(state, r, today()) },
+    { validator: (r) => validateValidReason(state, r, today(), policy.dates) },
   );
 
   setHandler(

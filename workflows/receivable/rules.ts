@@ -4,7 +4,16 @@
  */
 
 import { ApplicationFailure } from '@temporalio/common';
-import { addDays, type CalendarDate, daysBetween, instantAt, isCalendarDate } from '../../domain/calendar.js';
+import {
+  addDays,
+  type CalendarDate,
+  type DateWindow,
+  DEFAULT_DATE_WINDOW,
+  daysBetween,
+  instantAt,
+  isCalendarDate,
+  outsideDateWindow,
+} from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import type {
   ApplicationDecision,
@@ -294,7 +303,20 @@ export function validateDecision(
   }
 }
 
-export function validateValidReason(state: ReceivableState, r: ValidReasonInput, today: string): void {
+/**
+ * `window`: the policy's date window (absent from policies recorded before it existed). An agreed
+ * date beyond it is refused here, before the timeline would compute steps from it.
+ */
+export function validateValidReason(
+  state: ReceivableState,
+  r: ValidReasonInput,
+  today: string,
+  window: DateWindow = DEFAULT_DATE_WINDOW,
+): void {
+  const tooFarAhead = (field: string, date: CalendarDate) => {
+    const problem = outsideDateWindow(date, today, { daysAhead: window.daysAhead });
+    return problem && `${field}: ${problem}`;
+  };
   if (!OPEN_FOR_PAYMENT.includes(state.stage))
     refuse(`receivable is ${state.stage}: no valid reason applies`);
   refuse(actorRefusal(r));
@@ -306,9 +328,11 @@ export function validateValidReason(state: ReceivableState, r: ValidReasonInput,
     else if (state.dueDate && r.newDueDate <= state.dueDate)
       refuse(`newDueDate: ${r.newDueDate} must be later than the current due date ${state.dueDate}`);
     else if (r.newDueDate <= today) refuse(`newDueDate: ${r.newDueDate} must be after today (${today})`);
+    else refuse(tooFarAhead('newDueDate', r.newDueDate));
   } else if (r.kind === 'promise') {
     if (!isCalendarDate(r.promisedBy)) refuse('promisedBy: must be a calendar date YYYY-MM-DD');
     else if (r.promisedBy < today) refuse(`promisedBy: ${r.promisedBy} is already past`);
+    else refuse(tooFarAhead('promisedBy', r.promisedBy));
   } else if (r.kind !== 'dispute') {
     refuse(`kind: unknown valid reason '${String((r as { kind: unknown }).kind)}'`);
   }
