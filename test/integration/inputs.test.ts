@@ -194,7 +194,7 @@ describe('a workflow that cannot answer', () => {
       const started = Date.now();
       const payment = await postRaw(
         `/v1/receivables/${id}/payments`,
-        JSON.stringify({ paymentId: 'P-1', amountMinor: 100, paidOn: today() }),
+        JSON.stringify({ paymentId: `P-${tag()}`, amountMinor: 100, paidOn: today() }),
         base,
       );
       const paymentMs = Date.now() - started;

@@ -168,7 +168,10 @@ interface Mutation {
 /** Applies mutations to a deep copy of `base`; each picks a path (or, for `extra`, an object). */
 export function mutate(base: unknown, mutations: Mutation[]): unknown {
   let body: unknown = structuredClone(base);
-  for (const m of mutations) {
+  for (const generated of mutations) {
+    // Values go in as copies: fast-check may hand the same object to many runs, and a later
+    // mutation writing inside an inserted value must not change (or loop) that shared object.
+    const m = { ...generated, value: structuredClone(generated.value) };
     const paths = pathsOf(body);
     if (m.op === 'extra' || paths.length === 0) {
       const objects = [[], ...paths].filter((p) => {
