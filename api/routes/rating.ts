@@ -28,7 +28,7 @@ import { actorOf, authenticated } from '../auth.js';
 import { ApiError, type FieldError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
-import { ActorResponse, Id, Month, OnBehalfOfBody, Quarter, refusedActorFields } from '../schemas.js';
+import { ActorResponse, Id, MinorOrZero, Month, OnBehalfOfBody, Quarter, refusedActorFields } from '../schemas.js';
 
 const Department = z.enum(['finance', 'marketing']);
 const Scores = z
@@ -196,7 +196,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({
         ...Submission,
-        salesMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        salesMinor: MinorOrZero,
       }),
       response: z.object({ dealerId: z.string(), quarter: z.string(), salesMinor: z.number() }),
       handler: async ({ params, body, principal }) => {

@@ -470,6 +470,19 @@ describe('amounts too large to add up as JSON numbers', () => {
     ]);
   });
 
+  it("a dealer's quarterly sales over 10^15 minor units are refused (400) like any other amount", async () => {
+    const res = await api.inject({
+      method: 'PUT',
+      url: `/v1/dealers/${book.d1}/sales/2026-Q3`,
+      headers: await auth.headers('finance'),
+      payload: { department: 'finance', salesMinor: Number.MAX_SAFE_INTEGER },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.fields).toEqual([
+      { path: 'salesMinor', message: `must be at most ${MAX_AMOUNT_MINOR} minor units` },
+    ]);
+  });
+
   it('sums beyond 2^53 − 1 are answered as 2^53 − 1, to every role, instead of a 500', async () => {
     const t = randomUUID().slice(0, 8);
     const [dealer, seller] = [`DX-${t}`, `SX-${t}`];
