@@ -135,7 +135,7 @@ beforeAll(async () => {
   testAuth = createTestAuth(pool);
   client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
 
-  running = await startAllWorkers({ namespace: namespace, pool: pool });
+  running = await startAllWorkers(iso);
   const store = await createPolicyStore(pool, DEFAULT_POLICY);
   api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
   await createFixtures();

@@ -72,7 +72,7 @@ beforeAll(async () => {
   iso = await isolatedDatabaseAndNamespace('schemathesis');
   auth = createTestAuth(iso.pool);
   const client = new Client({ connection: iso.connection, namespace: iso.namespace });
-  running = await startAllWorkers({ namespace: iso.namespace, pool: iso.pool });
+  running = await startAllWorkers(iso);
   const store = await createPolicyStore(iso.pool, DEFAULT_POLICY);
   // The fuzzer's requests all come from one address: failed-authentication limiting
   // (tested in auth.test.ts) must not starve the run.
