@@ -16,6 +16,7 @@ import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { TEST_COMPANY, testMailer } from '../support/acme.js';
+import { fileFor, seedParties } from '../support/applications.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 
@@ -82,43 +83,15 @@ async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what
 
 /** A dealer and a salesperson, and an application for the dealer through the API. */
 async function fileApplication(suffix: string) {
-  const dealer = `D-${suffix}`;
-  const seller = `S-${suffix}`;
-  const receivableId = `R-${suffix}`;
-  expect(
-    (
-      await call('POST', '/v1/counterparties', {
-        id: dealer,
-        name: `UI Dealer ${suffix}`,
-        kind: 'dealer',
-        email: `d-${suffix}@dealer.test`,
-        region: 'Hangzhou',
-        creditGrade: 'AA',
-        creditLimitMinor: 10_000_000,
-        creditTermDays: 60,
-        joinedOn: '2024-03-01',
-      })
-    ).status,
-  ).toBe(201);
-  expect(
-    (
-      await call('POST', '/v1/salespeople', {
-        id: seller,
-        name: `UI Seller ${suffix}`,
-        email: `s-${suffix}@acme.test`,
-        region: 'Shanghai',
-      })
-    ).status,
-  ).toBe(201);
-  const filed = await call('POST', '/v1/credit-applications', {
-    receivableId,
-    counterpartyId: dealer,
-    salespersonId: seller,
-    amountMinor: 500_000,
-    requestedTermDays: 30,
-  });
+  const parties = await seedParties(
+    call,
+    { dealer: (s) => `UI Dealer ${s}`, seller: (s) => `UI Seller ${s}` },
+    suffix,
+  );
+  const filed = await fileFor(call, parties, { amountMinor: 500_000, requestedTermDays: 30 });
   expect(filed.status).toBe(201);
-  return { dealer, receivableId, workflowId: receivableWorkflowId(receivableId) };
+  const { receivableId } = parties;
+  return { dealer: parties.dealer.id, receivableId, workflowId: receivableWorkflowId(receivableId) };
 }
 
 describe('a receivable in the Temporal Web UI', () => {

@@ -11,7 +11,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { stopChild } from '../../infra/local/temporal-dev.js';
 import { createPolicyStore, POLICY_CHANNEL, type PolicyStore } from '../../infra/policy.js';
@@ -22,6 +21,7 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { SALESPERSON_ASSESSMENT_SCHEDULE_ID } from '../../workflows/salesperson/contract.js';
+import { seedDealerAndSalesperson } from '../support/acme.js';
 import { testActor } from '../support/actors.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { freePort } from '../support/global-setup.js';
@@ -126,31 +126,15 @@ describe('one policy in every process', () => {
         expect(Date.now() - started).toBeLessThan(10_000);
 
         // The next receivable started through API #2 records it.
-        const queries = createReceivableQueries(servers.pool);
-        const counterpartyId = `PD-${tag}`;
-        const salespersonId = `PS-${tag}`;
-        await queries.upsertCounterparty({
-          id: counterpartyId,
-          name: 'Policy dealer',
-          kind: 'dealer',
-          email: 'pd@dealer.test',
-          language: 'en',
-          region: 'Hangzhou',
-          contactName: null,
-          creditGrade: 'AB',
-          customerClass: null,
-          creditLimitMinor: 100_000_000,
-          creditTermDays: 60,
-          joinedOn: '2024-01-15',
-        });
-        await queries.upsertSalesperson({
-          id: salespersonId,
-          name: 'Policy seller',
-          email: 'ps@acme.test',
-          region: 'Shanghai',
-          phone: null,
-          creditLimitMinor: 1_000_000,
-        });
+        const { counterpartyId, salespersonId } = await seedDealerAndSalesperson(
+          servers.pool,
+          'P',
+          'Hangzhou',
+          {
+            name: 'Policy seller',
+            creditLimitMinor: 1_000_000,
+          },
+        );
         const receivableId = `PR-${tag}`;
         const filed = await api2('POST', '/v1/credit-applications', {
           receivableId,

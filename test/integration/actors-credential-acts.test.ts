@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../domain/actor.js';
-import type { ApiBody } from '../support/auth.js';
+import { type ApiBody, callAs, createPerson, type Person } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -18,30 +17,13 @@ const SELLER = `AS-${tag}`;
 const CUSTOMER = `AC-${tag}`;
 const DEALER = `AD-${tag}`;
 
-/** A person's own credential: login name and the person's name, as `npm run credentials -- create` makes it. */
-interface Person {
-  token: string;
-  actor: { credentialId: string; username: string; name: string; role: Role };
-}
 let li: Person; // finance
 let wang: Person; // manager
 
-async function person(role: Role, username: string, name: string): Promise<Person> {
-  const c = await createCredentialQueries(system.pool).create({ name: username, displayName: name, role });
-  return { token: c.token, actor: { credentialId: c.id, username, name, role } };
-}
-
-async function as(who: Person, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${system.base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${who.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as ApiBody };
-}
+const person = (role: Role, username: string, name: string) =>
+  createPerson(system.pool, role, username, name);
+const as = (who: Person, method: string, path: string, body?: unknown) =>
+  callAs(system.base, who, method, path, body);
 
 const fieldsOf = (r: { body: ApiBody }) => r.body.error?.fields?.map((f) => f.path);
 

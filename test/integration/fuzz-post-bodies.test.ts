@@ -22,10 +22,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { addDays } from '../../domain/calendar.js';
@@ -34,15 +34,15 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import type { Pool } from '../../infra/db.js';
-import type { Mailer } from '../../infra/mail.js';
 import { createPolicyStore } from '../../infra/policy.js';
-import { createRatingWorker } from '../../workers/rating.worker.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
-import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
-import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
-import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
+import {
+  type Isolated,
+  isolatedDatabaseAndNamespace,
+  type RunningWorkers,
+  startAllWorkers,
+} from '../support/isolated.js';
 
 const tag = randomUUID().slice(0, 8);
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
@@ -62,10 +62,7 @@ let pool: Pool;
 let api: FastifyInstance;
 let testAuth: TestAuth;
 let connection: Connection;
-let workerConnection: NativeConnection;
-let mailer: Mailer;
-let workers: Worker[] = [];
-let running: Promise<unknown>[] = [];
+let running: RunningWorkers | undefined;
 
 // ---- What the API asked of Temporal, call by call ----------------------------------------
 
@@ -138,22 +135,7 @@ beforeAll(async () => {
   testAuth = createTestAuth(pool);
   client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
 
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = testMailer();
-  const common = {
-    connection: workerConnection,
-    namespace,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
-    mailer,
-    company: TEST_COMPANY,
-  };
-  workers = [
-    await createReceivableWorker(common),
-    await createSalespersonWorker(common),
-    await createRatingWorker(common),
-  ];
-  running = workers.map((w) => w.run());
+  running = await startAllWorkers(iso);
   const store = await createPolicyStore(pool, DEFAULT_POLICY);
   api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
   await createFixtures();
@@ -163,10 +145,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-  await Promise.allSettled(running);
-  mailer?.close();
-  await workerConnection?.close();
+  await running?.stop();
   await iso?.dispose();
 });
 
@@ -673,7 +652,7 @@ async function settle(): Promise<void> {
   let quiet = 0;
   let last = '';
   while (quiet < 4) {
-    const busy = workers.some((w) => {
+    const busy = (running?.workers ?? []).some((w) => {
       const s = w.getStatus();
       return s.numInFlightActivities > 0 || s.numInFlightWorkflowActivations > 0;
     });

@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCredentialQueries } from '../../api/auth.js';
 import type { Actor, Role } from '../../domain/actor.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import type { ApiBody } from '../support/auth.js';
+import { dealerBody, salespersonBody } from '../support/applications.js';
+import { type ApiBody, callAs, createPerson, type Person } from '../support/auth.js';
 import { eventually, type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -26,30 +26,10 @@ afterAll(async () => {
 });
 
 /** A person's own credential: its token and the actor the server must record for it. */
-async function person(role: Role, username: string, displayName: string, salespersonId?: string) {
-  const created = await createCredentialQueries(system.pool).create({
-    name: username,
-    displayName,
-    role,
-    salespersonId: salespersonId ?? null,
-  });
-  const actor: Actor = { credentialId: created.id, username, name: displayName, role };
-  return { token: created.token, actor };
-}
-
-type Person = Awaited<ReturnType<typeof person>>;
-
-async function as(who: Person, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${system.base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${who.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as ApiBody };
-}
+const person = (role: Role, username: string, displayName: string, salespersonId?: string) =>
+  createPerson(system.pool, role, username, displayName, salespersonId);
+const as = (who: Person, method: string, path: string, body?: unknown) =>
+  callAs(system.base, who, method, path, body);
 
 interface RecordEvent {
   eventType: string;
@@ -80,29 +60,9 @@ beforeAll(async () => {
   seller = `S-act-${suffix}`;
   const other = `S-act2-${suffix}`;
   const created = await Promise.all([
-    system.call('POST', '/v1/counterparties', {
-      id: dealer,
-      name: `经销商 ${suffix}`,
-      kind: 'dealer',
-      email: `d-${suffix}@dealer.test`,
-      region: 'Hangzhou',
-      creditGrade: 'AA',
-      creditLimitMinor: 10_000_000,
-      creditTermDays: 60,
-      joinedOn: '2024-03-01',
-    }),
-    system.call('POST', '/v1/salespeople', {
-      id: seller,
-      name: '王伟',
-      email: `s-${suffix}@acme.test`,
-      region: 'Shanghai',
-    }),
-    system.call('POST', '/v1/salespeople', {
-      id: other,
-      name: '陈静',
-      email: `s2-${suffix}@acme.test`,
-      region: 'Shanghai',
-    }),
+    system.call('POST', '/v1/counterparties', dealerBody(dealer, `经销商 ${suffix}`, suffix)),
+    system.call('POST', '/v1/salespeople', salespersonBody(seller, '王伟', suffix)),
+    system.call('POST', '/v1/salespeople', salespersonBody(other, '陈静', suffix, 's2')),
   ]);
   for (const c of created) expect(c.status).toBe(201);
   [li, zhao, wang, chen, boss] = await Promise.all([

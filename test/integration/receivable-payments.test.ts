@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { fileFor, issue, seedParties } from '../support/applications.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -23,49 +24,11 @@ const AMOUNT = 200_000;
 
 /** A fresh dealer and salesperson and an application for AMOUNT, 30 days; issued unless `decide` says otherwise. */
 async function application(decide: 'issue' | 'reject' = 'issue') {
-  const suffix = randomUUID().slice(0, 8);
-  const dealerId = `D-${suffix}`;
-  const sellerId = `S-${suffix}`;
-  const receivableId = `R-${suffix}`;
-  expect(
-    (
-      await call('POST', '/v1/counterparties', {
-        id: dealerId,
-        name: `Dealer ${suffix}`,
-        kind: 'dealer',
-        email: `d-${suffix}@dealer.test`,
-        region: 'Hangzhou',
-        creditGrade: 'AA',
-        creditLimitMinor: 10_000_000,
-        creditTermDays: 60,
-        joinedOn: '2024-03-01',
-      })
-    ).status,
-  ).toBe(201);
-  expect(
-    (
-      await call('POST', '/v1/salespeople', {
-        id: sellerId,
-        name: `Seller ${suffix}`,
-        email: `s-${suffix}@acme.test`,
-        region: 'Shanghai',
-      })
-    ).status,
-  ).toBe(201);
-  expect(
-    (
-      await call('POST', '/v1/credit-applications', {
-        receivableId,
-        counterpartyId: dealerId,
-        salespersonId: sellerId,
-        amountMinor: AMOUNT,
-        requestedTermDays: 30,
-      })
-    ).status,
-  ).toBe(201);
-  const decisions = `/v1/receivables/${receivableId}/decisions`;
+  const parties = await seedParties(call, { dealer: (s) => `Dealer ${s}`, seller: (s) => `Seller ${s}` });
+  const { receivableId } = parties;
+  expect((await fileFor(call, parties, { amountMinor: AMOUNT, requestedTermDays: 30 })).status).toBe(201);
   if (decide === 'reject') {
-    const rejected = await call('POST', decisions, {
+    const rejected = await call('POST', `/v1/receivables/${receivableId}/decisions`, {
       department: 'finance',
       approve: false,
       reason: 'limit exhausted',
@@ -73,13 +36,7 @@ async function application(decide: 'issue' | 'reject' = 'issue') {
     expect(rejected.body).toMatchObject({ stage: 'rejected' });
     return { receivableId, today: '' };
   }
-  await call('POST', decisions, {
-    department: 'finance',
-    approve: true,
-    approvedAmountMinor: AMOUNT,
-    approvedTermDays: 30,
-  });
-  const issued = await call('POST', decisions, { department: 'marketing', approve: true }, 'marketing');
+  const issued = await issue(call, receivableId, AMOUNT, 30);
   expect(issued.body).toMatchObject({ stage: 'issued' });
   return { receivableId, today: issued.body.issueDate as string };
 }

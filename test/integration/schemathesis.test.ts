@@ -19,21 +19,21 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS } from '../../api/limits.js';
 import { ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Mailer } from '../../infra/mail.js';
 import { createPolicyStore } from '../../infra/policy.js';
-import { createRatingWorker } from '../../workers/rating.worker.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
-import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
-import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
-import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
+import {
+  type Isolated,
+  isolatedDatabaseAndNamespace,
+  type RunningWorkers,
+  startAllWorkers,
+} from '../support/isolated.js';
 import { eventually } from '../support/system.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -65,32 +65,14 @@ let iso: Isolated;
 let api: FastifyInstance;
 let base: string;
 let auth: TestAuth;
-let workerConnection: NativeConnection;
-let mailer: Mailer;
-let workers: Worker[] = [];
-let running: Promise<unknown>[] = [];
+let running: RunningWorkers | undefined;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   iso = await isolatedDatabaseAndNamespace('schemathesis');
   auth = createTestAuth(iso.pool);
   const client = new Client({ connection: iso.connection, namespace: iso.namespace });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = testMailer();
-  const common = {
-    connection: workerConnection,
-    namespace: iso.namespace,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool: iso.pool,
-    mailer,
-    company: TEST_COMPANY,
-  };
-  workers = [
-    await createReceivableWorker(common),
-    await createSalespersonWorker(common),
-    await createRatingWorker(common),
-  ];
-  running = workers.map((w) => w.run());
+  running = await startAllWorkers(iso);
   const store = await createPolicyStore(iso.pool, DEFAULT_POLICY);
   // The fuzzer's requests all come from one address: failed-authentication limiting
   // (tested in auth.test.ts) must not starve the run.
@@ -107,10 +89,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.close();
-  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-  await Promise.allSettled(running);
-  mailer?.close();
-  await workerConnection?.close();
+  await running?.stop();
   await iso?.dispose();
 });
 

@@ -2,12 +2,12 @@
  * The real path, as `npm start` runs it: HTTP API → Temporal dev server → worker
  * → PostgreSQL and the SMTP server, all real processes on loopback.
  */
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../infra/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { fileFor, seedParties } from '../support/applications.js';
 import { eventually, mails, type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -26,39 +26,12 @@ afterAll(async () => {
 
 const call: System['call'] = (...args) => system.call(...args);
 
-async function seed() {
-  const suffix = randomUUID().slice(0, 8);
-  const dealer = {
-    id: `D-${suffix}`,
-    name: `华东经销商 ${suffix}`,
-    kind: 'dealer',
-    email: `d-${suffix}@dealer.test`,
-    region: 'Hangzhou',
-    creditGrade: 'AA',
-    creditLimitMinor: 10_000_000,
-    creditTermDays: 60,
-    joinedOn: '2024-03-01',
-  };
-  const seller = {
-    id: `S-${suffix}`,
-    name: `王伟 ${suffix}`,
-    email: `s-${suffix}@acme.test`,
-    region: 'Shanghai',
-  };
-  expect((await call('POST', '/v1/counterparties', dealer)).status).toBe(201);
-  expect((await call('POST', '/v1/salespeople', seller)).status).toBe(201);
-  return { dealer, seller, receivableId: `R-${suffix}` };
-}
+const seed = () => seedParties(call, { dealer: (s) => `华东经销商 ${s}`, seller: (s) => `王伟 ${s}` });
 
 /** A fresh dealer and salesperson, and a credit application filed for them. */
 async function fileApplication(terms: { amountMinor: number; requestedTermDays?: number }) {
   const seeded = await seed();
-  await call('POST', '/v1/credit-applications', {
-    receivableId: seeded.receivableId,
-    counterpartyId: seeded.dealer.id,
-    salespersonId: seeded.seller.id,
-    ...terms,
-  });
+  await fileFor(call, seeded, terms);
   return seeded;
 }
 

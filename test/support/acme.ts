@@ -21,11 +21,15 @@ export const TEST_COMPANY = {
 export const testMailer = (opts?: Parameters<typeof createMailer>[2]): Mailer =>
   createMailer(inject('smtpUrl'), 'Acme credit <credit@acme.test>', opts);
 
-/** A dealer graded AB (outside the home region unless `region` says so) and its salesperson; ids start with `prefix`. */
+/**
+ * A dealer graded AB (outside the home region unless `region` says so) and its salesperson (no limit of their own
+ * unless `salesperson` gives one, and a name); ids start with `prefix`.
+ */
 export async function seedDealerAndSalesperson(
   pool: Pool,
   prefix: string,
   region = 'Hangzhou',
+  salesperson: { name?: string; creditLimitMinor?: number } = {},
 ): Promise<{ counterpartyId: string; salespersonId: string }> {
   const queries = createReceivableQueries(pool);
   const suffix = randomUUID().slice(0, 8);
@@ -47,11 +51,11 @@ export async function seedDealerAndSalesperson(
   });
   await queries.upsertSalesperson({
     id: salespersonId,
-    name: `Seller ${suffix}`,
+    name: salesperson.name ?? `Seller ${suffix}`,
     email: `${prefix.toLowerCase()}s-${suffix}@acme.test`,
     region: 'Shanghai',
     phone: null,
-    creditLimitMinor: null,
+    creditLimitMinor: salesperson.creditLimitMinor ?? null,
   });
   return { counterpartyId, salespersonId };
 }

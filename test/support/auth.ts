@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import { createCredentialQueries } from '../../api/auth.js';
 import { ROLE_MATRIX, type Role } from '../../api/roles.js';
+import type { Actor } from '../../domain/actor.js';
 
 export interface TestAuth {
   token(role: Role, salespersonId?: string): Promise<string>;
@@ -79,4 +80,40 @@ export function apiCaller(base: () => string, auth: () => TestAuth) {
     });
     return { status: res.status, body: (await res.json()) as ApiBody };
   };
+}
+
+/** A person's own credential, as `npm run credentials -- create` makes it: its token and the actor the server must record for it. */
+export interface Person {
+  token: string;
+  actor: Actor;
+}
+
+/** Creates `username`'s credential for the person `name` in `role` (a salesperson's own, when `salespersonId` is given). */
+export async function createPerson(
+  pool: Pool,
+  role: Role,
+  username: string,
+  name: string,
+  salespersonId?: string,
+): Promise<Person> {
+  const created = await createCredentialQueries(pool).create({
+    name: username,
+    displayName: name,
+    role,
+    salespersonId: salespersonId ?? null,
+  });
+  return { token: created.token, actor: { credentialId: created.id, username, name, role } };
+}
+
+/** A JSON call to the API at `base` with `who`'s own token. */
+export async function callAs(base: string, who: Person, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${who.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as ApiBody };
 }

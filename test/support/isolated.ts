@@ -7,10 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createPool, migrate, type Pool } from '../../infra/db.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createRatingWorker } from '../../workers/rating.worker.js';
+import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
+import { TEST_COMPANY, testMailer } from './acme.js';
 
 export interface Isolated {
   tag: string;
@@ -66,6 +71,42 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await a.end();
+    },
+  };
+}
+
+export interface RunningWorkers {
+  /** The receivable, salesperson and rating workers, in that order. */
+  workers: Worker[];
+  /** Shuts the workers down, waits for their runs, closes the mailer and the workers' connection. */
+  stop(): Promise<void>;
+}
+
+/** Every worker creditflow runs (receivables, salespeople, ratings) on `iso`'s namespace and database, running. */
+export async function startAllWorkers(iso: Pick<Isolated, 'namespace' | 'pool'>): Promise<RunningWorkers> {
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const mailer = testMailer();
+  const common = {
+    connection,
+    namespace: iso.namespace,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    pool: iso.pool,
+    mailer,
+    company: TEST_COMPANY,
+  };
+  const workers = [
+    await createReceivableWorker(common),
+    await createSalespersonWorker(common),
+    await createRatingWorker(common),
+  ];
+  const running = workers.map((w) => w.run());
+  return {
+    workers,
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      mailer.close();
+      await connection.close();
     },
   };
 }

@@ -9,6 +9,7 @@ import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { PolicyError, resolvePolicy } from '../../infra/policy.js';
 import type { ApplicationDecision, ReceivableState, Stage } from '../../workflows/receivable/contract.js';
+import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import {
   applyPayment,
   isLocalDebtor,
@@ -26,22 +27,19 @@ const DUE = addDays(ISSUE, 30);
 /** ¥10,000.00 issued on ISSUE, 1/10 n/30: ¥9,900.00 settles it until ISSUE+10. */
 function issued(over: Partial<ReceivableState> = {}): ReceivableState {
   return {
-    receivableId: 'R-1',
-    application: {
-      receivableId: 'R-1',
-      counterpartyId: 'D-1',
-      salespersonId: 'S-1',
-      amountMinor: 1_000_000,
-      currency: 'CNY',
-      requestedTermDays: 30,
-    },
-    policyVersion: DEFAULT_POLICY.version,
+    ...initialState({
+      application: {
+        receivableId: 'R-1',
+        counterpartyId: 'D-1',
+        salespersonId: 'S-1',
+        amountMinor: 1_000_000,
+        currency: 'CNY',
+        requestedTermDays: 30,
+      },
+      policy: DEFAULT_POLICY,
+    }),
     stage: 'issued',
     stateVersion: 5,
-    checks: null,
-    votes: {},
-    approvalDeadline: null,
-    rejectionReason: null,
     approvedMinor: 1_000_000,
     approvedTermDays: 30,
     issueDate: ISSUE,
@@ -49,19 +47,6 @@ function issued(over: Partial<ReceivableState> = {}): ReceivableState {
     discountLastDay: addDays(ISSUE, 10),
     discountedMinor: 990_000,
     outstandingMinor: 1_000_000,
-    paidMinor: 0,
-    discountMinor: 0,
-    writtenOffMinor: 0,
-    settledOn: null,
-    paymentIds: [],
-    stepsTaken: [],
-    owner: 'salesperson',
-    validReason: null,
-    pausedDays: 0,
-    lateReasons: [],
-    legal: null,
-    supplyStopped: false,
-    gradeAfterDowngrade: null,
     ...over,
   };
 }
