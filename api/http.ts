@@ -436,8 +436,10 @@ const ERROR_MEANINGS: Record<number, string> = {
   414: `a path parameter is over ${MAX_PARAM_LENGTH} characters`,
   415: 'the body is not in a content type this operation accepts',
   422: `the request is well-formed but the current state refuses it (or ${IDEMPOTENCY_HEADER} was used with another request)`,
+  408: 'the body did not arrive in time (or an upload stalled)',
   429: 'too many requests (e.g. failed authentications) from this client: retry after Retry-After seconds',
   503: 'PostgreSQL or Temporal is unavailable: retry shortly',
+  504: 'a workflow did not answer within the deadline (`workflow_timeout`): what was asked may still take effect; read it back before retrying',
 };
 
 /**
@@ -452,13 +454,14 @@ function errorStatuses(route: AnyRoute, roles: readonly Role[] | null): Record<n
   const statuses: number[] = [];
   if (route.params || route.query || hasBody || idempotent) statuses.push(400);
   if (roles) {
-    statuses.push(401, 429, 503);
+    // 504: any authenticated route may wait on a workflow (a start, an Update, a query).
+    statuses.push(401, 429, 503, 504);
     // A role the matrix refuses, or a salesperson asking for someone else's record.
     if (roles.length < ROLES.length || (roles.includes('sales') && (route.params || route.query)))
       statuses.push(403);
   }
   if (route.params) statuses.push(404, 414);
-  if (hasBody) statuses.push(413, 415, 422);
+  if (hasBody) statuses.push(408, 413, 415, 422);
   if (idempotent) statuses.push(409, 422);
   const out: Record<number, string> = {};
   for (const status of statuses) out[status] = ERROR_MEANINGS[status] ?? 'error';

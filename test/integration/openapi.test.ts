@@ -60,7 +60,22 @@ describe('the OpenAPI document', () => {
   it('states every error status in the one error shape, and no catch-all', () => {
     const o = op('/v1/receivables/{id}/payments', 'post');
     expect(Object.keys(o.responses).sort()).toEqual(
-      ['200', '400', '401', '403', '404', '409', '413', '414', '415', '422', '429', '503'].sort(),
+      [
+        '200',
+        '400',
+        '401',
+        '403',
+        '404',
+        '408',
+        '409',
+        '413',
+        '414',
+        '415',
+        '422',
+        '429',
+        '503',
+        '504',
+      ].sort(),
     );
     for (const [status, r] of Object.entries(o.responses))
       if (Number(status) >= 400)
@@ -73,6 +88,7 @@ describe('the OpenAPI document', () => {
       '403',
       '429',
       '503',
+      '504',
     ]);
   });
 
