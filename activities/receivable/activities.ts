@@ -18,16 +18,17 @@ import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
-import type {
-  AutomaticCheckResult,
-  CreditApplication,
-  NamedInBodyFields,
-  PaymentInput,
-  ReceivableActor,
-  ReceivableInput,
-  ReceivableState,
+import {
+  type AutomaticCheckResult,
+  actorOfUpdate,
+  type CreditApplication,
+  type NamedInBodyFields,
+  type PaymentInput,
+  type ReceivableActor,
+  type ReceivableInput,
+  type ReceivableState,
+  receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
-import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { createCreditRecordQueries } from '../credit-record/queries.js';
 import { createEffects } from '../shared/effects.js';
 import { createWebhookQueries } from '../webhooks/queries.js';
@@ -462,7 +463,6 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       /** Who did it; absent for the workflow's own steps. */
       actor?: ReceivableActor;
     }) {
-      const policy = await policyOf(e.state);
       const added = await inTransaction(pool, async (client) => {
         const fresh = await records.append(client, {
           subjectType: 'receivable',
@@ -488,7 +488,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         if (type)
           await webhooks.enqueue(
             client,
-            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
+            webhookEvent(e.state, await policyOf(e.state), type, e.key, e.detail.daysOverdue, e.actor),
           );
         return fresh;
       });
@@ -524,7 +524,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
             settled: s.stage === 'paid',
           },
           // The credential that recorded it (a payment scheduled before the actor existed: its typed name).
-          source: e.payment.actor ? actorSource(e.payment.actor) : (e.payment.recordedBy ?? 'workflow'),
+          source: sourceOf(actorOfUpdate(e.payment)),
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
         });
         await q.saveSnapshot(client, s);

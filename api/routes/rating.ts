@@ -28,7 +28,15 @@ import { actorOf, authenticated } from '../auth.js';
 import { ApiError, type FieldError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
-import { ActorResponse, Id, MinorOrZero, Month, OnBehalfOfBody, Quarter, refusedActorFields } from '../schemas.js';
+import {
+  ActorResponse,
+  Id,
+  MinorOrZero,
+  Month,
+  OnBehalfOfBody,
+  Quarter,
+  refusedActorFields,
+} from '../schemas.js';
 
 const Department = z.enum(['finance', 'marketing']);
 const Scores = z

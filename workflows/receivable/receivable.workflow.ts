@@ -55,6 +55,7 @@ import {
   refuse,
   refuseConflict,
   replanAfterExtension,
+  STAGE_AFTER,
   stepInstant,
   validateDecision,
   validateValidReason,
@@ -609,13 +610,13 @@ export async function receivableWorkflow(
     const snapshot = () => ({ state: { ...state } });
     switch (step) {
       case 'reminder':
-        state.stage = 'reminded';
+        state.stage = STAGE_AFTER.reminder;
         publish();
         await acts.sendPaymentReminder(snapshot());
         await acts.createPhoneTask(snapshot());
         break;
       case 'dueCheck': {
-        state.stage = 'overdue';
+        state.stage = STAGE_AFTER.dueCheck;
         publish();
         const c = state.checks?.counterparty;
         // "Local" by the salesperson's own region is a later policy choice: versioned.
@@ -630,12 +631,12 @@ export async function receivableWorkflow(
         break;
       }
       case 'secondNotice':
-        state.stage = 'second-notice';
+        state.stage = STAGE_AFTER.secondNotice;
         publish();
         await acts.sendSecondCollectionNotice(snapshot());
         break;
       case 'warning': {
-        state.stage = 'credit-desk';
+        state.stage = STAGE_AFTER.warning;
         state.owner = 'credit-desk';
         state.supplyStopped = true;
         publish();

@@ -125,7 +125,7 @@ export function isLocalDebtor(
 }
 
 /** The stage a receivable stands in once `step` is the last timeline step taken. */
-const STAGE_AFTER: Record<Exclude<TimelineStep, 'legal'>, Stage> = {
+export const STAGE_AFTER: Record<Exclude<TimelineStep, 'legal'>, Stage> = {
   reminder: 'reminded',
   dueCheck: 'overdue',
   secondNotice: 'second-notice',
