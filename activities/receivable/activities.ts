@@ -463,6 +463,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       /** Who did it; absent for the workflow's own steps. */
       actor?: ReceivableActor;
     }) {
+      // Looked up before the transaction: inside it, the chain's lock is held while a lookup
+      // would wait for a pool connection that lock's other waiters hold.
+      const type = webhookEventForRecord(e.event);
+      const policy = type ? await policyOf(e.state) : undefined;
       const added = await inTransaction(pool, async (client) => {
         const fresh = await records.append(client, {
           subjectType: 'receivable',
@@ -484,11 +488,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           await q.completeTask(client, `${e.state.receivableId}:${answered}`, { doneBy: e.actor });
         // The webhook outbox, in the same transaction: an event is published if and only
         // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
-        const type = webhookEventForRecord(e.event);
-        if (type)
+        if (type && policy)
           await webhooks.enqueue(
             client,
-            webhookEvent(e.state, await policyOf(e.state), type, e.key, e.detail.daysOverdue, e.actor),
+            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
           );
         return fresh;
       });
