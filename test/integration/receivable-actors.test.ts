@@ -151,7 +151,13 @@ describe('the actor is the credential, never the body', () => {
 
   it('a payment naming recordedBy is refused; the payment record’s source is the credential', async () => {
     const url = `/v1/receivables/${receivableId}/payments`;
-    const { issueDate } = (await system.call('GET', `/v1/receivables/${receivableId}`)).body;
+    // The second vote's Update returns once the vote is taken; the workflow issues the
+    // receivable (and sets its issue date) in its next task, so wait for that.
+    const { issueDate } = await eventually(
+      async () => (await system.call('GET', `/v1/receivables/${receivableId}`)).body,
+      (r) => r.stage !== 'awaiting-approval' && typeof r.issueDate === 'string',
+      'receivable issued',
+    );
     const payment = { paymentId: 'P-act-1', amountMinor: 100_000, paidOn: issueDate };
     const claimed = await as(li, 'POST', url, { ...payment, recordedBy: 'the-ceo' });
     expect(claimed.status).toBe(400);
