@@ -13,6 +13,7 @@ COPY activities ./activities
 COPY api ./api
 COPY domain ./domain
 COPY infra ./infra
+COPY store ./store
 COPY migrations ./migrations
 COPY workers ./workers
 COPY workflows ./workflows

@@ -6,7 +6,7 @@
  * Uses DATABASE_URL, else the local PostgreSQL that `npm start` runs.
  */
 import { loadConfig } from '../infra/config.js';
-import { createPool, migrate } from '../infra/db.js';
+import { createPool, migrate } from '../store/db.js';
 import { createCredentialQueries } from './auth.js';
 import { ROLES, type Role } from './roles.js';
 

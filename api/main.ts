@@ -1,8 +1,8 @@
 /** The HTTP API process on its own (production, docker-compose). */
 import { loadConfig } from '../infra/config.js';
-import { createPool, migrate } from '../infra/db.js';
 import { createPolicyStore, loadPolicy } from '../infra/policy.js';
 import { connectClient } from '../infra/temporal.js';
+import { createPool, migrate } from '../store/db.js';
 import { buildApi } from './server.js';
 
 const config = loadConfig();

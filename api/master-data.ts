@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { CreditRecordInput, CreditRecordQueries } from '../activities/credit-record/queries.js';
 import { type Actor, actorSource } from '../domain/actor.js';
 import {
   type Change,
@@ -20,7 +19,8 @@ import {
   type SalespersonUpsert,
   salespersonUpsert,
 } from '../domain/credit-facts.js';
-import { inTransaction } from '../infra/db.js';
+import type { CreditRecordInput, CreditRecordQueries } from '../store/credit-record.js';
+import { inTransaction } from '../store/db.js';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 

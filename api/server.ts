@@ -10,12 +10,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
-import { createReceivableQueries } from '../activities/receivable/queries.js';
-import { createWebhookQueries } from '../activities/webhooks/queries.js';
 import type { Policy } from '../domain/policy.js';
-import { isDatabaseUnavailable } from '../infra/db.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
+import { createCreditRecordQueries } from '../store/credit-record.js';
+import { isDatabaseUnavailable } from '../store/db.js';
+import { createImportQueries } from '../store/imports.js';
+import { createReceivableQueries } from '../store/receivables.js';
+import { createWebhookQueries } from '../store/webhooks.js';
 import { CONFLICT_ERROR } from '../workflows/receivable/rules.js';
 import { createCredentialQueries } from './auth.js';
 import { docsRoutes } from './docs.js';
@@ -30,7 +31,6 @@ import {
   registerRoutes,
 } from './http.js';
 import { createIdempotencyQueries } from './idempotency.js';
-import { createImportQueries } from './imports/queries.js';
 import {
   DEFAULT_HTTP_LIMITS,
   type HttpLimits,

@@ -1,7 +1,7 @@
 /**
  * §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
  * grade distribution's fixed order, month ranges — and one CSV writer. The SQL
- * that feeds them is in api/reports/queries.ts; nothing here does I/O.
+ * that feeds them is in store/reports.ts; nothing here does I/O.
  */
 import { type CalendarDate, daysBetween } from './calendar.js';
 import { CUSTOMER_CLASSES } from './customer-class.js';

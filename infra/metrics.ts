@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { AGING_BUCKETS, type AgingBucket, type AgingTotal, agingTotals } from '../domain/aging.js';
 import { localDate } from '../domain/calendar.js';
-import { createMetricsQueries } from './metrics-queries.js';
+import { createMetricsQueries } from '../store/metrics.js';
 
 /** What activities count; handed to them through their factories' deps (optional there). */
 export interface CreditflowMetrics {

@@ -15,7 +15,7 @@ import { DEFAULT_DATE_WINDOW } from '../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
-import { inTransaction } from './db.js';
+import { inTransaction } from '../store/db.js';
 
 type Pool = pg.Pool;
 

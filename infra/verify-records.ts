@@ -3,9 +3,9 @@
  * unchanged, or names the first record that was altered. Exit 0 when intact.
  * Uses DATABASE_URL, else the local PostgreSQL that `npm start` runs.
  */
-import { createCreditRecordQueries } from '../activities/credit-record/queries.js';
+import { createCreditRecordQueries } from '../store/credit-record.js';
+import { createPool } from '../store/db.js';
 import { loadConfig } from './config.js';
-import { createPool } from './db.js';
 
 const config = loadConfig();
 const url =

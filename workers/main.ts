@@ -6,11 +6,11 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../infra/config.js';
-import { createPool, migrate } from '../infra/db.js';
 import { createMailer } from '../infra/mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/metrics.js';
 import { createPolicyStore, loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
+import { createPool, migrate } from '../store/db.js';
 import { startCreditflowWorkers } from './all.js';
 
 const config = loadConfig();

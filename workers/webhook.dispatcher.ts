@@ -12,11 +12,6 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Pool } from 'pg';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import {
-  type AttemptOutcome,
-  type ClaimedDelivery,
-  createWebhookQueries,
-} from '../activities/webhooks/queries.js';
-import {
   isDelivered,
   nextRetry,
   type RetrySchedule,
@@ -24,6 +19,7 @@ import {
   signatureHeader,
 } from '../domain/webhooks.js';
 import { addressRefusal, DestinationRefused, hostOf, urlRefusal } from '../infra/webhook-destinations.js';
+import { type AttemptOutcome, type ClaimedDelivery, createWebhookQueries } from '../store/webhooks.js';
 
 export interface WebhookDispatcherOptions {
   pool: Pool;

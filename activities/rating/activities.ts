@@ -22,11 +22,11 @@ import {
 import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
+import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
+import { createEffects } from '../../store/effects.js';
+import { createRatingQueries, type DealerRow } from '../../store/rating.js';
 import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
-import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
 import { mapConcurrently } from '../shared/concurrency.js';
-import { createEffects } from '../shared/effects.js';
-import { createRatingQueries, type DealerRow } from './queries.js';
 
 export interface RatingActivityDeps {
   pool: Pool;

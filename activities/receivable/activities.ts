@@ -14,10 +14,14 @@ import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/
 import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
 import { crossesLimitWarning } from '../../domain/salesperson-review.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
-import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
+import { createEffects } from '../../store/effects.js';
+import { createReceivableQueries } from '../../store/receivables.js';
+import { createWebhookQueries } from '../../store/webhooks.js';
 import {
   type AutomaticCheckResult,
   actorOfUpdate,
@@ -29,9 +33,6 @@ import {
   type ReceivableState,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
-import { createCreditRecordQueries } from '../credit-record/queries.js';
-import { createEffects } from '../shared/effects.js';
-import { createWebhookQueries } from '../webhooks/queries.js';
 import {
   escapeHtml,
   type MailLanguage,
@@ -39,7 +40,6 @@ import {
   type ReceivableMailKind,
   renderReceivableMail,
 } from './mail-templates.js';
-import { createReceivableQueries } from './queries.js';
 
 export interface ReceivableActivityDeps {
   pool: Pool;

@@ -9,12 +9,12 @@ import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
-import { inTransaction } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
-import { canonicalJson, createCreditRecordQueries } from '../credit-record/queries.js';
-import { createEffects } from '../shared/effects.js';
-import { createSalespersonQueries } from './queries.js';
+import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
+import { createEffects } from '../../store/effects.js';
+import { createSalespersonQueries } from '../../store/salespeople.js';
 
 export interface SalespersonActivityDeps {
   pool: Pool;

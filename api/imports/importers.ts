@@ -16,6 +16,7 @@ import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } f
 import type { Actor } from '../../domain/actor.js';
 import { daysBetween, localDate, outsideDateWindow } from '../../domain/calendar.js';
 import { dateWindow, type Policy } from '../../domain/policy.js';
+import type { ImportQueries } from '../../store/imports.js';
 import {
   getReceivable,
   RECEIVABLE_TASK_QUEUE,
@@ -27,7 +28,6 @@ import {
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
 import { counterpartyBatcher, type MasterData } from '../master-data.js';
-import type { ImportQueries } from './queries.js';
 import {
   type CounterpartyRecord,
   importedReceivableDifference,

@@ -6,8 +6,8 @@
  * the other, in file order.
  */
 
+import type { ImportQueries, ReportRow } from '../../store/imports.js';
 import { unstorableText } from '../schemas.js';
-import type { ImportQueries, ReportRow } from './queries.js';
 import type { SourceRecord } from './records.js';
 import { describeIssues, externalIdOf, type RowOutcome, type RowSpec } from './rows.js';
 

@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
-import type { ReceivableQueries } from '../../activities/receivable/queries.js';
 import { actorSource } from '../../domain/actor.js';
 import { COUNTERPARTY_CREDIT_FACTS, changed, counterpartyOverride } from '../../domain/credit-facts.js';
-import { inTransaction } from '../../infra/db.js';
+import type { CreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
+import type { ReceivableQueries } from '../../store/receivables.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';

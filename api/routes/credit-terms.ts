@@ -8,8 +8,6 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
-import { type CounterpartyRow, createReceivableQueries } from '../../activities/receivable/queries.js';
 import { actorSource } from '../../domain/actor.js';
 import {
   CUSTOMER_CLASSES,
@@ -22,7 +20,9 @@ import {
 import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
-import { inTransaction } from '../../infra/db.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
+import { type CounterpartyRow, createReceivableQueries } from '../../store/receivables.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';

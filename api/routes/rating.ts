@@ -7,11 +7,11 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { createRatingQueries } from '../../activities/rating/queries.js';
 import type { Policy } from '../../domain/policy.js';
 import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../../domain/rating.js';
 import { indicatorsOf, missingIndicators } from '../../domain/rating-cycle.js';
-import { inTransaction } from '../../infra/db.js';
+import { inTransaction } from '../../store/db.js';
+import { createRatingQueries } from '../../store/rating.js';
 import {
   dealerDecisionWorkflowId,
   decideDealerContinuation,

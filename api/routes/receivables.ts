@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
-import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
-import type { ReceivableQueries } from '../../activities/receivable/queries.js';
 import type { Policy } from '../../domain/policy.js';
+import type { CreditRecordQueries } from '../../store/credit-record.js';
+import type { ReceivableQueries } from '../../store/receivables.js';
 import {
   confirmLegalEscalation,
   decideApplication,

@@ -26,10 +26,10 @@ import {
 } from '../../domain/reports.js';
 import { limitUsage } from '../../domain/salesperson-assessment.js';
 import { usageBp } from '../../domain/salesperson-review.js';
+import { createReportQueries } from '../../store/reports.js';
 import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { createReportQueries } from '../reports/queries.js';
 import { CalendarDate, Id, Month } from '../schemas.js';
 import { isSalesperson, salespersonScope } from '../visibility.js';
 

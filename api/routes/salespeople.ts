@@ -10,14 +10,14 @@ import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { CreditRecordQueries } from '../../activities/credit-record/queries.js';
-import { createSalespersonQueries } from '../../activities/salesperson/queries.js';
 import { actorSource } from '../../domain/actor.js';
 import { addDays, instantAt } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS, salespersonCreditScore } from '../../domain/salesperson-assessment.js';
 import { assessmentCsv, proposeReview, quarterRange, usageBp } from '../../domain/salesperson-review.js';
-import { inTransaction } from '../../infra/db.js';
+import type { CreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
+import { createSalespersonQueries } from '../../store/salespeople.js';
 import {
   SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
   SALESPERSON_TASK_QUEUE,

@@ -3,9 +3,9 @@
  * The signing secret is returned once, when the subscription is created.
  */
 import { z } from 'zod';
-import type { WebhookQueries } from '../../activities/webhooks/queries.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import { destinationRefusal } from '../../infra/webhook-destinations.js';
+import type { WebhookQueries } from '../../store/webhooks.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { QueryInt } from '../schemas.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import { createPool, type Pool } from '../../store/db.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';

@@ -18,7 +18,7 @@ import { buildApi } from '../../api/server.js';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { lowerOneStep } from '../../domain/rating.js';
-import { createPool, type Pool } from '../../infra/db.js';
+import { createPool, type Pool } from '../../store/db.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { type ApiBody, createTestAuth } from '../support/auth.js';

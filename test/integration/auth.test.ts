@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { createCredentialQueries } from '../../api/auth.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../api/limits.js';
 import { ROLE_MATRIX, ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Pool } from '../../infra/db.js';
 import { createPolicyStore } from '../../infra/policy.js';
+import type { Pool } from '../../store/db.js';
+import { createReceivableQueries } from '../../store/receivables.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';
 

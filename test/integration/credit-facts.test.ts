@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../domain/actor.js';
 import { lowerOneStep } from '../../domain/rating.js';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
-import { createPool, inTransaction, type Pool } from '../../infra/db.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { createPool, inTransaction, type Pool } from '../../store/db.js';
 
 let pool: Pool;
 beforeAll(() => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;

@@ -33,8 +33,8 @@ import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
-import type { Pool } from '../../infra/db.js';
 import { createPolicyStore } from '../../infra/policy.js';
+import type { Pool } from '../../store/db.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
 import {

@@ -13,7 +13,7 @@ import { createIdempotencyQueries, requestHash } from '../../api/idempotency.js'
 import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { eventually as poll, type System, startSystem } from '../support/system.js';

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { createCredentialQueries } from '../../api/auth.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Pool } from '../../infra/db.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
+import type { Pool } from '../../store/db.js';
+import { createReceivableQueries } from '../../store/receivables.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { type System, startSystem } from '../support/system.js';
 

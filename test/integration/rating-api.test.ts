@@ -14,9 +14,9 @@ import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
-import { createPool, type Pool } from '../../infra/db.js';
 import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createPool, type Pool } from '../../store/db.js';
 import { ensureRatingSchedules } from '../../workers/rating.schedules.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import {

@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import type { TestAuth } from '../support/auth.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';
 import { type System, startSystem } from '../support/system.js';

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
 import type { Role } from '../../api/roles.js';
-import { inTransaction } from '../../infra/db.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
 import { eventually, type System, startSystem } from '../support/system.js';

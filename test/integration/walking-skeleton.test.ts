@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { Pool } from '../../infra/db.js';
+import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { fileFor, seedParties } from '../support/applications.js';
 import { eventually, mails, type System, startSystem } from '../support/system.js';

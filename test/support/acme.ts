@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { createMailer, type Mailer } from '../../infra/mail.js';
+import { createReceivableQueries } from '../../store/receivables.js';
 
 export const TEST_COMPANY = {
   name: 'Acme',

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { createPool, migrate } from '../../infra/db.js';
 import { startLocalMailServer } from '../../infra/local/mail-server.js';
 import { startLocalPostgres } from '../../infra/local/postgres.js';
 import { SEARCH_ATTRIBUTES } from '../../infra/temporal.js';
+import { createPool, migrate } from '../../store/db.js';
 import { WORKFLOWS_PATH } from '../../workers/receivable.worker.js';
 
 declare module 'vitest' {

@@ -12,13 +12,13 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
-import { createReceivableQueries } from '../../activities/receivable/queries.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createPool, type Pool } from '../../store/db.js';
+import { createReceivableQueries } from '../../store/receivables.js';
 import {
   decideApplication,
   getReceivable,

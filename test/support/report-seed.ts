@@ -5,8 +5,8 @@
  * figures are worked out by hand in the tests that use it.
  */
 import type { Pool } from 'pg';
-import { createCreditRecordQueries } from '../../activities/credit-record/queries.js';
-import { inTransaction } from '../../infra/db.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { inTransaction } from '../../store/db.js';
 
 export interface ReportBook {
   s: string;

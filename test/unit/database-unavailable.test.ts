@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mapError } from '../../api/server.js';
-import { isDatabaseUnavailable } from '../../infra/db.js';
+import { isDatabaseUnavailable } from '../../store/db.js';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
 

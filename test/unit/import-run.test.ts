@@ -1,9 +1,9 @@
 /** The import runner: bounded concurrency, the report in file order, one id at a time, failures. */
 import { describe, expect, it } from 'vitest';
-import type { ReportRow } from '../../api/imports/queries.js';
 import type { SourceRecord } from '../../api/imports/records.js';
 import { ROW_SPECS, type RowOutcome, rejected } from '../../api/imports/rows.js';
 import { runImport } from '../../api/imports/run.js';
+import type { ReportRow } from '../../store/imports.js';
 
 const payment = (n: number, id = `P-${n}`) => ({
   row: n,

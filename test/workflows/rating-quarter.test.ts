@@ -23,10 +23,10 @@ import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createPool, type Pool } from '../../store/db.js';
 import {
   type DealerDecisionState,
   dealerDecisionWorkflowId,

@@ -4,9 +4,9 @@
  * the webhook outbox, on the step's day, with the receivable's figures then.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebhookQueries } from '../../activities/webhooks/queries.js';
 import { addDays, localDateTime } from '../../domain/calendar.js';
 import type { WebhookEvent } from '../../domain/webhooks.js';
+import { createWebhookQueries } from '../../store/webhooks.js';
 import { confirmLegalEscalation, writeOffBadDebt } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { at9, instantOf, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';

@@ -15,9 +15,9 @@ import { buildApi } from '../../api/server.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import { createPool, type Pool } from '../../infra/db.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import type { Mailer } from '../../infra/mail.js';
+import { createPool, type Pool } from '../../store/db.js';
 import {
   getSalespersonAssessmentStatus,
   SALESPERSON_TASK_QUEUE,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { addDays, localDate } from '../../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../../domain/policy.js';
-import type { Pool } from '../../../infra/db.js';
+import type { Pool } from '../../../store/db.js';
 import {
   getReceivable,
   RECEIVABLE_TASK_QUEUE,

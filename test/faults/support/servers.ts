@@ -11,7 +11,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createPool, migrate, type Pool } from '../../../infra/db.js';
 import {
   type LocalMailServer,
   type StoredMessage,
@@ -20,6 +19,7 @@ import {
 import { type LocalPostgres, startLocalPostgres } from '../../../infra/local/postgres.js';
 import { type LocalTemporal, startLocalTemporal, stopChild } from '../../../infra/local/temporal-dev.js';
 import { registerSearchAttributes } from '../../../infra/temporal.js';
+import { createPool, migrate, type Pool } from '../../../store/db.js';
 import { RECEIVABLE_TASK_QUEUE } from '../../../workflows/receivable/contract.js';
 import { freePort } from '../../support/global-setup.js';
 import { eventually } from './eventually.js';

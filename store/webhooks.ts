@@ -4,8 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import type { WebhookEvent } from '../../domain/webhooks.js';
-import { inTransaction } from '../../infra/db.js';
+import type { WebhookEvent } from '../domain/webhooks.js';
+import { inTransaction } from './db.js';
 
 export interface WebhookSubscription {
   id: string;

@@ -5,9 +5,8 @@
  * are exact in PostgreSQL and answered saturated at 2^53 − 1 (domain/money.ts).
  */
 import type { Pool } from 'pg';
-import { OPEN_STAGES, PENDING_STAGES } from '../../activities/receivable/queries.js';
-import type { CalendarDate } from '../../domain/calendar.js';
-import { cappedSql } from '../../domain/money.js';
+import type { CalendarDate } from '../domain/calendar.js';
+import { cappedSql } from '../domain/money.js';
 import {
   type CollectedFigures,
   type DsoFigures,
@@ -17,7 +16,8 @@ import {
   type MonthPeriod,
   type OutstandingByDueDate,
   type WrittenOffFigures,
-} from '../../domain/reports.js';
+} from '../domain/reports.js';
+import { OPEN_STAGES, PENDING_STAGES } from './receivables.js';
 
 export type AgingBy = 'counterparty' | 'salesperson' | 'region';
 

@@ -1,9 +1,9 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, describeActor } from '../../domain/actor.js';
-import { cappedSql } from '../../domain/money.js';
-import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
-import { MAX_SAFE_MINOR } from '../receivable/queries.js';
+import { type Actor, describeActor } from '../domain/actor.js';
+import { cappedSql } from '../domain/money.js';
+import type { AssessmentTableRow } from '../domain/salesperson-review.js';
+import { MAX_SAFE_MINOR } from './receivables.js';
 
 export interface MonthFigures {
   salespersonId: string;

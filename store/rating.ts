@@ -1,7 +1,7 @@
 /** SQL of the dealer rating cycles (§2): submitted scores and sales, monthly and quarterly results. */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, describeActor, type SystemActor } from '../../domain/actor.js';
-import type { CreditGrade, IndicatorValues } from '../../domain/rating.js';
+import { type Actor, describeActor, type SystemActor } from '../domain/actor.js';
+import type { CreditGrade, IndicatorValues } from '../domain/rating.js';
 
 export interface DealerRow {
   id: string;

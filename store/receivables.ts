@@ -1,6 +1,6 @@
 /** SQL for receivables, counterparties, salespeople, payments and supply blocks. */
 import type { Pool, PoolClient } from 'pg';
-import type { CreditApplication, ReceivableState } from '../../workflows/receivable/contract.js';
+import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
 
 export interface CounterpartyRow {
   id: string;

@@ -1,9 +1,9 @@
 /** SQL for imports: the import and its progress, the per-row report, and what rows look up. */
 import type { Pool } from 'pg';
-import { inTransaction } from '../../infra/db.js';
-import { storableText } from '../schemas.js';
-import type { ImportFormat } from './records.js';
-import type { ImportKind, Outcome } from './rows.js';
+import type { ImportFormat } from '../api/imports/records.js';
+import type { ImportKind, Outcome } from '../api/imports/rows.js';
+import { storableText } from '../api/schemas.js';
+import { inTransaction } from './db.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';
 

@@ -1,0 +1,32 @@
+/**
+ * creditflow's data layer: every SQL statement of the project lives in this folder, one
+ * module per table family. `createStore(pool)` builds them all once; the API, the
+ * activities, the workers and the command-line tools are handed the same store.
+ */
+import { createCreditRecordQueries } from './credit-record.js';
+import type { Pool } from './db.js';
+import { createEffects } from './effects.js';
+import { createImportQueries } from './imports.js';
+import { createMetricsQueries } from './metrics.js';
+import { createRatingQueries } from './rating.js';
+import { createReceivableQueries } from './receivables.js';
+import { createReportQueries } from './reports.js';
+import { createSalespersonQueries } from './salespeople.js';
+import { createWebhookQueries } from './webhooks.js';
+
+export function createStore(pool: Pool) {
+  return {
+    pool,
+    creditRecord: createCreditRecordQueries(pool),
+    effects: createEffects(pool),
+    imports: createImportQueries(pool),
+    metrics: createMetricsQueries(pool),
+    rating: createRatingQueries(pool),
+    receivables: createReceivableQueries(pool),
+    reports: createReportQueries(pool),
+    salespeople: createSalespersonQueries(pool),
+    webhooks: createWebhookQueries(pool),
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
