@@ -14,6 +14,8 @@ COPY api ./api
 COPY domain ./domain
 COPY infra ./infra
 COPY store ./store
+COPY operations ./operations
+COPY bin ./bin
 COPY migrations ./migrations
 COPY workers ./workers
 COPY workflows ./workflows
