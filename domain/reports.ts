@@ -1,5 +1,5 @@
 /**
- * §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
+ * docs/domain.md §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
  * grade distribution's fixed order, month ranges — and one CSV writer. The SQL
  * that feeds them is in store/reports.ts; nothing here does I/O.
  */
@@ -12,7 +12,7 @@ import { csvField, isMonth, type Month, monthRange } from './salesperson-review.
 // ---------------------------------------------------------------------------------------------------------
 // Aging
 
-/** The five buckets of §7, by days overdue on the as-of date. */
+/** The five buckets of docs/domain.md §7, by days overdue on the as-of date. */
 export const AGING_BUCKETS = [
   { key: 'currentMinor', label: 'current', from: Number.NEGATIVE_INFINITY, to: 0 },
   { key: 'overdue1to7Minor', label: '1–7', from: 1, to: 7 },

@@ -1,5 +1,5 @@
 /**
- * §4/§5 around the assessment functions: the month and quarter a run covers, finance's monthly table as
+ * docs/domain.md §4 and §5 around the assessment functions: the month and quarter a run covers, finance's monthly table as
  * CSV, the limit-usage crossing that earns an early warning, and the periodic (quarterly) review that
  * proposes incentives or sanctions. Pure functions, no I/O: imported by workflow code.
  */
