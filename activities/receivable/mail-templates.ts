@@ -9,8 +9,11 @@
  * interpolated value, so no template writes HTML by hand.
  *
  * Money is an integer count of the currency's minor unit; dates are the
- * company-local 'YYYY-MM-DD' strings the workflow already holds.
+ * company-local 'YYYY-MM-DD' strings the workflow already holds. Both are shown
+ * by the one formatter of domain/format.js.
  */
+import { addDays } from '../../domain/calendar.js';
+import { escapeHtml, formatMoney } from '../../domain/format.js';
 
 export type MailLanguage = 'zh-CN' | 'en';
 
@@ -97,70 +100,10 @@ export interface RenderedMail {
 }
 
 // ---------------------------------------------------------------------------
-// Money
-// ---------------------------------------------------------------------------
-
-/** Minor-unit exponent per ISO 4217 where it is not 2. */
-const CURRENCY_DECIMALS: Readonly<Record<string, number>> = {
-  JPY: 0,
-  KRW: 0,
-  VND: 0,
-  CLP: 0,
-  ISK: 0,
-  BHD: 3,
-  KWD: 3,
-  OMR: 3,
-  JOD: 3,
-  TND: 3,
-};
-
-/** Symbols; CNY is the home currency, so the bare '¥' is RMB and the yen is 'JP¥'. */
-const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = {
-  CNY: '¥',
-  USD: '$',
-  EUR: '€',
-  GBP: '£',
-  JPY: 'JP¥',
-  HKD: 'HK$',
-};
-
-/**
- * Formats an integer amount of minor units: CNY 123456 → '¥1,234.56', USD → '$1,234.56',
- * JPY 1234 → 'JP¥1,234', unknown currencies → 'CHF 1,234.56', negatives → '-¥1,234.56'.
- * The split into major and minor units is done in integer arithmetic.
- * (The symbols are the same in both languages today; the parameter keeps the API open.)
- */
-export function formatMoney(minor: number, currency: string, _language: MailLanguage): string {
-  if (!Number.isSafeInteger(minor)) {
-    throw new RangeError(`formatMoney: amount must be an integer count of minor units, got ${String(minor)}`);
-  }
-  const code = currency.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code))
-    throw new RangeError(`formatMoney: not an ISO 4217 currency code: '${currency}'`);
-  const decimals = CURRENCY_DECIMALS[code] ?? 2;
-  const factor = 10 ** decimals;
-  const abs = Math.abs(minor);
-  const minorPart = abs % factor;
-  const majorPart = (abs - minorPart) / factor; // exact: the numerator is a multiple of factor
-  const grouped = String(majorPart).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const digits = decimals > 0 ? `${grouped}.${String(minorPart).padStart(decimals, '0')}` : grouped;
-  const symbol = CURRENCY_SYMBOLS[code];
-  const body = symbol === undefined ? `${code} ${digits}` : `${symbol}${digits}`;
-  return minor < 0 ? `-${body}` : body;
-}
-
-// ---------------------------------------------------------------------------
 // Small formatting helpers
 // ---------------------------------------------------------------------------
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function addDays(date: string, days: number): string {
-  const m = DATE_RE.exec(date);
-  if (m === null) throw new Error(`not a YYYY-MM-DD date: '${date}'`);
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days);
-  return new Date(t).toISOString().slice(0, 10);
-}
 
 /** 100 bp → '1%', 150 → '1.5%', 25 → '0.25%' (integer arithmetic). */
 function formatPercent(bp: number): string {
@@ -1442,18 +1385,6 @@ const CHROME: Record<MailLanguage, Chrome> = {
   },
 };
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML; every interpolated value in a template goes through it. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
-}
 const esc = escapeHtml;
 
 const isWebUrl = (url: string): boolean => /^https?:\/\/[^\s]+$/i.test(url);

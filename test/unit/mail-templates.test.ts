@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatMoney,
   MAIL_LANGUAGES,
   type MailLanguage,
   RECEIVABLE_MAIL_KINDS,
@@ -8,6 +7,7 @@ import {
   type ReceivableMailKind,
   renderReceivableMail,
 } from '../../activities/receivable/mail-templates.js';
+import { formatMoney } from '../../domain/format.js';
 
 function fullCtx(overrides: Partial<ReceivableMailContext> = {}): ReceivableMailContext {
   return {
