@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
+import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
-import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
+import { type AssessmentTableRow, monthRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
 import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
