@@ -7,7 +7,7 @@
  * Not for workflow code: csv-stringify needs Node's Buffer, which a workflow's sandbox lacks.
  */
 import { stringify } from 'csv-stringify/sync';
-import { METRIC_KEYS, type MetricKey } from './salesperson-assessment.js';
+import { METRIC_KEYS } from './salesperson-assessment.js';
 import type { AssessmentTableRow, Month } from './salesperson-review.js';
 
 export interface CsvColumn<T> {
@@ -26,42 +26,37 @@ export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): 
 // ---------------------------------------------------------------------------------------------------------
 // Finance's monthly salesperson assessment table (§4)
 
-/** Each metric's column name without its unit: the metric's value and its rate share it. */
-const METRIC_COLUMN: Record<MetricKey, string> = {
-  averageCollectionPeriodDays: 'average_collection_period',
-  collectionRatioBp: 'collection_ratio',
-  receivablesShareBp: 'receivables_share',
-  badDebtToReceivablesBp: 'bad_debt_to_receivables',
-  badDebtToSalesBp: 'bad_debt_to_sales',
-  discountTakeUpBp: 'discount_take_up',
-};
-
 type AssessmentCsvRow = AssessmentTableRow & { month: Month };
 
+/** A field's column: salespersonId → salesperson_id, averageCollectionPeriodDays → average_collection_period_days. */
+const column = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The month's figures, each in a column named after it (amounts in minor units). */
+const FIGURES = [
+  'month',
+  'salespersonId',
+  'salespersonName',
+  'receivablesMinor',
+  'creditSalesMinor',
+  'collectedMinor',
+  'contractAmountMinor',
+  'badDebtsMinor',
+  'salesMinor',
+  'discountOfferedMinor',
+  'paidWithDiscountMinor',
+  'companyReceivablesMinor',
+  'daysInPeriod',
+] as const;
+
 /**
- * One row per salesperson: amounts in minor units, ratios and rates in bp, the collection period in days
- * (one decimal); an empty cell where a metric has no denominator.
+ * One row per salesperson: the figures, each metric (ratios in bp, the collection period in days with one
+ * decimal; an empty cell where a metric has no denominator), each metric's rate in bp, and the result.
  */
 export const ASSESSMENT_CSV: readonly CsvColumn<AssessmentCsvRow>[] = [
-  { header: 'month', value: (r) => r.month },
-  { header: 'salesperson_id', value: (r) => r.salespersonId },
-  { header: 'salesperson_name', value: (r) => r.salespersonName },
-  { header: 'receivables_minor', value: (r) => r.receivablesMinor },
-  { header: 'credit_sales_minor', value: (r) => r.creditSalesMinor },
-  { header: 'collected_minor', value: (r) => r.collectedMinor },
-  { header: 'contract_amount_minor', value: (r) => r.contractAmountMinor },
-  { header: 'bad_debts_minor', value: (r) => r.badDebtsMinor },
-  { header: 'sales_minor', value: (r) => r.salesMinor },
-  { header: 'discount_offered_minor', value: (r) => r.discountOfferedMinor },
-  { header: 'paid_with_discount_minor', value: (r) => r.paidWithDiscountMinor },
-  { header: 'company_receivables_minor', value: (r) => r.companyReceivablesMinor },
-  { header: 'days_in_period', value: (r) => r.daysInPeriod },
+  ...FIGURES.map((key) => ({ header: column(key), value: (r: AssessmentCsvRow) => r[key] })),
+  ...METRIC_KEYS.map((m) => ({ header: column(m), value: (r: AssessmentCsvRow) => r.metrics[m] })),
   ...METRIC_KEYS.map((m) => ({
-    header: `${METRIC_COLUMN[m]}_${m === 'averageCollectionPeriodDays' ? 'days' : 'bp'}`,
-    value: (r: AssessmentCsvRow) => r.metrics[m],
-  })),
-  ...METRIC_KEYS.map((m) => ({
-    header: `rate_${METRIC_COLUMN[m]}_bp`,
+    header: `rate_${column(m).replace(/_(days|bp)$/, '')}_bp`,
     value: (r: AssessmentCsvRow) => r.rates[m],
   })),
   { header: 'total_rate_bp', value: (r) => r.totalRateBp },

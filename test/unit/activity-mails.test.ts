@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { continuationDecisionMail, gradeMail } from '../../activities/rating/mail.js';
 import { assessmentMail } from '../../activities/salesperson/mail.js';
+import { METRIC_KEYS, type MetricKey } from '../../domain/salesperson-assessment.js';
 import type { AssessmentTableRow } from '../../domain/salesperson-review.js';
 
 const rating = {
@@ -52,14 +53,7 @@ describe('the managers’ continuation decision mail', () => {
 });
 
 describe('finance’s assessment mail', () => {
-  const none = {
-    averageCollectionPeriodDays: null,
-    collectionRatioBp: null,
-    receivablesShareBp: null,
-    badDebtToReceivablesBp: null,
-    badDebtToSalesBp: null,
-    discountTakeUpBp: null,
-  };
+  const none = Object.fromEntries(METRIC_KEYS.map((m) => [m, null])) as Record<MetricKey, null>;
   const row: AssessmentTableRow = {
     salespersonId: 'S-1',
     salespersonName: 'Wang <Wei>',
@@ -75,14 +69,9 @@ describe('finance’s assessment mail', () => {
     daysInPeriod: 31,
     metrics: none,
     rates: {
-      ...none,
+      ...Object.fromEntries(METRIC_KEYS.map((m) => [m, 0])),
       averageCollectionPeriodDays: -110,
-      collectionRatioBp: 0,
-      receivablesShareBp: 0,
-      badDebtToReceivablesBp: 0,
-      badDebtToSalesBp: 0,
-      discountTakeUpBp: 0,
-    },
+    } as Record<MetricKey, number>,
     totalRateBp: -110,
     rewardPenaltyMinor: -13_200,
   };
