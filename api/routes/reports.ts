@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { localDate } from '../../domain/calendar.js';
+import { toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import {
   AGING_BUCKETS,
@@ -22,7 +23,6 @@ import {
   monthPeriods,
   monthSpan,
   monthsBefore,
-  toCsv,
 } from '../../domain/reports.js';
 import { limitUsage } from '../../domain/salesperson-assessment.js';
 import { usageBp } from '../../domain/salesperson-review.js';
