@@ -9,29 +9,22 @@ import { createCredentialQueries } from '../api/auth.js';
 import { createLocalCredentials } from '../api/credentials.js';
 import { runApi } from '../api/index.js';
 import { loadConfig } from '../infra/config.js';
+import { openDatabase } from '../infra/database.js';
 import { runUntilStopped, say } from '../infra/lifecycle.js';
 import { startLocalServers } from '../infra/local/index.js';
-import { createPolicyStore, loadPolicy } from '../infra/policy.js';
-import { createPool, migrate } from '../store/db.js';
-import { createStore } from '../store/index.js';
 import { runWorkers } from '../workers/index.js';
 
 runUntilStopped(async (stops) => {
   const config = loadConfig();
   const servers = await startLocalServers(config, say);
   stops.add(servers.stop);
-  const pool = createPool(servers.databaseUrl, config.postgres.poolSize);
-  stops.add(() => pool.end());
-  const applied = await migrate(pool);
+  const { store, policies, applied, close } = await openDatabase(config, servers.databaseUrl);
+  stops.add(close);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
-  const store = createStore(pool);
-  const tokens = path.join(config.dataDir, 'dev-credentials.json');
-  if (servers.localDatabase && (await createLocalCredentials(createCredentialQueries(pool), tokens)))
-    say(`created local API credentials, one per role: ${path.relative(process.cwd(), tokens)}`);
-  // The policy versions in PostgreSQL: POLICY_FILE only seeds the first version.
-  const policies = await createPolicyStore(pool, loadPolicy(config.policyFile));
-  stops.add(() => policies.close());
   say(`credit policy ${policies.current().version}`);
+  const tokens = path.join(config.dataDir, 'dev-credentials.json');
+  if (servers.localDatabase && (await createLocalCredentials(createCredentialQueries(store.pool), tokens)))
+    say(`created local API credentials, one per role: ${path.relative(process.cwd(), tokens)}`);
 
   say('starting the workers (bundling workflows)…');
   const workers = await runWorkers(config, {

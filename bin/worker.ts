@@ -4,10 +4,8 @@
  * registers search attributes, serves /metrics, and runs until SIGINT/SIGTERM.
  */
 import { loadConfig } from '../infra/config.js';
+import { openDatabase } from '../infra/database.js';
 import { runUntilStopped } from '../infra/lifecycle.js';
-import { createPolicyStore, loadPolicy } from '../infra/policy.js';
-import { createPool, migrate } from '../store/db.js';
-import { createStore } from '../store/index.js';
 import { runWorkers } from '../workers/index.js';
 
 const need = (value: string | undefined, name: string) => {
@@ -20,13 +18,9 @@ runUntilStopped(async (stops) => {
   const config = loadConfig();
   const temporalAddress = need(config.temporal.address, 'TEMPORAL_ADDRESS');
   const smtpUrl = need(config.mail.url, 'SMTP_URL');
-  const pool = createPool(need(config.postgres.url, 'DATABASE_URL'), config.postgres.poolSize);
-  stops.add(() => pool.end());
-  await migrate(pool); // safe beside the API's: migrations run under an advisory lock
-  // The policy versions in PostgreSQL, shared with the API: POLICY_FILE only seeds the first version.
-  const policies = await createPolicyStore(pool, loadPolicy(config.policyFile));
-  stops.add(() => policies.close());
-  const workers = await runWorkers(config, { store: createStore(pool), policies, temporalAddress, smtpUrl });
+  const { store, policies, close } = await openDatabase(config, need(config.postgres.url, 'DATABASE_URL'));
+  stops.add(close);
+  const workers = await runWorkers(config, { store, policies, temporalAddress, smtpUrl });
   stops.add(workers.stop);
   console.log(`creditflow worker metrics at ${workers.metricsUrl}`);
   return { running: workers.running };
