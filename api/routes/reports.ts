@@ -6,11 +6,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { AGING_BUCKET_DEFINITIONS } from '../../domain/aging.js';
 import { localDate } from '../../domain/calendar.js';
 import { toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import {
-  AGING_BUCKETS,
   type AgingRow,
   agingReport,
   type CollectionRow,
@@ -280,7 +280,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
         return {
           asOf,
           by: query.by,
-          buckets: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label })),
+          buckets: AGING_BUCKET_DEFINITIONS.map((b) => ({ key: b.column, label: b.label })),
           rows,
           totals,
         };
