@@ -12,6 +12,8 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
+import { createDataLayer } from '../operations/index.js';
+import { Refusal } from '../operations/refusal.js';
 import { createCreditRecordQueries } from '../store/credit-record.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createImportQueries } from '../store/imports.js';
@@ -67,9 +69,20 @@ export interface ApiDeps {
 }
 
 /** Temporal and PostgreSQL failures, in the API's words. */
+/** An operation's refusal as the API answers it: the status and code of the one error shape. */
+const REFUSAL_STATUS = { 'not-found': 404, conflict: 409, rejected: 422, invalid: 400 } as const;
+const REFUSAL_CODE = {
+  'not-found': 'not_found',
+  conflict: 'conflict',
+  rejected: 'rejected',
+  invalid: 'validation_failed',
+} as const;
+
 export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
   if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
+  if (err instanceof Refusal)
+    return new ApiError(REFUSAL_STATUS[err.kind], REFUSAL_CODE[err.kind], err.message, err.fields);
   // The workflow did not answer within the request's deadline (its worker down or stuck).
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
     return new ApiError(
@@ -138,13 +151,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await failAbandonedImports(app, deps.pool);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
+  const { store, operations } = createDataLayer(deps.pool);
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ pool: deps.pool, queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
     ...creditTermRoutes({ pool: deps.pool, policy: deps.policy }),
-    ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
+    ...salespersonRoutes({ client: deps.client, store, operations, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
-    ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...ratingRoutes({ client: deps.client, operations, policy: deps.policy }),
     ...webhookRoutes({
       webhooks: createWebhookQueries(deps.pool),
       allowedNetworks: deps.webhookAllowedNetworks ?? [],
@@ -156,7 +170,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       workflowCallTimeoutMs,
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
-    ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
+    ...reportRoutes({ store, policy: deps.policy }),
   ];
   const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(

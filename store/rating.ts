@@ -60,7 +60,7 @@ interface ScoreSubmission {
 }
 
 async function upsertScores(
-  client: PoolClient,
+  db: Db,
   table: 'dealer_performance_scores' | 'dealer_conduct_scores',
   periodColumn: 'month' | 'quarter',
   period: string,
@@ -68,7 +68,7 @@ async function upsertScores(
 ): Promise<void> {
   const entries = Object.entries(s.values);
   if (entries.length === 0) return;
-  await client.query(
+  await db.query(
     `INSERT INTO ${table} (dealer_id, ${periodColumn}, indicator, value, department, submitted_by, submitted_by_actor)
      SELECT $1, $2, k, v, $3, $4, $5 FROM unnest($6::text[], $7::int[]) AS t(k, v)
      ON CONFLICT (dealer_id, ${periodColumn}, indicator) DO UPDATE SET value = EXCLUDED.value,
@@ -126,12 +126,12 @@ export function createRatingQueries(pool: Pool) {
     },
 
     /** Stores a department's scores for a month (performance) or quarter (conduct), in one statement. */
-    async upsertPerformanceScores(client: PoolClient, s: ScoreSubmission & { month: string }): Promise<void> {
-      await upsertScores(client, 'dealer_performance_scores', 'month', s.month, s);
+    async upsertPerformanceScores(db: Db, s: ScoreSubmission & { month: string }): Promise<void> {
+      await upsertScores(db, 'dealer_performance_scores', 'month', s.month, s);
     },
 
-    async upsertConductScores(client: PoolClient, s: ScoreSubmission & { quarter: string }): Promise<void> {
-      await upsertScores(client, 'dealer_conduct_scores', 'quarter', s.quarter, s);
+    async upsertConductScores(db: Db, s: ScoreSubmission & { quarter: string }): Promise<void> {
+      await upsertScores(db, 'dealer_conduct_scores', 'quarter', s.quarter, s);
     },
 
     async upsertSales(
@@ -202,18 +202,15 @@ export function createRatingQueries(pool: Pool) {
     },
 
     /** Upserts a month's result; returns whether the row is new or its figures changed. */
-    async upsertMonthlyPerformance(
-      db: Db,
-      r: {
-        month: string;
-        dealerId: string;
-        scores: Record<string, number>;
-        total: number;
-        grade: string;
-        policyVersion: string;
-      },
-    ): Promise<boolean> {
-      const res = await db.query(
+    async upsertMonthlyPerformance(r: {
+      month: string;
+      dealerId: string;
+      scores: Record<string, number>;
+      total: number;
+      grade: string;
+      policyVersion: string;
+    }): Promise<boolean> {
+      const res = await pool.query(
         `INSERT INTO dealer_monthly_performance (month, dealer_id, scores, total, grade, policy_version)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (month, dealer_id) DO UPDATE SET scores = EXCLUDED.scores, total = EXCLUDED.total,

@@ -72,8 +72,24 @@ const REVIEW_COLUMNS = `quarter, salesperson_id AS "salespersonId", inputs, prop
   decided_limit_minor AS "decidedLimitMinor", decided_by AS "decidedBy", decided_by_actor AS "decidedByActor",
   decision_note AS "decisionNote"`;
 
+/** A salesperson as the credit rules see them. */
+export interface SalespersonRow {
+  id: string;
+  name: string;
+  email: string;
+  creditLimitMinor: number | null;
+}
+
 export function createSalespersonQueries(pool: Pool) {
   return {
+    async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
+      const { rows } = await pool.query<SalespersonRow>(
+        'SELECT id, name, email, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1',
+        [id],
+      );
+      return rows[0];
+    },
+
     /**
      * The month's figures per salesperson (all, or only `ids`). `discountDays`: a receivable whose term was
      * longer had the cash discount offered (as did any that took one).
@@ -319,13 +335,13 @@ export function createSalespersonQueries(pool: Pool) {
 
     /** Stores a review proposal; a review already decided is left as it is. */
     async upsertReview(
-      client: PoolClient,
+      db: Pool | PoolClient,
       r: Pick<
         ReviewRow,
         'quarter' | 'salespersonId' | 'inputs' | 'proposedActions' | 'proposedLimitMinor' | 'reasons'
       >,
     ): Promise<void> {
-      await client.query(
+      await db.query(
         `INSERT INTO salesperson_reviews (quarter, salesperson_id, inputs, proposed_actions, proposed_limit_minor, reasons)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (quarter, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs,

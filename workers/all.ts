@@ -16,6 +16,7 @@ import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
+import { createDataLayer } from '../operations/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -72,6 +73,7 @@ export async function startCreditflowWorkers(opts: {
     mailer: opts.mailer,
     tuning,
   };
+  const dataLayer = createDataLayer(opts.pool);
   const workers: Worker[] = [
     await createReceivableWorker({
       ...common,
@@ -79,8 +81,8 @@ export async function startCreditflowWorkers(opts: {
       policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
-    await createSalespersonWorker({ ...common, company: opts.company }),
-    await createRatingWorker({ ...common, company: opts.company }),
+    await createSalespersonWorker({ ...common, ...dataLayer, company: opts.company }),
+    await createRatingWorker({ ...common, ...dataLayer, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.

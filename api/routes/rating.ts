@@ -5,13 +5,9 @@
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
-import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../../domain/rating.js';
-import { indicatorsOf, missingIndicators } from '../../domain/rating-cycle.js';
-import { inTransaction } from '../../store/db.js';
-import { createRatingQueries } from '../../store/rating.js';
+import type { Operations } from '../../operations/index.js';
 import {
   dealerDecisionWorkflowId,
   decideDealerContinuation,
@@ -25,7 +21,7 @@ import {
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
 import { actorOf, authenticated } from '../auth.js';
-import { ApiError, type FieldError } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
 import {
@@ -75,46 +71,14 @@ const ProgressResponse = z.object({
   }),
 });
 
-/**
- * Checks each submitted key against the indicator list: unknown keys and out-of-range scores are malformed
- * (400); a key another department owns is refused (422) — each naming the field.
- */
-function checkScores(
-  indicators: readonly IndicatorDefinition[],
-  department: 'finance' | 'marketing',
-  scores: Record<string, number>,
-  what: string,
-): void {
-  const malformed: FieldError[] = [];
-  const foreign: FieldError[] = [];
-  for (const [key, value] of Object.entries(scores)) {
-    const indicator = indicators.find((i) => i.key === key);
-    const path = `scores.${key}`;
-    if (!indicator) malformed.push({ path, message: `not a ${what} indicator` });
-    else if (indicator.owner !== department)
-      foreign.push({ path, message: `scored by ${indicator.owner}, not ${department}` });
-    else if (indicator.measure === 'score' && value > INDICATOR_MAX_SCORE)
-      malformed.push({ path, message: `a score from 0 to ${INDICATOR_MAX_SCORE}` });
-  }
-  const first = malformed[0];
-  if (first) throw ApiError.validation(`${first.path}: ${first.message}`, malformed);
-  const f = foreign[0];
-  if (f) throw ApiError.unprocessable(`${f.path}: ${f.message}`, foreign);
-}
+export function ratingRoutes(deps: {
+  client: Client;
+  operations: Operations;
+  policy: () => Policy;
+}): AnyRoute[] {
+  const { client } = deps;
+  const rating = deps.operations.rating;
 
-export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {
-  const { client, pool } = deps;
-  const q = createRatingQueries(pool);
-
-  const dealer = async (id: string) => {
-    const d = await q.getDealer(id);
-    if (!d) throw ApiError.notFound(`dealer ${id}`);
-    if (d.kind !== 'dealer')
-      throw ApiError.unprocessable(`${id} is a customer: only dealers are rated`, [
-        { path: 'id', message: 'not a dealer' },
-      ]);
-    return d;
-  };
   const onlyDepartment = (given: string, wanted: 'finance' | 'marketing', what: string) => {
     if (given !== wanted)
       throw ApiError.unprocessable(`department: ${what} is entered by ${wanted}, not ${given}`, [
@@ -134,29 +98,22 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
         assertOwnDepartment(principal, body.department);
-        await dealer(params.id);
-        checkScores(
-          indicatorsOf(deps.policy().rating).performance,
-          body.department,
-          body.scores,
-          'performance',
-        );
-        await inTransaction(pool, (c) =>
-          q.upsertPerformanceScores(c, {
-            dealerId: params.id,
-            month: params.month,
-            department: body.department,
-            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-            values: body.scores,
-          }),
-        );
-        const all = (await q.performanceValues([params.id], [params.month])).get(params.id)?.[params.month];
+        await rating.ratedDealer(params.id);
+        const { missing } = await rating.submitScores({
+          cycle: 'performance',
+          dealerId: params.id,
+          period: params.month,
+          department: body.department,
+          submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
+          scores: body.scores,
+          rating: deps.policy().rating,
+        });
         return {
           dealerId: params.id,
           period: params.month,
           department: body.department,
           submitted: body.scores,
-          missing: missingIndicators(indicatorsOf(deps.policy().rating).performance, all),
+          missing,
         };
       },
     }),
@@ -171,26 +128,24 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
-        await dealer(params.id);
+        await rating.ratedDealer(params.id);
         onlyDepartment(body.department, 'marketing', 'conduct');
         assertOwnDepartment(principal, body.department);
-        checkScores(indicatorsOf(deps.policy().rating).conduct, body.department, body.scores, 'conduct');
-        await inTransaction(pool, (c) =>
-          q.upsertConductScores(c, {
-            dealerId: params.id,
-            quarter: params.quarter,
-            department: body.department,
-            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-            values: body.scores,
-          }),
-        );
-        const all = (await q.conductValues([params.id], params.quarter)).get(params.id)?.[params.quarter];
+        const { missing } = await rating.submitScores({
+          cycle: 'conduct',
+          dealerId: params.id,
+          period: params.quarter,
+          department: body.department,
+          submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
+          scores: body.scores,
+          rating: deps.policy().rating,
+        });
         return {
           dealerId: params.id,
           period: params.quarter,
           department: body.department,
           submitted: body.scores,
-          missing: missingIndicators(indicatorsOf(deps.policy().rating).conduct, all),
+          missing,
         };
       },
     }),
@@ -208,10 +163,10 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       }),
       response: z.object({ dealerId: z.string(), quarter: z.string(), salesMinor: z.number() }),
       handler: async ({ params, body, principal }) => {
-        await dealer(params.id);
+        await rating.ratedDealer(params.id);
         onlyDepartment(body.department, 'finance', 'quarterly sales');
         assertOwnDepartment(principal, body.department);
-        await q.upsertSales(pool, {
+        await rating.submitSales({
           dealerId: params.id,
           quarter: params.quarter,
           department: body.department,
@@ -329,18 +284,8 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       }),
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        await dealer(params.id);
-        const rating = await q.getQuarterlyRating(pool, params.quarter, params.id);
-        if (!rating) throw ApiError.notFound(`rating of dealer ${params.id} for ${params.quarter}`);
-        if (!rating.managerDecisionRequired)
-          throw ApiError.unprocessable(
-            `decision: dealer ${params.id} is rated ${rating.grade} for ${params.quarter}, not two bad quarters in a row`,
-            [{ path: 'decision', message: 'no decision is open for this dealer and quarter' }],
-          );
-        if (rating.decision)
-          throw ApiError.conflict(
-            `already decided: ${rating.decision} by ${rating.decidedBy}${rating.decidedByDefault ? ' (policy default at the deadline)' : ''}`,
-          );
+        await rating.ratedDealer(params.id);
+        await rating.openContinuationDecision(params.quarter, params.id);
         try {
           const s = await client.workflow
             .getHandle(dealerDecisionWorkflowId(params.quarter, params.id))

@@ -16,6 +16,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { ensureRatingSchedules } from '../../workers/rating.schedules.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
@@ -51,7 +52,7 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: 'default',
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
+    ...createDataLayer(pool),
     mailer,
     company: { name: 'Acme', managers: ['manager@acme.test'] },
   });

@@ -11,6 +11,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, migrate, type Pool } from '../../store/db.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
@@ -94,10 +95,11 @@ export async function startAllWorkers(iso: Pick<Isolated, 'namespace' | 'pool'>)
     mailer,
     company: TEST_COMPANY,
   };
+  const dataLayer = createDataLayer(iso.pool);
   const workers = [
     await createReceivableWorker(common),
-    await createSalespersonWorker(common),
-    await createRatingWorker(common),
+    await createSalespersonWorker({ ...common, ...dataLayer }),
+    await createRatingWorker({ ...common, ...dataLayer }),
   ];
   const running = workers.map((w) => w.run());
   return {

@@ -15,6 +15,7 @@ import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
+import { createDataLayer } from '../../operations/index.js';
 import {
   RATING_TASK_QUEUE,
   type RatingBatchInput,
@@ -51,7 +52,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     maxCachedWorkflows: 0,
     activities: createSalespersonActivities({
-      pool: bench.pool,
+      ...createDataLayer(bench.pool),
       mailer: testMailer(),
       company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
     }),
@@ -62,7 +63,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     maxCachedWorkflows: 0,
     activities: createRatingActivities({
-      pool: bench.pool,
+      ...createDataLayer(bench.pool),
       mailer: testMailer(),
       company: { name: 'Acme', managers: ['manager@acme.test'] },
     }),

@@ -26,6 +26,7 @@ import { previousMonth } from '../../domain/salesperson-review.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import {
   type DealerDecisionState,
@@ -236,7 +237,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     maxCachedWorkflows: 0,
     activities: createRatingActivities({
-      pool,
+      ...createDataLayer(pool),
       mailer,
       company: { name: 'Acme', managers: ['manager@acme.test'] },
     }),

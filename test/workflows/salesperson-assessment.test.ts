@@ -17,6 +17,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import type { Mailer } from '../../infra/mail.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import {
   getSalespersonAssessmentStatus,
@@ -150,7 +151,7 @@ beforeAll(async () => {
     workflowBundle: { codePath: inject('workflowBundlePath') },
     maxCachedWorkflows: 0,
     activities: createSalespersonActivities({
-      pool,
+      ...createDataLayer(pool),
       mailer,
       company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
     }),
