@@ -350,6 +350,7 @@ export function salespersonRoutes(deps: {
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ quarter: z.string(), reviews: z.array(ReviewResponse) }),
       status: 201,
+      errors: { 409: "the quarter's review is running: try again when it has finished" },
       handler: async ({ params, body, principal }) => {
         await credit.knownSalespeople(body.salespersonIds);
         const input: SalespersonReviewInput = {

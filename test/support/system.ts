@@ -12,8 +12,10 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 
@@ -25,6 +27,8 @@ export interface SystemOptions {
   poolSize?: number;
   /** Start a receivable worker; an object adds to (or overrides) its options. */
   worker?: boolean | Partial<WorkerOptions>;
+  /** Start a salesperson worker too (the assessment and the quarterly review run on it). */
+  salespersonWorker?: boolean;
   /** API dependencies beyond client and pool (e.g. policy and policyStore). */
   api?: (pool: Pool) => Promise<Partial<ApiDeps>> | Partial<ApiDeps>;
 }
@@ -46,12 +50,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   await registerSearchAttributes(connection, 'default');
   const client = new Client({ connection });
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
+  const workers: Worker[] = [];
   let workerConnection: NativeConnection | undefined;
-  if (options.worker) {
+  if (options.worker || options.salespersonWorker)
     workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createReceivableWorker({
+  if (workerConnection && options.worker) {
+    const worker = await createReceivableWorker({
       connection: workerConnection,
       namespace: 'default',
       workflowBundle: { codePath: inject('workflowBundlePath') },
@@ -60,8 +64,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       company: TEST_COMPANY,
       ...(options.worker === true ? {} : options.worker),
     });
-    running = worker.run();
+    workers.push(worker);
   }
+  if (workerConnection && options.salespersonWorker)
+    workers.push(
+      await createSalespersonWorker({
+        connection: workerConnection,
+        namespace: 'default',
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        ...createDataLayer(pool),
+        mailer: testMailer(),
+        company: TEST_COMPANY,
+      }),
+    );
+  const running = Promise.all(workers.map((w) => w.run()));
   const api = await buildApi({
     client,
     pool,
@@ -81,7 +97,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ),
     async stop() {
       await api.close();
-      worker?.shutdown();
+      for (const w of workers) w.shutdown();
       await running;
       await workerConnection?.close();
       await connection.close();
