@@ -1,9 +1,10 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, describeActor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import { cappedSql } from '../domain/money.js';
 import type { AssessmentTableRow } from '../domain/salesperson-review.js';
 import { MAX_SAFE_MINOR } from './receivables.js';
+import { actorColumns, upsertRow } from './sql.js';
 
 export interface MonthFigures {
   salespersonId: string;
@@ -152,17 +153,22 @@ export function createSalespersonQueries(pool: Pool) {
         daysInPeriod: row.daysInPeriod,
       };
       const res = await client.query(
-        `INSERT INTO salesperson_assessments (month, salesperson_id, inputs, metrics, rates, total_rate_bp,
-           receivables_minor, reward_penalty_minor, policy_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (month, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs, metrics = EXCLUDED.metrics,
-           rates = EXCLUDED.rates, total_rate_bp = EXCLUDED.total_rate_bp, receivables_minor = EXCLUDED.receivables_minor,
-           reward_penalty_minor = EXCLUDED.reward_penalty_minor, policy_version = EXCLUDED.policy_version, computed_at = now()
-         WHERE (salesperson_assessments.inputs, salesperson_assessments.metrics, salesperson_assessments.rates,
-                salesperson_assessments.total_rate_bp, salesperson_assessments.receivables_minor,
-                salesperson_assessments.reward_penalty_minor, salesperson_assessments.policy_version)
-           IS DISTINCT FROM (EXCLUDED.inputs, EXCLUDED.metrics, EXCLUDED.rates, EXCLUDED.total_rate_bp,
-                EXCLUDED.receivables_minor, EXCLUDED.reward_penalty_minor, EXCLUDED.policy_version)`,
+        upsertRow(
+          'salesperson_assessments',
+          [
+            'month',
+            'salesperson_id',
+            'inputs',
+            'metrics',
+            'rates',
+            'total_rate_bp',
+            'receivables_minor',
+            'reward_penalty_minor',
+            'policy_version',
+          ],
+          ['month', 'salesperson_id'],
+          { touch: 'computed_at', onlyWhenChanged: true },
+        ),
         [
           month,
           row.salespersonId,
@@ -286,8 +292,7 @@ export function createSalespersonQueries(pool: Pool) {
           p.previousLimitMinor,
           p.proposedLimitMinor,
           p.evaluation,
-          describeActor(proposedBy),
-          JSON.stringify(proposedBy),
+          ...actorColumns(proposedBy),
         ],
       );
     },
@@ -313,7 +318,7 @@ export function createSalespersonQueries(pool: Pool) {
         `UPDATE salesperson_limit_proposals SET status = $2, decided_by = $3, decided_by_actor = $4,
            decision_reason = $5, decided_at = now()
          WHERE id = $1`,
-        [id, d.status, describeActor(d.decidedBy), JSON.stringify(d.decidedBy), d.reason],
+        [id, d.status, ...actorColumns(d.decidedBy), d.reason],
       );
     },
 
@@ -342,12 +347,12 @@ export function createSalespersonQueries(pool: Pool) {
       >,
     ): Promise<void> {
       await db.query(
-        `INSERT INTO salesperson_reviews (quarter, salesperson_id, inputs, proposed_actions, proposed_limit_minor, reasons)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (quarter, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs,
-           proposed_actions = EXCLUDED.proposed_actions, proposed_limit_minor = EXCLUDED.proposed_limit_minor,
-           reasons = EXCLUDED.reasons, proposed_at = now()
-         WHERE salesperson_reviews.status = 'proposed'`,
+        upsertRow(
+          'salesperson_reviews',
+          ['quarter', 'salesperson_id', 'inputs', 'proposed_actions', 'proposed_limit_minor', 'reasons'],
+          ['quarter', 'salesperson_id'],
+          { touch: 'proposed_at', where: "salesperson_reviews.status = 'proposed'" },
+        ),
         [
           r.quarter,
           r.salespersonId,
@@ -391,8 +396,7 @@ export function createSalespersonQueries(pool: Pool) {
           salespersonId,
           JSON.stringify(d.actions),
           d.limitMinor,
-          describeActor(d.decidedBy),
-          JSON.stringify(d.decidedBy),
+          ...actorColumns(d.decidedBy),
           d.note,
         ],
       );
