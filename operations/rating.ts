@@ -63,6 +63,18 @@ function checkScores(
   if (f) throw Refusal.rejected(`${f.path}: ${f.message}`, foreign);
 }
 
+/** A manager's (or, at the deadline, the policy's) decision on a dealer with two bad quarters. */
+export interface ContinuationDecisionToApply {
+  quarter: string;
+  dealerId: string;
+  decision: ContinuationDecision;
+  decidedBy: string;
+  /** The manager's credential, or the deadline's system actor; absent on a decision from before actors. */
+  actor?: Actor | SystemActor | undefined;
+  reason: string;
+  byDefault: boolean;
+}
+
 export function ratingOperations(store: Store) {
   const { pool, rating: q, creditRecord: records, effects } = store;
 
@@ -241,16 +253,7 @@ export function ratingOperations(store: Store) {
      * Records the decision on the quarter's rating and carries it out: stop-supply or end-contract adds a supply
      * block with source `rating:<quarter>`; one transaction, once per dealer and quarter.
      */
-    async applyContinuationDecision(a: {
-      quarter: string;
-      dealerId: string;
-      decision: ContinuationDecision;
-      decidedBy: string;
-      /** The manager's credential, or the deadline's system actor; absent on a decision from before actors. */
-      actor?: Actor | SystemActor | undefined;
-      reason: string;
-      byDefault: boolean;
-    }): Promise<{ supplyStopped: boolean }> {
+    async applyContinuationDecision(a: ContinuationDecisionToApply): Promise<{ supplyStopped: boolean }> {
       return effects.onceInTransaction(
         `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
         'rating-continuation-decision',

@@ -19,10 +19,10 @@ import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
 import type { Operations } from '../../operations/index.js';
-import type { RatedOutcome } from '../../operations/rating.js';
+import type { ContinuationDecisionToApply, RatedOutcome } from '../../operations/rating.js';
 import type { Store } from '../../store/index.js';
 import type { DealerRow } from '../../store/rating.js';
-import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
+import type { AppliedRating } from '../../workflows/rating/contract.js';
 import { mapConcurrently } from '../shared/concurrency.js';
 import { continuationDecisionMail, gradeMail } from './mail.js';
 
@@ -209,18 +209,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
      * Records the decision on the quarter's rating and carries it out: stop-supply or end-contract adds a supply
      * block with source `rating:<quarter>`; one transaction, once per dealer and quarter.
      */
-    async applyContinuationDecision(a: {
-      quarter: string;
-      dealerId: string;
-      decision: ContinuationDecision;
-      decidedBy: string;
-      /** The manager's credential, or the deadline's system actor; absent on a decision from before actors. */
-      actor?: Actor | SystemActor;
-      reason: string;
-      byDefault: boolean;
-    }): Promise<{ supplyStopped: boolean }> {
-      return operations.rating.applyContinuationDecision(a);
-    },
+    applyContinuationDecision: (a: ContinuationDecisionToApply): Promise<{ supplyStopped: boolean }> =>
+      operations.rating.applyContinuationDecision(a),
   };
 }
 

@@ -4,7 +4,6 @@
  * schedules or by hand; a manager decides on a dealer with two bad quarters in a row.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
 import type { Operations } from '../../operations/index.js';
@@ -20,7 +19,8 @@ import {
   ratingMonthWorkflowId,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
-import { actorOf, authenticated } from '../auth.js';
+import { actorOf, authenticated, type Principal } from '../auth.js';
+import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment } from '../roles.js';
@@ -79,6 +79,29 @@ export function ratingRoutes(deps: {
   const { client } = deps;
   const rating = deps.operations.rating;
 
+  /** Stores a department's scores and answers what the period still misses. */
+  const submitScores = async (
+    cycle: 'performance' | 'conduct',
+    dealerId: string,
+    period: string,
+    body: {
+      department: 'finance' | 'marketing';
+      onBehalfOf?: Parameters<typeof actorOf>[1];
+      scores: Record<string, number>;
+    },
+    principal: Principal | undefined,
+  ) => {
+    const { missing } = await rating.submitScores({
+      cycle,
+      dealerId,
+      period,
+      department: body.department,
+      submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
+      scores: body.scores,
+      rating: deps.policy().rating,
+    });
+    return { dealerId, period, department: body.department, submitted: body.scores, missing };
+  };
   const onlyDepartment = (given: string, wanted: 'finance' | 'marketing', what: string) => {
     if (given !== wanted)
       throw ApiError.unprocessable(`department: ${what} is entered by ${wanted}, not ${given}`, [
@@ -99,22 +122,7 @@ export function ratingRoutes(deps: {
       handler: async ({ params, body, principal }) => {
         assertOwnDepartment(principal, body.department);
         await rating.ratedDealer(params.id);
-        const { missing } = await rating.submitScores({
-          cycle: 'performance',
-          dealerId: params.id,
-          period: params.month,
-          department: body.department,
-          submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-          scores: body.scores,
-          rating: deps.policy().rating,
-        });
-        return {
-          dealerId: params.id,
-          period: params.month,
-          department: body.department,
-          submitted: body.scores,
-          missing,
-        };
+        return submitScores('performance', params.id, params.month, body, principal);
       },
     }),
 
@@ -131,22 +139,7 @@ export function ratingRoutes(deps: {
         await rating.ratedDealer(params.id);
         onlyDepartment(body.department, 'marketing', 'conduct');
         assertOwnDepartment(principal, body.department);
-        const { missing } = await rating.submitScores({
-          cycle: 'conduct',
-          dealerId: params.id,
-          period: params.quarter,
-          department: body.department,
-          submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-          scores: body.scores,
-          rating: deps.policy().rating,
-        });
-        return {
-          dealerId: params.id,
-          period: params.quarter,
-          department: body.department,
-          submitted: body.scores,
-          missing,
-        };
+        return submitScores('conduct', params.id, params.quarter, body, principal);
       },
     }),
 
@@ -188,21 +181,19 @@ export function ratingRoutes(deps: {
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
       handler: async ({ params, body, principal }) => {
-        const workflowId = ratingMonthWorkflowId(params.month);
         const input: MonthlyPerformanceInput = {
           month: params.month,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
-        const handle = await client.workflow.start(MONTHLY_PERFORMANCE_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(client, {
+          workflowType: MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
+          workflowId: ratingMonthWorkflowId(params.month),
           taskQueue: RATING_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { month: params.month, workflowId, runId: handle.firstExecutionRunId };
+        return { month: params.month, ...started };
       },
     }),
 
@@ -217,21 +208,19 @@ export function ratingRoutes(deps: {
       response: z.object({ quarter: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
       handler: async ({ params, body, principal }) => {
-        const workflowId = ratingQuarterWorkflowId(params.quarter);
         const input: QuarterlyRatingInput = {
           quarter: params.quarter,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
-        const handle = await client.workflow.start(QUARTERLY_RATING_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(client, {
+          workflowType: QUARTERLY_RATING_WORKFLOW_TYPE,
+          workflowId: ratingQuarterWorkflowId(params.quarter),
           taskQueue: RATING_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { quarter: params.quarter, workflowId, runId: handle.firstExecutionRunId };
+        return { quarter: params.quarter, ...started };
       },
     }),
 

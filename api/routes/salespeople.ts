@@ -29,6 +29,7 @@ import {
   salespersonReviewWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { actorOf, authenticated } from '../auth.js';
+import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import {
@@ -139,21 +140,19 @@ export function salespersonRoutes(deps: {
       status: 202,
       handler: async ({ params, body, principal }) => {
         await credit.knownSalespeople(body.salespersonIds);
-        const workflowId = salespersonAssessmentWorkflowId(params.month);
         const input: SalespersonAssessmentInput = {
           month: params.month,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.salespersonIds ? { salespersonIds: body.salespersonIds } : {}),
         };
-        const handle = await deps.client.workflow.start(SALESPERSON_ASSESSMENT_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(deps.client, {
+          workflowType: SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+          workflowId: salespersonAssessmentWorkflowId(params.month),
           taskQueue: SALESPERSON_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { month: params.month, workflowId, runId: handle.firstExecutionRunId };
+        return { month: params.month, ...started };
       },
     }),
 
