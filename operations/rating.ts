@@ -1,5 +1,5 @@
 /**
- * The dealer rating's acts (§2): a department's scores and sales for a period, a quarter's
+ * The dealer rating's acts (docs/domain.md §2): a department's scores and sales for a period, a quarter's
  * result written to the dealer (grade, limit and term with its credit-record event), and a
  * manager's continuation decision carried out (a supply block on stop-supply or
  * end-contract). Routes and the rating workflows' activities call these; each write has a

@@ -1,8 +1,9 @@
 /**
- * A salesperson's credit (§5): entries on their credit record, the credit score, the
- * receivables limit (a proposal from an evaluation, a manager's decision) and the
- * quarterly review (a proposal per salesperson, a manager's decision). Each act and its
- * credit-record event commit together; routes and the salesperson workflows' activities call these.
+ * A salesperson's credit (docs/domain.md §4, §5): entries on their credit record, the
+ * month's assessment stored, the credit score, the receivables limit (a proposal from an
+ * evaluation, a manager's decision) and the quarterly review (a proposal per salesperson,
+ * a manager's decision). Each act and its credit-record event commit together; routes and
+ * the salesperson workflows' activities call these.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type Actor, actorSource, type SystemActor } from '../domain/actor.js';

@@ -1,5 +1,5 @@
 /**
- * The quarterly salesperson review (domain.md §5): every salesperson (or the named ones)
+ * The quarterly salesperson review (docs/domain.md §5): every salesperson (or the named ones)
  * in batches, each batch an activity that proposes their reviews from the score, the
  * quarter's record and assessments, and the limit usage. A decided review stays as
  * decided, so a re-run of a quarter only refreshes the open proposals.
