@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
 import { createDataLayer } from '../operations/index.js';
-import { Refusal } from '../operations/refusal.js';
+import { OperationRefused } from '../operations/refused.js';
 import { createCreditRecordQueries } from '../store/credit-record.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createImportQueries } from '../store/imports.js';
@@ -70,8 +70,8 @@ export interface ApiDeps {
 
 /** Temporal and PostgreSQL failures, in the API's words. */
 /** An operation's refusal as the API answers it: the status and code of the one error shape. */
-const REFUSAL_STATUS = { 'not-found': 404, conflict: 409, rejected: 422, invalid: 400 } as const;
-const REFUSAL_CODE = {
+const REFUSED_STATUS = { 'not-found': 404, conflict: 409, rejected: 422, invalid: 400 } as const;
+const REFUSED_CODE = {
   'not-found': 'not_found',
   conflict: 'conflict',
   rejected: 'rejected',
@@ -81,8 +81,8 @@ const REFUSAL_CODE = {
 export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
   if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
-  if (err instanceof Refusal)
-    return new ApiError(REFUSAL_STATUS[err.kind], REFUSAL_CODE[err.kind], err.message, err.fields);
+  if (err instanceof OperationRefused)
+    return new ApiError(REFUSED_STATUS[err.kind], REFUSED_CODE[err.kind], err.message, err.fields);
   // The workflow did not answer within the request's deadline (its worker down or stuck).
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
     return new ApiError(

@@ -15,7 +15,7 @@ import { canonicalJson } from '../store/credit-record.js';
 import type { Store } from '../store/index.js';
 import type { DealerRow, QuarterlyRatingRow } from '../store/rating.js';
 import type { ContinuationDecision } from '../workflows/rating/contract.js';
-import { Refusal, type RefusedField } from './refusal.js';
+import { OperationRefused, type RefusedField } from './refused.js';
 
 export type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
 export type Department = 'finance' | 'marketing';
@@ -58,9 +58,9 @@ function checkScores(
       malformed.push({ path, message: `a score from 0 to ${INDICATOR_MAX_SCORE}` });
   }
   const first = malformed[0];
-  if (first) throw Refusal.invalid(`${first.path}: ${first.message}`, malformed);
+  if (first) throw OperationRefused.invalid(`${first.path}: ${first.message}`, malformed);
   const f = foreign[0];
-  if (f) throw Refusal.rejected(`${f.path}: ${f.message}`, foreign);
+  if (f) throw OperationRefused.rejected(`${f.path}: ${f.message}`, foreign);
 }
 
 /** A manager's (or, at the deadline, the policy's) decision on a dealer with two bad quarters. */
@@ -82,9 +82,9 @@ export function ratingOperations(store: Store) {
     /** The dealer `id`; an unknown id or a customer (only dealers are rated) is refused. */
     async ratedDealer(id: string): Promise<DealerRow> {
       const d = await q.getDealer(id);
-      if (!d) throw Refusal.notFound(`dealer ${id}`);
+      if (!d) throw OperationRefused.notFound(`dealer ${id}`);
       if (d.kind !== 'dealer')
-        throw Refusal.rejected(`${id} is a customer: only dealers are rated`, [
+        throw OperationRefused.rejected(`${id} is a customer: only dealers are rated`, [
           { path: 'id', message: 'not a dealer' },
         ]);
       return d;
@@ -135,14 +135,14 @@ export function ratingOperations(store: Store) {
     /** The quarter's rating of a dealer with a continuation decision open; refused when none is open. */
     async openContinuationDecision(quarter: string, dealerId: string): Promise<QuarterlyRatingRow> {
       const rating = await q.getQuarterlyRating(pool, quarter, dealerId);
-      if (!rating) throw Refusal.notFound(`rating of dealer ${dealerId} for ${quarter}`);
+      if (!rating) throw OperationRefused.notFound(`rating of dealer ${dealerId} for ${quarter}`);
       if (!rating.managerDecisionRequired)
-        throw Refusal.rejected(
+        throw OperationRefused.rejected(
           `decision: dealer ${dealerId} is rated ${rating.grade} for ${quarter}, not two bad quarters in a row`,
           [{ path: 'decision', message: 'no decision is open for this dealer and quarter' }],
         );
       if (rating.decision)
-        throw Refusal.conflict(
+        throw OperationRefused.conflict(
           `already decided: ${rating.decision} by ${rating.decidedBy}${rating.decidedByDefault ? ' (policy default at the deadline)' : ''}`,
         );
       return rating;

@@ -23,7 +23,7 @@ import { type CreditRecordRow, canonicalJson } from '../store/credit-record.js';
 import { inTransaction } from '../store/db.js';
 import type { Store } from '../store/index.js';
 import type { LimitProposalRow, ReviewRow, SalespersonRow } from '../store/salespeople.js';
-import { Refusal } from './refusal.js';
+import { OperationRefused } from './refused.js';
 
 export type SalespersonRecordKind = 'sale' | 'complaint' | 'collection' | 'violation';
 
@@ -41,7 +41,7 @@ export function salespersonCreditOperations(store: Store) {
 
   const salesperson = async (id: string): Promise<SalespersonRow> => {
     const p = await q.getSalesperson(id);
-    if (!p) throw Refusal.notFound(`salesperson ${id}`);
+    if (!p) throw OperationRefused.notFound(`salesperson ${id}`);
     return p;
   };
 
@@ -54,7 +54,7 @@ export function salespersonCreditOperations(store: Store) {
       const found = await q.salespersonIds(ids);
       const unknown = [...new Set(ids)].filter((id) => !found.includes(id));
       if (unknown.length)
-        throw Refusal.rejected(`salespersonIds: unknown salesperson ${unknown.join(', ')}`, [
+        throw OperationRefused.rejected(`salespersonIds: unknown salesperson ${unknown.join(', ')}`, [
           { path: 'salespersonIds', message: `unknown salesperson ${unknown.join(', ')}` },
         ]);
       return found;
@@ -126,7 +126,7 @@ export function salespersonCreditOperations(store: Store) {
       const id = randomUUID();
       return inTransaction(pool, async (c) => {
         const sp = await q.lockSalesperson(c, salespersonId);
-        if (!sp) throw Refusal.notFound(`salesperson ${salespersonId}`);
+        if (!sp) throw OperationRefused.notFound(`salesperson ${salespersonId}`);
         const row = {
           id,
           salespersonId,
@@ -156,10 +156,10 @@ export function salespersonCreditOperations(store: Store) {
     ): Promise<LimitProposalRow> {
       return inTransaction(pool, async (c) => {
         const sp = await q.lockSalesperson(c, salespersonId);
-        if (!sp) throw Refusal.notFound(`salesperson ${salespersonId}`);
+        if (!sp) throw OperationRefused.notFound(`salesperson ${salespersonId}`);
         const p = await q.lockLimitProposal(c, salespersonId, proposalId);
-        if (!p) throw Refusal.notFound(`limit proposal ${proposalId}`);
-        if (p.status !== 'pending') throw Refusal.conflict(`the proposal is already ${p.status}`);
+        if (!p) throw OperationRefused.notFound(`limit proposal ${proposalId}`);
+        if (p.status !== 'pending') throw OperationRefused.conflict(`the proposal is already ${p.status}`);
         const status = d.approve ? ('approved' as const) : ('rejected' as const);
         await q.decideLimitProposal(c, p.id, { status, decidedBy: actor, reason: d.reason });
         if (d.approve) await q.setLimit(c, salespersonId, p.proposedLimitMinor);
@@ -273,10 +273,10 @@ export function salespersonCreditOperations(store: Store) {
     ): Promise<ReviewRow> {
       return inTransaction(pool, async (c) => {
         const r = await q.getReview(c, quarter, salespersonId, true);
-        if (!r) throw Refusal.notFound(`review ${quarter} of ${salespersonId}`);
-        if (r.status === 'decided') throw Refusal.conflict('the review is already decided');
+        if (!r) throw OperationRefused.notFound(`review ${quarter} of ${salespersonId}`);
+        if (r.status === 'decided') throw OperationRefused.conflict('the review is already decided');
         if (!d.accept && d.actions === undefined && d.limitMinor === undefined)
-          throw Refusal.invalid('a changed decision names actions or limitMinor', [
+          throw OperationRefused.invalid('a changed decision names actions or limitMinor', [
             { path: 'actions', message: 'required when accept is false' },
           ]);
         const actions = d.accept ? r.proposedActions : (d.actions ?? r.proposedActions);
