@@ -12,11 +12,12 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import { PolicyError, type PolicyStore } from '../infra/policy.js';
-import { createDataLayer } from '../operations/index.js';
+import { createOperations } from '../operations/index.js';
 import { OperationRefused } from '../operations/refused.js';
 import { createCreditRecordQueries } from '../store/credit-record.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createImportQueries } from '../store/imports.js';
+import { createStore } from '../store/index.js';
 import { createReceivableQueries } from '../store/receivables.js';
 import { createWebhookQueries } from '../store/webhooks.js';
 import { CONFLICT_ERROR } from '../workflows/receivable/rules.js';
@@ -151,7 +152,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await failAbandonedImports(app, deps.pool);
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
-  const { store, operations } = createDataLayer(deps.pool);
+  const store = createStore(deps.pool);
+  const operations = createOperations(store);
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ pool: deps.pool, queries, records }),
     ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),

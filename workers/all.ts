@@ -16,7 +16,8 @@ import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
-import { createDataLayer } from '../operations/index.js';
+import { createOperations } from '../operations/index.js';
+import { createStore } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -54,6 +55,8 @@ export async function startCreditflowWorkers(opts: {
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
+  const store = createStore(opts.pool);
+  const operations = createOperations(store);
   const t = opts.tuning;
   const tuning: Partial<WorkerOptions> = {
     ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
@@ -73,7 +76,6 @@ export async function startCreditflowWorkers(opts: {
     mailer: opts.mailer,
     tuning,
   };
-  const dataLayer = createDataLayer(opts.pool);
   const workers: Worker[] = [
     await createReceivableWorker({
       ...common,
@@ -81,8 +83,8 @@ export async function startCreditflowWorkers(opts: {
       policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
-    await createSalespersonWorker({ ...common, ...dataLayer, company: opts.company }),
-    await createRatingWorker({ ...common, ...dataLayer, company: opts.company }),
+    await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
+    await createRatingWorker({ ...common, store, operations, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.
