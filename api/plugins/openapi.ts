@@ -38,11 +38,13 @@ const transform: Transform = (input) => {
   }
   if (config.streamBody) {
     const record = z.toJSONSchema(config.streamBody.record, { io: 'input', unrepresentable: 'any' });
-    const { content } = streamedRequestBody(
+    const { content, description } = streamedRequestBody(
       config.streamBody,
       record as { properties?: Record<string, unknown> },
     );
     schema.body = { content };
+    // The body's size limit (@fastify/swagger keeps no description beside `content`).
+    schema.description = `The body: ${description}`;
   }
   return out;
 };

@@ -1,6 +1,6 @@
 /**
- * Authentication and the role matrix, route by route: no credential → 401, a role
- * the matrix does not list → 403, and the record-level rules (a department votes
+ * Authentication and each route's roles, route by route: no credential → 401, a role
+ * the route does not list → 403, and the record-level rules (a department votes
  * only for itself; a salesperson sees only their own; an auditor writes nothing).
  */
 import { randomUUID } from 'node:crypto';
