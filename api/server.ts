@@ -133,7 +133,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       summary: 'This OpenAPI document (Swagger UI on it: /docs)',
       tag: 'meta',
       public: true,
-      hide: true,
       response: z.record(z.string(), z.unknown()),
       handler: async () => app.swagger() as unknown as Record<string, unknown>,
     }),
@@ -143,7 +142,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       summary: 'Liveness, with a database check',
       tag: 'meta',
       public: true,
-      hide: true,
       response: z.object({ ok: z.boolean() }),
       handler: async () => {
         await deps.pool.query('SELECT 1');
