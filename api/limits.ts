@@ -103,18 +103,14 @@ export async function installProtection(app: FastifyInstance, limits: HttpLimits
     if (req.routeOptions.config.streamBody) return;
     const timer = setTimeout(() => {
       if (req.raw.complete || res.sent) return;
-      res.header('connection', 'close');
-      res
-        .status(408)
-        .send(
-          errorBody(
-            new ApiError(
-              408,
-              'request_timeout',
-              `the request body did not arrive within ${limits.requestTimeoutMs / 1000} s`,
-            ),
-          ),
-        );
+      // Answered through the one error mapping (api/plugins/errors.ts), which closes the connection.
+      res.send(
+        new ApiError(
+          408,
+          'request_timeout',
+          `the request body did not arrive within ${limits.requestTimeoutMs / 1000} s`,
+        ),
+      );
     }, limits.requestTimeoutMs);
     const clear = () => clearTimeout(timer);
     req.raw.once('end', clear);
