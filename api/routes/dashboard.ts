@@ -43,6 +43,7 @@ export function dashboardRoutes(): AnyRoute[] {
       path: '/dashboard',
       summary: 'The reports dashboard (HTML); it asks for an API token or takes #token=… in the address',
       tag: 'reports',
+      public: true,
       response: z.string(),
       handler: async () => reply(200, page, PAGE_HEADERS),
     }),
@@ -51,6 +52,7 @@ export function dashboardRoutes(): AnyRoute[] {
       path: '/dashboard/:file',
       summary: "The dashboard's script, style sheet and Chart.js",
       tag: 'reports',
+      public: true,
       params: z.object({ file: z.string() }),
       response: z.string(),
       handler: async ({ params }) => {

@@ -29,6 +29,7 @@ import type { Store } from '../../store/index.js';
 import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { STAFF_READERS } from '../roles.js';
 import { CalendarDate, Id, Month } from '../schemas.js';
 import { isSalesperson, salespersonScope } from '../visibility.js';
 
@@ -256,6 +257,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         'Receivables aging on a date: outstanding of issued receivables by days overdue (current = not yet due, 1–7, 8–15, 16–30, 30+ = 31 and more), by counterparty, salesperson or region, one row per group and currency, with totals. Outstanding is rebuilt for the date (approved − payments and discounts dated by then − write-offs by then); JSON or CSV',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({
         by: z.enum(['counterparty', 'salesperson', 'region']).default('counterparty'),
         asOf: CalendarDate.optional().describe("default: today in the company's time zone"),
@@ -291,6 +293,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/dso',
       summary: `Days sales outstanding by month, per currency. ${DSO_FORMULA}. Receivables at the period end are rebuilt from the facts (approved − payments and discounts dated by then − write-offs by then); credit sales are approved amounts issued in the period. JSON or CSV`,
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([DsoReport, z.string()]),
       csv: CSV_ANSWER,
@@ -309,6 +312,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         'Grade distribution: dealers by credit grade AA…CC and customers by class A–D (grade null: not yet rated or classified); a salesperson sees the counterparties they sell to. JSON or CSV (kind, grade, count)',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([GradeReport, z.string()]),
       csv: CSV_ANSWER,
@@ -341,6 +345,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([LimitUsageReport, z.string()]),
       csv: CSV_ANSWER,
@@ -400,6 +405,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         'Collection results by month, per currency: amount collected (payments dated in the month), of which on time (paid on or before the due date in force) and late, cash discount granted, bad debts written off, and how many receivables reached each escalation step (due+1 check, +7 second notice, +15 warning, +30 legal; dated by the credit record in company time). JSON or CSV',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([CollectionsReport, z.string()]),
       csv: CSV_ANSWER,

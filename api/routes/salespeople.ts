@@ -32,6 +32,7 @@ import { actorOf, authenticated } from '../auth.js';
 import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { STAFF_READERS } from '../roles.js';
 import {
   ActorResponse,
   Id,
@@ -134,6 +135,7 @@ export function salespersonRoutes(deps: {
       summary:
         "Run a month's salesperson assessment now (workflow salesperson-assessment:<YYYY-MM>); a running one is returned, a finished month is re-run (same values, no second e-mail)",
       tag: 'salespeople',
+      roles: ['finance'],
       params: z.object({ month: Month }),
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
@@ -162,6 +164,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A month's assessment table from PostgreSQL (404 when not run). Amount = receivables × sum of the rates (bp) ÷ 10000, rounded half away from zero to a minor unit. `…/:month.csv` or `?format=csv`: the table as CSV (header row, one row per salesperson, amounts in minor units, rates in bp)",
       tag: 'salespeople',
+      roles: ['finance', 'manager', 'marketing', 'auditor', 'sales'], // sales: own row only
       params: z.object({
         month: z
           .string()
@@ -191,6 +194,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/record-events',
       summary: "Append to a salesperson's credit record: a sale, complaint, collection or violation",
       tag: 'salespeople',
+      roles: ['finance', 'marketing', 'manager'],
       params: z.object({ id: Id }),
       body: z.object({
         kind: z.enum(['sale', 'complaint', 'collection', 'violation']),
@@ -214,6 +218,7 @@ export function salespersonRoutes(deps: {
       summary:
         "Score a salesperson's credit (weighted: sales, customer feedback, collection record, contract fulfilment; weights from the policy); complaints default to those in the record over the last 90 days",
       tag: 'salespeople',
+      roles: ['manager', 'finance'],
       params: z.object({ id: Id }),
       body: z.object({
         salesTargetAchievementBp: Bp,
@@ -250,6 +255,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A salesperson's limit, outstanding (issued receivables + pending applications), usage %, latest credit score, limit proposals and credit record",
       tag: 'salespeople',
+      roles: [...STAFF_READERS, 'sales'], // sales: own only
       params: z.object({ id: Id }),
       response: z.object({
         id: z.string(),
@@ -302,6 +308,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/limit-proposals',
       summary: "Propose a salesperson's receivables limit from an evaluation; a manager approves it",
       tag: 'salespeople',
+      roles: ['finance', 'marketing'],
       params: z.object({ id: Id }),
       body: z.object({
         proposedLimitMinor: MinorOrZero,
@@ -322,6 +329,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/limit-proposals/:proposalId/decision',
       summary: 'A manager approves (the limit takes effect) or rejects a pending limit proposal',
       tag: 'salespeople',
+      roles: ['manager'],
       params: z.object({ id: Id, proposalId: z.string().uuid() }),
       body: z.object({
         approve: z.boolean(),
@@ -345,6 +353,7 @@ export function salespersonRoutes(deps: {
       summary:
         "Quarterly review (workflow salesperson-review:<YYYY-Qn>, answered when it finishes): proposes incentives (bonus, commendation) or sanctions (warning, demotion, fine) and a limit from the score and record; decided reviews stay as decided. 409 while the quarter's review is running",
       tag: 'salespeople',
+      roles: ['finance', 'manager'],
       params: z.object({ quarter: Quarter }),
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ quarter: z.string(), reviews: z.array(ReviewResponse) }),
@@ -391,6 +400,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A manager accepts the review's proposal or changes it; a decided limit takes effect and the decision goes on the credit record",
       tag: 'salespeople',
+      roles: ['manager'],
       params: z.object({ quarter: Quarter, salespersonId: Id }),
       body: z.object({
         accept: z
