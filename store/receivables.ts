@@ -1,5 +1,6 @@
 /** SQL for receivables, counterparties, salespeople, payments and supply blocks. */
 import type { Pool, PoolClient } from 'pg';
+import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
 
 export interface CounterpartyRow {
@@ -50,18 +51,6 @@ export interface ReceivableRow {
   settledOn: string | null;
 }
 
-/** Stages whose receivable counts in exposure (issued, not yet closed). */
-export const OPEN_STAGES = [
-  'issued',
-  'reminded',
-  'overdue',
-  'second-notice',
-  'credit-desk',
-  'legal-review',
-  'legal',
-];
-export const PENDING_STAGES = ['applied', 'awaiting-approval', 'manager-review'];
-
 /**
  * Every single amount is at most 2^53−1 minor units, but a sum of them may not be: exposure and
  * outstanding totals stop there (beyond any limit, and still a safe integer) instead of failing.
@@ -105,7 +94,7 @@ export function createReceivableQueries(pool: Pool) {
       const { rows } = await pool.query<{ exposure: number }>(
         `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
          FROM receivables WHERE counterparty_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [counterpartyId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
+        [counterpartyId, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
       );
       return rows[0]?.exposure ?? 0;
     },
@@ -114,7 +103,7 @@ export function createReceivableQueries(pool: Pool) {
       const { rows } = await pool.query<{ outstanding: number }>(
         `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS outstanding
          FROM receivables WHERE salesperson_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [salespersonId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
+        [salespersonId, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
       );
       return rows[0]?.outstanding ?? 0;
     },
