@@ -10,7 +10,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createCredentialQueries } from '../api/auth.js';
 import { ROLES } from '../api/roles.js';
 import { buildApi } from '../api/server.js';
+import { createOperations } from '../operations/index.js';
 import { createPool, migrate, type Pool } from '../store/db.js';
+import { createStore } from '../store/index.js';
 import { startCreditflowWorkers } from '../workers/all.js';
 import { loadConfig } from './config.js';
 import { startLocalMailServer } from './local/mail-server.js';
@@ -69,11 +71,14 @@ async function main() {
   const pool = createPool(databaseUrl, config.postgres.poolSize);
   stops.unshift(() => pool.end());
   const applied = await migrate(pool);
+  // The data layer and the operations over it, built once: the API and the workers share them.
+  const store = createStore(pool);
+  const operations = createOperations(store);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
   if (!config.postgres.url)
     await ensureDevCredentials(pool, path.join(config.dataDir, 'dev-credentials.json'));
   // The policy versions in PostgreSQL: POLICY_FILE only seeds the first version.
-  const policyStore = await createPolicyStore(pool, loadPolicy(config.policyFile));
+  const policyStore = await createPolicyStore(store.policy, loadPolicy(config.policyFile));
   stops.unshift(() => policyStore.close());
   say(`credit policy ${policyStore.current().version}`);
 
@@ -90,7 +95,7 @@ async function main() {
     inboxUrl = mail.inboxUrl;
   }
   const metrics = createMetrics({
-    pool,
+    store,
     timeZone: () => policyStore.current().timeZone,
     temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
   });
@@ -120,6 +125,8 @@ async function main() {
     client,
     namespace: config.temporal.namespace,
     pool,
+    store,
+    operations,
     mailer,
     company: config.company,
     policies: policyStore,
@@ -135,6 +142,8 @@ async function main() {
   const api = await buildApi({
     client,
     pool,
+    store,
+    operations,
     policy: () => policyStore.current(),
     policyStore,
     limits: config.http,

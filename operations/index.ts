@@ -6,9 +6,17 @@
  * over the store, like the store over the pool.
  */
 import type { Store } from '../store/index.js';
+import { createCreditFactOperations } from './credit-facts.js';
+import { createMasterData } from './master-data.js';
+import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
-  return { store };
+  return {
+    store,
+    creditFacts: createCreditFactOperations(store),
+    masterData: createMasterData(store),
+    supply: createSupplyOperations(store),
+  };
 }
 
 export type Operations = ReturnType<typeof createOperations>;

@@ -14,6 +14,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 });
 
 export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
 
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });

@@ -11,6 +11,7 @@ import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/
 import { createPolicyStore, loadPolicy } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
 import { createPool, migrate } from '../store/db.js';
+import { createStore } from '../store/index.js';
 import { startCreditflowWorkers } from './all.js';
 
 const config = loadConfig();
@@ -25,10 +26,11 @@ const need = (value: string | undefined, name: string) => {
 const address = need(config.temporal.address, 'TEMPORAL_ADDRESS');
 const pool = createPool(need(config.postgres.url, 'DATABASE_URL'), config.postgres.poolSize);
 await migrate(pool);
+const store = createStore(pool);
 // The policy versions in PostgreSQL, shared with the API: POLICY_FILE only seeds the first version.
-const policies = await createPolicyStore(pool, loadPolicy(config.policyFile));
+const policies = await createPolicyStore(store.policy, loadPolicy(config.policyFile));
 const metrics = createMetrics({
-  pool,
+  store,
   timeZone: () => policies.current().timeZone,
   temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
 });
@@ -51,6 +53,7 @@ const workers = await startCreditflowWorkers({
   client,
   namespace: config.temporal.namespace,
   pool,
+  store,
   mailer: createMailer(need(config.mail.url, 'SMTP_URL'), config.mail.from, {
     maxConnections: config.mail.maxConnections,
     metrics: metrics.metrics,

@@ -16,6 +16,7 @@ import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } f
 import type { Actor } from '../../domain/actor.js';
 import { daysBetween, localDate, outsideDateWindow } from '../../domain/calendar.js';
 import { dateWindow, type Policy } from '../../domain/policy.js';
+import { counterpartyBatcher, type MasterData } from '../../operations/master-data.js';
 import type { ImportQueries } from '../../store/imports.js';
 import {
   getReceivable,
@@ -27,7 +28,6 @@ import {
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
-import { counterpartyBatcher, type MasterData } from '../master-data.js';
 import {
   type CounterpartyRecord,
   importedReceivableDifference,

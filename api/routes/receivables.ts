@@ -10,8 +10,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
-import type { CreditRecordQueries } from '../../store/credit-record.js';
-import type { ReceivableQueries } from '../../store/receivables.js';
+import type { Store } from '../../store/index.js';
 import {
   confirmLegalEscalation,
   decideApplication,
@@ -104,13 +103,10 @@ const ReceivableRowSchema = z.object({
   pausedBy: z.string().nullable(),
 });
 
-export function receivableRoutes(deps: {
-  client: Client;
-  queries: ReceivableQueries;
-  records: CreditRecordQueries;
-  policy: () => Policy;
-}): AnyRoute[] {
-  const { client, queries } = deps;
+export function receivableRoutes(deps: { client: Client; store: Store; policy: () => Policy }): AnyRoute[] {
+  const { client, store } = deps;
+  const queries = store.receivables;
+  const records = store.creditRecord;
   const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
   // One answer for an unknown id and for another salesperson's: nothing tells them apart.
   const notFound = (id: string) => ApiError.notFound(`receivable ${id}`);
@@ -132,7 +128,7 @@ export function receivableRoutes(deps: {
         assertOwnSalesperson(principal, body.salespersonId);
         const policy = deps.policy();
         const [cp, sp] = await Promise.all([
-          queries.getCounterparty(body.counterpartyId),
+          store.counterparties.get(body.counterpartyId),
           queries.getSalesperson(body.salespersonId),
         ]);
         const fields = [
@@ -275,7 +271,7 @@ export function receivableRoutes(deps: {
         const row = await queries.getReceivable(params.id);
         if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         const [events, tasks] = await Promise.all([
-          deps.records.listForSubject('receivable', params.id),
+          records.listForSubject('receivable', params.id),
           queries.listTasks(params.id),
         ]);
         return { events, tasks };
@@ -293,7 +289,7 @@ export function receivableRoutes(deps: {
         brokenAt: z.number().int().optional(),
         why: z.string().optional(),
       }),
-      handler: async () => deps.records.verify(),
+      handler: async () => records.verify(),
     }),
 
     defineRoute({
