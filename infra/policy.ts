@@ -10,11 +10,12 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { z } from 'zod';
-import { type Actor, describeActor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import { DEFAULT_DATE_WINDOW } from '../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
+import { createPolicyOperations } from '../operations/policy.js';
 import { createPolicyQueries, POLICY_CHANNEL, type PolicyQueries } from '../store/policy.js';
 
 type Pool = pg.Pool;
@@ -250,13 +251,15 @@ const storedPolicy = (doc: unknown): Policy => resolvePolicy(doc, DEFAULT_POLICY
 
 /** The version in force, read from PostgreSQL now; the defaults when nothing is stored yet. */
 export async function readPolicyInForce(pool: Pool | PolicyQueries): Promise<Policy> {
-  const stored = await queriesOf(pool).inForce();
+  const stored = await operationsOf(pool).inForce();
   return stored ? storedPolicy(stored) : DEFAULT_POLICY;
 }
 
 /** The policy queries of the store, or over a bare pool (tests and tools). */
 const queriesOf = (db: Pool | PolicyQueries): PolicyQueries =>
   'inForce' in db ? db : createPolicyQueries(db);
+/** Reading and writing versions (operations/policy.ts) over them. */
+const operationsOf = (db: Pool | PolicyQueries) => createPolicyOperations({ policy: queriesOf(db) });
 
 /** Resolves the policy version a piece of work recorded. */
 export interface PolicyLookup {
@@ -279,12 +282,12 @@ export function createPolicyLookup(
 ): PolicyLookup {
   const cache = new Map<string, Policy>();
   const warned = new Set<string>();
-  const queries = queriesOf(pool);
+  const operations = operationsOf(pool);
   return {
     async byVersion(version) {
       const held = opts.known?.get(version) ?? cache.get(version);
       if (held) return held;
-      const stored = await queries.byVersion(version);
+      const stored = await operations.byVersion(version);
       if (stored) {
         const p = storedPolicy(stored);
         cache.set(version, p);
@@ -297,7 +300,7 @@ export function createPolicyLookup(
           `policy version ${version} is not stored in PostgreSQL; using the version in force for it`,
         );
       }
-      return (opts.fallback ?? (() => readPolicyInForce(queries)))();
+      return (opts.fallback ?? (() => readPolicyInForce(pool)))();
     },
   };
 }
@@ -359,6 +362,7 @@ export async function createPolicyStore(
   opts: PolicyStoreOptions = {},
 ): Promise<PolicyStore> {
   const queries = queriesOf(pool);
+  const operations = operationsOf(queries);
   const log = opts.log ?? ((m: string) => console.warn(m));
   const base = await seedPolicies(queries, seed, log);
   let current = await readPolicyInForce(queries);
@@ -430,21 +434,14 @@ export async function createPolicyStore(
     },
     async replace(override, changedBy) {
       const next = resolvePolicy(override, base);
-      const inserted = await queries.insert({
-        version: next.version,
-        override,
-        policy: next,
-        changedBy: describeActor(changedBy),
-        changedByActor: changedBy,
-      });
-      if (!inserted)
+      if (!(await operations.storeVersion(override, next, changedBy)))
         throw new PolicyError(`policy version ${next.version} already exists`, [
           { path: 'version', message: 'already exists: choose a new version' },
         ]);
       await refresh();
       return next;
     },
-    history: () => queries.history(),
+    history: () => operations.history(),
     async close() {
       closed = true;
       if (timer) clearInterval(timer);

@@ -8,6 +8,7 @@
 import type { Store } from '../store/index.js';
 import { createCreditFactOperations } from './credit-facts.js';
 import { createMasterData } from './master-data.js';
+import { createPolicyOperations } from './policy.js';
 import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
@@ -15,6 +16,7 @@ export function createOperations(store: Store) {
     store,
     creditFacts: createCreditFactOperations(store),
     masterData: createMasterData(store),
+    policy: createPolicyOperations(store),
     supply: createSupplyOperations(store),
   };
 }
