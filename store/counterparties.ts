@@ -4,6 +4,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import type { CounterpartyProfile } from '../domain/credit-facts.js';
+import { setColumns } from './db.js';
 
 export interface CounterpartyRow {
   id: string;
@@ -138,17 +139,7 @@ export function createCounterpartyQueries(pool: Pool) {
 
     /** Sets the given profile fields (camelCase names) on a counterparty. */
     async setFields(client: PoolClient, id: string, values: Record<string, unknown>): Promise<void> {
-      const entries = Object.entries(values);
-      if (!entries.length) return;
-      const sets = entries.map(([k], i) => {
-        const column = COLUMN[k];
-        if (!column) throw new Error(`counterparty field ${k} cannot be set`);
-        return `${column} = $${i + 2}`;
-      });
-      await client.query(`UPDATE counterparties SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
-        id,
-        ...entries.map(([, v]) => v),
-      ]);
+      await setColumns(client, 'counterparties', COLUMN, id, values);
     },
 
     /**

@@ -83,6 +83,30 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
   return applied;
 }
 
+/**
+ * Sets the given fields (camelCase names, each mapped to its column by `columns`) on the row
+ * `id` of `table`, and its `updated_at`. A field without a column is a programming error.
+ */
+export async function setColumns(
+  client: pg.PoolClient,
+  table: string,
+  columns: Readonly<Record<string, string>>,
+  id: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  const sets = entries.map(([k], i) => {
+    const column = columns[k];
+    if (!column) throw new Error(`${table}: field ${k} cannot be set`);
+    return `${column} = $${i + 2}`;
+  });
+  await client.query(`UPDATE ${table} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
+}
+
 /** Runs `fn` in one transaction on one client: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { SalespersonProfile } from '../domain/credit-facts.js';
 import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
+import { setColumns } from './db.js';
 
 export interface SalespersonRow {
   id: string;
@@ -52,6 +53,20 @@ const RECEIVABLE_COLUMNS = `id, workflow_id AS "workflowId", counterparty_id AS 
   written_off_minor AS "writtenOffMinor", paused_by AS "pausedBy", policy_version AS "policyVersion", settled_on AS "settledOn"`;
 
 export function createReceivableQueries(pool: Pool) {
+  /** Open receivables' outstanding plus pending applications' amounts of one party, but `exceptId`. */
+  async function exposure(
+    party: 'counterparty_id' | 'salesperson_id',
+    id: string,
+    exceptId: string,
+  ): Promise<number> {
+    const { rows } = await pool.query<{ exposure: number }>(
+      `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
+       FROM receivables WHERE ${party} = $1 AND id <> $2 AND stage = ANY($4)`,
+      [id, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
+    );
+    return rows[0]?.exposure ?? 0;
+  }
+
   return {
     async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
       const { rows } = await pool.query<SalespersonRow>(
@@ -62,26 +77,15 @@ export function createReceivableQueries(pool: Pool) {
     },
 
     /**
-     * Outstanding of issued receivables plus amounts of pending applications, other than `exceptId`;
-     * saturated at MAX_SAFE_MINOR (as is the salesperson's outstanding below).
+     * Outstanding of the counterparty's issued receivables plus amounts of its pending
+     * applications, other than `exceptId`; saturated at MAX_SAFE_MINOR.
      */
-    async counterpartyExposure(counterpartyId: string, exceptId: string): Promise<number> {
-      const { rows } = await pool.query<{ exposure: number }>(
-        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
-         FROM receivables WHERE counterparty_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [counterpartyId, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
-      );
-      return rows[0]?.exposure ?? 0;
-    },
+    counterpartyExposure: (counterpartyId: string, exceptId: string) =>
+      exposure('counterparty_id', counterpartyId, exceptId),
 
-    async salespersonOutstanding(salespersonId: string, exceptId: string): Promise<number> {
-      const { rows } = await pool.query<{ outstanding: number }>(
-        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS outstanding
-         FROM receivables WHERE salesperson_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [salespersonId, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
-      );
-      return rows[0]?.outstanding ?? 0;
-    },
+    /** The same for the salesperson's receivables (what counts against their receivables limit). */
+    salespersonOutstanding: (salespersonId: string, exceptId: string) =>
+      exposure('salesperson_id', salespersonId, exceptId),
 
     /** The receivable's row as filed (once per id: a second insert does nothing). */
     async insertApplication(
@@ -324,17 +328,7 @@ export function createReceivableQueries(pool: Pool) {
       id: string,
       values: Record<string, unknown>,
     ): Promise<void> {
-      const entries = Object.entries(values);
-      if (!entries.length) return;
-      const sets = entries.map(([k], i) => {
-        const column = SALESPERSON_COLUMN[k];
-        if (!column) throw new Error(`salesperson field ${k} cannot be set`);
-        return `${column} = $${i + 2}`;
-      });
-      await client.query(`UPDATE salespeople SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
-        id,
-        ...entries.map(([, v]) => v),
-      ]);
+      await setColumns(client, 'salespeople', SALESPERSON_COLUMN, id, values);
     },
   };
 }

@@ -9,6 +9,7 @@ import { automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
+import type { Config } from '../../infra/config.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
@@ -38,13 +39,9 @@ export interface ReceivableActivityDeps {
   store: Store;
   operations: Operations;
   mailer: Mailer;
-  company: {
-    name: string;
-    financeApprovers: string[];
-    marketingApprovers: string[];
-    managers: string[];
-    creditDesk: string[];
-  };
+  /** Who the mails come from and go to inside the company (infra/config.ts). */
+  company: Config['company'];
+
   /**
    * Resolves the policy version each workflow recorded: activities use that version, never
    * the worker's own. Default: the versions stored in PostgreSQL (infra/policy.ts).
