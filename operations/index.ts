@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import { createCreditFactOperations } from './credit-facts.js';
 import { createMasterData } from './master-data.js';
 import { createPolicyOperations } from './policy.js';
+import { createReceivableRecordOperations } from './receivable-record.js';
 import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
@@ -17,6 +18,7 @@ export function createOperations(store: Store) {
     creditFacts: createCreditFactOperations(store),
     masterData: createMasterData(store),
     policy: createPolicyOperations(store),
+    receivableRecord: createReceivableRecordOperations(store),
     supply: createSupplyOperations(store),
   };
 }

@@ -9,6 +9,7 @@ import type { PoolClient } from 'pg';
 import { type Actor, actorSource } from '../domain/actor.js';
 import type { CreditRecordInput } from '../store/credit-record.js';
 import type { Store } from '../store/index.js';
+import type { ReceivableState } from '../workflows/receivable/contract.js';
 
 /** The credit record of a supply act, about the counterparty. */
 type SupplyRecord = Omit<CreditRecordInput, 'subjectType' | 'subjectId'>;
@@ -95,11 +96,11 @@ export function createSupplyOperations(store: Store) {
 
     /**
      * The receivable no longer stops supply (paid, extended, written off): lifts its block, once,
-     * with `alsoInTransaction` (the receivable's last snapshot). Whether supply resumed.
+     * together with the workflow's snapshot as it stands now. Whether supply resumed.
      */
     async liftReceivableBlock(
       act: ReceivableSupplyAct,
-      alsoInTransaction: (client: PoolClient) => Promise<void>,
+      snapshot: ReceivableState,
     ): Promise<{ supplyResumed: boolean }> {
       return effects.onceInTransaction(act.effectKey, 'supply-resume', act.receivableId, async (client) => {
         const lifted = await lift(client, act.counterpartyId, act.receivableId, ({ resumed }) => ({
@@ -108,7 +109,7 @@ export function createSupplyOperations(store: Store) {
           source: `receivable:${act.receivableId}`,
           idempotencyKey: act.recordKey,
         }));
-        await alsoInTransaction(client);
+        await store.receivables.saveSnapshot(client, snapshot);
         return { supplyResumed: lifted?.resumed === true };
       });
     },

@@ -90,9 +90,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const { store, operations, mailer, company } = deps;
   const clock = deps.clock ?? activityClock;
   const q = store.receivables;
-  const records = store.creditRecord;
   const effects = store.effects;
-  const webhooks = store.webhooks;
   const policies = deps.policies ?? createPolicyLookup(store.policy);
   /** The policy the workflow recorded (its state carries the version). */
   const policyOf = (s: { policyVersion: string }) => policies.byVersion(s.policyVersion);
@@ -260,15 +258,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     event: { eventType: string; payload: Record<string, unknown>; source: string },
   ): Promise<void> {
     const app = input.application;
-    await store.transaction(async (client) => {
-      await q.insertApplication(client, app, receivableWorkflowId(app.receivableId), input.policy.version);
-      await records.append(client, {
-        subjectType: 'receivable',
-        subjectId: app.receivableId,
+    await operations.receivableRecord.recordNew(
+      app,
+      receivableWorkflowId(app.receivableId),
+      input.policy.version,
+      {
         ...event,
         idempotencyKey: `${app.receivableId}:${event.eventType}`,
-      });
-    });
+      },
+    );
   }
 
   return {
@@ -390,10 +388,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // would wait for a pool connection that lock's other waiters hold.
       const type = webhookEventForRecord(e.event);
       const policy = type ? await policyOf(e.state) : undefined;
-      const added = await store.transaction(async (client) => {
-        const fresh = await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: e.state.receivableId,
+      // The task this act answers is done, and names who did it.
+      const answered = TASK_ANSWERED_BY[e.event];
+      const added = await operations.receivableRecord.recordEvent({
+        state: e.state,
+        record: {
           eventType: e.event,
           payload: {
             ...e.detail,
@@ -403,20 +402,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           },
           source: e.actor ? sourceOf(e.actor) : 'workflow',
           idempotencyKey: e.key,
-        });
-        await q.saveSnapshot(client, e.state);
-        // The task this act answers is done, and names who did it.
-        const answered = TASK_ANSWERED_BY[e.event];
-        if (answered && e.actor)
-          await q.completeTask(client, `${e.state.receivableId}:${answered}`, { doneBy: e.actor });
-        // The webhook outbox, in the same transaction: an event is published if and only
-        // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
-        if (type && policy)
-          await webhooks.enqueue(
-            client,
-            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
-          );
-        return fresh;
+        },
+        ...(answered && e.actor
+          ? { answers: { taskKey: `${e.state.receivableId}:${answered}`, doneBy: e.actor } }
+          : {}),
+        // The record's key is the event id, so a retry enqueues nothing new.
+        ...(type && policy
+          ? { webhook: webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor) }
+          : {}),
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
@@ -430,17 +423,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       discountNotTakenMinor?: number;
     }) {
       const s = e.state;
-      await store.transaction(async (client) => {
-        await q.insertPayment(client, {
+      await operations.receivableRecord.recordPayment(
+        s,
+        {
           id: e.payment.paymentId,
-          receivableId: s.receivableId,
           amountMinor: e.payment.amountMinor,
           discountMinor: e.discountMinor,
           paidOn: e.payment.paidOn,
-        });
-        await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: s.receivableId,
+        },
+        {
           eventType: 'payment-received',
           payload: {
             ...e.payment,
@@ -452,9 +443,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           // The credential that recorded it (a payment scheduled before the actor existed: its typed name).
           source: sourceOf(actorOfUpdate(e.payment)),
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
-        });
-        await q.saveSnapshot(client, s);
-      });
+        },
+      );
       await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
         context: { paymentMinor: e.payment.amountMinor },
       });
@@ -571,7 +561,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           recordKey: `${state.receivableId}:supply-unblocked${round(state)}`,
         },
         // The workflow's last change, after its final record: no longer stopping supply.
-        (client) => q.saveSnapshot(client, { ...state, supplyStopped: false }),
+        { ...state, supplyStopped: false },
       );
       if (result.supplyResumed) {
         await sendOnce(
@@ -604,13 +594,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // The +30 step is published now, when the escalation is proposed: the workflow
       // records the step only after the manager's answer, published on its own. The
       // snapshot too: the receivable may stand in legal review for days.
-      await store.transaction(async (client) => {
-        await q.saveSnapshot(client, state);
-        await webhooks.enqueue(
-          client,
-          webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
-        );
-      });
+      await operations.receivableRecord.publish(
+        state,
+        webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
+      );
       await q.insertTask({
         key: `${state.receivableId}:legal-confirmation`,
         kind: 'confirm-legal-escalation',
