@@ -5,6 +5,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, SystemActor } from '../../domain/actor.js';
+import type { CheckVerdict } from '../../domain/automatic-checks.js';
 import type { CalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Stage } from '../../domain/receivable-stages.js';
@@ -83,7 +84,7 @@ export interface SalespersonProfile extends PartyContact {
   phone: string | null;
 }
 
-export type CheckVerdict = 'approve' | 'review' | 'reject';
+export type { CheckVerdict } from '../../domain/automatic-checks.js';
 
 export interface AutomaticCheckResult {
   /** Set when a hard rule forbids credit: the application is rejected at once. */
