@@ -15,12 +15,12 @@ import {
   type Refusal,
 } from '../domain/credit-facts.js';
 import {
-  type ClassThresholds,
   type CustomerClass,
   type CustomerCreditScore,
   type EarlyWarning,
   earlyWarning,
 } from '../domain/customer-class.js';
+import type { Policy } from '../domain/policy.js';
 import type { Store } from '../store/index.js';
 
 /** Why a customer score was not stored. */
@@ -100,21 +100,21 @@ export function createCreditFactOperations(store: Store) {
 
     /**
      * Stores a customer's score (§3): the class on the counterparty, a row of score history and a
-     * credit-record event, together. `describe` gives the record's payload once the early warning
-     * over the whole history is known.
+     * credit-record event (the factors, the score, the class before and after, the early warning
+     * over the whole history, why, and who), together.
      */
     async recordCustomerScore(
       counterpartyId: string,
-      result: CustomerCreditScore,
-      thresholds: ClassThresholds,
-      record: (
-        previousClass: CustomerClass | null,
-        warning: EarlyWarning,
-      ) => {
-        payload: Record<string, unknown>;
+      s: {
+        result: CustomerCreditScore;
+        factors: Record<string, unknown>;
+        note: string | undefined;
+        policy: Policy;
         actor: Actor;
       },
     ): Promise<ScoreRefusal | { previousClass: CustomerClass | null; warning: EarlyWarning }> {
+      const { result, policy, actor } = s;
+      const t = policy.customer.thresholds;
       return store.transaction(async (client) => {
         // The row lock orders concurrent scorings of one customer: history ids follow scoring order.
         const c = await counterparties.lock(client, counterpartyId);
@@ -128,13 +128,22 @@ export function createCreditFactOperations(store: Store) {
           factorScores: result.factorScores,
         });
         await counterparties.setFields(client, counterpartyId, { customerClass: result.customerClass });
-        const warning = earlyWarning(history, { thresholds });
-        const { payload, actor } = record(previousClass, warning);
+        const warning = earlyWarning(history, { thresholds: t });
         await creditRecord.append(client, {
           subjectType: 'counterparty',
           subjectId: counterpartyId,
           eventType: 'class-set-by-score',
-          payload,
+          payload: {
+            score: result.score,
+            factorScores: result.factorScores,
+            factors: s.factors,
+            previousClass,
+            customerClass: result.customerClass,
+            reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${s.note ? `: ${s.note}` : ''}`,
+            earlyWarning: warning.reasons,
+            policyVersion: policy.version,
+            actor,
+          },
           source: actorSource(actor),
           idempotencyKey: `customer-score:${scoreId}`,
         });

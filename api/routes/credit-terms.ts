@@ -239,26 +239,13 @@ export function creditTermRoutes(deps: {
           scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
           thresholds: policy.customer.thresholds,
         });
-        const t = policy.customer.thresholds;
-        const stored = await operations.creditFacts.recordCustomerScore(
-          params.id,
+        const stored = await operations.creditFacts.recordCustomerScore(params.id, {
           result,
-          t,
-          (previousClass, warning) => ({
-            actor,
-            payload: {
-              score: result.score,
-              factorScores: result.factorScores,
-              factors,
-              previousClass,
-              customerClass: result.customerClass,
-              reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${note ? `: ${note}` : ''}`,
-              earlyWarning: warning.reasons,
-              policyVersion: policy.version,
-              actor,
-            },
-          }),
-        );
+          factors,
+          note,
+          policy,
+          actor,
+        });
         if ('unknown' in stored) throw ApiError.notFound(`customer ${params.id}`);
         if ('dealer' in stored) {
           const message = `${params.id} is a dealer: dealers get a nine-grade rating, not a customer score`;
