@@ -7,14 +7,24 @@
  */
 import type { Pool } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
+import { createCreditFactOperations } from './credit-facts.js';
+import { createMasterData } from './master-data.js';
+import { createPolicyOperations } from './policy.js';
 import { ratingOperations } from './rating.js';
+import { createReceivableRecordOperations } from './receivable-record.js';
 import { salespersonCreditOperations } from './salesperson-credit.js';
+import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
   return {
     store,
     rating: ratingOperations(store),
     salespersonCredit: salespersonCreditOperations(store),
+    creditFacts: createCreditFactOperations(store),
+    masterData: createMasterData(store),
+    policy: createPolicyOperations(store),
+    receivableRecord: createReceivableRecordOperations(store),
+    supply: createSupplyOperations(store),
   };
 }
 

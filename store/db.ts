@@ -15,6 +15,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 });
 
 export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
 
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
@@ -172,6 +173,30 @@ async function migrationFiles(dir: string): Promise<Map<string, { sql: string; c
     files.set(name, { sql, checksum: migrationChecksum(sql) });
   }
   return files;
+}
+
+/**
+ * Sets the given fields (camelCase names, each mapped to its column by `columns`) on the row
+ * `id` of `table`, and its `updated_at`. A field without a column is a programming error.
+ */
+export async function setColumns(
+  client: pg.PoolClient,
+  table: string,
+  columns: Readonly<Record<string, string>>,
+  id: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  const sets = entries.map(([k], i) => {
+    const column = columns[k];
+    if (!column) throw new Error(`${table}: field ${k} cannot be set`);
+    return `${column} = $${i + 2}`;
+  });
+  await client.query(`UPDATE ${table} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
 }
 
 /** Runs `fn` in one transaction on one client: committed when it returns, rolled back when it throws. */

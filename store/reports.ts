@@ -7,6 +7,7 @@
 import type { Pool, QueryResultRow } from 'pg';
 import type { CalendarDate } from '../domain/calendar.js';
 import { cappedSql } from '../domain/money.js';
+import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import {
   type CollectedFigures,
   type DsoFigures,
@@ -17,7 +18,6 @@ import {
   type OutstandingByDueDate,
   type WrittenOffFigures,
 } from '../domain/reports.js';
-import { OPEN_STAGES, PENDING_STAGES } from './receivables.js';
 
 export type AgingBy = 'counterparty' | 'salesperson' | 'region';
 
@@ -163,7 +163,7 @@ export function createReportQueries(pool: Pool) {
          WHERE $3::text IS NULL
            OR EXISTS (SELECT 1 FROM receivables r2 WHERE r2.counterparty_id = c.id AND r2.salesperson_id = $3)
          GROUP BY c.id ORDER BY c.id`,
-        [OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
+        [[...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
       );
       return rows;
     },
@@ -175,7 +175,7 @@ export function createReportQueries(pool: Pool) {
          FROM salespeople s LEFT JOIN receivables r ON r.salesperson_id = s.id
          WHERE $3::text IS NULL OR s.id = $3
          GROUP BY s.id ORDER BY s.id`,
-        [OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
+        [[...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
       );
       return rows;
     },

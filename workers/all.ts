@@ -16,8 +16,8 @@ import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
-import { createOperations } from '../operations/index.js';
-import { createStore } from '../store/index.js';
+import { createOperations, type Operations } from '../operations/index.js';
+import { createStore, type Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -36,6 +36,9 @@ export async function startCreditflowWorkers(opts: {
   client: Client;
   namespace: string;
   pool: Pool;
+  /** The process's data layer and operations (default: built here over `pool`). */
+  store?: Store;
+  operations?: Operations;
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   /**
@@ -48,15 +51,15 @@ export async function startCreditflowWorkers(opts: {
   /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
   tuning?: Config['worker'];
   /** When given, the webhook dispatcher runs alongside the workers. */
-  webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
+  webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
-  const store = createStore(opts.pool);
-  const operations = createOperations(store);
+  const store = opts.store ?? createStore(opts.pool);
+  const operations = opts.operations ?? createOperations(store);
   const t = opts.tuning;
   const tuning: Partial<WorkerOptions> = {
     ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
@@ -80,6 +83,8 @@ export async function startCreditflowWorkers(opts: {
     await createReceivableWorker({
       ...common,
       company: opts.company,
+      store,
+      operations,
       policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
@@ -102,9 +107,7 @@ export async function startCreditflowWorkers(opts: {
       })
       .catch((err: Error) => console.error(`could not move the schedules to ${p.timeZone}: ${err.message}`));
   });
-  const dispatcher = opts.webhooks
-    ? startWebhookDispatcher({ ...opts.webhooks, pool: opts.pool })
-    : undefined;
+  const dispatcher = opts.webhooks ? startWebhookDispatcher({ ...opts.webhooks, store }) : undefined;
   const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,

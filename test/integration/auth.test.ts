@@ -14,7 +14,7 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
+import { createStore } from '../../store/index.js';
 import { type ApiBody, routeRoles, type TestAuth } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';
 
@@ -107,9 +107,9 @@ describe('credentials and record-level rules', () => {
   });
 
   it('a salesperson sees only their own receivables; an auditor reads all and writes nothing', async () => {
-    const q = createReceivableQueries(pool);
+    const q = createStore(pool);
     const s = randomUUID().slice(0, 8);
-    await q.upsertCounterparty({
+    await q.counterparties.upsertCounterparty({
       id: `AD-${s}`,
       name: 'A dealer',
       kind: 'dealer',
@@ -124,7 +124,7 @@ describe('credentials and record-level rules', () => {
       joinedOn: '2024-01-01',
     });
     for (const who of ['mine', 'other']) {
-      await q.upsertSalesperson({
+      await q.receivables.upsertSalesperson({
         id: `AS-${who}-${s}`,
         name: who,
         email: `${who}@s.test`,

@@ -9,7 +9,7 @@ import { createCredentialQueries } from '../../api/auth.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
+import { createStore } from '../../store/index.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { type System, startSystem } from '../support/system.js';
 
@@ -82,9 +82,9 @@ describe('policy admin API', () => {
     const versions = (await call('GET', '/v1/policy/versions')).body.items as { version: string }[];
     expect(versions.map((v) => v.version)).toContain(version);
 
-    const q = createReceivableQueries(pool);
+    const q = createStore(pool);
     const suffix = randomUUID().slice(0, 8);
-    await q.upsertCounterparty({
+    await q.counterparties.upsertCounterparty({
       id: `PD-${suffix}`,
       name: 'P dealer',
       kind: 'dealer',
@@ -98,7 +98,7 @@ describe('policy admin API', () => {
       creditTermDays: 60,
       joinedOn: '2024-01-01',
     });
-    await q.upsertSalesperson({
+    await q.receivables.upsertSalesperson({
       id: `PS-${suffix}`,
       name: 'P seller',
       email: 'p@s.test',

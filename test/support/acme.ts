@@ -7,7 +7,8 @@ import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { createMailer, type Mailer } from '../../infra/mail.js';
-import { createReceivableQueries } from '../../store/receivables.js';
+import { createOperations } from '../../operations/index.js';
+import { createStore } from '../../store/index.js';
 
 export const TEST_COMPANY = {
   name: 'Acme',
@@ -31,11 +32,11 @@ export async function seedDealerAndSalesperson(
   region = 'Hangzhou',
   salesperson: { name?: string; creditLimitMinor?: number } = {},
 ): Promise<{ counterpartyId: string; salespersonId: string }> {
-  const queries = createReceivableQueries(pool);
+  const store = createStore(pool);
   const suffix = randomUUID().slice(0, 8);
   const counterpartyId = `${prefix}D-${suffix}`;
   const salespersonId = `${prefix}S-${suffix}`;
-  await queries.upsertCounterparty({
+  await store.counterparties.upsertCounterparty({
     id: counterpartyId,
     name: `Dealer ${suffix}`,
     kind: 'dealer',
@@ -49,7 +50,7 @@ export async function seedDealerAndSalesperson(
     creditTermDays: 60,
     joinedOn: '2024-01-15',
   });
-  await queries.upsertSalesperson({
+  await store.receivables.upsertSalesperson({
     id: salespersonId,
     name: salesperson.name ?? `Seller ${suffix}`,
     email: `${prefix.toLowerCase()}s-${suffix}@acme.test`,
@@ -66,8 +67,10 @@ export function directReceivableActivities(
   now: Date,
 ): { activities: ReturnType<typeof createReceivableActivities>; mailer: Mailer } {
   const mailer = testMailer();
+  const store = createStore(pool);
   const activities = createReceivableActivities({
-    pool,
+    store,
+    operations: createOperations(store),
     mailer,
     company: TEST_COMPANY,
     clock: () => now,

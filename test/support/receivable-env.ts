@@ -17,8 +17,9 @@ import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
+import { createStore } from '../../store/index.js';
 import {
   decideApplication,
   getReceivable,
@@ -90,6 +91,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   });
   await registerSearchAttributes(env.connection, 'default');
   const pool = createPool(inject('databaseUrl'), 5);
+  const store = createStore(pool);
   const mailer = testMailer();
   // The policies the bench's workflows started under: their activities resolve the version
   // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
@@ -104,7 +106,8 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       // the full history, which also checks determinism on every step.
       maxCachedWorkflows: 0,
       activities: createReceivableActivities({
-        pool,
+        store,
+        operations: createOperations(store),
         mailer,
         company: TEST_COMPANY,
         policies: createPolicyLookup(pool, { known: started }),
@@ -112,7 +115,6 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     });
   let worker = await newWorker();
   let running = worker.run();
-  const queries = createReceivableQueries(pool);
 
   const now = () => env.currentTimeMs();
   const bench: ReceivableBench = {
@@ -135,7 +137,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async seedDealer(over = {}) {
       const id = `CP-${randomUUID().slice(0, 8)}`;
-      await queries.upsertCounterparty({
+      await store.counterparties.upsertCounterparty({
         id,
         name: `Dealer ${id}`,
         kind: over.kind ?? 'dealer',
@@ -153,7 +155,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async seedSalesperson(over = {}) {
       const id = `SP-${randomUUID().slice(0, 8)}`;
-      await queries.upsertSalesperson({
+      await store.receivables.upsertSalesperson({
         id,
         name: `Seller ${id}`,
         email: `${id.toLowerCase()}@acme.test`,
