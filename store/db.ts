@@ -214,3 +214,18 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     client.release();
   }
 }
+
+/**
+ * Creates `database` on the server `admin` connects to, unless it exists (the local server of
+ * `npm start`, whose data directory starts empty).
+ */
+export async function ensureDatabase(admin: pg.ClientConfig, database: string): Promise<void> {
+  const client = new pg.Client(admin);
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '')}"`);
+  } finally {
+    await client.end();
+  }
+}

@@ -10,6 +10,7 @@ import { type Readable, Transform } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
+import { storableText } from '../../domain/text.js';
 import type { Operations } from '../../operations/index.js';
 import type { ImportRow, ReportRow } from '../../store/imports.js';
 import type { Store } from '../../store/index.js';
@@ -21,7 +22,7 @@ import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
 import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
 import { runImport } from '../imports/run.js';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../plugins/idempotency.js';
-import { Id, QueryInt, storableText } from '../schemas.js';
+import { Id, QueryInt } from '../schemas.js';
 
 /** The largest file one import takes. */
 export const IMPORT_LIMIT_BYTES = 1024 ** 3;

@@ -25,18 +25,11 @@ const SOURCE_FOLDERS = [
  * has. The lead empties this list after merging the data-layer branches.
  */
 const PENDING_MOVE = new Set([
-  // The salesperson routes and the benchmarks (store-ratings branch).
-  'api/routes/salespeople.ts',
+  // The benchmarks' seeding (moving to store/bulk.ts).
   'bench/p3-rating.ts',
   'bench/p5-latency.ts',
   'bench/receivables.ts',
   'bench/seed.ts',
-  // Credentials and idempotency keys (http branch), and the health check's `SELECT 1`.
-  'api/auth.ts',
-  'api/idempotency.ts',
-  'api/server.ts',
-  // The local PostgreSQL launcher creates the database itself, before any store exists.
-  'infra/local/postgres.ts',
 ]);
 
 /** The string and template literals of a source text (comments skipped), with their line. */
