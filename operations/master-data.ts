@@ -149,7 +149,7 @@ export function createMasterData(store: Store) {
           phone: s.phone,
           creditLimitMinor: s.creditLimitMinor ?? null,
         };
-        if (await store.receivables.insertSalesperson(client, { id: s.id, ...initial })) {
+        if (await store.salespeople.insertSalesperson(client, { id: s.id, ...initial })) {
           await recordChange(
             client,
             'salesperson',
@@ -161,12 +161,12 @@ export function createMasterData(store: Store) {
           );
           return 'created';
         }
-        const existing = await store.receivables.lockSalespersonProfile(client, s.id);
+        const existing = await store.salespeople.lockSalespersonProfile(client, s.id);
         if (!existing) throw new Error(`salesperson ${s.id} vanished`);
         const outcome = salespersonUpsert(s.id, existing, s);
         if ('refused' in outcome) throw new CreditFactChangeRefused(outcome.refused);
         if (!changed(outcome.change)) return 'unchanged';
-        await store.receivables.setSalespersonFields(client, s.id, outcome.change.after);
+        await store.salespeople.setSalespersonFields(client, s.id, outcome.change.after);
         await recordChange(
           client,
           'salesperson',

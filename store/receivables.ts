@@ -1,21 +1,10 @@
 /**
- * SQL for receivables, their payments and tasks, and (until they move to store/salespeople.ts)
- * the salesperson master data. Counterparties are in store/counterparties.ts.
+ * SQL for receivables, their payments and tasks. Counterparties are in store/counterparties.ts,
+ * salespeople in store/salespeople.ts.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { SalespersonProfile } from '../domain/credit-facts.js';
 import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
-import { setColumns } from './db.js';
-
-export interface SalespersonRow {
-  id: string;
-  name: string;
-  email: string;
-  region: string;
-  phone: string | null;
-  creditLimitMinor: number | null;
-}
 
 export interface ReceivableRow {
   id: string;
@@ -68,14 +57,6 @@ export function createReceivableQueries(pool: Pool) {
   }
 
   return {
-    async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
-      const { rows } = await pool.query<SalespersonRow>(
-        `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
-        [id],
-      );
-      return rows[0];
-    },
-
     /**
      * Outstanding of the counterparty's issued receivables plus amounts of its pending
      * applications, other than `exceptId`; saturated at MAX_SAFE_MINOR.
@@ -280,67 +261,7 @@ export function createReceivableQueries(pool: Pool) {
         detail: Record<string, unknown>;
       }[];
     },
-
-    /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
-    async upsertSalesperson(s: {
-      id: string;
-      name: string;
-      email: string;
-      region: string;
-      phone: string | null;
-      creditLimitMinor: number | null;
-    }): Promise<{ created: boolean }> {
-      const { rows } = await pool.query<{ created: boolean }>(
-        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
-           phone = EXCLUDED.phone, credit_limit_minor = EXCLUDED.credit_limit_minor, updated_at = now()
-         RETURNING (xmax = 0) AS created`,
-        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
-      );
-      return { created: rows[0]?.created ?? false };
-    },
-
-    // The salesperson master data of operations/master-data.ts (these move to store/salespeople.ts).
-
-    /** Inserts a new salesperson; false when the id is taken. */
-    async insertSalesperson(client: PoolClient, s: SalespersonRecord): Promise<boolean> {
-      const inserted = await client.query(
-        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO NOTHING`,
-        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
-      );
-      return (inserted.rowCount ?? 0) > 0;
-    },
-
-    /** A salesperson's profile, locked for the rest of the transaction. */
-    async lockSalespersonProfile(client: PoolClient, id: string): Promise<SalespersonProfile | undefined> {
-      const { rows } = await client.query<SalespersonProfile>(
-        `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
-         WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      return rows[0];
-    },
-
-    /** Sets the given profile fields (camelCase names) on a salesperson. */
-    async setSalespersonFields(
-      client: PoolClient,
-      id: string,
-      values: Record<string, unknown>,
-    ): Promise<void> {
-      await setColumns(client, 'salespeople', SALESPERSON_COLUMN, id, values);
-    },
   };
 }
-
-type SalespersonRecord = SalespersonProfile & { id: string };
-
-const SALESPERSON_COLUMN: Record<string, string> = {
-  name: 'name',
-  email: 'email',
-  region: 'region',
-  phone: 'phone',
-  creditLimitMinor: 'credit_limit_minor',
-};
 
 export type ReceivableQueries = ReturnType<typeof createReceivableQueries>;

@@ -1,8 +1,10 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
 import type { Actor } from '../domain/actor.js';
+import type { SalespersonProfile } from '../domain/credit-facts.js';
 import { cappedSql } from '../domain/money.js';
 import type { AssessmentTableRow } from '../domain/salesperson-review.js';
+import { setColumns } from './db.js';
 import { MAX_SAFE_MINOR } from './receivables.js';
 import { actorColumns, upsertRow } from './sql.js';
 
@@ -78,6 +80,8 @@ export interface SalespersonRow {
   id: string;
   name: string;
   email: string;
+  region: string;
+  phone: string | null;
   creditLimitMinor: number | null;
 }
 
@@ -85,10 +89,60 @@ export function createSalespersonQueries(pool: Pool) {
   return {
     async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
       const { rows } = await pool.query<SalespersonRow>(
-        'SELECT id, name, email, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1',
+        `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
         [id],
       );
       return rows[0];
+    },
+
+    /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
+    async upsertSalesperson(s: {
+      id: string;
+      name: string;
+      email: string;
+      region: string;
+      phone: string | null;
+      creditLimitMinor: number | null;
+    }): Promise<{ created: boolean }> {
+      const { rows } = await pool.query<{ created: boolean }>(
+        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
+           phone = EXCLUDED.phone, credit_limit_minor = EXCLUDED.credit_limit_minor, updated_at = now()
+         RETURNING (xmax = 0) AS created`,
+        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
+      );
+      return { created: rows[0]?.created ?? false };
+    },
+
+    // The master data operations/master-data.ts keeps (one row per salesperson).
+
+    /** Inserts a new salesperson; false when the id is taken. */
+    async insertSalesperson(client: PoolClient, s: SalespersonRecord): Promise<boolean> {
+      const inserted = await client.query(
+        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING`,
+        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
+      );
+      return (inserted.rowCount ?? 0) > 0;
+    },
+
+    /** A salesperson's profile, locked for the rest of the transaction. */
+    async lockSalespersonProfile(client: PoolClient, id: string): Promise<SalespersonProfile | undefined> {
+      const { rows } = await client.query<SalespersonProfile>(
+        `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
+         WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    /** Sets the given profile fields (camelCase names) on a salesperson. */
+    async setSalespersonFields(
+      client: PoolClient,
+      id: string,
+      values: Record<string, unknown>,
+    ): Promise<void> {
+      await setColumns(client, 'salespeople', SALESPERSON_COLUMN, id, values);
     },
 
     /**
@@ -413,3 +467,13 @@ export function createSalespersonQueries(pool: Pool) {
 }
 
 export type SalespersonQueries = ReturnType<typeof createSalespersonQueries>;
+
+type SalespersonRecord = SalespersonProfile & { id: string };
+
+const SALESPERSON_COLUMN: Record<string, string> = {
+  name: 'name',
+  email: 'email',
+  region: 'region',
+  phone: 'phone',
+  creditLimitMinor: 'credit_limit_minor',
+};

@@ -303,7 +303,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
       const [c, sp] = await Promise.all([
         store.counterparties.get(app.counterpartyId),
-        q.getSalesperson(app.salespersonId),
+        store.salespeople.getSalesperson(app.salespersonId),
       ]);
       if (!c)
         throw ApplicationFailure.nonRetryable(

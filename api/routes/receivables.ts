@@ -127,7 +127,7 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         const policy = deps.policy();
         const [cp, sp] = await Promise.all([
           store.counterparties.get(body.counterpartyId),
-          queries.getSalesperson(body.salespersonId),
+          store.salespeople.getSalesperson(body.salespersonId),
         ]);
         const fields = [
           ...(cp ? [] : [{ path: 'counterpartyId', message: `unknown counterparty ${body.counterpartyId}` }]),

@@ -124,7 +124,7 @@ describe('credentials and record-level rules', () => {
       joinedOn: '2024-01-01',
     });
     for (const who of ['mine', 'other']) {
-      await q.receivables.upsertSalesperson({
+      await q.salespeople.upsertSalesperson({
         id: `AS-${who}-${s}`,
         name: who,
         email: `${who}@s.test`,

@@ -98,7 +98,7 @@ describe('policy admin API', () => {
       creditTermDays: 60,
       joinedOn: '2024-01-01',
     });
-    await q.receivables.upsertSalesperson({
+    await q.salespeople.upsertSalesperson({
       id: `PS-${suffix}`,
       name: 'P seller',
       email: 'p@s.test',

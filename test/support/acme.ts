@@ -50,7 +50,7 @@ export async function seedDealerAndSalesperson(
     creditTermDays: 60,
     joinedOn: '2024-01-15',
   });
-  await store.receivables.upsertSalesperson({
+  await store.salespeople.upsertSalesperson({
     id: salespersonId,
     name: salesperson.name ?? `Seller ${suffix}`,
     email: `${prefix.toLowerCase()}s-${suffix}@acme.test`,

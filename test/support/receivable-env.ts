@@ -155,7 +155,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     },
     async seedSalesperson(over = {}) {
       const id = `SP-${randomUUID().slice(0, 8)}`;
-      await store.receivables.upsertSalesperson({
+      await store.salespeople.upsertSalesperson({
         id,
         name: `Seller ${id}`,
         email: `${id.toLowerCase()}@acme.test`,
