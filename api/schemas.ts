@@ -47,7 +47,7 @@ export const CalendarDate = z
   .meta({ format: 'date' });
 
 /**
- * A date a person enters, also within the policy's window around today (docs/limits.md): `back`
+ * A date a person enters, also within the policy's window around today (docs/api.md, Limits): `back`
  * bounds how long ago something happened (a payment), `ahead` how far off an agreed date may be
  * (a promise to pay, a new due date). The other side is the business rule's (a payment in the
  * future, a promise already past: 422 from the receivable).

@@ -1,5 +1,5 @@
 /**
- * The automatic credit checks' decision on an application (domain.md §2): the hard rules
+ * The automatic credit checks' decision on an application (docs/domain.md §1.1): the hard rules
  * that forbid credit outright (supply stopped, class D, a dealer's first quarter or a grade
  * that gets no credit yet, a salesperson at 100 % of the receivables limit), the available
  * limit, the salesperson's limit and its early warning, and the requested term against the
@@ -100,7 +100,7 @@ export function automaticCheckDecision(f: AutomaticCheckFacts): AutomaticCheckDe
       `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
     );
   }
-  // The early warning (§5): only when nothing forbids the application.
+  // The early warning (docs/domain.md §5): only when nothing forbids the application.
   const limitWarning =
     !hardRejection &&
     spLimit !== null &&

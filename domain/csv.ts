@@ -24,7 +24,7 @@ export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): 
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Finance's monthly salesperson assessment table (§4)
+// Finance's monthly salesperson assessment table (docs/domain.md §4)
 
 type AssessmentCsvRow = AssessmentTableRow & { month: Month };
 

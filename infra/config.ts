@@ -28,7 +28,7 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
-  // How long an API request waits for the workflows it calls before 504 (docs/limits.md).
+  // How long an API request waits for the workflows it calls before 504 (docs/api.md, Limits).
   API_WORKFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),

@@ -99,7 +99,7 @@ export function createCreditFactOperations(store: Store) {
     },
 
     /**
-     * Stores a customer's score (§3): the class on the counterparty, a row of score history and a
+     * Stores a customer's score (docs/domain.md §3): the class on the counterparty, a row of score history and a
      * credit-record event (the factors, the score, the class before and after, the early warning
      * over the whole history, why, and who), together.
      */

@@ -1,5 +1,5 @@
 /**
- * The append-only, tamper-evident credit record (domain.md §7): each row stores a
+ * The append-only, tamper-evident credit record (docs/domain.md §7): each row stores a
  * SHA-256 over its canonical content and the previous row's hash.
  */
 import { createHash } from 'node:crypto';

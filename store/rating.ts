@@ -1,4 +1,4 @@
-/** SQL of the dealer rating cycles (§2): submitted scores and sales, monthly and quarterly results. */
+/** SQL of the dealer rating cycles (docs/domain.md §2): submitted scores and sales, monthly and quarterly results. */
 import type { Pool, PoolClient } from 'pg';
 import type { Actor, SystemActor } from '../domain/actor.js';
 import type { CreditGrade, IndicatorValues } from '../domain/rating.js';

@@ -1,5 +1,5 @@
 /**
- * SQL for the §7 reports, read from the receivables' PostgreSQL snapshots, their payments, the
+ * SQL for the docs/domain.md §7 reports, read from the receivables' PostgreSQL snapshots, their payments, the
  * counterparties and salespeople and the credit record. Every function takes `salespersonId`: null for
  * the whole company, an id for one salesperson's share. The arithmetic is in domain/reports.ts. Sums
  * are exact in PostgreSQL and answered saturated at 2^53 − 1 (domain/money.ts).

@@ -1,5 +1,5 @@
 /**
- * The dealer rating cycles' activities (§2): the month's performance results, the
+ * The dealer rating cycles' activities (docs/domain.md §2): the month's performance results, the
  * quarter's figures gathered from PostgreSQL, the result written to the dealer
  * (grade, limit, term; one transaction with its credit-record event), the dealer's
  * e-mail, and the manager's continuation decision. Every write has a key, so a

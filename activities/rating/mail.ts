@@ -1,5 +1,5 @@
 /**
- * The dealer rating's e-mails (§2): the dealer's grade mail, in the dealer's language, and the managers'
+ * The dealer rating's e-mails (docs/domain.md §2): the dealer's grade mail, in the dealer's language, and the managers'
  * request to decide on a dealer after two bad quarters. Pure: the activities send what these return.
  * Money is shown by the one formatter (domain/format.js) in the policy's currency.
  */

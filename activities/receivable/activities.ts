@@ -329,7 +329,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         today: today(policy),
         limitWarningBp: policy.salesperson.limitWarningBp,
       });
-      // The early warning (§5): the salesperson and the managers hear once, keyed per
+      // The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
       // salesperson and application, so a retried check does not send it again.
       const warning = decision.limitWarning;
       if (warning) {

@@ -1,5 +1,5 @@
 /**
- * E-mail templates for the receivable workflow (domain.md §1, 应收帐款收帐程序).
+ * E-mail templates for the receivable workflow (docs/domain.md §1, 应收帐款收帐程序).
  *
  * Pure functions: no I/O, no clock. Every kind of mail has one entry in
  * {@link SPECS}: the context fields it needs and one function that describes the

@@ -1,5 +1,5 @@
 /**
- * Finance's monthly e-mail of the salesperson receivable assessment (§4): the table as text, as HTML and
+ * Finance's monthly e-mail of the salesperson receivable assessment (docs/domain.md §4): the table as text, as HTML and
  * as CSV inline. Pure: the activity sends what this returns. Money is shown by the one formatter
  * (domain/format.js) in the policy's currency; the CSV keeps minor units.
  */

@@ -67,7 +67,7 @@ export function createRowAppliers(
       const today = localDate(Date.now(), policy.timeZone);
       if (r.issueDate > today)
         return rejected('issueDate', `${r.issueDate} is in the future (today is ${today})`);
-      // Within the policy's date window, like every date a person enters (docs/limits.md).
+      // Within the policy's date window, like every date a person enters (docs/api.md, Limits).
       const { daysBack, daysAhead } = dateWindow(policy);
       const tooOld = outsideDateWindow(r.issueDate, today, { daysBack });
       if (tooOld) return rejected('issueDate', tooOld);

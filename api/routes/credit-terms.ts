@@ -1,5 +1,5 @@
 /**
- * Credit terms by marginal analysis (§6) and customer scoring (§3).
+ * Credit terms by marginal analysis (docs/domain.md §6) and customer scoring (docs/domain.md §3).
  *
  * The analysis is pure computation (domain/marginal-analysis.ts), limited to the
  * longest term the counterparty's grade or class allows when one is named. A
@@ -30,7 +30,7 @@ const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAF
 const Bp = z.number().int('must be an integer of basis points');
 
 // ---------------------------------------------------------------------------------------------------------
-// §6 marginal analysis
+// docs/domain.md §6 marginal analysis
 
 const CreditTermOptionBody = z.object({
   label: z.string().trim().min(1).max(100).describe("e.g. 'cash', 'n/30'; unique within the analysis"),
@@ -129,7 +129,7 @@ export function allowedMaxTermDays(c: CounterpartyRow, policy: Policy): number |
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// §3 customer score
+// docs/domain.md §3 customer score
 
 const Ratio = Bp.min(0).max(Number.MAX_SAFE_INTEGER);
 const SignedRatio = Bp.min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
@@ -225,7 +225,7 @@ export function creditTermRoutes(deps: {
       method: 'POST',
       path: '/v1/customers/:id/score',
       summary:
-        "Score a customer's credit (§3): stores the class, the score history and a credit-record event",
+        "Score a customer's credit (docs/domain.md §3): stores the class, the score history and a credit-record event",
       tag: 'customers',
       roles: ['finance', 'credit-desk'],
       params: z.object({ id: Id }),

@@ -1,5 +1,5 @@
 /**
- * Dealer rating (§2): the departments submit indicator scores (performance monthly,
+ * Dealer rating (docs/domain.md §2): the departments submit indicator scores (performance monthly,
  * conduct quarterly) and quarterly sales; the monthly and quarterly cycles run on
  * schedules or by hand; a manager decides on a dealer with two bad quarters in a row.
  */

@@ -1,5 +1,5 @@
 /**
- * §7 reports from PostgreSQL: aging, DSO by month, grade distribution, limit usage and collection
+ * docs/domain.md §7 reports from PostgreSQL: aging, DSO by month, grade distribution, limit usage and collection
  * results. Each answers JSON, or CSV (a header row, money in minor units with a currency column) for
  * `?format=csv` or `Accept: text/csv`. A salesperson gets only their own share.
  */
@@ -343,7 +343,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       method: 'GET',
       path: '/v1/reports/limit-usage',
       summary:
-        "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
+        "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the docs/domain.md §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
       tag: 'reports',
       roles: [...STAFF_READERS, 'sales'],
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),

@@ -1,5 +1,5 @@
 /**
- * Salespeople (§4, §5): the monthly assessment (workflow + stored table + CSV), the credit
+ * Salespeople (docs/domain.md §4, §5): the monthly assessment (workflow + stored table + CSV), the credit
  * record and score, the limit (evaluation → proposal → manager approval) and the quarterly review.
  *
  * Not done: the access rule "a salesperson reads only their own figures; managers and finance

@@ -1,5 +1,5 @@
 /**
- * Credit terms by marginal analysis (§6) and customer scoring (§3) through the
+ * Credit terms by marginal analysis (docs/domain.md §6) and customer scoring (docs/domain.md §3) through the
  * HTTP API, in-process against the real PostgreSQL. No worker: these routes
  * never start a workflow (the Temporal client is only what buildApi needs).
  */
@@ -85,7 +85,7 @@ const OPTIONS = [
 ];
 const ANALYSIS = { options: OPTIONS, fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
 
-describe('credit-term analysis (§6)', () => {
+describe('credit-term analysis (docs/domain.md §6)', () => {
   it('computes every figure and recommends the highest net gain', async () => {
     const res = await call('POST', '/v1/credit-terms/analysis', ANALYSIS);
     expect(res.status).toBe(200);
@@ -231,7 +231,7 @@ const GOOD = {
 };
 const WORSE = { ...GOOD, onTimeRateBp: 7_000, averageDaysLate: 30, note: 'payment behaviour changed' };
 
-describe('customer score (§3)', () => {
+describe('customer score (docs/domain.md §3)', () => {
   it('stores the class and a credit-record event; a falling score raises an early warning', async () => {
     const customer = await counterparty({ kind: 'customer', customerClass: 'B', creditTermDays: 45 });
 

@@ -676,7 +676,7 @@ describe('fuzzing every POST and PUT body', () => {
   // inside a workflow activity, retried forever while the API's Update call waited.
   // Found probing the fuzzer's largest amount: each of 2^53−1 was valid, their sum is not a safe
   // integer, and reading it failed: 500 on reviews and profiles, automatic checks retried forever.
-  // One amount is now at most 10^15 (docs/limits.md); ten of them still sum beyond 2^53.
+  // One amount is now at most 10^15 (docs/api.md, Limits); ten of them still sum beyond 2^53.
   it('keeps answering when a dealer and a salesperson carry ten applications of the largest amount', async () => {
     const dealer = `D-max-${tag}`;
     const seller = `S-max-${tag}`;

@@ -2,7 +2,7 @@
  * Inputs that used to answer 500, hang or leave work stuck (issue #15 §5), through the real API,
  * Temporal dev server and worker: a body nested thousands deep, dates far in the future, and a
  * workflow that cannot answer. Each answers a 4xx (or a 504 for the workflow) in the one error
- * shape, within seconds, and changes nothing. docs/limits.md states the bounds.
+ * shape, within seconds, and changes nothing. docs/api.md, Limits states the bounds.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';

@@ -1,5 +1,5 @@
 /**
- * The §7 reports through the HTTP API against real PostgreSQL: aging by counterparty, region and
+ * The docs/domain.md §7 reports through the HTTP API against real PostgreSQL: aging by counterparty, region and
  * salesperson on two dates, DSO by month, grade distribution, limit usage and collection results, as
  * JSON and CSV, with a salesperson seeing only their own share. Figures worked out by hand from the
  * book in test/support/report-seed.ts.

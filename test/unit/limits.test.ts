@@ -1,4 +1,4 @@
-/** The bounds on what a person may enter (docs/limits.md): nesting, dates, amounts and their sums, CSV. */
+/** The bounds on what a person may enter (docs/api.md, Limits): nesting, dates, amounts and their sums, CSV. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ImportFileError, readRecords } from '../../api/imports/records.js';

@@ -1,4 +1,4 @@
-/** §7 report arithmetic, every expected figure worked out by hand. */
+/** docs/domain.md §7 report arithmetic, every expected figure worked out by hand. */
 import { describe, expect, it } from 'vitest';
 import { agingColumn } from '../../domain/aging.js';
 import { toCsv } from '../../domain/csv.js';
