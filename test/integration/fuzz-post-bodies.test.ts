@@ -13,7 +13,7 @@
  * of every workflow it addressed exactly as they were.
  *
  * Streamed bodies (the imports: CSV, NDJSON, a JSON array, applied as they arrive) keep by
- * design what a file applied before it broke, and its import record marked failed (README,
+ * design what a file applied before it broke, and its import record marked failed (docs/api.md,
  * Import): for those routes the answers are checked, not what stays stored.
  *
  * Isolation: its own database and Temporal namespace, so other test files running at

@@ -215,7 +215,7 @@ const recordStep = (state: ReceivableState, event: string, daysOverdue: number) 
     key: `${state.receivableId}:${event}:${state.stateVersion}`,
   });
 
-/** The receiver's check, as the README tells receivers to do it — no creditflow code. */
+/** The receiver's check, as docs/api.md tells receivers to do it — no creditflow code. */
 function receiverVerifies(secret: string, r: Received): boolean {
   const header = String(r.headers['x-creditflow-signature'] ?? '');
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=') as [string, string]));
