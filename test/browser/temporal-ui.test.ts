@@ -19,6 +19,7 @@ import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { fileFor, seedParties } from '../support/applications.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { eventually } from '../support/eventually.js';
 
 let api: FastifyInstance;
 let base: string;
@@ -68,18 +69,6 @@ const call = apiCaller(
   () => base,
   () => testAuth,
 );
-
-/** Polls (bounded) until `read` gives a value `ok` accepts. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A dealer and a salesperson, and an application for the dealer through the API. */
 async function fileApplication(suffix: string) {

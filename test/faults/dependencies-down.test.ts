@@ -22,7 +22,7 @@ import { createPool, type Pool } from '../../store/db.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { type ApiBody, createTestAuth } from '../support/auth.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../support/eventually.js';
 import {
   AMOUNT,
   companyToday,

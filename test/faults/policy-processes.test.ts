@@ -24,8 +24,8 @@ import { SALESPERSON_ASSESSMENT_SCHEDULE_ID } from '../../workflows/salesperson/
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import { testActor } from '../support/actors.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/global-setup.js';
-import { eventually } from './support/eventually.js';
 import { explained, type FaultServers, startFaultServers, type WorkerProcess } from './support/servers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -120,8 +120,7 @@ describe('one policy in every process', () => {
           async () => (await api2('GET', '/v1/policy')).body.version,
           (v) => v === version,
           'the new version on API #2',
-          10_000,
-          100,
+          { timeoutMs: 10_000, intervalMs: 100 },
         );
         expect(Date.now() - started).toBeLessThan(10_000);
 
@@ -175,8 +174,7 @@ describe('one policy in every process', () => {
             async () => (await servers.client.schedule.getHandle(id).describe()).spec.timezone,
             (tz) => tz === 'Asia/Tokyo',
             `schedule ${id} in the new version's time zone`,
-            10_000,
-            100,
+            { timeoutMs: 10_000, intervalMs: 100 },
           );
         await handle.terminate('policy test done');
       },
@@ -207,15 +205,13 @@ describe('one policy in every process', () => {
           async () => checking.current().version,
           (v) => v === first,
           'the periodic check',
-          5_000,
-          50,
+          { timeoutMs: 5_000, intervalMs: 50 },
         );
         await eventually(
           async () => listening.current().version,
           (v) => v === first,
           'the announcement',
-          5_000,
-          50,
+          { timeoutMs: 5_000, intervalMs: 50 },
         );
 
         // Every LISTEN connection is cut (the API and worker processes' too): they reconnect.
@@ -230,15 +226,13 @@ describe('one policy in every process', () => {
           async () => listening.current().version,
           (v) => v === second,
           'the version after the connection dropped',
-          10_000,
-          50,
+          { timeoutMs: 10_000, intervalMs: 50 },
         );
         await eventually(
           async () => (await api1('GET', '/v1/policy')).body.version,
           (v) => v === second,
           'the version on API #1 after its connection dropped',
-          10_000,
-          100,
+          { timeoutMs: 10_000, intervalMs: 100 },
         );
       },
     ),

@@ -10,7 +10,7 @@ import { addDays, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../support/eventually.js';
 import {
   AMOUNT,
   companyToday,

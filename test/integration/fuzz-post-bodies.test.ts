@@ -36,6 +36,7 @@ import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
 import {
   type Isolated,
@@ -148,16 +149,6 @@ afterAll(async () => {
   await running?.stop();
   await iso?.dispose();
 });
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function call(
   method: 'GET' | 'POST' | 'PUT',

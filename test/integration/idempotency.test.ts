@@ -16,7 +16,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { eventually, type System, startSystem } from '../support/system.js';
 
 let system: System;
 let api: FastifyInstance;
@@ -102,15 +102,12 @@ async function workflowsFor(counterpartyId: string): Promise<string[]> {
 }
 
 /** Waits (bounded) for the visibility store to list at least one workflow. */
-async function eventuallyListed(counterpartyId: string): Promise<string[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ids = await workflowsFor(counterpartyId);
-    if (ids.length > 0) return ids;
-    if (Date.now() > deadline) throw new Error(`no workflow listed for ${counterpartyId}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventuallyListed = (counterpartyId: string): Promise<string[]> =>
+  eventually(
+    () => workflowsFor(counterpartyId),
+    (ids) => ids.length > 0,
+    `a workflow listed for ${counterpartyId}`,
+  );
 
 const keyRows = async (key: string) =>
   (

@@ -11,7 +11,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
-import { eventually as poll, type System, startSystem } from '../support/system.js';
+import { eventually, type System, startSystem } from '../support/system.js';
 
 let system: System;
 let base: string;
@@ -74,10 +74,6 @@ async function importFile(
 
 const outcomes = (a: ImportAnswer) => a.counts;
 const rejections = (a: ImportAnswer) => a.rejectedRows.map((r) => [r.row, r.externalId, r.field]);
-
-/** Waits (bounded) for something that happens after the API answered. */
-const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string) =>
-  poll(read, ok, what, { timeoutMs: 30_000 });
 
 const today = () => localDate(Date.now(), DEFAULT_POLICY.timeZone);
 const tag = () => randomUUID().slice(0, 8);

@@ -27,6 +27,7 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { TEST_COMPANY, testMailer } from '../support/acme.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/global-setup.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
 
@@ -100,16 +101,6 @@ async function scrape(): Promise<{
       return undefined;
     },
   };
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** An ERP invoice due `dueOffsetDays` from today: it joins the timeline where it stands. */

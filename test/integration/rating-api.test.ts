@@ -27,6 +27,7 @@ import {
 } from '../../workflows/rating/contract.js';
 import { testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 
 let api: FastifyInstance;
 let pool: Pool;
@@ -142,16 +143,6 @@ async function submitQuarter(
     salesMinor,
   });
   expect(sales.status).toBe(200);
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('dealer rating API', () => {

@@ -22,6 +22,7 @@ import type { ReceivableState, Stage } from '../../workflows/receivable/contract
 import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import { type ApiBody, apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 
 // A tiny schedule so retries happen within the test: waits of 100–200 ms, then 200–400 ms.
 const RETRY = { baseMs: 200, factor: 2, capMs: 2_000, maxAttempts: 3 };
@@ -129,17 +130,6 @@ const call = apiCaller(
   () => base,
   () => testAuth,
 );
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function subscribe(path: string, events: 'all' | string[]) {
   const res = await call(

@@ -17,6 +17,8 @@ import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 
+export { eventually } from './eventually.js';
+
 type ApiDeps = Parameters<typeof buildApi>[0];
 type WorkerOptions = Parameters<typeof createReceivableWorker>[0];
 
@@ -88,23 +90,6 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
       await pool.end();
     },
   };
-}
-
-/** Polls (bounded by a deadline) until `read` gives a value `ok` accepts: for effects that follow an answer. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what = 'the expected value',
-  { timeoutMs = 20_000, intervalMs = 100 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** The messages the loopback SMTP server holds whose effect key starts with `prefix`. */

@@ -45,6 +45,7 @@ import {
 } from '../../workflows/rating/rating.workflow.js';
 import { testMailer } from '../support/acme.js';
 import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tag = randomUUID().slice(0, 8);
@@ -191,20 +192,6 @@ async function recordCount(): Promise<number> {
     [DEALERS],
   );
   return Number(rows[0]?.n);
-}
-/** Retries `fn` (real time, the test server's clock is not skipped meanwhile) until it holds. */
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean = () => true): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-    }
-    if (Date.now() > until) throw new Error('condition not reached in 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function runQuarter(quarter: string, batchSize = 2) {
