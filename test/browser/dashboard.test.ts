@@ -4,22 +4,17 @@
  * for the book in test/support/report-seed.ts, and each chart's table shows them exactly.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../store/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
+let system: System;
 let base: string;
-let pool: Pool;
-let connection: Connection;
 let auth: TestAuth;
 let book: ReportBook;
 let browser: Browser;
@@ -33,16 +28,13 @@ const thisMonth = localDate(Date.now(), DEFAULT_POLICY.timeZone).slice(0, 7);
 const filters = `asOf=2025-03-31&by=counterparty&from=2025-01&to=${thisMonth}`;
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+  system = await startSystem({ poolSize: 3 });
+  ({ base, auth } = system);
   const finance = await auth.headers('finance');
   gradesBefore = (await (
     await fetch(`${base}/v1/reports/grades`, { headers: finance })
   ).json()) as typeof gradesBefore;
-  book = await seedReportBook(pool, randomUUID().slice(0, 8), async (path, body) => {
+  book = await seedReportBook(system.pool, randomUUID().slice(0, 8), async (path, body) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
       headers: { ...finance, 'content-type': 'application/json' },
@@ -57,9 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 interface TableRow {

@@ -12,7 +12,6 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../api/limits.js';
 import { ROLE_MATRIX, ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createReceivableQueries } from '../../store/receivables.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
@@ -24,13 +23,7 @@ let pool: Pool;
 let auth: TestAuth;
 
 beforeAll(async () => {
-  system = await startSystem({
-    poolSize: 3,
-    api: async (pool) => {
-      const policyStore = await createPolicyStore(pool, DEFAULT_POLICY);
-      return { policy: () => policyStore.current(), policyStore };
-    },
-  });
+  system = await startSystem({ poolSize: 3, policyStore: true });
   ({ api, pool, auth } = system);
 });
 afterAll(async () => {

@@ -21,29 +21,21 @@
  * FUZZ_RUNS scales the cases per route (default 1); FUZZ_SEED replays a run.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
 import { addDays } from '../../domain/calendar.js';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
-import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
-import {
-  type Isolated,
-  isolatedDatabaseAndNamespace,
-  type RunningWorkers,
-  startAllWorkers,
-} from '../support/isolated.js';
+import { type System, startSystem } from '../support/system.js';
 
 const tag = randomUUID().slice(0, 8);
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
@@ -57,13 +49,10 @@ const RUNS: Record<string, number> = {
   'POST /v1/salesperson-reviews/:quarter': 80,
 };
 
-let iso: Isolated;
-let namespace: string;
+let system: System;
 let pool: Pool;
 let api: FastifyInstance;
 let testAuth: TestAuth;
-let connection: Connection;
-let running: RunningWorkers | undefined;
 
 // ---- What the API asked of Temporal, call by call ----------------------------------------
 
@@ -129,25 +118,20 @@ const fixtureWorkflowIds = () => [...fx.issued, fx.pending].map((id) => `receiva
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   // Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
-  iso = await isolatedDatabaseAndNamespace('fuzz');
-  pool = iso.pool;
-  namespace = iso.namespace;
-  connection = iso.connection;
-  testAuth = createTestAuth(pool);
-  client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
-
-  running = await startAllWorkers(iso);
-  const store = await createPolicyStore(pool, DEFAULT_POLICY);
-  api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
+  system = await startSystem({
+    isolated: 'fuzz',
+    workers: 'all',
+    client: { interceptors: { workflow: [recorder] } },
+    policyStore: true,
+  });
+  ({ pool, api, client, auth: testAuth } = system);
   await createFixtures();
   // Every role's credential exists before any snapshot: creating one is not the request's doing.
   for (const role of ROLES) if (role !== 'sales') await testAuth.token(role);
 });
 
 afterAll(async () => {
-  await api?.close();
-  await running?.stop();
-  await iso?.dispose();
+  await system?.stop();
 });
 
 async function call(
@@ -643,7 +627,7 @@ async function settle(): Promise<void> {
   let quiet = 0;
   let last = '';
   while (quiet < 4) {
-    const busy = (running?.workers ?? []).some((w) => {
+    const busy = (system?.workers ?? []).some((w) => {
       const s = w.getStatus();
       return s.numInFlightActivities > 0 || s.numInFlightWorkflowActivations > 0;
     });

@@ -6,8 +6,6 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createReceivableQueries } from '../../store/receivables.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
@@ -16,16 +14,9 @@ import { type System, startSystem } from '../support/system.js';
 let system: System;
 let pool: Pool;
 let client: Client;
-let store: PolicyStore;
 
 beforeAll(async () => {
-  system = await startSystem({
-    poolSize: 3,
-    api: async (pool) => {
-      store = await createPolicyStore(pool, DEFAULT_POLICY);
-      return { policy: () => store.current(), policyStore: store };
-    },
-  });
+  system = await startSystem({ poolSize: 3, policyStore: true });
   ({ pool, client } = system);
 });
 afterAll(async () => {

@@ -6,68 +6,38 @@
  * file's dealers.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
-import type { Mailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import { ensureRatingSchedules } from '../../workers/rating.schedules.js';
-import { createRatingWorker } from '../../workers/rating.worker.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
   QUARTERLY_RATING_WORKFLOW_TYPE,
   type QuarterlyRatingResult,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
+import { type System, startSystem } from '../support/system.js';
 
-let api: FastifyInstance;
+let system: System;
 let pool: Pool;
-let testAuth: TestAuth;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-let connection: Connection;
-let workerConnection: NativeConnection;
 let client: Client;
+let api: FastifyInstance;
+let testAuth: TestAuth;
 const tag = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = testMailer();
-  worker = await createRatingWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
-    mailer,
-    company: { name: 'Acme', managers: ['manager@acme.test'] },
-  });
-  running = worker.run();
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
+  system = await startSystem({ workers: ['rating'] });
+  ({ pool, client, api, auth: testAuth } = system);
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
+  await system?.stop();
 });
 
 async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, as?: Role) {

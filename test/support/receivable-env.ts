@@ -6,9 +6,8 @@
  * and read what happened on which day.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
@@ -16,7 +15,6 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createReceivableQueries } from '../../store/receivables.js';
 import {
@@ -31,8 +29,9 @@ import {
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
+import { mails } from './inbox.js';
+import { startTimeSkippingServer } from './workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
 
 export type WorkflowStartHandle = Awaited<
@@ -78,17 +77,7 @@ interface DealerSeed {
 }
 
 export async function startReceivableBench(): Promise<ReceivableBench> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
-    },
-  });
-  await registerSearchAttributes(env.connection, 'default');
+  const env = await startTimeSkippingServer();
   const pool = createPool(inject('databaseUrl'), 5);
   const mailer = testMailer();
   // The policies the bench's workflows started under: their activities resolve the version
@@ -215,11 +204,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       }
       return out;
     },
-    async mailsFor(receivableId) {
-      const res = await fetch(`${inject('inboxUrl')}/api/messages`);
-      const all = (await res.json()) as StoredMessage[];
-      return all.filter((m) => m.effectKey?.startsWith(`${receivableId}:`));
-    },
+    mailsFor: (receivableId) => mails(`${receivableId}:`),
     async teardown() {
       worker.shutdown();
       await running;

@@ -1,33 +1,49 @@
 /**
  * The system as `npm start` runs it, for integration and browser tests: a pool on the
- * test database, test credentials, a Temporal client on the dev server, optionally a
- * receivable worker running the real workflow bundle, and the HTTP API listening on
- * loopback. One place for the set-up and the mirror-image teardown.
+ * test database, test credentials, a Temporal client on the dev server, optionally
+ * workers running the real workflow bundle, and the HTTP API listening on loopback.
+ * A file that asserts on whole tables or on every workflow gets a database and a
+ * namespace of its own (`isolated`). One place for the set-up and the mirror-image
+ * teardown.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Client, type ClientOptions, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createPool, type Pool } from '../../store/db.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
-import { TEST_COMPANY, testMailer } from './acme.js';
+import type { ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
+import {
+  ALL_WORKERS,
+  isolatedDatabaseAndNamespace,
+  type RunningWorkers,
+  startWorkers,
+  type WorkerKind,
+} from './isolated.js';
 
 export { eventually } from './eventually.js';
+export { mails } from './inbox.js';
 
 type ApiDeps = Parameters<typeof buildApi>[0];
-type WorkerOptions = Parameters<typeof createReceivableWorker>[0];
 
 export interface SystemOptions {
   /** Connections in the pool (each test file its own pool on the shared database). */
   poolSize?: number;
+  /** A database and namespace of the file's own, named after this prefix (see isolated.ts). */
+  isolated?: string;
   /** Start a receivable worker; an object adds to (or overrides) its options. */
-  worker?: boolean | Partial<WorkerOptions>;
-  /** API dependencies beyond client and pool (e.g. policy and policyStore). */
+  worker?: boolean | Partial<ReceivableWorkerOptions>;
+  /** Which workers run ('all': receivables, salespeople, ratings); a receivable worker alone when `worker` is set. */
+  workers?: 'all' | readonly WorkerKind[];
+  /** Client options beyond connection and namespace (e.g. interceptors). */
+  client?: Omit<ClientOptions, 'connection' | 'namespace'>;
+  /** The policy in force read from (and written to) PostgreSQL, seeded with the default, as the API runs. */
+  policyStore?: boolean;
+  /** API dependencies beyond client and pool (e.g. request limits). */
   api?: (pool: Pool) => Promise<Partial<ApiDeps>> | Partial<ApiDeps>;
 }
 
@@ -35,7 +51,13 @@ export interface System {
   base: string;
   api: FastifyInstance;
   pool: Pool;
+  connection: Connection;
+  namespace: string;
   client: Client;
+  /** The running workers, in the order asked (none unless asked). */
+  workers: Worker[];
+  /** The API's policy store, when `policyStore` asked for one. */
+  policyStore?: PolicyStore;
   auth: TestAuth;
   call: ReturnType<typeof apiCaller>;
   /** Everything started, closed in reverse order. */
@@ -43,31 +65,30 @@ export interface System {
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
-  const pool = createPool(inject('databaseUrl'), options.poolSize ?? 5);
+  const iso = options.isolated ? await isolatedDatabaseAndNamespace(options.isolated) : undefined;
+  const pool = iso?.pool ?? createPool(inject('databaseUrl'), options.poolSize ?? 5);
+  const namespace = iso?.namespace ?? 'default';
   const auth = createTestAuth(pool);
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  const client = new Client({ connection });
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
-  let workerConnection: NativeConnection | undefined;
-  if (options.worker) {
-    workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createReceivableWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      pool,
-      mailer: testMailer(),
-      company: TEST_COMPANY,
-      ...(options.worker === true ? {} : options.worker),
-    });
-    running = worker.run();
-  }
+  const connection = iso?.connection ?? (await Connection.connect({ address: inject('temporalAddress') }));
+  if (!iso) await registerSearchAttributes(connection, namespace);
+  const client = new Client({ ...options.client, connection, namespace });
+  const kinds =
+    options.workers === 'all'
+      ? ALL_WORKERS
+      : (options.workers ?? (options.worker ? ['receivable' as const] : []));
+  let running: RunningWorkers | undefined;
+  if (kinds.length > 0)
+    running = await startWorkers(
+      { namespace, pool },
+      kinds,
+      typeof options.worker === 'object' ? options.worker : {},
+    );
+  const policyStore = options.policyStore ? await createPolicyStore(pool, DEFAULT_POLICY) : undefined;
   const api = await buildApi({
     client,
     pool,
     policy: () => DEFAULT_POLICY,
+    ...(policyStore ? { policy: () => policyStore.current(), policyStore } : {}),
     ...(options.api ? await options.api(pool) : {}),
   });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -75,7 +96,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     base,
     api,
     pool,
+    connection,
+    namespace,
     client,
+    workers: running?.workers ?? [],
+    ...(policyStore ? { policyStore } : {}),
     auth,
     call: apiCaller(
       () => base,
@@ -83,17 +108,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ),
     async stop() {
       await api.close();
-      worker?.shutdown();
-      await running;
-      await workerConnection?.close();
-      await connection.close();
-      await pool.end();
+      await running?.stop();
+      if (iso) await iso.dispose();
+      else {
+        await connection.close();
+        await pool.end();
+      }
     },
   };
-}
-
-/** The messages the loopback SMTP server holds whose effect key starts with `prefix`. */
-export async function mails(prefix: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey?.startsWith(prefix));
 }

@@ -10,23 +10,16 @@
  * conduct A ≥ 32, B ≥ 24.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRatingActivities } from '../../activities/rating/activities.js';
-import { buildApi } from '../../api/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, systemActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
-import type { Mailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import {
   type DealerDecisionState,
   dealerDecisionWorkflowId,
@@ -43,11 +36,11 @@ import {
   monthlyPerformanceWorkflow,
   quarterlyRatingWorkflow,
 } from '../../workflows/rating/rating.workflow.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
+import { mails as mailsFor } from '../support/inbox.js';
+import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const tag = randomUUID().slice(0, 8);
 const N1 = `RN1-${tag}`; // new dealer, joined 2061-02-10
 const N2 = `RN2-${tag}`; // new dealer, joined 2061-01-05
@@ -57,11 +50,9 @@ const DEALERS = [N1, N2, B1, B2];
 const Q1 = '2061-Q1';
 const Q2 = '2061-Q2';
 
+let system: CycleSystem;
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
 let api: FastifyInstance;
 let testAuth: TestAuth;
 
@@ -182,10 +173,6 @@ async function ratingRow(quarter: string, id: string) {
   );
   return rows[0];
 }
-async function mailsFor(prefix: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey?.startsWith(prefix));
-}
 async function recordCount(): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
     'SELECT count(*) AS n FROM credit_records WHERE subject_id = ANY($1)',
@@ -203,43 +190,13 @@ function runQuarter(quarter: string, batchSize = 2) {
 }
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
-    },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  mailer = testMailer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: RATING_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createRatingActivities({
-      pool,
-      mailer,
-      company: { name: 'Acme', managers: ['manager@acme.test'] },
-    }),
-  });
-  running = worker.run();
-  api = await buildApi({ client: env.client, pool, policy: () => DEFAULT_POLICY });
+  system = await startCycleSystem(['rating']);
+  ({ env, pool, api, auth: testAuth } = system);
   await seed();
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await pool?.end();
-  await env?.teardown();
+  await system?.stop();
 });
 
 describe('quarterly dealer rating', () => {

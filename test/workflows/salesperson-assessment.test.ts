@@ -5,19 +5,14 @@
  * the HTTP API; hand-computed amounts, a re-run that changes nothing, the CSV.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assessmentMailKey, createSalespersonActivities } from '../../activities/salesperson/activities.js';
-import { buildApi } from '../../api/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assessmentMailKey } from '../../activities/salesperson/activities.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
-import type { Mailer } from '../../infra/mail.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import {
   getSalespersonAssessmentStatus,
   SALESPERSON_TASK_QUEUE,
@@ -25,17 +20,15 @@ import {
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { mailsWithKey } from '../support/inbox.js';
+import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const MONTH = '2031-03';
+let system: CycleSystem;
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let testAuth: TestAuth;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
 let api: FastifyInstance;
 const tag = randomUUID().slice(0, 8);
 const A = `SPA-${tag}`;
@@ -125,48 +118,14 @@ async function seed() {
   );
 }
 
-async function mailsWithKey(key: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey === key);
-}
-
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
-    },
-  });
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  mailer = testMailer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: SALESPERSON_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createSalespersonActivities({
-      pool,
-      mailer,
-      company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
-    }),
-  });
-  running = worker.run();
-  api = await buildApi({ client: env.client, pool, policy: () => DEFAULT_POLICY });
+  system = await startCycleSystem(['salesperson']);
+  ({ env, pool, api, auth: testAuth } = system);
   await seed();
 });
 
 afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await pool?.end();
-  await env?.teardown();
+  await system?.stop();
 });
 
 async function runMonth(month: string): Promise<SalespersonAssessmentResult> {
