@@ -5,6 +5,7 @@
  */
 import { addDays } from '../domain/calendar.js';
 import type { Policy } from '../domain/policy.js';
+import { createBulkSeeding } from '../store/bulk.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   RECEIVABLE_WORKFLOW_TYPE,
@@ -66,13 +67,8 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
 }
 
 /** How many of the prefix's receivables stand at `stage` (their snapshot in PostgreSQL). */
-export async function countAtStage(env: BenchEnv, prefix: string, stage: string): Promise<number> {
-  const { rows } = await env.pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM receivables WHERE id LIKE $1 AND stage = $2',
-    [`${prefix}-%`, stage],
-  );
-  return rows[0]?.n ?? 0;
-}
+export const countAtStage = (env: BenchEnv, prefix: string, stage: string): Promise<number> =>
+  createBulkSeeding(env.pool).receivablesAtStage(`${prefix}-`, stage);
 
 /** How many of the prefix's receivables have reached `issued`. */
 export const issuedCount = (env: BenchEnv, prefix: string) => countAtStage(env, prefix, 'issued');
