@@ -16,7 +16,6 @@ import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
 import { createPool, type Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
 import {
   decideApplication,
   getReceivable,
@@ -30,6 +29,7 @@ import { receivableWorkflow } from '../../workflows/receivable/receivable.workfl
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
 import { mails } from './inbox.js';
+import { seedCounterparty, seedSalesperson } from './seed.js';
 import { startTimeSkippingServer } from './workflow-env.js';
 
 export const TZ = DEFAULT_POLICY.timeZone;
@@ -101,7 +101,6 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     });
   let worker = await newWorker();
   let running = worker.run();
-  const queries = createReceivableQueries(pool);
 
   const now = () => env.currentTimeMs();
   const bench: ReceivableBench = {
@@ -122,36 +121,25 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       const delta = instant - (await now());
       if (delta > 0) await env.sleep(delta);
     },
-    async seedDealer(over = {}) {
-      const id = `CP-${randomUUID().slice(0, 8)}`;
-      await queries.upsertCounterparty({
-        id,
-        name: `Dealer ${id}`,
+    seedDealer: (over = {}) =>
+      seedCounterparty(pool, {
+        id: `CP-${randomUUID().slice(0, 8)}`,
         kind: over.kind ?? 'dealer',
-        email: `${id.toLowerCase()}@dealer.test`,
         language: over.language ?? 'en',
         region: over.region ?? 'Hangzhou',
-        contactName: null,
         creditGrade: over.creditGrade === undefined ? 'AB' : over.creditGrade,
         customerClass: over.customerClass ?? null,
         creditLimitMinor: over.creditLimitMinor ?? 100_000_000,
         creditTermDays: over.creditTermDays ?? 60,
         joinedOn: over.joinedOn ?? '2024-01-15',
-      });
-      return id;
-    },
-    async seedSalesperson(over = {}) {
-      const id = `SP-${randomUUID().slice(0, 8)}`;
-      await queries.upsertSalesperson({
-        id,
-        name: `Seller ${id}`,
-        email: `${id.toLowerCase()}@acme.test`,
+      }),
+    seedSalesperson: (over = {}) =>
+      seedSalesperson(pool, {
+        id: `SP-${randomUUID().slice(0, 8)}`,
         region: over.region ?? 'Shanghai',
         phone: '+86 21 5555 0000',
         creditLimitMinor: over.creditLimitMinor ?? null,
-      });
-      return id;
-    },
+      }),
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
       if (options.policy) started.set(options.policy.version, options.policy);

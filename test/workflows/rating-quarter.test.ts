@@ -39,6 +39,7 @@ import {
 import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { mails as mailsFor } from '../support/inbox.js';
+import { seedCounterparty } from '../support/seed.js';
 import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
 
 const tag = randomUUID().slice(0, 8);
@@ -93,11 +94,7 @@ async function seedDealer(
   grade: string | null,
   language: 'en' | 'zh-CN' = 'en',
 ) {
-  await pool.query(
-    `INSERT INTO counterparties (id, name, kind, email, language, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
-     VALUES ($1, $2, 'dealer', $3, $4, 'Hangzhou', $5, 0, NULL, $6)`,
-    [id, `Dealer ${id}`, `${id.toLowerCase()}@dealer.test`, language, grade, joinedOn],
-  );
+  await seedCounterparty(pool, { id, language, creditGrade: grade, joinedOn });
 }
 async function seedPerformance(id: string, month: string, values: Record<string, number>) {
   for (const [k, v] of Object.entries(values))

@@ -22,6 +22,7 @@ import {
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
 import type { TestAuth } from '../support/auth.js';
 import { mailsWithKey } from '../support/inbox.js';
+import { seedCounterparty, seedSalesperson } from '../support/seed.js';
 import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
 
 const MONTH = '2031-03';
@@ -36,19 +37,19 @@ const B = `SPB-${tag}`;
 const CP = `CPA-${tag}`;
 
 async function seed() {
-  await pool.query(
-    `INSERT INTO counterparties (id, name, kind, email, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
-     VALUES ($1, 'Dealer', 'dealer', 'd@dealer.test', 'Hangzhou', 'AB', 100000000, 60, '2024-01-01')`,
-    [CP],
-  );
+  await seedCounterparty(pool, {
+    id: CP,
+    name: 'Dealer',
+    email: 'd@dealer.test',
+    creditGrade: 'AB',
+    creditLimitMinor: 100_000_000,
+    creditTermDays: 60,
+  });
   for (const [id, name] of [
     [A, 'Wang Wei'],
     [B, 'Li Na'],
   ] as const)
-    await pool.query(
-      `INSERT INTO salespeople (id, name, email, region, credit_limit_minor) VALUES ($1, $2, $3, 'Shanghai', 5000000)`,
-      [id, name, `${id.toLowerCase()}@acme.test`],
-    );
+    await seedSalesperson(pool, { id, name, creditLimitMinor: 5_000_000 });
   // id, approved, term, issued, due, stage, outstanding now, paid, discount, written off, settled
   const rows: [
     string,
