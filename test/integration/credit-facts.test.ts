@@ -13,6 +13,7 @@ import type { Pool } from '../../store/db.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
+import { GOOD_CUSTOMER_FIGURES } from '../support/credit-examples.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -367,15 +368,8 @@ describe('the processes name their actor', () => {
     };
     expect((await as(li, 'POST', '/v1/counterparties', customer)).status).toBe(201);
     const scored = await as(li, 'POST', `/v1/customers/${id}/score`, {
-      currentRatioBp: 20_000,
-      debtRatioBp: 4_000,
+      ...GOOD_CUSTOMER_FIGURES,
       profitMarginBp: 1_500,
-      operatingCashFlowRatioBp: null,
-      creditReportScore: 90,
-      tradingMonths: 24,
-      onTimeRateBp: 9_800,
-      averageDaysLate: 3,
-      industryRisk: 'low',
     });
     expect(scored.status, JSON.stringify(scored.body)).toBe(201);
     expect((await history(id)).at(-1)).toMatchObject({

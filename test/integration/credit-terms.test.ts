@@ -6,6 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../store/db.js';
+import {
+  ANALYSIS_BASE,
+  CASH_OPTION,
+  GOOD_CUSTOMER_FIGURES,
+  N30_FIGURES,
+  N30_OPTION,
+} from '../support/credit-examples.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -55,24 +62,8 @@ async function counterparty(fields: Record<string, unknown>) {
  * → n/60 has the highest net gain; limited to 30 days, n/30.
  */
 const OPTIONS = [
-  {
-    label: 'cash',
-    termDays: 0,
-    yearlyVolumeUnits: 10_000,
-    unitPriceMinor: 10_000,
-    unitVariableCostMinor: 6_000,
-    creditCostMinor: 0,
-    badDebtRateBp: 0,
-  },
-  {
-    label: 'n/30',
-    termDays: 30,
-    yearlyVolumeUnits: 12_000,
-    unitPriceMinor: 10_000,
-    unitVariableCostMinor: 6_000,
-    creditCostMinor: 500_000,
-    badDebtRateBp: 100,
-  },
+  CASH_OPTION,
+  N30_OPTION,
   {
     label: 'n/60',
     termDays: 60,
@@ -83,7 +74,7 @@ const OPTIONS = [
     badDebtRateBp: 300,
   },
 ];
-const ANALYSIS = { options: OPTIONS, fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
+const ANALYSIS = { options: OPTIONS, ...ANALYSIS_BASE };
 
 describe('credit-term analysis (§6)', () => {
   it('computes every figure and recommends the highest net gain', async () => {
@@ -106,21 +97,7 @@ describe('credit-term analysis (§6)', () => {
           netGainMinor: 0,
           withinMaxTerm: true,
         },
-        {
-          label: 'n/30',
-          termDays: 30,
-          salesMinor: 120_000_000,
-          variableCostMinor: 72_000_000,
-          fixedCostMinor: 10_000_000,
-          creditCostMinor: 500_000,
-          badDebtLossMinor: 1_200_000,
-          profitMinor: 36_300_000,
-          gainMinor: 6_300_000,
-          capitalTiedUpMinor: 6_875_000,
-          opportunityCostMinor: 687_500,
-          netGainMinor: 5_612_500,
-          withinMaxTerm: true,
-        },
+        N30_FIGURES,
         {
           label: 'n/60',
           termDays: 60,
@@ -218,17 +195,7 @@ describe('credit-term analysis (§6)', () => {
  *
  * Second scoring: 86 − 73 = 13 ≥ 10 points (score-drop) and A → B (class-fall) → early warning.
  */
-const GOOD = {
-  currentRatioBp: 20_000,
-  debtRatioBp: 4_000,
-  profitMarginBp: 1_000,
-  operatingCashFlowRatioBp: null,
-  creditReportScore: 90,
-  tradingMonths: 24,
-  onTimeRateBp: 9_800,
-  averageDaysLate: 3,
-  industryRisk: 'low',
-};
+const GOOD = GOOD_CUSTOMER_FIGURES;
 const WORSE = { ...GOOD, onTimeRateBp: 7_000, averageDaysLate: 30, note: 'payment behaviour changed' };
 
 describe('customer score (§3)', () => {

@@ -10,6 +10,7 @@ import { createCreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
+import { ANALYSIS_BASE, CASH_OPTION, N30_OPTION } from '../support/credit-examples.js';
 import { eventually, type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -48,30 +49,7 @@ const sameAnswer = (
   expect(JSON.stringify(a.body).replaceAll(aId, '<id>')).toBe(JSON.stringify(b.body).replaceAll(bId, '<id>'));
 };
 
-const ANALYSIS = {
-  options: [
-    {
-      label: 'cash',
-      termDays: 0,
-      yearlyVolumeUnits: 10_000,
-      unitPriceMinor: 10_000,
-      unitVariableCostMinor: 6_000,
-      creditCostMinor: 0,
-      badDebtRateBp: 0,
-    },
-    {
-      label: 'n/30',
-      termDays: 30,
-      yearlyVolumeUnits: 12_000,
-      unitPriceMinor: 10_000,
-      unitVariableCostMinor: 6_000,
-      creditCostMinor: 500_000,
-      badDebtRateBp: 100,
-    },
-  ],
-  fixedCostMinor: 10_000_000,
-  requiredReturnBp: 1000,
-};
+const ANALYSIS = { options: [CASH_OPTION, N30_OPTION], ...ANALYSIS_BASE };
 
 beforeAll(async () => {
   system = await startSystem({ worker: true });

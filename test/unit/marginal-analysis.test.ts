@@ -4,26 +4,11 @@ import {
   type MarginalAnalysisInput,
   marginalAnalysis,
 } from '../../domain/marginal-analysis.js';
+import { ANALYSIS_BASE, CASH_OPTION, N30_FIGURES, N30_OPTION } from '../support/credit-examples.js';
 
 // A worked example in fen: price 100.00, unit variable cost 60.00, fixed cost 100,000.00, required return 10 %.
-const cash: CreditTermOption = {
-  label: 'cash',
-  termDays: 0,
-  yearlyVolumeUnits: 10_000,
-  unitPriceMinor: 10_000,
-  unitVariableCostMinor: 6_000,
-  creditCostMinor: 0,
-  badDebtRateBp: 0,
-};
-const n30: CreditTermOption = {
-  label: 'n/30',
-  termDays: 30,
-  yearlyVolumeUnits: 12_000,
-  unitPriceMinor: 10_000,
-  unitVariableCostMinor: 6_000,
-  creditCostMinor: 500_000,
-  badDebtRateBp: 100,
-};
+const cash = CASH_OPTION;
+const n30 = N30_OPTION;
 const n60: CreditTermOption = {
   label: 'n/60',
   termDays: 60,
@@ -35,8 +20,7 @@ const n60: CreditTermOption = {
 };
 const worked: MarginalAnalysisInput = {
   options: [cash, n30, n60],
-  fixedCostMinor: 10_000_000,
-  requiredReturnBp: 1000,
+  ...ANALYSIS_BASE,
 };
 
 describe('marginal analysis — worked example', () => {
@@ -65,20 +49,7 @@ describe('marginal analysis — worked example', () => {
     // capital = (120,000,000 / 360) × 30 × (72,000,000 + 10,000,000 + 500,000) / 120,000,000
     //         = 30 × 82,500,000 / 360 = 6,875,000
     // opportunity = 6,875,000 × 10 % = 687,500; net = 6,300,000 − 687,500 = 5,612,500
-    expect(result.options[1]).toMatchObject({
-      label: 'n/30',
-      salesMinor: 120_000_000,
-      variableCostMinor: 72_000_000,
-      fixedCostMinor: 10_000_000,
-      creditCostMinor: 500_000,
-      badDebtLossMinor: 1_200_000,
-      profitMinor: 36_300_000,
-      gainMinor: 6_300_000,
-      capitalTiedUpMinor: 6_875_000,
-      opportunityCostMinor: 687_500,
-      netGainMinor: 5_612_500,
-      withinMaxTerm: true,
-    });
+    expect(result.options[1]).toMatchObject(N30_FIGURES);
   });
 
   it('n/60, with rounding at the end only', () => {

@@ -1,0 +1,64 @@
+/**
+ * Worked examples several tests share, in fen: the marginal analysis's cash and n/30 options
+ * (price 100.00, unit variable cost 60.00, fixed cost 100,000.00, required return 10 %) with
+ * the n/30 figures worked out by hand, and a customer's financial figures that score well.
+ */
+import type { CreditTermOption } from '../../domain/marginal-analysis.js';
+
+export const CASH_OPTION: CreditTermOption = {
+  label: 'cash',
+  termDays: 0,
+  yearlyVolumeUnits: 10_000,
+  unitPriceMinor: 10_000,
+  unitVariableCostMinor: 6_000,
+  creditCostMinor: 0,
+  badDebtRateBp: 0,
+};
+
+export const N30_OPTION: CreditTermOption = {
+  label: 'n/30',
+  termDays: 30,
+  yearlyVolumeUnits: 12_000,
+  unitPriceMinor: 10_000,
+  unitVariableCostMinor: 6_000,
+  creditCostMinor: 500_000,
+  badDebtRateBp: 100,
+};
+
+/** The worked example's fixed cost and required return. */
+export const ANALYSIS_BASE = { fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
+
+/**
+ * N30_OPTION analysed: sales 12,000 × 10,000 = 120,000,000; variable 12,000 × 6,000 = 72,000,000;
+ * bad debt 120,000,000 × 1 % = 1,200,000; profit = 120,000,000 − 72,000,000 − 10,000,000 − 500,000
+ * − 1,200,000 = 36,300,000; gain over cash 6,300,000; capital = 30 × 82,500,000 / 360 = 6,875,000;
+ * opportunity = 687,500; net = 5,612,500.
+ */
+export const N30_FIGURES = {
+  label: 'n/30',
+  termDays: 30,
+  salesMinor: 120_000_000,
+  variableCostMinor: 72_000_000,
+  fixedCostMinor: 10_000_000,
+  creditCostMinor: 500_000,
+  badDebtLossMinor: 1_200_000,
+  profitMinor: 36_300_000,
+  gainMinor: 6_300_000,
+  capitalTiedUpMinor: 6_875_000,
+  opportunityCostMinor: 687_500,
+  netGainMinor: 5_612_500,
+  withinMaxTerm: true,
+};
+
+/** A customer's figures as `POST /v1/customers/:id/score` takes them: sound finances, two years of prompt payment. */
+export const GOOD_CUSTOMER_FIGURES = {
+  currentRatioBp: 20_000,
+  debtRatioBp: 4_000,
+  profitMarginBp: 1_000,
+  operatingCashFlowRatioBp: null,
+  creditReportScore: 90,
+  tradingMonths: 24,
+  onTimeRateBp: 9_800,
+  averageDaysLate: 3,
+  industryRisk: 'low',
+};
