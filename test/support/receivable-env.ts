@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
@@ -17,6 +17,7 @@ import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
 import { createPool, type Pool } from '../../store/db.js';
 import {
+  type ApplicationDecision,
   decideApplication,
   getReceivable,
   type ImportedInvoice,
@@ -165,20 +166,8 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       });
     },
     async approve(h, amountMinor, termDays) {
-      await h.executeUpdate(decideApplication, {
-        args: [
-          {
-            department: 'finance',
-            approve: true,
-            actor: testActor('finance', 'fin'),
-            approvedAmountMinor: amountMinor,
-            approvedTermDays: termDays,
-          },
-        ],
-      });
-      return h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
-      });
+      await decide(h, approvalBy('finance', 'fin', amountMinor, termDays));
+      return decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') });
     },
     state: (h) => h.query(getReceivable),
     async activityTimes(h) {
@@ -203,6 +192,44 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   };
   return bench;
 }
+
+/**
+ * The bench for the calling test file: started before its first test, torn down after its
+ * last. The handle reads the running bench, so use it inside tests and hooks.
+ */
+export function receivableBenchPerFile(): ReceivableBench {
+  let bench: ReceivableBench | undefined;
+  beforeAll(async () => {
+    bench = await startReceivableBench();
+  });
+  afterAll(async () => {
+    await bench?.teardown();
+  });
+  return new Proxy({} as ReceivableBench, {
+    get(_, key) {
+      if (!bench) throw new Error('the receivable bench starts before the first test: use it inside tests');
+      return Reflect.get(bench, key);
+    },
+  });
+}
+
+/** A vote on the application, as the API passes it on after authenticating the voter. */
+export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>
+  h.executeUpdate(decideApplication, { args: [decision] });
+
+/** Finance's (or a manager's) approval by `username`, fixing the amount and the term. */
+export const approvalBy = (
+  department: 'finance' | 'manager',
+  username: string,
+  approvedAmountMinor: number,
+  approvedTermDays: number,
+): ApplicationDecision => ({
+  department,
+  approve: true,
+  actor: testActor(department, username),
+  approvedAmountMinor,
+  approvedTermDays,
+});
 
 /** 'YYYY-MM-DD 09:00' — the business hour on `date`. */
 export const at9 = (date: string) =>

@@ -4,25 +4,14 @@
  * activities, PostgreSQL and SMTP.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
-import {
-  expectRefused,
-  instantOf,
-  type ReceivableBench,
-  startReceivableBench,
-} from '../support/receivable-env.js';
+import { expectRefused, instantOf, receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 2_000_000;
 

@@ -3,21 +3,15 @@
  * supply at +15 and supply resumes only when both are paid; a worker replaced
  * mid-timeline sends nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../domain/actor.js';
 import { addDays } from '../../domain/calendar.js';
 import { recordPayment, recordValidReason } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import { at9, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { at9, instantOf, receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 800_000;
 

@@ -4,7 +4,7 @@
  * workflow's own history, and what e-mail went out.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import {
@@ -22,16 +22,10 @@ import {
   expectRefused,
   instantOf,
   type ReceivableBench,
-  startReceivableBench,
+  receivableBenchPerFile,
 } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 1_000_000; // ¥10,000.00
 const TERM = 30;

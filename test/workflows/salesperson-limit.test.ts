@@ -3,18 +3,12 @@
  * early warning when an application crosses the policy's level (80 %), once per
  * crossing, and the hard stop at 100 %.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { TEST_COMPANY } from '../support/acme.js';
-import { type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 async function warnings(salespersonId: string): Promise<StoredMessage[]> {
   const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
