@@ -5,9 +5,9 @@
  * figures are worked out by hand in the tests that use it.
  */
 import type { Pool } from 'pg';
-import { createBulkSeeding } from '../../store/bulk.js';
 import { inTransaction } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
+import { seedPayments, seedReceivables } from './seed.js';
 
 export interface ReportBook {
   s: string;
@@ -199,7 +199,8 @@ export async function seedReportBook(
       outstanding: 50_000,
     },
   ];
-  await createBulkSeeding(pool).receivables(
+  await seedReceivables(
+    pool,
     rows.map((r) => ({
       id: book.r(r.n),
       counterpartyId: r.counterparty,
@@ -225,17 +226,16 @@ export async function seedReportBook(
     { n: 3, amount: 50_000, discount: 0, on: '2025-03-20' },
     { n: 6, amount: 99_000, discount: 1_000, on: '2025-02-15' },
   ];
-  const store = createStore(pool);
-  await inTransaction(pool, async (client) => {
-    for (const p of payments)
-      await store.receivables.insertPayment(client, {
-        id: `P${p.n}-${suffix}`,
-        receivableId: book.r(p.n),
-        amountMinor: p.amount,
-        discountMinor: p.discount,
-        paidOn: p.on,
-      });
-  });
+  await seedPayments(
+    pool,
+    payments.map((p) => ({
+      id: `P${p.n}-${suffix}`,
+      receivableId: book.r(p.n),
+      amountMinor: p.amount,
+      discountMinor: p.discount,
+      paidOn: p.on,
+    })),
+  );
 
   // The timeline steps as the workflow records them (recorded now, so they count in this month).
   const steps: [number, string][] = [
@@ -252,7 +252,7 @@ export async function seedReportBook(
   ];
   await inTransaction(pool, async (client) => {
     for (const [i, [n, step]] of steps.entries())
-      await store.creditRecord.append(client, {
+      await createStore(pool).creditRecord.append(client, {
         subjectType: 'receivable',
         subjectId: book.r(n),
         eventType: `step-${step}`,

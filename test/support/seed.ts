@@ -1,11 +1,12 @@
 /**
- * Master data for tests, written through the data layer (store/): a counterparty or a
- * salesperson as it stands, with no credit record — for tests that need one in place
- * rather than created through the API. Fields not given take the schema's defaults
+ * Data for tests, written through the data layer (store/): a counterparty or a salesperson
+ * as it stands, with no credit record, and receivables and payments as their workflows
+ * would have left them — for tests that need them in place rather than made through the
+ * API and the workflows. Fields not given take the schema's defaults
  * (a counterparty writes in zh-CN) or a neutral value.
  */
-
-import type { Pool } from '../../store/db.js';
+import { createBulkSeeding, type ReceivableSeedRow } from '../../store/bulk.js';
+import { inTransaction, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 
 type Store = ReturnType<typeof createStore>;
@@ -48,4 +49,25 @@ export async function seedSalesperson(
     ...s,
   });
   return s.id;
+}
+
+/** Receivables as their workflows would have left them in PostgreSQL (no workflow runs them). */
+export const seedReceivables = (pool: Pool, rows: readonly ReceivableSeedRow[]): Promise<void> =>
+  createBulkSeeding(pool).receivables(rows);
+
+/** Payments applied to seeded receivables. */
+export async function seedPayments(
+  pool: Pool,
+  payments: readonly {
+    id: string;
+    receivableId: string;
+    amountMinor: number;
+    discountMinor: number;
+    paidOn: string;
+  }[],
+): Promise<void> {
+  const store = createStore(pool);
+  await inTransaction(pool, async (client) => {
+    for (const p of payments) await store.receivables.insertPayment(client, p);
+  });
 }

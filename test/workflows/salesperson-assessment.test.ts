@@ -22,7 +22,7 @@ import {
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
 import type { TestAuth } from '../support/auth.js';
 import { mailsWithKey } from '../support/inbox.js';
-import { seedCounterparty, seedSalesperson } from '../support/seed.js';
+import { seedCounterparty, seedPayments, seedReceivables, seedSalesperson } from '../support/seed.js';
 import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
 
 const MONTH = '2031-03';
@@ -75,48 +75,53 @@ async function seed() {
     // issued in April: not in March's figures at all
     ['R5', 700_000, 30, '2031-04-02', '2031-05-02', 'issued', 700_000, 0, 0, 0, null],
   ];
-  for (const [
-    id,
-    approved,
-    term,
-    issued,
-    due,
-    stage,
-    outstanding,
-    paid,
-    discount,
-    writtenOff,
-    settled,
-  ] of rows) {
-    const rid = `${id}-${tag}`;
-    await pool.query(
-      `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days,
-         approved_minor, approved_term_days, issue_date, due_date, stage, outstanding_minor, paid_minor, discount_minor,
-         written_off_minor, settled_on, policy_version)
-       VALUES ($1, $2, $3, $4, 'CNY', $5, $6, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'test')`,
-      [
-        rid,
-        `receivable:${rid}`,
-        CP,
-        A,
-        approved,
-        term,
-        issued,
-        due,
+  await seedReceivables(
+    pool,
+    rows.map(
+      ([id, approved, term, issued, due, stage, outstanding, paid, discount, writtenOff, settled]) => ({
+        id: `${id}-${tag}`,
+        counterpartyId: CP,
+        salespersonId: A,
+        currency: 'CNY',
+        requestedMinor: approved,
+        requestedTermDays: term,
+        approvedMinor: approved,
+        approvedTermDays: term,
+        issueDate: issued,
+        dueDate: due,
         stage,
-        outstanding,
-        paid,
-        discount,
-        writtenOff,
-        settled,
-      ],
-    );
-  }
-  await pool.query(
-    `INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES
-       ($1, $2, 300000, 0, '2031-03-10'), ($3, $4, 198000, 2000, '2031-03-08'), ($5, $6, 100000, 0, '2031-04-03')`,
-    [`P2-${tag}`, `R2-${tag}`, `P3-${tag}`, `R3-${tag}`, `P5-${tag}`, `R5-${tag}`],
+        outstandingMinor: outstanding,
+        paidMinor: paid,
+        discountMinor: discount,
+        writtenOffMinor: writtenOff,
+        settledOn: settled,
+        policyVersion: 'test',
+      }),
+    ),
   );
+  await seedPayments(pool, [
+    {
+      id: `P2-${tag}`,
+      receivableId: `R2-${tag}`,
+      amountMinor: 300_000,
+      discountMinor: 0,
+      paidOn: '2031-03-10',
+    },
+    {
+      id: `P3-${tag}`,
+      receivableId: `R3-${tag}`,
+      amountMinor: 198_000,
+      discountMinor: 2_000,
+      paidOn: '2031-03-08',
+    },
+    {
+      id: `P5-${tag}`,
+      receivableId: `R5-${tag}`,
+      amountMinor: 100_000,
+      discountMinor: 0,
+      paidOn: '2031-04-03',
+    },
+  ]);
 }
 
 beforeAll(async () => {
