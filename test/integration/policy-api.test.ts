@@ -7,8 +7,8 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import type { Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { seedCounterparty, seedSalesperson } from '../support/seed.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -73,30 +73,17 @@ describe('policy admin API', () => {
     const versions = (await call('GET', '/v1/policy/versions')).body.items as { version: string }[];
     expect(versions.map((v) => v.version)).toContain(version);
 
-    const q = createReceivableQueries(pool);
     const suffix = randomUUID().slice(0, 8);
-    await q.upsertCounterparty({
+    await seedCounterparty(pool, {
       id: `PD-${suffix}`,
       name: 'P dealer',
-      kind: 'dealer',
       email: 'p@d.test',
       language: 'en',
-      region: 'Hangzhou',
-      contactName: null,
       creditGrade: 'AA',
-      customerClass: null,
       creditLimitMinor: 1_000_000,
       creditTermDays: 60,
-      joinedOn: '2024-01-01',
     });
-    await q.upsertSalesperson({
-      id: `PS-${suffix}`,
-      name: 'P seller',
-      email: 'p@s.test',
-      region: 'Shanghai',
-      phone: null,
-      creditLimitMinor: null,
-    });
+    await seedSalesperson(pool, { id: `PS-${suffix}`, name: 'P seller', email: 'p@s.test' });
     const started = await call('POST', '/v1/credit-applications', {
       receivableId: `PR-${suffix}`,
       counterpartyId: `PD-${suffix}`,

@@ -25,6 +25,7 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableWorkflowId,
+  recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
@@ -216,6 +217,10 @@ export function receivableBenchPerFile(): ReceivableBench {
 /** A vote on the application, as the API passes it on after authenticating the voter. */
 export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>
   h.executeUpdate(decideApplication, { args: [decision] });
+
+/** Finance records a payment of `amountMinor` made on `paidOn`. */
+export const pay = (h: WorkflowHandle, paymentId: string, amountMinor: number, paidOn: string) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 /** Finance's (or a manager's) approval by `username`, fixing the amount and the term. */
 export const approvalBy = (

@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
-import { getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
+import { getReceivable } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import {
   approvalBy,
   decide,
   expectRefused,
+  pay,
   type ReceivableBench,
   receivableBenchPerFile,
   TZ,
@@ -131,11 +132,7 @@ describe('credit application approval', () => {
       approvedTermDays: 20,
       outstandingMinor: 400_000,
     });
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), actor: testActor('finance') },
-      ], // inside the discount window: 1 % off
-    });
+    await pay(h, 'P-1', 396_000, await bench.today()); // inside the discount window: 1 % off
     await h.result();
     await saveHistory('approval-deadline-to-manager', h);
   });
@@ -175,11 +172,7 @@ describe('credit application approval', () => {
     expect((await h.query(getReceivable)).stage).toBe('manager-review');
     const s = await bench.approve(h, 500_000, 30);
     expect(s).toMatchObject({ stage: 'issued', approvedMinor: 500_000 });
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: 500_000, paidOn: await bench.today(), actor: testActor('finance') },
-      ],
-    });
+    await pay(h, 'P-1', 500_000, await bench.today());
     await h.result();
   });
 

@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../domain/actor.js';
 import { addDays } from '../../domain/calendar.js';
-import { recordPayment, recordValidReason } from '../../workflows/receivable/contract.js';
+import { recordValidReason } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import { at9, instantOf, receivableBenchPerFile } from '../support/receivable-env.js';
+import { at9, instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
 const bench = receivableBenchPerFile();
 
@@ -43,14 +43,10 @@ describe('supply stop and restarts', () => {
     expect(grade.rows[0].credit_grade).toBe('BA');
 
     const paidOn = addDays(due, 16);
-    await first.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
-    });
+    await pay(first, 'P-a', AMOUNT, paidOn);
     await first.result();
     expect(await blocks()).toEqual([b.receivableId]);
-    await second.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
-    });
+    await pay(second, 'P-b', AMOUNT, paidOn);
     await second.result();
     expect(await blocks()).toEqual([]);
 
@@ -98,11 +94,7 @@ describe('supply stop and restarts', () => {
       timelineRound: 1,
     });
     expect(await blocks()).toEqual([b.receivableId]);
-    await second.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-b', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(second, 'P-b', AMOUNT, addDays(due, 16));
     await second.result();
     expect(await blocks()).toEqual([]);
     const profile = await bench.pool.query(
@@ -131,11 +123,7 @@ describe('supply stop and restarts', () => {
       expect(keys.filter((k) => k === `${a.receivableId}:${step}`)).toHaveLength(1);
       expect(keys.filter((k) => k === `${a.receivableId}:${step}#1`)).toHaveLength(1);
     }
-    await first.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-a', amountMinor: AMOUNT, paidOn: addDays(newDue, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(first, 'P-a', AMOUNT, addDays(newDue, 16));
     await first.result();
     expect(await blocks()).toEqual([]);
     const events = await bench.pool.query(
@@ -172,11 +160,7 @@ describe('supply stop and restarts', () => {
     for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter']) {
       expect(keys).toContain(`${s.receivableId}:${step}`);
     }
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(h, 'P-1', AMOUNT, addDays(due, 16));
     await h.result();
     await saveHistory('worker-replaced-mid-timeline', h);
   });
@@ -227,9 +211,7 @@ describe('supply stop and restarts', () => {
       [counterpartyId],
     );
     expect(blocks.rows.map((r) => r.source)).toEqual([s.receivableId, `terminated:${s.receivableId}`]);
-    await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), actor: testActor('finance') }],
-    });
+    await pay(h, 'P-1', big, addDays(due, 35));
     await h.result();
     // Paid in full: its overdue block goes; the termination stays until a manager lifts it.
     const left = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [

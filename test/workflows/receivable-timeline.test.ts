@@ -11,19 +11,12 @@ import {
   confirmLegalEscalation,
   endValidReason,
   recordLateReason,
-  recordPayment,
   recordValidReason,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import {
-  at9,
-  expectRefused,
-  instantOf,
-  type ReceivableBench,
-  receivableBenchPerFile,
-} from '../support/receivable-env.js';
+import { at9, expectRefused, instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
 const bench = receivableBenchPerFile();
 
@@ -39,14 +32,6 @@ async function issued(region = 'Hangzhou') {
   if (!state.dueDate || !state.issueDate) throw new Error('not issued');
   return { h, counterpartyId, due: state.dueDate, issue: state.issueDate, id: state.receivableId };
 }
-
-const pay = (
-  h: Parameters<ReceivableBench['state']>[0],
-  paymentId: string,
-  amountMinor: number,
-  paidOn: string,
-) =>
-  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
