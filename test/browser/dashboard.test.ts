@@ -10,7 +10,7 @@ import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
-import { type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { DEALER_GRADES_IN_REPORT_ORDER, type ReportBook, seedReportBook } from '../support/report-seed.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -217,18 +217,7 @@ describe('the reports dashboard', () => {
     );
     const customersAfter = plus(gradesBefore.customers, 'B');
     const dealerTable = await table(page, 'grades-dealers-table');
-    expect(dealerTable.map((r) => r.key)).toEqual([
-      'AA',
-      'AB',
-      'BA',
-      'BB',
-      'AC',
-      'CA',
-      'BC',
-      'CB',
-      'CC',
-      'none',
-    ]);
+    expect(dealerTable.map((r) => r.key)).toEqual([...DEALER_GRADES_IN_REPORT_ORDER, 'none']);
     expect(dealerTable.map((r) => Number(r.cells.count))).toEqual(dealersAfter);
     const customerTable = await table(page, 'grades-customers-table');
     expect(customerTable.map((r) => r.key)).toEqual(['A', 'B', 'C', 'D', 'none']);

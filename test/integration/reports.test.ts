@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
 import type { Pool } from '../../store/db.js';
 import type { TestAuth } from '../support/auth.js';
-import { type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { DEALER_GRADES_IN_REPORT_ORDER, type ReportBook, seedReportBook } from '../support/report-seed.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -261,18 +261,7 @@ describe('grades, limit usage and collections', () => {
       dealers: { grade: string | null; count: number }[];
       customers: { grade: string | null; count: number }[];
     };
-    expect(body.dealers.map((d) => d.grade)).toEqual([
-      'AA',
-      'AB',
-      'BA',
-      'BB',
-      'AC',
-      'CA',
-      'BC',
-      'CB',
-      'CC',
-      null,
-    ]);
+    expect(body.dealers.map((d) => d.grade)).toEqual([...DEALER_GRADES_IN_REPORT_ORDER, null]);
     expect(body.dealers.filter((d) => d.count > 0)).toEqual([
       { grade: 'AA', count: 1 },
       { grade: 'CC', count: 1 },

@@ -9,6 +9,9 @@ import { inTransaction } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 import { seedPayments, seedReceivables } from './seed.js';
 
+/** The dealer grades in the order the grade report lists them (best first, by the worse of the two letters). */
+export const DEALER_GRADES_IN_REPORT_ORDER = ['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC'];
+
 export interface ReportBook {
   s: string;
   s2: string;
