@@ -54,6 +54,11 @@ export interface ReceivableBench {
   advanceTo(instant: number): Promise<void>;
   seedDealer(over?: Partial<DealerSeed>): Promise<string>;
   seedSalesperson(over?: { creditLimitMinor?: number | null; region?: string }): Promise<string>;
+  /** A new dealer and salesperson for one receivable. */
+  seedParties(
+    dealer?: Partial<DealerSeed>,
+    seller?: { creditLimitMinor?: number | null; region?: string },
+  ): Promise<{ counterpartyId: string; salespersonId: string }>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
     options?: { policy?: Policy; continueAsNewAfterEvents?: number; imported?: ImportedInvoice },
@@ -142,6 +147,12 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
         phone: '+86 21 5555 0000',
         creditLimitMinor: over.creditLimitMinor ?? null,
       }),
+    async seedParties(dealer = {}, seller = {}) {
+      return {
+        counterpartyId: await bench.seedDealer(dealer),
+        salespersonId: await bench.seedSalesperson(seller),
+      };
+    },
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
       if (options.policy) started.set(options.policy.version, options.policy);

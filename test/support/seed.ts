@@ -13,43 +13,46 @@ type Store = ReturnType<typeof createStore>;
 export type CounterpartySeed = Parameters<Store['receivables']['upsertCounterparty']>[0];
 export type SalespersonSeed = Parameters<Store['receivables']['upsertSalesperson']>[0];
 
-/** Writes the counterparty `c.id` (a dealer in Hangzhou unless `c` says otherwise); returns its id. */
-export async function seedCounterparty(
-  pool: Pool,
-  c: Pick<CounterpartySeed, 'id'> & Partial<CounterpartySeed>,
-): Promise<string> {
-  await createStore(pool).receivables.upsertCounterparty({
-    name: `Dealer ${c.id}`,
-    kind: 'dealer',
-    email: `${c.id.toLowerCase()}@dealer.test`,
-    language: 'zh-CN',
-    region: 'Hangzhou',
-    contactName: null,
-    creditGrade: null,
-    customerClass: null,
-    creditLimitMinor: 0,
-    creditTermDays: null,
-    joinedOn: '2024-01-01',
-    ...c,
-  });
-  return c.id;
-}
+/** A seed's fields, of which only the id is required. */
+type Given<T extends { id: string }> = Pick<T, 'id'> & Partial<T>;
 
-/** Writes the salesperson `s.id` (in Shanghai, no limit of their own unless `s` says otherwise); returns its id. */
-export async function seedSalesperson(
-  pool: Pool,
-  s: Pick<SalespersonSeed, 'id'> & Partial<SalespersonSeed>,
-): Promise<string> {
-  await createStore(pool).receivables.upsertSalesperson({
-    name: `Seller ${s.id}`,
-    email: `${s.id.toLowerCase()}@acme.test`,
-    region: 'Shanghai',
-    phone: null,
-    creditLimitMinor: null,
-    ...s,
-  });
-  return s.id;
-}
+/** A dealer in Hangzhou writing in zh-CN, with no grade, class, limit or term. */
+const counterpartyDefaults = (id: string): CounterpartySeed => ({
+  id,
+  name: `Dealer ${id}`,
+  kind: 'dealer',
+  email: `${id.toLowerCase()}@dealer.test`,
+  language: 'zh-CN',
+  region: 'Hangzhou',
+  contactName: null,
+  creditGrade: null,
+  customerClass: null,
+  creditLimitMinor: 0,
+  creditTermDays: null,
+  joinedOn: '2024-01-01',
+});
+
+/** A salesperson in Shanghai with no phone and no limit of their own. */
+const salespersonDefaults = (id: string): SalespersonSeed => ({
+  id,
+  name: `Seller ${id}`,
+  email: `${id.toLowerCase()}@acme.test`,
+  region: 'Shanghai',
+  phone: null,
+  creditLimitMinor: null,
+});
+
+/** Writes the counterparty `c.id`, its other fields defaulted as above; returns its id. */
+export const seedCounterparty = (pool: Pool, c: Given<CounterpartySeed>): Promise<string> =>
+  createStore(pool)
+    .receivables.upsertCounterparty({ ...counterpartyDefaults(c.id), ...c })
+    .then(() => c.id);
+
+/** Writes the salesperson `s.id`, its other fields defaulted as above; returns its id. */
+export const seedSalesperson = (pool: Pool, s: Given<SalespersonSeed>): Promise<string> =>
+  createStore(pool)
+    .receivables.upsertSalesperson({ ...salespersonDefaults(s.id), ...s })
+    .then(() => s.id);
 
 /** Receivables as their workflows would have left them in PostgreSQL (no workflow runs them). */
 export const seedReceivables = (pool: Pool, rows: readonly ReceivableSeedRow[]): Promise<void> =>

@@ -119,8 +119,7 @@ describe("a receivable's activities", () => {
       testActor('admin'),
     );
 
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson({ creditLimitMinor: 1_000_000 });
+    const { counterpartyId, salespersonId } = await bench.seedParties({}, { creditLimitMinor: 1_000_000 });
     const receivableId = `R-${tag}`;
     const input: ReceivableInput = {
       application: {

@@ -161,8 +161,7 @@ describe('credit application approval', () => {
   });
 
   it('with the policy choice lateVotesCount, a late finance and marketing pair still issues it', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const policy = { ...DEFAULT_POLICY, receivable: { ...DEFAULT_POLICY.receivable, lateVotesCount: true } };
     const h = await bench.start(
       { counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 },

@@ -16,8 +16,7 @@ const bench = receivableBenchPerFile();
 const AMOUNT = 2_000_000;
 
 async function importInvoice(dueOffsetDays: number, paidMinor = 0) {
-  const counterpartyId = await bench.seedDealer();
-  const salespersonId = await bench.seedSalesperson();
+  const { counterpartyId, salespersonId } = await bench.seedParties();
   const today = await bench.today();
   const dueDate = addDays(today, dueOffsetDays);
   const issueDate = addDays(dueDate, -30);
@@ -102,8 +101,7 @@ describe('imported receivable', () => {
   });
 
   it('a business time of 09:30 moves every step to half past', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const dueDate = addDays(await bench.today(), 10);
     const policy = {
       ...DEFAULT_POLICY,

@@ -15,24 +15,30 @@ const bench = receivableBenchPerFile();
 
 const AMOUNT = 800_000;
 
+/** Two receivables of one dealer graded AB, both issued (30 days) on the same day. */
+async function twoIssuedToOneDealer() {
+  const { counterpartyId, salespersonId } = await bench.seedParties({ creditGrade: 'AB' });
+  const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+  const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+  const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
+  return { counterpartyId, first, second, a, b, due: a.dueDate as string };
+}
+
+/** The sources of the dealer's supply blocks, sorted. */
+const supplyBlocks = async (counterpartyId: string): Promise<string[]> =>
+  (
+    await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source', [
+      counterpartyId,
+    ])
+  ).rows.map((r) => r.source);
+
 describe('supply stop and restarts', () => {
   it('supply stops at +15 and resumes only when no receivable of the dealer is 15+ days overdue', async () => {
-    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
-    const salespersonId = await bench.seedSalesperson();
-    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
-    const due = a.dueDate as string;
+    const { counterpartyId, first, second, a, b, due } = await twoIssuedToOneDealer();
     expect(b.dueDate).toBe(due);
 
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
-    const blocks = async () =>
-      (
-        await bench.pool.query(
-          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
-          [counterpartyId],
-        )
-      ).rows.map((r) => r.source);
+    const blocks = () => supplyBlocks(counterpartyId);
     expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
     expect((await bench.activityTimes(first)).stopSupply).toEqual([at9(addDays(due, 15))]);
     expect((await bench.activityTimes(second)).stopSupply).toEqual([at9(addDays(due, 15))]);
@@ -60,19 +66,8 @@ describe('supply stop and restarts', () => {
   });
 
   it('an extension agreed at +16 lifts the supply block and re-plans the timeline from the new due date', async () => {
-    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
-    const salespersonId = await bench.seedSalesperson();
-    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
-    const due = a.dueDate as string;
-    const blocks = async () =>
-      (
-        await bench.pool.query(
-          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
-          [counterpartyId],
-        )
-      ).rows.map((r) => r.source);
+    const { counterpartyId, first, second, a, b, due } = await twoIssuedToOneDealer();
+    const blocks = () => supplyBlocks(counterpartyId);
     await bench.advanceTo(instantOf(addDays(due, 16), 10));
     expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
 
@@ -139,8 +134,7 @@ describe('supply stop and restarts', () => {
   });
 
   it('a worker replaced mid-timeline sends nothing twice', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
     const s = await bench.approve(h, AMOUNT, 30);
     const due = s.dueDate as string;
@@ -166,8 +160,7 @@ describe('supply stop and restarts', () => {
   });
 
   it('+30 above the litigation threshold: unconfirmed by the deadline, the policy default proceeds', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const big = 6_000_000; // ¥60,000.00 ≥ the ¥50,000.00 litigation threshold
     const h = await bench.start({ counterpartyId, salespersonId, amountMinor: big, termDays: 30 });
     const s = await bench.approve(h, big, 30);

@@ -24,8 +24,7 @@ const AMOUNT = 1_000_000; // ¥10,000.00
 const TERM = 30;
 
 async function issued(region = 'Hangzhou') {
-  const counterpartyId = await bench.seedDealer({ region });
-  const salespersonId = await bench.seedSalesperson();
+  const { counterpartyId, salespersonId } = await bench.seedParties({ region });
   const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM });
   const state = await bench.approve(h, AMOUNT, TERM);
   expect(state.stage).toBe('issued');
@@ -326,8 +325,7 @@ describe('receivable timeline', () => {
   });
 
   it('many partial payments continue the workflow as new, carrying the state', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const h = await bench.start(
       { counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM },
       { continueAsNewAfterEvents: 60 },

@@ -17,8 +17,7 @@ async function warnings(salespersonId: string): Promise<StoredMessage[]> {
 
 describe('salesperson receivables limit', () => {
   it('warns once when an application crosses 80 %, not again above it, and stops new credit at 100 %', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson({ creditLimitMinor: 1_000_000 });
+    const { counterpartyId, salespersonId } = await bench.seedParties({}, { creditLimitMinor: 1_000_000 });
     const apply = async (amountMinor: number) => {
       const h = await bench.start({ counterpartyId, salespersonId, amountMinor, termDays: 30 });
       return { h, receivableId: h.workflowId.replace(/^receivable:/, '') };
