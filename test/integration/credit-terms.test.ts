@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../store/db.js';
 import {
   ANALYSIS_BASE,
+  CASH_FIGURES,
   CASH_OPTION,
   GOOD_CUSTOMER_FIGURES,
   N30_FIGURES,
@@ -82,21 +83,7 @@ describe('credit-term analysis (§6)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       options: [
-        {
-          label: 'cash',
-          termDays: 0,
-          salesMinor: 100_000_000,
-          variableCostMinor: 60_000_000,
-          fixedCostMinor: 10_000_000,
-          creditCostMinor: 0,
-          badDebtLossMinor: 0,
-          profitMinor: 30_000_000,
-          gainMinor: 0,
-          capitalTiedUpMinor: 0,
-          opportunityCostMinor: 0,
-          netGainMinor: 0,
-          withinMaxTerm: true,
-        },
+        CASH_FIGURES,
         N30_FIGURES,
         {
           label: 'n/60',

@@ -29,6 +29,26 @@ export const N30_OPTION: CreditTermOption = {
 export const ANALYSIS_BASE = { fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
 
 /**
+ * CASH_OPTION analysed: sales 10,000 × 10,000 = 100,000,000; variable 10,000 × 6,000 = 60,000,000;
+ * profit = 100,000,000 − 60,000,000 − 10,000,000 − 0 − 0 = 30,000,000; the base, gain 0.
+ */
+export const CASH_FIGURES = {
+  label: 'cash',
+  termDays: 0,
+  salesMinor: 100_000_000,
+  variableCostMinor: 60_000_000,
+  fixedCostMinor: 10_000_000,
+  creditCostMinor: 0,
+  badDebtLossMinor: 0,
+  profitMinor: 30_000_000,
+  gainMinor: 0,
+  capitalTiedUpMinor: 0,
+  opportunityCostMinor: 0,
+  netGainMinor: 0,
+  withinMaxTerm: true,
+};
+
+/**
  * N30_OPTION analysed: sales 12,000 × 10,000 = 120,000,000; variable 12,000 × 6,000 = 72,000,000;
  * bad debt 120,000,000 × 1 % = 1,200,000; profit = 120,000,000 − 72,000,000 − 10,000,000 − 500,000
  * − 1,200,000 = 36,300,000; gain over cash 6,300,000; capital = 30 × 82,500,000 / 360 = 6,875,000;

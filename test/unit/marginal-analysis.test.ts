@@ -4,7 +4,13 @@ import {
   type MarginalAnalysisInput,
   marginalAnalysis,
 } from '../../domain/marginal-analysis.js';
-import { ANALYSIS_BASE, CASH_OPTION, N30_FIGURES, N30_OPTION } from '../support/credit-examples.js';
+import {
+  ANALYSIS_BASE,
+  CASH_FIGURES,
+  CASH_OPTION,
+  N30_FIGURES,
+  N30_OPTION,
+} from '../support/credit-examples.js';
 
 // A worked example in fen: price 100.00, unit variable cost 60.00, fixed cost 100,000.00, required return 10 %.
 const cash = CASH_OPTION;
@@ -29,17 +35,7 @@ describe('marginal analysis — worked example', () => {
   it('cash option: the base, gain 0', () => {
     // sales 10,000 × 10,000 = 100,000,000; variable 10,000 × 6,000 = 60,000,000
     // profit = 100,000,000 − 60,000,000 − 10,000,000 − 0 − 0 = 30,000,000
-    expect(result.cashOption).toMatchObject({
-      label: 'cash',
-      salesMinor: 100_000_000,
-      variableCostMinor: 60_000_000,
-      badDebtLossMinor: 0,
-      profitMinor: 30_000_000,
-      gainMinor: 0,
-      capitalTiedUpMinor: 0,
-      opportunityCostMinor: 0,
-      netGainMinor: 0,
-    });
+    expect(result.cashOption).toMatchObject(CASH_FIGURES);
   });
 
   it('n/30', () => {
@@ -89,17 +85,20 @@ describe('marginal analysis — worked example', () => {
   });
 });
 
+/** Cash sale of one unit at 1.00, no costs: the base of the small examples below. */
+const ONE_UNIT_CASH: CreditTermOption = {
+  label: 'cash',
+  termDays: 0,
+  yearlyVolumeUnits: 1,
+  unitPriceMinor: 100,
+  unitVariableCostMinor: 0,
+  creditCostMinor: 0,
+  badDebtRateBp: 0,
+};
+
 describe('marginal analysis — rounding half-up (ties away from zero), once per field', () => {
   // Fixed cost 180, required return 100 %.
-  const base: CreditTermOption = {
-    label: 'cash',
-    termDays: 0,
-    yearlyVolumeUnits: 1,
-    unitPriceMinor: 100,
-    unitVariableCostMinor: 0,
-    creditCostMinor: 0,
-    badDebtRateBp: 0,
-  };
+  const base = ONE_UNIT_CASH;
   const result = marginalAnalysis({
     fixedCostMinor: 180,
     requiredReturnBp: 10_000,
@@ -163,15 +162,7 @@ describe('marginal analysis — ties go to the shorter term', () => {
   it('net gain 0 against cash 0 → cash, whatever the order', () => {
     // n/30: sales 230, credit cost 120, fixed 0, variable 0: profit 110; cash profit 100; gain 10
     // capital = 30 × (0 + 0 + 120) / 360 = 10; opportunity = 10 × 100 % = 10; net = 10 − 10 = 0
-    const cashOption: CreditTermOption = {
-      label: 'cash',
-      termDays: 0,
-      yearlyVolumeUnits: 1,
-      unitPriceMinor: 100,
-      unitVariableCostMinor: 0,
-      creditCostMinor: 0,
-      badDebtRateBp: 0,
-    };
+    const cashOption = ONE_UNIT_CASH;
     const term: CreditTermOption = {
       ...cashOption,
       label: 'n/30',
