@@ -15,6 +15,7 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { dealerRequest } from '../support/applications.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { eventually, type System, startSystem } from '../support/system.js';
 
@@ -67,19 +68,7 @@ async function post(
 
 const newKey = () => `key-${randomUUID()}`;
 
-function dealer(id = `ID-${randomUUID().slice(0, 8)}`) {
-  return {
-    id,
-    name: `Dealer ${id}`,
-    kind: 'dealer',
-    email: `${id.toLowerCase()}@dealer.test`,
-    region: 'Hangzhou',
-    creditGrade: 'AA',
-    creditLimitMinor: 10_000_000,
-    creditTermDays: 60,
-    joinedOn: '2024-03-01',
-  };
-}
+const dealer = (id = `ID-${randomUUID().slice(0, 8)}`) => dealerRequest(id);
 
 async function seedParties() {
   const d = dealer();

@@ -20,6 +20,7 @@ import {
   type QuarterlyRatingResult,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
+import { dealerRequest } from '../support/applications.js';
 import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { type System, startSystem } from '../support/system.js';
@@ -47,18 +48,17 @@ async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: objec
 }
 
 async function dealer(id: string, joinedOn = '2060-01-01') {
-  const res = await call('POST', '/v1/counterparties', {
-    id,
-    name: `Dealer ${id}`,
-    kind: 'dealer',
-    email: `${id.toLowerCase()}@dealer.test`,
-    language: 'en',
-    region: 'Hangzhou',
-    creditGrade: 'BB',
-    creditLimitMinor: 0,
-    creditTermDays: 30,
-    joinedOn,
-  });
+  const res = await call(
+    'POST',
+    '/v1/counterparties',
+    dealerRequest(id, {
+      language: 'en',
+      creditGrade: 'BB',
+      creditLimitMinor: 0,
+      creditTermDays: 30,
+      joinedOn,
+    }),
+  );
   expect(res.status).toBe(201);
 }
 
