@@ -20,4 +20,4 @@ COPY migrations ./migrations
 COPY workers ./workers
 COPY workflows ./workflows
 USER node
-CMD ["node", "--import", "tsx", "workers/main.ts"]
+CMD ["node", "--import", "tsx", "bin/worker.ts"]

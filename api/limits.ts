@@ -1,17 +1,15 @@
 /**
  * What protects the HTTP server from its clients: security headers, answers no one
- * caches, bounded time to send a request, and a limit on failed authentication.
+ * caches, bounded time to send a request (the limit on failed authentication is
+ * api/plugins/authentication.ts's).
  * docs/security.md explains each setting.
  */
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import type { Config } from '../infra/config.js';
-import type { Principal } from './auth.js';
 import { ApiError, errorBody } from './errors.js';
-import type { Authenticate } from './http.js';
 
 export type HttpLimits = Config['http'];
 
@@ -99,57 +97,23 @@ export async function installProtection(app: FastifyInstance, limits: HttpLimits
     return payload;
   });
   // A body that has not arrived `requestTimeoutMs` after its headers is not waited for.
-  // Streamed uploads (imports) are bounded by a stall limit instead (api/http.ts).
+  // Streamed uploads (imports) are bounded by a stall limit instead (api/plugins/streamed-bodies.ts).
   app.addHook('onRequest', async (req, res) => {
     if (req.raw.complete) return;
-    if ((req.routeOptions.config as { streamBody?: unknown } | undefined)?.streamBody) return;
+    if (req.routeOptions.config.streamBody) return;
     const timer = setTimeout(() => {
       if (req.raw.complete || res.sent) return;
-      res.header('connection', 'close');
-      res
-        .status(408)
-        .send(
-          errorBody(
-            new ApiError(
-              408,
-              'request_timeout',
-              `the request body did not arrive within ${limits.requestTimeoutMs / 1000} s`,
-            ),
-          ),
-        );
+      // Answered through the one error mapping (api/plugins/errors.ts), which closes the connection.
+      res.send(
+        new ApiError(
+          408,
+          'request_timeout',
+          `the request body did not arrive within ${limits.requestTimeoutMs / 1000} s`,
+        ),
+      );
     }, limits.requestTimeoutMs);
     const clear = () => clearTimeout(timer);
     req.raw.once('end', clear);
     res.raw.once('close', clear);
   });
-}
-
-/**
- * `authenticate` with a limit on failed attempts per client address: a credential that
- * fails counts (a missing one does not: it guesses nothing); past the limit in a minute,
- * that address gets 429 — without its credential being looked up — until the minute ends.
- * Successful requests are never counted or limited below the limit.
- */
-export async function limitFailedAuthentication(
-  app: FastifyInstance,
-  limits: HttpLimits,
-  authenticate: (authorization: string | undefined) => Promise<Principal | null>,
-): Promise<Authenticate> {
-  await app.register(rateLimit, { global: false });
-  const failures = app.createRateLimit({ max: limits.authFailuresPerMinute, timeWindow: 60_000 });
-  return async (authorization: string | undefined, req: FastifyRequest, res: FastifyReply) => {
-    if (authorization === undefined) return null;
-    const seen = await failures(req, { increment: false });
-    if (!seen.isAllowed && seen.remaining === 0) {
-      res.header('retry-after', String(Math.max(1, seen.ttlInSeconds)));
-      throw new ApiError(
-        429,
-        'too_many_failed_authentications',
-        `too many failed authentications from your address; retry in ${Math.max(1, seen.ttlInSeconds)} s`,
-      );
-    }
-    const principal = await authenticate(authorization);
-    if (!principal) await failures(req);
-    return principal;
-  };
 }

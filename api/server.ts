@@ -1,43 +1,29 @@
-/** Builds the HTTP API: routes, the OpenAPI document, and the one error mapping. */
-import {
-  type Client,
-  isGrpcDeadlineError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+/**
+ * Builds the HTTP API: fastify with the plugins of api/plugins/ (the one error mapping, zod
+ * schemas, authentication, roles, Idempotency-Key, the OpenAPI document and /docs), then
+ * every route module's routes.
+ */
+import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
-import { PolicyError, type PolicyStore } from '../infra/policy.js';
+import type { PolicyStore } from '../infra/policy.js';
+import { createCredentialQueries } from '../store/credentials.js';
 import { createCreditRecordQueries } from '../store/credit-record.js';
 import { isDatabaseUnavailable } from '../store/db.js';
+import { createIdempotencyQueries } from '../store/idempotency.js';
 import { createImportQueries } from '../store/imports.js';
 import { createReceivableQueries } from '../store/receivables.js';
 import { createWebhookQueries } from '../store/webhooks.js';
-import { CONFLICT_ERROR } from '../workflows/receivable/rules.js';
-import { createCredentialQueries } from './auth.js';
-import { docsRoutes } from './docs.js';
-import { ApiError, fieldFromMessage } from './errors.js';
-import {
-  type AnyRoute,
-  defineRoute,
-  frameworkErrors,
-  installErrorHandler,
-  MAX_PARAM_LENGTH,
-  openApiDocument,
-  registerRoutes,
-} from './http.js';
-import { createIdempotencyQueries } from './idempotency.js';
-import {
-  DEFAULT_HTTP_LIMITS,
-  type HttpLimits,
-  installProtection,
-  limitFailedAuthentication,
-  serverOptions,
-} from './limits.js';
+import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
+import { authentication } from './plugins/authentication.js';
+import { errorMapping, frameworkErrors } from './plugins/errors.js';
+import { idempotency } from './plugins/idempotency.js';
+import { openApi } from './plugins/openapi.js';
+import { roles } from './plugins/roles.js';
+import { validation } from './plugins/validation.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -64,35 +50,6 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[];
-}
-
-/** Temporal and PostgreSQL failures, in the API's words. */
-export function mapError(err: unknown): ApiError | undefined {
-  if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
-  if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
-  // The workflow did not answer within the request's deadline (its worker down or stuck).
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
-    return new ApiError(
-      504,
-      'workflow_timeout',
-      'the workflow did not answer in time; what was asked may still take effect: read it back before retrying',
-    );
-  if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause;
-    const message =
-      cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
-    // Refused because of where the receivable stands (its stage, a payment id already used).
-    if (cause instanceof ApplicationFailure && cause.type === CONFLICT_ERROR)
-      return ApiError.conflict(message, fieldFromMessage(message));
-    return ApiError.unprocessable(message, fieldFromMessage(message));
-  }
-  const e = err as { code?: string | number; name?: string; message?: string };
-  // gRPC UNAVAILABLE (14) / DEADLINE_EXCEEDED (4) from Temporal; refused or broken PostgreSQL connections.
-  if (e?.code === 14 || e?.code === 4 || e?.name === 'ServiceError')
-    return ApiError.unavailable('the workflow service is unavailable; try again shortly');
-  if (isDatabaseUnavailable(err))
-    return ApiError.unavailable('the database is unavailable; try again shortly');
-  return undefined;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -136,6 +93,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await installProtection(app, limits);
   await failAbandonedImports(app, deps.pool);
+  await app.register(errorMapping);
+  await app.register(validation);
+  const credentials = createCredentialQueries(deps.pool);
+  await app.register(authentication, {
+    authenticate: (header) => credentials.authenticate(header),
+    failuresPerMinute: limits.authFailuresPerMinute,
+  });
+  // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
+  await app.register(openApi);
+  await app.register(roles);
+  await app.register(idempotency, { store: createIdempotencyQueries(deps.pool) });
   const queries = createReceivableQueries(deps.pool);
   const records = createCreditRecordQueries(deps.pool);
   const routes: AnyRoute[] = [
@@ -158,42 +126,33 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
     ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
   ];
-  const doc = openApiDocument(routes, { title: 'creditflow API', version: '1' });
   routes.push(
     defineRoute({
       method: 'GET',
       path: '/openapi.json',
-      summary: 'This OpenAPI document',
+      summary: 'This OpenAPI document (Swagger UI on it: /docs)',
       tag: 'meta',
+      public: true,
       response: z.record(z.string(), z.unknown()),
-      handler: async () => doc,
+      handler: async () => app.swagger() as unknown as Record<string, unknown>,
     }),
     defineRoute({
       method: 'GET',
       path: '/health',
       summary: 'Liveness, with a database check',
       tag: 'meta',
+      public: true,
       response: z.object({ ok: z.boolean() }),
       handler: async () => {
         await deps.pool.query('SELECT 1');
         return { ok: true };
       },
     }),
-    ...docsRoutes(),
   );
   // Not API: the dashboard page and its scripts stay out of the OpenAPI document.
-  routes.push(...dashboardRoutes());
+  routes.push(...dashboardRoutes().map((route) => ({ ...route, hide: true })));
   for (const [i, route] of routes.entries())
     routes[i] = withWorkflowDeadline(route, deps.client, workflowCallTimeoutMs);
-  installErrorHandler(app, mapError);
-  const credentials = createCredentialQueries(deps.pool);
-  registerRoutes(
-    app,
-    routes,
-    await limitFailedAuthentication(app, limits, (header) => credentials.authenticate(header)),
-    createIdempotencyQueries(deps.pool),
-    false,
-    { uploadStallMs: limits.uploadStallMs },
-  );
+  await registerRoutes(app, routes, { uploadStallMs: limits.uploadStallMs });
   return app;
 }

@@ -4,7 +4,7 @@
  * dev server (SQLite), embedded PostgreSQL, the loopback SMTP server (in this
  * process, so its store can be read directly), and creditflow's worker and HTTP API
  * each as its own child process — exactly the entry points production runs
- * (`workers/main.ts`, `api/main.ts`), configured by the same environment variables.
+ * (`bin/worker.ts`, `bin/api.ts`), configured by the same environment variables.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -164,7 +164,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   };
   say('starting the worker and the API (child processes; the worker bundles workflows)…');
   const worker = spawnNode(
-    'workers/main.ts',
+    'bin/worker.ts',
     { ...common, MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX, ...settings.workerEnv },
     path.join(dir, 'logs', 'worker.log'),
     // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
@@ -172,7 +172,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   );
   stops.unshift(() => stopChild(worker, 30_000));
   const api = spawnNode(
-    'api/main.ts',
+    'bin/api.ts',
     { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
     path.join(dir, 'logs', 'api.log'),
   );

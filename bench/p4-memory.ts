@@ -1,6 +1,6 @@
 /**
  * P4 — the worker's resident memory with N open receivable workflows: VmRSS of the
- * worker process (`node --import tsx workers/main.ts`, a child of the bench) from
+ * worker process (`node --import tsx bin/worker.ts`, a child of the bench) from
  * /proc, read once the receivables are open, parked and the worker is idle, and
  * its peak (VmHWM) over the run.
  */

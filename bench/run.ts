@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: creditflow's performance figures on this machine, against the
+ * `npm run bench` (bin/bench.ts): creditflow's performance figures on this machine, against the
  * real servers (Temporal dev server on SQLite, PostgreSQL, SMTP; worker and API as
  * their own processes), printed as one table with how each figure was measured.
  *
@@ -34,8 +34,9 @@ import { seedDealers, seedSalespeople } from './seed.js';
 
 const ALL = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 
-function options() {
+function options(args: string[]) {
   const { values } = parseArgs({
+    args,
     options: {
       n: { type: 'string' },
       only: { type: 'string' },
@@ -114,8 +115,9 @@ function table(figures: Figure[]): string {
   ].join('\n');
 }
 
-async function main() {
-  const { run, only } = options();
+/** Measures the figures `argv` asks for and prints the table; resolves with the exit code (0: every figure passed). */
+export async function runBench(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const { run, only } = options(argv);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const workerEnv = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -176,10 +178,5 @@ async function main() {
     for (const f of figures) for (const note of f.notes) console.log(`- ${note}`);
     await env.stop();
   }
-  process.exit(figures.every((f) => f.pass) ? 0 : 1);
+  return figures.every((f) => f.pass) ? 0 : 1;
 }
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(2);
-});

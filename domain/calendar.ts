@@ -2,6 +2,8 @@
  * Calendar dates ('YYYY-MM-DD') in the company's time zone and the instants at
  * which a timed step fires. Pure and deterministic: safe inside workflow code.
  */
+import { formatDateTime, wallClock } from './format.js';
+
 export type CalendarDate = string;
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -33,39 +35,6 @@ export function daysBetween(from: CalendarDate, to: CalendarDate): number {
   return toUtcDays(to) - toUtcDays(from);
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function wallClock(epochMs: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(new Date(epochMs))
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
 /** The calendar date in `timeZone` at the instant `epochMs`. */
 export function localDate(epochMs: number, timeZone: string): CalendarDate {
   return wallClock(epochMs, timeZone).date;
@@ -84,11 +53,8 @@ export function instantAt(date: CalendarDate, hour: number, timeZone: string, mi
   return guess;
 }
 
-/** 'YYYY-MM-DD HH:mm' in `timeZone`, for people. */
-export function localDateTime(epochMs: number, timeZone: string): string {
-  const w = wallClock(epochMs, timeZone);
-  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
-}
+/** 'YYYY-MM-DD HH:mm' in `timeZone`, for people (the one date formatter, domain/format.js). */
+export const localDateTime = formatDateTime;
 
 /**
  * How far from today a date a person enters may lie, in days (the policy's `dates`): back for

@@ -1,5 +1,5 @@
 /**
- * Which master-data fields are credit facts, and where each may change (domain.md §8
+ * Which master-data fields are credit facts, and where each may change (docs/domain.md §8
  * "Who acted"). Creating a counterparty or salesperson may set them; afterwards an
  * upsert (the API's or an import's) never does: the grade changes through the
  * quarterly rating, the +15 downgrade or a manager's override; a customer's class

@@ -1,5 +1,5 @@
 /**
- * §3 Customer classification (客户分类) and scoring — pure functions, no I/O.
+ * docs/domain.md §3 Customer classification (客户分类) and scoring — pure functions, no I/O.
  *
  * Each factor is normalised to 0–100 by a scorer, the factors are weighted (weights sum to 100) into a
  * 0–100 customer credit score, and the score maps to class A/B/C/D. Every scorer range, weight,

@@ -1,5 +1,5 @@
 /**
- * §6 Credit term by marginal analysis (边际分析法) — pure functions, no I/O.
+ * docs/domain.md §6 Credit term by marginal analysis (边际分析法) — pure functions, no I/O.
  *
  * For each candidate term:
  *   sales          = yearly volume × unit price

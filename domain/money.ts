@@ -1,5 +1,5 @@
 /**
- * How big money may get (docs/limits.md). Every amount is an integer of minor units (fen, cents);
+ * How big money may get (docs/api.md, "Money"). Every amount is an integer of minor units (fen, cents);
  * one amount a person enters is at most MAX_AMOUNT_MINOR, so sums of many stay exact in PostgreSQL's
  * bigint. A figure the API answers is a JSON number, exact only up to 2^53 − 1: a sum that would go
  * beyond is answered as MAX_FIGURE_MINOR (saturated), never as a wrong number or an error.

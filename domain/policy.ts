@@ -1,6 +1,6 @@
 /**
- * The credit policy: every number domain.md marks as a *default*. A company
- * changes these without touching code (a policy file, see infra/policy.ts);
+ * The credit policy: every number docs/domain.md marks as a *default*. A company
+ * changes these without touching code (a policy file or PUT /v1/policy, docs/domain.md §9);
  * each workflow records the policy version it started under.
  *
  * Plain data and types only: imported by workflow code.
@@ -76,7 +76,7 @@ export interface ReceivablePolicy {
   };
 }
 
-/** Dealer rating (§2): grade thresholds, grade → credit-sales ratio and term, the two-bad-quarters decision. */
+/** Dealer rating (docs/domain.md §2): grade thresholds, grade → credit-sales ratio and term, the two-bad-quarters decision. */
 export interface DealerRatingPolicy extends RatingPolicy {
   /** The 12 monthly performance indicators (the 12th: customers lost) and who scores each. */
   performanceIndicators: readonly IndicatorDefinition[];
@@ -88,7 +88,7 @@ export interface DealerRatingPolicy extends RatingPolicy {
   onTwoBadQuartersDeadline: 'stop-supply' | 'continue';
 }
 
-/** Customer classification (§3): weights, class thresholds and per-class policies. */
+/** Customer classification (docs/domain.md §3): weights, class thresholds and per-class policies. */
 export interface CustomerClassPolicy {
   weights: FactorWeights;
   /** How each factor's raw value maps to 0–100. */
@@ -97,7 +97,7 @@ export interface CustomerClassPolicy {
   classes: ClassPolicyTable;
 }
 
-/** Salespeople (§4, §5): finance's baselines, marketing's rate table, the limit warning level, credit weights. */
+/** Salespeople (docs/domain.md §4, §5): finance's baselines, marketing's rate table, the limit warning level, credit weights. */
 export interface SalespersonPolicy {
   baselines: AssessmentBaselines;
   rateTable: RateTable;

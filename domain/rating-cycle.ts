@@ -1,5 +1,5 @@
 /**
- * §2 the dealer rating *cycles* around the rules in rating.ts: which quarter a run covers, how long a dealer
+ * docs/domain.md §2: the dealer rating *cycles* around the rules in rating.ts: which quarter a run covers, how long a dealer
  * has been one, and one dealer's quarter from the figures the departments entered. Pure functions, no I/O:
  * imported by workflow code.
  */

@@ -1,5 +1,5 @@
 /**
- * §2 Dealer credit rating (代理商信用等级评估) — pure functions, no I/O.
+ * docs/domain.md §2 Dealer credit rating (代理商信用等级评估) — pure functions, no I/O.
  *
  * Two assessments make the rating: operating capability & performance (12 indicators, 0–5 each,
  * scored monthly) and business conduct & reputation (8 indicators, 0–5 each, scored quarterly).

@@ -1,18 +1,23 @@
 /**
- * §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
+<<<<<<< HEAD
+ * docs/domain.md §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
  * grade distribution's fixed order, month ranges — and one CSV writer. The SQL
+=======
+ * §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
+ * grade distribution's fixed order, month ranges (their CSV is written by csv.ts). The SQL
+>>>>>>> format
  * that feeds them is in store/reports.ts; nothing here does I/O.
  */
 import { type CalendarDate, daysBetween } from './calendar.js';
 import { CUSTOMER_CLASSES } from './customer-class.js';
 import { addMinor } from './money.js';
 import { CREDIT_GRADES } from './rating.js';
-import { csvField, isMonth, type Month, monthRange } from './salesperson-review.js';
+import { isMonth, type Month, monthRange } from './salesperson-review.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Aging
 
-/** The five buckets of §7, by days overdue on the as-of date. */
+/** The five buckets of docs/domain.md §7, by days overdue on the as-of date. */
 export const AGING_BUCKETS = [
   { key: 'currentMinor', label: 'current', from: Number.NEGATIVE_INFINITY, to: 0 },
   { key: 'overdue1to7Minor', label: '1–7', from: 1, to: 7 },
@@ -326,17 +331,4 @@ export function gradeDistribution(counts: readonly GradeCount[]): {
     dealers: [...CREDIT_GRADES, null].map((grade) => ({ grade, count: count('dealer', grade) })),
     customers: [...CUSTOMER_CLASSES, null].map((grade) => ({ grade, count: count('customer', grade) })),
   };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// CSV
-
-/** RFC 4180 CSV with a header row; null is an empty cell. */
-export function toCsv<T>(
-  columns: readonly { header: string; value: (row: T) => string | number | null }[],
-  rows: readonly T[],
-): string {
-  const lines = [columns.map((c) => csvField(c.header)).join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvField(c.value(row))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,5 +1,5 @@
 /**
- * §4 Salesperson receivable assessment (应收帐款考核, monthly) and §5 salesperson credit — pure functions, no I/O.
+ * docs/domain.md §4 Salesperson receivable assessment (应收帐款考核, monthly) and §5 salesperson credit — pure functions, no I/O.
  *
  * Metrics for one salesperson-month, marketing's rate table (metric range → reward/penalty rate) and the
  * reward/penalty amount = the person's receivables × the sum of the rates. Baselines, rate tables, weights
@@ -294,7 +294,7 @@ export function assessSalespersonMonth(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// §5 Salesperson credit
+// docs/domain.md §5 Salesperson credit
 
 export interface SalespersonCreditInputs {
   /** Actual sales ÷ sales target, bp. */

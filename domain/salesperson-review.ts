@@ -1,10 +1,10 @@
 /**
- * §4/§5 around the assessment functions: the month and quarter a run covers, finance's monthly table as
- * CSV, the limit-usage crossing that earns an early warning, and the periodic (quarterly) review that
- * proposes incentives or sanctions. Pure functions, no I/O: imported by workflow code.
+ * docs/domain.md §4 and §5 around the assessment functions: the month and quarter a run covers, the rows of
+ * finance's monthly table (its CSV is in csv.ts), the limit-usage crossing that earns an early warning, and the
+ * periodic (quarterly) review that proposes incentives or sanctions. Pure functions, no I/O: imported by workflow code.
  */
 import { addDays, type CalendarDate, daysBetween } from './calendar.js';
-import { METRIC_KEYS, type MetricKey } from './salesperson-assessment.js';
+import type { MetricKey } from './salesperson-assessment.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Periods
@@ -105,77 +105,6 @@ export interface AssessmentTableRow {
   rates: Record<MetricKey, number>;
   totalRateBp: number;
   rewardPenaltyMinor: number;
-}
-
-export const ASSESSMENT_CSV_COLUMNS = [
-  'month',
-  'salesperson_id',
-  'salesperson_name',
-  'receivables_minor',
-  'credit_sales_minor',
-  'collected_minor',
-  'contract_amount_minor',
-  'bad_debts_minor',
-  'sales_minor',
-  'discount_offered_minor',
-  'paid_with_discount_minor',
-  'company_receivables_minor',
-  'days_in_period',
-  'average_collection_period_days',
-  'collection_ratio_bp',
-  'receivables_share_bp',
-  'bad_debt_to_receivables_bp',
-  'bad_debt_to_sales_bp',
-  'discount_take_up_bp',
-  'rate_average_collection_period_bp',
-  'rate_collection_ratio_bp',
-  'rate_receivables_share_bp',
-  'rate_bad_debt_to_receivables_bp',
-  'rate_bad_debt_to_sales_bp',
-  'rate_discount_take_up_bp',
-  'total_rate_bp',
-  'reward_penalty_minor',
-] as const;
-
-/** Quotes where RFC 4180 needs it; text starting like a spreadsheet formula gets a leading apostrophe. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const s = typeof value === 'string' && /^[=+\-@]/.test(value) ? `'${value}` : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * RFC 4180 CSV: a header row, then one row per salesperson; amounts in minor units, ratios and rates in bp,
- * the collection period in days (one decimal); an empty cell where a metric has no denominator.
- */
-export function assessmentCsv(month: Month, rows: readonly AssessmentTableRow[]): string {
-  const lines = [ASSESSMENT_CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [
-        month,
-        r.salespersonId,
-        r.salespersonName,
-        r.receivablesMinor,
-        r.creditSalesMinor,
-        r.collectedMinor,
-        r.contractAmountMinor,
-        r.badDebtsMinor,
-        r.salesMinor,
-        r.discountOfferedMinor,
-        r.paidWithDiscountMinor,
-        r.companyReceivablesMinor,
-        r.daysInPeriod,
-        ...METRIC_KEYS.map((m) => r.metrics[m]),
-        ...METRIC_KEYS.map((m) => r.rates[m]),
-        r.totalRateBp,
-        r.rewardPenaltyMinor,
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  }
-  return `${lines.join('\r\n')}\r\n`;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-/** PostgreSQL pool and the numbered-migration runner (migrations/NNN_name.sql). */
+/** PostgreSQL pool and the numbered-migration runner with checksums (migrations/NNN_name.sql). */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -46,33 +47,98 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return Array.isArray(e.errors) && e.errors.some(isDatabaseUnavailable);
 }
 
-const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', 'migrations');
+export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '..', 'migrations');
 
-/** Applies every migration not yet applied, each in its own transaction, under an advisory lock. */
-export async function migrate(pool: pg.Pool): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort();
+/** A migration file's name: three digits, an underscore, a name (migrations/README.md). */
+const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
+
+/**
+ * An applied migration's file no longer matches what was applied (or is gone): the start
+ * stops, because the database and the files that describe it now disagree.
+ */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/**
+ * The sha256 of a migration's text, line endings normalised to LF: a checkout that turns
+ * them into CRLF (git's core.autocrlf) is the same migration, any other byte is not.
+ */
+export function migrationChecksum(sql: string): string {
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
+}
+
+/**
+ * Applies every migration not yet applied, in the order of their numbers, each in its own
+ * transaction, under an advisory lock (the API and the worker start side by side), and
+ * records each file's checksum. Before applying anything it checks the applied ones: a
+ * file edited after it was applied, or removed, stops the start with the file's name.
+ * Rows from before checksums were recorded get theirs on the first run.
+ *
+ * Our own runner rather than node-pg-migrate or postgrator: migrations are plain numbered
+ * SQL files that PostgreSQL runs as they are, one transaction per file, and this is all
+ * the runner has to do; a library would add a dependency, its own bookkeeping table and a
+ * file-naming convention of its own to reach the same place.
+ *
+ * Numbers may skip: 010, 014, 016 and 018 were reserved by work done in parallel and never
+ * used (migrations/README.md). A gap is no error and is never filled later — a new
+ * migration takes the next number after the highest.
+ */
+export async function migrate(pool: pg.Pool, options: { dir?: string } = {}): Promise<string[]> {
+  const dir = options.dir ?? MIGRATIONS_DIR;
+  const files = await migrationFiles(dir);
   const client = await pool.connect();
   const applied: string[] = [];
   try {
     await client.query('SELECT pg_advisory_lock(727274)');
     await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+      'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now(), checksum text)',
     );
-    const done = new Set(
-      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    // Databases migrated before checksums were recorded.
+    await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text');
+    const done = new Map(
+      (
+        await client.query<{ name: string; checksum: string | null }>(
+          'SELECT name, checksum FROM schema_migrations ORDER BY name',
+        )
+      ).rows.map((r) => [r.name, r.checksum]),
     );
-    for (const file of files) {
-      if (done.has(file)) continue;
-      const sql = await readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
+    const last = [...files.keys()].at(-1) ?? '';
+    for (const [name, recorded] of done) {
+      const file = files.get(name);
+      if (file === undefined) {
+        // Numbered past every file: a newer release migrated this database (a rolling
+        // update, a rollback). Nothing of this code's was changed; let it start.
+        if (name > last) continue;
+        throw new MigrationError(
+          `migration ${name} was applied to this database but migrations/${name} is missing: restore the file (an applied migration is never removed; undo it in a new migration)`,
+        );
+      }
+      if (recorded === null) {
+        await client.query('UPDATE schema_migrations SET checksum = $2 WHERE name = $1', [
+          name,
+          file.checksum,
+        ]);
+      } else if (recorded !== file.checksum) {
+        throw new MigrationError(
+          `migration ${name} was edited after it was applied to this database (sha256 applied ${recorded}, file now ${file.checksum}): restore migrations/${name} as it was and put the change in a new migration`,
+        );
+      }
+    }
+    for (const [name, file] of files) {
+      if (done.has(name)) continue;
       await client.query('BEGIN');
       try {
-        await client.query(sql);
-        await client.query('INSERT INTO schema_migrations (name) VALUES ($1)', [file]);
+        await client.query(file.sql);
+        await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [
+          name,
+          file.checksum,
+        ]);
         await client.query('COMMIT');
-        applied.push(file);
+        applied.push(name);
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(err as Error).message}`);
       }
     }
   } finally {
@@ -80,6 +146,32 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     client.release();
   }
   return applied;
+}
+
+/** The migration files of `dir` by name, in order, with their text and checksum. */
+async function migrationFiles(dir: string): Promise<Map<string, { sql: string; checksum: string }>> {
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  const byNumber = new Map<string, string>();
+  for (const name of names) {
+    const number = MIGRATION_FILE.exec(name)?.[1];
+    // A misnamed file would otherwise be skipped without a word.
+    if (number === undefined)
+      throw new MigrationError(
+        `migrations/${name}: a migration is named NNN_name.sql (migrations/README.md)`,
+      );
+    const other = byNumber.get(number);
+    if (other !== undefined)
+      throw new MigrationError(
+        `migrations/${other} and migrations/${name} share the number ${number}: renumber the one not yet applied anywhere`,
+      );
+    byNumber.set(number, name);
+  }
+  const files = new Map<string, { sql: string; checksum: string }>();
+  for (const name of names) {
+    const sql = await readFile(path.join(dir, name), 'utf8');
+    files.set(name, { sql, checksum: migrationChecksum(sql) });
+  }
+  return files;
 }
 
 /** Runs `fn` in one transaction on one client: committed when it returns, rolled back when it throws. */

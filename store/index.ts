@@ -3,9 +3,11 @@
  * module per table family. `createStore(pool)` builds them all once; the API, the
  * activities, the workers and the command-line tools are handed the same store.
  */
+import { createCredentialQueries } from './credentials.js';
 import { createCreditRecordQueries } from './credit-record.js';
 import type { Pool } from './db.js';
 import { createEffects } from './effects.js';
+import { createIdempotencyQueries } from './idempotency.js';
 import { createImportQueries } from './imports.js';
 import { createMetricsQueries } from './metrics.js';
 import { createRatingQueries } from './rating.js';
@@ -17,8 +19,10 @@ import { createWebhookQueries } from './webhooks.js';
 export function createStore(pool: Pool) {
   return {
     pool,
+    credentials: createCredentialQueries(pool),
     creditRecord: createCreditRecordQueries(pool),
     effects: createEffects(pool),
+    idempotency: createIdempotencyQueries(pool),
     imports: createImportQueries(pool),
     metrics: createMetricsQueries(pool),
     rating: createRatingQueries(pool),

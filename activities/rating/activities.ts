@@ -27,6 +27,7 @@ import { createEffects } from '../../store/effects.js';
 import { createRatingQueries, type DealerRow } from '../../store/rating.js';
 import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
 import { mapConcurrently } from '../shared/concurrency.js';
+import { continuationDecisionMail, gradeMail } from './mail.js';
 
 export interface RatingActivityDeps {
   pool: Pool;
@@ -42,53 +43,6 @@ type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
  * well under the worker's PostgreSQL pool (DATABASE_POOL_SIZE, default 10).
  */
 const DEALERS_IN_FLIGHT = 4;
-
-const yuan = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
-/** The dealer's e-mail about a new grade: short, in the dealer's language, text and HTML. */
-export function gradeMail(
-  companyName: string,
-  dealer: { name: string; language: 'zh-CN' | 'en' },
-  r: {
-    quarter: string;
-    grade: string;
-    gradeBefore: string | null;
-    creditLimitMinor: number;
-    creditTermDays: number;
-  },
-): { subject: string; text: string; html: string } {
-  const zh = dealer.language === 'zh-CN';
-  const lines = zh
-    ? [
-        `${dealer.name}：`,
-        `根据 ${r.quarter} 季度信用等级评估，贵公司的信用等级由 ${r.gradeBefore ?? '（无）'} 调整为 ${r.grade}。`,
-        r.creditLimitMinor > 0
-          ? `新的信用额度为 ¥${yuan(r.creditLimitMinor)}，信用期限为 ${r.creditTermDays} 天。`
-          : '本季度暂不给予赊销额度。',
-        `${companyName} 信用管理部`,
-      ]
-    : [
-        `Dear ${dealer.name},`,
-        `Following the credit rating for ${r.quarter}, your credit grade has changed from ${r.gradeBefore ?? '(none)'} to ${r.grade}.`,
-        r.creditLimitMinor > 0
-          ? `Your new credit limit is ¥${yuan(r.creditLimitMinor)} with a credit term of ${r.creditTermDays} days.`
-          : 'No credit is granted this quarter.',
-        `${companyName} credit management`,
-      ];
-  const subject = zh
-    ? `${companyName}：${r.quarter} 信用等级调整为 ${r.grade}`
-    : `${companyName}: your credit grade for ${r.quarter} is ${r.grade}`;
-  return {
-    subject,
-    text: lines.join('\n\n'),
-    html: `<!doctype html><html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
-  };
-}
 
 /** The digest of a quarter's result: the same figures give the same digest, so a re-run applies nothing. */
 export function ratingDigest(o: RatedOutcome): string {
@@ -295,6 +249,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       const dealers = new Map<string, DealerRow>(
         (await q.dealers(changed.map((r) => r.dealerId))).map((d) => [d.id, d]),
       );
+      // A dealer's credit limit is in the policy's currency.
+      const { currency } = await readPolicyInForce(pool);
       const sent = await mapConcurrently(changed, DEALERS_IN_FLIGHT, async (r) => {
         const d = dealers.get(r.dealerId);
         if (!d) return false;
@@ -302,7 +258,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
         let fresh = false;
         await effects.once(key, 'rating-grade-mail', null, async () => {
           fresh = true;
-          const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r });
+          const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r }, currency);
           return mailer.send({ to: [d.email], ...mail, effectKey: key, kind: 'rating-grade' });
         });
         return fresh;
@@ -331,21 +287,14 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       });
       if (!company.managers.length) return;
       const key = `rating:${a.quarter}:${a.dealerId}:decision-request`;
-      await effects.once(key, 'rating-decision-request', null, () => {
-        const lines = [
-          `Dealer ${dealer?.name ?? a.dealerId} (${a.dealerId}) is rated ${a.grade} for ${a.quarter}, after ${a.previousGrade} the quarter before: two bad quarters in a row.`,
-          `经销商 ${dealer?.name ?? a.dealerId} 连续两个季度信用等级为 ${a.previousGrade}、${a.grade}，请决定继续合作、停止供货或终止合同。`,
-          `Decide by ${a.deadline} (continue, stop supply or end the contract): POST /v1/dealers/${a.dealerId}/continuation-decision/${a.quarter}. Without a decision, "${a.onDeadline}" applies.`,
-        ];
-        return mailer.send({
+      await effects.once(key, 'rating-decision-request', null, () =>
+        mailer.send({
           to: company.managers,
-          subject: `${company.name}: decide on dealer ${a.dealerId} — two bad quarters (${a.quarter})`,
-          text: lines.join('\n\n'),
-          html: `<!doctype html><html><body>${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</body></html>`,
+          ...continuationDecisionMail(company.name, { ...a, dealerName: dealer?.name ?? a.dealerId }),
           effectKey: key,
           kind: 'rating-decision-request',
-        });
-      });
+        }),
+      );
     },
 
     /**

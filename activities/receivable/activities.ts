@@ -9,6 +9,7 @@ import { actorSource, describeActor } from '../../domain/actor.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import { OVERDUE_DOWNGRADE } from '../../domain/credit-facts.js';
 import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
+import { escapeHtml } from '../../domain/format.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
 import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
@@ -34,7 +35,6 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import {
-  escapeHtml,
   type MailLanguage,
   type ReceivableMailContext,
   type ReceivableMailKind,

@@ -1,16 +1,21 @@
 /**
  * E-mail templates for the receivable workflow (domain.md §1, 应收帐款收帐程序).
  *
- * Pure functions: no I/O, no clock, no dependencies. Every kind of mail has one
- * entry in {@link SPECS}: the context fields it needs and one small function per
- * language that describes the mail as a {@link MailDoc} (title, greeting, blocks
- * of paragraphs / facts / lists / an action link, contact, sign-off). A single
+ * Pure functions: no I/O, no clock. Every kind of mail has one entry in
+ * {@link SPECS}: the context fields it needs and one function that describes the
+ * mail as a {@link MailDoc} (title, greeting, blocks of paragraphs / facts / lists /
+ * an action link, contact, sign-off) in both languages at once: each text is
+ * `k.t(chinese, english)`, and the labels, rows, greetings and sign-offs the kinds
+ * share are written once (LABELS, overdueRows, `to`, `signed`). A single
  * renderer turns a MailDoc into plain text and inline-styled HTML, escaping every
  * interpolated value, so no template writes HTML by hand.
  *
  * Money is an integer count of the currency's minor unit; dates are the
- * company-local 'YYYY-MM-DD' strings the workflow already holds.
+ * company-local 'YYYY-MM-DD' strings the workflow already holds. Both are shown
+ * by the one formatter of domain/format.js.
  */
+import { addDays } from '../../domain/calendar.js';
+import { escapeHtml, formatMoney } from '../../domain/format.js';
 
 export type MailLanguage = 'zh-CN' | 'en';
 
@@ -97,70 +102,10 @@ export interface RenderedMail {
 }
 
 // ---------------------------------------------------------------------------
-// Money
-// ---------------------------------------------------------------------------
-
-/** Minor-unit exponent per ISO 4217 where it is not 2. */
-const CURRENCY_DECIMALS: Readonly<Record<string, number>> = {
-  JPY: 0,
-  KRW: 0,
-  VND: 0,
-  CLP: 0,
-  ISK: 0,
-  BHD: 3,
-  KWD: 3,
-  OMR: 3,
-  JOD: 3,
-  TND: 3,
-};
-
-/** Symbols; CNY is the home currency, so the bare '¥' is RMB and the yen is 'JP¥'. */
-const CURRENCY_SYMBOLS: Readonly<Record<string, string>> = {
-  CNY: '¥',
-  USD: '$',
-  EUR: '€',
-  GBP: '£',
-  JPY: 'JP¥',
-  HKD: 'HK$',
-};
-
-/**
- * Formats an integer amount of minor units: CNY 123456 → '¥1,234.56', USD → '$1,234.56',
- * JPY 1234 → 'JP¥1,234', unknown currencies → 'CHF 1,234.56', negatives → '-¥1,234.56'.
- * The split into major and minor units is done in integer arithmetic.
- * (The symbols are the same in both languages today; the parameter keeps the API open.)
- */
-export function formatMoney(minor: number, currency: string, _language: MailLanguage): string {
-  if (!Number.isSafeInteger(minor)) {
-    throw new RangeError(`formatMoney: amount must be an integer count of minor units, got ${String(minor)}`);
-  }
-  const code = currency.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code))
-    throw new RangeError(`formatMoney: not an ISO 4217 currency code: '${currency}'`);
-  const decimals = CURRENCY_DECIMALS[code] ?? 2;
-  const factor = 10 ** decimals;
-  const abs = Math.abs(minor);
-  const minorPart = abs % factor;
-  const majorPart = (abs - minorPart) / factor; // exact: the numerator is a multiple of factor
-  const grouped = String(majorPart).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const digits = decimals > 0 ? `${grouped}.${String(minorPart).padStart(decimals, '0')}` : grouped;
-  const symbol = CURRENCY_SYMBOLS[code];
-  const body = symbol === undefined ? `${code} ${digits}` : `${symbol}${digits}`;
-  return minor < 0 ? `-${body}` : body;
-}
-
-// ---------------------------------------------------------------------------
 // Small formatting helpers
 // ---------------------------------------------------------------------------
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function addDays(date: string, days: number): string {
-  const m = DATE_RE.exec(date);
-  if (m === null) throw new Error(`not a YYYY-MM-DD date: '${date}'`);
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days);
-  return new Date(t).toISOString().slice(0, 10);
-}
 
 /** 100 bp → '1%', 150 → '1.5%', 25 → '0.25%' (integer arithmetic). */
 function formatPercent(bp: number): string {
@@ -172,10 +117,14 @@ function formatPercent(bp: number): string {
 
 type Discount = NonNullable<ReceivableMailContext['discount']>;
 
-/** 'Kit' = what a template needs to format values in its language. */
+/** 'Kit' = what a template needs to write and format values in its language. */
 interface Kit {
+  /** The Chinese or the English of a text, by the mail's language. */
+  t<T>(zh: T, en: T): T;
   money(minor: number): string;
   days(n: number): string;
+  /** Days overdue as a table shows them: '16 天', '16'. */
+  overdue(n: number): string;
   percent(bp: number): string;
   /** '1/10, n/30'. */
   terms(d: Discount): string;
@@ -183,12 +132,15 @@ interface Kit {
 }
 
 function makeKit(ctx: ReceivableMailContext, language: MailLanguage): Kit {
+  const zh = language === 'zh-CN';
+  const days = (n: number) => (zh ? `${n} 天` : `${n} day${n === 1 ? '' : 's'}`);
   return {
+    t: (zhText, enText) => (zh ? zhText : enText),
     money: (minor) => formatMoney(minor, ctx.currency, language),
-    days: (n) => (language === 'zh-CN' ? `${n} 天` : `${n} day${n === 1 ? '' : 's'}`),
+    days,
+    overdue: (n) => (zh ? days(n) : String(n)),
     percent: formatPercent,
-    terms: (d) =>
-      `${formatPercent(d.rateBp).replace('%', '')}/${d.days}${language === 'zh-CN' ? '，' : ', '}n/${d.netDays}`,
+    terms: (d) => `${formatPercent(d.rateBp).replace('%', '')}/${d.days}${zh ? '，' : ', '}n/${d.netDays}`,
     plusDays: addDays,
   };
 }
@@ -232,20 +184,23 @@ const action = (label: string, url: string | undefined): Block | undefined =>
 type Ctx = ReceivableMailContext;
 /** The context with the fields K known to be present. */
 type With<K extends keyof Ctx> = Ctx & { [P in K]-?: NonNullable<Ctx[P]> };
-type Template<K extends keyof Ctx> = (c: With<K>, k: Kit) => MailDoc;
 
+/**
+ * One kind of mail: what it needs and one description of it for both languages. Each sentence is
+ * written as `k.t(chinese, english)`, so the two languages share one structure and cannot drift apart.
+ */
 interface Spec<K extends keyof Ctx> {
   /** Optional context fields this kind cannot do without. */
   requires: readonly K[];
   /** Further, conditional requirements; returns the missing field paths. */
   more?: (c: With<K>) => string[];
-  templates: Record<MailLanguage, Template<K>>;
+  doc: (c: With<K>, k: Kit) => MailDoc;
 }
 
 interface AnySpec {
   requires: readonly (keyof Ctx)[];
   more?: (c: Ctx) => string[];
-  templates: Record<MailLanguage, (c: Ctx, k: Kit) => MailDoc>;
+  doc: (c: Ctx, k: Kit) => MailDoc;
 }
 
 /** Type-checks one entry against its own requirements; validation happens before a template runs. */
@@ -261,146 +216,199 @@ function got<T>(value: T | undefined | null, path: string): T {
 
 const isMissing = (v: unknown): boolean => v === undefined || v === null || v === '';
 
-const ZH_INTERNAL_SIGN = ['creditflow 信用管理系统（自动发送）'];
-const EN_INTERNAL_SIGN = ['creditflow credit management (automated message)'];
+// ---------------------------------------------------------------------------
+// What the kinds share: labels, rows, greetings and sign-offs
+// ---------------------------------------------------------------------------
 
-const zhVerdict = { approve: '建议批准', review: '建议人工复核', reject: '建议拒绝' } as const;
-const enVerdict = { approve: 'Approve', review: 'Review needed', reject: 'Reject' } as const;
+/** The labels of the facts tables, [Chinese, English]. */
+const LABELS = {
+  reference: ['申请编号', 'Reference'],
+  receivable: ['应收帐款编号', 'Receivable'],
+  invoice: ['应收帐款编号', 'Invoice'],
+  customer: ['客户', 'Customer'],
+  salesperson: ['业务员', 'Salesperson'],
+  amountRequested: ['申请金额', 'Amount requested'],
+  termRequested: ['申请帐期', 'Term requested'],
+  originalAmount: ['原金额', 'Original amount'],
+  outstanding: ['未付金额', 'Amount outstanding'],
+  issueDate: ['开票日期', 'Issue date'],
+  dueDate: ['到期日', 'Due date'],
+  daysOverdue: ['逾期天数', 'Days overdue'],
+  cashDiscount: ['现金折扣', 'Cash discount'],
+  payment: ['本次收款', 'Payment received'],
+  grade: ['信用等级', 'Credit grade'],
+  currentGrade: ['当前信用等级', 'Current credit grade'],
+} as const satisfies Record<string, readonly [string, string]>;
 
-function zhLegal(a: NonNullable<Ctx['legalAction']>): string[] {
+const row = (k: Kit, label: keyof typeof LABELS, value: string | undefined): Row => {
+  const [zh, en] = LABELS[label];
+  return [k.t<string>(zh, en), value];
+};
+
+/** Original amount, amount outstanding, due date: the rows every mail about an issued receivable shows. */
+const amountRows = (
+  c: Ctx,
+  k: Kit,
+  outstanding: Row = row(k, 'outstanding', k.money(c.outstandingMinor)),
+) => [row(k, 'originalAmount', k.money(c.amountMinor)), outstanding, row(k, 'dueDate', c.dueDate)];
+
+/** Whose receivable, in an internal mail. */
+const whose = (c: Ctx, k: Kit): Row[] => [
+  row(k, 'customer', c.counterpartyName),
+  row(k, 'receivable', c.receivableId),
+];
+
+/** An overdue receivable: who (`who`), how much, since when; `outstanding` may name the amount otherwise. */
+const overdueRows = (c: With<'daysOverdue'>, k: Kit, who: readonly Row[], outstanding?: Row): Row[] => [
+  ...who,
+  ...amountRows(c, k, outstanding),
+  row(k, 'daysOverdue', k.overdue(c.daysOverdue)),
+];
+
+/** 'AB → BA', or the grade after alone. */
+const gradeChange = (c: Ctx): string | undefined =>
+  c.gradeBefore && c.gradeAfter ? `${c.gradeBefore} → ${c.gradeAfter}` : c.gradeAfter || undefined;
+
+/** The application's facts, for the approvers and the manager. */
+const applicationRows = (c: With<'requestedTermDays'>, k: Kit, deadlineLabel: string): Row[] => [
+  row(k, 'reference', c.receivableId),
+  row(k, 'customer', c.counterpartyName),
+  row(k, 'salesperson', c.salespersonName),
+  row(k, 'amountRequested', k.money(c.amountMinor)),
+  row(k, 'termRequested', k.days(c.requestedTermDays)),
+  [
+    k.t('系统预审建议', 'Automatic check'),
+    c.recommendation && k.t(ZH_VERDICT, EN_VERDICT)[c.recommendation.verdict],
+  ],
+  [deadlineLabel, c.deadline],
+];
+
+type Verdicts = Readonly<Record<NonNullable<Ctx['recommendation']>['verdict'], string>>;
+const ZH_VERDICT: Verdicts = { approve: '建议批准', review: '建议人工复核', reject: '建议拒绝' };
+const EN_VERDICT: Verdicts = { approve: 'Approve', review: 'Review needed', reject: 'Reject' };
+
+const FINDINGS = ['系统预审发现：', 'Findings of the automatic checks:'] as const;
+
+function legalActions(a: NonNullable<Ctx['legalAction']>, k: Kit): string[] {
   const items: string[] = [];
-  if (a.terminateCooperation) items.push('终止与该客户的合作（取消合作）');
-  if (a.litigation) items.push('诉诸司法程序，依法追讨欠款及相关费用');
-  if (items.length === 0) items.push('按金额暂不建议终止合作或诉诸司法，请您决定后续措施');
-  return items;
-}
-
-function enLegal(a: NonNullable<Ctx['legalAction']>): string[] {
-  const items: string[] = [];
-  if (a.terminateCooperation) items.push('Terminate the business relationship with this customer');
-  if (a.litigation) items.push('Take legal action to recover the debt and related costs');
-  if (items.length === 0) {
+  if (a.terminateCooperation)
     items.push(
-      'Given the amount, neither termination nor legal action is proposed; please decide next steps',
+      k.t('终止与该客户的合作（取消合作）', 'Terminate the business relationship with this customer'),
     );
-  }
+  if (a.litigation)
+    items.push(
+      k.t('诉诸司法程序，依法追讨欠款及相关费用', 'Take legal action to recover the debt and related costs'),
+    );
+  if (items.length === 0)
+    items.push(
+      k.t(
+        '按金额暂不建议终止合作或诉诸司法，请您决定后续措施',
+        'Given the amount, neither termination nor legal action is proposed; please decide next steps',
+      ),
+    );
   return items;
 }
+
+/** How the mail opens and closes, by whom it goes to. */
+const to = {
+  debtor: (c: Ctx, k: Kit) => k.t(`尊敬的${c.counterpartyName}：`, `Dear ${c.counterpartyName},`),
+  /** A formal letter: the company addresses the debtor by name. */
+  debtorFormally: (c: Ctx, k: Kit) => k.t(`${c.counterpartyName}：`, `Dear ${c.counterpartyName},`),
+  salesperson: (c: Ctx, k: Kit) => k.t(`${c.salespersonName}，您好：`, `Dear ${c.salespersonName},`),
+  manager: (k: Kit) => k.t('经理，您好：', 'Dear Manager,'),
+  colleagues: (k: Kit) =>
+    k.t('销售部、财务部及信用管理部各位同事：', 'Dear colleagues in Sales, Finance and the credit desk,'),
+};
+const signed = {
+  /** Internal mail comes from the system. */
+  bySystem: (k: Kit) =>
+    k.t(['creditflow 信用管理系统（自动发送）'], ['creditflow credit management (automated message)']),
+  /** Debtor mail comes from the salesperson, for the company. */
+  bySalesperson: (c: Ctx, k: Kit) => [k.t('顺颂商祺！', 'Kind regards,'), c.salespersonName, c.companyName],
+  /** A notice or letter in the company's name. */
+  byCompany: (c: Ctx, k: Kit) => k.t([c.companyName], ['Yours faithfully,', c.companyName]),
+};
+
+// ---------------------------------------------------------------------------
+// Kind table
+// ---------------------------------------------------------------------------
 
 const SPECS: Record<ReceivableMailKind, AnySpec> = {
   'approval-request': spec({
     requires: ['requestedTermDays', 'recommendation', 'deadline'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `赊销申请待审批：${c.counterpartyName} ${k.money(c.amountMinor)}，帐期 ${k.days(c.requestedTermDays)}，请于 ${c.deadline} 前审批`,
-        title: '客户应收帐款申请表（待审批）',
-        tone: 'info',
-        greeting: '财务部、市场部各位审批人：',
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `赊销申请待审批：${c.counterpartyName} ${k.money(c.amountMinor)}，帐期 ${k.days(c.requestedTermDays)}，请于 ${c.deadline} 前审批`,
+        `Credit approval needed: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(c.requestedTermDays)} — decide by ${c.deadline}`,
+      ),
+      title: k.t('客户应收帐款申请表（待审批）', 'Credit application awaiting your decision'),
+      tone: 'info',
+      greeting: k.t('财务部、市场部各位审批人：', 'Dear Finance and Marketing approvers,'),
+      blocks: [
+        p(
+          k.t(
             `业务员 ${c.salespersonName} 为客户 ${c.counterpartyName} 提交了一笔赊销申请（编号 ${c.receivableId}），请财务部会同市场部审批。须两部门均批准方可赊销；任一方均可注明理由予以拒绝；批准金额与帐期由财务部确定。`,
-          ),
-          facts(
-            ['申请编号', c.receivableId],
-            ['客户', c.counterpartyName],
-            ['业务员', c.salespersonName],
-            ['申请金额', k.money(c.amountMinor)],
-            ['申请帐期', k.days(c.requestedTermDays)],
-            ['系统预审建议', zhVerdict[c.recommendation.verdict]],
-            ['审批截止时间', c.deadline],
-          ),
-          p('系统预审发现：'),
-          list(c.recommendation.findings.length > 0 ? c.recommendation.findings : ['未发现异常']),
-          p(`如在 ${c.deadline} 前未作出决定，该申请将自动升级，由经理直接决定。`, true),
-          action('前往审批', c.actionUrl),
-        ],
-        contactIntro: '如需进一步了解该客户或本笔业务，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Credit approval needed: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(c.requestedTermDays)} — decide by ${c.deadline}`,
-        title: 'Credit application awaiting your decision',
-        tone: 'info',
-        greeting: 'Dear Finance and Marketing approvers,',
-        blocks: [
-          p(
             `${c.salespersonName} has filed a credit application (ref. ${c.receivableId}) for a sale on credit to ${c.counterpartyName}. Finance and Marketing must both approve it, and either may reject it with a reason. Finance sets the approved amount and term.`,
           ),
-          facts(
-            ['Reference', c.receivableId],
-            ['Customer', c.counterpartyName],
-            ['Salesperson', c.salespersonName],
-            ['Amount requested', k.money(c.amountMinor)],
-            ['Term requested', k.days(c.requestedTermDays)],
-            ['Automatic check', enVerdict[c.recommendation.verdict]],
-            ['Decision deadline', c.deadline],
+        ),
+        facts(...applicationRows(c, k, k.t('审批截止时间', 'Decision deadline'))),
+        p(k.t(...FINDINGS)),
+        list(
+          c.recommendation.findings.length > 0
+            ? c.recommendation.findings
+            : [k.t('未发现异常', 'No issues found')],
+        ),
+        p(
+          k.t(
+            `如在 ${c.deadline} 前未作出决定，该申请将自动升级，由经理直接决定。`,
+            `If no decision is made by ${c.deadline}, the application will be escalated to a manager.`,
           ),
-          p('Findings of the automatic checks:'),
-          list(c.recommendation.findings.length > 0 ? c.recommendation.findings : ['No issues found']),
-          p(`If no decision is made by ${c.deadline}, the application will be escalated to a manager.`, true),
-          action('Review the application', c.actionUrl),
-        ],
-        contactIntro: 'For more about this customer or the sale, please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+          true,
+        ),
+        action(k.t('前往审批', 'Review the application'), c.actionUrl),
+      ],
+      contactIntro: k.t(
+        '如需进一步了解该客户或本笔业务，请联系：',
+        'For more about this customer or the sale, please contact:',
+      ),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'approval-escalated': spec({
     requires: ['requestedTermDays', 'deadline'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `赊销审批超时升级：${c.counterpartyName} 申请 ${c.receivableId}（${k.money(c.amountMinor)}），请于 ${c.deadline} 前决定`,
-        title: '赊销申请审批超时，请经理决定',
+    doc: (c, k) => {
+      const found =
+        c.recommendation && c.recommendation.findings.length > 0 ? c.recommendation.findings : null;
+      return {
+        subject: k.t(
+          `赊销审批超时升级：${c.counterpartyName} 申请 ${c.receivableId}（${k.money(c.amountMinor)}），请于 ${c.deadline} 前决定`,
+          `Escalated: credit application ${c.receivableId} for ${c.counterpartyName} (${k.money(c.amountMinor)}) — your decision needed by ${c.deadline}`,
+        ),
+        title: k.t('赊销申请审批超时，请经理决定', 'Credit application escalated to you'),
         tone: 'notice',
-        greeting: '经理，您好：',
+        greeting: to.manager(k),
         blocks: [
           p(
-            `客户 ${c.counterpartyName} 的赊销申请（编号 ${c.receivableId}，业务员 ${c.salespersonName}）未能在规定时限内由财务部与市场部完成审批，现按公司规定提交您直接决定。`,
+            k.t(
+              `客户 ${c.counterpartyName} 的赊销申请（编号 ${c.receivableId}，业务员 ${c.salespersonName}）未能在规定时限内由财务部与市场部完成审批，现按公司规定提交您直接决定。`,
+              `The credit application for ${c.counterpartyName} (ref. ${c.receivableId}, salesperson ${c.salespersonName}) was not decided by Finance and Marketing within the deadline. Under company policy it now comes to you for decision.`,
+            ),
           ),
-          facts(
-            ['申请编号', c.receivableId],
-            ['客户', c.counterpartyName],
-            ['业务员', c.salespersonName],
-            ['申请金额', k.money(c.amountMinor)],
-            ['申请帐期', k.days(c.requestedTermDays)],
-            ['系统预审建议', c.recommendation && zhVerdict[c.recommendation.verdict]],
-            ['决定截止时间', c.deadline],
-          ),
-          c.recommendation && c.recommendation.findings.length > 0 && p('系统预审发现：'),
-          c.recommendation && c.recommendation.findings.length > 0 && list(c.recommendation.findings),
-          p(`请于 ${c.deadline} 前批准（并确定批准金额与帐期）或注明理由予以拒绝。`, true),
-          action('前往决定', c.actionUrl),
-        ],
-        contactIntro: '如需了解详情，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Escalated: credit application ${c.receivableId} for ${c.counterpartyName} (${k.money(c.amountMinor)}) — your decision needed by ${c.deadline}`,
-        title: 'Credit application escalated to you',
-        tone: 'notice',
-        greeting: 'Dear Manager,',
-        blocks: [
+          facts(...applicationRows(c, k, k.t('决定截止时间', 'Decision deadline'))),
+          ...(found ? [p(k.t(...FINDINGS)), list(found)] : []),
           p(
-            `The credit application for ${c.counterpartyName} (ref. ${c.receivableId}, salesperson ${c.salespersonName}) was not decided by Finance and Marketing within the deadline. Under company policy it now comes to you for decision.`,
+            k.t(
+              `请于 ${c.deadline} 前批准（并确定批准金额与帐期）或注明理由予以拒绝。`,
+              `Please approve (setting the amount and term) or reject with a reason by ${c.deadline}.`,
+            ),
+            true,
           ),
-          facts(
-            ['Reference', c.receivableId],
-            ['Customer', c.counterpartyName],
-            ['Salesperson', c.salespersonName],
-            ['Amount requested', k.money(c.amountMinor)],
-            ['Term requested', k.days(c.requestedTermDays)],
-            ['Automatic check', c.recommendation && enVerdict[c.recommendation.verdict]],
-            ['Decision deadline', c.deadline],
-          ),
-          c.recommendation && c.recommendation.findings.length > 0 && p('Findings of the automatic checks:'),
-          c.recommendation && c.recommendation.findings.length > 0 && list(c.recommendation.findings),
-          p(`Please approve (setting the amount and term) or reject with a reason by ${c.deadline}.`, true),
-          action('Decide now', c.actionUrl),
+          action(k.t('前往决定', 'Decide now'), c.actionUrl),
         ],
-        contactIntro: 'For details, please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
+        contactIntro: k.t('如需了解详情，请联系：', 'For details, please contact:'),
+        signOff: signed.bySystem(k),
+      };
     },
   }),
 
@@ -415,957 +423,655 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         : isMissing(c.decision.reason)
           ? ['decision.reason']
           : [],
-    templates: {
-      'zh-CN': (c, k) => {
-        if (c.decision.approved) {
-          const term = got(c.approvedTermDays, 'approvedTermDays');
-          const due = got(c.dueDate, 'dueDate');
-          return {
-            subject: `赊销申请已批准：${c.counterpartyName} ${k.money(c.amountMinor)}，帐期 ${k.days(term)}，${due} 到期`,
-            title: '赊销申请已批准',
-            tone: 'info',
-            greeting: `${c.salespersonName}，您好：`,
-            blocks: [
-              p(
-                `您为客户 ${c.counterpartyName} 提交的赊销申请（编号 ${c.receivableId}）已获财务部与市场部批准。请及时向客户说明付款条件及现金折扣，并在到期前跟进回款。`,
-              ),
-              facts(
-                ['应收帐款编号', c.receivableId],
-                ['客户', c.counterpartyName],
-                ['批准金额', k.money(c.amountMinor)],
-                ['批准帐期', k.days(term)],
-                ['开票日期', c.issueDate],
-                ['到期日', due],
-                ['现金折扣', c.discount && k.terms(c.discount)],
-              ),
-              p('系统将在到期前 7 天向客户发送付款提醒，并提醒您电话跟进。'),
-              action('查看应收帐款', c.actionUrl),
-            ],
-            contactIntro: '如有疑问，请联系：',
-            signOff: ZH_INTERNAL_SIGN,
-          };
-        }
-        const reason = got(c.decision.reason, 'decision.reason');
+    doc: (c, k) => {
+      if (c.decision.approved) {
+        const term = got(c.approvedTermDays, 'approvedTermDays');
+        const due = got(c.dueDate, 'dueDate');
         return {
-          subject: `赊销申请未获批准：${c.counterpartyName} ${k.money(c.amountMinor)}`,
-          title: '赊销申请未获批准',
-          tone: 'notice',
-          greeting: `${c.salespersonName}，您好：`,
-          blocks: [
-            p(`很遗憾，您为客户 ${c.counterpartyName} 提交的赊销申请（编号 ${c.receivableId}）未获批准。`),
-            facts(
-              ['申请编号', c.receivableId],
-              ['客户', c.counterpartyName],
-              ['申请金额', k.money(c.amountMinor)],
-              ['申请帐期', c.requestedTermDays === undefined ? undefined : k.days(c.requestedTermDays)],
-              ['拒绝理由', reason],
-            ),
-            p('如客户改以现款或预付款方式交易，可正常下单。'),
-            action('查看申请', c.actionUrl),
-          ],
-          contactIntro: '如对审批结果有疑问，请联系：',
-          signOff: ZH_INTERNAL_SIGN,
-        };
-      },
-      en: (c, k) => {
-        if (c.decision.approved) {
-          const term = got(c.approvedTermDays, 'approvedTermDays');
-          const due = got(c.dueDate, 'dueDate');
-          return {
-            subject: `Credit application approved: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(term)}, due ${due}`,
-            title: 'Credit application approved',
-            tone: 'info',
-            greeting: `Dear ${c.salespersonName},`,
-            blocks: [
-              p(
-                `Your credit application for ${c.counterpartyName} (ref. ${c.receivableId}) has been approved by Finance and Marketing. Please explain the payment and cash-discount terms to the customer and follow up on payment before the due date.`,
-              ),
-              facts(
-                ['Receivable', c.receivableId],
-                ['Customer', c.counterpartyName],
-                ['Approved amount', k.money(c.amountMinor)],
-                ['Approved term', k.days(term)],
-                ['Issue date', c.issueDate],
-                ['Due date', due],
-                ['Cash discount', c.discount && k.terms(c.discount)],
-              ),
-              p(
-                'Seven days before the due date the customer will get a payment reminder and you a call task.',
-              ),
-              action('Open the receivable', c.actionUrl),
-            ],
-            contactIntro: 'Questions? Please contact:',
-            signOff: EN_INTERNAL_SIGN,
-          };
-        }
-        const reason = got(c.decision.reason, 'decision.reason');
-        return {
-          subject: `Credit application rejected: ${c.counterpartyName}, ${k.money(c.amountMinor)}`,
-          title: 'Credit application rejected',
-          tone: 'notice',
-          greeting: `Dear ${c.salespersonName},`,
+          subject: k.t(
+            `赊销申请已批准：${c.counterpartyName} ${k.money(c.amountMinor)}，帐期 ${k.days(term)}，${due} 到期`,
+            `Credit application approved: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(term)}, due ${due}`,
+          ),
+          title: k.t('赊销申请已批准', 'Credit application approved'),
+          tone: 'info',
+          greeting: to.salesperson(c, k),
           blocks: [
             p(
-              `We are sorry: your credit application for ${c.counterpartyName} (ref. ${c.receivableId}) was not approved.`,
+              k.t(
+                `您为客户 ${c.counterpartyName} 提交的赊销申请（编号 ${c.receivableId}）已获财务部与市场部批准。请及时向客户说明付款条件及现金折扣，并在到期前跟进回款。`,
+                `Your credit application for ${c.counterpartyName} (ref. ${c.receivableId}) has been approved by Finance and Marketing. Please explain the payment and cash-discount terms to the customer and follow up on payment before the due date.`,
+              ),
             ),
             facts(
-              ['Reference', c.receivableId],
-              ['Customer', c.counterpartyName],
-              ['Amount requested', k.money(c.amountMinor)],
-              ['Term requested', c.requestedTermDays === undefined ? undefined : k.days(c.requestedTermDays)],
-              ['Reason', reason],
+              row(k, 'receivable', c.receivableId),
+              row(k, 'customer', c.counterpartyName),
+              [k.t('批准金额', 'Approved amount'), k.money(c.amountMinor)],
+              [k.t('批准帐期', 'Approved term'), k.days(term)],
+              row(k, 'issueDate', c.issueDate),
+              row(k, 'dueDate', due),
+              row(k, 'cashDiscount', c.discount && k.terms(c.discount)),
             ),
-            p('The customer can still order on cash or prepayment terms.'),
-            action('Open the application', c.actionUrl),
+            p(
+              k.t(
+                '系统将在到期前 7 天向客户发送付款提醒，并提醒您电话跟进。',
+                'Seven days before the due date the customer will get a payment reminder and you a call task.',
+              ),
+            ),
+            action(k.t('查看应收帐款', 'Open the receivable'), c.actionUrl),
           ],
-          contactIntro: 'If you have questions about this decision, please contact:',
-          signOff: EN_INTERNAL_SIGN,
+          contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
+          signOff: signed.bySystem(k),
         };
-      },
+      }
+      const reason = got(c.decision.reason, 'decision.reason');
+      return {
+        subject: k.t(
+          `赊销申请未获批准：${c.counterpartyName} ${k.money(c.amountMinor)}`,
+          `Credit application rejected: ${c.counterpartyName}, ${k.money(c.amountMinor)}`,
+        ),
+        title: k.t('赊销申请未获批准', 'Credit application rejected'),
+        tone: 'notice',
+        greeting: to.salesperson(c, k),
+        blocks: [
+          p(
+            k.t(
+              `很遗憾，您为客户 ${c.counterpartyName} 提交的赊销申请（编号 ${c.receivableId}）未获批准。`,
+              `We are sorry: your credit application for ${c.counterpartyName} (ref. ${c.receivableId}) was not approved.`,
+            ),
+          ),
+          facts(
+            row(k, 'reference', c.receivableId),
+            row(k, 'customer', c.counterpartyName),
+            row(k, 'amountRequested', k.money(c.amountMinor)),
+            row(
+              k,
+              'termRequested',
+              c.requestedTermDays === undefined ? undefined : k.days(c.requestedTermDays),
+            ),
+            [k.t('拒绝理由', 'Reason'), reason],
+          ),
+          p(
+            k.t(
+              '如客户改以现款或预付款方式交易，可正常下单。',
+              'The customer can still order on cash or prepayment terms.',
+            ),
+          ),
+          action(k.t('查看申请', 'Open the application'), c.actionUrl),
+        ],
+        contactIntro: k.t(
+          '如对审批结果有疑问，请联系：',
+          'If you have questions about this decision, please contact:',
+        ),
+        signOff: signed.bySystem(k),
+      };
     },
   }),
 
   'credit-terms': spec({
     requires: ['dueDate'],
-    templates: {
-      'zh-CN': (c, k) => {
-        const d = c.discount;
-        const term = d?.netDays ?? c.approvedTermDays;
-        return {
-          subject: `赊销确认：应收帐款 ${c.receivableId}，金额 ${k.money(c.amountMinor)}，${c.dueDate} 到期`,
-          title: '赊销及付款条件确认',
-          tone: 'info',
-          greeting: `尊敬的${c.counterpartyName}：`,
-          blocks: [
-            p('感谢贵司一直以来的支持与信任。贵司本次赊购已办理完毕，付款条件如下：'),
-            facts(
-              ['应收帐款编号', c.receivableId],
-              ['赊销金额', k.money(c.amountMinor)],
-              ['开票日期', c.issueDate],
-              ['付款期限', term === undefined ? undefined : k.days(term)],
-              ['到期日', c.dueDate],
-              ['现金折扣条件', d && k.terms(d)],
+    doc: (c, k) => {
+      const d = c.discount;
+      const term = d?.netDays ?? c.approvedTermDays;
+      return {
+        subject: k.t(
+          `赊销确认：应收帐款 ${c.receivableId}，金额 ${k.money(c.amountMinor)}，${c.dueDate} 到期`,
+          `Credit terms: invoice ${c.receivableId}, ${k.money(c.amountMinor)} due ${c.dueDate}`,
+        ),
+        title: k.t('赊销及付款条件确认', 'Your purchase on credit: payment terms'),
+        tone: 'info',
+        greeting: to.debtor(c, k),
+        blocks: [
+          p(
+            k.t(
+              '感谢贵司一直以来的支持与信任。贵司本次赊购已办理完毕，付款条件如下：',
+              'Thank you for your business. Your purchase on credit has been issued on the following terms:',
             ),
-            d
-              ? p(
+          ),
+          facts(
+            row(k, 'invoice', c.receivableId),
+            [k.t('赊销金额', 'Amount'), k.money(c.amountMinor)],
+            row(k, 'issueDate', c.issueDate),
+            [k.t('付款期限', 'Payment term'), term === undefined ? undefined : k.days(term)],
+            row(k, 'dueDate', c.dueDate),
+            [k.t('现金折扣条件', 'Cash-discount terms'), d && k.terms(d)],
+          ),
+          d
+            ? p(
+                k.t(
                   `现金折扣：如贵司于 ${d.lastDay}（含）前付款，可享受 ${k.percent(d.rateBp)} 的现金折扣，只需支付 ${k.money(d.discountedMinor)}；否则请于 ${c.dueDate}（含）前付清全款 ${k.money(c.amountMinor)}。`,
-                  true,
-                )
-              : p(`请于 ${c.dueDate}（含）前付清全款 ${k.money(c.amountMinor)}。`, true),
-            p('付款时请注明应收帐款编号，以便我们及时核对入帐。'),
-          ],
-          contactIntro: '如有任何疑问，请联系：',
-          signOff: ['顺颂商祺！', c.salespersonName, c.companyName],
-        };
-      },
-      en: (c, k) => {
-        const d = c.discount;
-        const term = d?.netDays ?? c.approvedTermDays;
-        return {
-          subject: `Credit terms: invoice ${c.receivableId}, ${k.money(c.amountMinor)} due ${c.dueDate}`,
-          title: 'Your purchase on credit: payment terms',
-          tone: 'info',
-          greeting: `Dear ${c.counterpartyName},`,
-          blocks: [
-            p('Thank you for your business. Your purchase on credit has been issued on the following terms:'),
-            facts(
-              ['Invoice', c.receivableId],
-              ['Amount', k.money(c.amountMinor)],
-              ['Issue date', c.issueDate],
-              ['Payment term', term === undefined ? undefined : k.days(term)],
-              ['Due date', c.dueDate],
-              ['Cash-discount terms', d && k.terms(d)],
-            ),
-            d
-              ? p(
                   `Early-payment discount: pay by ${d.lastDay} and you pay only ${k.money(d.discountedMinor)} (${k.percent(d.rateBp)} off). Otherwise the full amount of ${k.money(c.amountMinor)} is due by ${c.dueDate}.`,
-                  true,
-                )
-              : p(`Please pay the full amount of ${k.money(c.amountMinor)} by ${c.dueDate}.`, true),
-            p('Please quote the invoice number with your payment so that we can match it promptly.'),
-          ],
-          contactIntro: 'If you have any questions, please contact:',
-          signOff: ['Kind regards,', c.salespersonName, c.companyName],
-        };
-      },
+                ),
+                true,
+              )
+            : p(
+                k.t(
+                  `请于 ${c.dueDate}（含）前付清全款 ${k.money(c.amountMinor)}。`,
+                  `Please pay the full amount of ${k.money(c.amountMinor)} by ${c.dueDate}.`,
+                ),
+                true,
+              ),
+          p(
+            k.t(
+              '付款时请注明应收帐款编号，以便我们及时核对入帐。',
+              'Please quote the invoice number with your payment so that we can match it promptly.',
+            ),
+          ),
+        ],
+        contactIntro: k.t('如有任何疑问，请联系：', 'If you have any questions, please contact:'),
+        signOff: signed.bySalesperson(c, k),
+      };
     },
   }),
 
   'payment-reminder': spec({
     requires: ['dueDate'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `付款提醒：应收帐款 ${c.receivableId} 将于 ${c.dueDate} 到期`,
-        title: '付款提醒',
-        tone: 'info',
-        greeting: `尊敬的${c.counterpartyName}：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `付款提醒：应收帐款 ${c.receivableId} 将于 ${c.dueDate} 到期`,
+        `Payment reminder: invoice ${c.receivableId} due ${c.dueDate}`,
+      ),
+      title: k.t('付款提醒', 'Payment reminder'),
+      tone: 'info',
+      greeting: to.debtor(c, k),
+      blocks: [
+        p(
+          k.t(
             `温馨提示：贵司编号为 ${c.receivableId} 的应收帐款将于 ${c.dueDate} 到期，尚未支付金额为 ${k.money(c.outstandingMinor)}。烦请安排在到期日前付款。`,
-          ),
-          facts(
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-          ),
-          p('如贵司已安排付款，请忽略本提醒。感谢贵司的配合！'),
-        ],
-        contactIntro: '如有任何疑问，请联系：',
-        signOff: ['顺颂商祺！', c.salespersonName, c.companyName],
-      }),
-      en: (c, k) => ({
-        subject: `Payment reminder: invoice ${c.receivableId} due ${c.dueDate}`,
-        title: 'Payment reminder',
-        tone: 'info',
-        greeting: `Dear ${c.counterpartyName},`,
-        blocks: [
-          p(
             `This is a friendly reminder that invoice ${c.receivableId} falls due on ${c.dueDate}. The amount outstanding is ${k.money(c.outstandingMinor)}. Please arrange payment by the due date.`,
           ),
-          facts(
-            ['Invoice', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
+        ),
+        facts(row(k, 'invoice', c.receivableId), ...amountRows(c, k)),
+        p(
+          k.t(
+            '如贵司已安排付款，请忽略本提醒。感谢贵司的配合！',
+            'If you have already arranged payment, please disregard this reminder. Thank you.',
           ),
-          p('If you have already arranged payment, please disregard this reminder. Thank you.'),
-        ],
-        contactIntro: 'If you have any questions, please contact:',
-        signOff: ['Kind regards,', c.salespersonName, c.companyName],
-      }),
-    },
+        ),
+      ],
+      contactIntro: k.t('如有任何疑问，请联系：', 'If you have any questions, please contact:'),
+      signOff: signed.bySalesperson(c, k),
+    }),
   }),
 
   'phone-task': spec({
     requires: ['dueDate'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `电话跟进任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 将于 ${c.dueDate} 到期（${k.money(c.outstandingMinor)}）`,
-        title: '电话跟进任务',
-        tone: 'info',
-        greeting: `${c.salespersonName}，您好：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `电话跟进任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 将于 ${c.dueDate} 到期（${k.money(c.outstandingMinor)}）`,
+        `Call task: ${c.counterpartyName} — invoice ${c.receivableId} due ${c.dueDate} (${k.money(c.outstandingMinor)})`,
+      ),
+      title: k.t('电话跟进任务', 'Please call the customer'),
+      tone: 'info',
+      greeting: to.salesperson(c, k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）将于 ${c.dueDate} 到期，尚欠 ${k.money(c.outstandingMinor)}。系统已向客户发送付款提醒邮件，请您尽快致电客户，确认付款安排及预计付款日期。`,
-          ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-          ),
-          p('通话后请记录客户的付款承诺；如客户提出异议或要求延期，请及时告知财务部。'),
-          action('记录通话结果', c.actionUrl),
-        ],
-        contactIntro: '如有问题，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Call task: ${c.counterpartyName} — invoice ${c.receivableId} due ${c.dueDate} (${k.money(c.outstandingMinor)})`,
-        title: 'Please call the customer',
-        tone: 'info',
-        greeting: `Dear ${c.salespersonName},`,
-        blocks: [
-          p(
             `Invoice ${c.receivableId} of ${c.counterpartyName} falls due on ${c.dueDate}, with ${k.money(c.outstandingMinor)} outstanding. The customer has been sent a payment reminder; please phone them to confirm their payment plan and expected payment date.`,
           ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-          ),
-          p(
+        ),
+        facts(...whose(c, k), ...amountRows(c, k)),
+        p(
+          k.t(
+            '通话后请记录客户的付款承诺；如客户提出异议或要求延期，请及时告知财务部。',
             'After the call, please record any payment promise; tell Finance at once if the customer disputes the invoice or asks for more time.',
           ),
-          action('Record the call', c.actionUrl),
-        ],
-        contactIntro: 'Questions? Please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+        ),
+        action(k.t('记录通话结果', 'Record the call'), c.actionUrl),
+      ],
+      contactIntro: k.t('如有问题，请联系：', 'Questions? Please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'visit-task': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `上门拜访任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}）`,
-        title: '上门拜访任务：应收帐款逾期',
-        tone: 'notice',
-        greeting: `${c.salespersonName}，您好：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `上门拜访任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}）`,
+        `Visit task: ${c.counterpartyName} — invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)})`,
+      ),
+      title: k.t('上门拜访任务：应收帐款逾期', 'Visit task: overdue receivable'),
+      tone: 'notice',
+      greeting: to.salesperson(c, k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已于 ${c.dueDate} 到期，至今仍未足额付款，已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}。该客户位于本地区，请尽快上门拜访，了解逾期原因并当面催收。`,
-          ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-          ),
-          p(
-            '拜访后请在系统中如实记录逾期原因（如货物或发票争议、已约定的延期、客户承诺的付款日期等）。逾期满 15 天且无经财务部确认的正当理由的，该笔帐款将移交公司信用管理部，并对该客户停止供货。',
-            true,
-          ),
-          action('记录拜访结果及逾期原因', c.actionUrl),
-        ],
-        contactIntro: '如需协助，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Visit task: ${c.counterpartyName} — invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)})`,
-        title: 'Visit task: overdue receivable',
-        tone: 'notice',
-        greeting: `Dear ${c.salespersonName},`,
-        blocks: [
-          p(
             `Invoice ${c.receivableId} of ${c.counterpartyName} fell due on ${c.dueDate} and has not been paid in full: it is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding. The customer is in your home region; please visit them soon, find out why the payment is late and ask for payment in person.`,
           ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-          ),
-          p(
+        ),
+        facts(...overdueRows(c, k, whose(c, k))),
+        p(
+          k.t(
+            '拜访后请在系统中如实记录逾期原因（如货物或发票争议、已约定的延期、客户承诺的付款日期等）。逾期满 15 天且无经财务部确认的正当理由的，该笔帐款将移交公司信用管理部，并对该客户停止供货。',
             'After the visit, record the reason for the delay (e.g. a dispute over goods or invoice, an agreed extension, a promised payment date). If the receivable reaches 15 days overdue without a valid reason confirmed by Finance, it passes to the credit desk and supply to the customer stops.',
-            true,
           ),
-          action('Record the visit and the reason', c.actionUrl),
-        ],
-        contactIntro: 'If you need help, please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+          true,
+        ),
+        action(k.t('记录拜访结果及逾期原因', 'Record the visit and the reason'), c.actionUrl),
+      ],
+      contactIntro: k.t('如需协助，请联系：', 'If you need help, please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'collection-notice': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `催款通知单：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
-        title: '催款通知单',
-        tone: 'notice',
-        greeting: `尊敬的${c.counterpartyName}：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `催款通知单：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
+        `Payment overdue: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} past due (${k.money(c.outstandingMinor)} outstanding)`,
+      ),
+      title: k.t('催款通知单', 'Collection notice'),
+      tone: 'notice',
+      greeting: to.debtor(c, k),
+      blocks: [
+        p(
+          k.t(
             `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。截至目前，我们尚未收到全额付款，现已逾期 ${k.days(c.daysOverdue)}，未付金额为 ${k.money(c.outstandingMinor)}。`,
-          ),
-          facts(
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-          ),
-          p(
-            '请贵司尽快安排付款。如在货物、发票或对帐等方面存在问题，烦请告知具体原因，以便我们及时协助处理。',
-            true,
-          ),
-          p('如贵司近日已付款，请将付款凭证发送给我们，谢谢！'),
-        ],
-        contactIntro: '联系人：',
-        signOff: ['顺颂商祺！', c.salespersonName, c.companyName],
-      }),
-      en: (c, k) => ({
-        subject: `Payment overdue: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} past due (${k.money(c.outstandingMinor)} outstanding)`,
-        title: 'Collection notice',
-        tone: 'notice',
-        greeting: `Dear ${c.counterpartyName},`,
-        blocks: [
-          p(
             `Invoice ${c.receivableId} fell due on ${c.dueDate}. We have not yet received payment in full: the invoice is now ${k.days(c.daysOverdue)} overdue, with ${k.money(c.outstandingMinor)} outstanding.`,
           ),
-          facts(
-            ['Invoice', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-          ),
-          p(
+        ),
+        facts(...overdueRows(c, k, [row(k, 'invoice', c.receivableId)])),
+        p(
+          k.t(
+            '请贵司尽快安排付款。如在货物、发票或对帐等方面存在问题，烦请告知具体原因，以便我们及时协助处理。',
             'Please arrange payment as soon as possible. If there is a problem with the goods, the invoice or the account, please let us know so that we can help resolve it.',
-            true,
           ),
-          p('If you have paid in the last few days, please send us the remittance advice. Thank you.'),
-        ],
-        contactIntro: 'Your contact:',
-        signOff: ['Kind regards,', c.salespersonName, c.companyName],
-      }),
-    },
+          true,
+        ),
+        p(
+          k.t(
+            '如贵司近日已付款，请将付款凭证发送给我们，谢谢！',
+            'If you have paid in the last few days, please send us the remittance advice. Thank you.',
+          ),
+        ),
+      ],
+      contactIntro: k.t('联系人：', 'Your contact:'),
+      signOff: signed.bySalesperson(c, k),
+    }),
   }),
 
   'late-reason-request': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `请记录逾期原因：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}`,
-        title: '请查明并记录逾期原因',
-        tone: 'notice',
-        greeting: `${c.salespersonName}，您好：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `请记录逾期原因：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}`,
+        `Please record why it is late: ${c.counterpartyName}, invoice ${c.receivableId}, ${k.days(c.daysOverdue)} overdue`,
+      ),
+      title: k.t('请查明并记录逾期原因', 'Find out and record the reason for late payment'),
+      tone: 'notice',
+      greeting: to.salesperson(c, k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已于 ${c.dueDate} 到期，现已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}。请尽快与客户联系，查明逾期原因并在系统中记录。`,
+            `Invoice ${c.receivableId} of ${c.counterpartyName} fell due on ${c.dueDate} and is now ${k.days(c.daysOverdue)} overdue, with ${k.money(c.outstandingMinor)} outstanding. Please contact the customer, find out why the payment is late and record the reason.`,
           ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-          ),
-          p('记录时请写明：'),
-          list(
+        ),
+        facts(
+          ...whose(c, k),
+          row(k, 'outstanding', k.money(c.outstandingMinor)),
+          row(k, 'dueDate', c.dueDate),
+          row(k, 'daysOverdue', k.overdue(c.daysOverdue)),
+        ),
+        p(k.t('记录时请写明：', 'Please record:')),
+        list(
+          k.t(
             [
               '逾期原因（如货物质量或数量争议、发票问题、经批准的延期、客户资金困难等）；',
               '客户承诺的付款日期及金额（如有）；',
               '相关证明材料（如争议函件、延期协议）。',
             ],
-            true,
-          ),
-          p(
-            '经财务部确认的正当理由可暂停催收升级；逾期满 15 天仍无正当理由的，该笔帐款将移交信用管理部，并对该客户停止供货、下调信用等级。',
-            true,
-          ),
-          c.actionUrl
-            ? action('记录逾期原因', c.actionUrl)
-            : p(`请在 creditflow 中打开应收帐款 ${c.receivableId} 填写逾期原因，或直接回复本邮件说明。`),
-        ],
-        contactIntro: '如有问题，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Please record why it is late: ${c.counterpartyName}, invoice ${c.receivableId}, ${k.days(c.daysOverdue)} overdue`,
-        title: 'Find out and record the reason for late payment',
-        tone: 'notice',
-        greeting: `Dear ${c.salespersonName},`,
-        blocks: [
-          p(
-            `Invoice ${c.receivableId} of ${c.counterpartyName} fell due on ${c.dueDate} and is now ${k.days(c.daysOverdue)} overdue, with ${k.money(c.outstandingMinor)} outstanding. Please contact the customer, find out why the payment is late and record the reason.`,
-          ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-          ),
-          p('Please record:'),
-          list(
             [
               'the reason (e.g. a dispute over quality or quantity, an invoice problem, an approved extension, cash-flow difficulties);',
               'the payment date and amount the customer promises, if any;',
               'supporting documents (e.g. dispute letters, an extension agreement).',
             ],
-            true,
           ),
-          p(
+          true,
+        ),
+        p(
+          k.t(
+            '经财务部确认的正当理由可暂停催收升级；逾期满 15 天仍无正当理由的，该笔帐款将移交信用管理部，并对该客户停止供货、下调信用等级。',
             'A valid reason confirmed by Finance pauses escalation. Without one, at 15 days overdue the receivable passes to the credit desk, supply to the customer stops and its credit grade is lowered.',
-            true,
           ),
-          c.actionUrl
-            ? action('Record the reason', c.actionUrl)
-            : p(
+          true,
+        ),
+        c.actionUrl
+          ? action(k.t('记录逾期原因', 'Record the reason'), c.actionUrl)
+          : p(
+              k.t(
+                `请在 creditflow 中打开应收帐款 ${c.receivableId} 填写逾期原因，或直接回复本邮件说明。`,
                 `Open receivable ${c.receivableId} in creditflow to record the reason, or reply to this e-mail.`,
               ),
-        ],
-        contactIntro: 'Questions? Please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+            ),
+      ],
+      contactIntro: k.t('如有问题，请联系：', 'Questions? Please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'second-collection-notice': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `第二次催款通知：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
-        title: '催款通知单（第二次）',
-        tone: 'warning',
-        greeting: `${c.counterpartyName}：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `第二次催款通知：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
+        `Second notice: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue — ${k.money(c.outstandingMinor)} outstanding`,
+      ),
+      title: k.t('催款通知单（第二次）', 'Second collection notice'),
+      tone: 'warning',
+      greeting: to.debtorFormally(c, k),
+      blocks: [
+        p(
+          k.t(
             `本公司已于贵司应收帐款到期后发出催款通知。截至本通知发出之日，贵司编号为 ${c.receivableId} 的应收帐款（到期日 ${c.dueDate}）仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}。`,
-          ),
-          facts(
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-          ),
-          p(
-            `请贵司收到本通知后立即安排付款。根据本公司信用政策，欠款逾期满 15 天（即 ${k.plusDays(c.dueDate, 15)}）仍无正当理由的，本公司将停止对贵司供货，并相应下调贵司的信用等级。`,
-            true,
-          ),
-          p('如贵司已付款，请将付款凭证发送给下列联系人以便核对；如对欠款有异议，请书面说明理由。'),
-          p('特此通知。'),
-        ],
-        contactIntro: '联系人：',
-        signOff: [c.companyName],
-      }),
-      en: (c, k) => ({
-        subject: `Second notice: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue — ${k.money(c.outstandingMinor)} outstanding`,
-        title: 'Second collection notice',
-        tone: 'warning',
-        greeting: `Dear ${c.counterpartyName},`,
-        blocks: [
-          p(
             `Following our earlier collection notice, we note that invoice ${c.receivableId} (due ${c.dueDate}) still has ${k.money(c.outstandingMinor)} outstanding and is now ${k.days(c.daysOverdue)} overdue.`,
           ),
-          facts(
-            ['Invoice', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-          ),
-          p(
+        ),
+        facts(...overdueRows(c, k, [row(k, 'invoice', c.receivableId)])),
+        p(
+          k.t(
+            `请贵司收到本通知后立即安排付款。根据本公司信用政策，欠款逾期满 15 天（即 ${k.plusDays(c.dueDate, 15)}）仍无正当理由的，本公司将停止对贵司供货，并相应下调贵司的信用等级。`,
             `Please make payment immediately. Under our credit policy, if the debt is still unpaid without a valid reason at 15 days overdue (${k.plusDays(c.dueDate, 15)}), we will stop supplying your company and lower your credit grade.`,
-            true,
           ),
-          p(
+          true,
+        ),
+        p(
+          k.t(
+            '如贵司已付款，请将付款凭证发送给下列联系人以便核对；如对欠款有异议，请书面说明理由。',
             'If you have already paid, please send the remittance advice to the contact below so that we can reconcile it; if you dispute the amount, please tell us why in writing.',
           ),
-        ],
-        contactIntro: 'Your contact:',
-        signOff: ['Yours faithfully,', c.companyName],
-      }),
-    },
+        ),
+        k.t(p('特此通知。'), undefined),
+      ],
+      contactIntro: k.t('联系人：', 'Your contact:'),
+      signOff: signed.byCompany(c, k),
+    }),
   }),
 
   'overdue-warning-letter': spec({
     requires: ['dueDate', 'daysOverdue', 'gradeBefore', 'gradeAfter'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `客户欠款警告书：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}，已停止供货`,
-        title: '客户欠款警告书',
-        tone: 'warning',
-        greeting: `${c.counterpartyName}：`,
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `客户欠款警告书：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}，已停止供货`,
+        `Overdue account warning: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — supply suspended`,
+      ),
+      title: k.t('客户欠款警告书', 'Formal warning: overdue account'),
+      tone: 'warning',
+      greeting: to.debtorFormally(c, k),
+      blocks: [
+        p(
+          k.t(
             `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。本公司已先后发出催款通知，但截至本函发出之日，贵司仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}，且未提供正当理由。`,
+            `Invoice ${c.receivableId} fell due on ${c.dueDate}. Despite our collection notices, ${k.money(c.outstandingMinor)} remains unpaid as of the date of this letter. The debt is now ${k.days(c.daysOverdue)} overdue and no valid reason has been given.`,
           ),
-          facts(
-            ['应收帐款编号', c.receivableId],
-            ['原金额', k.money(c.amountMinor)],
-            ['欠款金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-            ['信用等级', `${c.gradeBefore} → ${c.gradeAfter}`],
+        ),
+        facts(
+          ...overdueRows(
+            c,
+            k,
+            [row(k, 'invoice', c.receivableId)],
+            [k.t('欠款金额', 'Amount overdue'), k.money(c.outstandingMinor)],
           ),
-          p('根据本公司信用管理制度，自即日起：'),
-          list(
+          row(k, 'grade', `${c.gradeBefore} → ${c.gradeAfter}`),
+        ),
+        p(k.t('根据本公司信用管理制度，自即日起：', 'Under our credit policy, with immediate effect:')),
+        list(
+          k.t(
             [
               '暂停对贵司的一切供货，贵司新的赊销申请不予受理；',
               `贵司的信用等级由 ${c.gradeBefore} 下调为 ${c.gradeAfter}；`,
               '该笔欠款已移交本公司信用管理部负责催收。',
             ],
-            true,
-          ),
-          p(
-            `请贵司立即付清上述欠款。如逾期满 30 天（即 ${k.plusDays(c.dueDate, 30)}）仍未付清，本公司将终止与贵司的合作，并保留通过法律途径追讨欠款及相关费用的权利。`,
-            true,
-          ),
-          p('贵司付清所有逾期 15 天以上的欠款后，本公司将恢复供货。'),
-          p('特此函告。'),
-        ],
-        contactIntro: '联系人：',
-        signOff: [c.companyName],
-      }),
-      en: (c, k) => ({
-        subject: `Overdue account warning: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — supply suspended`,
-        title: 'Formal warning: overdue account',
-        tone: 'warning',
-        greeting: `Dear ${c.counterpartyName},`,
-        blocks: [
-          p(
-            `Invoice ${c.receivableId} fell due on ${c.dueDate}. Despite our collection notices, ${k.money(c.outstandingMinor)} remains unpaid as of the date of this letter. The debt is now ${k.days(c.daysOverdue)} overdue and no valid reason has been given.`,
-          ),
-          facts(
-            ['Invoice', c.receivableId],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount overdue', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-            ['Credit grade', `${c.gradeBefore} → ${c.gradeAfter}`],
-          ),
-          p('Under our credit policy, with immediate effect:'),
-          list(
             [
               'all supplies to your company are suspended and no new credit applications will be accepted;',
               `your credit grade is lowered from ${c.gradeBefore} to ${c.gradeAfter};`,
               'the debt has been passed to our credit department for collection.',
             ],
-            true,
           ),
-          p(
+          true,
+        ),
+        p(
+          k.t(
+            `请贵司立即付清上述欠款。如逾期满 30 天（即 ${k.plusDays(c.dueDate, 30)}）仍未付清，本公司将终止与贵司的合作，并保留通过法律途径追讨欠款及相关费用的权利。`,
             `Please pay the amount overdue immediately. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), we will terminate our business relationship and reserve the right to take legal action to recover the debt and our costs.`,
-            true,
           ),
-          p('Supply will resume once no amount of yours is 15 or more days overdue.'),
-        ],
-        contactIntro: 'Your contact:',
-        signOff: ['Yours faithfully,', c.companyName],
-      }),
-    },
+          true,
+        ),
+        p(
+          k.t(
+            '贵司付清所有逾期 15 天以上的欠款后，本公司将恢复供货。',
+            'Supply will resume once no amount of yours is 15 or more days overdue.',
+          ),
+        ),
+        k.t(p('特此函告。'), undefined),
+      ],
+      contactIntro: k.t('联系人：', 'Your contact:'),
+      signOff: signed.byCompany(c, k),
+    }),
   }),
 
   'supply-stopped': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `停止供货：${c.counterpartyName}（应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}）`,
-        title: `停止供货通知：${c.counterpartyName}`,
-        tone: 'warning',
-        greeting: '销售部、财务部及信用管理部各位同事：',
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `停止供货：${c.counterpartyName}（应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}）`,
+        `Supply stopped: ${c.counterpartyName} (invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)})`,
+      ),
+      title: k.t(`停止供货通知：${c.counterpartyName}`, `Supply stopped: ${c.counterpartyName}`),
+      tone: 'warning',
+      greeting: to.colleagues(k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}，到期日 ${c.dueDate}）已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}，且无经财务部确认的正当理由。即日起对该客户停止供货：其新的赊销申请将被自动拒绝，新订单一律暂停发货。`,
-          ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['业务员', c.salespersonName],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-            [
-              '信用等级',
-              c.gradeBefore && c.gradeAfter
-                ? `${c.gradeBefore} → ${c.gradeAfter}`
-                : c.gradeAfter || undefined,
-            ],
-          ),
-          p('待该客户名下不再有逾期 15 天及以上的应收帐款时，系统将自动恢复供货并另行通知。'),
-          action('查看应收帐款', c.actionUrl),
-        ],
-        contactIntro: '如有疑问，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Supply stopped: ${c.counterpartyName} (invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)})`,
-        title: `Supply stopped: ${c.counterpartyName}`,
-        tone: 'warning',
-        greeting: 'Dear colleagues in Sales, Finance and the credit desk,',
-        blocks: [
-          p(
             `Invoice ${c.receivableId} of ${c.counterpartyName} (due ${c.dueDate}) is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding, and no valid reason has been confirmed by Finance. Supply to this customer stops with immediate effect: new credit applications are rejected automatically and new orders must not be shipped.`,
           ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Salesperson', c.salespersonName],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-            [
-              'Credit grade',
-              c.gradeBefore && c.gradeAfter
-                ? `${c.gradeBefore} → ${c.gradeAfter}`
-                : c.gradeAfter || undefined,
-            ],
-          ),
-          p(
+        ),
+        facts(
+          ...overdueRows(c, k, [...whose(c, k), row(k, 'salesperson', c.salespersonName)]),
+          row(k, 'grade', gradeChange(c)),
+        ),
+        p(
+          k.t(
+            '待该客户名下不再有逾期 15 天及以上的应收帐款时，系统将自动恢复供货并另行通知。',
             'Supply resumes automatically once the customer has no receivable 15 or more days overdue; you will be notified.',
           ),
-          action('Open the receivable', c.actionUrl),
-        ],
-        contactIntro: 'Questions? Please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+        ),
+        action(k.t('查看应收帐款', 'Open the receivable'), c.actionUrl),
+      ],
+      contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'supply-resumed': spec({
     requires: [],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `恢复供货：${c.counterpartyName}`,
-        title: `恢复供货通知：${c.counterpartyName}`,
-        tone: 'info',
-        greeting: '销售部、财务部及信用管理部各位同事：',
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(`恢复供货：${c.counterpartyName}`, `Supply resumed: ${c.counterpartyName}`),
+      title: k.t(`恢复供货通知：${c.counterpartyName}`, `Supply resumed: ${c.counterpartyName}`),
+      tone: 'info',
+      greeting: to.colleagues(k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 名下已无逾期 15 天及以上的应收帐款，即日起恢复对该客户供货，可正常受理其订单及赊销申请（仍须按信用额度审批）。`,
-          ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['相关应收帐款', c.receivableId],
-            ['业务员', c.salespersonName],
-            ['原金额', k.money(c.amountMinor)],
-            ['本次收款', c.paymentMinor === undefined ? undefined : k.money(c.paymentMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', c.daysOverdue ? k.days(c.daysOverdue) : undefined],
-            ['当前信用等级', c.gradeAfter],
-          ),
-          action('查看客户', c.actionUrl),
-        ],
-        contactIntro: '如有疑问，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Supply resumed: ${c.counterpartyName}`,
-        title: `Supply resumed: ${c.counterpartyName}`,
-        tone: 'info',
-        greeting: 'Dear colleagues in Sales, Finance and the credit desk,',
-        blocks: [
-          p(
             `${c.counterpartyName} no longer has any receivable 15 or more days overdue. Supply resumes with immediate effect: orders and credit applications may be accepted again (subject to the usual credit-limit approval).`,
           ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Related receivable', c.receivableId],
-            ['Salesperson', c.salespersonName],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Payment received', c.paymentMinor === undefined ? undefined : k.money(c.paymentMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', c.daysOverdue ? String(c.daysOverdue) : undefined],
-            ['Current credit grade', c.gradeAfter],
-          ),
-          action('Open the customer', c.actionUrl),
-        ],
-        contactIntro: 'Questions? Please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+        ),
+        facts(
+          row(k, 'customer', c.counterpartyName),
+          [k.t('相关应收帐款', 'Related receivable'), c.receivableId],
+          row(k, 'salesperson', c.salespersonName),
+          row(k, 'originalAmount', k.money(c.amountMinor)),
+          row(k, 'payment', c.paymentMinor === undefined ? undefined : k.money(c.paymentMinor)),
+          row(k, 'outstanding', k.money(c.outstandingMinor)),
+          row(k, 'dueDate', c.dueDate),
+          row(k, 'daysOverdue', c.daysOverdue ? k.overdue(c.daysOverdue) : undefined),
+          row(k, 'currentGrade', c.gradeAfter),
+        ),
+        action(k.t('查看客户', 'Open the customer'), c.actionUrl),
+      ],
+      contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'credit-desk-handover': spec({
     requires: ['dueDate', 'daysOverdue'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `应收帐款移交信用管理部：${c.counterpartyName} ${c.receivableId}，逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}`,
-        title: '应收帐款移交通知',
-        tone: 'notice',
-        greeting: '信用管理部各位同事：',
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `应收帐款移交信用管理部：${c.counterpartyName} ${c.receivableId}，逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}`,
+        `Handed over to the credit desk: ${c.counterpartyName}, ${c.receivableId}, ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)} outstanding`,
+      ),
+      title: k.t('应收帐款移交通知', 'Receivable handed over to you'),
+      tone: 'notice',
+      greeting: k.t('信用管理部各位同事：', 'Dear credit desk,'),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已逾期 ${k.days(c.daysOverdue)}，且无经财务部确认的正当理由。按公司规定，自即日起该笔帐款由业务员 ${c.salespersonName} 移交信用管理部负责催收。`,
-          ),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['原业务员', c.salespersonName],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-            [
-              '信用等级',
-              c.gradeBefore && c.gradeAfter
-                ? `${c.gradeBefore} → ${c.gradeAfter}`
-                : c.gradeAfter || undefined,
-            ],
-          ),
-          p(
-            `系统已同时向客户发出《客户欠款警告书》，对该客户停止供货并下调其信用等级。逾期满 30 天（${k.plusDays(c.dueDate, 30)}）仍未付清的，将提请经理决定终止合作和/或诉诸司法。`,
-          ),
-          action('接手处理', c.actionUrl),
-        ],
-        contactIntro: '原业务联系人：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Handed over to the credit desk: ${c.counterpartyName}, ${c.receivableId}, ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)} outstanding`,
-        title: 'Receivable handed over to you',
-        tone: 'notice',
-        greeting: 'Dear credit desk,',
-        blocks: [
-          p(
             `Receivable ${c.receivableId} of ${c.counterpartyName} is ${k.days(c.daysOverdue)} overdue with no valid reason confirmed by Finance. Under company policy it passes from ${c.salespersonName} to the credit desk for collection, with immediate effect.`,
           ),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Previous owner', c.salespersonName],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-            [
-              'Credit grade',
-              c.gradeBefore && c.gradeAfter
-                ? `${c.gradeBefore} → ${c.gradeAfter}`
-                : c.gradeAfter || undefined,
-            ],
-          ),
-          p(
+        ),
+        facts(
+          ...overdueRows(c, k, [...whose(c, k), [k.t('原业务员', 'Previous owner'), c.salespersonName]]),
+          row(k, 'grade', gradeChange(c)),
+        ),
+        p(
+          k.t(
+            `系统已同时向客户发出《客户欠款警告书》，对该客户停止供货并下调其信用等级。逾期满 30 天（${k.plusDays(c.dueDate, 30)}）仍未付清的，将提请经理决定终止合作和/或诉诸司法。`,
             `The customer has been sent a formal overdue warning letter, supply has been stopped and the credit grade lowered. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), a manager will be asked to decide on termination and/or legal action.`,
           ),
-          action('Take over the receivable', c.actionUrl),
-        ],
-        contactIntro: 'Previous contact for this account:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+        ),
+        action(k.t('接手处理', 'Take over the receivable'), c.actionUrl),
+      ],
+      contactIntro: k.t('原业务联系人：', 'Previous contact for this account:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'legal-escalation': spec({
     requires: ['dueDate', 'daysOverdue', 'legalAction', 'deadline'],
-    templates: {
-      'zh-CN': (c, k) => ({
-        subject: `法律升级待确认：${c.counterpartyName} 应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}），请于 ${c.deadline} 前确认`,
-        title: '逾期帐款处理措施待确认（取消合作 / 诉诸司法）',
-        tone: 'warning',
-        greeting: '经理，您好：',
-        blocks: [
-          p(
+    doc: (c, k) => ({
+      subject: k.t(
+        `法律升级待确认：${c.counterpartyName} 应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}），请于 ${c.deadline} 前确认`,
+        `Legal escalation: ${c.counterpartyName}, invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — confirm by ${c.deadline}`,
+      ),
+      title: k.t(
+        '逾期帐款处理措施待确认（取消合作 / 诉诸司法）',
+        'Overdue account: proposed termination / legal action',
+      ),
+      tone: 'warning',
+      greeting: to.manager(k),
+      blocks: [
+        p(
+          k.t(
             `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}，到期日 ${c.dueDate}）已逾期 ${k.days(c.daysOverdue)}，仍有 ${k.money(c.outstandingMinor)} 未付。根据欠款金额，系统建议采取以下措施：`,
-          ),
-          list(zhLegal(c.legalAction)),
-          facts(
-            ['客户', c.counterpartyName],
-            ['应收帐款编号', c.receivableId],
-            ['原业务员', c.salespersonName],
-            ['原金额', k.money(c.amountMinor)],
-            ['未付金额', k.money(c.outstandingMinor)],
-            ['到期日', c.dueDate],
-            ['逾期天数', k.days(c.daysOverdue)],
-            ['当前信用等级', c.gradeAfter],
-            ['确认截止时间', c.deadline],
-          ),
-          p(`请于 ${c.deadline} 前确认或调整上述措施。`, true),
-          action('确认处理措施', c.actionUrl),
-        ],
-        contactIntro: '如需了解催收经过，请联系：',
-        signOff: ZH_INTERNAL_SIGN,
-      }),
-      en: (c, k) => ({
-        subject: `Legal escalation: ${c.counterpartyName}, invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — confirm by ${c.deadline}`,
-        title: 'Overdue account: proposed termination / legal action',
-        tone: 'warning',
-        greeting: 'Dear Manager,',
-        blocks: [
-          p(
             `Receivable ${c.receivableId} of ${c.counterpartyName} (due ${c.dueDate}) is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} still unpaid. Based on the amount, the proposed action is:`,
           ),
-          list(enLegal(c.legalAction)),
-          facts(
-            ['Customer', c.counterpartyName],
-            ['Receivable', c.receivableId],
-            ['Salesperson', c.salespersonName],
-            ['Original amount', k.money(c.amountMinor)],
-            ['Amount outstanding', k.money(c.outstandingMinor)],
-            ['Due date', c.dueDate],
-            ['Days overdue', String(c.daysOverdue)],
-            ['Current credit grade', c.gradeAfter],
-            ['Confirm by', c.deadline],
+        ),
+        list(legalActions(c.legalAction, k)),
+        facts(
+          ...overdueRows(c, k, [...whose(c, k), [k.t('原业务员', 'Salesperson'), c.salespersonName]]),
+          row(k, 'currentGrade', c.gradeAfter),
+          [k.t('确认截止时间', 'Confirm by'), c.deadline],
+        ),
+        p(
+          k.t(
+            `请于 ${c.deadline} 前确认或调整上述措施。`,
+            `Please confirm or amend the proposed action by ${c.deadline}.`,
           ),
-          p(`Please confirm or amend the proposed action by ${c.deadline}.`, true),
-          action('Confirm the action', c.actionUrl),
-        ],
-        contactIntro: 'For the collection history, please contact:',
-        signOff: EN_INTERNAL_SIGN,
-      }),
-    },
+          true,
+        ),
+        action(k.t('确认处理措施', 'Confirm the action'), c.actionUrl),
+      ],
+      contactIntro: k.t('如需了解催收经过，请联系：', 'For the collection history, please contact:'),
+      signOff: signed.bySystem(k),
+    }),
   }),
 
   'payment-received': spec({
     requires: ['paymentMinor'],
-    templates: {
-      'zh-CN': (c, k) => {
-        const settled = c.outstandingMinor <= 0;
-        const d = settled ? c.discount : undefined;
-        return {
-          subject: settled
-            ? `收款确认：已收到 ${k.money(c.paymentMinor)}，应收帐款 ${c.receivableId} 已结清`
-            : `收款确认：已收到 ${k.money(c.paymentMinor)}，应收帐款 ${c.receivableId} 尚欠 ${k.money(c.outstandingMinor)}`,
-          title: '收款确认',
-          tone: 'info',
-          greeting: `尊敬的${c.counterpartyName}：`,
-          blocks: [
-            settled
-              ? p(
-                  `我们已收到贵司支付的 ${k.money(c.paymentMinor)}，编号为 ${c.receivableId} 的应收帐款已全部结清。感谢贵司的及时付款！`,
-                )
-              : p(
-                  `我们已收到贵司支付的 ${k.money(c.paymentMinor)}，谢谢！编号为 ${c.receivableId} 的应收帐款尚有 ${k.money(c.outstandingMinor)} 未付。`,
-                ),
-            d &&
-              p(
-                `贵司在现金折扣期内（${d.lastDay} 前）付款，享受 ${k.percent(d.rateBp)} 的现金折扣，减免 ${k.money(c.amountMinor - d.discountedMinor)}。`,
-              ),
-            facts(
-              ['应收帐款编号', c.receivableId],
-              ['原金额', k.money(c.amountMinor)],
-              ['本次收款', k.money(c.paymentMinor)],
-              ['现金折扣', d && `${k.terms(d)}，减免 ${k.money(c.amountMinor - d.discountedMinor)}`],
-              ['未付金额', settled ? `${k.money(0)}（已结清）` : k.money(c.outstandingMinor)],
-              ['到期日', c.dueDate],
-              ['逾期天数', !settled && c.daysOverdue ? k.days(c.daysOverdue) : undefined],
+    doc: (c, k) => {
+      const settled = c.outstandingMinor <= 0;
+      const d = settled ? c.discount : undefined;
+      const paid = k.money(c.paymentMinor);
+      const left = k.money(c.outstandingMinor);
+      const waived = d && k.money(c.amountMinor - d.discountedMinor);
+      return {
+        subject: settled
+          ? k.t(
+              `收款确认：已收到 ${paid}，应收帐款 ${c.receivableId} 已结清`,
+              `Payment received: ${paid} — invoice ${c.receivableId} is settled`,
+            )
+          : k.t(
+              `收款确认：已收到 ${paid}，应收帐款 ${c.receivableId} 尚欠 ${left}`,
+              `Payment received: ${paid} — invoice ${c.receivableId}, ${left} still outstanding`,
             ),
-            !settled &&
-              (c.daysOverdue
+        title: k.t('收款确认', 'Payment received'),
+        tone: 'info',
+        greeting: to.debtor(c, k),
+        blocks: [
+          settled
+            ? p(
+                k.t(
+                  `我们已收到贵司支付的 ${paid}，编号为 ${c.receivableId} 的应收帐款已全部结清。感谢贵司的及时付款！`,
+                  `We have received your payment of ${paid}. Invoice ${c.receivableId} is now settled in full. Thank you for paying promptly.`,
+                ),
+              )
+            : p(
+                k.t(
+                  `我们已收到贵司支付的 ${paid}，谢谢！编号为 ${c.receivableId} 的应收帐款尚有 ${left} 未付。`,
+                  `We have received your payment of ${paid}, thank you. Invoice ${c.receivableId} still has ${left} outstanding.`,
+                ),
+              ),
+          d &&
+            p(
+              k.t(
+                `贵司在现金折扣期内（${d.lastDay} 前）付款，享受 ${k.percent(d.rateBp)} 的现金折扣，减免 ${waived}。`,
+                `As you paid within the discount period (by ${d.lastDay}), a ${k.percent(d.rateBp)} cash discount of ${waived} has been applied.`,
+              ),
+            ),
+          facts(
+            row(k, 'invoice', c.receivableId),
+            row(k, 'originalAmount', k.money(c.amountMinor)),
+            row(k, 'payment', paid),
+            row(k, 'cashDiscount', d && k.t(`${k.terms(d)}，减免 ${waived}`, `${k.terms(d)}: ${waived}`)),
+            row(k, 'outstanding', settled ? k.t(`${k.money(0)}（已结清）`, `${k.money(0)} (settled)`) : left),
+            row(k, 'dueDate', c.dueDate),
+            row(k, 'daysOverdue', !settled && c.daysOverdue ? k.overdue(c.daysOverdue) : undefined),
+          ),
+          !settled &&
+            (c.daysOverdue
+              ? p(
+                  k.t(
+                    `该笔款项已逾期 ${k.days(c.daysOverdue)}，请尽快付清余款 ${left}。`,
+                    `The balance is ${k.days(c.daysOverdue)} overdue; please pay the remaining ${left} as soon as possible.`,
+                  ),
+                  true,
+                )
+              : c.dueDate
                 ? p(
-                    `该笔款项已逾期 ${k.days(c.daysOverdue)}，请尽快付清余款 ${k.money(c.outstandingMinor)}。`,
+                    k.t(
+                      `请于 ${c.dueDate}（含）前付清余款 ${left}。`,
+                      `Please pay the remaining ${left} by ${c.dueDate}.`,
+                    ),
                     true,
                   )
-                : c.dueDate
-                  ? p(`请于 ${c.dueDate}（含）前付清余款 ${k.money(c.outstandingMinor)}。`, true)
-                  : p(`请尽快安排支付余款 ${k.money(c.outstandingMinor)}。`, true)),
-          ],
-          contactIntro: '如对帐目有任何疑问，请联系：',
-          signOff: ['顺颂商祺！', c.salespersonName, c.companyName],
-        };
-      },
-      en: (c, k) => {
-        const settled = c.outstandingMinor <= 0;
-        const d = settled ? c.discount : undefined;
-        return {
-          subject: settled
-            ? `Payment received: ${k.money(c.paymentMinor)} — invoice ${c.receivableId} is settled`
-            : `Payment received: ${k.money(c.paymentMinor)} — invoice ${c.receivableId}, ${k.money(c.outstandingMinor)} still outstanding`,
-          title: 'Payment received',
-          tone: 'info',
-          greeting: `Dear ${c.counterpartyName},`,
-          blocks: [
-            settled
-              ? p(
-                  `We have received your payment of ${k.money(c.paymentMinor)}. Invoice ${c.receivableId} is now settled in full. Thank you for paying promptly.`,
-                )
-              : p(
-                  `We have received your payment of ${k.money(c.paymentMinor)}, thank you. Invoice ${c.receivableId} still has ${k.money(c.outstandingMinor)} outstanding.`,
-                ),
-            d &&
-              p(
-                `As you paid within the discount period (by ${d.lastDay}), a ${k.percent(d.rateBp)} cash discount of ${k.money(c.amountMinor - d.discountedMinor)} has been applied.`,
-              ),
-            facts(
-              ['Invoice', c.receivableId],
-              ['Original amount', k.money(c.amountMinor)],
-              ['Payment received', k.money(c.paymentMinor)],
-              ['Cash discount', d && `${k.terms(d)}: ${k.money(c.amountMinor - d.discountedMinor)}`],
-              ['Amount outstanding', settled ? `${k.money(0)} (settled)` : k.money(c.outstandingMinor)],
-              ['Due date', c.dueDate],
-              ['Days overdue', !settled && c.daysOverdue ? String(c.daysOverdue) : undefined],
-            ),
-            !settled &&
-              (c.daysOverdue
-                ? p(
-                    `The balance is ${k.days(c.daysOverdue)} overdue; please pay the remaining ${k.money(c.outstandingMinor)} as soon as possible.`,
+                : p(
+                    k.t(`请尽快安排支付余款 ${left}。`, `Please arrange payment of the remaining ${left}.`),
                     true,
-                  )
-                : c.dueDate
-                  ? p(`Please pay the remaining ${k.money(c.outstandingMinor)} by ${c.dueDate}.`, true)
-                  : p(`Please arrange payment of the remaining ${k.money(c.outstandingMinor)}.`, true)),
-          ],
-          contactIntro: 'If you have any questions about your account, please contact:',
-          signOff: ['Kind regards,', c.salespersonName, c.companyName],
-        };
-      },
+                  )),
+        ],
+        contactIntro: k.t(
+          '如对帐目有任何疑问，请联系：',
+          'If you have any questions about your account, please contact:',
+        ),
+        signOff: signed.bySalesperson(c, k),
+      };
     },
   }),
 };
@@ -1442,18 +1148,6 @@ const CHROME: Record<MailLanguage, Chrome> = {
   },
 };
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML; every interpolated value in a template goes through it. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
-}
 const esc = escapeHtml;
 
 const isWebUrl = (url: string): boolean => /^https?:\/\/[^\s]+$/i.test(url);
@@ -1581,10 +1275,9 @@ export function renderReceivableMail(
 ): RenderedMail {
   const s = SPECS[kind];
   if (s === undefined) throw new Error(`unknown mail kind: ${String(kind)}`);
-  const template = s.templates[language];
-  if (template === undefined) throw new Error(`unsupported mail language: ${String(language)}`);
+  if (!MAIL_LANGUAGES.includes(language)) throw new Error(`unsupported mail language: ${String(language)}`);
   validate(kind, s, ctx);
-  const doc = template(ctx, makeKit(ctx, language));
+  const doc = s.doc(ctx, makeKit(ctx, language));
   // One line, no header injection.
   const subject = `[${ctx.companyName}] ${doc.subject}`.replace(/[\r\n\t]+/g, ' ').trim();
   const ch = CHROME[language];

@@ -1,20 +1,21 @@
 /**
  * The salesperson assessment's activities: the month's figures → the assessment →
  * the stored table and a credit-record event per person (one transaction), then
- * finance's e-mail, once per month (effect key).
+ * finance's e-mail (written by mail.ts), once per month (effect key).
  */
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
-import { type AssessmentTableRow, assessmentCsv, monthRange } from '../../domain/salesperson-review.js';
+import { type AssessmentTableRow, monthRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
 import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
 import { createEffects } from '../../store/effects.js';
 import { createSalespersonQueries } from '../../store/salespeople.js';
+import { assessmentMail } from './mail.js';
 
 export interface SalespersonActivityDeps {
   pool: Pool;
@@ -31,17 +32,6 @@ export function assessmentMailKey(month: string, ids: string[] | null): string {
     .slice(0, 16);
   return `salesperson-assessment:${month}:finance-table:scope-${scope}`;
 }
-
-const yuan = (minor: number) => {
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-};
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 export function createSalespersonActivities(deps: SalespersonActivityDeps) {
   const { pool, mailer, company } = deps;
@@ -131,42 +121,16 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
     }> {
       const key = assessmentMailKey(a.month, a.salespersonIds);
       const rows = await q.assessmentTable(a.month, a.salespersonIds);
-      const sent = await effects.once(key, 'salesperson-assessment-mail', null, () => {
-        const total = rows.reduce((s, r) => s + r.rewardPenaltyMinor, 0);
-        const lines = rows.map(
-          (r) =>
-            `${r.salespersonId}\t${r.salespersonName}\treceivables ${yuan(r.receivablesMinor)}\trates ${r.totalRateBp} bp\treward/penalty ${yuan(r.rewardPenaltyMinor)}`,
-        );
-        const csv = assessmentCsv(a.month, rows);
-        const text = [
-          `${company.name}: salesperson receivable assessment ${a.month} / 应收帐款考核表 ${a.month}`,
-          '',
-          ...lines,
-          '',
-          `Total reward (+) / penalty (−): ${yuan(total)} — paid with or deducted from commission.`,
-          'Amount = receivables × sum of the rates, rounded half away from zero to a minor unit.',
-          '',
-          'CSV:',
-          csv,
-        ].join('\n');
-        const html = `<p>${escapeHtml(company.name)}: salesperson receivable assessment ${a.month} / 应收帐款考核表</p>
-<table border="1" cellpadding="4"><tr><th>id</th><th>name</th><th>receivables</th><th>rates (bp)</th><th>reward/penalty</th></tr>
-${rows
-  .map(
-    (r) =>
-      `<tr><td>${escapeHtml(r.salespersonId)}</td><td>${escapeHtml(r.salespersonName)}</td><td>${yuan(r.receivablesMinor)}</td><td>${r.totalRateBp}</td><td>${yuan(r.rewardPenaltyMinor)}</td></tr>`,
-  )
-  .join('\n')}
-</table><p>Total: ${yuan(total)}</p>`;
-        return mailer.send({
+      // The amounts are in the policy's currency.
+      const { currency } = await readPolicyInForce(pool);
+      const sent = await effects.once(key, 'salesperson-assessment-mail', null, () =>
+        mailer.send({
           to: company.financeApprovers,
-          subject: `Salesperson assessment ${a.month} / 应收帐款考核 ${a.month}`,
-          text,
-          html,
+          ...assessmentMail(company.name, a.month, rows, currency),
           effectKey: key,
           kind: 'salesperson-assessment',
-        });
-      });
+        }),
+      );
       return { key, messageId: sent.messageId };
     },
   };

@@ -2,8 +2,11 @@
  * creditflow reports dashboard: fetches the /v1/reports/* JSON with the reader's API token and draws
  * each report with Chart.js (served from this API, no CDN). Every chart also has a table of its exact
  * figures: cells carry data-key and data-value (money in minor units, usage in bp) for people using
- * screen readers and for tests.
+ * screen readers and for tests. Money is shown by domain/format.js, the formatter the server's mails and
+ * reports use, which the API serves beside this script (an ES module).
  */
+import { chartUnits, formatMoney } from './format.js';
+
 (() => {
   const TOKEN_KEY = 'creditflow.dashboard.token';
   const FILTERS = ['asOf', 'by', 'from', 'to'];
@@ -70,29 +73,16 @@
 
   // ------------------------------------------------------------------ money and numbers
 
-  const fractionDigits = new Map();
-  function digits(currency) {
-    if (!fractionDigits.has(currency)) {
-      let d = 2;
-      try {
-        d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-          .maximumFractionDigits;
-      } catch {
-        // An unknown code: show two decimals.
-      }
-      fractionDigits.set(currency, d);
-    }
-    return fractionDigits.get(currency);
-  }
-  const major = (minor, currency) => minor / 10 ** digits(currency);
+  /** Text for people from the one formatter the mails and reports use; a chart's axis takes major units. */
   function money(minor, currency) {
     if (minor === null || minor === undefined) return '—';
     try {
-      return new Intl.NumberFormat('en', { style: 'currency', currency }).format(major(minor, currency));
+      return formatMoney(minor, currency, 'en');
     } catch {
-      return `${currency} ${major(minor, currency).toFixed(digits(currency))}`;
+      return `${minor} (${currency} minor units)`;
     }
   }
+  const major = chartUnits;
   const percent = (bp) => (bp === null || bp === undefined ? '—' : `${(bp / 100).toFixed(2)} %`);
 
   // ------------------------------------------------------------------ tables and charts

@@ -16,6 +16,7 @@ import {
   lockCounterpartyProfile,
   setCounterpartyFields,
 } from '../master-data.js';
+import { ROLES } from '../roles.js';
 import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
@@ -148,6 +149,7 @@ export function counterpartyRoutes(deps: {
       summary:
         "A manager's override: stop supply to a counterparty, or resume it (lifting every block), with a reason",
       tag: 'counterparties',
+      roles: ['manager'],
       params: z.object({ id: Id }),
       body: z.object({
         action: z.enum(['stop', 'resume']),
@@ -196,6 +198,7 @@ export function counterpartyRoutes(deps: {
       summary:
         "Create a dealer or customer with its initial credit facts (recorded with the caller as actor), or update its details (name, e-mail, language, region, contact, joining date; recorded). A different grade, class, limit or term is refused 409 naming the field: those change through their process or a manager's credit override",
       tag: 'counterparties',
+      roles: ['finance', 'admin'],
       body: CounterpartyBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,
@@ -217,6 +220,7 @@ export function counterpartyRoutes(deps: {
       summary:
         "A manager's override of a counterparty's grade (dealers), class (customers), credit limit or term, with a required reason: recorded as a credit fact with before, after, the manager and the reason. 200 with nothing recorded when every value is already so",
       tag: 'counterparties',
+      roles: ['manager'],
       params: z.object({ id: Id }),
       body: OverrideBody,
       response: z.object({ id: z.string(), changed: z.boolean(), before: Values, after: Values }),
@@ -253,6 +257,7 @@ export function counterpartyRoutes(deps: {
       path: '/v1/counterparties/:id',
       summary: "A counterparty's credit profile: grade or class, limit, term, supply status and history",
       tag: 'counterparties',
+      roles: ROLES,
       params: z.object({ id: Id }),
       response: CounterpartyResponse,
       handler: async ({ params, principal }) => {
@@ -280,6 +285,7 @@ export function counterpartyRoutes(deps: {
       summary:
         'Create a salesperson with an initial limit (recorded with the caller as actor), or update their details (recorded). A different limit is refused 409 naming creditLimitMinor: it changes through a limit proposal a manager approves',
       tag: 'salespeople',
+      roles: ['finance', 'admin'],
       body: SalespersonBody,
       response: z.object({ id: z.string(), created: z.boolean() }),
       status: 201,

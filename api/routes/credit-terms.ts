@@ -186,6 +186,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       path: '/v1/credit-terms/analysis',
       summary: 'Marginal analysis of candidate credit terms (cash, 30, 60 days …) with the recommended term',
       tag: 'credit-terms',
+      roles: ['finance', 'marketing', 'manager', 'sales', 'credit-desk', 'auditor'],
       body: AnalysisBody,
       response: AnalysisResponse,
       handler: async ({ body, principal }) => {
@@ -226,6 +227,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       summary:
         "Score a customer's credit (§3): stores the class, the score history and a credit-record event",
       tag: 'customers',
+      roles: ['finance', 'credit-desk'],
       params: z.object({ id: Id }),
       body: ScoreBody,
       response: ScoreResponse,

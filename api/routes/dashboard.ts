@@ -12,6 +12,7 @@ import { type AnyRoute, defineRoute, reply } from '../http.js';
 const DIR = path.resolve(import.meta.dirname, '..', 'dashboard');
 // chart.js exports no path to its UMD build; find it next to the package's main file.
 const CHART_JS = path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
+const FORMAT_JS = path.resolve(import.meta.dirname, '..', '..', 'domain', 'format.js');
 
 const HEADERS = {
   'cache-control': 'no-cache',
@@ -33,6 +34,8 @@ export function dashboardRoutes(): AnyRoute[] {
     'dashboard.js': { body: readFileSync(path.join(DIR, 'dashboard.js'), 'utf8'), type: 'text/javascript' },
     'dashboard.css': { body: readFileSync(path.join(DIR, 'dashboard.css'), 'utf8'), type: 'text/css' },
     'chart.umd.js': { body: readFileSync(CHART_JS, 'utf8'), type: 'text/javascript' },
+    // The one money and date formatter, the same file the server uses: the dashboard imports it.
+    'format.js': { body: readFileSync(FORMAT_JS, 'utf8'), type: 'text/javascript' },
   };
   return [
     defineRoute({
@@ -40,6 +43,7 @@ export function dashboardRoutes(): AnyRoute[] {
       path: '/dashboard',
       summary: 'The reports dashboard (HTML); it asks for an API token or takes #token=… in the address',
       tag: 'reports',
+      public: true,
       response: z.string(),
       handler: async () => reply(200, page, PAGE_HEADERS),
     }),
@@ -48,6 +52,7 @@ export function dashboardRoutes(): AnyRoute[] {
       path: '/dashboard/:file',
       summary: "The dashboard's script, style sheet and Chart.js",
       tag: 'reports',
+      public: true,
       params: z.object({ file: z.string() }),
       response: z.string(),
       handler: async ({ params }) => {

@@ -16,12 +16,12 @@ import { createImportQueries, type ImportRow, type ReportRow } from '../../store
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
-import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../idempotency.js';
 import { createRowAppliers } from '../imports/importers.js';
 import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
 import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
 import { runImport } from '../imports/run.js';
 import { createMasterData } from '../master-data.js';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../plugins/idempotency.js';
 import { Id, QueryInt, storableText } from '../schemas.js';
 
 /** The largest file one import takes. */
@@ -92,6 +92,7 @@ export function importRoutes(deps: {
       path: `/v1/imports/${kind}`,
       summary: `${SUMMARY[kind]}. Answers when done with the counts and the rejected rows`,
       tag: 'imports',
+      roles: ['finance', 'admin'],
       query: z.object({
         importId: Id.optional().describe('Your id for this import (generated when absent); it must be new'),
       }),
@@ -231,6 +232,7 @@ export function importRoutes(deps: {
       path: '/v1/imports/:id',
       summary: "An import's status, counts and progress (rows processed), while it runs and after",
       tag: 'imports',
+      roles: ['finance', 'admin', 'auditor'],
       params: z.object({ id: Id }),
       response: ImportSchema,
       handler: async ({ params }) => {
@@ -245,6 +247,7 @@ export function importRoutes(deps: {
       path: '/v1/imports/:id/rows',
       summary: "An import's per-row report in file order, optionally one outcome (e.g. rejected), paged",
       tag: 'imports',
+      roles: ['finance', 'admin', 'auditor'],
       params: z.object({ id: Id }),
       query: z.object({
         outcome: z.enum(OUTCOMES).optional(),

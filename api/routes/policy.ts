@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { PolicyStore } from '../../infra/policy.js';
 import { actorOf, authenticated } from '../auth.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { ROLES } from '../roles.js';
 import { ActorResponse, refusedActorFields } from '../schemas.js';
 
 const PolicyDocument = z.record(z.string(), z.unknown());
@@ -14,6 +15,7 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
       path: '/v1/policy',
       summary: 'The credit policy in force for new work',
       tag: 'policy',
+      roles: ROLES,
       response: PolicyDocument,
       handler: async () => deps.store.current() as unknown as Record<string, unknown>,
     }),
@@ -22,6 +24,7 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
       path: '/v1/policy',
       summary: 'Replace the policy with a new version (overrides on top of the repository defaults)',
       tag: 'policy',
+      roles: ['admin'],
       body: z.object({
         ...refusedActorFields('changedBy'),
         document: PolicyDocument.describe(
@@ -44,6 +47,7 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
       path: '/v1/policy/versions',
       summary: 'Every policy version stored through the API',
       tag: 'policy',
+      roles: ROLES,
       response: z.object({
         items: z.array(
           z.object({

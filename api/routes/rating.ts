@@ -27,7 +27,7 @@ import {
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError, type FieldError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
-import { assertOwnDepartment } from '../roles.js';
+import { assertOwnDepartment, ROLES } from '../roles.js';
 import {
   ActorResponse,
   Id,
@@ -129,6 +129,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "Submit a month's performance scores (12 indicators, 0–5 each; customers_lost as a count): finance the first 8, marketing the last 4",
       tag: 'rating',
+      roles: ['finance', 'marketing'],
       params: z.object({ id: Id, month: Month }),
       body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
@@ -167,6 +168,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "Submit a quarter's conduct scores (8 indicators, marketing only; the first two as violation counts)",
       tag: 'rating',
+      roles: ['marketing'],
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
@@ -201,6 +203,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "Submit the dealer's sales in a quarter (finance; minor units): limit = sales × the grade's ratio",
       tag: 'rating',
+      roles: ['finance'],
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({
         ...Submission,
@@ -228,6 +231,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "Run a month's performance scoring now (workflow rating-month:<YYYY-MM>); a running one is returned (USE_EXISTING), a finished month may be re-run (ALLOW_DUPLICATE; same values)",
       tag: 'rating',
+      roles: ['finance', 'marketing', 'manager'],
       params: z.object({ month: Month }),
       body: TriggerBody,
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
@@ -257,6 +261,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "Run a quarter's dealer rating now (workflow rating-quarter:<YYYY-Qn>); a running one is returned (USE_EXISTING), a finished quarter may be re-run (ALLOW_DUPLICATE; it changes nothing and e-mails nobody twice)",
       tag: 'rating',
+      roles: ['finance', 'marketing', 'manager'],
       params: z.object({ quarter: Quarter }),
       body: TriggerBody,
       response: z.object({ quarter: z.string(), workflowId: z.string(), runId: z.string() }),
@@ -286,6 +291,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         "A quarter's rating progress from its workflow: total, done, changed, skipped, decisions pending (404 when never run)",
       tag: 'rating',
+      roles: ROLES, // counts only
       params: z.object({ quarter: Quarter }),
       response: ProgressResponse,
       handler: async ({ params }) => {
@@ -307,6 +313,7 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       summary:
         'A manager decides on a dealer rated bad two quarters in a row: continue, stop supply or end the contract (before the policy deadline)',
       tag: 'rating',
+      roles: ['manager'],
       params: z.object({ id: Id, quarter: Quarter }),
       body: z.object({
         decision: z.enum(['continue', 'stop-supply', 'end-contract']),

@@ -33,7 +33,7 @@ import { samePaymentIdConflict } from '../../workflows/receivable/rules.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { assertOwnDepartment, assertOwnSalesperson } from '../roles.js';
+import { assertOwnDepartment, assertOwnSalesperson, ROLES } from '../roles.js';
 import { DateInWindow, Id, Minor, OnBehalfOfBody, QueryInt, refusedActorFields, Text } from '../schemas.js';
 import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
 
@@ -121,6 +121,7 @@ export function receivableRoutes(deps: {
       path: '/v1/credit-applications',
       summary: 'File a credit application: starts the receivable workflow receivable:<id>',
       tag: 'receivables',
+      roles: ['sales', 'finance'],
       body: CreditApplicationBody,
       response: StartedResponse,
       status: 201,
@@ -197,6 +198,7 @@ export function receivableRoutes(deps: {
       summary:
         "A receivable's state as its workflow last recorded it (the workflow itself is asked until its first record)",
       tag: 'receivables',
+      roles: ROLES, // sales: own only
       params: ReceivableIdParams,
       response: ReceivableResponse,
       handler: async ({ params, principal }) => {
@@ -220,6 +222,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables',
       summary: 'List receivables (from PostgreSQL), filtered by counterparty, salesperson or stage',
       tag: 'receivables',
+      roles: ROLES, // sales: own only
       query: z.object({
         counterpartyId: Id.optional(),
         salespersonId: Id.optional(),
@@ -247,6 +250,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/record',
       summary: "The receivable's tamper-evident credit record and its open tasks",
       tag: 'receivables',
+      roles: ROLES, // sales: own only
       params: ReceivableIdParams,
       response: z.object({
         events: z.array(
@@ -287,6 +291,7 @@ export function receivableRoutes(deps: {
       path: '/v1/credit-records/verification',
       summary: "Auditor: prove the credit record's hash chain intact, or name the first altered record",
       tag: 'audit',
+      roles: ['auditor', 'manager', 'admin'],
       response: z.object({
         ok: z.boolean(),
         count: z.number().int(),
@@ -301,6 +306,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/decisions',
       summary: 'Finance, marketing or (after the deadline) a manager decides the application',
       tag: 'approval',
+      roles: ['finance', 'marketing', 'manager'], // each for its own department
       params: ReceivableIdParams,
       body: z.object({
         department: z.enum(['finance', 'marketing', 'manager']),
@@ -326,6 +332,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/payments',
       summary: 'Record a payment (partial or full); returns the new balance',
       tag: 'payments',
+      roles: ['finance', 'credit-desk'],
       params: ReceivableIdParams,
       body: z.object({
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
@@ -383,6 +390,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/valid-reasons',
       summary: 'Finance records a documented valid reason: dispute, agreed extension or promise to pay',
       tag: 'collections',
+      roles: ['finance'],
       params: ReceivableIdParams,
       body: z.discriminatedUnion('kind', [
         z.object({ kind: z.literal('dispute'), reason: Text, ...actorFields }),
@@ -413,6 +421,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/valid-reasons/end',
       summary: 'Finance ends the valid reason (dispute resolved): escalation resumes where it stood',
       tag: 'collections',
+      roles: ['finance'],
       params: ReceivableIdParams,
       body: z.object({ note: Text, ...actorFields }),
       response: ReceivableResponse,
@@ -429,6 +438,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/late-reasons',
       summary: 'The salesperson records why the payment is late',
       tag: 'collections',
+      roles: ['sales', 'credit-desk'], // sales: own only
       params: ReceivableIdParams,
       body: z.object({ reason: Text, ...actorFields }),
       response: ReceivableResponse,
@@ -449,6 +459,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/legal-confirmation',
       summary: 'A manager confirms or holds the +30 legal escalation',
       tag: 'collections',
+      roles: ['manager'],
       params: ReceivableIdParams,
       body: z.object({ proceed: z.boolean(), note: Text, ...deciderFields }),
       response: ReceivableResponse,
@@ -467,6 +478,7 @@ export function receivableRoutes(deps: {
       path: '/v1/receivables/:id/write-off',
       summary: 'A manager writes the receivable off as a bad debt',
       tag: 'collections',
+      roles: ['manager'],
       params: ReceivableIdParams,
       body: z.object({ reason: Text, ...deciderFields }),
       response: ReceivableResponse,

@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { localDate } from '../../domain/calendar.js';
+import { toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import {
   AGING_BUCKETS,
@@ -22,7 +23,6 @@ import {
   monthPeriods,
   monthSpan,
   monthsBefore,
-  toCsv,
 } from '../../domain/reports.js';
 import { limitUsage } from '../../domain/salesperson-assessment.js';
 import { usageBp } from '../../domain/salesperson-review.js';
@@ -30,6 +30,7 @@ import { createReportQueries } from '../../store/reports.js';
 import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { STAFF_READERS } from '../roles.js';
 import { CalendarDate, Id, Month } from '../schemas.js';
 import { isSalesperson, salespersonScope } from '../visibility.js';
 
@@ -257,6 +258,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       summary:
         'Receivables aging on a date: outstanding of issued receivables by days overdue (current = not yet due, 1–7, 8–15, 16–30, 30+ = 31 and more), by counterparty, salesperson or region, one row per group and currency, with totals. Outstanding is rebuilt for the date (approved − payments and discounts dated by then − write-offs by then); JSON or CSV',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({
         by: z.enum(['counterparty', 'salesperson', 'region']).default('counterparty'),
         asOf: CalendarDate.optional().describe("default: today in the company's time zone"),
@@ -292,6 +294,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       path: '/v1/reports/dso',
       summary: `Days sales outstanding by month, per currency. ${DSO_FORMULA}. Receivables at the period end are rebuilt from the facts (approved − payments and discounts dated by then − write-offs by then); credit sales are approved amounts issued in the period. JSON or CSV`,
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([DsoReport, z.string()]),
       csv: CSV_ANSWER,
@@ -310,6 +313,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       summary:
         'Grade distribution: dealers by credit grade AA…CC and customers by class A–D (grade null: not yet rated or classified); a salesperson sees the counterparties they sell to. JSON or CSV (kind, grade, count)',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([GradeReport, z.string()]),
       csv: CSV_ANSWER,
@@ -342,6 +346,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       summary:
         "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ salespersonId: SalespersonFilter, format: Format }),
       response: z.union([LimitUsageReport, z.string()]),
       csv: CSV_ANSWER,
@@ -401,6 +406,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
       summary:
         'Collection results by month, per currency: amount collected (payments dated in the month), of which on time (paid on or before the due date in force) and late, cash discount granted, bad debts written off, and how many receivables reached each escalation step (due+1 check, +7 second notice, +15 warning, +30 legal; dated by the credit record in company time). JSON or CSV',
       tag: 'reports',
+      roles: [...STAFF_READERS, 'sales'],
       query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
       response: z.union([CollectionsReport, z.string()]),
       csv: CSV_ANSWER,

@@ -12,9 +12,10 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { actorSource } from '../../domain/actor.js';
 import { addDays, instantAt } from '../../domain/calendar.js';
+import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS, salespersonCreditScore } from '../../domain/salesperson-assessment.js';
-import { assessmentCsv, proposeReview, quarterRange, usageBp } from '../../domain/salesperson-review.js';
+import { proposeReview, quarterRange, usageBp } from '../../domain/salesperson-review.js';
 import type { CreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
 import { createSalespersonQueries } from '../../store/salespeople.js';
@@ -27,6 +28,7 @@ import {
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { STAFF_READERS } from '../roles.js';
 import {
   ActorResponse,
   Id,
@@ -153,6 +155,7 @@ export function salespersonRoutes(deps: {
       summary:
         "Run a month's salesperson assessment now (workflow salesperson-assessment:<YYYY-MM>); a running one is returned, a finished month is re-run (same values, no second e-mail)",
       tag: 'salespeople',
+      roles: ['finance'],
       params: z.object({ month: Month }),
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
@@ -183,6 +186,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A month's assessment table from PostgreSQL (404 when not run). Amount = receivables × sum of the rates (bp) ÷ 10000, rounded half away from zero to a minor unit. `…/:month.csv` or `?format=csv`: the table as CSV (header row, one row per salesperson, amounts in minor units, rates in bp)",
       tag: 'salespeople',
+      roles: ['finance', 'manager', 'marketing', 'auditor', 'sales'], // sales: own row only
       params: z.object({
         month: z
           .string()
@@ -212,6 +216,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/record-events',
       summary: "Append to a salesperson's credit record: a sale, complaint, collection or violation",
       tag: 'salespeople',
+      roles: ['finance', 'marketing', 'manager'],
       params: z.object({ id: Id }),
       body: z.object({
         kind: z.enum(['sale', 'complaint', 'collection', 'violation']),
@@ -250,6 +255,7 @@ export function salespersonRoutes(deps: {
       summary:
         "Score a salesperson's credit (weighted: sales, customer feedback, collection record, contract fulfilment; weights from the policy); complaints default to those in the record over the last 90 days",
       tag: 'salespeople',
+      roles: ['manager', 'finance'],
       params: z.object({ id: Id }),
       body: z.object({
         salesTargetAchievementBp: Bp,
@@ -309,6 +315,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A salesperson's limit, outstanding (issued receivables + pending applications), usage %, latest credit score, limit proposals and credit record",
       tag: 'salespeople',
+      roles: [...STAFF_READERS, 'sales'], // sales: own only
       params: z.object({ id: Id }),
       response: z.object({
         id: z.string(),
@@ -362,6 +369,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/limit-proposals',
       summary: "Propose a salesperson's receivables limit from an evaluation; a manager approves it",
       tag: 'salespeople',
+      roles: ['finance', 'marketing'],
       params: z.object({ id: Id }),
       body: z.object({
         proposedLimitMinor: MinorOrZero,
@@ -405,6 +413,7 @@ export function salespersonRoutes(deps: {
       path: '/v1/salespeople/:id/limit-proposals/:proposalId/decision',
       summary: 'A manager approves (the limit takes effect) or rejects a pending limit proposal',
       tag: 'salespeople',
+      roles: ['manager'],
       params: z.object({ id: Id, proposalId: z.string().uuid() }),
       body: z.object({
         approve: z.boolean(),
@@ -450,6 +459,7 @@ export function salespersonRoutes(deps: {
       summary:
         'Quarterly review: proposes incentives (bonus, commendation) or sanctions (warning, demotion, fine) and a limit from the score and record; decided reviews stay as decided',
       tag: 'salespeople',
+      roles: ['finance', 'manager'],
       params: z.object({ quarter: Quarter }),
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ quarter: z.string(), reviews: z.array(ReviewResponse) }),
@@ -503,6 +513,7 @@ export function salespersonRoutes(deps: {
       summary:
         "A manager accepts the review's proposal or changes it; a decided limit takes effect and the decision goes on the credit record",
       tag: 'salespeople',
+      roles: ['manager'],
       params: z.object({ quarter: Quarter, salespersonId: Id }),
       body: z.object({
         accept: z

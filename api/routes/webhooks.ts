@@ -120,6 +120,7 @@ export function webhookRoutes(deps: {
       path: '/v1/webhooks',
       summary: 'Subscribe a URL to receivable escalation events; the signing secret is shown only here',
       tag: 'webhooks',
+      roles: ['admin'],
       body: SubscriptionBody,
       response: Subscription.extend({
         secret: z.string().describe('HMAC-SHA256 key for X-Creditflow-Signature; store it now'),
@@ -145,6 +146,7 @@ export function webhookRoutes(deps: {
       path: '/v1/webhooks',
       summary: 'Webhook subscriptions, active and deactivated (never their secrets)',
       tag: 'webhooks',
+      roles: ['admin', 'auditor'],
       response: z.object({ items: z.array(Subscription) }),
       handler: async () => ({ items: (await webhooks.listSubscriptions()).map(shown) }),
     }),
@@ -153,6 +155,7 @@ export function webhookRoutes(deps: {
       path: '/v1/webhooks/:id',
       summary: 'Deactivate a subscription: nothing more is sent to it, pending deliveries are cancelled',
       tag: 'webhooks',
+      roles: ['admin'],
       params: WebhookIdParams,
       response: Subscription,
       handler: async ({ params }) => {
@@ -166,6 +169,7 @@ export function webhookRoutes(deps: {
       path: '/v1/webhooks/:id/deliveries',
       summary: "A subscription's deliveries, newest first: status, attempts with their answers, next attempt",
       tag: 'webhooks',
+      roles: ['admin', 'auditor'],
       params: WebhookIdParams,
       query: z.object({
         status: DeliveryStatus.optional(),

@@ -14,6 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { escapeHtml } from '../../domain/format.js';
 
 export interface StoredMessage {
   id: number;
@@ -36,12 +37,6 @@ export interface LocalMailServer {
   setAccepting(accepting: boolean): void;
   stop(): Promise<void>;
 }
-
-const esc = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 
 function addresses(p: ParsedMail['to']): string[] {
   if (!p) return [];
@@ -134,10 +129,10 @@ export async function startLocalMailServer(opts: {
       }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(
-        `<!doctype html><meta charset="utf-8"><title>${esc(msg.subject)}</title>
-<p><a href="/">← inbox</a></p><p><b>From:</b> ${esc(msg.from)}<br><b>To:</b> ${esc(msg.to.join(', '))}<br>
-<b>Subject:</b> ${esc(msg.subject)}<br><b>Received:</b> ${esc(msg.receivedAt)}</p><hr>
-<iframe sandbox style="width:100%;height:70vh;border:1px solid #ccc" srcdoc="${esc(msg.html || `<pre>${esc(msg.text)}</pre>`)}"></iframe>`,
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(msg.subject)}</title>
+<p><a href="/">← inbox</a></p><p><b>From:</b> ${escapeHtml(msg.from)}<br><b>To:</b> ${escapeHtml(msg.to.join(', '))}<br>
+<b>Subject:</b> ${escapeHtml(msg.subject)}<br><b>Received:</b> ${escapeHtml(msg.receivedAt)}</p><hr>
+<iframe sandbox style="width:100%;height:70vh;border:1px solid #ccc" srcdoc="${escapeHtml(msg.html || `<pre>${escapeHtml(msg.text)}</pre>`)}"></iframe>`,
       );
       return;
     }
@@ -147,7 +142,7 @@ export async function startLocalMailServer(opts: {
       .reverse()
       .map(
         (x) =>
-          `<tr><td>${x.id}</td><td>${esc(x.receivedAt)}</td><td>${esc(x.to.join(', '))}</td><td><a href="/messages/${x.id}">${esc(x.subject)}</a></td></tr>`,
+          `<tr><td>${x.id}</td><td>${escapeHtml(x.receivedAt)}</td><td>${escapeHtml(x.to.join(', '))}</td><td><a href="/messages/${x.id}">${escapeHtml(x.subject)}</a></td></tr>`,
       )
       .join('');
     res.end(

@@ -26,6 +26,11 @@ export interface LocalPostgres {
 const USER = 'creditflow';
 const PASSWORD = 'creditflow';
 
+/** The URL of the database a local server on `port` holds (the one `npm start` runs: creditflow). */
+export function localPostgresUrl(port: number, database = 'creditflow'): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 export async function startLocalPostgres(opts: {
   dataDir: string;
   port: number;
@@ -63,7 +68,7 @@ export async function startLocalPostgres(opts: {
     await admin.end();
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
+    url: localPostgresUrl(opts.port, database),
     stop: () => server.stop(),
   };
 }

@@ -6,4 +6,4 @@ ensure_temporal_cli
 cd "$ROOT"
 # Fewer glibc malloc arenas: less resident memory per cached workflow (see Dockerfile).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-exec node --import tsx infra/start.ts "$@"
+exec node --import tsx bin/start.ts "$@"

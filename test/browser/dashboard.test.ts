@@ -4,6 +4,7 @@
  * for the book in test/support/report-seed.ts, and each chart's table shows them exactly.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain/calendar.js';
@@ -154,7 +155,7 @@ describe('the reports dashboard', () => {
       overdueOver30Minor: '0',
       totalMinor: '500000',
     });
-    expect(row(aging, book.d1).texts.currentMinor).toBe('CN¥3,000.00');
+    expect(row(aging, book.d1).texts.currentMinor).toBe('¥3,000.00');
     expect(row(aging, book.d2).cells).toMatchObject({
       overdue16to30Minor: '100000',
       overdueOver30Minor: '80000',
@@ -342,6 +343,12 @@ describe('the reports dashboard', () => {
     const chartJs = await fetch(`${base}/dashboard/chart.umd.js`);
     expect(chartJs.status).toBe(200);
     expect(await chartJs.text()).toMatch(/Chart\.js v4/);
+    // The dashboard formats money with the very file the server's mails and reports use.
+    const format = await fetch(`${base}/dashboard/format.js`);
+    expect(format.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await format.text()).toBe(
+      readFileSync(new URL('../../domain/format.js', import.meta.url), 'utf8'),
+    );
     expect((await fetch(`${base}/dashboard/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}/dashboard/secrets.json`)).status).toBe(404);
   });

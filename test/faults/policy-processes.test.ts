@@ -1,6 +1,6 @@
 /**
  * One policy in every process, in the production shape: two API processes
- * (`api/main.ts`) and a separate worker process (`workers/main.ts`) on one
+ * (`bin/api.ts`) and a separate worker process (`bin/worker.ts`) on one
  * PostgreSQL and one Temporal server. A `PUT /v1/policy` on API #1 is in force on
  * API #2 within seconds, in the next receivable workflow started through API #2,
  * and in the worker (its activities and its schedules). And when announcements
@@ -42,7 +42,7 @@ async function startApi(n: number): Promise<string> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('VITEST') && k !== 'NODE_OPTIONS' && k !== 'NODE_ENV') env[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/api.ts'], {
     cwd: ROOT,
     env: {
       ...env,

@@ -1,6 +1,6 @@
 /**
- * Authentication and the role matrix, route by route: no credential → 401, a role
- * the matrix does not list → 403, and the record-level rules (a department votes
+ * Authentication and each route's roles, route by route: no credential → 401, a role
+ * the route does not list → 403, and the record-level rules (a department votes
  * only for itself; a salesperson sees only their own; an auditor writes nothing).
  */
 import { randomUUID } from 'node:crypto';
@@ -9,12 +9,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../api/limits.js';
-import { ROLE_MATRIX, ROLES, type Role } from '../../api/roles.js';
+import { ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createReceivableQueries } from '../../store/receivables.js';
-import type { ApiBody, TestAuth } from '../support/auth.js';
+import { type ApiBody, routeRoles, type TestAuth } from '../support/auth.js';
 import { type System, startSystem } from '../support/system.js';
 
 let system: System;
@@ -33,12 +33,9 @@ afterAll(async () => {
 const concrete = (path: string) =>
   path.replace(/:[A-Za-z]+/g, (p) => (p === ':month' ? '2030-01' : p === ':quarter' ? '2030-Q1' : 'X-1'));
 
-describe('the role matrix, route by route', () => {
-  const routes = Object.entries(ROLE_MATRIX).map(([key, roles]) => {
-    const [method, path] = key.split(' ') as [string, string];
-    return { key, method, path, roles };
-  });
+const routes = await routeRoles();
 
+describe("each route's roles, route by route", () => {
   it.each(routes.filter((r) => r.roles !== null))('$key: no credential → 401', async ({ method, path }) => {
     const res = await api.inject({ method: method as 'GET', url: concrete(path) });
     expect(res.statusCode).toBe(401);
@@ -165,11 +162,9 @@ describe('credentials and record-level rules', () => {
       headers: auditor,
     });
     expect((all.json() as { items: unknown[] }).items).toHaveLength(2);
-    const writes = Object.entries(ROLE_MATRIX).filter(
-      ([k, roles]) => !k.startsWith('GET') && roles?.includes('auditor'),
-    );
+    const writes = (await routeRoles()).filter((r) => r.method !== 'GET' && r.roles?.includes('auditor'));
     // The one POST an auditor may call computes and stores nothing.
-    expect(writes.map(([k]) => k)).toEqual(['POST /v1/credit-terms/analysis']);
+    expect(writes.map((r) => r.key)).toEqual(['POST /v1/credit-terms/analysis']);
   });
 });
 

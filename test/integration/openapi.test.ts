@@ -4,6 +4,8 @@
  * path parameter — come in the one error shape. test/integration/schemathesis.test.ts
  * checks the whole document against the running system; this file pins the cases it found.
  */
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPI } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PARAM_LENGTH } from '../../api/http.js';
 import { type System, startSystem } from '../support/system.js';
@@ -32,6 +34,13 @@ const op = (path: string, method: string) => {
 const param = (o: Operation, name: string) => o.parameters?.find((p) => p.name === name)?.schema;
 
 describe('the OpenAPI document', () => {
+  it('is valid OpenAPI, as an independent validator (@apidevtools/swagger-parser) reads it', async () => {
+    const served = (await (await fetch(`${system.base}/openapi.json`)).json()) as OpenAPI.Document;
+    // validate() resolves the $refs in place: hand it a copy.
+    const valid = await SwaggerParser.validate(structuredClone(served));
+    expect(Object.keys(valid.paths ?? {})).toEqual(Object.keys(doc.paths));
+  });
+
   it('documents both answers of an upsert: 201 created and 200 already there', () => {
     for (const path of ['/v1/credit-applications', '/v1/counterparties', '/v1/salespeople']) {
       const responses = op(path, 'post').responses;

@@ -7,7 +7,7 @@
  * sequences of calls. Its checks: no 5xx; every answer's status, content type and body
  * as the document says; an unsupported method answers 405 with `Allow`.
  *
- * Each operation is called as a role the role matrix allows on it
+ * Each operation is called as a role the operation lists (`x-roles`)
  * (test/support/schemathesis_hooks.py), on seeded master data and receivables, in a
  * database and Temporal namespace of its own (so the receivables and cycles it starts
  * disturb no other test file). Bounded: schemathesis's own time budget, and a hard limit

@@ -1,12 +1,16 @@
 /**
  * Credentials for tests that call the API: real tokens, created in the test
- * database. `headersFor` picks a role the role matrix allows on the route, so a
- * test states a role only where the role is what it tests.
+ * database. `headersFor` picks a role the route lists, so a test states a role only
+ * where the role is what it tests.
  */
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createCredentialQueries } from '../../api/auth.js';
-import { ROLE_MATRIX, type Role } from '../../api/roles.js';
+import type { Role } from '../../api/roles.js';
+import { buildApi } from '../../api/server.js';
 import type { Actor } from '../../domain/actor.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import type { PolicyStore } from '../../infra/policy.js';
 
 export interface TestAuth {
   token(role: Role, salespersonId?: string): Promise<string>;
@@ -15,19 +19,58 @@ export interface TestAuth {
   headersFor(method: string, url: string): Promise<Record<string, string>>;
 }
 
-export function firstRoleFor(method: string, url: string): Role | null {
+/** An operation of the API and the roles it lists (null: public). */
+export interface RouteRoles {
+  key: string;
+  method: string;
+  /** Fastify-style: /v1/receivables/:id */
+  path: string;
+  roles: readonly Role[] | null;
+}
+
+let routeTable: Promise<RouteRoles[]> | undefined;
+
+/**
+ * Every operation of the API with the roles it lists, as its OpenAPI document states them
+ * (`x-roles`), read from an API built without a database or Temporal (nothing is called).
+ */
+export function routeRoles(): Promise<RouteRoles[]> {
+  routeTable ??= (async () => {
+    const nothing = async () => ({ rows: [], rowCount: 0 });
+    const api = await buildApi({
+      client: {} as Client,
+      pool: { query: nothing } as unknown as Pool,
+      policy: () => DEFAULT_POLICY,
+      policyStore: {} as PolicyStore,
+    });
+    await api.ready();
+    const doc = api.swagger() as unknown as {
+      paths: Record<string, Record<string, { 'x-roles'?: Role[] }>>;
+    };
+    await api.close();
+    return Object.entries(doc.paths).flatMap(([oaPath, operations]) =>
+      Object.entries(operations).map(([m, operation]) => {
+        const method = m.toUpperCase();
+        const path = oaPath.replace(/\{(\w+)\}/g, ':$1');
+        return { key: `${method} ${path}`, method, path, roles: operation['x-roles'] ?? null };
+      }),
+    );
+  })();
+  return routeTable;
+}
+
+export async function firstRoleFor(method: string, url: string): Promise<Role | null> {
   const path = url.split('?')[0] ?? url;
-  for (const [key, roles] of Object.entries(ROLE_MATRIX)) {
-    const [m, pattern] = key.split(' ');
-    if (m !== method || !pattern) continue;
-    const re = new RegExp(`^${pattern.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+  for (const route of await routeRoles()) {
+    if (route.method !== method) continue;
+    const re = new RegExp(`^${route.path.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
     if (!re.test(path)) continue;
-    if (roles === null) return null;
-    const role = roles.find((r) => r !== 'sales');
-    if (!role) throw new Error(`${key} is for salespeople only: state the salesperson`);
+    if (route.roles === null) return null;
+    const role = route.roles.find((r) => r !== 'sales');
+    if (!role) throw new Error(`${route.key} is for salespeople only: state the salesperson`);
     return role;
   }
-  throw new Error(`no route ${method} ${path} in the role matrix`);
+  throw new Error(`no route ${method} ${path} in the API`);
 }
 
 export function createTestAuth(pool: Pool): TestAuth {
@@ -51,7 +94,7 @@ export function createTestAuth(pool: Pool): TestAuth {
     token,
     headers,
     async headersFor(method, url) {
-      const role = firstRoleFor(method, url);
+      const role = await firstRoleFor(method, url);
       return role ? headers(role) : {};
     },
   };

@@ -1,6 +1,6 @@
 """schemathesis hooks for test/integration/schemathesis.test.ts (loaded through SCHEMATHESIS_HOOKS).
 
-Every operation is called with the credential of a role the role matrix allows on it,
+Every operation is called with the credential of a role the operation lists,
 read from the operation's `x-roles` in /openapi.json, so each operation is fuzzed past
 authentication rather than answering 403. The test passes one token per role in
 CREDITFLOW_TOKENS (JSON: role -> token).

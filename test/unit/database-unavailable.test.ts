@@ -4,7 +4,7 @@
  * restarts or cannot be reached (seen in test/faults/postgres-down.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { mapError } from '../../api/server.js';
+import { mapError } from '../../api/plugins/errors.js';
 import { isDatabaseUnavailable } from '../../store/db.js';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });

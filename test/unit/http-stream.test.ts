@@ -3,15 +3,21 @@ import { Readable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineRoute, installErrorHandler, openApiDocument, registerRoutes } from '../../api/http.js';
+import { defineRoute, registerRoutes } from '../../api/http.js';
+import { authentication } from '../../api/plugins/authentication.js';
+import { errorMapping } from '../../api/plugins/errors.js';
+import { openApi } from '../../api/plugins/openapi.js';
+import { roles } from '../../api/plugins/roles.js';
+import { validation } from '../../api/plugins/validation.js';
 
 const Record = z.strictObject({ id: z.string(), amountMinor: z.number().int() });
 
 const streamed = defineRoute({
   method: 'POST',
-  path: '/v1/imports/counterparties', // a path the role matrix lists (finance, admin)
+  path: '/v1/imports/counterparties',
   summary: 'count the bytes',
   tag: 'test',
+  roles: ['finance', 'admin'],
   streamBody: { record: Record, contentTypes: ['text/csv', 'application/json'], limitBytes: 100 },
   response: z.object({ bytes: z.number(), contentType: z.string() }),
   handler: async ({ upload }) => {
@@ -25,6 +31,7 @@ const parsed = defineRoute({
   path: '/v1/salespeople',
   summary: 'echo',
   tag: 'test',
+  roles: ['finance', 'admin'],
   body: z.object({ id: z.string() }),
   response: z.object({ id: z.string() }),
   handler: async ({ body }) => body,
@@ -32,14 +39,21 @@ const parsed = defineRoute({
 
 async function app() {
   const a = Fastify();
-  installErrorHandler(a, () => undefined);
-  registerRoutes(a, [streamed, parsed], async () => ({
-    credentialId: 'c',
-    name: 'tester',
-    displayName: 'tester',
-    role: 'finance',
-    salespersonId: null,
-  }));
+  await a.register(errorMapping);
+  await a.register(validation);
+  await a.register(authentication, {
+    failuresPerMinute: 20,
+    authenticate: async () => ({
+      credentialId: 'c',
+      name: 'tester',
+      displayName: 'tester',
+      role: 'finance',
+      salespersonId: null,
+    }),
+  });
+  await a.register(openApi);
+  await a.register(roles);
+  await registerRoutes(a, [streamed, parsed]);
   await a.ready();
   return a;
 }
@@ -89,8 +103,8 @@ describe('streamed bodies', () => {
     });
   });
 
-  it('OpenAPI shows each accepted type with the record schema', () => {
-    const doc = openApiDocument([streamed], { title: 't', version: '1' });
+  it('OpenAPI shows each accepted type with the record schema', async () => {
+    const doc = (await app()).swagger() as { paths: Record<string, Record<string, unknown>> };
     const post = doc.paths['/v1/imports/counterparties']?.post as { requestBody: { content: object } };
     const body = post.requestBody;
     expect(Object.keys(body.content)).toEqual(['text/csv', 'application/json']);

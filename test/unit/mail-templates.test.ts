@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  formatMoney,
   MAIL_LANGUAGES,
   type MailLanguage,
   RECEIVABLE_MAIL_KINDS,
@@ -8,6 +8,7 @@ import {
   type ReceivableMailKind,
   renderReceivableMail,
 } from '../../activities/receivable/mail-templates.js';
+import { formatMoney } from '../../domain/format.js';
 
 function fullCtx(overrides: Partial<ReceivableMailContext> = {}): ReceivableMailContext {
   return {
@@ -376,5 +377,80 @@ describe('formatMoney', () => {
     expect(() => formatMoney(Number.NaN, 'CNY', 'en')).toThrow(RangeError);
     expect(() => formatMoney(2 ** 53, 'CNY', 'en')).toThrow(RangeError);
     expect(() => formatMoney(1, 'RMB¥', 'en')).toThrow(RangeError);
+  });
+});
+
+/**
+ * Every rendered mail (subject, text and HTML) of every kind in both languages, over contexts that take the
+ * templates' branches, is pinned: a change to how the templates are written cannot change a character a
+ * recipient reads. A deliberate change of wording updates the snapshot (`vitest -u`) in the same commit.
+ */
+describe('the rendered mails are pinned', () => {
+  const variants: Record<string, ReceivableMailContext> = {
+    full: fullCtx(),
+    sparse: {
+      ...fullCtx({ companyName: 'A<b>cme & Co', counterpartyName: 'Beta "Supply"', salespersonName: 'Sam' }),
+      receivableId: 'R-2',
+      currency: 'USD',
+      amountMinor: 100,
+      outstandingMinor: 0,
+      paymentMinor: 100,
+      issueDate: undefined,
+      discount: undefined,
+      dueDate: '2026-01-31',
+      daysOverdue: 1,
+      requestedTermDays: 1,
+      approvedTermDays: 1,
+      decision: { approved: false, reason: '<b>limit</b> exceeded' },
+      recommendation: { verdict: 'approve', findings: [] },
+      legalAction: { terminateCooperation: false, litigation: false },
+      gradeBefore: 'CC',
+      gradeAfter: 'CC',
+      contact: { name: 'Desk', email: 'desk "x"@acme.example' },
+      actionUrl: 'javascript:alert(1)',
+    },
+    settledWithDiscount: fullCtx({ outstandingMinor: 0, paymentMinor: 12_222_221, daysOverdue: undefined }),
+    partialNotOverdue: fullCtx({ daysOverdue: 0, discount: undefined, gradeBefore: undefined }),
+    noDueDate: fullCtx({
+      dueDate: undefined,
+      daysOverdue: undefined,
+      decision: { approved: false, reason: 'no' },
+    }),
+    noLink: fullCtx({ actionUrl: undefined, recommendation: undefined, currency: 'JPY' }),
+    terminateOnly: fullCtx({
+      legalAction: { terminateCooperation: true, litigation: false },
+      currency: 'BHD',
+    }),
+  };
+  const rendered = (kind: ReceivableMailKind, lang: MailLanguage, ctx: ReceivableMailContext) => {
+    try {
+      return renderReceivableMail(kind, lang, ctx);
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
+
+  it('every kind in both languages, over every context: the same subject, text and HTML', () => {
+    const digests: Record<string, string> = {};
+    for (const [name, ctx] of Object.entries(variants))
+      for (const kind of RECEIVABLE_MAIL_KINDS)
+        for (const lang of MAIL_LANGUAGES)
+          digests[`${kind} ${lang} ${name}`] = createHash('sha256')
+            .update(JSON.stringify(rendered(kind, lang, ctx)))
+            .digest('hex')
+            .slice(0, 16);
+    expect(digests).toMatchSnapshot();
+  });
+
+  for (const kind of ['payment-reminder', 'overdue-warning-letter', 'payment-received'] as const)
+    for (const lang of MAIL_LANGUAGES)
+      it(`${kind} / ${lang} reads exactly as pinned`, () => {
+        const mail = renderReceivableMail(kind, lang, fullCtx());
+        expect({ subject: mail.subject, text: mail.text }).toMatchSnapshot();
+      });
+
+  it('the HTML of one mail in each language reads exactly as pinned', () => {
+    for (const lang of MAIL_LANGUAGES)
+      expect(renderReceivableMail('credit-terms', lang, fullCtx()).html).toMatchSnapshot();
   });
 });

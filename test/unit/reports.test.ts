@@ -1,5 +1,6 @@
 /** §7 report arithmetic, every expected figure worked out by hand. */
 import { describe, expect, it } from 'vitest';
+import { toCsv } from '../../domain/csv.js';
 import {
   agingBucket,
   agingReport,
@@ -10,7 +11,6 @@ import {
   monthPeriods,
   monthSpan,
   monthsBefore,
-  toCsv,
 } from '../../domain/reports.js';
 
 describe('aging buckets', () => {

@@ -1,8 +1,8 @@
 /** Periods, the limit-warning crossing, the assessment CSV and the quarterly review proposal. */
 import { describe, expect, it } from 'vitest';
+import { assessmentCsv } from '../../domain/csv.js';
 import {
   type AssessmentTableRow,
-  assessmentCsv,
   crossesLimitWarning,
   monthRange,
   previousMonth,

@@ -257,7 +257,7 @@ describe('quarterly dealer rating', () => {
     );
     const zh = mails.find((m) => m.effectKey === `rating:${Q1}:${N1}:grade-mail`);
     expect(zh?.subject).toBe('Acme：2061-Q1 信用等级调整为 AB');
-    expect(zh?.text).toContain('新的信用额度为 ¥30864.19，信用期限为 45 天。');
+    expect(zh?.text).toContain('新的信用额度为 ¥30,864.19，信用期限为 45 天。');
     const en = mails.find((m) => m.effectKey === `rating:${Q1}:${N2}:grade-mail`);
     expect(en?.subject).toBe('Acme: your credit grade for 2061-Q1 is BC');
     expect(en?.text).toContain('No credit is granted this quarter.');

@@ -218,7 +218,7 @@ describe('monthly salesperson assessment', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.to).toEqual(['finance@acme.test']);
     expect(sent[0]?.text).toContain(
-      `${A}\tWang Wei\treceivables 12000.00\trates -110 bp\treward/penalty -132.00`,
+      `${A}\tWang Wei\treceivables ¥12,000.00\trates -110 bp\treward/penalty -¥132.00`,
     );
 
     const record = await pool.query(

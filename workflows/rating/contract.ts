@@ -1,5 +1,5 @@
 /**
- * The dealer rating cycles' contract (domain.md §2): workflow ids, task queue, the
+ * The dealer rating cycles' contract (docs/domain.md §2): workflow ids, task queue, the
  * progress query, the manager's continuation decision (an Update) and the types
  * they carry. Imported by workflows/, workers/, api/ and tests; nothing here does I/O.
  */

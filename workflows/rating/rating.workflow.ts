@@ -1,5 +1,5 @@
 /**
- * The dealer rating cycles (domain.md §2).
+ * The dealer rating cycles (docs/domain.md §2).
  *
  * - monthlyPerformanceWorkflow: the month's 12 performance scores per dealer → total and A/B/C, stored.
  * - quarterlyRatingWorkflow: every dealer in batches (ratingBatchWorkflow children, ids derived from the

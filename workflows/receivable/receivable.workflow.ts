@@ -1,5 +1,5 @@
 /**
- * One durable workflow per receivable (domain.md §1): automatic checks, approval
+ * One durable workflow per receivable (docs/domain.md §1): automatic checks, approval
  * by finance together with marketing, issue with cash-discount terms, then the
  * due-date timeline that runs by itself, with payments, valid reasons, legal
  * escalation and write-off arriving at any moment as Updates.

@@ -1,5 +1,5 @@
 /**
- * Finance's monthly salesperson assessment (domain.md §4): the month's figures per
+ * Finance's monthly salesperson assessment (docs/domain.md §4): the month's figures per
  * salesperson from PostgreSQL, the assessment (domain/salesperson-assessment.ts),
  * the stored table, and finance's e-mail — each idempotent, so a re-run of a month
  * changes nothing.

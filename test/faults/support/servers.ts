@@ -3,7 +3,7 @@
  * restarting them never disturbs another file or project: PostgreSQL (embedded,
  * persistent data directory), the loopback SMTP server (persistent store), the
  * Temporal CLI's dev server (persistent SQLite file) and the real worker entry
- * point (`node --import tsx workers/main.ts`) as a child process. Each can be
+ * point (`node --import tsx bin/worker.ts`) as a child process. Each can be
  * stopped and started again on the same port with the same data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -168,7 +168,7 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
     async startWorker(opts = {}) {
       // Its own metrics ports: fault files run side by side, maybe beside `npm start`.
       const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
         cwd: ROOT,
         env: workerEnv({
           TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,

@@ -1,5 +1,6 @@
 /**
- * Idempotency-Key on POST (Stripe's model). A caller may send `Idempotency-Key`
+ * The answers kept for Idempotency-Key on POST (Stripe's model; api/plugins/idempotency.ts
+ * is the HTTP side). A caller may send `Idempotency-Key`
  * with any POST; the first request with a key runs, and its final answer (2xx or
  * 4xx) is kept for RETENTION_HOURS, scoped to the caller's credential. A retry
  * with the same key and the same request gets that answer again, marked
@@ -9,49 +10,15 @@
  * While the first request is still running, a duplicate is answered 409 rather
  * than run twice; a claim whose process died is taken over after CLAIM_LEASE_SECONDS.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
-import { ApiError } from './errors.js';
+import { randomUUID } from 'node:crypto';
+import type { Pool } from './db.js';
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** How long an answer is kept for retries. */
 export const RETENTION_HOURS = 24;
 /** How long a running request's claim holds before a retry may take it over. */
 export const CLAIM_LEASE_SECONDS = 120;
 /** Expired keys are swept by a request, at most this often per process. */
 const PURGE_EVERY_MS = 10 * 60 * 1000;
-
-const KEY_RE = /^[\x20-\x7E]{1,255}$/;
-
-/** The header's key, undefined when absent; a malformed one is a 400 naming the header. */
-export function parseIdempotencyKey(value: string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && KEY_RE.test(value)) return value;
-  const message = 'must be 1–255 printable ASCII characters, sent once';
-  throw ApiError.validation(`invalid header: ${IDEMPOTENCY_HEADER} ${message}`, [
-    { path: IDEMPOTENCY_HEADER, message },
-  ]);
-}
-
-/** Object keys sorted at every level, so `{a,b}` and `{b,a}` are the same request. */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v !== null && typeof v === 'object')
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  return v;
-}
-
-/** SHA-256 of the canonical request: method, path (with its params), query and JSON body. */
-export function requestHash(r: { method: string; url: string; query: unknown; body: unknown }): string {
-  const [path] = r.url.split('?');
-  const text = JSON.stringify(canonical([r.method, path, r.query ?? {}, r.body ?? null]));
-  return createHash('sha256').update(text).digest('hex');
-}
 
 export interface StoredAnswer {
   status: number;

@@ -3,17 +3,14 @@
  * unchanged, or names the first record that was altered. Exit 0 when intact.
  * Uses DATABASE_URL, else the local PostgreSQL that `npm start` runs.
  */
-import { createCreditRecordQueries } from '../store/credit-record.js';
+import { loadConfig } from '../infra/config.js';
+import { databaseUrl } from '../infra/local/index.js';
 import { createPool } from '../store/db.js';
-import { loadConfig } from './config.js';
+import { createStore } from '../store/index.js';
 
-const config = loadConfig();
-const url =
-  config.postgres.url ??
-  `postgres://creditflow:creditflow@127.0.0.1:${config.postgres.embeddedPort}/creditflow`;
-const pool = createPool(url, 1);
+const pool = createPool(databaseUrl(loadConfig()), 1);
 try {
-  const result = await createCreditRecordQueries(pool).verify();
+  const result = await createStore(pool).creditRecord.verify();
   if (result.ok) {
     console.log(`credit record intact: ${result.count} records, every hash and link holds`);
   } else {
