@@ -14,7 +14,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { verifySignature, type WebhookEvent } from '../../domain/webhooks.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { Pool } from '../../store/db.js';
-import { createWebhookQueries } from '../../store/webhooks.js';
+import { createWebhookQueries, type WebhookAttempt } from '../../store/webhooks.js';
 import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
 import { initialState } from '../../workflows/receivable/receivable.workflow.js';
@@ -136,14 +136,7 @@ interface DeliveryView {
   nextAttemptAt: string | null;
   lastStatusCode: number | null;
   lastError: string | null;
-  attemptLog: {
-    attempt: number;
-    startedAt: string;
-    durationMs: number;
-    statusCode: number | null;
-    error: string | null;
-    retryInMs: number | null;
-  }[];
+  attemptLog: WebhookAttempt[];
 }
 
 async function deliveries(subscriptionId: string): Promise<DeliveryView[]> {
