@@ -6,13 +6,12 @@
  * and labelled unverified.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/actor.js';
 import { type ApiBody, callAs, createPerson, type Person } from '../support/auth.js';
 import { seedCounterparty, seedSalesperson } from '../support/seed.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 const tag = randomUUID().slice(0, 8);
 const SELLER = `AS-${tag}`;
 const CUSTOMER = `AC-${tag}`;
@@ -40,8 +39,7 @@ async function records(subjectId: string) {
   return rows;
 }
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
+const system = systemPerFile({ poolSize: 3 }, async () => {
   li = await person('finance', `li-${tag}`, '李丽');
   wang = await person('manager', `wang-${tag}`, '王强');
   await seedSalesperson(system.pool, {
@@ -66,9 +64,6 @@ beforeAll(async () => {
     email: 'd@d.test',
     creditGrade: 'BB',
   });
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 describe('the actor of a salesperson act is the credential', () => {

@@ -15,19 +15,14 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createReceivableQueries } from '../../store/receivables.js';
 import { type ApiBody, routeRoles, type TestAuth } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let api: FastifyInstance;
 let pool: Pool;
 let auth: TestAuth;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3, policyStore: true });
-  ({ api, pool, auth } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3, policyStore: true }, (s) => {
+  ({ api, pool, auth } = s);
 });
 
 const concrete = (path: string) =>

@@ -4,7 +4,7 @@
  * never start a workflow (the Temporal client is only what buildApi needs).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Pool } from '../../store/db.js';
 import {
   ANALYSIS_BASE,
@@ -14,17 +14,12 @@ import {
   N30_FIGURES,
   N30_OPTION,
 } from '../support/credit-examples.js';
-import { type System, startSystem } from '../support/system.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
-  ({ pool } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3 }, (s) => {
+  ({ pool } = s);
 });
 const call: System['call'] = (...args) => system.call(...args);
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import { requestHash } from '../../api/plugins/idempotency.js';
 import type { Role } from '../../api/roles.js';
@@ -18,21 +18,16 @@ import { createIdempotencyQueries } from '../../store/idempotency.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { dealerRequest } from '../support/applications.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
 let auth: TestAuth;
 let client: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 5 });
-  ({ api, base, pool, auth, client } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+systemPerFile({ poolSize: 5 }, (s) => {
+  ({ api, base, pool, auth, client } = s);
 });
 
 interface Answer {

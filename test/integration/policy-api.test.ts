@@ -4,23 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import type { Pool } from '../../store/db.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { seedCounterparty, seedSalesperson } from '../support/seed.js';
-import { type System, startSystem } from '../support/system.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 let client: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3, policyStore: true });
-  ({ pool, client } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3, policyStore: true }, (s) => {
+  ({ pool, client } = s);
 });
 const call: System['call'] = (...args) => system.call(...args);
 

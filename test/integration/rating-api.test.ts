@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../api/roles.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
@@ -23,22 +23,16 @@ import {
 import { dealerRequest } from '../support/applications.js';
 import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 let client: Client;
 let api: FastifyInstance;
 let testAuth: TestAuth;
 const tag = randomUUID().slice(0, 8);
 
-beforeAll(async () => {
-  system = await startSystem({ workers: ['rating'] });
-  ({ pool, client, api, auth: testAuth } = system);
-});
-
-afterAll(async () => {
-  await system?.stop();
+systemPerFile({ workers: ['rating'] }, (s) => {
+  ({ pool, client, api, auth: testAuth } = s);
 });
 
 async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, as?: Role) {

@@ -4,16 +4,15 @@
  * every route a salesperson may call, so "someone else's" cannot be told from "none".
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../api/roles.js';
 import { createCreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
 import { ANALYSIS_BASE, CASH_OPTION, N30_OPTION } from '../support/credit-examples.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
 let mine: { counterpartyId: string; salespersonId: string };
 let other: { counterpartyId: string; salespersonId: string };
 const t = randomUUID().slice(0, 8);
@@ -51,8 +50,7 @@ const sameAnswer = (
 
 const ANALYSIS = { options: [CASH_OPTION, N30_OPTION], ...ANALYSIS_BASE };
 
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
+const system = systemPerFile({ worker: true }, async () => {
   mine = await seedDealerAndSalesperson(system.pool, 'VM');
   other = await seedDealerAndSalesperson(system.pool, 'VO');
   const file = (receivableId: string, who: typeof mine) =>
@@ -73,9 +71,6 @@ beforeAll(async () => {
     (n) => n === 2,
     'both receivables recorded',
   );
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 const me = () => ({ sales: mine.salespersonId });

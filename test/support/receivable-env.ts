@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
@@ -31,6 +31,7 @@ import { receivableWorkflow } from '../../workflows/receivable/receivable.workfl
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
 import { mails } from './inbox.js';
+import { perFile } from './per-file.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
 import { startTimeSkippingServer } from './workflow-env.js';
 
@@ -207,23 +208,10 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
 
 /**
  * The bench for the calling test file: started before its first test, torn down after its
- * last. The handle reads the running bench, so use it inside tests and hooks.
+ * last (see per-file.ts).
  */
-export function receivableBenchPerFile(): ReceivableBench {
-  let bench: ReceivableBench | undefined;
-  beforeAll(async () => {
-    bench = await startReceivableBench();
-  });
-  afterAll(async () => {
-    await bench?.teardown();
-  });
-  return new Proxy({} as ReceivableBench, {
-    get(_, key) {
-      if (!bench) throw new Error('the receivable bench starts before the first test: use it inside tests');
-      return Reflect.get(bench, key);
-    },
-  });
-}
+export const receivableBenchPerFile = (): ReceivableBench =>
+  perFile(startReceivableBench, (bench) => bench.teardown());
 
 /** A vote on the application, as the API passes it on after authenticating the voter. */
 export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>

@@ -24,6 +24,7 @@ import {
   startWorkers,
   type WorkerKind,
 } from './isolated.js';
+import { perFile } from './per-file.js';
 
 export { eventually } from './eventually.js';
 export { mails } from './inbox.js';
@@ -117,3 +118,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     },
   };
 }
+
+/** The system for the calling test file, started before its first test and stopped after its last (see per-file.ts). */
+export const systemPerFile = (options: SystemOptions = {}, ready?: (system: System) => unknown): System =>
+  perFile(
+    () => startSystem(options),
+    (system) => system.stop(),
+    ready,
+  );

@@ -21,6 +21,7 @@ import { RATING_TASK_QUEUE } from '../../workflows/rating/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../../workflows/salesperson/contract.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { createTestAuth, type TestAuth } from './auth.js';
+import { perFile } from './per-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -116,3 +117,14 @@ export async function startCycleSystem(kinds: readonly CycleWorkerKind[]): Promi
     },
   };
 }
+
+/** The cycle system for the calling test file, started before its first test and stopped after its last (see per-file.ts). */
+export const cycleSystemPerFile = (
+  kinds: readonly CycleWorkerKind[],
+  ready?: (system: CycleSystem) => unknown,
+): CycleSystem =>
+  perFile(
+    () => startCycleSystem(kinds),
+    (system) => system.stop(),
+    ready,
+  );

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Actor, systemActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
@@ -40,7 +40,7 @@ import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { mails as mailsFor } from '../support/inbox.js';
 import { seedCounterparty } from '../support/seed.js';
-import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
+import { cycleSystemPerFile } from '../support/workflow-env.js';
 
 const tag = randomUUID().slice(0, 8);
 const N1 = `RN1-${tag}`; // new dealer, joined 2061-02-10
@@ -51,7 +51,6 @@ const DEALERS = [N1, N2, B1, B2];
 const Q1 = '2061-Q1';
 const Q2 = '2061-Q2';
 
-let system: CycleSystem;
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let api: FastifyInstance;
@@ -186,14 +185,9 @@ function runQuarter(quarter: string, batchSize = 2) {
   });
 }
 
-beforeAll(async () => {
-  system = await startCycleSystem(['rating']);
-  ({ env, pool, api, auth: testAuth } = system);
+cycleSystemPerFile(['rating'], async (s) => {
+  ({ env, pool, api, auth: testAuth } = s);
   await seed();
-});
-
-afterAll(async () => {
-  await system?.stop();
 });
 
 describe('quarterly dealer rating', () => {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assessmentMailKey } from '../../activities/salesperson/activities.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
@@ -23,10 +23,9 @@ import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/sales
 import type { TestAuth } from '../support/auth.js';
 import { mailsWithKey } from '../support/inbox.js';
 import { seedCounterparty, seedPayments, seedReceivables, seedSalesperson } from '../support/seed.js';
-import { type CycleSystem, startCycleSystem } from '../support/workflow-env.js';
+import { cycleSystemPerFile } from '../support/workflow-env.js';
 
 const MONTH = '2031-03';
-let system: CycleSystem;
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let testAuth: TestAuth;
@@ -124,14 +123,9 @@ async function seed() {
   ]);
 }
 
-beforeAll(async () => {
-  system = await startCycleSystem(['salesperson']);
-  ({ env, pool, api, auth: testAuth } = system);
+cycleSystemPerFile(['salesperson'], async (s) => {
+  ({ env, pool, api, auth: testAuth } = s);
   await seed();
-});
-
-afterAll(async () => {
-  await system?.stop();
 });
 
 async function runMonth(month: string): Promise<SalespersonAssessmentResult> {
