@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { apiCaller } from './auth.js';
+import { dealerIdentity } from './seed.js';
 
 type Call = ReturnType<typeof apiCaller>;
 
@@ -13,11 +14,7 @@ type Call = ReturnType<typeof apiCaller>;
  * 100,000.00 limit and 60 days, unless `over` says otherwise.
  */
 export const dealerRequest = (id: string, over: Record<string, unknown> = {}) => ({
-  id,
-  name: `Dealer ${id}`,
-  kind: 'dealer',
-  email: `${id.toLowerCase()}@dealer.test`,
-  region: 'Hangzhou',
+  ...dealerIdentity(id),
   creditGrade: 'AA',
   creditLimitMinor: 10_000_000,
   creditTermDays: 60,

@@ -1,7 +1,8 @@
 /**
  * Worked examples several tests share, in fen: the marginal analysis's cash and n/30 options
  * (price 100.00, unit variable cost 60.00, fixed cost 100,000.00, required return 10 %) with
- * the n/30 figures worked out by hand, and a customer's financial figures that score well.
+ * their figures worked out by hand, a customer's financial figures that score well, and a
+ * salesperson's month for the assessment.
  */
 import type { CreditTermOption } from '../../domain/marginal-analysis.js';
 
@@ -81,4 +82,21 @@ export const GOOD_CUSTOMER_FIGURES = {
   onTimeRateBp: 9_800,
   averageDaysLate: 3,
   industryRisk: 'low',
+};
+
+/**
+ * A salesperson's March 2031, worked out by hand (the book the assessment workflow test seeds):
+ * receivables at 03-31 10,000.00 + 2,000.00; credit sales of two receivables; collected
+ * 3,000.00 + 1,980.00; contract amount due in March; one bad debt; the discount offered and taken.
+ */
+export const MARCH_ASSESSMENT_FIGURES = {
+  receivablesMinor: 1_200_000,
+  creditSalesMinor: 1_200_000,
+  collectedMinor: 498_000,
+  contractAmountMinor: 700_000,
+  badDebtsMinor: 100_000,
+  salesMinor: 1_200_000,
+  discountOfferedMinor: 200_000,
+  paidWithDiscountMinor: 200_000,
+  daysInPeriod: 31,
 };

@@ -16,14 +16,19 @@ export type SalespersonSeed = Parameters<Store['receivables']['upsertSalesperson
 /** A seed's fields, of which only the id is required. */
 type Given<T extends { id: string }> = Pick<T, 'id'> & Partial<T>;
 
-/** A dealer in Hangzhou writing in zh-CN, with no grade, class, limit or term. */
-const counterpartyDefaults = (id: string): CounterpartySeed => ({
+/** Who the dealer `id` is in every test that makes one: its name, mailbox and region. */
+export const dealerIdentity = (id: string) => ({
   id,
   name: `Dealer ${id}`,
-  kind: 'dealer',
+  kind: 'dealer' as const,
   email: `${id.toLowerCase()}@dealer.test`,
-  language: 'zh-CN',
   region: 'Hangzhou',
+});
+
+/** A dealer in Hangzhou writing in zh-CN, with no grade, class, limit or term. */
+const counterpartyDefaults = (id: string): CounterpartySeed => ({
+  ...dealerIdentity(id),
+  language: 'zh-CN',
   contactName: null,
   creditGrade: null,
   customerClass: null,

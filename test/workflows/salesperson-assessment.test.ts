@@ -21,6 +21,7 @@ import {
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
 import type { TestAuth } from '../support/auth.js';
+import { MARCH_ASSESSMENT_FIGURES } from '../support/credit-examples.js';
 import { mailsWithKey } from '../support/inbox.js';
 import { seedCounterparty, seedPayments, seedReceivables, seedSalesperson } from '../support/seed.js';
 import { cycleSystemPerFile } from '../support/workflow-env.js';
@@ -165,18 +166,7 @@ describe('monthly salesperson assessment', () => {
     };
     // receivables at 03-31: R1 10,000.00 + R2 2,000.00; credit sales R1 + R3; collected 3,000.00 + 1,980.00;
     // contract amount (due in March) R2 + R3; bad debts R4; discount offered and taken on R3.
-    expect(a).toMatchObject({
-      salespersonName: 'Wang Wei',
-      receivablesMinor: 1_200_000,
-      creditSalesMinor: 1_200_000,
-      collectedMinor: 498_000,
-      contractAmountMinor: 700_000,
-      badDebtsMinor: 100_000,
-      salesMinor: 1_200_000,
-      discountOfferedMinor: 200_000,
-      paidWithDiscountMinor: 200_000,
-      daysInPeriod: 31,
-    });
+    expect(a).toMatchObject({ salespersonName: 'Wang Wei', ...MARCH_ASSESSMENT_FIGURES });
     // DSO 1,200,000 ÷ 1,200,000 × 31 = 31.0 days → +20; collection 498,000 ÷ 700,000 = 7114 bp → −20;
     // bad debts 100,000 ÷ 1,200,000 = 833 bp of receivables → −80 and of sales → −50; take-up 100 % → +20.
     expect(a.metrics).toMatchObject({
