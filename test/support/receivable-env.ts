@@ -235,6 +235,13 @@ export const approvalBy = (
   approvedTermDays,
 });
 
+/** A department's (or a manager's) rejection by `username`, giving `reason`. */
+export const rejectionBy = (
+  department: ApplicationDecision['department'],
+  username: string,
+  reason: string,
+): ApplicationDecision => ({ department, approve: false, actor: testActor(department, username), reason });
+
 /** 'YYYY-MM-DD 09:00' — the business hour on `date`. */
 export const at9 = (date: string) =>
   `${date} ${String(DEFAULT_POLICY.receivable.businessHour).padStart(2, '0')}:00`;

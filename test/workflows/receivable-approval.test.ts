@@ -18,6 +18,7 @@ import {
   pay,
   type ReceivableBench,
   receivableBenchPerFile,
+  rejectionBy,
   TZ,
 } from '../support/receivable-env.js';
 
@@ -42,12 +43,7 @@ describe('credit application approval', () => {
   it('marketing rejects with a reason: the application ends rejected', async () => {
     const h = await application();
     await decide(h, approvalBy('finance', 'fin', 500_000, 30));
-    const s = await decide(h, {
-      department: 'marketing',
-      approve: false,
-      actor: testActor('marketing', 'mkt'),
-      reason: 'region saturated',
-    });
+    const s = await decide(h, rejectionBy('marketing', 'mkt', 'region saturated'));
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'region saturated', dueDate: null });
     expect((await h.result()).stage).toBe('rejected');
     await saveHistory('rejected-by-marketing', h);
@@ -55,12 +51,7 @@ describe('credit application approval', () => {
 
   it('finance rejects: marketing is not needed', async () => {
     const h = await application();
-    const s = await decide(h, {
-      department: 'finance',
-      approve: false,
-      actor: testActor('finance', 'fin'),
-      reason: 'limit exhausted',
-    });
+    const s = await decide(h, rejectionBy('finance', 'fin', 'limit exhausted'));
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'limit exhausted' });
     await h.result();
   });
@@ -68,10 +59,7 @@ describe('credit application approval', () => {
   it('refused votes leave no trace in history', async () => {
     const h = await application();
     await decide(h, approvalBy('finance', 'fin', 500_000, 30));
-    await expectRefused(
-      decide(h, { department: 'finance', approve: false, actor: testActor('finance', 'fin2'), reason: 'x' }),
-      /finance has already decided/,
-    );
+    await expectRefused(decide(h, rejectionBy('finance', 'fin2', 'x')), /finance has already decided/);
     await expectRefused(
       // An unknown department, as a client might send it (`never` gets it past the type).
       decide(h, { department: 'sales' as never, approve: true, actor: testActor('sales', 's') }),
@@ -82,12 +70,7 @@ describe('credit application approval', () => {
       /a manager decides only once the approval deadline has passed/,
     );
     await expectRefused(decide(h, approvalBy('finance', 'x', 900_000, 30)), /finance has already decided/);
-    await decide(h, {
-      department: 'marketing',
-      approve: false,
-      actor: testActor('marketing', 'mkt'),
-      reason: 'no',
-    });
+    await decide(h, rejectionBy('marketing', 'mkt', 'no'));
     await expectRefused(
       decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }),
       /not awaiting a decision \(stage rejected\)/,
@@ -105,12 +88,7 @@ describe('credit application approval', () => {
       decide(h, approvalBy('finance', 'fin', 500_001, 30)),
       /^approvedAmountMinor: 500001 exceeds the 500000 applied for/,
     );
-    await decide(h, {
-      department: 'finance',
-      approve: false,
-      actor: testActor('finance', 'fin'),
-      reason: 'done',
-    });
+    await decide(h, rejectionBy('finance', 'fin', 'done'));
     await h.result();
   });
 
@@ -150,12 +128,7 @@ describe('credit application approval', () => {
       /the approval deadline has passed: a manager decides/,
     );
     expect((await h.query(getReceivable)).stage).toBe('manager-review');
-    const decided = await decide(h, {
-      department: 'manager',
-      approve: false,
-      actor: testActor('manager', 'boss'),
-      reason: 'not this quarter',
-    });
+    const decided = await decide(h, rejectionBy('manager', 'boss', 'not this quarter'));
     expect(decided).toMatchObject({ stage: 'rejected', rejectionReason: 'not this quarter' });
     expect(await acceptedUpdates(h)).toEqual(['decideApplication']);
   });
@@ -218,12 +191,7 @@ describe('credit application approval', () => {
     const s = await h.query(getReceivable);
     expect(s.stage).toBe('awaiting-approval');
     expect(s.checks).toMatchObject({ recommendation: 'reject', availableMinor: 300_000 });
-    await decide(h, {
-      department: 'finance',
-      approve: false,
-      actor: testActor('finance', 'fin'),
-      reason: 'over limit',
-    });
+    await decide(h, rejectionBy('finance', 'fin', 'over limit'));
     await h.result();
   });
 });
