@@ -22,6 +22,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS } from '../../api/limits.js';
 import { ROLES, type Role } from '../../api/roles.js';
+import { dealerRequest } from '../support/applications.js';
 import type { TestAuth } from '../support/auth.js';
 import { eventually, type System, startSystem } from '../support/system.js';
 
@@ -94,17 +95,12 @@ async function seed() {
   await call(
     'POST',
     '/v1/counterparties',
-    {
-      id: fx.dealer,
+    dealerRequest(fx.dealer, {
       name: 'Schemathesis dealer',
-      kind: 'dealer',
       email: 'dealer@st.test',
-      region: 'Hangzhou',
-      creditGrade: 'AA',
       creditLimitMinor: 1_000_000_000,
-      creditTermDays: 60,
       joinedOn: '2020-01-01',
-    },
+    }),
     'finance',
   );
   await call(

@@ -286,6 +286,8 @@ describe('quarterly dealer rating', () => {
     await eventually(() => b1.query(getDealerDecision));
     const url = `/v1/dealers/${B1}/continuation-decision/${Q2}`;
     const headers = await testAuth.headers('manager');
+    const postDecision = async (payload: { decision: string; reason: string }) =>
+      api.inject({ method: 'POST', url, headers, payload });
     const managerId = (await testAuth.token('manager')).split('_')[1] as string;
     const manager = {
       credentialId: managerId,
@@ -310,12 +312,7 @@ describe('quarterly dealer rating', () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('reason: required');
-    const decided = await api.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: { decision: 'continue', reason: 'new owner, payment plan agreed' },
-    });
+    const decided = await postDecision({ decision: 'continue', reason: 'new owner, payment plan agreed' });
     expect(decided.statusCode).toBe(200);
     expect(decided.json()).toMatchObject({
       dealerId: B1,
@@ -326,12 +323,7 @@ describe('quarterly dealer rating', () => {
       decidedByActor: manager,
       byDefault: false,
     });
-    const again = await api.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: { decision: 'stop-supply', reason: 'changed my mind' },
-    });
+    const again = await postDecision({ decision: 'stop-supply', reason: 'changed my mind' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toBe('already decided: continue by test manager: (manager)');
 
