@@ -198,21 +198,18 @@ describe('one policy in every process', () => {
         // Listening only (no periodic check): its connection is cut before the next version.
         const listening = await createPolicyStore(servers.pool, DEFAULT_POLICY, { checkIntervalMs: 0 });
         stores.push(writer, checking, listening);
+        const versionInForce = (store: PolicyStore, version: string, what: string, timeoutMs: number) =>
+          eventually(
+            async () => store.current().version,
+            (v) => v === version,
+            what,
+            { timeoutMs, intervalMs: 50 },
+          );
 
         const first = `missed-${tag}`;
         await writer.replace({ version: first }, testActor('admin'));
-        await eventually(
-          async () => checking.current().version,
-          (v) => v === first,
-          'the periodic check',
-          { timeoutMs: 5_000, intervalMs: 50 },
-        );
-        await eventually(
-          async () => listening.current().version,
-          (v) => v === first,
-          'the announcement',
-          { timeoutMs: 5_000, intervalMs: 50 },
-        );
+        await versionInForce(checking, first, 'the periodic check', 5_000);
+        await versionInForce(listening, first, 'the announcement', 5_000);
 
         // Every LISTEN connection is cut (the API and worker processes' too): they reconnect.
         const cut = await servers.pool.query(
@@ -222,12 +219,7 @@ describe('one policy in every process', () => {
         expect(cut.rowCount).toBeGreaterThanOrEqual(1);
         const second = `after-drop-${tag}`;
         await writer.replace({ version: second }, testActor('admin'));
-        await eventually(
-          async () => listening.current().version,
-          (v) => v === second,
-          'the version after the connection dropped',
-          { timeoutMs: 10_000, intervalMs: 50 },
-        );
+        await versionInForce(listening, second, 'the version after the connection dropped', 10_000);
         await eventually(
           async () => (await api1('GET', '/v1/policy')).body.version,
           (v) => v === second,
