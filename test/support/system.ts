@@ -109,6 +109,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ),
     async stop() {
       await api.close();
+      await policyStore?.close();
       await running?.stop();
       if (iso) await iso.dispose();
       else {
