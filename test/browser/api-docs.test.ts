@@ -7,23 +7,23 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let base: string;
 let auth: TestAuth;
 let browser: Browser;
 const WAIT = { timeout: 30_000 };
 
+systemPerFile({ poolSize: 2 }, (s) => {
+  ({ base, auth } = s);
+});
+
 beforeAll(async () => {
-  system = await startSystem({ poolSize: 2 });
-  ({ base, auth } = system);
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await system?.stop();
 });
 
 describe('/docs', () => {

@@ -12,9 +12,8 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
 import { DEALER_GRADES_IN_REPORT_ORDER, type ReportBook, seedReportBook } from '../support/report-seed.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let base: string;
 let auth: TestAuth;
 let book: ReportBook;
@@ -28,9 +27,11 @@ const WAIT = { timeout: 30_000 };
 const thisMonth = localDate(Date.now(), DEFAULT_POLICY.timeZone).slice(0, 7);
 const filters = `asOf=2025-03-31&by=counterparty&from=2025-01&to=${thisMonth}`;
 
+const system = systemPerFile({ poolSize: 3 }, (s) => {
+  ({ base, auth } = s);
+});
+
 beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
-  ({ base, auth } = system);
   const finance = await auth.headers('finance');
   gradesBefore = (await (
     await fetch(`${base}/v1/reports/grades`, { headers: finance })
@@ -50,7 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await system?.stop();
 });
 
 interface TableRow {

@@ -11,24 +11,24 @@ import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { fileFor, seedParties } from '../support/applications.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { eventually } from '../support/eventually.js';
-import { type System, startSystem } from '../support/system.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let client: Client;
 let call: System['call'];
 let browser: Browser;
 
 const WAIT = { timeout: 30_000 };
 
+systemPerFile({ worker: true }, (s) => {
+  ({ client, call } = s);
+});
+
 beforeAll(async () => {
-  system = await startSystem({ worker: true });
-  ({ client, call } = system);
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await system?.stop();
 });
 
 /** A dealer and a salesperson, and an application for the dealer through the API. */

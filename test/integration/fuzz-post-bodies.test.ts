@@ -25,7 +25,7 @@ import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../api/roles.js';
 import { addDays } from '../../domain/calendar.js';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
@@ -35,7 +35,7 @@ import type { Pool } from '../../store/db.js';
 import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
 const tag = randomUUID().slice(0, 8);
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
@@ -49,7 +49,6 @@ const RUNS: Record<string, number> = {
   'POST /v1/salesperson-reviews/:quarter': 80,
 };
 
-let system: System;
 let pool: Pool;
 let api: FastifyInstance;
 let testAuth: TestAuth;
@@ -115,24 +114,20 @@ const fx = {
 };
 const fixtureWorkflowIds = () => [...fx.issued, fx.pending].map((id) => `receivable:${id}`);
 
-beforeAll(async () => {
+// Before any connection in this process.
+beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  // Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
-  system = await startSystem({
-    isolated: 'fuzz',
-    workers: 'all',
-    client: { interceptors: { workflow: [recorder] } },
-    policyStore: true,
-  });
-  ({ pool, api, client, auth: testAuth } = system);
-  await createFixtures();
-  // Every role's credential exists before any snapshot: creating one is not the request's doing.
-  for (const role of ROLES) if (role !== 'sales') await testAuth.token(role);
 });
-
-afterAll(async () => {
-  await system?.stop();
-});
+// Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
+const system = systemPerFile(
+  { isolated: 'fuzz', workers: 'all', client: { interceptors: { workflow: [recorder] } }, policyStore: true },
+  async (s) => {
+    ({ pool, api, client, auth: testAuth } = s);
+    await createFixtures();
+    // Every role's credential exists before any snapshot: creating one is not the request's doing.
+    for (const role of ROLES) if (role !== 'sales') await testAuth.token(role);
+  },
+);
 
 async function call(
   method: 'GET' | 'POST' | 'PUT',

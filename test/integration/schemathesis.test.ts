@@ -19,12 +19,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS } from '../../api/limits.js';
 import { ROLES, type Role } from '../../api/roles.js';
 import { dealerRequest } from '../support/applications.js';
 import type { TestAuth } from '../support/auth.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PYTHON = process.env.SCHEMATHESIS_PYTHON ?? path.join(ROOT, '.tools', 'schemathesis', 'bin', 'python');
@@ -51,27 +51,27 @@ const fx = {
   issued: `R-st-${tag}-issued`,
 };
 
-let system: System;
 let base: string;
 let auth: TestAuth;
 
-beforeAll(async () => {
+// Before any connection in this process.
+beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  // The fuzzer's requests all come from one address: failed-authentication limiting
-  // (tested in auth.test.ts) must not starve the run.
-  system = await startSystem({
+});
+// The fuzzer's requests all come from one address: failed-authentication limiting
+// (tested in auth.test.ts) must not starve the run.
+systemPerFile(
+  {
     isolated: 'schemathesis',
     workers: 'all',
     policyStore: true,
     api: () => ({ limits: { ...DEFAULT_HTTP_LIMITS, authFailuresPerMinute: 100_000 } }),
-  });
-  ({ base, auth } = system);
-  await seed();
-});
-
-afterAll(async () => {
-  await system?.stop();
-});
+  },
+  async (s) => {
+    ({ base, auth } = s);
+    await seed();
+  },
+);
 
 async function call(method: string, url: string, body: unknown, as: Role) {
   const res = await fetch(`${base}${url}`, {

@@ -21,7 +21,7 @@ import { initialState } from '../../workflows/receivable/receivable.workflow.js'
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
-import { type System, startSystem } from '../support/system.js';
+import { type System, systemPerFile } from '../support/system.js';
 
 // A tiny schedule so retries happen within the test: waits of 100–200 ms, then 200–400 ms.
 const RETRY = { baseMs: 200, factor: 2, capMs: 2_000, maxAttempts: 3 };
@@ -39,7 +39,6 @@ interface Received {
 /** What the receiver answers the nth request of one delivery with. */
 type Behaviour = (nth: number) => { status: number; body?: string; delayMs?: number };
 
-let system: System;
 let pool: Pool;
 let testAuth: TestAuth;
 let call: System['call'];
@@ -68,10 +67,11 @@ const newDispatcher = (batchSize = 10, more: Partial<Parameters<typeof createWeb
     ...more,
   });
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 8, api: () => ({ webhookAllowedNetworks: ALLOWED }) });
-  ({ pool, auth: testAuth, call } = system);
+const system = systemPerFile({ poolSize: 8, api: () => ({ webhookAllowedNetworks: ALLOWED }) }, (s) => {
+  ({ pool, auth: testAuth, call } = s);
+});
 
+beforeAll(async () => {
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -111,7 +111,6 @@ afterAll(async () => {
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
   mailer?.close();
-  await system?.stop();
 });
 
 async function subscribe(path: string, events: 'all' | string[]) {
