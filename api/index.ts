@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import type { PolicyStore } from '../infra/policy.js';
 import { connectClient } from '../infra/temporal.js';
+import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import { buildApi } from './server.js';
 
@@ -19,6 +20,7 @@ export async function runApi(
   config: Config,
   deps: {
     store: Store;
+    operations: Operations;
     /** The policy versions in PostgreSQL (infra/policy.ts), shared with the workers. */
     policies: PolicyStore;
     /** A Temporal client to share (`npm start`: the workers'); else one on TEMPORAL_ADDRESS. */
@@ -28,10 +30,11 @@ export async function runApi(
   },
 ): Promise<RunningApi> {
   const temporal = deps.client ? { client: deps.client, close: async () => {} } : await ownClient(config);
-  // The store's pool until buildApi takes the store itself.
   const api = await buildApi({
     client: temporal.client,
     pool: deps.store.pool,
+    store: deps.store,
+    operations: deps.operations,
     policy: () => deps.policies.current(),
     policyStore: deps.policies,
     ...(deps.logger ? { logger: true } : {}),

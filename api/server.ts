@@ -9,13 +9,9 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import type { PolicyStore } from '../infra/policy.js';
-import { createCredentialQueries } from '../store/credentials.js';
-import { createCreditRecordQueries } from '../store/credit-record.js';
+import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
-import { createIdempotencyQueries } from '../store/idempotency.js';
-import { createImportQueries } from '../store/imports.js';
-import { createReceivableQueries } from '../store/receivables.js';
-import { createWebhookQueries } from '../store/webhooks.js';
+import { createStore, type Store } from '../store/index.js';
 import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
 import { authentication } from './plugins/authentication.js';
@@ -38,6 +34,10 @@ import { webhookRoutes } from './routes/webhooks.js';
 export interface ApiDeps {
   client: Client;
   pool: Pool;
+  /** The data layer, built once per process (default: built here over `pool`). */
+  store?: Store;
+  /** The business operations over `store` (default: built here). */
+  operations?: Operations;
   policy: () => Policy;
   /** When given, the policy admin routes are served from it. */
   policyStore?: PolicyStore;
@@ -72,9 +72,9 @@ function withWorkflowDeadline(route: AnyRoute, client: Client, ms: number): AnyR
  * Imports a process left `running` when it died are marked failed as an API starts (and when
  * read: api/routes/imports.ts). Best effort: a database still starting fails the next read instead.
  */
-async function failAbandonedImports(app: FastifyInstance, pool: Pool) {
+async function failAbandonedImports(app: FastifyInstance, store: Store) {
   try {
-    const ids = await createImportQueries(pool).failAbandoned();
+    const ids = await store.imports.failAbandoned();
     if (ids.length) app.log.warn({ imports: ids }, 'imports left running by a stopped API marked failed');
   } catch (err) {
     if (!isDatabaseUnavailable(err)) throw err;
@@ -92,10 +92,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...serverOptions(limits),
   });
   await installProtection(app, limits);
-  await failAbandonedImports(app, deps.pool);
+  const store = deps.store ?? createStore(deps.pool);
+  const operations = deps.operations ?? createOperations(store);
+  await failAbandonedImports(app, store);
   await app.register(errorMapping);
   await app.register(validation);
-  const credentials = createCredentialQueries(deps.pool);
+  const { credentials } = store;
   await app.register(authentication, {
     authenticate: (header) => credentials.authenticate(header),
     failuresPerMinute: limits.authFailuresPerMinute,
@@ -103,28 +105,27 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
   await app.register(openApi);
   await app.register(roles);
-  await app.register(idempotency, { store: createIdempotencyQueries(deps.pool) });
-  const queries = createReceivableQueries(deps.pool);
-  const records = createCreditRecordQueries(deps.pool);
+  await app.register(idempotency, { store: store.idempotency });
   const routes: AnyRoute[] = [
-    ...counterpartyRoutes({ pool: deps.pool, queries, records }),
-    ...receivableRoutes({ client: deps.client, queries, records, policy: deps.policy }),
-    ...creditTermRoutes({ pool: deps.pool, policy: deps.policy }),
-    ...salespersonRoutes({ client: deps.client, pool: deps.pool, records, policy: deps.policy }),
+    ...counterpartyRoutes({ store, operations }),
+    ...receivableRoutes({ client: deps.client, store, policy: deps.policy }),
+    ...creditTermRoutes({ store, operations, policy: deps.policy }),
+    ...salespersonRoutes({ client: deps.client, store, operations, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
-    ...ratingRoutes({ client: deps.client, pool: deps.pool, policy: deps.policy }),
+    ...ratingRoutes({ client: deps.client, operations, policy: deps.policy }),
     ...webhookRoutes({
-      webhooks: createWebhookQueries(deps.pool),
+      webhooks: store.webhooks,
       allowedNetworks: deps.webhookAllowedNetworks ?? [],
     }),
     ...importRoutes({
       client: deps.client,
-      pool: deps.pool,
+      store,
+      operations,
       policy: deps.policy,
       workflowCallTimeoutMs,
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
-    ...reportRoutes({ pool: deps.pool, policy: deps.policy }),
+    ...reportRoutes({ store, policy: deps.policy }),
   ];
   routes.push(
     defineRoute({
@@ -144,7 +145,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       public: true,
       response: z.object({ ok: z.boolean() }),
       handler: async () => {
-        await deps.pool.query('SELECT 1');
+        await store.reachable();
         return { ok: true };
       },
     }),

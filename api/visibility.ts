@@ -6,7 +6,7 @@
  * unknown id gets, never a 403 that would tell "someone else's" from "no such thing".
  * Staff roles see everything their role may call. docs/security.md says what is shown.
  */
-import type { Pool } from 'pg';
+import type { ReceivableQueries } from '../store/receivables.js';
 import type { Principal } from './auth.js';
 
 /** A salesperson credential, whose answers are limited to their own world. */
@@ -23,27 +23,19 @@ export const seesSalesperson = (p: Principal | undefined, salespersonId: string)
 export const salespersonScope = (p: Principal, requested: string | undefined): string =>
   requested === undefined || seesSalesperson(p, requested) ? (p.salespersonId ?? '') : '';
 
-export function createVisibility(pool: Pool) {
+export function createVisibility(receivables: Pick<ReceivableQueries, 'sellsTo' | 'ownedBy'>) {
   return {
     /** Whether `principal` may see counterparty `counterpartyId` (staff: always). */
     async seesCounterparty(principal: Principal | undefined, counterpartyId: string): Promise<boolean> {
       if (!isSalesperson(principal)) return true;
       if (!principal.salespersonId) return false;
-      const { rows } = await pool.query<{ sells: boolean }>(
-        'SELECT EXISTS (SELECT 1 FROM receivables WHERE counterparty_id = $1 AND salesperson_id = $2) AS sells',
-        [counterpartyId, principal.salespersonId],
-      );
-      return rows[0]?.sells === true;
+      return receivables.sellsTo(principal.salespersonId, counterpartyId);
     },
 
     /** The salesperson's own receivable ids among `ids`. */
     async ownReceivables(principal: Principal, ids: string[]): Promise<Set<string>> {
       if (!principal.salespersonId || ids.length === 0) return new Set();
-      const { rows } = await pool.query<{ id: string }>(
-        'SELECT id FROM receivables WHERE id = ANY($1) AND salesperson_id = $2',
-        [ids, principal.salespersonId],
-      );
-      return new Set(rows.map((r) => r.id));
+      return receivables.ownedBy(principal.salespersonId, ids);
     },
   };
 }

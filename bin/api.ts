@@ -11,9 +11,9 @@ runUntilStopped(async (stops) => {
   const config = loadConfig();
   if (!config.temporal.address || !config.postgres.url)
     throw new Error('TEMPORAL_ADDRESS and DATABASE_URL must be set to run the API on its own');
-  const { store, policies, close } = await openDatabase(config, config.postgres.url);
+  const { store, operations, policies, close } = await openDatabase(config, config.postgres.url);
   stops.add(close);
-  const api = await runApi(config, { store, policies, logger: true });
+  const api = await runApi(config, { store, operations, policies, logger: true });
   stops.add(api.stop);
   return undefined;
 });

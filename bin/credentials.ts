@@ -6,7 +6,6 @@
  * e.g. `npm run credentials -- create finance li --name 李丽`. Uses DATABASE_URL, else the
  * local PostgreSQL that `npm start` runs.
  */
-import { createCredentialQueries } from '../api/auth.js';
 import { runCredentialsCommand } from '../api/credentials.js';
 import { loadConfig } from '../infra/config.js';
 import { databaseUrl } from '../infra/local/index.js';
@@ -17,7 +16,7 @@ const pool = createPool(databaseUrl(loadConfig()), 1);
 try {
   await migrate(pool);
   const store = createStore(pool);
-  const out = await runCredentialsCommand(createCredentialQueries(store.pool), process.argv.slice(2));
+  const out = await runCredentialsCommand(store.credentials, process.argv.slice(2));
   if (out) console.log(out);
 } catch (err) {
   console.error((err as Error).message);

@@ -5,7 +5,6 @@
  * process. Ctrl-C stops it all; the data stays in .data/.
  */
 import path from 'node:path';
-import { createCredentialQueries } from '../api/auth.js';
 import { createLocalCredentials } from '../api/credentials.js';
 import { runApi } from '../api/index.js';
 import { loadConfig } from '../infra/config.js';
@@ -18,24 +17,25 @@ runUntilStopped(async (stops) => {
   const config = loadConfig();
   const servers = await startLocalServers(config, say);
   stops.add(servers.stop);
-  const { store, policies, applied, close } = await openDatabase(config, servers.databaseUrl);
+  const { store, operations, policies, applied, close } = await openDatabase(config, servers.databaseUrl);
   stops.add(close);
   if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
   say(`credit policy ${policies.current().version}`);
   const tokens = path.join(config.dataDir, 'dev-credentials.json');
-  if (servers.localDatabase && (await createLocalCredentials(createCredentialQueries(store.pool), tokens)))
+  if (servers.localDatabase && (await createLocalCredentials(store.credentials, tokens)))
     say(`created local API credentials, one per role: ${path.relative(process.cwd(), tokens)}`);
 
   say('starting the workers (bundling workflows)…');
   const workers = await runWorkers(config, {
     store,
+    operations,
     policies,
     temporalAddress: servers.temporalAddress,
     smtpUrl: servers.smtpUrl,
     quiet: true,
   });
   stops.add(workers.stop);
-  const api = await runApi(config, { store, policies, client: workers.client });
+  const api = await runApi(config, { store, operations, policies, client: workers.client });
   stops.add(api.stop);
 
   say('creditflow is up:');

@@ -18,9 +18,12 @@ runUntilStopped(async (stops) => {
   const config = loadConfig();
   const temporalAddress = need(config.temporal.address, 'TEMPORAL_ADDRESS');
   const smtpUrl = need(config.mail.url, 'SMTP_URL');
-  const { store, policies, close } = await openDatabase(config, need(config.postgres.url, 'DATABASE_URL'));
+  const { store, operations, policies, close } = await openDatabase(
+    config,
+    need(config.postgres.url, 'DATABASE_URL'),
+  );
   stops.add(close);
-  const workers = await runWorkers(config, { store, policies, temporalAddress, smtpUrl });
+  const workers = await runWorkers(config, { store, operations, policies, temporalAddress, smtpUrl });
   stops.add(workers.stop);
   console.log(`creditflow worker metrics at ${workers.metricsUrl}`);
   return { running: workers.running };

@@ -9,6 +9,8 @@
  */
 
 import { systemActor } from './actor.js';
+import { lowerClassOneStep } from './customer-class.js';
+import { type CreditGrade, lowerOneStep } from './rating.js';
 
 /** The processes that change a grade by themselves: the actor of their credit facts. */
 export const QUARTERLY_RATING = systemActor('quarterly-rating');
@@ -176,6 +178,24 @@ export function counterpartyOverride(
       },
     };
   return { change: changes(existing, override, COUNTERPARTY_CREDIT_FACTS) };
+}
+
+/**
+ * The +15 downgrade of a counterparty (a receivable 15+ days overdue without a valid reason):
+ * a dealer's grade, or a customer's class, one step worse. `after` is null when it has none
+ * to lower (nothing changes then).
+ */
+export function overdueDowngrade(c: {
+  kind: Kind;
+  creditGrade: string | null;
+  customerClass: string | null;
+}): { field: 'creditGrade' | 'customerClass'; before: string | null; after: string | null } {
+  if (c.kind === 'dealer') {
+    const before = c.creditGrade;
+    const after = before ? lowerOneStep(before as CreditGrade) : null;
+    return { field: 'creditGrade', before, after };
+  }
+  return { field: 'customerClass', before: c.customerClass, after: lowerClassOneStep(c.customerClass) };
 }
 
 const show = (v: unknown) => (v === null ? 'none' : String(v));

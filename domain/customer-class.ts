@@ -11,6 +11,12 @@
 export type CustomerClass = 'A' | 'B' | 'C' | 'D';
 export const CUSTOMER_CLASSES: readonly CustomerClass[] = ['A', 'B', 'C', 'D'];
 
+/** One class worse (the automatic downgrade at +15 days overdue); D stays D, an unknown class has none. */
+export function lowerClassOneStep(cls: string | null): CustomerClass | null {
+  const i = cls ? CUSTOMER_CLASSES.indexOf(cls as CustomerClass) : -1;
+  return i >= 0 ? (CUSTOMER_CLASSES[Math.min(i + 1, CUSTOMER_CLASSES.length - 1)] ?? null) : null;
+}
+
 export type IndustryRisk = 'low' | 'medium' | 'high';
 
 /** Raw inputs. `null` = no data yet (e.g. a new customer without payment history or credit report). */

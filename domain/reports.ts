@@ -1,13 +1,9 @@
 /**
-<<<<<<< HEAD
  * docs/domain.md §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
- * grade distribution's fixed order, month ranges — and one CSV writer. The SQL
-=======
- * §7 reports: the pure arithmetic behind them — aging buckets, DSO by month, the
  * grade distribution's fixed order, month ranges (their CSV is written by csv.ts). The SQL
->>>>>>> format
  * that feeds them is in store/reports.ts; nothing here does I/O.
  */
+import { AGING_BUCKET_DEFINITIONS, type AgingColumn, agingColumn } from './aging.js';
 import { type CalendarDate, daysBetween } from './calendar.js';
 import { CUSTOMER_CLASSES } from './customer-class.js';
 import { addMinor } from './money.js';
@@ -15,33 +11,7 @@ import { CREDIT_GRADES } from './rating.js';
 import { isMonth, type Month, monthRange } from './salesperson-review.js';
 
 // ---------------------------------------------------------------------------------------------------------
-// Aging
-
-/** The five buckets of docs/domain.md §7, by days overdue on the as-of date. */
-export const AGING_BUCKETS = [
-  { key: 'currentMinor', label: 'current', from: Number.NEGATIVE_INFINITY, to: 0 },
-  { key: 'overdue1to7Minor', label: '1–7', from: 1, to: 7 },
-  { key: 'overdue8to15Minor', label: '8–15', from: 8, to: 15 },
-  { key: 'overdue16to30Minor', label: '16–30', from: 16, to: 30 },
-  { key: 'overdueOver30Minor', label: '30+', from: 31, to: Number.POSITIVE_INFINITY },
-] as const;
-export type AgingBucketKey = (typeof AGING_BUCKETS)[number]['key'];
-
-/**
- * Days overdue on `asOf` of a receivable due on `dueDate`: 0 or less is current (due today or later is
- * not yet overdue); the day after the due date is 1 day overdue.
- */
-export function daysOverdue(dueDate: CalendarDate, asOf: CalendarDate): number {
-  return daysBetween(dueDate, asOf);
-}
-
-export function agingBucket(dueDate: CalendarDate, asOf: CalendarDate): AgingBucketKey {
-  const days = daysOverdue(dueDate, asOf);
-  const bucket = AGING_BUCKETS.find((b) => days >= b.from && days <= b.to);
-  // The buckets cover every integer; this only guards the type.
-  if (!bucket) throw new Error(`no aging bucket for ${days} days`);
-  return bucket.key;
-}
+// Aging: the buckets are domain/aging.ts's, the one definition /metrics uses as well.
 
 /** Outstanding amounts of one group (counterparty, salesperson or region) due on one date. */
 export interface OutstandingByDueDate {
@@ -53,22 +23,13 @@ export interface OutstandingByDueDate {
 }
 
 export type AgingRow = { key: string; name: string; currency: string; totalMinor: number } & Record<
-  AgingBucketKey,
+  AgingColumn,
   number
 >;
 
 function emptyAging(key: string, name: string, currency: string): AgingRow {
-  return {
-    key,
-    name,
-    currency,
-    currentMinor: 0,
-    overdue1to7Minor: 0,
-    overdue8to15Minor: 0,
-    overdue16to30Minor: 0,
-    overdueOver30Minor: 0,
-    totalMinor: 0,
-  };
+  const buckets = Object.fromEntries(AGING_BUCKET_DEFINITIONS.map((b) => [b.column, 0]));
+  return { key, name, currency, ...buckets, totalMinor: 0 } as AgingRow;
 }
 
 function requireMinor(value: number, field: string): number {
@@ -90,7 +51,7 @@ export function agingReport(
   for (const item of items) {
     const amount = requireMinor(item.outstandingMinor, 'outstandingMinor');
     if (amount === 0) continue;
-    const bucket = agingBucket(item.dueDate, asOf);
+    const bucket = agingColumn(item.dueDate, asOf);
     const id = JSON.stringify([item.key, item.currency]);
     let row = rows.get(id);
     if (!row) {

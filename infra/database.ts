@@ -4,6 +4,8 @@
  * built once over the pool, and the policy versions in PostgreSQL (POLICY_FILE only
  * seeds the first version; every process follows a new one within seconds).
  */
+
+import { createOperations, type Operations } from '../operations/index.js';
 import { createPool, migrate } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
 import type { Config } from './config.js';
@@ -11,6 +13,8 @@ import { createPolicyStore, loadPolicy, type PolicyStore } from './policy.js';
 
 export interface Database {
   store: Store;
+  /** The business operations over the store, built once. */
+  operations: Operations;
   policies: PolicyStore;
   /** The migrations this start applied, by file name. */
   applied: string[];
@@ -21,9 +25,11 @@ export async function openDatabase(config: Config, url: string): Promise<Databas
   const pool = createPool(url, config.postgres.poolSize);
   try {
     const applied = await migrate(pool);
-    const policies = await createPolicyStore(pool, loadPolicy(config.policyFile));
+    const store = createStore(pool);
+    const policies = await createPolicyStore(store.policy, loadPolicy(config.policyFile));
     return {
-      store: createStore(pool),
+      store,
+      operations: createOperations(store),
       policies,
       applied,
       async close() {

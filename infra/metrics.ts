@@ -6,11 +6,10 @@
  */
 import http from 'node:http';
 import type { TelemetryOptions } from '@temporalio/worker';
-import type { Pool } from 'pg';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { AGING_BUCKETS, type AgingBucket, type AgingTotal, agingTotals } from '../domain/aging.js';
 import { localDate } from '../domain/calendar.js';
-import { createMetricsQueries } from '../store/metrics.js';
+import type { Store } from '../store/index.js';
 
 /** What activities count; handed to them through their factories' deps (optional there). */
 export interface CreditflowMetrics {
@@ -33,7 +32,8 @@ export interface MetricsRegistry {
 }
 
 export function createMetrics(deps: {
-  pool: Pool;
+  /** The data layer (the open receivables by due date). */
+  store: Pick<Store, 'metrics'>;
   /** The company's time zone: a receivable is overdue by calendar days there. */
   timeZone: () => string;
   /** Where the SDK core's exporter serves, e.g. http://127.0.0.1:9465/metrics; none: no worker metrics. */
@@ -43,7 +43,7 @@ export function createMetrics(deps: {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const clock = deps.clock ?? (() => new Date());
-  const queries = createMetricsQueries(deps.pool);
+  const queries = deps.store.metrics;
 
   const steps = new Counter({
     name: 'creditflow_timeline_steps_fired_total',

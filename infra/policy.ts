@@ -8,14 +8,15 @@
  * (PolicyLookup); a change applies to new work only.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
-import { type Actor, describeActor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import { DEFAULT_DATE_WINDOW } from '../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
-import { inTransaction } from '../store/db.js';
+import { createPolicyOperations } from '../operations/policy.js';
+import { createPolicyQueries, POLICY_CHANNEL, type PolicyQueries } from '../store/policy.js';
 
 type Pool = pg.Pool;
 
@@ -242,22 +243,23 @@ export function loadPolicy(file?: string): Policy {
   return resolvePolicy(doc);
 }
 
-/** The channel on which PostgreSQL announces each new version (migration 017's trigger). */
-export const POLICY_CHANNEL = 'creditflow_policy';
+/** The channel on which PostgreSQL announces each new version (store/policy.ts). */
+export { POLICY_CHANNEL };
 
 /** A stored version as a Policy: on top of the defaults, so fields added since it was stored read as their default. */
 const storedPolicy = (doc: unknown): Policy => resolvePolicy(doc, DEFAULT_POLICY);
 
-const IN_FORCE_SQL =
-  'SELECT version FROM policies WHERE policy IS NOT NULL ORDER BY created_at DESC, version DESC LIMIT 1';
-
 /** The version in force, read from PostgreSQL now; the defaults when nothing is stored yet. */
-export async function readPolicyInForce(pool: Pool): Promise<Policy> {
-  const { rows } = await pool.query<{ policy: unknown }>(
-    'SELECT policy FROM policies WHERE policy IS NOT NULL ORDER BY created_at DESC, version DESC LIMIT 1',
-  );
-  return rows[0] ? storedPolicy(rows[0].policy) : DEFAULT_POLICY;
+export async function readPolicyInForce(pool: Pool | PolicyQueries): Promise<Policy> {
+  const stored = await operationsOf(pool).inForce();
+  return stored ? storedPolicy(stored) : DEFAULT_POLICY;
 }
+
+/** The policy queries of the store, or over a bare pool (tests and tools). */
+const queriesOf = (db: Pool | PolicyQueries): PolicyQueries =>
+  'inForce' in db ? db : createPolicyQueries(db);
+/** Reading and writing versions (operations/policy.ts) over them. */
+const operationsOf = (db: Pool | PolicyQueries) => createPolicyOperations({ policy: queriesOf(db) });
 
 /** Resolves the policy version a piece of work recorded. */
 export interface PolicyLookup {
@@ -271,7 +273,7 @@ export interface PolicyLookup {
  * gets `fallback` (the version in force), with a warning once per version.
  */
 export function createPolicyLookup(
-  pool: Pool,
+  pool: Pool | PolicyQueries,
   opts: {
     known?: ReadonlyMap<string, Policy>;
     fallback?: () => Promise<Policy>;
@@ -280,16 +282,14 @@ export function createPolicyLookup(
 ): PolicyLookup {
   const cache = new Map<string, Policy>();
   const warned = new Set<string>();
+  const operations = operationsOf(pool);
   return {
     async byVersion(version) {
       const held = opts.known?.get(version) ?? cache.get(version);
       if (held) return held;
-      const { rows } = await pool.query<{ policy: unknown }>(
-        'SELECT policy FROM policies WHERE version = $1 AND policy IS NOT NULL',
-        [version],
-      );
-      if (rows[0]) {
-        const p = storedPolicy(rows[0].policy);
+      const stored = await operations.byVersion(version);
+      if (stored) {
+        const p = storedPolicy(stored);
         cache.set(version, p);
         return p;
       }
@@ -357,22 +357,23 @@ export interface PolicyStoreOptions {
  * 017 gets it placed before them, so the newest of those stays in force.
  */
 export async function createPolicyStore(
-  pool: Pool,
+  pool: Pool | PolicyQueries,
   seed: Policy,
   opts: PolicyStoreOptions = {},
 ): Promise<PolicyStore> {
+  const queries = queriesOf(pool);
+  const operations = operationsOf(queries);
   const log = opts.log ?? ((m: string) => console.warn(m));
-  const base = await seedPolicies(pool, seed, log);
-  let current = await readPolicyInForce(pool);
+  const base = await seedPolicies(queries, seed, log);
+  let current = await readPolicyInForce(queries);
   let closed = false;
   const listeners = new Set<(p: Policy) => void>();
-  const lookup = createPolicyLookup(pool, { fallback: async () => current, warn: log });
+  const lookup = createPolicyLookup(queries, { fallback: async () => current, warn: log });
 
   let queue: Promise<unknown> = Promise.resolve();
   const refresh = (): Promise<Policy> => {
     const next = queue.then(async () => {
-      const { rows } = await pool.query<{ version: string }>(IN_FORCE_SQL);
-      const version = rows[0]?.version;
+      const version = await queries.inForceVersion();
       if (version && version !== current.version) {
         current = await lookup.byVersion(version);
         for (const l of listeners) l(current);
@@ -400,14 +401,10 @@ export async function createPolicyStore(
   const timer = interval > 0 ? setInterval(quietRefresh, interval) : undefined;
   timer?.unref();
 
-  let listener: pg.Client | undefined;
+  let listener: ReturnType<PolicyQueries['listener']> | undefined;
   let retry: NodeJS.Timeout | undefined;
   const listen = async (attempt = 0): Promise<void> => {
     if (closed) return;
-    const client = new pg.Client(pool.options);
-    client.on('notification', (n) => {
-      if (n.channel === POLICY_CHANNEL) quietRefresh();
-    });
     const again = () => {
       if (closed || listener !== client) return;
       listener = undefined;
@@ -415,12 +412,10 @@ export async function createPolicyStore(
       retry = setTimeout(() => void listen(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
       retry.unref();
     };
-    client.on('error', again);
-    client.on('end', again);
+    const client = queries.listener({ announced: quietRefresh, lost: again });
     listener = client;
     try {
-      await client.connect();
-      await client.query(`LISTEN ${POLICY_CHANNEL}`);
+      await client.start();
       attempt = 0;
       quietRefresh(); // what was announced while not listening
     } catch {
@@ -439,36 +434,14 @@ export async function createPolicyStore(
     },
     async replace(override, changedBy) {
       const next = resolvePolicy(override, base);
-      const inserted = await pool.query(
-        `INSERT INTO policies (version, document, changed_by, changed_by_actor, policy) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (version) DO NOTHING RETURNING version`,
-        [
-          next.version,
-          JSON.stringify(override),
-          describeActor(changedBy),
-          JSON.stringify(changedBy),
-          JSON.stringify(next),
-        ],
-      );
-      if (inserted.rowCount === 0)
+      if (!(await operations.storeVersion(override, next, changedBy)))
         throw new PolicyError(`policy version ${next.version} already exists`, [
           { path: 'version', message: 'already exists: choose a new version' },
         ]);
       await refresh();
       return next;
     },
-    async history() {
-      const r = await pool.query<{
-        version: string;
-        changedBy: string;
-        changedByActor: Actor | null;
-        createdAt: Date;
-      }>(
-        `SELECT version, changed_by AS "changedBy", changed_by_actor AS "changedByActor", created_at AS "createdAt"
-         FROM policies ORDER BY created_at, version`,
-      );
-      return r.rows.map((x) => ({ ...x, createdAt: x.createdAt.toISOString() }));
-    },
+    history: () => operations.history(),
     async close() {
       closed = true;
       if (timer) clearInterval(timer);
@@ -486,38 +459,20 @@ export async function createPolicyStore(
  * versions stored before migration 017 (their overrides on the seed), under a lock so
  * processes starting together seed once. Returns the seed: the base of admin overrides.
  */
-async function seedPolicies(pool: Pool, seed: Policy, log: (m: string) => void): Promise<Policy> {
-  return inTransaction(pool, async (client) => {
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('creditflow:policy-seed'))");
-    let stored = (await client.query<{ policy: unknown }>('SELECT policy FROM policies WHERE seed')).rows[0];
-    if (!stored) {
-      await client.query(
-        `INSERT INTO policies (version, document, changed_by, policy, seed, created_at)
-         VALUES ($1, $2, 'POLICY_FILE', $2, true,
-                 LEAST(now(), (SELECT min(created_at) - interval '1 millisecond' FROM policies)))
-         ON CONFLICT (version) DO NOTHING`,
-        [seed.version, JSON.stringify(seed)],
-      );
-      stored = (await client.query<{ policy: unknown }>('SELECT policy FROM policies WHERE seed')).rows[0];
-    }
+async function seedPolicies(queries: PolicyQueries, seed: Policy, log: (m: string) => void): Promise<Policy> {
+  const stored = await queries.seed(seed, (storedSeed) => {
     // A seed version already taken by an admin's version: this process's seed is the base.
-    const base = stored ? storedPolicy(stored.policy) : seed;
-    const legacy = await client.query<{ version: string; document: unknown }>(
-      'SELECT version, document FROM policies WHERE policy IS NULL',
-    );
-    for (const row of legacy.rows) {
+    const base = storedSeed ? storedPolicy(storedSeed) : seed;
+    return (row) => {
       try {
-        const p = resolvePolicy(row.document, base);
-        await client.query('UPDATE policies SET policy = $2 WHERE version = $1', [
-          row.version,
-          JSON.stringify(p),
-        ]);
+        return resolvePolicy(row.document, base);
       } catch (err) {
         log(
           `policy version ${row.version} no longer validates and stays out of force: ${(err as Error).message}`,
         );
+        return null;
       }
-    }
-    return base;
+    };
   });
+  return stored ? storedPolicy(stored) : seed;
 }

@@ -15,6 +15,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 });
 
 export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
 
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
@@ -174,6 +175,30 @@ async function migrationFiles(dir: string): Promise<Map<string, { sql: string; c
   return files;
 }
 
+/**
+ * Sets the given fields (camelCase names, each mapped to its column by `columns`) on the row
+ * `id` of `table`, and its `updated_at`. A field without a column is a programming error.
+ */
+export async function setColumns(
+  client: pg.PoolClient,
+  table: string,
+  columns: Readonly<Record<string, string>>,
+  id: string,
+  values: Record<string, unknown>,
+): Promise<void> {
+  const entries = Object.entries(values);
+  if (!entries.length) return;
+  const sets = entries.map(([k], i) => {
+    const column = columns[k];
+    if (!column) throw new Error(`${table}: field ${k} cannot be set`);
+    return `${column} = $${i + 2}`;
+  });
+  await client.query(`UPDATE ${table} SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
+}
+
 /** Runs `fn` in one transaction on one client: committed when it returns, rolled back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -187,5 +212,20 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/**
+ * Creates `database` on the server `admin` connects to, unless it exists (the local server of
+ * `npm start`, whose data directory starts empty).
+ */
+export async function ensureDatabase(admin: pg.ClientConfig, database: string): Promise<void> {
+  const client = new pg.Client(admin);
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '')}"`);
+  } finally {
+    await client.end();
   }
 }

@@ -5,6 +5,7 @@
  * after it. A retry of a done effect returns its stored result and does nothing.
  */
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './db.js';
 
 export interface Effects {
   once<T>(key: string, step: string, receivableId: string | null, effect: () => Promise<T>): Promise<T>;
@@ -37,35 +38,26 @@ export function createEffects(pool: Pool): Effects {
       return result;
     },
     async onceInTransaction(key, step, receivableId, effect) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      type Result = Awaited<ReturnType<typeof effect>>;
+      const ran = await inTransaction(pool, async (client): Promise<{ result: Result } | null> => {
         const claimed = await client.query(
           `INSERT INTO effects (key, receivable_id, step, status, done_at) VALUES ($1, $2, $3, 'done', now())
            ON CONFLICT (key) DO NOTHING RETURNING key`,
           [key, receivableId, step],
         );
-        if (claimed.rowCount === 0) {
-          await client.query('ROLLBACK');
-          const { rows } = await pool.query<{ result: unknown }>(
-            'SELECT result FROM effects WHERE key = $1',
-            [key],
-          );
-          return rows[0]?.result as Awaited<ReturnType<typeof effect>>;
-        }
+        if (claimed.rowCount === 0) return null; // done before: nothing written here
         const result = await effect(client);
         await client.query('UPDATE effects SET result = $2 WHERE key = $1', [
           key,
           JSON.stringify(result ?? null),
         ]);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+        return { result };
+      });
+      if (ran) return ran.result;
+      const { rows } = await pool.query<{ result: unknown }>('SELECT result FROM effects WHERE key = $1', [
+        key,
+      ]);
+      return rows[0]?.result as Result;
     },
   };
 }

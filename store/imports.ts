@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import type { ImportFormat } from '../api/imports/records.js';
 import type { ImportKind, Outcome } from '../api/imports/rows.js';
-import { storableText } from '../api/schemas.js';
+import { storableText } from '../domain/text.js';
 import { inTransaction } from './db.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';

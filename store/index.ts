@@ -3,13 +3,16 @@
  * module per table family. `createStore(pool)` builds them all once; the API, the
  * activities, the workers and the command-line tools are handed the same store.
  */
+
+import { createCounterpartyQueries } from './counterparties.js';
 import { createCredentialQueries } from './credentials.js';
 import { createCreditRecordQueries } from './credit-record.js';
-import type { Pool } from './db.js';
+import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { createEffects } from './effects.js';
 import { createIdempotencyQueries } from './idempotency.js';
 import { createImportQueries } from './imports.js';
 import { createMetricsQueries } from './metrics.js';
+import { createPolicyQueries } from './policy.js';
 import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
@@ -19,12 +22,20 @@ import { createWebhookQueries } from './webhooks.js';
 export function createStore(pool: Pool) {
   return {
     pool,
+    /** Resolves when the database answers (the health check). */
+    reachable: async () => {
+      await pool.query('SELECT 1');
+    },
     credentials: createCredentialQueries(pool),
+    /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
+    transaction: <T>(fn: (client: PoolClient) => Promise<T>) => inTransaction(pool, fn),
+    counterparties: createCounterpartyQueries(pool),
     creditRecord: createCreditRecordQueries(pool),
     effects: createEffects(pool),
     idempotency: createIdempotencyQueries(pool),
     imports: createImportQueries(pool),
     metrics: createMetricsQueries(pool),
+    policy: createPolicyQueries(pool),
     rating: createRatingQueries(pool),
     receivables: createReceivableQueries(pool),
     reports: createReportQueries(pool),

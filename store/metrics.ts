@@ -1,7 +1,7 @@
 /** The SQL behind creditflow's Prometheus metrics, read at scrape time. */
 import type { Pool } from 'pg';
 import type { CalendarDate } from '../domain/calendar.js';
-import { CLOSED_STAGES } from '../workflows/receivable/contract.js';
+import { CLOSED_STAGES } from '../domain/receivable-stages.js';
 
 export function createMetricsQueries(pool: Pool) {
   return {

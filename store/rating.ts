@@ -1,7 +1,8 @@
 /** SQL of the dealer rating cycles (§2): submitted scores and sales, monthly and quarterly results. */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, describeActor, type SystemActor } from '../domain/actor.js';
+import type { Actor, SystemActor } from '../domain/actor.js';
 import type { CreditGrade, IndicatorValues } from '../domain/rating.js';
+import { actorColumns, onConflictUpdate, upsertRow } from './sql.js';
 
 export interface DealerRow {
   id: string;
@@ -52,6 +53,9 @@ const RATING_COLUMNS = `quarter, dealer_id AS "dealerId", monthly_totals AS "mon
 
 type Db = Pool | PoolClient;
 
+/** Who submitted a department's figures. */
+const SUBMISSION_COLUMNS = ['department', 'submitted_by', 'submitted_by_actor'] as const;
+
 interface ScoreSubmission {
   dealerId: string;
   department: string;
@@ -60,7 +64,7 @@ interface ScoreSubmission {
 }
 
 async function upsertScores(
-  client: PoolClient,
+  db: Db,
   table: 'dealer_performance_scores' | 'dealer_conduct_scores',
   periodColumn: 'month' | 'quarter',
   period: string,
@@ -68,18 +72,15 @@ async function upsertScores(
 ): Promise<void> {
   const entries = Object.entries(s.values);
   if (entries.length === 0) return;
-  await client.query(
+  await db.query(
     `INSERT INTO ${table} (dealer_id, ${periodColumn}, indicator, value, department, submitted_by, submitted_by_actor)
      SELECT $1, $2, k, v, $3, $4, $5 FROM unnest($6::text[], $7::int[]) AS t(k, v)
-     ON CONFLICT (dealer_id, ${periodColumn}, indicator) DO UPDATE SET value = EXCLUDED.value,
-       department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by,
-       submitted_by_actor = EXCLUDED.submitted_by_actor, submitted_at = now()`,
+     ${onConflictUpdate(table, ['dealer_id', periodColumn, 'indicator'], ['value', ...SUBMISSION_COLUMNS], { touch: 'submitted_at' })}`,
     [
       s.dealerId,
       period,
       s.department,
-      describeActor(s.submittedBy),
-      JSON.stringify(s.submittedBy),
+      ...actorColumns(s.submittedBy),
       entries.map(([k]) => k),
       entries.map(([, v]) => v),
     ],
@@ -126,12 +127,12 @@ export function createRatingQueries(pool: Pool) {
     },
 
     /** Stores a department's scores for a month (performance) or quarter (conduct), in one statement. */
-    async upsertPerformanceScores(client: PoolClient, s: ScoreSubmission & { month: string }): Promise<void> {
-      await upsertScores(client, 'dealer_performance_scores', 'month', s.month, s);
+    async upsertPerformanceScores(db: Db, s: ScoreSubmission & { month: string }): Promise<void> {
+      await upsertScores(db, 'dealer_performance_scores', 'month', s.month, s);
     },
 
-    async upsertConductScores(client: PoolClient, s: ScoreSubmission & { quarter: string }): Promise<void> {
-      await upsertScores(client, 'dealer_conduct_scores', 'quarter', s.quarter, s);
+    async upsertConductScores(db: Db, s: ScoreSubmission & { quarter: string }): Promise<void> {
+      await upsertScores(db, 'dealer_conduct_scores', 'quarter', s.quarter, s);
     },
 
     async upsertSales(
@@ -139,19 +140,13 @@ export function createRatingQueries(pool: Pool) {
       s: { dealerId: string; quarter: string; salesMinor: number; department: string; submittedBy: Actor },
     ): Promise<void> {
       await db.query(
-        `INSERT INTO dealer_quarterly_sales (dealer_id, quarter, sales_minor, department, submitted_by, submitted_by_actor)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (dealer_id, quarter) DO UPDATE SET sales_minor = EXCLUDED.sales_minor,
-           department = EXCLUDED.department, submitted_by = EXCLUDED.submitted_by,
-           submitted_by_actor = EXCLUDED.submitted_by_actor, submitted_at = now()`,
-        [
-          s.dealerId,
-          s.quarter,
-          s.salesMinor,
-          s.department,
-          describeActor(s.submittedBy),
-          JSON.stringify(s.submittedBy),
-        ],
+        upsertRow(
+          'dealer_quarterly_sales',
+          ['dealer_id', 'quarter', 'sales_minor', ...SUBMISSION_COLUMNS],
+          ['dealer_id', 'quarter'],
+          { touch: 'submitted_at' },
+        ),
+        [s.dealerId, s.quarter, s.salesMinor, s.department, ...actorColumns(s.submittedBy)],
       );
     },
 
@@ -202,24 +197,22 @@ export function createRatingQueries(pool: Pool) {
     },
 
     /** Upserts a month's result; returns whether the row is new or its figures changed. */
-    async upsertMonthlyPerformance(
-      db: Db,
-      r: {
-        month: string;
-        dealerId: string;
-        scores: Record<string, number>;
-        total: number;
-        grade: string;
-        policyVersion: string;
-      },
-    ): Promise<boolean> {
-      const res = await db.query(
-        `INSERT INTO dealer_monthly_performance (month, dealer_id, scores, total, grade, policy_version)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (month, dealer_id) DO UPDATE SET scores = EXCLUDED.scores, total = EXCLUDED.total,
-           grade = EXCLUDED.grade, policy_version = EXCLUDED.policy_version, computed_at = now()
-         WHERE (dealer_monthly_performance.scores, dealer_monthly_performance.total, dealer_monthly_performance.grade)
-           IS DISTINCT FROM (EXCLUDED.scores, EXCLUDED.total, EXCLUDED.grade)`,
+    async upsertMonthlyPerformance(r: {
+      month: string;
+      dealerId: string;
+      scores: Record<string, number>;
+      total: number;
+      grade: string;
+      policyVersion: string;
+    }): Promise<boolean> {
+      // A new policy version alone is no change: only the figures count.
+      const res = await pool.query(
+        upsertRow(
+          'dealer_monthly_performance',
+          ['month', 'dealer_id', 'scores', 'total', 'grade', 'policy_version'],
+          ['month', 'dealer_id'],
+          { touch: 'computed_at', onlyWhenChanged: ['scores', 'total', 'grade'] },
+        ),
         [r.month, r.dealerId, JSON.stringify(r.scores), r.total, r.grade, r.policyVersion],
       );
       return (res.rowCount ?? 0) > 0;
@@ -262,18 +255,29 @@ export function createRatingQueries(pool: Pool) {
       >,
     ): Promise<void> {
       await client.query(
-        `INSERT INTO dealer_quarterly_ratings (quarter, dealer_id, monthly_totals, conduct_total, sales_minor,
-           performance_grade, conduct_grade, grade, previous_grade, credit_limit_minor, credit_term_days, eligible,
-           eligibility_reason, manager_decision_required, digest, policy_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (quarter, dealer_id) DO UPDATE SET monthly_totals = EXCLUDED.monthly_totals,
-           conduct_total = EXCLUDED.conduct_total, sales_minor = EXCLUDED.sales_minor,
-           performance_grade = EXCLUDED.performance_grade, conduct_grade = EXCLUDED.conduct_grade,
-           grade = EXCLUDED.grade, previous_grade = EXCLUDED.previous_grade,
-           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
-           eligible = EXCLUDED.eligible, eligibility_reason = EXCLUDED.eligibility_reason,
-           manager_decision_required = EXCLUDED.manager_decision_required, digest = EXCLUDED.digest,
-           policy_version = EXCLUDED.policy_version, computed_at = now()`,
+        upsertRow(
+          'dealer_quarterly_ratings',
+          [
+            'quarter',
+            'dealer_id',
+            'monthly_totals',
+            'conduct_total',
+            'sales_minor',
+            'performance_grade',
+            'conduct_grade',
+            'grade',
+            'previous_grade',
+            'credit_limit_minor',
+            'credit_term_days',
+            'eligible',
+            'eligibility_reason',
+            'manager_decision_required',
+            'digest',
+            'policy_version',
+          ],
+          ['quarter', 'dealer_id'],
+          { touch: 'computed_at' },
+        ),
         [
           r.quarter,
           r.dealerId,

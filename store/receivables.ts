@@ -1,31 +1,10 @@
-/** SQL for receivables, counterparties, salespeople, payments and supply blocks. */
+/**
+ * SQL for receivables, their payments and tasks. Counterparties are in store/counterparties.ts,
+ * salespeople in store/salespeople.ts.
+ */
 import type { Pool, PoolClient } from 'pg';
+import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
-
-export interface CounterpartyRow {
-  id: string;
-  name: string;
-  kind: 'dealer' | 'customer';
-  email: string;
-  language: 'zh-CN' | 'en';
-  region: string;
-  contactName: string | null;
-  creditGrade: string | null;
-  customerClass: string | null;
-  creditLimitMinor: number;
-  creditTermDays: number | null;
-  joinedOn: string;
-  supplyStopped: boolean;
-}
-
-export interface SalespersonRow {
-  id: string;
-  name: string;
-  email: string;
-  region: string;
-  phone: string | null;
-  creditLimitMinor: number | null;
-}
 
 export interface ReceivableRow {
   id: string;
@@ -50,28 +29,11 @@ export interface ReceivableRow {
   settledOn: string | null;
 }
 
-/** Stages whose receivable counts in exposure (issued, not yet closed). */
-export const OPEN_STAGES = [
-  'issued',
-  'reminded',
-  'overdue',
-  'second-notice',
-  'credit-desk',
-  'legal-review',
-  'legal',
-];
-export const PENDING_STAGES = ['applied', 'awaiting-approval', 'manager-review'];
-
 /**
  * Every single amount is at most 2^53−1 minor units, but a sum of them may not be: exposure and
  * outstanding totals stop there (beyond any limit, and still a safe integer) instead of failing.
  */
 export const MAX_SAFE_MINOR = Number.MAX_SAFE_INTEGER;
-
-const COUNTERPARTY_COLUMNS = `c.id, c.name, c.kind, c.email, c.language, c.region, c.contact_name AS "contactName",
-  c.credit_grade AS "creditGrade", c.customer_class AS "customerClass", c.credit_limit_minor AS "creditLimitMinor",
-  c.credit_term_days AS "creditTermDays", c.joined_on AS "joinedOn",
-  EXISTS (SELECT 1 FROM supply_blocks b WHERE b.counterparty_id = c.id) AS "supplyStopped"`;
 
 const RECEIVABLE_COLUMNS = `id, workflow_id AS "workflowId", counterparty_id AS "counterpartyId", salesperson_id AS "salespersonId",
   currency, requested_minor AS "requestedMinor", requested_term_days AS "requestedTermDays", approved_minor AS "approvedMinor",
@@ -80,51 +42,40 @@ const RECEIVABLE_COLUMNS = `id, workflow_id AS "workflowId", counterparty_id AS 
   written_off_minor AS "writtenOffMinor", paused_by AS "pausedBy", policy_version AS "policyVersion", settled_on AS "settledOn"`;
 
 export function createReceivableQueries(pool: Pool) {
+  /** Open receivables' outstanding plus pending applications' amounts of one party, but `exceptId`. */
+  async function exposure(
+    party: 'counterparty_id' | 'salesperson_id',
+    id: string,
+    exceptId: string,
+  ): Promise<number> {
+    const { rows } = await pool.query<{ exposure: number }>(
+      `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
+       FROM receivables WHERE ${party} = $1 AND id <> $2 AND stage = ANY($4)`,
+      [id, exceptId, [...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES]],
+    );
+    return rows[0]?.exposure ?? 0;
+  }
+
   return {
-    async getCounterparty(id: string): Promise<CounterpartyRow | undefined> {
-      const { rows } = await pool.query<CounterpartyRow>(
-        `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1`,
-        [id],
-      );
-      return rows[0];
-    },
-
-    async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
-      const { rows } = await pool.query<SalespersonRow>(
-        `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
-        [id],
-      );
-      return rows[0];
-    },
-
     /**
-     * Outstanding of issued receivables plus amounts of pending applications, other than `exceptId`;
-     * saturated at MAX_SAFE_MINOR (as is the salesperson's outstanding below).
+     * Outstanding of the counterparty's issued receivables plus amounts of its pending
+     * applications, other than `exceptId`; saturated at MAX_SAFE_MINOR.
      */
-    async counterpartyExposure(counterpartyId: string, exceptId: string): Promise<number> {
-      const { rows } = await pool.query<{ exposure: number }>(
-        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS exposure
-         FROM receivables WHERE counterparty_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [counterpartyId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
-      );
-      return rows[0]?.exposure ?? 0;
-    },
+    counterpartyExposure: (counterpartyId: string, exceptId: string) =>
+      exposure('counterparty_id', counterpartyId, exceptId),
 
-    async salespersonOutstanding(salespersonId: string, exceptId: string): Promise<number> {
-      const { rows } = await pool.query<{ outstanding: number }>(
-        `SELECT LEAST(COALESCE(SUM(CASE WHEN stage = ANY($3) THEN outstanding_minor ELSE requested_minor END), 0), ${MAX_SAFE_MINOR})::bigint AS outstanding
-         FROM receivables WHERE salesperson_id = $1 AND id <> $2 AND stage = ANY($4)`,
-        [salespersonId, exceptId, OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES]],
-      );
-      return rows[0]?.outstanding ?? 0;
-    },
+    /** The same for the salesperson's receivables (what counts against their receivables limit). */
+    salespersonOutstanding: (salespersonId: string, exceptId: string) =>
+      exposure('salesperson_id', salespersonId, exceptId),
 
+    /** The receivable's row as filed (once per id: a second insert does nothing). */
     async insertApplication(
+      client: PoolClient | Pool,
       app: CreditApplication,
       workflowId: string,
       policyVersion: string,
     ): Promise<void> {
-      await pool.query(
+      await client.query(
         `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
         [
@@ -138,6 +89,34 @@ export function createReceivableQueries(pool: Pool) {
           policyVersion,
         ],
       );
+    },
+
+    /** The policy version the receivable's workflow recorded; undefined before its row is written. */
+    async policyVersionOf(receivableId: string): Promise<string | undefined> {
+      const { rows } = await pool.query<{ policyVersion: string }>(
+        'SELECT policy_version AS "policyVersion" FROM receivables WHERE id = $1',
+        [receivableId],
+      );
+      return rows[0]?.policyVersion;
+    },
+
+    /** Whether the salesperson has at least one receivable (any stage) with the counterparty. */
+    async sellsTo(salespersonId: string, counterpartyId: string): Promise<boolean> {
+      const { rows } = await pool.query<{ sells: boolean }>(
+        'SELECT EXISTS (SELECT 1 FROM receivables WHERE counterparty_id = $1 AND salesperson_id = $2) AS sells',
+        [counterpartyId, salespersonId],
+      );
+      return rows[0]?.sells === true;
+    },
+
+    /** The salesperson's own receivable ids among `ids`. */
+    async ownedBy(salespersonId: string, ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const { rows } = await pool.query<{ id: string }>(
+        'SELECT id FROM receivables WHERE id = ANY($1) AND salesperson_id = $2',
+        [ids, salespersonId],
+      );
+      return new Set(rows.map((r) => r.id));
     },
 
     /** Writes the workflow's latest snapshot; an older snapshot never overwrites a newer one. */
@@ -216,58 +195,6 @@ export function createReceivableQueries(pool: Pool) {
       );
     },
 
-    /** Adds this receivable's block; returns whether supply was running until now. */
-    async addSupplyBlock(
-      client: PoolClient,
-      counterpartyId: string,
-      source: string,
-      reason: string,
-    ): Promise<boolean> {
-      // Serialise the counterparty's blocks so "was it the first?" has one answer.
-      await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [counterpartyId]);
-      const before = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
-        counterpartyId,
-      ]);
-      await client.query(
-        `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [counterpartyId, source, reason],
-      );
-      return before.rowCount === 0;
-    },
-
-    /** Removes this receivable's block; returns whether supply is now running again. */
-    async removeSupplyBlock(client: PoolClient, counterpartyId: string, source: string): Promise<boolean> {
-      await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [counterpartyId]);
-      const removed = await client.query(
-        'DELETE FROM supply_blocks WHERE counterparty_id = $1 AND source = $2',
-        [counterpartyId, source],
-      );
-      const left = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
-        counterpartyId,
-      ]);
-      return (removed.rowCount ?? 0) > 0 && left.rowCount === 0;
-    },
-
-    async setCreditGrade(
-      client: PoolClient,
-      counterpartyId: string,
-      column: 'credit_grade' | 'customer_class',
-      value: string,
-    ) {
-      await client.query(`UPDATE counterparties SET ${column} = $2, updated_at = now() WHERE id = $1`, [
-        counterpartyId,
-        value,
-      ]);
-    },
-
-    async lockCounterparty(client: PoolClient, counterpartyId: string): Promise<CounterpartyRow | undefined> {
-      const { rows } = await client.query<CounterpartyRow>(
-        `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1 FOR UPDATE`,
-        [counterpartyId],
-      );
-      return rows[0];
-    },
-
     async insertTask(t: {
       key: string;
       kind: string;
@@ -333,71 +260,6 @@ export function createReceivableQueries(pool: Pool) {
         status: string;
         detail: Record<string, unknown>;
       }[];
-    },
-
-    /**
-     * Inserts or overwrites a counterparty with no credit record: for seeding test and local data
-     * only. The API and imports go through api/master-data.ts, which records every credit fact.
-     */
-    async upsertCounterparty(c: {
-      id: string;
-      name: string;
-      kind: 'dealer' | 'customer';
-      email: string;
-      language: 'zh-CN' | 'en';
-      region: string;
-      contactName: string | null;
-      creditGrade: string | null;
-      customerClass: string | null;
-      creditLimitMinor: number;
-      creditTermDays: number | null;
-      joinedOn: string;
-    }): Promise<{ created: boolean }> {
-      const { rows } = await pool.query<{ created: boolean }>(
-        `INSERT INTO counterparties (id, name, kind, email, language, region, contact_name, credit_grade, customer_class,
-           credit_limit_minor, credit_term_days, joined_on)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
-           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name,
-           credit_grade = EXCLUDED.credit_grade, customer_class = EXCLUDED.customer_class,
-           credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
-           joined_on = EXCLUDED.joined_on, updated_at = now()
-         RETURNING (xmax = 0) AS created`,
-        [
-          c.id,
-          c.name,
-          c.kind,
-          c.email,
-          c.language,
-          c.region,
-          c.contactName,
-          c.creditGrade,
-          c.customerClass,
-          c.creditLimitMinor,
-          c.creditTermDays,
-          c.joinedOn,
-        ],
-      );
-      return { created: rows[0]?.created ?? false };
-    },
-
-    /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
-    async upsertSalesperson(s: {
-      id: string;
-      name: string;
-      email: string;
-      region: string;
-      phone: string | null;
-      creditLimitMinor: number | null;
-    }): Promise<{ created: boolean }> {
-      const { rows } = await pool.query<{ created: boolean }>(
-        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
-           phone = EXCLUDED.phone, credit_limit_minor = EXCLUDED.credit_limit_minor, updated_at = now()
-         RETURNING (xmax = 0) AS created`,
-        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
-      );
-      return { created: rows[0]?.created ?? false };
     },
   };
 }

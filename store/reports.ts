@@ -4,9 +4,10 @@
  * the whole company, an id for one salesperson's share. The arithmetic is in domain/reports.ts. Sums
  * are exact in PostgreSQL and answered saturated at 2^53 − 1 (domain/money.ts).
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryResultRow } from 'pg';
 import type { CalendarDate } from '../domain/calendar.js';
 import { cappedSql } from '../domain/money.js';
+import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import {
   type CollectedFigures,
   type DsoFigures,
@@ -17,7 +18,6 @@ import {
   type OutstandingByDueDate,
   type WrittenOffFigures,
 } from '../domain/reports.js';
-import { OPEN_STAGES, PENDING_STAGES } from './receivables.js';
 
 export type AgingBy = 'counterparty' | 'salesperson' | 'region';
 
@@ -72,6 +72,27 @@ const EXPOSURE =
   FILTER (WHERE r.stage = ANY($2)), 0)`);
 
 export function createReportQueries(pool: Pool) {
+  /**
+   * One row per period (`p`: month, first, last) and the receivable's currency (`r`), for the receivables
+   * of one salesperson or all: `join` brings in `r` and what `select` sums; `params` follow as $5, $6, ….
+   */
+  const perPeriodAndCurrency = async <T extends QueryResultRow>(
+    periods: readonly MonthPeriod[],
+    salespersonId: string | null,
+    q: { select: string; join: string; groupBy?: string; params?: unknown[] },
+  ): Promise<T[]> => {
+    const groupBy = q.groupBy ?? '1, 2';
+    const { rows } = await pool.query<T>(
+      `SELECT p.month, r.currency, ${q.select}
+         FROM ${PERIODS}
+         ${q.join}
+         WHERE $4::text IS NULL OR r.salesperson_id = $4
+         GROUP BY ${groupBy} ORDER BY ${groupBy}`,
+      [...periodParams(periods), salespersonId, ...(q.params ?? [])],
+    );
+    return rows;
+  };
+
   return {
     /**
      * Outstanding on `asOf` of the receivables issued by then, summed per group, currency and due date
@@ -142,7 +163,7 @@ export function createReportQueries(pool: Pool) {
          WHERE $3::text IS NULL
            OR EXISTS (SELECT 1 FROM receivables r2 WHERE r2.counterparty_id = c.id AND r2.salesperson_id = $3)
          GROUP BY c.id ORDER BY c.id`,
-        [OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
+        [[...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
       );
       return rows;
     },
@@ -154,7 +175,7 @@ export function createReportQueries(pool: Pool) {
          FROM salespeople s LEFT JOIN receivables r ON r.salesperson_id = s.id
          WHERE $3::text IS NULL OR s.id = $3
          GROUP BY s.id ORDER BY s.id`,
-        [OPEN_STAGES, [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
+        [[...OPEN_STAGES], [...OPEN_STAGES, ...PENDING_STAGES], salespersonId],
       );
       return rows;
     },
@@ -163,64 +184,36 @@ export function createReportQueries(pool: Pool) {
      * Payments dated in each period, by the receivable's currency: collected, of which on time (paid on or
      * before the due date in force) and late, and the cash discount granted with them.
      */
-    async collected(
-      periods: readonly MonthPeriod[],
-      salespersonId: string | null,
-    ): Promise<CollectedFigures[]> {
-      const { rows } = await pool.query<CollectedFigures>(
-        `SELECT p.month, r.currency,
-           ${cappedSql('SUM(pm.amount_minor)')} AS "collectedMinor",
+    collected: (periods: readonly MonthPeriod[], salespersonId: string | null) =>
+      perPeriodAndCurrency<CollectedFigures>(periods, salespersonId, {
+        select: `${cappedSql('SUM(pm.amount_minor)')} AS "collectedMinor",
            ${cappedSql('COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on <= r.due_date), 0)')} AS "onTimeMinor",
            ${cappedSql('COALESCE(SUM(pm.amount_minor) FILTER (WHERE pm.paid_on > r.due_date), 0)')} AS "lateMinor",
-           ${cappedSql('SUM(pm.discount_minor)')} AS "discountMinor"
-         FROM ${PERIODS}
-         JOIN payments pm ON pm.paid_on BETWEEN p.first AND p.last
-         JOIN receivables r ON r.id = pm.receivable_id
-         WHERE $4::text IS NULL OR r.salesperson_id = $4
-         GROUP BY 1, 2 ORDER BY 1, 2`,
-        [...periodParams(periods), salespersonId],
-      );
-      return rows;
-    },
+           ${cappedSql('SUM(pm.discount_minor)')} AS "discountMinor"`,
+        join: `JOIN payments pm ON pm.paid_on BETWEEN p.first AND p.last
+         JOIN receivables r ON r.id = pm.receivable_id`,
+      }),
 
     /** Bad debts written off in each period (on the write-off's date). */
-    async writtenOff(
-      periods: readonly MonthPeriod[],
-      salespersonId: string | null,
-    ): Promise<WrittenOffFigures[]> {
-      const { rows } = await pool.query<WrittenOffFigures>(
-        `SELECT p.month, r.currency, ${cappedSql('SUM(r.written_off_minor)')} AS "writtenOffMinor"
-         FROM ${PERIODS}
-         JOIN receivables r ON r.stage = 'written-off' AND r.settled_on BETWEEN p.first AND p.last
-         WHERE $4::text IS NULL OR r.salesperson_id = $4
-         GROUP BY 1, 2 ORDER BY 1, 2`,
-        [...periodParams(periods), salespersonId],
-      );
-      return rows;
-    },
+    writtenOff: (periods: readonly MonthPeriod[], salespersonId: string | null) =>
+      perPeriodAndCurrency<WrittenOffFigures>(periods, salespersonId, {
+        select: `${cappedSql('SUM(r.written_off_minor)')} AS "writtenOffMinor"`,
+        join: `JOIN receivables r ON r.stage = 'written-off' AND r.settled_on BETWEEN p.first AND p.last`,
+      }),
 
     /**
      * Receivables that reached each escalation step in each period: the workflow's `step-<name>` credit
      * records, dated by when they were recorded, in the company's time zone.
      */
-    async escalations(
-      periods: readonly MonthPeriod[],
-      timeZone: string,
-      salespersonId: string | null,
-    ): Promise<EscalationFigures[]> {
-      const { rows } = await pool.query<EscalationFigures>(
-        `SELECT p.month, r.currency, substr(cr.event_type, 6) AS step,
-           COUNT(DISTINCT cr.subject_id)::bigint AS receivables
-         FROM ${PERIODS}
-         JOIN credit_records cr ON cr.subject_type = 'receivable' AND cr.event_type = ANY($6)
+    escalations: (periods: readonly MonthPeriod[], timeZone: string, salespersonId: string | null) =>
+      perPeriodAndCurrency<EscalationFigures>(periods, salespersonId, {
+        select: `substr(cr.event_type, 6) AS step, COUNT(DISTINCT cr.subject_id)::bigint AS receivables`,
+        join: `JOIN credit_records cr ON cr.subject_type = 'receivable' AND cr.event_type = ANY($6)
            AND (cr.recorded_at AT TIME ZONE $5)::date BETWEEN p.first AND p.last
-         JOIN receivables r ON r.id = cr.subject_id
-         WHERE $4::text IS NULL OR r.salesperson_id = $4
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-        [...periodParams(periods), salespersonId, timeZone, ESCALATION_STEPS.map((s) => `step-${s}`)],
-      );
-      return rows;
-    },
+         JOIN receivables r ON r.id = cr.subject_id`,
+        groupBy: '1, 2, 3',
+        params: [timeZone, ESCALATION_STEPS.map((s) => `step-${s}`)],
+      }),
   };
 }
 

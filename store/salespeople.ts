@@ -1,9 +1,12 @@
 /** SQL for salespeople: the month's assessment inputs and table, limit proposals, quarterly reviews. */
 import type { Pool, PoolClient } from 'pg';
-import { type Actor, describeActor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
+import type { SalespersonProfile } from '../domain/credit-facts.js';
 import { cappedSql } from '../domain/money.js';
 import type { AssessmentTableRow } from '../domain/salesperson-review.js';
+import { setColumns } from './db.js';
 import { MAX_SAFE_MINOR } from './receivables.js';
+import { actorColumns, upsertRow } from './sql.js';
 
 export interface MonthFigures {
   salespersonId: string;
@@ -72,8 +75,76 @@ const REVIEW_COLUMNS = `quarter, salesperson_id AS "salespersonId", inputs, prop
   decided_limit_minor AS "decidedLimitMinor", decided_by AS "decidedBy", decided_by_actor AS "decidedByActor",
   decision_note AS "decisionNote"`;
 
+/** A salesperson as the credit rules see them. */
+export interface SalespersonRow {
+  id: string;
+  name: string;
+  email: string;
+  region: string;
+  phone: string | null;
+  creditLimitMinor: number | null;
+}
+
 export function createSalespersonQueries(pool: Pool) {
   return {
+    async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
+      const { rows } = await pool.query<SalespersonRow>(
+        `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
+    async upsertSalesperson(s: {
+      id: string;
+      name: string;
+      email: string;
+      region: string;
+      phone: string | null;
+      creditLimitMinor: number | null;
+    }): Promise<{ created: boolean }> {
+      const { rows } = await pool.query<{ created: boolean }>(
+        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
+           phone = EXCLUDED.phone, credit_limit_minor = EXCLUDED.credit_limit_minor, updated_at = now()
+         RETURNING (xmax = 0) AS created`,
+        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
+      );
+      return { created: rows[0]?.created ?? false };
+    },
+
+    // The master data operations/master-data.ts keeps (one row per salesperson).
+
+    /** Inserts a new salesperson; false when the id is taken. */
+    async insertSalesperson(client: PoolClient, s: SalespersonRecord): Promise<boolean> {
+      const inserted = await client.query(
+        `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING`,
+        [s.id, s.name, s.email, s.region, s.phone, s.creditLimitMinor],
+      );
+      return (inserted.rowCount ?? 0) > 0;
+    },
+
+    /** A salesperson's profile, locked for the rest of the transaction. */
+    async lockSalespersonProfile(client: PoolClient, id: string): Promise<SalespersonProfile | undefined> {
+      const { rows } = await client.query<SalespersonProfile>(
+        `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
+         WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    /** Sets the given profile fields (camelCase names) on a salesperson. */
+    async setSalespersonFields(
+      client: PoolClient,
+      id: string,
+      values: Record<string, unknown>,
+    ): Promise<void> {
+      await setColumns(client, 'salespeople', SALESPERSON_COLUMN, id, values);
+    },
+
     /**
      * The month's figures per salesperson (all, or only `ids`). `discountDays`: a receivable whose term was
      * longer had the cash discount offered (as did any that took one).
@@ -136,17 +207,22 @@ export function createSalespersonQueries(pool: Pool) {
         daysInPeriod: row.daysInPeriod,
       };
       const res = await client.query(
-        `INSERT INTO salesperson_assessments (month, salesperson_id, inputs, metrics, rates, total_rate_bp,
-           receivables_minor, reward_penalty_minor, policy_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (month, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs, metrics = EXCLUDED.metrics,
-           rates = EXCLUDED.rates, total_rate_bp = EXCLUDED.total_rate_bp, receivables_minor = EXCLUDED.receivables_minor,
-           reward_penalty_minor = EXCLUDED.reward_penalty_minor, policy_version = EXCLUDED.policy_version, computed_at = now()
-         WHERE (salesperson_assessments.inputs, salesperson_assessments.metrics, salesperson_assessments.rates,
-                salesperson_assessments.total_rate_bp, salesperson_assessments.receivables_minor,
-                salesperson_assessments.reward_penalty_minor, salesperson_assessments.policy_version)
-           IS DISTINCT FROM (EXCLUDED.inputs, EXCLUDED.metrics, EXCLUDED.rates, EXCLUDED.total_rate_bp,
-                EXCLUDED.receivables_minor, EXCLUDED.reward_penalty_minor, EXCLUDED.policy_version)`,
+        upsertRow(
+          'salesperson_assessments',
+          [
+            'month',
+            'salesperson_id',
+            'inputs',
+            'metrics',
+            'rates',
+            'total_rate_bp',
+            'receivables_minor',
+            'reward_penalty_minor',
+            'policy_version',
+          ],
+          ['month', 'salesperson_id'],
+          { touch: 'computed_at', onlyWhenChanged: true },
+        ),
         [
           month,
           row.salespersonId,
@@ -270,8 +346,7 @@ export function createSalespersonQueries(pool: Pool) {
           p.previousLimitMinor,
           p.proposedLimitMinor,
           p.evaluation,
-          describeActor(proposedBy),
-          JSON.stringify(proposedBy),
+          ...actorColumns(proposedBy),
         ],
       );
     },
@@ -297,7 +372,7 @@ export function createSalespersonQueries(pool: Pool) {
         `UPDATE salesperson_limit_proposals SET status = $2, decided_by = $3, decided_by_actor = $4,
            decision_reason = $5, decided_at = now()
          WHERE id = $1`,
-        [id, d.status, describeActor(d.decidedBy), JSON.stringify(d.decidedBy), d.reason],
+        [id, d.status, ...actorColumns(d.decidedBy), d.reason],
       );
     },
 
@@ -319,19 +394,19 @@ export function createSalespersonQueries(pool: Pool) {
 
     /** Stores a review proposal; a review already decided is left as it is. */
     async upsertReview(
-      client: PoolClient,
+      db: Pool | PoolClient,
       r: Pick<
         ReviewRow,
         'quarter' | 'salespersonId' | 'inputs' | 'proposedActions' | 'proposedLimitMinor' | 'reasons'
       >,
     ): Promise<void> {
-      await client.query(
-        `INSERT INTO salesperson_reviews (quarter, salesperson_id, inputs, proposed_actions, proposed_limit_minor, reasons)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (quarter, salesperson_id) DO UPDATE SET inputs = EXCLUDED.inputs,
-           proposed_actions = EXCLUDED.proposed_actions, proposed_limit_minor = EXCLUDED.proposed_limit_minor,
-           reasons = EXCLUDED.reasons, proposed_at = now()
-         WHERE salesperson_reviews.status = 'proposed'`,
+      await db.query(
+        upsertRow(
+          'salesperson_reviews',
+          ['quarter', 'salesperson_id', 'inputs', 'proposed_actions', 'proposed_limit_minor', 'reasons'],
+          ['quarter', 'salesperson_id'],
+          { touch: 'proposed_at', where: "salesperson_reviews.status = 'proposed'" },
+        ),
         [
           r.quarter,
           r.salespersonId,
@@ -375,8 +450,7 @@ export function createSalespersonQueries(pool: Pool) {
           salespersonId,
           JSON.stringify(d.actions),
           d.limitMinor,
-          describeActor(d.decidedBy),
-          JSON.stringify(d.decidedBy),
+          ...actorColumns(d.decidedBy),
           d.note,
         ],
       );
@@ -393,3 +467,13 @@ export function createSalespersonQueries(pool: Pool) {
 }
 
 export type SalespersonQueries = ReturnType<typeof createSalespersonQueries>;
+
+type SalespersonRecord = SalespersonProfile & { id: string };
+
+const SALESPERSON_COLUMN: Record<string, string> = {
+  name: 'name',
+  email: 'email',
+  region: 'region',
+  phone: 'phone',
+  creditLimitMinor: 'credit_limit_minor',
+};

@@ -16,6 +16,8 @@ import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
+import { createOperations, type Operations } from '../operations/index.js';
+import { createStore, type Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -34,6 +36,9 @@ export async function startCreditflowWorkers(opts: {
   client: Client;
   namespace: string;
   pool: Pool;
+  /** The process's data layer and operations (default: built here over `pool`). */
+  store?: Store;
+  operations?: Operations;
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   /**
@@ -46,13 +51,15 @@ export async function startCreditflowWorkers(opts: {
   /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
   tuning?: Config['worker'];
   /** When given, the webhook dispatcher runs alongside the workers. */
-  webhooks?: Omit<WebhookDispatcherOptions, 'pool'>;
+  webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
+  const store = opts.store ?? createStore(opts.pool);
+  const operations = opts.operations ?? createOperations(store);
   const t = opts.tuning;
   const tuning: Partial<WorkerOptions> = {
     ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
@@ -76,11 +83,13 @@ export async function startCreditflowWorkers(opts: {
     await createReceivableWorker({
       ...common,
       company: opts.company,
+      store,
+      operations,
       policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
-    await createSalespersonWorker({ ...common, company: opts.company }),
-    await createRatingWorker({ ...common, company: opts.company }),
+    await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
+    await createRatingWorker({ ...common, store, operations, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.
@@ -98,9 +107,7 @@ export async function startCreditflowWorkers(opts: {
       })
       .catch((err: Error) => console.error(`could not move the schedules to ${p.timeZone}: ${err.message}`));
   });
-  const dispatcher = opts.webhooks
-    ? startWebhookDispatcher({ ...opts.webhooks, pool: opts.pool })
-    : undefined;
+  const dispatcher = opts.webhooks ? startWebhookDispatcher({ ...opts.webhooks, store }) : undefined;
   const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   return {
     running,

@@ -10,6 +10,7 @@ import { createMailer } from '../infra/mail.js';
 import { createMetrics, serveMetrics, temporalMetricsTelemetry } from '../infra/metrics.js';
 import type { PolicyStore } from '../infra/policy.js';
 import { connectClient, connectWorker, registerSearchAttributes } from '../infra/temporal.js';
+import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import { startCreditflowWorkers } from './all.js';
 
@@ -28,6 +29,7 @@ export async function runWorkers(
   config: Config,
   deps: {
     store: Store;
+    operations: Operations;
     /** The policy versions in PostgreSQL (infra/policy.ts), shared with the API. */
     policies: PolicyStore;
     temporalAddress: string;
@@ -46,7 +48,7 @@ export async function runWorkers(
   });
   const { store, policies } = deps;
   const metrics = createMetrics({
-    pool: store.pool,
+    store,
     timeZone: () => policies.current().timeZone,
     temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
   });
@@ -71,6 +73,8 @@ export async function runWorkers(
     client,
     namespace: config.temporal.namespace,
     pool: store.pool,
+    store,
+    operations: deps.operations,
     mailer,
     company: config.company,
     policies,

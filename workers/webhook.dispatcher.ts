@@ -9,7 +9,6 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Pool } from 'pg';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import {
   isDelivered,
@@ -19,10 +18,12 @@ import {
   signatureHeader,
 } from '../domain/webhooks.js';
 import { addressRefusal, DestinationRefused, hostOf, urlRefusal } from '../infra/webhook-destinations.js';
-import { type AttemptOutcome, type ClaimedDelivery, createWebhookQueries } from '../store/webhooks.js';
+import type { Store } from '../store/index.js';
+import type { AttemptOutcome, ClaimedDelivery } from '../store/webhooks.js';
 
 export interface WebhookDispatcherOptions {
-  pool: Pool;
+  /** The data layer: the outbox and its attempts (store/webhooks.ts). */
+  store: Pick<Store, 'webhooks'>;
   retry: RetrySchedule;
   /** An attempt that has no answer after this long counts as failed. */
   timeoutMs: number;
@@ -57,7 +58,7 @@ export function createWebhookDispatcher(opts: WebhookDispatcherOptions): Webhook
   /** Polls until stop(). */
   start(): void;
 } {
-  const queries = createWebhookQueries(opts.pool);
+  const queries = opts.store.webhooks;
   const random = opts.random ?? Math.random;
   const onError = opts.onError ?? ((err) => console.error('webhook dispatcher:', (err as Error).message));
   // A leased delivery is due again only after the attempt had every chance to finish and be recorded.

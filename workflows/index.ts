@@ -8,3 +8,4 @@ export {
 } from './rating/rating.workflow.js';
 export { receivableWorkflow } from './receivable/receivable.workflow.js';
 export { salespersonAssessmentWorkflow } from './salesperson/salesperson-assessment.workflow.js';
+export { salespersonReviewWorkflow } from './salesperson/salesperson-review.workflow.js';

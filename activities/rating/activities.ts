@@ -5,15 +5,11 @@
  * e-mail, and the manager's continuation decision. Every write has a key, so a
  * re-run of a month or quarter changes nothing and sends nothing twice.
  */
-import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
-import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
-import { QUARTERLY_RATING } from '../../domain/credit-facts.js';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, type IndicatorValues, monthlyPerformance } from '../../domain/rating.js';
 import {
   type DealerQuarterFigures,
-  type DealerQuarterOutcome,
   indicatorsOf,
   missingIndicators,
   previousQuarter,
@@ -22,20 +18,20 @@ import {
 import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
-import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
-import { createEffects } from '../../store/effects.js';
-import { createRatingQueries, type DealerRow } from '../../store/rating.js';
-import type { AppliedRating, ContinuationDecision } from '../../workflows/rating/contract.js';
+import type { Operations } from '../../operations/index.js';
+import type { ContinuationDecisionToApply, RatedOutcome } from '../../operations/rating.js';
+import type { Store } from '../../store/index.js';
+import type { DealerRow } from '../../store/rating.js';
+import type { AppliedRating } from '../../workflows/rating/contract.js';
 import { mapConcurrently } from '../shared/concurrency.js';
 import { continuationDecisionMail, gradeMail } from './mail.js';
 
 export interface RatingActivityDeps {
-  pool: Pool;
+  store: Store;
+  operations: Operations;
   mailer: Mailer;
   company: { name: string; managers: string[] };
 }
-
-type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
 
 /**
  * Dealers of a batch written (and mailed) at once: their transactions overlap except
@@ -44,27 +40,9 @@ type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
  */
 const DEALERS_IN_FLIGHT = 4;
 
-/** The digest of a quarter's result: the same figures give the same digest, so a re-run applies nothing. */
-export function ratingDigest(o: RatedOutcome): string {
-  return createHash('sha256')
-    .update(
-      canonicalJson({
-        monthlyTotals: o.monthlyTotals,
-        conductTotal: o.conductTotal,
-        salesMinor: o.salesMinor,
-        previousGrade: o.previousGrade,
-        rating: o.rating,
-      }),
-    )
-    .digest('hex')
-    .slice(0, 16);
-}
-
 export function createRatingActivities(deps: RatingActivityDeps) {
-  const { pool, mailer, company } = deps;
-  const q = createRatingQueries(pool);
-  const records = createCreditRecordQueries(pool);
-  const effects = createEffects(pool);
+  const { store, operations, mailer, company } = deps;
+  const { pool, rating: q, effects } = store;
 
   return {
     /** The policy version in force now, for a scheduled run (its schedule carries none). */
@@ -98,7 +76,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
           indicatorsOf(a.policy.rating).performance,
         );
         scored++;
-        const isNew = await q.upsertMonthlyPerformance(pool, {
+        const isNew = await q.upsertMonthlyPerformance({
           month: a.month,
           dealerId,
           scores: { ...result.scores },
@@ -150,94 +128,24 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       startedBy?: Actor | SystemActor;
     }): Promise<AppliedRating[]> {
       return mapConcurrently(a.outcomes, DEALERS_IN_FLIGHT, async (o): Promise<AppliedRating> => {
-        const digest = ratingDigest(o);
         const r = o.rating;
-        let fresh = false;
-        const stored = await effects.onceInTransaction(
-          `rating:${a.quarter}:${o.dealerId}:apply:${digest}`,
-          'quarterly-rating',
-          null,
-          async (client) => {
-            fresh = true;
-            const before = await q.lockDealer(client, o.dealerId);
-            if (!before) throw new Error(`dealer ${o.dealerId} not found`);
-            await q.upsertQuarterlyRating(client, {
-              quarter: a.quarter,
-              dealerId: o.dealerId,
-              monthlyTotals: o.monthlyTotals,
-              conductTotal: o.conductTotal,
-              salesMinor: o.salesMinor,
-              performanceGrade: r.performanceGrade,
-              conductGrade: r.conductGrade,
-              grade: r.grade,
-              previousGrade: o.previousGrade,
-              creditLimitMinor: r.creditLimitMinor,
-              creditTermDays: r.creditTermDays,
-              eligible: r.eligibility.allowed,
-              eligibilityReason: r.eligibility.reason ?? null,
-              managerDecisionRequired: r.managerDecisionRequired,
-              digest,
-              policyVersion: a.policyVersion,
-            });
-            const profileChanged =
-              before.creditGrade !== r.grade ||
-              before.creditLimitMinor !== r.creditLimitMinor ||
-              before.creditTermDays !== r.creditTermDays;
-            if (profileChanged)
-              await q.setCreditProfile(client, o.dealerId, {
-                grade: r.grade,
-                creditLimitMinor: r.creditLimitMinor,
-                creditTermDays: r.creditTermDays,
-              });
-            await records.append(client, {
-              subjectType: 'counterparty',
-              subjectId: o.dealerId,
-              eventType: 'grade-set-by-quarterly-rating',
-              payload: {
-                quarter: a.quarter,
-                previous: {
-                  grade: before.creditGrade,
-                  creditLimitMinor: before.creditLimitMinor,
-                  creditTermDays: before.creditTermDays,
-                },
-                grade: r.grade,
-                performanceGrade: r.performanceGrade,
-                conductGrade: r.conductGrade,
-                creditLimitMinor: r.creditLimitMinor,
-                creditTermDays: r.creditTermDays,
-                quarterlySalesMinor: o.salesMinor,
-                monthlyPerformanceTotals: o.monthlyTotals,
-                conductTotal: o.conductTotal,
-                reason: r.eligibility.allowed
-                  ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
-                  : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
-                policyVersion: a.policyVersion,
-                // The grade is the rating process's act; who started the cycle is noted beside it.
-                actor: QUARTERLY_RATING,
-                ...(a.startedBy ? { startedBy: a.startedBy } : {}),
-              },
-              source: actorSource(QUARTERLY_RATING),
-              idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
-            });
-            return {
-              gradeBefore: before.creditGrade,
-              profileChanged,
-              gradeChanged: before.creditGrade !== r.grade,
-            };
-          },
-        );
-        const row = await q.getQuarterlyRating(pool, a.quarter, o.dealerId);
+        const applied = await operations.rating.applyQuarterlyRating({
+          quarter: a.quarter,
+          policyVersion: a.policyVersion,
+          outcome: o,
+          startedBy: a.startedBy,
+        });
         return {
           dealerId: o.dealerId,
           grade: r.grade,
           previousGrade: o.previousGrade,
-          gradeBefore: stored.gradeBefore,
+          gradeBefore: applied.gradeBefore,
           creditLimitMinor: r.creditLimitMinor,
           creditTermDays: r.creditTermDays,
           eligible: r.eligibility.allowed,
-          changed: fresh && stored.profileChanged,
-          gradeChanged: stored.gradeChanged,
-          decisionOpen: r.managerDecisionRequired && row?.decision == null,
+          changed: applied.fresh && applied.profileChanged,
+          gradeChanged: applied.gradeChanged,
+          decisionOpen: applied.decisionOpen,
         };
       });
     },
@@ -301,65 +209,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
      * Records the decision on the quarter's rating and carries it out: stop-supply or end-contract adds a supply
      * block with source `rating:<quarter>`; one transaction, once per dealer and quarter.
      */
-    async applyContinuationDecision(a: {
-      quarter: string;
-      dealerId: string;
-      decision: ContinuationDecision;
-      decidedBy: string;
-      /** The manager's credential, or the deadline's system actor; absent on a decision from before actors. */
-      actor?: Actor | SystemActor;
-      reason: string;
-      byDefault: boolean;
-    }): Promise<{ supplyStopped: boolean }> {
-      return effects.onceInTransaction(
-        `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
-        'rating-continuation-decision',
-        null,
-        async (client) => {
-          const dealer = await q.lockDealer(client, a.dealerId);
-          if (!dealer) throw new Error(`dealer ${a.dealerId} not found`);
-          await q.recordDecision(client, a);
-          await q.completeTask(client, `rating:${a.quarter}:${a.dealerId}:continuation-decision`, a.actor);
-          // The supply block belongs to the rating (its source names the quarter); the records name the actor.
-          const source = `rating:${a.quarter}`;
-          const recordSource = a.actor ? actorSource(a.actor) : source;
-          const actor = a.actor ? { actor: a.actor } : {};
-          let supplyStopped = false;
-          if (a.decision !== 'continue') {
-            const why =
-              a.decision === 'end-contract'
-                ? `contract ended after two bad quarters (${a.quarter})`
-                : `supply stopped after two bad quarters (${a.quarter})`;
-            supplyStopped = true;
-            const wasRunning = await q.addSupplyBlock(client, a.dealerId, source, why);
-            await records.append(client, {
-              subjectType: 'counterparty',
-              subjectId: a.dealerId,
-              eventType: 'supply-stopped',
-              payload: { quarter: a.quarter, reason: why, supplyWasRunning: wasRunning, ...actor },
-              source: recordSource,
-              idempotencyKey: `rating:${a.quarter}:${a.dealerId}:supply-stopped`,
-            });
-          }
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: a.dealerId,
-            eventType: 'continuation-decided',
-            payload: {
-              quarter: a.quarter,
-              decision: a.decision,
-              decidedBy: a.decidedBy,
-              reason: a.reason,
-              byDefault: a.byDefault,
-              ...actor,
-            },
-            source: recordSource,
-            idempotencyKey: `rating:${a.quarter}:${a.dealerId}:continuation-decided`,
-          });
-          return { supplyStopped };
-        },
-      );
-    },
+    applyContinuationDecision: (a: ContinuationDecisionToApply): Promise<{ supplyStopped: boolean }> =>
+      operations.rating.applyContinuationDecision(a),
   };
 }
 

@@ -4,25 +4,18 @@
  * change), each idempotent by a key per receivable and step.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Pool } from 'pg';
 import { actorSource, describeActor } from '../../domain/actor.js';
+import { automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
-import { OVERDUE_DOWNGRADE } from '../../domain/credit-facts.js';
-import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
 import { escapeHtml } from '../../domain/format.js';
 import type { Policy } from '../../domain/policy.js';
-import { type CreditGrade, creditEligibility, lowerOneStep } from '../../domain/rating.js';
-import { dealerQuarterNumber, quarterOf } from '../../domain/rating-cycle.js';
-import { crossesLimitWarning } from '../../domain/salesperson-review.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
+import type { Config } from '../../infra/config.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
-import { createCreditRecordQueries } from '../../store/credit-record.js';
-import { inTransaction } from '../../store/db.js';
-import { createEffects } from '../../store/effects.js';
-import { createReceivableQueries } from '../../store/receivables.js';
-import { createWebhookQueries } from '../../store/webhooks.js';
+import type { Operations } from '../../operations/index.js';
+import type { Store } from '../../store/index.js';
 import {
   type AutomaticCheckResult,
   actorOfUpdate,
@@ -42,15 +35,13 @@ import {
 } from './mail-templates.js';
 
 export interface ReceivableActivityDeps {
-  pool: Pool;
+  /** The data layer (store/index.ts) and the business operations over it, built once per process. */
+  store: Store;
+  operations: Operations;
   mailer: Mailer;
-  company: {
-    name: string;
-    financeApprovers: string[];
-    marketingApprovers: string[];
-    managers: string[];
-    creditDesk: string[];
-  };
+  /** Who the mails come from and go to inside the company (infra/config.ts). */
+  company: Config['company'];
+
   /**
    * Resolves the policy version each workflow recorded: activities use that version, never
    * the worker's own. Default: the versions stored in PostgreSQL (infra/policy.ts).
@@ -96,13 +87,11 @@ const TASK_ANSWERED_BY: Record<string, string> = {
 };
 
 export function createReceivableActivities(deps: ReceivableActivityDeps) {
-  const { pool, mailer, company } = deps;
+  const { store, operations, mailer, company } = deps;
   const clock = deps.clock ?? activityClock;
-  const q = createReceivableQueries(pool);
-  const records = createCreditRecordQueries(pool);
-  const effects = createEffects(pool);
-  const webhooks = createWebhookQueries(pool);
-  const policies = deps.policies ?? createPolicyLookup(pool);
+  const q = store.receivables;
+  const effects = store.effects;
+  const policies = deps.policies ?? createPolicyLookup(store.policy);
   /** The policy the workflow recorded (its state carries the version). */
   const policyOf = (s: { policyVersion: string }) => policies.byVersion(s.policyVersion);
   const today = (p: Policy) => localDate(clock().getTime(), p.timeZone);
@@ -258,12 +247,9 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
   /** The version the receivable's workflow recorded (its row is written before its checks run). */
   async function recordedPolicy(receivableId: string): Promise<Policy> {
-    const { rows } = await pool.query<{ policyVersion: string }>(
-      'SELECT policy_version AS "policyVersion" FROM receivables WHERE id = $1',
-      [receivableId],
-    );
-    if (!rows[0]) throw new Error(`receivable ${receivableId} is not recorded yet`);
-    return policyOf(rows[0]);
+    const policyVersion = await q.policyVersionOf(receivableId);
+    if (policyVersion === undefined) throw new Error(`receivable ${receivableId} is not recorded yet`);
+    return policyOf({ policyVersion });
   }
 
   /** The receivable's row and its first credit-record event, together (once per id). */
@@ -272,28 +258,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     event: { eventType: string; payload: Record<string, unknown>; source: string },
   ): Promise<void> {
     const app = input.application;
-    await inTransaction(pool, async (client) => {
-      await client.query(
-        `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days, stage, policy_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'applied', $8) ON CONFLICT (id) DO NOTHING`,
-        [
-          app.receivableId,
-          receivableWorkflowId(app.receivableId),
-          app.counterpartyId,
-          app.salespersonId,
-          app.currency,
-          app.amountMinor,
-          app.requestedTermDays,
-          input.policy.version,
-        ],
-      );
-      await records.append(client, {
-        subjectType: 'receivable',
-        subjectId: app.receivableId,
+    await operations.receivableRecord.recordNew(
+      app,
+      receivableWorkflowId(app.receivableId),
+      input.policy.version,
+      {
         ...event,
         idempotencyKey: `${app.receivableId}:${event.eventType}`,
-      });
-    });
+      },
+    );
   }
 
   return {
@@ -329,8 +302,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
       const [c, sp] = await Promise.all([
-        q.getCounterparty(app.counterpartyId),
-        q.getSalesperson(app.salespersonId),
+        store.counterparties.get(app.counterpartyId),
+        store.salespeople.getSalesperson(app.salespersonId),
       ]);
       if (!c)
         throw ApplicationFailure.nonRetryable(
@@ -347,67 +320,21 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         q.salespersonOutstanding(sp.id, app.receivableId),
         recordedPolicy(app.receivableId),
       ]);
-      const findings: string[] = [];
-      let hardRejection: string | null = null;
-      const hard = (reason: string) => {
-        hardRejection ??= reason;
-        findings.push(reason);
-      };
-      if (c.supplyStopped) hard(`supply to ${c.name} is stopped: a receivable is 15 or more days overdue`);
-      if (c.kind === 'customer' && c.customerClass === 'D')
-        hard(`${c.name} is class D: cash or prepayment only`);
-      if (c.kind === 'dealer') {
-        const quarter = dealerQuarterNumber(c.joinedOn, quarterOf(today(policy)));
-        if (quarter <= 1) hard('new dealer: no credit in the first quarter');
-        else if (!c.creditGrade) hard(`dealer ${c.name} has no credit grade yet`);
-        else {
-          const eligibility = creditEligibility({
-            quarterIndexSinceJoining: quarter,
-            grade: c.creditGrade as CreditGrade,
-          });
-          if (!eligibility.allowed) hard(eligibility.reason ?? 'no credit allowed this quarter');
-        }
-      }
-      const spLimit = sp.creditLimitMinor;
-      if (spLimit !== null && spOutstanding >= spLimit)
-        hard(
-          `salesperson ${sp.name} has reached 100 % of the receivables limit (${spOutstanding} of ${spLimit})`,
-        );
-
-      const available = Math.max(0, c.creditLimitMinor - exposure);
-      let recommendation: AutomaticCheckResult['recommendation'] = 'approve';
-      if (app.amountMinor > available) {
-        recommendation = 'reject';
-        findings.push(
-          `amount ${app.amountMinor} exceeds the available limit ${available} (limit ${c.creditLimitMinor} − exposure ${exposure})`,
-        );
-      } else {
-        findings.push(`within the available limit: ${available} of ${c.creditLimitMinor}`);
-      }
-      if (spLimit !== null && spOutstanding + app.amountMinor > spLimit) {
-        recommendation = 'reject';
-        findings.push(
-          `would take salesperson ${sp.name} over the receivables limit (${spOutstanding + app.amountMinor} of ${spLimit})`,
-        );
-      } else if (
-        spLimit !== null &&
-        (spOutstanding + app.amountMinor) * 10000 >= spLimit * policy.salesperson.limitWarningBp
-      ) {
-        findings.push(
-          `salesperson ${sp.name} would use ${Math.floor(((spOutstanding + app.amountMinor) * 100) / spLimit)} % of the receivables limit`,
-        );
-      }
-      // The early warning (§5): this application takes the salesperson from below the warning
-      // level to at or above it (and below 100 %): the salesperson and the managers hear once,
-      // keyed per salesperson and application, so a retried check does not send it again.
-      const warnBp = policy.salesperson.limitWarningBp;
-      if (
-        !hardRejection &&
-        spLimit !== null &&
-        crossesLimitWarning(spOutstanding, app.amountMinor, spLimit, warnBp)
-      ) {
-        const after = spOutstanding + app.amountMinor;
-        const usage = Math.floor((after * 100) / spLimit);
+      const decision = automaticCheckDecision({
+        application: app,
+        counterparty: c,
+        salesperson: sp,
+        exposureMinor: exposure,
+        salespersonOutstandingMinor: spOutstanding,
+        today: today(policy),
+        limitWarningBp: policy.salesperson.limitWarningBp,
+      });
+      // The early warning (§5): the salesperson and the managers hear once, keyed per
+      // salesperson and application, so a retried check does not send it again.
+      const warning = decision.limitWarning;
+      if (warning) {
+        const { afterMinor: after, limitMinor: spLimit, usagePercent: usage } = warning;
+        const warnBp = policy.salesperson.limitWarningBp;
         const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
         await effects.once(key, 'salesperson-limit-warning', app.receivableId, () =>
           mailer.send({
@@ -425,16 +352,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           }),
         );
       }
-      if (c.creditTermDays !== null && app.requestedTermDays > c.creditTermDays) {
-        if (recommendation === 'approve') recommendation = 'review';
-        findings.push(
-          `requested term ${app.requestedTermDays} days exceeds the ${c.creditTermDays} days the grade allows`,
-        );
-      }
       return {
-        hardRejection,
-        recommendation: hardRejection ? 'reject' : recommendation,
-        findings,
+        hardRejection: decision.hardRejection,
+        recommendation: decision.recommendation,
+        findings: decision.findings,
         counterparty: {
           id: c.id,
           name: c.name,
@@ -448,8 +369,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
         creditLimitMinor: c.creditLimitMinor,
         exposureMinor: exposure,
-        availableMinor: available,
-        salespersonLimitMinor: spLimit ?? 0,
+        availableMinor: decision.availableMinor,
+        salespersonLimitMinor: sp.creditLimitMinor ?? 0,
         salespersonOutstandingMinor: spOutstanding,
         maxTermDays: c.creditTermDays,
       };
@@ -467,10 +388,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // would wait for a pool connection that lock's other waiters hold.
       const type = webhookEventForRecord(e.event);
       const policy = type ? await policyOf(e.state) : undefined;
-      const added = await inTransaction(pool, async (client) => {
-        const fresh = await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: e.state.receivableId,
+      // The task this act answers is done, and names who did it.
+      const answered = TASK_ANSWERED_BY[e.event];
+      const added = await operations.receivableRecord.recordEvent({
+        state: e.state,
+        record: {
           eventType: e.event,
           payload: {
             ...e.detail,
@@ -480,20 +402,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           },
           source: e.actor ? sourceOf(e.actor) : 'workflow',
           idempotencyKey: e.key,
-        });
-        await q.saveSnapshot(client, e.state);
-        // The task this act answers is done, and names who did it.
-        const answered = TASK_ANSWERED_BY[e.event];
-        if (answered && e.actor)
-          await q.completeTask(client, `${e.state.receivableId}:${answered}`, { doneBy: e.actor });
-        // The webhook outbox, in the same transaction: an event is published if and only
-        // if it is recorded. The record's key is the event id, so a retry enqueues nothing new.
-        if (type && policy)
-          await webhooks.enqueue(
-            client,
-            webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor),
-          );
-        return fresh;
+        },
+        ...(answered && e.actor
+          ? { answers: { taskKey: `${e.state.receivableId}:${answered}`, doneBy: e.actor } }
+          : {}),
+        // The record's key is the event id, so a retry enqueues nothing new.
+        ...(type && policy
+          ? { webhook: webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor) }
+          : {}),
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
@@ -507,17 +423,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       discountNotTakenMinor?: number;
     }) {
       const s = e.state;
-      await inTransaction(pool, async (client) => {
-        await q.insertPayment(client, {
+      await operations.receivableRecord.recordPayment(
+        s,
+        {
           id: e.payment.paymentId,
-          receivableId: s.receivableId,
           amountMinor: e.payment.amountMinor,
           discountMinor: e.discountMinor,
           paidOn: e.payment.paidOn,
-        });
-        await records.append(client, {
-          subjectType: 'receivable',
-          subjectId: s.receivableId,
+        },
+        {
           eventType: 'payment-received',
           payload: {
             ...e.payment,
@@ -529,9 +443,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           // The credential that recorded it (a payment scheduled before the actor existed: its typed name).
           source: sourceOf(actorOfUpdate(e.payment)),
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
-        });
-        await q.saveSnapshot(client, s);
-      });
+        },
+      );
       await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
         context: { paymentMinor: e.payment.amountMinor },
       });
@@ -614,32 +527,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     /** Stops supply to the counterparty (this receivable's block) and tells sales, finance and the desk. */
     async stopSupply({ state }: StateArg): Promise<{ supplyWasRunning: boolean }> {
       const cp = state.application.counterpartyId;
-      const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-stop${round(state)}`,
-        'supply-stop',
-        state.receivableId,
-        async (client) => {
-          const wasRunning = await q.addSupplyBlock(
-            client,
-            cp,
-            state.receivableId,
-            `receivable ${state.receivableId} 15+ days overdue`,
-          );
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: cp,
-            eventType: 'supply-stopped',
-            payload: {
-              receivableId: state.receivableId,
-              dueDate: state.dueDate,
-              outstandingMinor: state.outstandingMinor,
-            },
-            source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-stopped${round(state)}`,
-          });
-          return { supplyWasRunning: wasRunning };
-        },
-      );
+      const result = await operations.supply.stopForOverdueReceivable({
+        receivableId: state.receivableId,
+        counterpartyId: cp,
+        dueDate: state.dueDate,
+        outstandingMinor: state.outstandingMinor,
+        effectKey: `${state.receivableId}:supply-stop${round(state)}`,
+        recordKey: `${state.receivableId}:supply-stopped${round(state)}`,
+      });
       if (result.supplyWasRunning) {
         await sendOnce(
           state,
@@ -658,24 +553,15 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     /** Lifts this receivable's block; supply resumes when no other receivable blocks it. */
     async resumeSupply({ state }: StateArg): Promise<{ supplyResumed: boolean }> {
       const cp = state.application.counterpartyId;
-      const result = await effects.onceInTransaction(
-        `${state.receivableId}:supply-resume${round(state)}`,
-        'supply-resume',
-        state.receivableId,
-        async (client) => {
-          const resumed = await q.removeSupplyBlock(client, cp, state.receivableId);
-          // The workflow's last change, after its final record: no longer stopping supply.
-          await q.saveSnapshot(client, { ...state, supplyStopped: false });
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: cp,
-            eventType: resumed ? 'supply-resumed' : 'supply-block-lifted',
-            payload: { receivableId: state.receivableId },
-            source: `receivable:${state.receivableId}`,
-            idempotencyKey: `${state.receivableId}:supply-unblocked${round(state)}`,
-          });
-          return { supplyResumed: resumed };
+      const result = await operations.supply.liftReceivableBlock(
+        {
+          receivableId: state.receivableId,
+          counterpartyId: cp,
+          effectKey: `${state.receivableId}:supply-resume${round(state)}`,
+          recordKey: `${state.receivableId}:supply-unblocked${round(state)}`,
         },
+        // The workflow's last change, after its final record: no longer stopping supply.
+        { ...state, supplyStopped: false },
       );
       if (result.supplyResumed) {
         await sendOnce(
@@ -695,42 +581,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     /** Lowers the counterparty's grade (dealer) or class (customer) one step, once per receivable. */
     async lowerCreditGrade({ state }: StateArg): Promise<{ before: string | null; after: string | null }> {
       const cp = state.application.counterpartyId;
-      return effects.onceInTransaction(
-        `${state.receivableId}:grade-lowered${round(state)}`,
-        'grade-lowered',
-        state.receivableId,
-        async (client) => {
-          const c = await q.lockCounterparty(client, cp);
-          if (!c) return { before: null, after: null };
-          let before: string | null;
-          let after: string | null;
-          if (c.kind === 'dealer') {
-            before = c.creditGrade;
-            after = before ? lowerOneStep(before as CreditGrade) : null;
-            if (after) await q.setCreditGrade(client, cp, 'credit_grade', after);
-          } else {
-            before = c.customerClass;
-            const i = before ? CUSTOMER_CLASSES.indexOf(before as CustomerClass) : -1;
-            after = i >= 0 ? (CUSTOMER_CLASSES[Math.min(i + 1, CUSTOMER_CLASSES.length - 1)] ?? null) : null;
-            if (after) await q.setCreditGrade(client, cp, 'customer_class', after);
-          }
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: cp,
-            eventType: 'grade-lowered',
-            payload: {
-              before,
-              after,
-              reason: `receivable ${state.receivableId} 15+ days overdue without a valid reason`,
-              receivableId: state.receivableId,
-              actor: OVERDUE_DOWNGRADE,
-            },
-            source: actorSource(OVERDUE_DOWNGRADE),
-            idempotencyKey: `${state.receivableId}:grade-lowered${round(state)}`,
-          });
-          return { before, after };
-        },
-      );
+      return operations.creditFacts.lowerGradeForOverdueReceivable({
+        receivableId: state.receivableId,
+        counterpartyId: cp,
+        effectKey: `${state.receivableId}:grade-lowered${round(state)}`,
+        recordKey: `${state.receivableId}:grade-lowered${round(state)}`,
+      });
     },
 
     async proposeLegalEscalation({ state }: StateArg) {
@@ -738,13 +594,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // The +30 step is published now, when the escalation is proposed: the workflow
       // records the step only after the manager's answer, published on its own. The
       // snapshot too: the receivable may stand in legal review for days.
-      await inTransaction(pool, async (client) => {
-        await q.saveSnapshot(client, state);
-        await webhooks.enqueue(
-          client,
-          webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
-        );
-      });
+      await operations.receivableRecord.publish(
+        state,
+        webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
+      );
       await q.insertTask({
         key: `${state.receivableId}:legal-confirmation`,
         kind: 'confirm-legal-escalation',
@@ -761,28 +614,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async startLegalAction({ state }: StateArg) {
       if (state.legal?.terminateCooperation) {
-        await effects.onceInTransaction(
-          `${state.receivableId}:cooperation-terminated`,
-          'cooperation-terminated',
-          state.receivableId,
-          async (client) => {
-            await q.addSupplyBlock(
-              client,
-              state.application.counterpartyId,
-              `terminated:${state.receivableId}`,
-              'cooperation terminated',
-            );
-            await records.append(client, {
-              subjectType: 'counterparty',
-              subjectId: state.application.counterpartyId,
-              eventType: 'cooperation-terminated',
-              payload: { receivableId: state.receivableId, litigation: state.legal?.litigation ?? false },
-              source: `receivable:${state.receivableId}`,
-              idempotencyKey: `${state.receivableId}:cooperation-terminated`,
-            });
-            return true;
-          },
-        );
+        await operations.supply.terminateCooperation({
+          receivableId: state.receivableId,
+          counterpartyId: state.application.counterpartyId,
+          litigation: state.legal?.litigation ?? false,
+          effectKey: `${state.receivableId}:cooperation-terminated`,
+          recordKey: `${state.receivableId}:cooperation-terminated`,
+        });
       }
     },
   };

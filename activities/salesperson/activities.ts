@@ -1,24 +1,24 @@
 /**
- * The salesperson assessment's activities: the month's figures → the assessment →
- * the stored table and a credit-record event per person (one transaction), then
- * finance's e-mail (written by mail.ts), once per month (effect key).
+ * The salespeople's activities. The monthly assessment: the month's figures → the
+ * assessment → the stored table and a credit-record event per person (one transaction),
+ * then finance's e-mail (written by mail.ts), once per month (effect key). The quarterly
+ * review: the salespeople to review, and their proposals a batch at a time
+ * (operations/salesperson-credit.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
-import { type Actor, actorSource, type SystemActor } from '../../domain/actor.js';
+import type { Actor, SystemActor } from '../../domain/actor.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, monthRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
-import { canonicalJson, createCreditRecordQueries } from '../../store/credit-record.js';
-import { inTransaction } from '../../store/db.js';
-import { createEffects } from '../../store/effects.js';
-import { createSalespersonQueries } from '../../store/salespeople.js';
+import type { Operations } from '../../operations/index.js';
+import type { Store } from '../../store/index.js';
 import { assessmentMail } from './mail.js';
 
 export interface SalespersonActivityDeps {
-  pool: Pool;
+  store: Store;
+  operations: Operations;
   mailer: Mailer;
   company: { name: string; financeApprovers: string[]; managers: string[] };
 }
@@ -34,14 +34,24 @@ export function assessmentMailKey(month: string, ids: string[] | null): string {
 }
 
 export function createSalespersonActivities(deps: SalespersonActivityDeps) {
-  const { pool, mailer, company } = deps;
-  const q = createSalespersonQueries(pool);
-  const records = createCreditRecordQueries(pool);
-  const effects = createEffects(pool);
+  const { store, operations, mailer, company } = deps;
+  const { pool, salespeople: q, effects } = store;
 
   return {
     /** The policy version in force now, for a scheduled run (its schedule carries none). */
     policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
+    /** The salespeople a quarter's review covers, in id order: the named ones, or all. */
+    listSalespeopleForReview: (a: { salespersonIds: string[] | null }): Promise<string[]> =>
+      q.salespersonIds(a.salespersonIds),
+
+    /** Proposes a batch's quarterly reviews; a decided review stays as decided. */
+    proposeSalespersonReviews: (a: {
+      quarter: string;
+      timeZone: string;
+      salespersonIds: string[];
+    }): Promise<{ proposed: number }> =>
+      operations.salespersonCredit.proposeQuarterlyReviews(a.quarter, a.salespersonIds, a.timeZone),
 
     async computeSalespersonAssessment(a: {
       month: string;
@@ -83,30 +93,12 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
           rewardPenaltyMinor: result.rewardPenaltyMinor,
         };
       });
-      let changed = 0;
-      await inTransaction(pool, async (client) => {
-        for (const row of rows) {
-          if (await q.upsertAssessment(client, a.month, row, a.policy.version)) changed++;
-          // Same figures, same key: a re-run appends nothing; revised figures append a revision.
-          const digest = createHash('sha256').update(canonicalJson(row)).digest('hex').slice(0, 16);
-          await records.append(client, {
-            subjectType: 'salesperson',
-            subjectId: row.salespersonId,
-            eventType: 'monthly-assessment',
-            payload: {
-              month: a.month,
-              receivablesMinor: row.receivablesMinor,
-              totalRateBp: row.totalRateBp,
-              rewardPenaltyMinor: row.rewardPenaltyMinor,
-              metrics: row.metrics,
-              policyVersion: a.policy.version,
-              ...(a.startedBy ? { actor: a.startedBy } : {}),
-            },
-            source: a.startedBy ? actorSource(a.startedBy) : 'salesperson-assessment',
-            idempotencyKey: `salesperson:${row.salespersonId}:assessment:${a.month}:${digest}`,
-          });
-        }
-      });
+      const changed = await operations.salespersonCredit.recordMonthlyAssessment(
+        a.month,
+        rows,
+        a.policy.version,
+        a.startedBy,
+      );
       return {
         salespeople: rows.length,
         changed,

@@ -6,28 +6,21 @@
  * its reason, and nothing of that row is stored; anything else (the workflow
  * service or the database unavailable) throws and stops the import.
  */
-import {
-  type Client,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.js';
 import { daysBetween, localDate, outsideDateWindow } from '../../domain/calendar.js';
 import { dateWindow, type Policy } from '../../domain/policy.js';
+import { counterpartyBatcher, type MasterData } from '../../operations/master-data.js';
 import type { ImportQueries } from '../../store/imports.js';
 import {
   getReceivable,
-  RECEIVABLE_TASK_QUEUE,
-  RECEIVABLE_WORKFLOW_TYPE,
   type ReceivableInput,
-  ReceivableSearch,
   receivableWorkflowId,
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { fieldFromMessage } from '../errors.js';
-import { counterpartyBatcher, type MasterData } from '../master-data.js';
+import { startReceivableWorkflow } from '../receivable-start.js';
 import {
   type CounterpartyRecord,
   importedReceivableDifference,
@@ -104,26 +97,12 @@ export function createRowAppliers(
         },
         actor: ctx.actor,
       };
-      try {
-        await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
-          workflowId: receivableWorkflowId(r.receivableId),
-          taskQueue: RECEIVABLE_TASK_QUEUE,
-          args: [input],
-          // One receivable, one workflow, ever: importing the invoice again starts nothing.
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [
-            { key: ReceivableSearch.CounterpartyId, value: r.counterpartyId },
-            { key: ReceivableSearch.SalespersonId, value: r.salespersonId },
-            { key: ReceivableSearch.Stage, value: 'applied' },
-            { key: ReceivableSearch.OutstandingMinor, value: r.amountMinor - r.paidMinor },
-          ],
-          memo: { summary: `Imported invoice ${r.receivableId} for ${r.counterpartyId}` },
-        });
-        return { outcome: 'created' };
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      }
+      const started = await startReceivableWorkflow(client, input, {
+        outstandingMinor: r.amountMinor - r.paidMinor,
+        summary: `Imported invoice ${r.receivableId} for ${r.counterpartyId}`,
+      });
+      // Importing the invoice again starts nothing.
+      if (started) return { outcome: 'created' };
       const existing = await handle(r.receivableId).query(getReceivable);
       const difference = importedReceivableDifference(
         { ...existing.application, issueDate: existing.issueDate },

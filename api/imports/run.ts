@@ -6,8 +6,8 @@
  * the other, in file order.
  */
 
+import { unstorableText } from '../../domain/text.js';
 import type { ImportQueries, ReportRow } from '../../store/imports.js';
-import { unstorableText } from '../schemas.js';
 import type { SourceRecord } from './records.js';
 import { describeIssues, externalIdOf, type RowOutcome, type RowSpec } from './rows.js';
 

@@ -16,6 +16,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidatio
 import fp from 'fastify-plugin';
 import { isResponseSerializationError } from 'fastify-type-provider-zod';
 import { PolicyError } from '../../infra/policy.js';
+import { OperationRefused } from '../../operations/refused.js';
 import { isDatabaseUnavailable } from '../../store/db.js';
 import { CONFLICT_ERROR } from '../../workflows/receivable/rules.js';
 import { ApiError, errorBody, type FieldError, fieldFromMessage } from '../errors.js';
@@ -23,10 +24,21 @@ import { ApiError, errorBody, type FieldError, fieldFromMessage } from '../error
 /** The longest path parameter the router takes (fastify's `maxParamLength`); a longer one is 414. */
 export const MAX_PARAM_LENGTH = 1000;
 
-/** Temporal and PostgreSQL failures, in the API's words. */
+/** An operation's refusal (operations/refused.ts) as the API answers it: status and code. */
+const REFUSED_STATUS = { 'not-found': 404, conflict: 409, rejected: 422, invalid: 400 } as const;
+const REFUSED_CODE = {
+  'not-found': 'not_found',
+  conflict: 'conflict',
+  rejected: 'rejected',
+  invalid: 'validation_failed',
+} as const;
+
+/** Temporal and PostgreSQL failures, and the operations' refusals, in the API's words. */
 export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
   if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
+  if (err instanceof OperationRefused)
+    return new ApiError(REFUSED_STATUS[err.kind], REFUSED_CODE[err.kind], err.message, err.fields);
   // The workflow did not answer within the request's deadline (its worker down or stuck).
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
     return new ApiError(

@@ -9,7 +9,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import fp from 'fastify-plugin';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodType } from 'zod';
-import { unstorableText } from '../schemas.js';
+import { unstorableText } from '../../domain/text.js';
 
 const validateRequestPart: FastifySchemaCompiler<ZodType> = (route) => {
   const validate = validatorCompiler(route);

@@ -1,21 +1,12 @@
 /** Counterparties (dealers, customers) and salespeople: master data the checks read. */
-import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import { z } from 'zod';
-import { actorSource } from '../../domain/actor.js';
-import { COUNTERPARTY_CREDIT_FACTS, changed, counterpartyOverride } from '../../domain/credit-facts.js';
-import type { CreditRecordQueries } from '../../store/credit-record.js';
-import { inTransaction } from '../../store/db.js';
-import type { ReceivableQueries } from '../../store/receivables.js';
+import { COUNTERPARTY_CREDIT_FACTS } from '../../domain/credit-facts.js';
+import type { Operations } from '../../operations/index.js';
+import { CreditFactChangeRefused } from '../../operations/master-data.js';
+import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import {
-  CreditFactChangeRefused,
-  createMasterData,
-  lockCounterpartyProfile,
-  setCounterpartyFields,
-} from '../master-data.js';
 import { ROLES } from '../roles.js';
 import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
@@ -116,14 +107,10 @@ export const SalespersonBody = z.object({
     ),
 });
 
-export function counterpartyRoutes(deps: {
-  pool: Pool;
-  queries: ReceivableQueries;
-  records: CreditRecordQueries;
-}): AnyRoute[] {
-  const { queries } = deps;
-  const masterData = createMasterData(deps);
-  const visibility = createVisibility(deps.pool);
+export function counterpartyRoutes(deps: { store: Store; operations: Operations }): AnyRoute[] {
+  const { store, operations } = deps;
+  const { masterData } = operations;
+  const visibility = createVisibility(store.receivables);
   /**
    * The counterparty's history as a salesperson sees it: every fact, but what a fact says
    * about another salesperson's receivable (its id, its reason) is withheld.
@@ -159,37 +146,11 @@ export function counterpartyRoutes(deps: {
       }),
       response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
       handler: async ({ params, body, principal }) => {
+        // One manual block per manager's credential (never a name from the body).
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        return inTransaction(deps.pool, async (client) => {
-          const locked = await client.query('SELECT 1 FROM counterparties WHERE id = $1 FOR UPDATE', [
-            params.id,
-          ]);
-          if (locked.rowCount === 0) throw ApiError.notFound(`counterparty ${params.id}`);
-          let lifted: string[] = [];
-          if (body.action === 'resume') {
-            const removed = await client.query<{ source: string }>(
-              'DELETE FROM supply_blocks WHERE counterparty_id = $1 RETURNING source',
-              [params.id],
-            );
-            lifted = removed.rows.map((r) => r.source).sort();
-          } else {
-            await client.query(
-              `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3)
-               ON CONFLICT (counterparty_id, source) DO UPDATE SET reason = EXCLUDED.reason`,
-              // One manual block per manager's credential (never a name from the body).
-              [params.id, `manual:${actorSource(actor)}`, body.reason],
-            );
-          }
-          await deps.records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: params.id,
-            eventType: body.action === 'resume' ? 'supply-resumed-by-manager' : 'supply-stopped-by-manager',
-            payload: { reason: body.reason, liftedBlocks: lifted, actor },
-            source: actorSource(actor),
-            idempotencyKey: `${params.id}:supply-override:${randomUUID()}`,
-          });
-          return { id: params.id, supplyStopped: body.action === 'stop', liftedBlocks: lifted };
-        });
+        const done = await operations.supply.override(params.id, body.action, body.reason, actor);
+        if (!done) throw ApiError.notFound(`counterparty ${params.id}`);
+        return { id: params.id, ...done };
       },
     }),
     defineRoute({
@@ -229,27 +190,14 @@ export function counterpartyRoutes(deps: {
       handler: async ({ params, body, principal }) => {
         const { reason, ...values } = body;
         const actor = actorOf(authenticated(principal));
-        return inTransaction(deps.pool, async (client) => {
-          const existing = await lockCounterpartyProfile(client, params.id);
-          if (!existing) throw ApiError.notFound(`counterparty ${params.id}`);
-          const outcome = counterpartyOverride(params.id, existing, values);
-          if ('refused' in outcome) {
-            const { field, message } = outcome.refused;
-            throw ApiError.unprocessable(`${field}: ${message}`, [{ path: field, message }]);
-          }
-          const { before, after } = outcome.change;
-          if (!changed(outcome.change)) return reply(200, { id: params.id, changed: false, before, after });
-          await setCounterpartyFields(client, params.id, after);
-          await deps.records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: params.id,
-            eventType: 'credit-override',
-            payload: { before, after, actor, reason },
-            source: actorSource(actor),
-            idempotencyKey: `counterparty:${params.id}:credit-override:${randomUUID()}`,
-          });
-          return reply(201, { id: params.id, changed: true, before, after });
-        });
+        const outcome = await operations.creditFacts.override(params.id, values, reason, actor);
+        if (!outcome) throw ApiError.notFound(`counterparty ${params.id}`);
+        if ('refused' in outcome) {
+          const { field, message } = outcome.refused;
+          throw ApiError.unprocessable(`${field}: ${message}`, [{ path: field, message }]);
+        }
+        const { before, after } = outcome.change;
+        return reply(outcome.changed ? 201 : 200, { id: params.id, changed: outcome.changed, before, after });
       },
     }),
     defineRoute({
@@ -261,14 +209,14 @@ export function counterpartyRoutes(deps: {
       params: z.object({ id: Id }),
       response: CounterpartyResponse,
       handler: async ({ params, principal }) => {
-        const c = await queries.getCounterparty(params.id);
+        const c = await store.counterparties.get(params.id);
         // A counterparty a salesperson does not sell to answers as an unknown one.
         if (!c || !(await visibility.seesCounterparty(principal, params.id)))
           throw ApiError.notFound(`counterparty ${params.id}`);
         const [recorded, exposureMinor] = await Promise.all([
-          deps.records.listForSubject('counterparty', params.id),
+          store.creditRecord.listForSubject('counterparty', params.id),
           // Issued receivables' outstanding plus pending applications, as the checks count it.
-          queries.counterpartyExposure(params.id, ''),
+          store.receivables.counterpartyExposure(params.id, ''),
         ]);
         const history = isSalesperson(principal) ? await withheldFromSales(recorded, principal) : recorded;
         return {

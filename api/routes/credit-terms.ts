@@ -6,23 +6,20 @@
  * score is stored: the class on the counterparty, a row of score history, and a
  * credit-record event, in one transaction.
  */
-import type { Pool } from 'pg';
 import { z } from 'zod';
-import { actorSource } from '../../domain/actor.js';
 import {
   CUSTOMER_CLASSES,
   type CustomerClass,
   customerCreditScore,
   DEFAULT_FACTOR_SCORER,
-  earlyWarning,
   FACTOR_KEYS,
 } from '../../domain/customer-class.js';
 import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
-import { createCreditRecordQueries } from '../../store/credit-record.js';
-import { inTransaction } from '../../store/db.js';
-import { type CounterpartyRow, createReceivableQueries } from '../../store/receivables.js';
+import type { Operations } from '../../operations/index.js';
+import type { CounterpartyRow } from '../../store/counterparties.js';
+import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
@@ -175,10 +172,13 @@ const ScoreResponse = z.object({
   earlyWarningReasons: z.array(z.enum(['score-drop', 'class-fall'])),
 });
 
-export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRoute[] {
-  const queries = createReceivableQueries(deps.pool);
-  const records = createCreditRecordQueries(deps.pool);
-  const visibility = createVisibility(deps.pool);
+export function creditTermRoutes(deps: {
+  store: Store;
+  operations: Operations;
+  policy: () => Policy;
+}): AnyRoute[] {
+  const { store, operations } = deps;
+  const visibility = createVisibility(store.receivables);
 
   return [
     defineRoute({
@@ -192,7 +192,7 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
       handler: async ({ body, principal }) => {
         let maxTermDays: number | null = null;
         if (body.counterpartyId !== undefined) {
-          const c = await queries.getCounterparty(body.counterpartyId);
+          const c = await store.counterparties.get(body.counterpartyId);
           // What the grade allows is not for a salesperson who does not sell to the counterparty.
           if (!c || !(await visibility.seesCounterparty(principal, body.counterpartyId))) {
             const message = `unknown counterparty ${body.counterpartyId}`;
@@ -241,57 +241,25 @@ export function creditTermRoutes(deps: { pool: Pool; policy: () => Policy }): An
           scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
           thresholds: policy.customer.thresholds,
         });
-        return inTransaction(deps.pool, async (client) => {
-          // The row lock orders concurrent scorings of one customer: history ids follow scoring order.
-          const c = await queries.lockCounterparty(client, params.id);
-          if (!c) throw ApiError.notFound(`customer ${params.id}`);
-          if (c.kind !== 'customer') {
-            const message = `${params.id} is a dealer: dealers get a nine-grade rating, not a customer score`;
-            throw ApiError.unprocessable(`id: ${message}`, [{ path: 'id', message }]);
-          }
-          const previousClass = (c.customerClass as CustomerClass | null) ?? null;
-          const inserted = await client.query<{ id: string }>(
-            `INSERT INTO customer_scores (counterparty_id, score, class, factor_scores) VALUES ($1, $2, $3, $4)
-             RETURNING id`,
-            [params.id, result.score, result.customerClass, JSON.stringify(result.factorScores)],
-          );
-          const scoreId = inserted.rows[0]?.id as string;
-          await queries.setCreditGrade(client, params.id, 'customer_class', result.customerClass);
-          const history = await client.query<{ score: number }>(
-            'SELECT score FROM customer_scores WHERE counterparty_id = $1 ORDER BY id',
-            [params.id],
-          );
-          const warning = earlyWarning(
-            history.rows.map((r) => r.score),
-            { thresholds: policy.customer.thresholds },
-          );
-          const t = policy.customer.thresholds;
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: params.id,
-            eventType: 'class-set-by-score',
-            payload: {
-              score: result.score,
-              factorScores: result.factorScores,
-              factors,
-              previousClass,
-              customerClass: result.customerClass,
-              reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${note ? `: ${note}` : ''}`,
-              earlyWarning: warning.reasons,
-              policyVersion: policy.version,
-              actor,
-            },
-            source: actorSource(actor),
-            idempotencyKey: `customer-score:${scoreId}`,
-          });
-          return reply(201, {
-            score: result.score,
-            customerClass: result.customerClass,
-            previousClass,
-            factorScores: result.factorScores,
-            earlyWarning: warning.warning,
-            earlyWarningReasons: [...warning.reasons],
-          });
+        const stored = await operations.creditFacts.recordCustomerScore(params.id, {
+          result,
+          factors,
+          note,
+          policy,
+          actor,
+        });
+        if ('unknown' in stored) throw ApiError.notFound(`customer ${params.id}`);
+        if ('dealer' in stored) {
+          const message = `${params.id} is a dealer: dealers get a nine-grade rating, not a customer score`;
+          throw ApiError.unprocessable(`id: ${message}`, [{ path: 'id', message }]);
+        }
+        return reply(201, {
+          score: result.score,
+          customerClass: result.customerClass,
+          previousClass: stored.previousClass,
+          factorScores: result.factorScores,
+          earlyWarning: stored.warning.warning,
+          earlyWarningReasons: [...stored.warning.reasons],
         });
       },
     }),

@@ -8,11 +8,12 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { type Readable, Transform } from 'node:stream';
 import type { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
-import { createCreditRecordQueries } from '../../store/credit-record.js';
-import { createImportQueries, type ImportRow, type ReportRow } from '../../store/imports.js';
+import { storableText } from '../../domain/text.js';
+import type { Operations } from '../../operations/index.js';
+import type { ImportRow, ReportRow } from '../../store/imports.js';
+import type { Store } from '../../store/index.js';
 import { actorOf } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
@@ -20,9 +21,8 @@ import { createRowAppliers } from '../imports/importers.js';
 import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
 import { IMPORT_KINDS, type ImportKind, OUTCOMES, ROW_SPECS } from '../imports/rows.js';
 import { runImport } from '../imports/run.js';
-import { createMasterData } from '../master-data.js';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey, REPLAYED_HEADER } from '../plugins/idempotency.js';
-import { Id, QueryInt, storableText } from '../schemas.js';
+import { Id, QueryInt } from '../schemas.js';
 
 /** The largest file one import takes. */
 export const IMPORT_LIMIT_BYTES = 1024 ** 3;
@@ -76,14 +76,15 @@ const SUMMARY: Record<ImportKind, string> = {
 
 export function importRoutes(deps: {
   client: Client;
-  pool: Pool;
+  store: Store;
+  operations: Operations;
   policy: () => Policy;
   /** Each row's deadline for the workflow calls it makes. */
   workflowCallTimeoutMs: number;
   importLeaseMs?: number;
 }): AnyRoute[] {
-  const queries = createImportQueries(deps.pool);
-  const masterData = createMasterData({ pool: deps.pool, records: createCreditRecordQueries(deps.pool) });
+  const queries = deps.store.imports;
+  const { masterData } = deps.operations;
   const leaseMs = deps.importLeaseMs ?? IMPORT_LEASE_MS;
 
   const importRoute = (kind: ImportKind) =>

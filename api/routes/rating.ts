@@ -4,14 +4,9 @@
  * schedules or by hand; a manager decides on a dealer with two bad quarters in a row.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
-import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../../domain/rating.js';
-import { indicatorsOf, missingIndicators } from '../../domain/rating-cycle.js';
-import { inTransaction } from '../../store/db.js';
-import { createRatingQueries } from '../../store/rating.js';
+import type { Operations } from '../../operations/index.js';
 import {
   dealerDecisionWorkflowId,
   decideDealerContinuation,
@@ -24,8 +19,9 @@ import {
   ratingMonthWorkflowId,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
-import { actorOf, authenticated } from '../auth.js';
-import { ApiError, type FieldError } from '../errors.js';
+import { actorOf, authenticated, type Principal } from '../auth.js';
+import { startPeriodRun } from '../cycles.js';
+import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment, ROLES } from '../roles.js';
 import {
@@ -75,45 +71,36 @@ const ProgressResponse = z.object({
   }),
 });
 
-/**
- * Checks each submitted key against the indicator list: unknown keys and out-of-range scores are malformed
- * (400); a key another department owns is refused (422) — each naming the field.
- */
-function checkScores(
-  indicators: readonly IndicatorDefinition[],
-  department: 'finance' | 'marketing',
-  scores: Record<string, number>,
-  what: string,
-): void {
-  const malformed: FieldError[] = [];
-  const foreign: FieldError[] = [];
-  for (const [key, value] of Object.entries(scores)) {
-    const indicator = indicators.find((i) => i.key === key);
-    const path = `scores.${key}`;
-    if (!indicator) malformed.push({ path, message: `not a ${what} indicator` });
-    else if (indicator.owner !== department)
-      foreign.push({ path, message: `scored by ${indicator.owner}, not ${department}` });
-    else if (indicator.measure === 'score' && value > INDICATOR_MAX_SCORE)
-      malformed.push({ path, message: `a score from 0 to ${INDICATOR_MAX_SCORE}` });
-  }
-  const first = malformed[0];
-  if (first) throw ApiError.validation(`${first.path}: ${first.message}`, malformed);
-  const f = foreign[0];
-  if (f) throw ApiError.unprocessable(`${f.path}: ${f.message}`, foreign);
-}
+export function ratingRoutes(deps: {
+  client: Client;
+  operations: Operations;
+  policy: () => Policy;
+}): AnyRoute[] {
+  const { client } = deps;
+  const rating = deps.operations.rating;
 
-export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => Policy }): AnyRoute[] {
-  const { client, pool } = deps;
-  const q = createRatingQueries(pool);
-
-  const dealer = async (id: string) => {
-    const d = await q.getDealer(id);
-    if (!d) throw ApiError.notFound(`dealer ${id}`);
-    if (d.kind !== 'dealer')
-      throw ApiError.unprocessable(`${id} is a customer: only dealers are rated`, [
-        { path: 'id', message: 'not a dealer' },
-      ]);
-    return d;
+  /** Stores a department's scores and answers what the period still misses. */
+  const submitScores = async (
+    cycle: 'performance' | 'conduct',
+    dealerId: string,
+    period: string,
+    body: {
+      department: 'finance' | 'marketing';
+      onBehalfOf?: Parameters<typeof actorOf>[1];
+      scores: Record<string, number>;
+    },
+    principal: Principal | undefined,
+  ) => {
+    const { missing } = await rating.submitScores({
+      cycle,
+      dealerId,
+      period,
+      department: body.department,
+      submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
+      scores: body.scores,
+      rating: deps.policy().rating,
+    });
+    return { dealerId, period, department: body.department, submitted: body.scores, missing };
   };
   const onlyDepartment = (given: string, wanted: 'finance' | 'marketing', what: string) => {
     if (given !== wanted)
@@ -135,30 +122,8 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
         assertOwnDepartment(principal, body.department);
-        await dealer(params.id);
-        checkScores(
-          indicatorsOf(deps.policy().rating).performance,
-          body.department,
-          body.scores,
-          'performance',
-        );
-        await inTransaction(pool, (c) =>
-          q.upsertPerformanceScores(c, {
-            dealerId: params.id,
-            month: params.month,
-            department: body.department,
-            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-            values: body.scores,
-          }),
-        );
-        const all = (await q.performanceValues([params.id], [params.month])).get(params.id)?.[params.month];
-        return {
-          dealerId: params.id,
-          period: params.month,
-          department: body.department,
-          submitted: body.scores,
-          missing: missingIndicators(indicatorsOf(deps.policy().rating).performance, all),
-        };
+        await rating.ratedDealer(params.id);
+        return submitScores('performance', params.id, params.month, body, principal);
       },
     }),
 
@@ -173,27 +138,10 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       body: z.object({ ...Submission, scores: Scores }),
       response: ScoresResponse,
       handler: async ({ params, body, principal }) => {
-        await dealer(params.id);
+        await rating.ratedDealer(params.id);
         onlyDepartment(body.department, 'marketing', 'conduct');
         assertOwnDepartment(principal, body.department);
-        checkScores(indicatorsOf(deps.policy().rating).conduct, body.department, body.scores, 'conduct');
-        await inTransaction(pool, (c) =>
-          q.upsertConductScores(c, {
-            dealerId: params.id,
-            quarter: params.quarter,
-            department: body.department,
-            submittedBy: actorOf(authenticated(principal), body.onBehalfOf),
-            values: body.scores,
-          }),
-        );
-        const all = (await q.conductValues([params.id], params.quarter)).get(params.id)?.[params.quarter];
-        return {
-          dealerId: params.id,
-          period: params.quarter,
-          department: body.department,
-          submitted: body.scores,
-          missing: missingIndicators(indicatorsOf(deps.policy().rating).conduct, all),
-        };
+        return submitScores('conduct', params.id, params.quarter, body, principal);
       },
     }),
 
@@ -211,10 +159,10 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       }),
       response: z.object({ dealerId: z.string(), quarter: z.string(), salesMinor: z.number() }),
       handler: async ({ params, body, principal }) => {
-        await dealer(params.id);
+        await rating.ratedDealer(params.id);
         onlyDepartment(body.department, 'finance', 'quarterly sales');
         assertOwnDepartment(principal, body.department);
-        await q.upsertSales(pool, {
+        await rating.submitSales({
           dealerId: params.id,
           quarter: params.quarter,
           department: body.department,
@@ -237,21 +185,19 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
       handler: async ({ params, body, principal }) => {
-        const workflowId = ratingMonthWorkflowId(params.month);
         const input: MonthlyPerformanceInput = {
           month: params.month,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
-        const handle = await client.workflow.start(MONTHLY_PERFORMANCE_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(client, {
+          workflowType: MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
+          workflowId: ratingMonthWorkflowId(params.month),
           taskQueue: RATING_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { month: params.month, workflowId, runId: handle.firstExecutionRunId };
+        return { month: params.month, ...started };
       },
     }),
 
@@ -267,21 +213,19 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       response: z.object({ quarter: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
       handler: async ({ params, body, principal }) => {
-        const workflowId = ratingQuarterWorkflowId(params.quarter);
         const input: QuarterlyRatingInput = {
           quarter: params.quarter,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.dealerIds ? { dealerIds: body.dealerIds } : {}),
         };
-        const handle = await client.workflow.start(QUARTERLY_RATING_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(client, {
+          workflowType: QUARTERLY_RATING_WORKFLOW_TYPE,
+          workflowId: ratingQuarterWorkflowId(params.quarter),
           taskQueue: RATING_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { quarter: params.quarter, workflowId, runId: handle.firstExecutionRunId };
+        return { quarter: params.quarter, ...started };
       },
     }),
 
@@ -336,18 +280,8 @@ export function ratingRoutes(deps: { client: Client; pool: Pool; policy: () => P
       }),
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        await dealer(params.id);
-        const rating = await q.getQuarterlyRating(pool, params.quarter, params.id);
-        if (!rating) throw ApiError.notFound(`rating of dealer ${params.id} for ${params.quarter}`);
-        if (!rating.managerDecisionRequired)
-          throw ApiError.unprocessable(
-            `decision: dealer ${params.id} is rated ${rating.grade} for ${params.quarter}, not two bad quarters in a row`,
-            [{ path: 'decision', message: 'no decision is open for this dealer and quarter' }],
-          );
-        if (rating.decision)
-          throw ApiError.conflict(
-            `already decided: ${rating.decision} by ${rating.decidedBy}${rating.decidedByDefault ? ' (policy default at the deadline)' : ''}`,
-          );
+        await rating.ratedDealer(params.id);
+        await rating.openContinuationDecision(params.quarter, params.id);
         try {
           const s = await client.workflow
             .getHandle(dealerDecisionWorkflowId(params.quarter, params.id))

@@ -6,21 +6,16 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import type { Policy } from '../../domain/policy.js';
-import type { CreditRecordQueries } from '../../store/credit-record.js';
-import type { ReceivableQueries } from '../../store/receivables.js';
+import type { Store } from '../../store/index.js';
 import {
   confirmLegalEscalation,
   decideApplication,
   endValidReason,
   getReceivable,
-  RECEIVABLE_TASK_QUEUE,
-  RECEIVABLE_WORKFLOW_TYPE,
   type ReceivableInput,
-  ReceivableSearch,
   type ReceivableState,
   receivableWorkflowId,
   recordLateReason,
@@ -33,6 +28,7 @@ import { samePaymentIdConflict } from '../../workflows/receivable/rules.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
+import { startReceivableWorkflow } from '../receivable-start.js';
 import { assertOwnDepartment, assertOwnSalesperson, ROLES } from '../roles.js';
 import { DateInWindow, Id, Minor, OnBehalfOfBody, QueryInt, refusedActorFields, Text } from '../schemas.js';
 import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
@@ -104,13 +100,10 @@ const ReceivableRowSchema = z.object({
   pausedBy: z.string().nullable(),
 });
 
-export function receivableRoutes(deps: {
-  client: Client;
-  queries: ReceivableQueries;
-  records: CreditRecordQueries;
-  policy: () => Policy;
-}): AnyRoute[] {
-  const { client, queries } = deps;
+export function receivableRoutes(deps: { client: Client; store: Store; policy: () => Policy }): AnyRoute[] {
+  const { client, store } = deps;
+  const queries = store.receivables;
+  const records = store.creditRecord;
   const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
   // One answer for an unknown id and for another salesperson's: nothing tells them apart.
   const notFound = (id: string) => ApiError.notFound(`receivable ${id}`);
@@ -133,8 +126,8 @@ export function receivableRoutes(deps: {
         assertOwnSalesperson(principal, body.salespersonId);
         const policy = deps.policy();
         const [cp, sp] = await Promise.all([
-          queries.getCounterparty(body.counterpartyId),
-          queries.getSalesperson(body.salespersonId),
+          store.counterparties.get(body.counterpartyId),
+          store.salespeople.getSalesperson(body.salespersonId),
         ]);
         const fields = [
           ...(cp ? [] : [{ path: 'counterpartyId', message: `unknown counterparty ${body.counterpartyId}` }]),
@@ -157,38 +150,23 @@ export function receivableRoutes(deps: {
           policy,
           actor: actorOf(authenticated(principal), body.onBehalfOf),
         };
-        try {
-          await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
-            workflowId,
-            taskQueue: RECEIVABLE_TASK_QUEUE,
-            args: [input],
-            // One receivable, one workflow, ever: a second start with this id is refused
-            // by the server, running or closed, and answered with the existing receivable.
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            typedSearchAttributes: [
-              { key: ReceivableSearch.CounterpartyId, value: body.counterpartyId },
-              { key: ReceivableSearch.SalespersonId, value: body.salespersonId },
-              { key: ReceivableSearch.Stage, value: 'applied' },
-              { key: ReceivableSearch.OutstandingMinor, value: 0 },
-            ],
-            memo: { summary: `Credit application ${receivableId} for ${body.counterpartyId}` },
-          });
+        const started = await startReceivableWorkflow(client, input, {
+          outstandingMinor: 0,
+          summary: `Credit application ${receivableId} for ${body.counterpartyId}`,
+        });
+        if (started)
           return reply(201, { receivableId, workflowId, created: true, stage: 'applied' as const });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          const existing = await handle(receivableId).query(getReceivable);
-          // Another salesperson's receivable: its stage (or anything else) is not theirs to
-          // learn. The id is taken, which a shared id space cannot hide; nothing more is said.
-          if (!seesSalesperson(principal, existing.application.salespersonId))
-            throw new ApiError(
-              409,
-              'conflict',
-              `receivableId: ${receivableId} is already in use; file under another id`,
-              [{ path: 'receivableId', message: 'already in use' }],
-            );
-          return reply(200, { receivableId, workflowId, created: false, stage: existing.stage });
-        }
+        const existing = await handle(receivableId).query(getReceivable);
+        // Another salesperson's receivable: its stage (or anything else) is not theirs to
+        // learn. The id is taken, which a shared id space cannot hide; nothing more is said.
+        if (!seesSalesperson(principal, existing.application.salespersonId))
+          throw new ApiError(
+            409,
+            'conflict',
+            `receivableId: ${receivableId} is already in use; file under another id`,
+            [{ path: 'receivableId', message: 'already in use' }],
+          );
+        return reply(200, { receivableId, workflowId, created: false, stage: existing.stage });
       },
     }),
 
@@ -279,7 +257,7 @@ export function receivableRoutes(deps: {
         const row = await queries.getReceivable(params.id);
         if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         const [events, tasks] = await Promise.all([
-          deps.records.listForSubject('receivable', params.id),
+          records.listForSubject('receivable', params.id),
           queries.listTasks(params.id),
         ]);
         return { events, tasks };
@@ -298,7 +276,7 @@ export function receivableRoutes(deps: {
         brokenAt: z.number().int().optional(),
         why: z.string().optional(),
       }),
-      handler: async () => deps.records.verify(),
+      handler: async () => records.verify(),
     }),
 
     defineRoute({

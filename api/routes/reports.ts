@@ -4,13 +4,12 @@
  * `?format=csv` or `Accept: text/csv`. A salesperson gets only their own share.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Pool } from 'pg';
 import { z } from 'zod';
+import { AGING_BUCKET_DEFINITIONS } from '../../domain/aging.js';
 import { localDate } from '../../domain/calendar.js';
 import { toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import {
-  AGING_BUCKETS,
   type AgingRow,
   agingReport,
   type CollectionRow,
@@ -26,7 +25,7 @@ import {
 } from '../../domain/reports.js';
 import { limitUsage } from '../../domain/salesperson-assessment.js';
 import { usageBp } from '../../domain/salesperson-review.js';
-import { createReportQueries } from '../../store/reports.js';
+import type { Store } from '../../store/index.js';
 import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
@@ -226,8 +225,8 @@ const USAGE_CSV = [
   { header: 'status', value: (r: UsageCsvRow) => r.status },
 ];
 
-export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRoute[] {
-  const q = createReportQueries(deps.pool);
+export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyRoute[] {
+  const q = deps.store.reports;
   const today = () => localDate(Date.now(), deps.policy().timeZone);
 
   /** The month range asked for, checked: from ≤ to ≤ this month, at most MAX_MONTHS. */
@@ -282,7 +281,7 @@ export function reportRoutes(deps: { pool: Pool; policy: () => Policy }): AnyRou
         return {
           asOf,
           by: query.by,
-          buckets: AGING_BUCKETS.map((b) => ({ key: b.key, label: b.label })),
+          buckets: AGING_BUCKET_DEFINITIONS.map((b) => ({ key: b.column, label: b.label })),
           rows,
           totals,
         };

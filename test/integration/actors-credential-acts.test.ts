@@ -39,7 +39,8 @@ async function records(subjectId: string) {
   return rows;
 }
 
-const system = systemPerFile({ poolSize: 3 }, async () => {
+// The quarterly review runs as a workflow on the salesperson worker.
+const system = systemPerFile({ poolSize: 3, workers: ['salesperson'] }, async () => {
   li = await person('finance', `li-${tag}`, '李丽');
   wang = await person('manager', `wang-${tag}`, '王强');
   await seedSalesperson(system.pool, {

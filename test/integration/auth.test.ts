@@ -13,7 +13,7 @@ import { ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createReceivableQueries } from '../../store/receivables.js';
+import { createStore } from '../../store/index.js';
 import { type ApiBody, routeRoles, type TestAuth } from '../support/auth.js';
 import { systemPerFile } from '../support/system.js';
 
@@ -95,9 +95,9 @@ describe('credentials and record-level rules', () => {
   });
 
   it('a salesperson sees only their own receivables; an auditor reads all and writes nothing', async () => {
-    const q = createReceivableQueries(pool);
+    const q = createStore(pool);
     const s = randomUUID().slice(0, 8);
-    await q.upsertCounterparty({
+    await q.counterparties.upsertCounterparty({
       id: `AD-${s}`,
       name: 'A dealer',
       kind: 'dealer',
@@ -112,7 +112,7 @@ describe('credentials and record-level rules', () => {
       joinedOn: '2024-01-01',
     });
     for (const who of ['mine', 'other']) {
-      await q.upsertSalesperson({
+      await q.salespeople.upsertSalesperson({
         id: `AS-${who}-${s}`,
         name: who,
         email: `${who}@s.test`,

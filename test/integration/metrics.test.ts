@@ -19,6 +19,7 @@ import {
   serveMetrics,
   temporalMetricsTelemetry,
 } from '../../infra/metrics.js';
+import { createStore } from '../../store/index.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import {
   RECEIVABLE_TASK_QUEUE,
@@ -51,7 +52,7 @@ beforeAll(async () => {
   iso = await isolatedDatabaseAndNamespace('metrics');
   client = new Client({ connection: iso.connection, namespace: iso.namespace });
   registry = createMetrics({
-    pool: iso.pool,
+    store: createStore(iso.pool),
     timeZone: () => DEFAULT_POLICY.timeZone,
     temporalMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
   });

@@ -14,6 +14,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { verifySignature, type WebhookEvent } from '../../domain/webhooks.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { Pool } from '../../store/db.js';
+import { createStore } from '../../store/index.js';
 import { createWebhookQueries, type WebhookAttempt } from '../../store/webhooks.js';
 import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
@@ -58,7 +59,7 @@ const ALLOWED = ['127.0.0.1/32'];
 
 const newDispatcher = (batchSize = 10, more: Partial<Parameters<typeof createWebhookDispatcher>[0]> = {}) =>
   createWebhookDispatcher({
-    pool,
+    store: createStore(pool),
     retry: RETRY,
     timeoutMs: TIMEOUT_MS,
     pollIntervalMs: 25,

@@ -7,6 +7,8 @@ import type { Pool } from 'pg';
 import { inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { createMailer, type Mailer } from '../../infra/mail.js';
+import { createOperations } from '../../operations/index.js';
+import { createStore } from '../../store/index.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
 
 export const TEST_COMPANY = {
@@ -58,8 +60,10 @@ export function directReceivableActivities(
   now: Date,
 ): { activities: ReturnType<typeof createReceivableActivities>; mailer: Mailer } {
   const mailer = testMailer();
+  const store = createStore(pool);
   const activities = createReceivableActivities({
-    pool,
+    store,
+    operations: createOperations(store),
     mailer,
     company: TEST_COMPANY,
     clock: () => now,

@@ -11,6 +11,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, migrate, type Pool } from '../../store/db.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker, type ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
@@ -107,8 +108,8 @@ export async function startWorkers(
   };
   const create = {
     receivable: () => createReceivableWorker({ ...common, ...receivable }),
-    salesperson: () => createSalespersonWorker(common),
-    rating: () => createRatingWorker(common),
+    salesperson: () => createSalespersonWorker({ ...common, ...createDataLayer(target.pool) }),
+    rating: () => createRatingWorker({ ...common, ...createDataLayer(target.pool) }),
   };
   const workers: Worker[] = [];
   for (const kind of kinds) workers.push(await create[kind]());

@@ -15,7 +15,9 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
+import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
+import { createStore } from '../../store/index.js';
 import {
   type ApplicationDecision,
   decideApplication,
@@ -87,6 +89,7 @@ interface DealerSeed {
 export async function startReceivableBench(): Promise<ReceivableBench> {
   const env = await startTimeSkippingServer();
   const pool = createPool(inject('databaseUrl'), 5);
+  const store = createStore(pool);
   const mailer = testMailer();
   // The policies the bench's workflows started under: their activities resolve the version
   // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
@@ -101,7 +104,8 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       // the full history, which also checks determinism on every step.
       maxCachedWorkflows: 0,
       activities: createReceivableActivities({
-        pool,
+        store,
+        operations: createOperations(store),
         mailer,
         company: TEST_COMPANY,
         policies: createPolicyLookup(pool, { known: started }),

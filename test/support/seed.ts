@@ -10,8 +10,8 @@ import { inTransaction, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 
 type Store = ReturnType<typeof createStore>;
-export type CounterpartySeed = Parameters<Store['receivables']['upsertCounterparty']>[0];
-export type SalespersonSeed = Parameters<Store['receivables']['upsertSalesperson']>[0];
+export type CounterpartySeed = Parameters<Store['counterparties']['upsertCounterparty']>[0];
+export type SalespersonSeed = Parameters<Store['salespeople']['upsertSalesperson']>[0];
 
 /** A seed's fields, of which only the id is required. */
 type Given<T extends { id: string }> = Pick<T, 'id'> & Partial<T>;
@@ -50,13 +50,13 @@ const salespersonDefaults = (id: string): SalespersonSeed => ({
 /** Writes the counterparty `c.id`, its other fields defaulted as above; returns its id. */
 export const seedCounterparty = (pool: Pool, c: Given<CounterpartySeed>): Promise<string> =>
   createStore(pool)
-    .receivables.upsertCounterparty({ ...counterpartyDefaults(c.id), ...c })
+    .counterparties.upsertCounterparty({ ...counterpartyDefaults(c.id), ...c })
     .then(() => c.id);
 
 /** Writes the salesperson `s.id`, its other fields defaulted as above; returns its id. */
 export const seedSalesperson = (pool: Pool, s: Given<SalespersonSeed>): Promise<string> =>
   createStore(pool)
-    .receivables.upsertSalesperson({ ...salespersonDefaults(s.id), ...s })
+    .salespeople.upsertSalesperson({ ...salespersonDefaults(s.id), ...s })
     .then(() => s.id);
 
 /** Receivables as their workflows would have left them in PostgreSQL (no workflow runs them). */

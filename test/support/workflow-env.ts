@@ -16,6 +16,7 @@ import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Mailer } from '../../infra/mail.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { RATING_TASK_QUEUE } from '../../workflows/rating/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../../workflows/salesperson/contract.js';
@@ -61,7 +62,7 @@ export async function startCycleWorkers(
   kinds: readonly CycleWorkerKind[],
 ): Promise<TestWorkers> {
   const mailer = testMailer();
-  const deps = { pool, mailer, company: TEST_COMPANY };
+  const deps = { ...createDataLayer(pool), mailer, company: TEST_COMPANY };
   const plan = {
     salesperson: { taskQueue: SALESPERSON_TASK_QUEUE, activities: () => createSalespersonActivities(deps) },
     rating: { taskQueue: RATING_TASK_QUEUE, activities: () => createRatingActivities(deps) },

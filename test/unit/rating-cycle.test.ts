@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ratingDigest } from '../../activities/rating/activities.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import {
@@ -15,6 +14,7 @@ import {
   quarterOrdinal,
   rateDealerQuarter,
 } from '../../domain/rating-cycle.js';
+import { ratingDigest } from '../../operations/rating.js';
 
 const policy = DEFAULT_POLICY.rating;
 const perf = (s: number, lost: number) =>

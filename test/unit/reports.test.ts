@@ -1,8 +1,8 @@
 /** §7 report arithmetic, every expected figure worked out by hand. */
 import { describe, expect, it } from 'vitest';
+import { agingColumn } from '../../domain/aging.js';
 import { toCsv } from '../../domain/csv.js';
 import {
-  agingBucket,
   agingReport,
   collectionRows,
   dsoDays,
@@ -27,7 +27,7 @@ describe('aging buckets', () => {
     ['2025-05-30', 'overdueOver30Minor'], // 31 days
     ['2024-06-30', 'overdueOver30Minor'], // a year
   ])('due %s is %s on 2025-06-30', (due, bucket) => {
-    expect(agingBucket(due, asOf)).toBe(bucket);
+    expect(agingColumn(due, asOf)).toBe(bucket);
   });
 
   it('sums per group and currency, with a total per currency, skipping nothing-outstanding rows', () => {

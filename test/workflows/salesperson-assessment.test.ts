@@ -15,9 +15,11 @@ import { previousMonth } from '../../domain/salesperson-review.js';
 import type { Pool } from '../../store/db.js';
 import {
   getSalespersonAssessmentStatus,
+  SALESPERSON_REVIEW_WORKFLOW_TYPE,
   SALESPERSON_TASK_QUEUE,
   type SalespersonAssessmentResult,
   salespersonAssessmentWorkflowId,
+  salespersonReviewWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
 import type { TestAuth } from '../support/auth.js';
@@ -410,5 +412,24 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
     expect((await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: ['NOPE-1'] })).status).toBe(
       422,
     );
+  });
+
+  it('refuses a second review of a quarter while the first runs (409), and starts nothing for it', async () => {
+    const quarter = '2099-Q1';
+    // A run of the quarter that stays running: no worker serves its task queue.
+    const first = await env.client.workflow.start(SALESPERSON_REVIEW_WORKFLOW_TYPE, {
+      workflowId: salespersonReviewWorkflowId(quarter),
+      taskQueue: 'nobody-serves-this',
+      args: [{ quarter, policy: DEFAULT_POLICY, salespersonIds: [A] }],
+    });
+    try {
+      const again = await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: [A] });
+      expect(again.status).toBe(409);
+      expect((await first.describe()).runId).toBe(first.firstExecutionRunId);
+      const stored = await pool.query('SELECT 1 FROM salesperson_reviews WHERE quarter = $1', [quarter]);
+      expect(stored.rowCount).toBe(0);
+    } finally {
+      await first.terminate('test done');
+    }
   });
 });

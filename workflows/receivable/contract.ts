@@ -5,8 +5,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, SystemActor } from '../../domain/actor.js';
+import type { CheckVerdict } from '../../domain/automatic-checks.js';
 import type { CalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
+import type { Stage } from '../../domain/receivable-stages.js';
 
 export const RECEIVABLE_TASK_QUEUE = 'creditflow-receivables';
 export const receivableWorkflowId = (receivableId: string) => `receivable:${receivableId}`;
@@ -22,26 +24,8 @@ export const ReceivableSearch = {
   CreditGrade: defineSearchAttributeKey('CreditGrade', SearchAttributeType.KEYWORD),
 } as const;
 
-/**
- * Where a receivable stands. The overdue stages name the last escalation step taken.
- */
-export const STAGES = [
-  'applied',
-  'awaiting-approval',
-  'manager-review',
-  'rejected',
-  'issued',
-  'reminded',
-  'overdue',
-  'second-notice',
-  'credit-desk',
-  'legal-review',
-  'legal',
-  'paid',
-  'written-off',
-] as const;
-export type Stage = (typeof STAGES)[number];
-export const CLOSED_STAGES: readonly Stage[] = ['rejected', 'paid', 'written-off'];
+/** Where a receivable stands (domain/receivable-stages.ts). */
+export { CLOSED_STAGES, STAGES, type Stage } from '../../domain/receivable-stages.js';
 
 /** The timed steps after issue, in order. */
 export const TIMELINE_STEPS = ['reminder', 'dueCheck', 'secondNotice', 'warning', 'legal'] as const;
@@ -100,7 +84,7 @@ export interface SalespersonProfile extends PartyContact {
   phone: string | null;
 }
 
-export type CheckVerdict = 'approve' | 'review' | 'reject';
+export type { CheckVerdict } from '../../domain/automatic-checks.js';
 
 export interface AutomaticCheckResult {
   /** Set when a hard rule forbids credit: the application is rejected at once. */

@@ -15,6 +15,7 @@ import {
   outsideDateWindow,
 } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
+import { OPEN_STAGES } from '../../domain/receivable-stages.js';
 import type {
   ApplicationDecision,
   Approver,
@@ -30,15 +31,8 @@ export function cashDiscountMinor(amountMinor: number, rateBp: number): number {
   return Math.floor((amountMinor * rateBp + 5000) / 10000);
 }
 
-export const OPEN_FOR_PAYMENT: readonly Stage[] = [
-  'issued',
-  'reminded',
-  'overdue',
-  'second-notice',
-  'credit-desk',
-  'legal-review',
-  'legal',
-];
+/** A receivable takes payments while it is open (issued, not closed). */
+export const OPEN_FOR_PAYMENT: readonly Stage[] = OPEN_STAGES;
 
 /** Why a payment cannot be applied, or null. Used by the update validator. */
 export function paymentRefusal(state: ReceivableState, p: PaymentInput, today: CalendarDate): string | null {

@@ -43,3 +43,26 @@ export interface SalespersonAssessmentStatus {
 export const getSalespersonAssessmentStatus = defineQuery<SalespersonAssessmentStatus>(
   'getSalespersonAssessmentStatus',
 );
+
+export const SALESPERSON_REVIEW_WORKFLOW_TYPE = 'salespersonReviewWorkflow';
+/** One run of a quarter at a time: `salesperson-review:<YYYY-Qn>`. */
+export const salespersonReviewWorkflowId = (quarter: string) => `salesperson-review:${quarter}`;
+/** Salespeople proposed per activity: each batch retries alone, and the history stays short. */
+export const SALESPERSON_REVIEW_BATCH_SIZE = 50;
+
+export interface SalespersonReviewInput {
+  /** 'YYYY-Qn' */
+  quarter: string;
+  /** The version in force when the review was asked for: its time zone bounds the quarter's record. */
+  policy: Policy;
+  /** Review only these salespeople; absent: every salesperson. */
+  salespersonIds?: string[];
+  /** Who asked for the review (the credential through the API). */
+  startedBy?: Actor | SystemActor;
+}
+
+export interface SalespersonReviewResult {
+  quarter: string;
+  /** Salespeople whose review was proposed (a decided review stays as decided). */
+  salespeople: number;
+}

@@ -6,7 +6,7 @@
  * a credit fact — those change through their process (domain/credit-facts.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { type Actor, actorSource } from '../domain/actor.js';
 import {
   type Change,
@@ -19,8 +19,8 @@ import {
   type SalespersonUpsert,
   salespersonUpsert,
 } from '../domain/credit-facts.js';
-import type { CreditRecordInput, CreditRecordQueries } from '../store/credit-record.js';
-import { inTransaction } from '../store/db.js';
+import type { CreditRecordInput } from '../store/credit-record.js';
+import type { Store } from '../store/index.js';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -36,50 +36,6 @@ export class CreditFactChangeRefused extends Error {
     super(refusal.message);
   }
 }
-
-const PROFILE_COLUMNS = `kind, name, email, language, region, contact_name AS "contactName", joined_on AS "joinedOn",
-  credit_grade AS "creditGrade", customer_class AS "customerClass", credit_limit_minor AS "creditLimitMinor",
-  credit_term_days AS "creditTermDays"`;
-
-/** A counterparty's profile, locked for the rest of the transaction. */
-export async function lockCounterpartyProfile(
-  client: PoolClient,
-  id: string,
-): Promise<CounterpartyProfile | undefined> {
-  const { rows } = await client.query<CounterpartyProfile>(
-    `SELECT ${PROFILE_COLUMNS} FROM counterparties WHERE id = $1 FOR UPDATE`,
-    [id],
-  );
-  return rows[0];
-}
-
-/** Sets the given columns (camelCase names of the profile) on a counterparty. */
-export async function setCounterpartyFields(
-  client: PoolClient,
-  id: string,
-  values: Record<string, unknown>,
-): Promise<void> {
-  const entries = Object.entries(values);
-  if (!entries.length) return;
-  const sets = entries.map(([k], i) => `${COLUMN[k]} = $${i + 2}`);
-  await client.query(`UPDATE counterparties SET ${sets.join(', ')}, updated_at = now() WHERE id = $1`, [
-    id,
-    ...entries.map(([, v]) => v),
-  ]);
-}
-
-const COLUMN: Record<string, string> = {
-  name: 'name',
-  email: 'email',
-  language: 'language',
-  region: 'region',
-  contactName: 'contact_name',
-  joinedOn: 'joined_on',
-  creditGrade: 'credit_grade',
-  customerClass: 'customer_class',
-  creditLimitMinor: 'credit_limit_minor',
-  creditTermDays: 'credit_term_days',
-};
 
 /** A new counterparty as created: credit facts left out are none, and a limit of 0. */
 const initialProfile = (c: CounterpartyUpsert): CounterpartyProfile => ({
@@ -117,8 +73,8 @@ function fact(
   };
 }
 
-export function createMasterData(deps: { pool: Pool; records: CreditRecordQueries }) {
-  const { pool, records } = deps;
+export function createMasterData(store: Store) {
+  const records = store.creditRecord;
 
   const recordChange = (client: PoolClient, ...args: Parameters<typeof fact>) =>
     records.append(client, fact(...args));
@@ -134,39 +90,16 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
     // Set-based, in id order (so two batches lock the same rows in the same order).
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const initial = new Map(sorted.map((c) => [c.id, initialProfile(c)]));
-    const column = <K extends keyof CounterpartyProfile>(k: K) => sorted.map((c) => initial.get(c.id)?.[k]);
-    return inTransaction(pool, async (client) => {
-      const inserted = await client.query<{ id: string }>(
-        `INSERT INTO counterparties (id, kind, name, email, language, region, contact_name, joined_on, credit_grade,
-           customer_class, credit_limit_minor, credit_term_days)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-           $8::date[], $9::text[], $10::text[], $11::bigint[], $12::int[])
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [
-          sorted.map((c) => c.id),
-          column('kind'),
-          column('name'),
-          column('email'),
-          column('language'),
-          column('region'),
-          column('contactName'),
-          column('joinedOn'),
-          column('creditGrade'),
-          column('customerClass'),
-          column('creditLimitMinor'),
-          column('creditTermDays'),
-        ],
+    return store.transaction(async (client) => {
+      const created = await store.counterparties.upsert(
+        client,
+        sorted.map((c) => ({ id: c.id, ...(initial.get(c.id) as CounterpartyProfile) })),
+        'keep',
       );
-      const created = new Set(inserted.rows.map((r) => r.id));
-      const others = sorted.filter((c) => !created.has(c.id)).map((c) => c.id);
-      const existing = new Map<string, CounterpartyProfile>();
-      if (others.length) {
-        const found = await client.query<CounterpartyProfile & { id: string }>(
-          `SELECT id, ${PROFILE_COLUMNS} FROM counterparties WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
-          [others],
-        );
-        for (const { id, ...profile } of found.rows) existing.set(id, profile);
-      }
+      const existing = await store.counterparties.lockProfiles(
+        client,
+        sorted.filter((c) => !created.has(c.id)).map((c) => c.id),
+      );
       const facts: CreditRecordInput[] = [];
       const outcomes = new Map<string, UpsertOutcome | Refusal>();
       for (const c of sorted) {
@@ -184,7 +117,7 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
         if ('refused' in outcome) outcomes.set(c.id, outcome.refused);
         else if (!changed(outcome.change)) outcomes.set(c.id, 'unchanged');
         else {
-          await setCounterpartyFields(client, c.id, outcome.change.after);
+          await store.counterparties.setFields(client, c.id, outcome.change.after);
           facts.push(
             fact('counterparty', c.id, 'counterparty-details-updated', outcome.change, by, detailsKey(c.id)),
           );
@@ -208,7 +141,7 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
 
     /** Creates the salesperson, or updates their details; throws CreditFactChangeRefused. */
     async upsertSalesperson(s: SalespersonUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
-      return inTransaction(pool, async (client) => {
+      return store.transaction(async (client) => {
         const initial: SalespersonProfile = {
           name: s.name,
           email: s.email,
@@ -216,12 +149,7 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
           phone: s.phone,
           creditLimitMinor: s.creditLimitMinor ?? null,
         };
-        const inserted = await client.query(
-          `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (id) DO NOTHING`,
-          [s.id, initial.name, initial.email, initial.region, initial.phone, initial.creditLimitMinor],
-        );
-        if (inserted.rowCount) {
+        if (await store.salespeople.insertSalesperson(client, { id: s.id, ...initial })) {
           await recordChange(
             client,
             'salesperson',
@@ -233,22 +161,12 @@ export function createMasterData(deps: { pool: Pool; records: CreditRecordQuerie
           );
           return 'created';
         }
-        const { rows } = await client.query<SalespersonProfile>(
-          `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
-           WHERE id = $1 FOR UPDATE`,
-          [s.id],
-        );
-        const existing = rows[0];
+        const existing = await store.salespeople.lockSalespersonProfile(client, s.id);
         if (!existing) throw new Error(`salesperson ${s.id} vanished`);
         const outcome = salespersonUpsert(s.id, existing, s);
         if ('refused' in outcome) throw new CreditFactChangeRefused(outcome.refused);
         if (!changed(outcome.change)) return 'unchanged';
-        const entries = Object.entries(outcome.change.after);
-        await client.query(
-          `UPDATE salespeople SET ${entries.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = now()
-           WHERE id = $1`,
-          [s.id, ...entries.map(([, v]) => v)],
-        );
+        await store.salespeople.setSalespersonFields(client, s.id, outcome.change.after);
         await recordChange(
           client,
           'salesperson',

@@ -1,0 +1,44 @@
+/** Starting a receivable's workflow, from a credit application or an imported invoice. */
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import {
+  RECEIVABLE_TASK_QUEUE,
+  RECEIVABLE_WORKFLOW_TYPE,
+  type ReceivableInput,
+  ReceivableSearch,
+  receivableWorkflowId,
+} from '../workflows/receivable/contract.js';
+
+/**
+ * Starts the receivable's workflow, with the search attributes managers filter by in the
+ * Temporal Web UI. False when its id was started before: one receivable, one workflow, ever —
+ * the server refuses a second start with the id, running or closed (the caller answers with
+ * the existing receivable).
+ */
+export async function startReceivableWorkflow(
+  client: Client,
+  input: ReceivableInput,
+  opts: { outstandingMinor: number; summary: string },
+): Promise<boolean> {
+  const app = input.application;
+  try {
+    await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
+      workflowId: receivableWorkflowId(app.receivableId),
+      taskQueue: RECEIVABLE_TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: ReceivableSearch.CounterpartyId, value: app.counterpartyId },
+        { key: ReceivableSearch.SalespersonId, value: app.salespersonId },
+        { key: ReceivableSearch.Stage, value: 'applied' },
+        { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
+      ],
+      memo: { summary: opts.summary },
+    });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
