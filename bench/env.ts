@@ -6,13 +6,14 @@
  * each as its own child process — exactly the entry points production runs
  * (`bin/worker.ts`, `bin/api.ts`), configured by the same environment variables.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { createCredentialQueries } from '../api/auth.js';
+import { freePort } from '../infra/local/free-port.js';
 import { type LocalMailServer, startLocalMailServer } from '../infra/local/mail-server.js';
 import { startLocalPostgres } from '../infra/local/postgres.js';
 import { startLocalTemporal, stopChild } from '../infra/local/temporal-dev.js';
@@ -58,17 +59,6 @@ export interface BenchEnv {
 const say = (s: string) => console.error(`\x1b[2m[bench] ${s}\x1b[0m`);
 
 export { say };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const children = new Set<ChildProcess>();
 const orphans = new Set<number>();

@@ -6,6 +6,7 @@
 import { localDate } from '../domain/calendar.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import { previousQuarter, quarterMonths, quarterOf } from '../domain/rating-cycle.js';
+import { createBulkSeeding } from '../store/bulk.js';
 import type { QuarterlyRatingResult } from '../workflows/rating/contract.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
@@ -36,10 +37,7 @@ export async function measureP3(env: BenchEnv, opts: RunOptions): Promise<Figure
   const result = (await env.client.workflow.getHandle(workflowId).result()) as QuarterlyRatingResult;
   const seconds = (Date.now() - t0) / 1000;
   const cpu1 = await sampleCpu(env.cpuGroups);
-  const { rows } = await env.pool.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM effects WHERE key LIKE $1 AND status = 'done'`,
-    [`rating:${quarter}:P3-%:grade-mail`],
-  );
+  const mailed = await createBulkSeeding(env.pool).effectsDone(`rating:${quarter}:P3-%:grade-mail`);
   const allRated = result.rated >= n;
 
   return {
@@ -50,7 +48,7 @@ export async function measureP3(env: BenchEnv, opts: RunOptions): Promise<Figure
     pass: allRated && seconds <= 120,
     how: `${n} dealers × (36 monthly + 8 conduct scores + sales) seeded by SQL; POST /v1/rating-cycles/quarter/${quarter} until workflow ${workflowId} completed (batches of 200: gather, rate, write with credit record, mail changed grades)`,
     notes: [
-      `P3: seeded in ${fmt(seedSeconds, 1)} s; ${result.rated} rated, ${result.changed} changed, ${rows[0]?.n ?? 0} dealers mailed, ${result.skippedCount} skipped (dealers of other figures, no scores); ${describeCpu(cpu0, cpu1)}; ${cpuPerUnit(cpu0, cpu1, result.rated, 'dealer')}`,
+      `P3: seeded in ${fmt(seedSeconds, 1)} s; ${result.rated} rated, ${result.changed} changed, ${mailed} dealers mailed, ${result.skippedCount} skipped (dealers of other figures, no scores); ${describeCpu(cpu0, cpu1)}; ${cpuPerUnit(cpu0, cpu1, result.rated, 'dealer')}`,
     ],
   };
 }

@@ -10,6 +10,7 @@
  * 200, and its coordinated-omission correction assumes a 1 ms interval at that rate.)
  */
 import * as loadtest from 'loadtest';
+import { createBulkSeeding } from '../store/bulk.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
 import type { Figure, RunOptions } from './figure.js';
@@ -25,23 +26,11 @@ const runLoad = loadtest.loadTest as unknown as (
   },
 ) => Promise<loadtest.LoadTestResult>;
 
-/** Checkpoints PostgreSQL has completed so far (pg_stat_checkpointer from 17, pg_stat_bgwriter before). */
-async function checkpoints(env: BenchEnv): Promise<number> {
-  const sum = async (sql: string) => Number((await env.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  return sum('SELECT num_timed + num_requested AS n FROM pg_stat_checkpointer').catch(() =>
-    sum('SELECT checkpoints_timed + checkpoints_req AS n FROM pg_stat_bgwriter').catch(() => Number.NaN),
-  );
-}
+/** Checkpoints PostgreSQL has completed so far. */
+const checkpoints = (env: BenchEnv): Promise<number> => createBulkSeeding(env.pool).checkpoints();
 
 /** What PostgreSQL's autovacuum is doing now ("VACUUM public.effects"), if anything. */
-async function autovacuum(env: BenchEnv): Promise<string[]> {
-  const { rows } = await env.pool
-    .query<{ q: string }>(
-      `SELECT regexp_replace(query, '^autovacuum: ', '') AS q FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query <> ''`,
-    )
-    .catch(() => ({ rows: [] as { q: string }[] }));
-  return rows.map((r) => r.q);
-}
+const autovacuum = (env: BenchEnv): Promise<string[]> => createBulkSeeding(env.pool).autovacuum();
 
 /**
  * Once a second during the load: CPU by process and what autovacuum runs, so the

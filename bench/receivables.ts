@@ -1,17 +1,13 @@
 /**
- * Many open receivables, fast: imported ERP invoices (`ReceivableInput.imported`)
- * started with the Temporal client, as the bulk import does — no approval round,
- * each joins the timeline where it stands and parks on its next step's timer.
+ * Many open receivables, fast: imported ERP invoices (`ReceivableInput.imported`) started
+ * through the bulk import's own start (api/receivable-start.ts) — no approval round, each
+ * joins the timeline where it stands and parks on its next step's timer.
  */
+import { startReceivableWorkflow } from '../api/receivable-start.js';
 import { addDays } from '../domain/calendar.js';
 import type { Policy } from '../domain/policy.js';
-import {
-  RECEIVABLE_TASK_QUEUE,
-  RECEIVABLE_WORKFLOW_TYPE,
-  type ReceivableInput,
-  ReceivableSearch,
-  receivableWorkflowId,
-} from '../workflows/receivable/contract.js';
+import { createBulkSeeding } from '../store/bulk.js';
+import type { ReceivableInput } from '../workflows/receivable/contract.js';
 import type { BenchEnv } from './env.js';
 import { inParallel, waitFor } from './figure.js';
 
@@ -50,29 +46,17 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
         source: `erp:bench-${plan.prefix}`,
       },
     };
-    await env.client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
-      workflowId: receivableWorkflowId(receivableId),
-      taskQueue: RECEIVABLE_TASK_QUEUE,
-      args: [input],
-      typedSearchAttributes: [
-        { key: ReceivableSearch.CounterpartyId, value: counterpartyId },
-        { key: ReceivableSearch.SalespersonId, value: plan.salesperson },
-        { key: ReceivableSearch.Stage, value: 'applied' },
-        { key: ReceivableSearch.OutstandingMinor, value: 0 },
-      ],
+    await startReceivableWorkflow(env.client, input, {
+      outstandingMinor: input.application.amountMinor,
+      summary: `Imported invoice ${receivableId} for ${counterpartyId}`,
     });
   });
   return ids;
 }
 
 /** How many of the prefix's receivables stand at `stage` (their snapshot in PostgreSQL). */
-export async function countAtStage(env: BenchEnv, prefix: string, stage: string): Promise<number> {
-  const { rows } = await env.pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM receivables WHERE id LIKE $1 AND stage = $2',
-    [`${prefix}-%`, stage],
-  );
-  return rows[0]?.n ?? 0;
-}
+export const countAtStage = (env: BenchEnv, prefix: string, stage: string): Promise<number> =>
+  createBulkSeeding(env.pool).receivablesAtStage(`${prefix}-`, stage);
 
 /** How many of the prefix's receivables have reached `issued`. */
 export const issuedCount = (env: BenchEnv, prefix: string) => countAtStage(env, prefix, 'issued');

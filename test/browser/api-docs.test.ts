@@ -3,38 +3,27 @@
  * Chromium: the page renders every tag's operations from the generated OpenAPI
  * document, Authorize takes a bearer token, and "Try it out" calls the real API.
  */
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../store/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
+import { systemPerFile } from '../support/system.js';
 
-let api: FastifyInstance;
 let base: string;
-let pool: Pool;
-let connection: Connection;
 let auth: TestAuth;
 let browser: Browser;
 const WAIT = { timeout: 30_000 };
 
+systemPerFile({ poolSize: 2 }, (s) => {
+  ({ base, auth } = s);
+});
+
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 2);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
 });
 
 describe('/docs', () => {

@@ -5,22 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPool, type Pool } from '../../store/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
 import { launchChromium, pageErrors, screenshot } from '../support/browser.js';
-import { type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { DEALER_GRADES_IN_REPORT_ORDER, type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { systemPerFile } from '../support/system.js';
 
-let api: FastifyInstance;
 let base: string;
-let pool: Pool;
-let connection: Connection;
 let auth: TestAuth;
 let book: ReportBook;
 let browser: Browser;
@@ -33,17 +27,16 @@ const WAIT = { timeout: 30_000 };
 const thisMonth = localDate(Date.now(), DEFAULT_POLICY.timeZone).slice(0, 7);
 const filters = `asOf=2025-03-31&by=counterparty&from=2025-01&to=${thisMonth}`;
 
+const system = systemPerFile({ poolSize: 3 }, (s) => {
+  ({ base, auth } = s);
+});
+
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 3);
-  auth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
   const finance = await auth.headers('finance');
   gradesBefore = (await (
     await fetch(`${base}/v1/reports/grades`, { headers: finance })
   ).json()) as typeof gradesBefore;
-  book = await seedReportBook(pool, randomUUID().slice(0, 8), async (path, body) => {
+  book = await seedReportBook(system.pool, randomUUID().slice(0, 8), async (path, body) => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
       headers: { ...finance, 'content-type': 'application/json' },
@@ -58,9 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await api?.close();
-  await connection?.close();
-  await pool?.end();
 });
 
 interface TableRow {
@@ -228,18 +218,7 @@ describe('the reports dashboard', () => {
     );
     const customersAfter = plus(gradesBefore.customers, 'B');
     const dealerTable = await table(page, 'grades-dealers-table');
-    expect(dealerTable.map((r) => r.key)).toEqual([
-      'AA',
-      'AB',
-      'BA',
-      'BB',
-      'AC',
-      'CA',
-      'BC',
-      'CB',
-      'CC',
-      'none',
-    ]);
+    expect(dealerTable.map((r) => r.key)).toEqual([...DEALER_GRADES_IN_REPORT_ORDER, 'none']);
     expect(dealerTable.map((r) => Number(r.cells.count))).toEqual(dealersAfter);
     const customerTable = await table(page, 'grades-customers-table');
     expect(customerTable.map((r) => r.key)).toEqual(['A', 'B', 'C', 'D', 'none']);

@@ -4,82 +4,32 @@
  * the start and the activities the workflow ran.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createPool, type Pool } from '../../store/db.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { TEST_COMPANY, testMailer } from '../support/acme.js';
 import { fileFor, seedParties } from '../support/applications.js';
-import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
 import { launchChromium, screenshot } from '../support/browser.js';
+import { eventually } from '../support/eventually.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let api: FastifyInstance;
-let base: string;
-let pool: Pool;
-let testAuth: TestAuth;
-let worker: Worker;
-let running: Promise<void>;
-let connection: Connection;
-let workerConnection: NativeConnection;
 let client: Client;
+let call: System['call'];
 let browser: Browser;
 
 const WAIT = { timeout: 30_000 };
 
+systemPerFile({ worker: true }, (s) => {
+  ({ client, call } = s);
+});
+
 beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createReceivableWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool,
-    mailer: testMailer(),
-    company: TEST_COMPANY,
-  });
-  running = worker.run();
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
 });
-
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
-
-/** Polls (bounded) until `read` gives a value `ok` accepts. */
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A dealer and a salesperson, and an application for the dealer through the API. */
 async function fileApplication(suffix: string) {

@@ -19,17 +19,10 @@ import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { lowerOneStep } from '../../domain/rating.js';
 import { createPool, type Pool } from '../../store/db.js';
-import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
-import { testActor } from '../support/actors.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { type ApiBody, createTestAuth } from '../support/auth.js';
-import { eventually } from './support/eventually.js';
-import {
-  AMOUNT,
-  companyToday,
-  dueDateFiring,
-  type ReceivableKit,
-  receivableKit,
-} from './support/receivables.js';
+import { eventually } from '../support/eventually.js';
+import { companyToday, dueDateFiring, type ReceivableKit, receivableKit } from './support/receivables.js';
 import { explained, type FaultServers, startFaultServers } from './support/servers.js';
 
 const OUTAGE_MS = 30_000;
@@ -121,18 +114,7 @@ describe('PostgreSQL is down for 30 s', () => {
           parties: warningParties,
         });
         const paymentId = `P-${randomUUID().slice(0, 8)}`;
-        const payment = servers.client.workflow
-          .getHandle(receivableWorkflowId(waiting.id))
-          .executeUpdate(recordPayment, {
-            args: [
-              {
-                paymentId,
-                amountMinor: AMOUNT,
-                paidOn: companyToday(),
-                actor: testActor('finance', 'faults'),
-              },
-            ],
-          });
+        const payment = kit.payInFull(waiting.id, paymentId);
 
         // The worker's activities fail on the database and are retried (attempt 3 and on).
         const retried = await eventually(

@@ -24,8 +24,8 @@ import { SALESPERSON_ASSESSMENT_SCHEDULE_ID } from '../../workflows/salesperson/
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import { testActor } from '../support/actors.js';
 import { apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/global-setup.js';
-import { eventually } from './support/eventually.js';
 import { explained, type FaultServers, startFaultServers, type WorkerProcess } from './support/servers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -120,8 +120,7 @@ describe('one policy in every process', () => {
           async () => (await api2('GET', '/v1/policy')).body.version,
           (v) => v === version,
           'the new version on API #2',
-          10_000,
-          100,
+          { timeoutMs: 10_000, intervalMs: 100 },
         );
         expect(Date.now() - started).toBeLessThan(10_000);
 
@@ -175,8 +174,7 @@ describe('one policy in every process', () => {
             async () => (await servers.client.schedule.getHandle(id).describe()).spec.timezone,
             (tz) => tz === 'Asia/Tokyo',
             `schedule ${id} in the new version's time zone`,
-            10_000,
-            100,
+            { timeoutMs: 10_000, intervalMs: 100 },
           );
         await handle.terminate('policy test done');
       },
@@ -200,23 +198,18 @@ describe('one policy in every process', () => {
         // Listening only (no periodic check): its connection is cut before the next version.
         const listening = await createPolicyStore(servers.pool, DEFAULT_POLICY, { checkIntervalMs: 0 });
         stores.push(writer, checking, listening);
+        const versionInForce = (store: PolicyStore, version: string, what: string, timeoutMs: number) =>
+          eventually(
+            async () => store.current().version,
+            (v) => v === version,
+            what,
+            { timeoutMs, intervalMs: 50 },
+          );
 
         const first = `missed-${tag}`;
         await writer.replace({ version: first }, testActor('admin'));
-        await eventually(
-          async () => checking.current().version,
-          (v) => v === first,
-          'the periodic check',
-          5_000,
-          50,
-        );
-        await eventually(
-          async () => listening.current().version,
-          (v) => v === first,
-          'the announcement',
-          5_000,
-          50,
-        );
+        await versionInForce(checking, first, 'the periodic check', 5_000);
+        await versionInForce(listening, first, 'the announcement', 5_000);
 
         // Every LISTEN connection is cut (the API and worker processes' too): they reconnect.
         const cut = await servers.pool.query(
@@ -226,19 +219,12 @@ describe('one policy in every process', () => {
         expect(cut.rowCount).toBeGreaterThanOrEqual(1);
         const second = `after-drop-${tag}`;
         await writer.replace({ version: second }, testActor('admin'));
-        await eventually(
-          async () => listening.current().version,
-          (v) => v === second,
-          'the version after the connection dropped',
-          10_000,
-          50,
-        );
+        await versionInForce(listening, second, 'the version after the connection dropped', 10_000);
         await eventually(
           async () => (await api1('GET', '/v1/policy')).body.version,
           (v) => v === second,
           'the version on API #1 after its connection dropped',
-          10_000,
-          100,
+          { timeoutMs: 10_000, intervalMs: 100 },
         );
       },
     ),

@@ -8,17 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
-import { receivableWorkflowId, recordPayment } from '../../workflows/receivable/contract.js';
-import { testActor } from '../support/actors.js';
-import { eventually } from './support/eventually.js';
-import {
-  AMOUNT,
-  companyToday,
-  dueDateFiring,
-  type ReceivableKit,
-  receivableKit,
-  TZ,
-} from './support/receivables.js';
+import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { eventually } from '../support/eventually.js';
+import { companyToday, dueDateFiring, type ReceivableKit, receivableKit, TZ } from './support/receivables.js';
 import { explained, type FaultServers, startFaultServers, type WorkerProcess } from './support/servers.js';
 
 let servers: FaultServers;
@@ -93,18 +85,7 @@ describe('the Temporal server is killed and restarted mid-timeline', () => {
 
         // An Update after the restart: a full payment settles the waiting receivable.
         const paymentId = `P-${randomUUID().slice(0, 8)}`;
-        const paid = await servers.client.workflow
-          .getHandle(receivableWorkflowId(waiting.id))
-          .executeUpdate(recordPayment, {
-            args: [
-              {
-                paymentId,
-                amountMinor: AMOUNT,
-                paidOn: companyToday(),
-                actor: testActor('finance', 'faults'),
-              },
-            ],
-          });
+        const paid = await kit.payInFull(waiting.id, paymentId);
         expect(paid).toMatchObject({ settled: true, outstandingMinor: 0, duplicate: false });
         await eventually(
           async () => (await kit.state(waiting.id)).stage,

@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lowerOneStep } from '../../domain/rating.js';
 import type { TimelineStep } from '../../workflows/receivable/contract.js';
-import { eventually } from './support/eventually.js';
+import { eventually } from '../support/eventually.js';
 import { dueDateFiring, type ReceivableKit, receivableKit, STAGE_AFTER } from './support/receivables.js';
 import { explained, type FaultServers, startFaultServers } from './support/servers.js';
 import { type HoldPoint, type SmtpGate, startSmtpGate } from './support/smtp-gate.js';

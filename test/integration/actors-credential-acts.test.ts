@@ -6,12 +6,12 @@
  * and labelled unverified.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/actor.js';
 import { type ApiBody, callAs, createPerson, type Person } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { seedCounterparty, seedSalesperson } from '../support/seed.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 const tag = randomUUID().slice(0, 8);
 const SELLER = `AS-${tag}`;
 const CUSTOMER = `AC-${tag}`;
@@ -39,25 +39,32 @@ async function records(subjectId: string) {
   return rows;
 }
 
-beforeAll(async () => {
-  // The quarterly review runs as a workflow on the salesperson worker.
-  system = await startSystem({ poolSize: 3, salespersonWorker: true });
+// The quarterly review runs as a workflow on the salesperson worker.
+const system = systemPerFile({ poolSize: 3, workers: ['salesperson'] }, async () => {
   li = await person('finance', `li-${tag}`, '李丽');
   wang = await person('manager', `wang-${tag}`, '王强');
-  await system.pool.query(
-    `INSERT INTO salespeople (id, name, email, region, credit_limit_minor) VALUES ($1, 'Seller', 's@acme.test', 'Shanghai', 5000000)`,
-    [SELLER],
-  );
-  await system.pool.query(
-    `INSERT INTO counterparties (id, name, kind, email, region, customer_class, credit_limit_minor, credit_term_days, joined_on)
-     VALUES ($1, 'Customer', 'customer', 'c@c.test', 'Hangzhou', 'B', 100000, 30, '2024-01-01'),
-            ($2, 'Dealer', 'dealer', 'd@d.test', 'Hangzhou', NULL, 100000, 30, '2024-01-01')`,
-    [CUSTOMER, DEALER],
-  );
-  await system.pool.query(`UPDATE counterparties SET credit_grade = 'BB' WHERE id = $1`, [DEALER]);
-});
-afterAll(async () => {
-  await system?.stop();
+  await seedSalesperson(system.pool, {
+    id: SELLER,
+    name: 'Seller',
+    email: 's@acme.test',
+    creditLimitMinor: 5_000_000,
+  });
+  const party = { region: 'Hangzhou', creditLimitMinor: 100_000, creditTermDays: 30, joinedOn: '2024-01-01' };
+  await seedCounterparty(system.pool, {
+    ...party,
+    id: CUSTOMER,
+    name: 'Customer',
+    kind: 'customer',
+    email: 'c@c.test',
+    customerClass: 'B',
+  });
+  await seedCounterparty(system.pool, {
+    ...party,
+    id: DEALER,
+    name: 'Dealer',
+    email: 'd@d.test',
+    creditGrade: 'BB',
+  });
 });
 
 describe('the actor of a salesperson act is the credential', () => {

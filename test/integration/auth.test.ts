@@ -12,29 +12,17 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../api/limits.js';
 import { ROLES, type Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 import { type ApiBody, routeRoles, type TestAuth } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let api: FastifyInstance;
 let pool: Pool;
 let auth: TestAuth;
 
-beforeAll(async () => {
-  system = await startSystem({
-    poolSize: 3,
-    api: async (pool) => {
-      const policyStore = await createPolicyStore(pool, DEFAULT_POLICY);
-      return { policy: () => policyStore.current(), policyStore };
-    },
-  });
-  ({ api, pool, auth } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3, policyStore: true }, (s) => {
+  ({ api, pool, auth } = s);
 });
 
 const concrete = (path: string) =>

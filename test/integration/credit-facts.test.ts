@@ -5,7 +5,7 @@
  * reason, on the record. In-process API on the real PostgreSQL; no worker needed.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../domain/actor.js';
 import { lowerOneStep } from '../../domain/rating.js';
@@ -13,9 +13,9 @@ import type { Pool } from '../../store/db.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { GOOD_CUSTOMER_FIGURES } from '../support/credit-examples.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 
 /** A person's credential: who the record must name. */
@@ -35,14 +35,10 @@ async function person(role: Role, username: string, name: string): Promise<Perso
   return { credentialId: id, username: login, name, role, token };
 }
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
+const system = systemPerFile({ poolSize: 3 }, async () => {
   ({ pool } = system);
   li = await person('finance', 'li', '李丽');
   wu = await person('manager', 'wu', '吴经理');
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 async function as(who: Person, method: string, path: string, body?: unknown, contentType?: string) {
@@ -367,15 +363,8 @@ describe('the processes name their actor', () => {
     };
     expect((await as(li, 'POST', '/v1/counterparties', customer)).status).toBe(201);
     const scored = await as(li, 'POST', `/v1/customers/${id}/score`, {
-      currentRatioBp: 20_000,
-      debtRatioBp: 4_000,
+      ...GOOD_CUSTOMER_FIGURES,
       profitMarginBp: 1_500,
-      operatingCashFlowRatioBp: null,
-      creditReportScore: 90,
-      tradingMonths: 24,
-      onTimeRateBp: 9_800,
-      averageDaysLate: 3,
-      industryRisk: 'low',
     });
     expect(scored.status, JSON.stringify(scored.body)).toBe(201);
     expect((await history(id)).at(-1)).toMatchObject({

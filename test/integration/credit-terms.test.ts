@@ -4,19 +4,22 @@
  * never start a workflow (the Temporal client is only what buildApi needs).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Pool } from '../../store/db.js';
-import { type System, startSystem } from '../support/system.js';
+import {
+  ANALYSIS_BASE,
+  CASH_FIGURES,
+  CASH_OPTION,
+  GOOD_CUSTOMER_FIGURES,
+  N30_FIGURES,
+  N30_OPTION,
+} from '../support/credit-examples.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
-  ({ pool } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3 }, (s) => {
+  ({ pool } = s);
 });
 const call: System['call'] = (...args) => system.call(...args);
 
@@ -55,24 +58,8 @@ async function counterparty(fields: Record<string, unknown>) {
  * → n/60 has the highest net gain; limited to 30 days, n/30.
  */
 const OPTIONS = [
-  {
-    label: 'cash',
-    termDays: 0,
-    yearlyVolumeUnits: 10_000,
-    unitPriceMinor: 10_000,
-    unitVariableCostMinor: 6_000,
-    creditCostMinor: 0,
-    badDebtRateBp: 0,
-  },
-  {
-    label: 'n/30',
-    termDays: 30,
-    yearlyVolumeUnits: 12_000,
-    unitPriceMinor: 10_000,
-    unitVariableCostMinor: 6_000,
-    creditCostMinor: 500_000,
-    badDebtRateBp: 100,
-  },
+  CASH_OPTION,
+  N30_OPTION,
   {
     label: 'n/60',
     termDays: 60,
@@ -83,7 +70,7 @@ const OPTIONS = [
     badDebtRateBp: 300,
   },
 ];
-const ANALYSIS = { options: OPTIONS, fixedCostMinor: 10_000_000, requiredReturnBp: 1000 };
+const ANALYSIS = { options: OPTIONS, ...ANALYSIS_BASE };
 
 describe('credit-term analysis (docs/domain.md §6)', () => {
   it('computes every figure and recommends the highest net gain', async () => {
@@ -91,36 +78,8 @@ describe('credit-term analysis (docs/domain.md §6)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       options: [
-        {
-          label: 'cash',
-          termDays: 0,
-          salesMinor: 100_000_000,
-          variableCostMinor: 60_000_000,
-          fixedCostMinor: 10_000_000,
-          creditCostMinor: 0,
-          badDebtLossMinor: 0,
-          profitMinor: 30_000_000,
-          gainMinor: 0,
-          capitalTiedUpMinor: 0,
-          opportunityCostMinor: 0,
-          netGainMinor: 0,
-          withinMaxTerm: true,
-        },
-        {
-          label: 'n/30',
-          termDays: 30,
-          salesMinor: 120_000_000,
-          variableCostMinor: 72_000_000,
-          fixedCostMinor: 10_000_000,
-          creditCostMinor: 500_000,
-          badDebtLossMinor: 1_200_000,
-          profitMinor: 36_300_000,
-          gainMinor: 6_300_000,
-          capitalTiedUpMinor: 6_875_000,
-          opportunityCostMinor: 687_500,
-          netGainMinor: 5_612_500,
-          withinMaxTerm: true,
-        },
+        CASH_FIGURES,
+        N30_FIGURES,
         {
           label: 'n/60',
           termDays: 60,
@@ -218,17 +177,7 @@ describe('credit-term analysis (docs/domain.md §6)', () => {
  *
  * Second scoring: 86 − 73 = 13 ≥ 10 points (score-drop) and A → B (class-fall) → early warning.
  */
-const GOOD = {
-  currentRatioBp: 20_000,
-  debtRatioBp: 4_000,
-  profitMarginBp: 1_000,
-  operatingCashFlowRatioBp: null,
-  creditReportScore: 90,
-  tradingMonths: 24,
-  onTimeRateBp: 9_800,
-  averageDaysLate: 3,
-  industryRisk: 'low',
-};
+const GOOD = GOOD_CUSTOMER_FIGURES;
 const WORSE = { ...GOOD, onTimeRateBp: 7_000, averageDaysLate: 30, note: 'payment behaviour changed' };
 
 describe('customer score (docs/domain.md §3)', () => {

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type System, startSystem } from '../support/system.js';
+import { describe, expect, it } from 'vitest';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let base: string;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 2 });
-  ({ base } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+systemPerFile({ poolSize: 2 }, (s) => {
+  ({ base } = s);
 });
 
 describe('/docs', () => {

@@ -21,28 +21,21 @@
  * FUZZ_RUNS scales the cases per route (default 1); FUZZ_SEED replays a run.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, type Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { Client, WorkflowClientInterceptor } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
 import { addDays } from '../../domain/calendar.js';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
-import { createPolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
-import {
-  type Isolated,
-  isolatedDatabaseAndNamespace,
-  type RunningWorkers,
-  startAllWorkers,
-} from '../support/isolated.js';
+import { systemPerFile } from '../support/system.js';
 
 const tag = randomUUID().slice(0, 8);
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
@@ -56,13 +49,9 @@ const RUNS: Record<string, number> = {
   'POST /v1/salesperson-reviews/:quarter': 80,
 };
 
-let iso: Isolated;
-let namespace: string;
 let pool: Pool;
 let api: FastifyInstance;
 let testAuth: TestAuth;
-let connection: Connection;
-let running: RunningWorkers | undefined;
 
 // ---- What the API asked of Temporal, call by call ----------------------------------------
 
@@ -125,39 +114,20 @@ const fx = {
 };
 const fixtureWorkflowIds = () => [...fx.issued, fx.pending].map((id) => `receivable:${id}`);
 
-beforeAll(async () => {
+// Before any connection in this process.
+beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  // Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
-  iso = await isolatedDatabaseAndNamespace('fuzz');
-  pool = iso.pool;
-  namespace = iso.namespace;
-  connection = iso.connection;
-  testAuth = createTestAuth(pool);
-  client = new Client({ connection, namespace, interceptors: { workflow: [recorder] } });
-
-  running = await startAllWorkers(iso);
-  const store = await createPolicyStore(pool, DEFAULT_POLICY);
-  api = await buildApi({ client, pool, policy: () => store.current(), policyStore: store });
-  await createFixtures();
-  // Every role's credential exists before any snapshot: creating one is not the request's doing.
-  for (const role of ROLES) if (role !== 'sales') await testAuth.token(role);
 });
-
-afterAll(async () => {
-  await api?.close();
-  await running?.stop();
-  await iso?.dispose();
-});
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// Our own database and namespace: other test files neither disturb the snapshots nor run our workflows.
+const system = systemPerFile(
+  { isolated: 'fuzz', workers: 'all', client: { interceptors: { workflow: [recorder] } }, policyStore: true },
+  async (s) => {
+    ({ pool, api, client, auth: testAuth } = s);
+    await createFixtures();
+    // Every role's credential exists before any snapshot: creating one is not the request's doing.
+    for (const role of ROLES) if (role !== 'sales') await testAuth.token(role);
+  },
+);
 
 async function call(
   method: 'GET' | 'POST' | 'PUT',
@@ -652,7 +622,7 @@ async function settle(): Promise<void> {
   let quiet = 0;
   let last = '';
   while (quiet < 4) {
-    const busy = (running?.workers ?? []).some((w) => {
+    const busy = (system?.workers ?? []).some((w) => {
       const s = w.getStatus();
       return s.numInFlightActivities > 0 || s.numInFlightWorkflowActivations > 0;
     });

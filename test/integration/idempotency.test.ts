@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
 import { requestHash } from '../../api/plugins/idempotency.js';
 import type { Role } from '../../api/roles.js';
@@ -16,22 +16,18 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { createIdempotencyQueries } from '../../store/idempotency.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { dealerRequest } from '../support/applications.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
 let api: FastifyInstance;
 let base: string;
 let pool: Pool;
 let auth: TestAuth;
 let client: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 5 });
-  ({ api, base, pool, auth, client } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+systemPerFile({ poolSize: 5 }, (s) => {
+  ({ api, base, pool, auth, client } = s);
 });
 
 interface Answer {
@@ -68,19 +64,7 @@ async function post(
 
 const newKey = () => `key-${randomUUID()}`;
 
-function dealer(id = `ID-${randomUUID().slice(0, 8)}`) {
-  return {
-    id,
-    name: `Dealer ${id}`,
-    kind: 'dealer',
-    email: `${id.toLowerCase()}@dealer.test`,
-    region: 'Hangzhou',
-    creditGrade: 'AA',
-    creditLimitMinor: 10_000_000,
-    creditTermDays: 60,
-    joinedOn: '2024-03-01',
-  };
-}
+const dealer = (id = `ID-${randomUUID().slice(0, 8)}`) => dealerRequest(id);
 
 async function seedParties() {
   const d = dealer();
@@ -103,15 +87,12 @@ async function workflowsFor(counterpartyId: string): Promise<string[]> {
 }
 
 /** Waits (bounded) for the visibility store to list at least one workflow. */
-async function eventuallyListed(counterpartyId: string): Promise<string[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ids = await workflowsFor(counterpartyId);
-    if (ids.length > 0) return ids;
-    if (Date.now() > deadline) throw new Error(`no workflow listed for ${counterpartyId}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const eventuallyListed = (counterpartyId: string): Promise<string[]> =>
+  eventually(
+    () => workflowsFor(counterpartyId),
+    (ids) => ids.length > 0,
+    `a workflow listed for ${counterpartyId}`,
+  );
 
 const keyRows = async (key: string) =>
   (

@@ -4,28 +4,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
-import { eventually as poll, type System, startSystem } from '../support/system.js';
+import { eventually, type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let base: string;
 let pool: Pool;
 let testAuth: TestAuth;
 let client: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ worker: true, poolSize: 10 });
-  ({ base, pool, client, auth: testAuth } = system);
-});
-
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ worker: true, poolSize: 10 }, (s) => {
+  ({ base, pool, client, auth: testAuth } = s);
 });
 
 const call: System['call'] = (...args) => system.call(...args);
@@ -74,10 +68,6 @@ async function importFile(
 
 const outcomes = (a: ImportAnswer) => a.counts;
 const rejections = (a: ImportAnswer) => a.rejectedRows.map((r) => [r.row, r.externalId, r.field]);
-
-/** Waits (bounded) for something that happens after the API answered. */
-const eventually = <T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string) =>
-  poll(read, ok, what, { timeoutMs: 30_000 });
 
 const today = () => localDate(Date.now(), DEFAULT_POLICY.timeZone);
 const tag = () => randomUUID().slice(0, 8);

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
@@ -17,16 +17,9 @@ import {
 } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import type { ApiBody } from '../support/auth.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
-
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
-});
-afterAll(async () => {
-  await system?.stop();
-});
+const system = systemPerFile({ worker: true });
 
 const tag = () => randomUUID().slice(0, 8);
 const today = () => localDate(Date.now(), DEFAULT_POLICY.timeZone);

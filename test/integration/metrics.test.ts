@@ -28,8 +28,10 @@ import {
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
 import { TEST_COMPANY, testMailer } from '../support/acme.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/global-setup.js';
 import { type Isolated, isolatedDatabaseAndNamespace } from '../support/isolated.js';
+import { seedCounterparty, seedSalesperson } from '../support/seed.js';
 
 let iso: Isolated;
 let client: Client;
@@ -103,16 +105,6 @@ async function scrape(): Promise<{
   };
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** An ERP invoice due `dueOffsetDays` from today: it joins the timeline where it stands. */
 async function importInvoice(
   dealer: string,
@@ -148,15 +140,21 @@ describe('/metrics', () => {
   it('counts timeline steps and e-mails, totals the outstanding by aging bucket, and carries the Temporal worker metrics', async () => {
     const dealer = `D-m-${iso.tag}`;
     const seller = `S-m-${iso.tag}`;
-    await iso.pool.query(
-      `INSERT INTO counterparties (id, name, kind, email, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
-       VALUES ($1, 'Metrics dealer', 'dealer', 'dealer@metrics.test', 'Hangzhou', 'AA', 100000000, 60, '2020-01-01')`,
-      [dealer],
-    );
-    await iso.pool.query(
-      `INSERT INTO salespeople (id, name, email, region) VALUES ($1, 'Metrics seller', 'seller@metrics.test', 'Hangzhou')`,
-      [seller],
-    );
+    await seedCounterparty(iso.pool, {
+      id: dealer,
+      name: 'Metrics dealer',
+      email: 'dealer@metrics.test',
+      creditGrade: 'AA',
+      creditLimitMinor: 100_000_000,
+      creditTermDays: 60,
+      joinedOn: '2020-01-01',
+    });
+    await seedSalesperson(iso.pool, {
+      id: seller,
+      name: 'Metrics seller',
+      email: 'seller@metrics.test',
+      region: 'Hangzhou',
+    });
 
     const before = await scrape();
     expect(before.value('creditflow_timeline_steps_fired_total', { step: 'warning' }) ?? 0).toBe(0);

@@ -6,11 +6,9 @@
  */
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPI } from 'openapi-types';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_PARAM_LENGTH } from '../../api/http.js';
-import { type System, startSystem } from '../support/system.js';
-
-let system: System;
+import { systemPerFile } from '../support/system.js';
 
 interface Operation {
   parameters?: { name: string; in: string; schema: Record<string, unknown> }[];
@@ -18,12 +16,8 @@ interface Operation {
 }
 let doc: { paths: Record<string, Record<string, Operation>> };
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 2 });
+const system = systemPerFile({ poolSize: 2 }, async () => {
   doc = (await (await fetch(`${system.base}/openapi.json`)).json()) as typeof doc;
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 const op = (path: string, method: string) => {

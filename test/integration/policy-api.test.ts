@@ -4,32 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCredentialQueries } from '../../api/auth.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import type { Pool } from '../../store/db.js';
-import { createStore } from '../../store/index.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
-import { type System, startSystem } from '../support/system.js';
+import { seedCounterparty, seedSalesperson } from '../support/seed.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 let client: Client;
-let store: PolicyStore;
 
-beforeAll(async () => {
-  system = await startSystem({
-    poolSize: 3,
-    api: async (pool) => {
-      store = await createPolicyStore(pool, DEFAULT_POLICY);
-      return { policy: () => store.current(), policyStore: store };
-    },
-  });
-  ({ pool, client } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ poolSize: 3, policyStore: true }, (s) => {
+  ({ pool, client } = s);
 });
 const call: System['call'] = (...args) => system.call(...args);
 
@@ -82,30 +68,17 @@ describe('policy admin API', () => {
     const versions = (await call('GET', '/v1/policy/versions')).body.items as { version: string }[];
     expect(versions.map((v) => v.version)).toContain(version);
 
-    const q = createStore(pool);
     const suffix = randomUUID().slice(0, 8);
-    await q.counterparties.upsertCounterparty({
+    await seedCounterparty(pool, {
       id: `PD-${suffix}`,
       name: 'P dealer',
-      kind: 'dealer',
       email: 'p@d.test',
       language: 'en',
-      region: 'Hangzhou',
-      contactName: null,
       creditGrade: 'AA',
-      customerClass: null,
       creditLimitMinor: 1_000_000,
       creditTermDays: 60,
-      joinedOn: '2024-01-01',
     });
-    await q.salespeople.upsertSalesperson({
-      id: `PS-${suffix}`,
-      name: 'P seller',
-      email: 'p@s.test',
-      region: 'Shanghai',
-      phone: null,
-      creditLimitMinor: null,
-    });
+    await seedSalesperson(pool, { id: `PS-${suffix}`, name: 'P seller', email: 'p@s.test' });
     const started = await call('POST', '/v1/credit-applications', {
       receivableId: `PR-${suffix}`,
       counterpartyId: `PD-${suffix}`,

@@ -6,68 +6,33 @@
  * file's dealers.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
-import type { Mailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createDataLayer } from '../../operations/index.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import { ensureRatingSchedules } from '../../workers/rating.schedules.js';
-import { createRatingWorker } from '../../workers/rating.worker.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
   QUARTERLY_RATING_WORKFLOW_TYPE,
   type QuarterlyRatingResult,
   ratingQuarterWorkflowId,
 } from '../../workflows/rating/contract.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import { dealerRequest } from '../support/applications.js';
+import type { TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
+import { systemPerFile } from '../support/system.js';
 
-let api: FastifyInstance;
 let pool: Pool;
-let testAuth: TestAuth;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
-let connection: Connection;
-let workerConnection: NativeConnection;
 let client: Client;
+let api: FastifyInstance;
+let testAuth: TestAuth;
 const tag = randomUUID().slice(0, 8);
 
-beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  client = new Client({ connection });
-  workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  mailer = testMailer();
-  worker = await createRatingWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    ...createDataLayer(pool),
-    mailer,
-    company: { name: 'Acme', managers: ['manager@acme.test'] },
-  });
-  running = worker.run();
-  api = await buildApi({ client, pool, policy: () => DEFAULT_POLICY });
-});
-
-afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await workerConnection?.close();
-  await connection?.close();
-  await pool?.end();
+systemPerFile({ workers: ['rating'] }, (s) => {
+  ({ pool, client, api, auth: testAuth } = s);
 });
 
 async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: object, as?: Role) {
@@ -77,18 +42,17 @@ async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: objec
 }
 
 async function dealer(id: string, joinedOn = '2060-01-01') {
-  const res = await call('POST', '/v1/counterparties', {
-    id,
-    name: `Dealer ${id}`,
-    kind: 'dealer',
-    email: `${id.toLowerCase()}@dealer.test`,
-    language: 'en',
-    region: 'Hangzhou',
-    creditGrade: 'BB',
-    creditLimitMinor: 0,
-    creditTermDays: 30,
-    joinedOn,
-  });
+  const res = await call(
+    'POST',
+    '/v1/counterparties',
+    dealerRequest(id, {
+      language: 'en',
+      creditGrade: 'BB',
+      creditLimitMinor: 0,
+      creditTermDays: 30,
+      joinedOn,
+    }),
+  );
   expect(res.status).toBe(201);
 }
 
@@ -143,16 +107,6 @@ async function submitQuarter(
     salesMinor,
   });
   expect(sales.status).toBe(200);
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('dealer rating API', () => {

@@ -6,24 +6,16 @@
  * someone else says so in `onBehalfOf`, stored beside the actor and labelled unverified.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, Role } from '../../domain/actor.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { dealerBody, salespersonBody } from '../support/applications.js';
 import { type ApiBody, callAs, createPerson, type Person } from '../support/auth.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
-
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
-});
-
-afterAll(async () => {
-  await system?.stop();
-});
+const system = systemPerFile({ worker: true });
 
 /** A person's own credential: its token and the actor the server must record for it. */
 const person = (role: Role, username: string, displayName: string, salespersonId?: string) =>

@@ -5,19 +5,13 @@
  * another amount or date (409 naming paymentId).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { fileFor, issue, seedParties } from '../support/applications.js';
-import { type System, startSystem } from '../support/system.js';
+import { type System, systemPerFile } from '../support/system.js';
 
-let system: System;
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
-});
-afterAll(async () => {
-  await system?.stop();
-});
+const system = systemPerFile({ worker: true });
 
 const call: System['call'] = (...args) => system.call(...args);
 const AMOUNT = 200_000;

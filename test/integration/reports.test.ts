@@ -7,30 +7,25 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
 import type { Pool } from '../../store/db.js';
 import type { TestAuth } from '../support/auth.js';
-import { type ReportBook, seedReportBook } from '../support/report-seed.js';
-import { type System, startSystem } from '../support/system.js';
+import { DEALER_GRADES_IN_REPORT_ORDER, type ReportBook, seedReportBook } from '../support/report-seed.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let api: FastifyInstance;
 let pool: Pool;
 let auth: TestAuth;
 let book: ReportBook;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 3 });
+const system = systemPerFile({ poolSize: 3 }, async () => {
   ({ api, pool, auth } = system);
   const finance = await auth.headers('finance');
   book = await seedReportBook(pool, randomUUID().slice(0, 8), async (url, payload) => {
     const res = await api.inject({ method: 'POST', url, headers: finance, payload: payload as object });
     return res.statusCode;
   });
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 async function get(url: string, as: 'finance' | 'auditor' | 'sales' = 'finance', headers = {}) {
@@ -261,18 +256,7 @@ describe('grades, limit usage and collections', () => {
       dealers: { grade: string | null; count: number }[];
       customers: { grade: string | null; count: number }[];
     };
-    expect(body.dealers.map((d) => d.grade)).toEqual([
-      'AA',
-      'AB',
-      'BA',
-      'BB',
-      'AC',
-      'CA',
-      'BC',
-      'CB',
-      'CC',
-      null,
-    ]);
+    expect(body.dealers.map((d) => d.grade)).toEqual([...DEALER_GRADES_IN_REPORT_ORDER, null]);
     expect(body.dealers.filter((d) => d.count > 0)).toEqual([
       { grade: 'AA', count: 1 },
       { grade: 'CC', count: 1 },

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../domain/actor.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { ensureSalespersonSchedules } from '../../workers/salesperson.schedules.js';
@@ -16,19 +16,14 @@ import {
   salespersonAssessmentWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import type { TestAuth } from '../support/auth.js';
-import { type System, startSystem } from '../support/system.js';
+import { systemPerFile } from '../support/system.js';
 
-let system: System;
 let client: Client;
 let testAuth: TestAuth;
 let api: FastifyInstance;
 
-beforeAll(async () => {
-  system = await startSystem({ poolSize: 2 });
-  ({ client, auth: testAuth, api } = system);
-});
-afterAll(async () => {
-  await system?.stop();
+systemPerFile({ poolSize: 2 }, (s) => {
+  ({ client, auth: testAuth, api } = s);
 });
 
 describe('salesperson assessment schedule and manual trigger', () => {

@@ -4,15 +4,15 @@
  * every route a salesperson may call, so "someone else's" cannot be told from "none".
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../api/roles.js';
 import { createCreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
 import { seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
-import { eventually, type System, startSystem } from '../support/system.js';
+import { ANALYSIS_BASE, CASH_OPTION, N30_OPTION } from '../support/credit-examples.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
-let system: System;
 let mine: { counterpartyId: string; salespersonId: string };
 let other: { counterpartyId: string; salespersonId: string };
 const t = randomUUID().slice(0, 8);
@@ -48,33 +48,9 @@ const sameAnswer = (
   expect(JSON.stringify(a.body).replaceAll(aId, '<id>')).toBe(JSON.stringify(b.body).replaceAll(bId, '<id>'));
 };
 
-const ANALYSIS = {
-  options: [
-    {
-      label: 'cash',
-      termDays: 0,
-      yearlyVolumeUnits: 10_000,
-      unitPriceMinor: 10_000,
-      unitVariableCostMinor: 6_000,
-      creditCostMinor: 0,
-      badDebtRateBp: 0,
-    },
-    {
-      label: 'n/30',
-      termDays: 30,
-      yearlyVolumeUnits: 12_000,
-      unitPriceMinor: 10_000,
-      unitVariableCostMinor: 6_000,
-      creditCostMinor: 500_000,
-      badDebtRateBp: 100,
-    },
-  ],
-  fixedCostMinor: 10_000_000,
-  requiredReturnBp: 1000,
-};
+const ANALYSIS = { options: [CASH_OPTION, N30_OPTION], ...ANALYSIS_BASE };
 
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
+const system = systemPerFile({ worker: true }, async () => {
   mine = await seedDealerAndSalesperson(system.pool, 'VM');
   other = await seedDealerAndSalesperson(system.pool, 'VO');
   const file = (receivableId: string, who: typeof mine) =>
@@ -95,9 +71,6 @@ beforeAll(async () => {
     (n) => n === 2,
     'both receivables recorded',
   );
-});
-afterAll(async () => {
-  await system?.stop();
 });
 
 const me = () => ({ sales: mine.salespersonId });

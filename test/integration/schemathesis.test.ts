@@ -18,23 +18,13 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS } from '../../api/limits.js';
 import { ROLES, type Role } from '../../api/roles.js';
-import { buildApi } from '../../api/server.js';
-import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createPolicyStore } from '../../infra/policy.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
-import {
-  type Isolated,
-  isolatedDatabaseAndNamespace,
-  type RunningWorkers,
-  startAllWorkers,
-} from '../support/isolated.js';
-import { eventually } from '../support/system.js';
+import { dealerRequest } from '../support/applications.js';
+import type { TestAuth } from '../support/auth.js';
+import { eventually, systemPerFile } from '../support/system.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PYTHON = process.env.SCHEMATHESIS_PYTHON ?? path.join(ROOT, '.tools', 'schemathesis', 'bin', 'python');
@@ -61,37 +51,27 @@ const fx = {
   issued: `R-st-${tag}-issued`,
 };
 
-let iso: Isolated;
-let api: FastifyInstance;
 let base: string;
 let auth: TestAuth;
-let running: RunningWorkers | undefined;
 
-beforeAll(async () => {
+// Before any connection in this process.
+beforeAll(() => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  iso = await isolatedDatabaseAndNamespace('schemathesis');
-  auth = createTestAuth(iso.pool);
-  const client = new Client({ connection: iso.connection, namespace: iso.namespace });
-  running = await startAllWorkers(iso);
-  const store = await createPolicyStore(iso.pool, DEFAULT_POLICY);
-  // The fuzzer's requests all come from one address: failed-authentication limiting
-  // (tested in auth.test.ts) must not starve the run.
-  api = await buildApi({
-    client,
-    pool: iso.pool,
-    policy: () => store.current(),
-    policyStore: store,
-    limits: { ...DEFAULT_HTTP_LIMITS, authFailuresPerMinute: 100_000 },
-  });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
-  await seed();
 });
-
-afterAll(async () => {
-  await api?.close();
-  await running?.stop();
-  await iso?.dispose();
-});
+// The fuzzer's requests all come from one address: failed-authentication limiting
+// (tested in auth.test.ts) must not starve the run.
+systemPerFile(
+  {
+    isolated: 'schemathesis',
+    workers: 'all',
+    policyStore: true,
+    api: () => ({ limits: { ...DEFAULT_HTTP_LIMITS, authFailuresPerMinute: 100_000 } }),
+  },
+  async (s) => {
+    ({ base, auth } = s);
+    await seed();
+  },
+);
 
 async function call(method: string, url: string, body: unknown, as: Role) {
   const res = await fetch(`${base}${url}`, {
@@ -115,17 +95,12 @@ async function seed() {
   await call(
     'POST',
     '/v1/counterparties',
-    {
-      id: fx.dealer,
+    dealerRequest(fx.dealer, {
       name: 'Schemathesis dealer',
-      kind: 'dealer',
       email: 'dealer@st.test',
-      region: 'Hangzhou',
-      creditGrade: 'AA',
       creditLimitMinor: 1_000_000_000,
-      creditTermDays: 60,
       joinedOn: '2020-01-01',
-    },
+    }),
     'finance',
   );
   await call(

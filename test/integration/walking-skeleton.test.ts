@@ -3,25 +3,19 @@
  * → PostgreSQL and the SMTP server, all real processes on loopback.
  */
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Pool } from '../../store/db.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { fileFor, seedParties } from '../support/applications.js';
-import { eventually, mails, type System, startSystem } from '../support/system.js';
+import { eventually, mails, type System, systemPerFile } from '../support/system.js';
 
-let system: System;
 let pool: Pool;
 let base: string;
 let client: Client;
 
-beforeAll(async () => {
-  system = await startSystem({ worker: true });
-  ({ pool, client, base } = system);
-});
-
-afterAll(async () => {
-  await system?.stop();
+const system = systemPerFile({ worker: true }, (s) => {
+  ({ pool, client, base } = s);
 });
 
 const call: System['call'] = (...args) => system.call(...args);

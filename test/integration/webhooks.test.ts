@@ -7,22 +7,22 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { verifySignature, type WebhookEvent } from '../../domain/webhooks.js';
 import type { Mailer } from '../../infra/mail.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
-import { createWebhookQueries } from '../../store/webhooks.js';
+import { createWebhookQueries, type WebhookAttempt } from '../../store/webhooks.js';
 import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
 import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
-import { type ApiBody, apiCaller, createTestAuth, type TestAuth } from '../support/auth.js';
+import type { ApiBody, TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
+import { type System, systemPerFile } from '../support/system.js';
 
 // A tiny schedule so retries happen within the test: waits of 100–200 ms, then 200–400 ms.
 const RETRY = { baseMs: 200, factor: 2, capMs: 2_000, maxAttempts: 3 };
@@ -41,10 +41,8 @@ interface Received {
 type Behaviour = (nth: number) => { status: number; body?: string; delayMs?: number };
 
 let pool: Pool;
-let api: FastifyInstance;
-let base: string;
 let testAuth: TestAuth;
-let connection: Connection;
+let call: System['call'];
 let mailer: Mailer;
 let receiver: http.Server;
 let receiverUrl: string;
@@ -70,18 +68,11 @@ const newDispatcher = (batchSize = 10, more: Partial<Parameters<typeof createWeb
     ...more,
   });
 
-beforeAll(async () => {
-  pool = createPool(inject('databaseUrl'), 8);
-  testAuth = createTestAuth(pool);
-  connection = await Connection.connect({ address: inject('temporalAddress') });
-  api = await buildApi({
-    client: new Client({ connection }),
-    pool,
-    policy: () => DEFAULT_POLICY,
-    webhookAllowedNetworks: ALLOWED,
-  });
-  base = await api.listen({ host: '127.0.0.1', port: 0 });
+const system = systemPerFile({ poolSize: 8, api: () => ({ webhookAllowedNetworks: ALLOWED }) }, (s) => {
+  ({ pool, auth: testAuth, call } = s);
+});
 
+beforeAll(async () => {
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -118,29 +109,10 @@ afterAll(async () => {
   await dispatcher?.stop();
   // Leave no active subscription behind for other test files sharing this database.
   await pool?.query('UPDATE webhook_subscriptions SET active = false');
-  await api?.close();
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
   mailer?.close();
-  await connection?.close();
-  await pool?.end();
 });
-
-const call = apiCaller(
-  () => base,
-  () => testAuth,
-);
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function subscribe(path: string, events: 'all' | string[]) {
   const res = await call(
@@ -164,14 +136,7 @@ interface DeliveryView {
   nextAttemptAt: string | null;
   lastStatusCode: number | null;
   lastError: string | null;
-  attemptLog: {
-    attempt: number;
-    startedAt: string;
-    durationMs: number;
-    statusCode: number | null;
-    error: string | null;
-    retryInMs: number | null;
-  }[];
+  attemptLog: WebhookAttempt[];
 }
 
 async function deliveries(subscriptionId: string): Promise<DeliveryView[]> {
@@ -542,7 +507,7 @@ const resolvesTo =
 describe('where a webhook may go', () => {
   /** An API as deployed with no allow-list: only public receivers. */
   async function publicOnlyApi() {
-    const strict = await buildApi({ client: new Client({ connection }), pool, policy: () => DEFAULT_POLICY });
+    const strict = await buildApi({ client: system.client, pool, policy: () => DEFAULT_POLICY });
     const headers = { ...(await testAuth.headers('admin')), 'content-type': 'application/json' };
     return {
       subscribe: async (url: string) => {

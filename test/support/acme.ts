@@ -9,6 +9,7 @@ import { createReceivableActivities } from '../../activities/receivable/activiti
 import { createMailer, type Mailer } from '../../infra/mail.js';
 import { createOperations } from '../../operations/index.js';
 import { createStore } from '../../store/index.js';
+import { seedCounterparty, seedSalesperson } from './seed.js';
 
 export const TEST_COMPANY = {
   name: 'Acme',
@@ -32,30 +33,22 @@ export async function seedDealerAndSalesperson(
   region = 'Hangzhou',
   salesperson: { name?: string; creditLimitMinor?: number } = {},
 ): Promise<{ counterpartyId: string; salespersonId: string }> {
-  const store = createStore(pool);
   const suffix = randomUUID().slice(0, 8);
-  const counterpartyId = `${prefix}D-${suffix}`;
-  const salespersonId = `${prefix}S-${suffix}`;
-  await store.counterparties.upsertCounterparty({
-    id: counterpartyId,
+  const counterpartyId = await seedCounterparty(pool, {
+    id: `${prefix}D-${suffix}`,
     name: `Dealer ${suffix}`,
-    kind: 'dealer',
     email: `${prefix.toLowerCase()}d-${suffix}@dealer.test`,
     language: 'en',
     region,
-    contactName: null,
     creditGrade: 'AB',
-    customerClass: null,
     creditLimitMinor: 100_000_000,
     creditTermDays: 60,
     joinedOn: '2024-01-15',
   });
-  await store.salespeople.upsertSalesperson({
-    id: salespersonId,
+  const salespersonId = await seedSalesperson(pool, {
+    id: `${prefix}S-${suffix}`,
     name: salesperson.name ?? `Seller ${suffix}`,
     email: `${prefix.toLowerCase()}s-${suffix}@acme.test`,
-    region: 'Shanghai',
-    phone: null,
     creditLimitMinor: salesperson.creditLimitMinor ?? null,
   });
   return { counterpartyId, salespersonId };

@@ -5,21 +5,26 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { apiCaller } from './auth.js';
+import { dealerIdentity } from './seed.js';
 
 type Call = ReturnType<typeof apiCaller>;
 
-/** The body of a dealer graded AA in Hangzhou, as `POST /v1/counterparties` takes it. */
-export const dealerBody = (id: string, name: string, suffix: string) => ({
-  id,
-  name,
-  kind: 'dealer',
-  email: `d-${suffix}@dealer.test`,
-  region: 'Hangzhou',
+/**
+ * The body `POST /v1/counterparties` takes for the dealer `id`: graded AA in Hangzhou with a
+ * 100,000.00 limit and 60 days, unless `over` says otherwise.
+ */
+export const dealerRequest = (id: string, over: Record<string, unknown> = {}) => ({
+  ...dealerIdentity(id),
   creditGrade: 'AA',
   creditLimitMinor: 10_000_000,
   creditTermDays: 60,
   joinedOn: '2024-03-01',
+  ...over,
 });
+
+/** The body of a dealer graded AA in Hangzhou, as `POST /v1/counterparties` takes it. */
+export const dealerBody = (id: string, name: string, suffix: string) =>
+  dealerRequest(id, { name, email: `d-${suffix}@dealer.test` });
 
 /** The body of a salesperson in Shanghai, as `POST /v1/salespeople` takes it. */
 export const salespersonBody = (id: string, name: string, suffix: string, mailbox = 's') => ({

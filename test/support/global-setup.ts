@@ -4,12 +4,13 @@
  * createLocal as an existing path) — and bundles the workflow code once.
  * Each test project that needs servers runs this once.
  */
+
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../infra/local/free-port.js';
 import { startLocalMailServer } from '../../infra/local/mail-server.js';
 import { startLocalPostgres } from '../../infra/local/postgres.js';
 import { SEARCH_ATTRIBUTES } from '../../infra/temporal.js';
@@ -30,16 +31,7 @@ declare module 'vitest' {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export default async function setup(project: TestProject) {
   const dir = path.join(ROOT, '.data', 'test', `${project.name}-${process.pid}`);

@@ -14,7 +14,7 @@ import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createDataLayer } from '../../operations/index.js';
 import { createPool, migrate, type Pool } from '../../store/db.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { createReceivableWorker, type ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
 import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 
@@ -76,31 +76,43 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
   };
 }
 
+export type WorkerKind = 'receivable' | 'salesperson' | 'rating';
+export const ALL_WORKERS: readonly WorkerKind[] = ['receivable', 'salesperson', 'rating'];
+
 export interface RunningWorkers {
-  /** The receivable, salesperson and rating workers, in that order. */
+  /** The workers asked for, in the order asked. */
   workers: Worker[];
   /** Shuts the workers down, waits for their runs, closes the mailer and the workers' connection. */
   stop(): Promise<void>;
 }
 
-/** Every worker creditflow runs (receivables, salespeople, ratings) on `iso`'s namespace and database, running. */
-export async function startAllWorkers(iso: Pick<Isolated, 'namespace' | 'pool'>): Promise<RunningWorkers> {
+/**
+ * The workers creditflow runs (receivables, salespeople, ratings — all unless `kinds` says
+ * which) on `target`'s namespace and database, running; `receivable` adds to (or overrides)
+ * the receivable worker's options.
+ */
+export async function startWorkers(
+  target: { namespace: string; pool: Pool },
+  kinds: readonly WorkerKind[] = ALL_WORKERS,
+  receivable: Partial<ReceivableWorkerOptions> = {},
+): Promise<RunningWorkers> {
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const mailer = testMailer();
   const common = {
     connection,
-    namespace: iso.namespace,
+    namespace: target.namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool: iso.pool,
+    pool: target.pool,
     mailer,
     company: TEST_COMPANY,
   };
-  const dataLayer = createDataLayer(iso.pool);
-  const workers = [
-    await createReceivableWorker(common),
-    await createSalespersonWorker({ ...common, ...dataLayer }),
-    await createRatingWorker({ ...common, ...dataLayer }),
-  ];
+  const create = {
+    receivable: () => createReceivableWorker({ ...common, ...receivable }),
+    salesperson: () => createSalespersonWorker({ ...common, ...createDataLayer(target.pool) }),
+    rating: () => createRatingWorker({ ...common, ...createDataLayer(target.pool) }),
+  };
+  const workers: Worker[] = [];
+  for (const kind of kinds) workers.push(await create[kind]());
   const running = workers.map((w) => w.run());
   return {
     workers,

@@ -6,9 +6,8 @@
  * and read what happened on which day.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
@@ -16,11 +15,11 @@ import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 import {
+  type ApplicationDecision,
   decideApplication,
   getReceivable,
   type ImportedInvoice,
@@ -28,12 +27,16 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableWorkflowId,
+  recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
+import { mails } from './inbox.js';
+import { perFile } from './per-file.js';
+import { seedCounterparty, seedSalesperson } from './seed.js';
+import { startTimeSkippingServer } from './workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TZ = DEFAULT_POLICY.timeZone;
 
 export type WorkflowStartHandle = Awaited<
@@ -54,6 +57,11 @@ export interface ReceivableBench {
   advanceTo(instant: number): Promise<void>;
   seedDealer(over?: Partial<DealerSeed>): Promise<string>;
   seedSalesperson(over?: { creditLimitMinor?: number | null; region?: string }): Promise<string>;
+  /** A new dealer and salesperson for one receivable. */
+  seedParties(
+    dealer?: Partial<DealerSeed>,
+    seller?: { creditLimitMinor?: number | null; region?: string },
+  ): Promise<{ counterpartyId: string; salespersonId: string }>;
   start(
     app: { counterpartyId: string; salespersonId: string; amountMinor: number; termDays: number },
     options?: { policy?: Policy; continueAsNewAfterEvents?: number; imported?: ImportedInvoice },
@@ -79,17 +87,7 @@ interface DealerSeed {
 }
 
 export async function startReceivableBench(): Promise<ReceivableBench> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
-    },
-  });
-  await registerSearchAttributes(env.connection, 'default');
+  const env = await startTimeSkippingServer();
   const pool = createPool(inject('databaseUrl'), 5);
   const store = createStore(pool);
   const mailer = testMailer();
@@ -135,35 +133,30 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       const delta = instant - (await now());
       if (delta > 0) await env.sleep(delta);
     },
-    async seedDealer(over = {}) {
-      const id = `CP-${randomUUID().slice(0, 8)}`;
-      await store.counterparties.upsertCounterparty({
-        id,
-        name: `Dealer ${id}`,
+    seedDealer: (over = {}) =>
+      seedCounterparty(pool, {
+        id: `CP-${randomUUID().slice(0, 8)}`,
         kind: over.kind ?? 'dealer',
-        email: `${id.toLowerCase()}@dealer.test`,
         language: over.language ?? 'en',
         region: over.region ?? 'Hangzhou',
-        contactName: null,
         creditGrade: over.creditGrade === undefined ? 'AB' : over.creditGrade,
         customerClass: over.customerClass ?? null,
         creditLimitMinor: over.creditLimitMinor ?? 100_000_000,
         creditTermDays: over.creditTermDays ?? 60,
         joinedOn: over.joinedOn ?? '2024-01-15',
-      });
-      return id;
-    },
-    async seedSalesperson(over = {}) {
-      const id = `SP-${randomUUID().slice(0, 8)}`;
-      await store.salespeople.upsertSalesperson({
-        id,
-        name: `Seller ${id}`,
-        email: `${id.toLowerCase()}@acme.test`,
+      }),
+    seedSalesperson: (over = {}) =>
+      seedSalesperson(pool, {
+        id: `SP-${randomUUID().slice(0, 8)}`,
         region: over.region ?? 'Shanghai',
         phone: '+86 21 5555 0000',
         creditLimitMinor: over.creditLimitMinor ?? null,
-      });
-      return id;
+      }),
+    async seedParties(dealer = {}, seller = {}) {
+      return {
+        counterpartyId: await bench.seedDealer(dealer),
+        salespersonId: await bench.seedSalesperson(seller),
+      };
     },
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
@@ -190,20 +183,8 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       });
     },
     async approve(h, amountMinor, termDays) {
-      await h.executeUpdate(decideApplication, {
-        args: [
-          {
-            department: 'finance',
-            approve: true,
-            actor: testActor('finance', 'fin'),
-            approvedAmountMinor: amountMinor,
-            approvedTermDays: termDays,
-          },
-        ],
-      });
-      return h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
-      });
+      await decide(h, approvalBy('finance', 'fin', amountMinor, termDays));
+      return decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') });
     },
     state: (h) => h.query(getReceivable),
     async activityTimes(h) {
@@ -217,11 +198,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
       }
       return out;
     },
-    async mailsFor(receivableId) {
-      const res = await fetch(`${inject('inboxUrl')}/api/messages`);
-      const all = (await res.json()) as StoredMessage[];
-      return all.filter((m) => m.effectKey?.startsWith(`${receivableId}:`));
-    },
+    mailsFor: (receivableId) => mails(`${receivableId}:`),
     async teardown() {
       worker.shutdown();
       await running;
@@ -232,6 +209,42 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
   };
   return bench;
 }
+
+/**
+ * The bench for the calling test file: started before its first test, torn down after its
+ * last (see per-file.ts).
+ */
+export const receivableBenchPerFile = (): ReceivableBench =>
+  perFile(startReceivableBench, (bench) => bench.teardown());
+
+/** A vote on the application, as the API passes it on after authenticating the voter. */
+export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>
+  h.executeUpdate(decideApplication, { args: [decision] });
+
+/** Finance records a payment of `amountMinor` made on `paidOn`. */
+export const pay = (h: WorkflowHandle, paymentId: string, amountMinor: number, paidOn: string) =>
+  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
+
+/** Finance's (or a manager's) approval by `username`, fixing the amount and the term. */
+export const approvalBy = (
+  department: 'finance' | 'manager',
+  username: string,
+  approvedAmountMinor: number,
+  approvedTermDays: number,
+): ApplicationDecision => ({
+  department,
+  approve: true,
+  actor: testActor(department, username),
+  approvedAmountMinor,
+  approvedTermDays,
+});
+
+/** A department's (or a manager's) rejection by `username`, giving `reason`. */
+export const rejectionBy = (
+  department: ApplicationDecision['department'],
+  username: string,
+  reason: string,
+): ApplicationDecision => ({ department, approve: false, actor: testActor(department, username), reason });
 
 /** 'YYYY-MM-DD 09:00' — the business hour on `date`. */
 export const at9 = (date: string) =>

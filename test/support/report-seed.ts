@@ -5,8 +5,12 @@
  * figures are worked out by hand in the tests that use it.
  */
 import type { Pool } from 'pg';
-import { createCreditRecordQueries } from '../../store/credit-record.js';
 import { inTransaction } from '../../store/db.js';
+import { createStore } from '../../store/index.js';
+import { seedPayments, seedReceivables } from './seed.js';
+
+/** The dealer grades in the order the grade report lists them (best first, by the worse of the two letters). */
+export const DEALER_GRADES_IN_REPORT_ORDER = ['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC'];
 
 export interface ReportBook {
   s: string;
@@ -37,7 +41,7 @@ interface Row {
 
 /**
  * Call with `post` (an authenticated JSON POST to the API) to create the master data through the API;
- * receivables and payments go straight to PostgreSQL.
+ * receivables and payments are written through the data layer as their workflows would leave them.
  */
 export async function seedReportBook(
   pool: Pool,
@@ -198,46 +202,45 @@ export async function seedReportBook(
       outstanding: 50_000,
     },
   ];
-  for (const r of rows) {
-    const id = book.r(r.n);
-    await pool.query(
-      `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor,
-         requested_term_days, approved_minor, approved_term_days, issue_date, due_date, stage, outstanding_minor,
-         paid_minor, discount_minor, written_off_minor, settled_on, policy_version)
-       VALUES ($1, $2, $3, $4, $5, $6, 30, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'test')`,
-      [
-        id,
-        `receivable:${id}`,
-        r.counterparty,
-        r.salesperson,
-        r.currency ?? 'CNY',
-        r.amount,
-        r.issued ? r.amount : null,
-        r.issued ? 30 : null,
-        r.issued ?? null,
-        r.due ?? null,
-        r.stage,
-        r.outstanding,
-        r.paid ?? 0,
-        r.discount ?? 0,
-        r.writtenOff ?? 0,
-        r.settled ?? null,
-      ],
-    );
-  }
+  await seedReceivables(
+    pool,
+    rows.map((r) => ({
+      id: book.r(r.n),
+      counterpartyId: r.counterparty,
+      salespersonId: r.salesperson,
+      currency: r.currency ?? 'CNY',
+      requestedMinor: r.amount,
+      requestedTermDays: 30,
+      approvedMinor: r.issued ? r.amount : null,
+      approvedTermDays: r.issued ? 30 : null,
+      issueDate: r.issued ?? null,
+      dueDate: r.due ?? null,
+      stage: r.stage,
+      outstandingMinor: r.outstanding,
+      paidMinor: r.paid ?? 0,
+      discountMinor: r.discount ?? 0,
+      writtenOffMinor: r.writtenOff ?? 0,
+      settledOn: r.settled ?? null,
+      policyVersion: 'test',
+    })),
+  );
   const payments = [
     { n: 1, amount: 100_000, discount: 0, on: '2025-03-05' },
     { n: 3, amount: 50_000, discount: 0, on: '2025-03-20' },
     { n: 6, amount: 99_000, discount: 1_000, on: '2025-02-15' },
   ];
-  for (const p of payments)
-    await pool.query(
-      'INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES ($1, $2, $3, $4, $5)',
-      [`P${p.n}-${suffix}`, book.r(p.n), p.amount, p.discount, p.on],
-    );
+  await seedPayments(
+    pool,
+    payments.map((p) => ({
+      id: `P${p.n}-${suffix}`,
+      receivableId: book.r(p.n),
+      amountMinor: p.amount,
+      discountMinor: p.discount,
+      paidOn: p.on,
+    })),
+  );
 
   // The timeline steps as the workflow records them (recorded now, so they count in this month).
-  const records = createCreditRecordQueries(pool);
   const steps: [number, string][] = [
     [1, 'reminder'],
     [2, 'dueCheck'],
@@ -252,7 +255,7 @@ export async function seedReportBook(
   ];
   await inTransaction(pool, async (client) => {
     for (const [i, [n, step]] of steps.entries())
-      await records.append(client, {
+      await createStore(pool).creditRecord.append(client, {
         subjectType: 'receivable',
         subjectId: book.r(n),
         eventType: `step-${step}`,

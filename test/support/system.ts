@@ -1,35 +1,50 @@
 /**
  * The system as `npm start` runs it, for integration and browser tests: a pool on the
- * test database, test credentials, a Temporal client on the dev server, optionally a
- * receivable worker running the real workflow bundle, and the HTTP API listening on
- * loopback. One place for the set-up and the mirror-image teardown.
+ * test database, test credentials, a Temporal client on the dev server, optionally
+ * workers running the real workflow bundle, and the HTTP API listening on loopback.
+ * A file that asserts on whole tables or on every workflow gets a database and a
+ * namespace of its own (`isolated`). One place for the set-up and the mirror-image
+ * teardown.
  */
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Client, type ClientOptions, Connection } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
+import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
-import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
-import { TEST_COMPANY, testMailer } from './acme.js';
+import type { ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
+import {
+  ALL_WORKERS,
+  isolatedDatabaseAndNamespace,
+  type RunningWorkers,
+  startWorkers,
+  type WorkerKind,
+} from './isolated.js';
+import { perFile } from './per-file.js';
+
+export { eventually } from './eventually.js';
+export { mails } from './inbox.js';
 
 type ApiDeps = Parameters<typeof buildApi>[0];
-type WorkerOptions = Parameters<typeof createReceivableWorker>[0];
 
 export interface SystemOptions {
   /** Connections in the pool (each test file its own pool on the shared database). */
   poolSize?: number;
+  /** A database and namespace of the file's own, named after this prefix (see isolated.ts). */
+  isolated?: string;
   /** Start a receivable worker; an object adds to (or overrides) its options. */
-  worker?: boolean | Partial<WorkerOptions>;
-  /** Start a salesperson worker too (the assessment and the quarterly review run on it). */
-  salespersonWorker?: boolean;
-  /** API dependencies beyond client and pool (e.g. policy and policyStore). */
+  worker?: boolean | Partial<ReceivableWorkerOptions>;
+  /** Which workers run ('all': receivables, salespeople, ratings); a receivable worker alone when `worker` is set. */
+  workers?: 'all' | readonly WorkerKind[];
+  /** Client options beyond connection and namespace (e.g. interceptors). */
+  client?: Omit<ClientOptions, 'connection' | 'namespace'>;
+  /** The policy in force read from (and written to) PostgreSQL, seeded with the default, as the API runs. */
+  policyStore?: boolean;
+  /** API dependencies beyond client and pool (e.g. request limits). */
   api?: (pool: Pool) => Promise<Partial<ApiDeps>> | Partial<ApiDeps>;
 }
 
@@ -37,7 +52,13 @@ export interface System {
   base: string;
   api: FastifyInstance;
   pool: Pool;
+  connection: Connection;
+  namespace: string;
   client: Client;
+  /** The running workers, in the order asked (none unless asked). */
+  workers: Worker[];
+  /** The API's policy store, when `policyStore` asked for one. */
+  policyStore?: PolicyStore;
   auth: TestAuth;
   call: ReturnType<typeof apiCaller>;
   /** Everything started, closed in reverse order. */
@@ -45,43 +66,30 @@ export interface System {
 }
 
 export async function startSystem(options: SystemOptions = {}): Promise<System> {
-  const pool = createPool(inject('databaseUrl'), options.poolSize ?? 5);
+  const iso = options.isolated ? await isolatedDatabaseAndNamespace(options.isolated) : undefined;
+  const pool = iso?.pool ?? createPool(inject('databaseUrl'), options.poolSize ?? 5);
+  const namespace = iso?.namespace ?? 'default';
   const auth = createTestAuth(pool);
-  const connection = await Connection.connect({ address: inject('temporalAddress') });
-  await registerSearchAttributes(connection, 'default');
-  const client = new Client({ connection });
-  const workers: Worker[] = [];
-  let workerConnection: NativeConnection | undefined;
-  if (options.worker || options.salespersonWorker)
-    workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  if (workerConnection && options.worker) {
-    const worker = await createReceivableWorker({
-      connection: workerConnection,
-      namespace: 'default',
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      pool,
-      mailer: testMailer(),
-      company: TEST_COMPANY,
-      ...(options.worker === true ? {} : options.worker),
-    });
-    workers.push(worker);
-  }
-  if (workerConnection && options.salespersonWorker)
-    workers.push(
-      await createSalespersonWorker({
-        connection: workerConnection,
-        namespace: 'default',
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-        ...createDataLayer(pool),
-        mailer: testMailer(),
-        company: TEST_COMPANY,
-      }),
+  const connection = iso?.connection ?? (await Connection.connect({ address: inject('temporalAddress') }));
+  if (!iso) await registerSearchAttributes(connection, namespace);
+  const client = new Client({ ...options.client, connection, namespace });
+  const kinds =
+    options.workers === 'all'
+      ? ALL_WORKERS
+      : (options.workers ?? (options.worker ? ['receivable' as const] : []));
+  let running: RunningWorkers | undefined;
+  if (kinds.length > 0)
+    running = await startWorkers(
+      { namespace, pool },
+      kinds,
+      typeof options.worker === 'object' ? options.worker : {},
     );
-  const running = Promise.all(workers.map((w) => w.run()));
+  const policyStore = options.policyStore ? await createPolicyStore(pool, DEFAULT_POLICY) : undefined;
   const api = await buildApi({
     client,
     pool,
     policy: () => DEFAULT_POLICY,
+    ...(policyStore ? { policy: () => policyStore.current(), policyStore } : {}),
     ...(options.api ? await options.api(pool) : {}),
   });
   const base = await api.listen({ host: '127.0.0.1', port: 0 });
@@ -89,7 +97,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     base,
     api,
     pool,
+    connection,
+    namespace,
     client,
+    workers: running?.workers ?? [],
+    ...(policyStore ? { policyStore } : {}),
     auth,
     call: apiCaller(
       () => base,
@@ -97,34 +109,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
     ),
     async stop() {
       await api.close();
-      for (const w of workers) w.shutdown();
-      await running;
-      await workerConnection?.close();
-      await connection.close();
-      await pool.end();
+      await policyStore?.close();
+      await running?.stop();
+      if (iso) await iso.dispose();
+      else {
+        await connection.close();
+        await pool.end();
+      }
     },
   };
 }
 
-/** Polls (bounded by a deadline) until `read` gives a value `ok` accepts: for effects that follow an answer. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  ok: (v: T) => boolean,
-  what = 'the expected value',
-  { timeoutMs = 20_000, intervalMs = 100 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: last value ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/** The messages the loopback SMTP server holds whose effect key starts with `prefix`. */
-export async function mails(prefix: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey?.startsWith(prefix));
-}
+/** The system for the calling test file, started before its first test and stopped after its last (see per-file.ts). */
+export const systemPerFile = (options: SystemOptions = {}, ready?: (system: System) => unknown): System =>
+  perFile(
+    () => startSystem(options),
+    (system) => system.stop(),
+    ready,
+  );

@@ -4,26 +4,17 @@ import {
   type MarginalAnalysisInput,
   marginalAnalysis,
 } from '../../domain/marginal-analysis.js';
+import {
+  ANALYSIS_BASE,
+  CASH_FIGURES,
+  CASH_OPTION,
+  N30_FIGURES,
+  N30_OPTION,
+} from '../support/credit-examples.js';
 
 // A worked example in fen: price 100.00, unit variable cost 60.00, fixed cost 100,000.00, required return 10 %.
-const cash: CreditTermOption = {
-  label: 'cash',
-  termDays: 0,
-  yearlyVolumeUnits: 10_000,
-  unitPriceMinor: 10_000,
-  unitVariableCostMinor: 6_000,
-  creditCostMinor: 0,
-  badDebtRateBp: 0,
-};
-const n30: CreditTermOption = {
-  label: 'n/30',
-  termDays: 30,
-  yearlyVolumeUnits: 12_000,
-  unitPriceMinor: 10_000,
-  unitVariableCostMinor: 6_000,
-  creditCostMinor: 500_000,
-  badDebtRateBp: 100,
-};
+const cash = CASH_OPTION;
+const n30 = N30_OPTION;
 const n60: CreditTermOption = {
   label: 'n/60',
   termDays: 60,
@@ -35,8 +26,7 @@ const n60: CreditTermOption = {
 };
 const worked: MarginalAnalysisInput = {
   options: [cash, n30, n60],
-  fixedCostMinor: 10_000_000,
-  requiredReturnBp: 1000,
+  ...ANALYSIS_BASE,
 };
 
 describe('marginal analysis — worked example', () => {
@@ -45,17 +35,7 @@ describe('marginal analysis — worked example', () => {
   it('cash option: the base, gain 0', () => {
     // sales 10,000 × 10,000 = 100,000,000; variable 10,000 × 6,000 = 60,000,000
     // profit = 100,000,000 − 60,000,000 − 10,000,000 − 0 − 0 = 30,000,000
-    expect(result.cashOption).toMatchObject({
-      label: 'cash',
-      salesMinor: 100_000_000,
-      variableCostMinor: 60_000_000,
-      badDebtLossMinor: 0,
-      profitMinor: 30_000_000,
-      gainMinor: 0,
-      capitalTiedUpMinor: 0,
-      opportunityCostMinor: 0,
-      netGainMinor: 0,
-    });
+    expect(result.cashOption).toMatchObject(CASH_FIGURES);
   });
 
   it('n/30', () => {
@@ -65,20 +45,7 @@ describe('marginal analysis — worked example', () => {
     // capital = (120,000,000 / 360) × 30 × (72,000,000 + 10,000,000 + 500,000) / 120,000,000
     //         = 30 × 82,500,000 / 360 = 6,875,000
     // opportunity = 6,875,000 × 10 % = 687,500; net = 6,300,000 − 687,500 = 5,612,500
-    expect(result.options[1]).toMatchObject({
-      label: 'n/30',
-      salesMinor: 120_000_000,
-      variableCostMinor: 72_000_000,
-      fixedCostMinor: 10_000_000,
-      creditCostMinor: 500_000,
-      badDebtLossMinor: 1_200_000,
-      profitMinor: 36_300_000,
-      gainMinor: 6_300_000,
-      capitalTiedUpMinor: 6_875_000,
-      opportunityCostMinor: 687_500,
-      netGainMinor: 5_612_500,
-      withinMaxTerm: true,
-    });
+    expect(result.options[1]).toMatchObject(N30_FIGURES);
   });
 
   it('n/60, with rounding at the end only', () => {
@@ -118,17 +85,20 @@ describe('marginal analysis — worked example', () => {
   });
 });
 
+/** Cash sale of one unit at 1.00, no costs: the base of the small examples below. */
+const ONE_UNIT_CASH: CreditTermOption = {
+  label: 'cash',
+  termDays: 0,
+  yearlyVolumeUnits: 1,
+  unitPriceMinor: 100,
+  unitVariableCostMinor: 0,
+  creditCostMinor: 0,
+  badDebtRateBp: 0,
+};
+
 describe('marginal analysis — rounding half-up (ties away from zero), once per field', () => {
   // Fixed cost 180, required return 100 %.
-  const base: CreditTermOption = {
-    label: 'cash',
-    termDays: 0,
-    yearlyVolumeUnits: 1,
-    unitPriceMinor: 100,
-    unitVariableCostMinor: 0,
-    creditCostMinor: 0,
-    badDebtRateBp: 0,
-  };
+  const base = ONE_UNIT_CASH;
   const result = marginalAnalysis({
     fixedCostMinor: 180,
     requiredReturnBp: 10_000,
@@ -192,15 +162,7 @@ describe('marginal analysis — ties go to the shorter term', () => {
   it('net gain 0 against cash 0 → cash, whatever the order', () => {
     // n/30: sales 230, credit cost 120, fixed 0, variable 0: profit 110; cash profit 100; gain 10
     // capital = 30 × (0 + 0 + 120) / 360 = 10; opportunity = 10 × 100 % = 10; net = 10 − 10 = 0
-    const cashOption: CreditTermOption = {
-      label: 'cash',
-      termDays: 0,
-      yearlyVolumeUnits: 1,
-      unitPriceMinor: 100,
-      unitVariableCostMinor: 0,
-      creditCostMinor: 0,
-      badDebtRateBp: 0,
-    };
+    const cashOption = ONE_UNIT_CASH;
     const term: CreditTermOption = {
       ...cashOption,
       label: 'n/30',

@@ -10,6 +10,7 @@ import {
   quarterRange,
   usageBp,
 } from '../../domain/salesperson-review.js';
+import { MARCH_ASSESSMENT_FIGURES } from '../support/credit-examples.js';
 
 describe('periods', () => {
   it('month ranges and the previous month', () => {
@@ -39,16 +40,8 @@ describe('assessment CSV', () => {
     const row: AssessmentTableRow = {
       salespersonId: 'S-1',
       salespersonName: 'Wang, "W"',
-      receivablesMinor: 1_200_000,
-      creditSalesMinor: 1_200_000,
-      collectedMinor: 498_000,
-      contractAmountMinor: 700_000,
-      badDebtsMinor: 100_000,
-      salesMinor: 1_200_000,
-      discountOfferedMinor: 200_000,
-      paidWithDiscountMinor: 200_000,
+      ...MARCH_ASSESSMENT_FIGURES,
       companyReceivablesMinor: 2_400_000,
-      daysInPeriod: 31,
       metrics: {
         averageCollectionPeriodDays: 31,
         collectionRatioBp: 7114,

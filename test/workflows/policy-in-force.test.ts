@@ -6,16 +6,11 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRatingActivities } from '../../activities/rating/activities.js';
-import { createSalespersonActivities } from '../../activities/salesperson/activities.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
-import { createDataLayer } from '../../operations/index.js';
 import {
   RATING_TASK_QUEUE,
   type RatingBatchInput,
@@ -30,50 +25,25 @@ import {
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { SALESPERSON_TASK_QUEUE } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
-import { testMailer } from '../support/acme.js';
 import { testActor } from '../support/actors.js';
+import { eventually } from '../support/eventually.js';
+import { mailsWithKey } from '../support/inbox.js';
 import { type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
-import { eventually } from '../support/system.js';
+import { startCycleWorkers, type TestWorkers } from '../support/workflow-env.js';
 
 let bench: ReceivableBench;
 let store: PolicyStore;
-let salespersonWorker: Worker;
-let ratingWorker: Worker;
-let running: Promise<void>[];
+let workers: TestWorkers;
 const tag = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   bench = await startReceivableBench();
   // The store seeds the defaults when the table is empty; versions are put as an admin would.
   store = await createPolicyStore(bench.pool, DEFAULT_POLICY, { listen: false, checkIntervalMs: 0 });
-  salespersonWorker = await Worker.create({
-    connection: bench.env.nativeConnection,
-    taskQueue: SALESPERSON_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createSalespersonActivities({
-      ...createDataLayer(bench.pool),
-      mailer: testMailer(),
-      company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
-    }),
-  });
-  ratingWorker = await Worker.create({
-    connection: bench.env.nativeConnection,
-    taskQueue: RATING_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createRatingActivities({
-      ...createDataLayer(bench.pool),
-      mailer: testMailer(),
-      company: { name: 'Acme', managers: ['manager@acme.test'] },
-    }),
-  });
-  running = [salespersonWorker.run(), ratingWorker.run()];
+  workers = await startCycleWorkers(bench.env, bench.pool, ['salesperson', 'rating']);
 });
 afterAll(async () => {
-  salespersonWorker?.shutdown();
-  ratingWorker?.shutdown();
-  await Promise.all(running ?? []);
+  await workers?.stop();
   await store?.close();
   await bench?.teardown();
 });
@@ -149,8 +119,7 @@ describe("a receivable's activities", () => {
       testActor('admin'),
     );
 
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson({ creditLimitMinor: 1_000_000 });
+    const { counterpartyId, salespersonId } = await bench.seedParties({}, { creditLimitMinor: 1_000_000 });
     const receivableId = `R-${tag}`;
     const input: ReceivableInput = {
       application: {
@@ -176,10 +145,7 @@ describe("a receivable's activities", () => {
     expect(issued.checks?.findings).toContain(
       `salesperson Seller ${salespersonId} would use 60 % of the receivables limit`,
     );
-    const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-    const warning = all.filter(
-      (m) => m.effectKey === `salesperson:${salespersonId}:limit-warning:${receivableId}`,
-    );
+    const warning = await mailsWithKey(`salesperson:${salespersonId}:limit-warning:${receivableId}`);
     expect(warning).toHaveLength(1);
     expect(warning[0]?.text).toContain('The warning level is 50 %');
 

@@ -10,24 +10,16 @@
  * conduct A ≥ 32, B ≥ 24.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createRatingActivities } from '../../activities/rating/activities.js';
-import { buildApi } from '../../api/server.js';
+import { describe, expect, it } from 'vitest';
 import { type Actor, systemActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
-import type { Mailer } from '../../infra/mail.js';
-import { registerSearchAttributes } from '../../infra/temporal.js';
-import { createDataLayer } from '../../operations/index.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import {
   type DealerDecisionState,
   dealerDecisionWorkflowId,
@@ -44,10 +36,12 @@ import {
   monthlyPerformanceWorkflow,
   quarterlyRatingWorkflow,
 } from '../../workflows/rating/rating.workflow.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { eventually } from '../support/eventually.js';
+import { mails as mailsFor } from '../support/inbox.js';
+import { seedCounterparty } from '../support/seed.js';
+import { cycleSystemPerFile } from '../support/workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const tag = randomUUID().slice(0, 8);
 const N1 = `RN1-${tag}`; // new dealer, joined 2061-02-10
 const N2 = `RN2-${tag}`; // new dealer, joined 2061-01-05
@@ -59,9 +53,6 @@ const Q2 = '2061-Q2';
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
 let api: FastifyInstance;
 let testAuth: TestAuth;
 
@@ -102,11 +93,7 @@ async function seedDealer(
   grade: string | null,
   language: 'en' | 'zh-CN' = 'en',
 ) {
-  await pool.query(
-    `INSERT INTO counterparties (id, name, kind, email, language, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
-     VALUES ($1, $2, 'dealer', $3, $4, 'Hangzhou', $5, 0, NULL, $6)`,
-    [id, `Dealer ${id}`, `${id.toLowerCase()}@dealer.test`, language, grade, joinedOn],
-  );
+  await seedCounterparty(pool, { id, language, creditGrade: grade, joinedOn });
 }
 async function seedPerformance(id: string, month: string, values: Record<string, number>) {
   for (const [k, v] of Object.entries(values))
@@ -182,30 +169,12 @@ async function ratingRow(quarter: string, id: string) {
   );
   return rows[0];
 }
-async function mailsFor(prefix: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey?.startsWith(prefix));
-}
 async function recordCount(): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
     'SELECT count(*) AS n FROM credit_records WHERE subject_id = ANY($1)',
     [DEALERS],
   );
   return Number(rows[0]?.n);
-}
-/** Retries `fn` (real time, the test server's clock is not skipped meanwhile) until it holds. */
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean = () => true): Promise<T> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (ok(v)) return v;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-    }
-    if (Date.now() > until) throw new Error('condition not reached in 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function runQuarter(quarter: string, batchSize = 2) {
@@ -216,44 +185,9 @@ function runQuarter(quarter: string, batchSize = 2) {
   });
 }
 
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
-    },
-  });
-  await registerSearchAttributes(env.connection, 'default');
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  mailer = testMailer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: RATING_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createRatingActivities({
-      ...createDataLayer(pool),
-      mailer,
-      company: { name: 'Acme', managers: ['manager@acme.test'] },
-    }),
-  });
-  running = worker.run();
-  api = await buildApi({ client: env.client, pool, policy: () => DEFAULT_POLICY });
+cycleSystemPerFile(['rating'], async (s) => {
+  ({ env, pool, api, auth: testAuth } = s);
   await seed();
-});
-
-afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await pool?.end();
-  await env?.teardown();
 });
 
 describe('quarterly dealer rating', () => {
@@ -352,6 +286,8 @@ describe('quarterly dealer rating', () => {
     await eventually(() => b1.query(getDealerDecision));
     const url = `/v1/dealers/${B1}/continuation-decision/${Q2}`;
     const headers = await testAuth.headers('manager');
+    const postDecision = async (payload: { decision: string; reason: string }) =>
+      api.inject({ method: 'POST', url, headers, payload });
     const managerId = (await testAuth.token('manager')).split('_')[1] as string;
     const manager = {
       credentialId: managerId,
@@ -376,12 +312,7 @@ describe('quarterly dealer rating', () => {
       .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('reason: required');
-    const decided = await api.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: { decision: 'continue', reason: 'new owner, payment plan agreed' },
-    });
+    const decided = await postDecision({ decision: 'continue', reason: 'new owner, payment plan agreed' });
     expect(decided.statusCode).toBe(200);
     expect(decided.json()).toMatchObject({
       dealerId: B1,
@@ -392,12 +323,7 @@ describe('quarterly dealer rating', () => {
       decidedByActor: manager,
       byDefault: false,
     });
-    const again = await api.inject({
-      method: 'POST',
-      url,
-      headers,
-      payload: { decision: 'stop-supply', reason: 'changed my mind' },
-    });
+    const again = await postDecision({ decision: 'stop-supply', reason: 'changed my mind' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toBe('already decided: continue by test manager: (manager)');
 

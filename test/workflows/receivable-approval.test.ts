@@ -4,22 +4,25 @@
  * that hands the decision to a manager.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
-import { decideApplication, getReceivable, recordPayment } from '../../workflows/receivable/contract.js';
+import { getReceivable } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import { expectRefused, type ReceivableBench, startReceivableBench, TZ } from '../support/receivable-env.js';
+import {
+  approvalBy,
+  decide,
+  expectRefused,
+  pay,
+  type ReceivableBench,
+  receivableBenchPerFile,
+  rejectionBy,
+  TZ,
+} from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 async function application(over: Parameters<ReceivableBench['seedDealer']>[0] = {}, salesLimit?: number) {
   const counterpartyId = await bench.seedDealer(over);
@@ -39,27 +42,8 @@ async function acceptedUpdates(h: WorkflowHandle): Promise<string[]> {
 describe('credit application approval', () => {
   it('marketing rejects with a reason: the application ends rejected', async () => {
     const h = await application();
-    await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'finance',
-          approve: true,
-          actor: testActor('finance', 'fin'),
-          approvedAmountMinor: 500_000,
-          approvedTermDays: 30,
-        },
-      ],
-    });
-    const s = await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'marketing',
-          approve: false,
-          actor: testActor('marketing', 'mkt'),
-          reason: 'region saturated',
-        },
-      ],
-    });
+    await decide(h, approvalBy('finance', 'fin', 500_000, 30));
+    const s = await decide(h, rejectionBy('marketing', 'mkt', 'region saturated'));
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'region saturated', dueDate: null });
     expect((await h.result()).stage).toBe('rejected');
     await saveHistory('rejected-by-marketing', h);
@@ -67,73 +51,28 @@ describe('credit application approval', () => {
 
   it('finance rejects: marketing is not needed', async () => {
     const h = await application();
-    const s = await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'finance',
-          approve: false,
-          actor: testActor('finance', 'fin'),
-          reason: 'limit exhausted',
-        },
-      ],
-    });
+    const s = await decide(h, rejectionBy('finance', 'fin', 'limit exhausted'));
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'limit exhausted' });
     await h.result();
   });
 
   it('refused votes leave no trace in history', async () => {
     const h = await application();
-    await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'finance',
-          approve: true,
-          actor: testActor('finance', 'fin'),
-          approvedAmountMinor: 500_000,
-          approvedTermDays: 30,
-        },
-      ],
-    });
-    await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: false, actor: testActor('finance', 'fin2'), reason: 'x' }],
-      }),
-      /finance has already decided/,
-    );
+    await decide(h, approvalBy('finance', 'fin', 500_000, 30));
+    await expectRefused(decide(h, rejectionBy('finance', 'fin2', 'x')), /finance has already decided/);
     await expectRefused(
       // An unknown department, as a client might send it (`never` gets it past the type).
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'sales' as never, approve: true, actor: testActor('sales', 's') }],
-      }),
+      decide(h, { department: 'sales' as never, approve: true, actor: testActor('sales', 's') }),
       /department: unknown department 'sales'/,
     );
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'manager', approve: true, actor: testActor('manager', 'boss') }],
-      }),
+      decide(h, { department: 'manager', approve: true, actor: testActor('manager', 'boss') }),
       /a manager decides only once the approval deadline has passed/,
     );
+    await expectRefused(decide(h, approvalBy('finance', 'x', 900_000, 30)), /finance has already decided/);
+    await decide(h, rejectionBy('marketing', 'mkt', 'no'));
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [
-          {
-            department: 'finance',
-            approve: true,
-            actor: testActor('finance', 'x'),
-            approvedAmountMinor: 900_000,
-            approvedTermDays: 30,
-          },
-        ],
-      }),
-      /finance has already decided/,
-    );
-    await h.executeUpdate(decideApplication, {
-      args: [{ department: 'marketing', approve: false, actor: testActor('marketing', 'mkt'), reason: 'no' }],
-    });
-    await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
-      }),
+      decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }),
       /not awaiting a decision \(stage rejected\)/,
     );
     expect(await acceptedUpdates(h)).toEqual(['decideApplication', 'decideApplication']);
@@ -142,36 +81,20 @@ describe('credit application approval', () => {
   it('finance must fix an amount within the application and a term', async () => {
     const h = await application();
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'finance', approve: true, actor: testActor('finance', 'fin') }],
-      }),
+      decide(h, { department: 'finance', approve: true, actor: testActor('finance', 'fin') }),
       /^approvedAmountMinor: finance fixes the approved amount/,
     );
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [
-          {
-            department: 'finance',
-            approve: true,
-            actor: testActor('finance', 'fin'),
-            approvedAmountMinor: 500_001,
-            approvedTermDays: 30,
-          },
-        ],
-      }),
+      decide(h, approvalBy('finance', 'fin', 500_001, 30)),
       /^approvedAmountMinor: 500001 exceeds the 500000 applied for/,
     );
-    await h.executeUpdate(decideApplication, {
-      args: [{ department: 'finance', approve: false, actor: testActor('finance', 'fin'), reason: 'done' }],
-    });
+    await decide(h, rejectionBy('finance', 'fin', 'done'));
     await h.result();
   });
 
   it('no decision within 3 days: a manager is asked and decides', async () => {
     const h = await application();
-    await h.executeUpdate(decideApplication, {
-      args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
-    });
+    await decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') });
     const filed = await bench.now();
     await bench.advanceTo(filed + 3 * 86_400_000 + 60_000);
     const s = await h.query(getReceivable);
@@ -180,28 +103,14 @@ describe('credit application approval', () => {
     expect(times.escalateApprovalToManager).toEqual([
       localDateTime(Date.parse(s.approvalDeadline ?? ''), TZ),
     ]);
-    const decided = await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'manager',
-          approve: true,
-          actor: testActor('manager', 'boss'),
-          approvedAmountMinor: 400_000,
-          approvedTermDays: 20,
-        },
-      ],
-    });
+    const decided = await decide(h, approvalBy('manager', 'boss', 400_000, 20));
     expect(decided).toMatchObject({
       stage: 'issued',
       approvedMinor: 400_000,
       approvedTermDays: 20,
       outstandingMinor: 400_000,
     });
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: 396_000, paidOn: await bench.today(), actor: testActor('finance') },
-      ], // inside the discount window: 1 % off
-    });
+    await pay(h, 'P-1', 396_000, await bench.today()); // inside the discount window: 1 % off
     await h.result();
     await saveHistory('approval-deadline-to-manager', h);
   });
@@ -211,43 +120,21 @@ describe('credit application approval', () => {
     await bench.advanceTo((await bench.now()) + 3 * 86_400_000 + 60_000);
     expect((await h.query(getReceivable)).stage).toBe('manager-review');
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [
-          {
-            department: 'finance',
-            approve: true,
-            actor: testActor('finance', 'fin'),
-            approvedAmountMinor: 500_000,
-            approvedTermDays: 30,
-          },
-        ],
-      }),
+      decide(h, approvalBy('finance', 'fin', 500_000, 30)),
       /the approval deadline has passed: a manager decides/,
     );
     await expectRefused(
-      h.executeUpdate(decideApplication, {
-        args: [{ department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }],
-      }),
+      decide(h, { department: 'marketing', approve: true, actor: testActor('marketing', 'mkt') }),
       /the approval deadline has passed: a manager decides/,
     );
     expect((await h.query(getReceivable)).stage).toBe('manager-review');
-    const decided = await h.executeUpdate(decideApplication, {
-      args: [
-        {
-          department: 'manager',
-          approve: false,
-          actor: testActor('manager', 'boss'),
-          reason: 'not this quarter',
-        },
-      ],
-    });
+    const decided = await decide(h, rejectionBy('manager', 'boss', 'not this quarter'));
     expect(decided).toMatchObject({ stage: 'rejected', rejectionReason: 'not this quarter' });
     expect(await acceptedUpdates(h)).toEqual(['decideApplication']);
   });
 
   it('with the policy choice lateVotesCount, a late finance and marketing pair still issues it', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const policy = { ...DEFAULT_POLICY, receivable: { ...DEFAULT_POLICY.receivable, lateVotesCount: true } };
     const h = await bench.start(
       { counterpartyId, salespersonId, amountMinor: 500_000, termDays: 30 },
@@ -257,11 +144,7 @@ describe('credit application approval', () => {
     expect((await h.query(getReceivable)).stage).toBe('manager-review');
     const s = await bench.approve(h, 500_000, 30);
     expect(s).toMatchObject({ stage: 'issued', approvedMinor: 500_000 });
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: 500_000, paidOn: await bench.today(), actor: testActor('finance') },
-      ],
-    });
+    await pay(h, 'P-1', 500_000, await bench.today());
     await h.result();
   });
 
@@ -308,11 +191,7 @@ describe('credit application approval', () => {
     const s = await h.query(getReceivable);
     expect(s.stage).toBe('awaiting-approval');
     expect(s.checks).toMatchObject({ recommendation: 'reject', availableMinor: 300_000 });
-    await h.executeUpdate(decideApplication, {
-      args: [
-        { department: 'finance', approve: false, actor: testActor('finance', 'fin'), reason: 'over limit' },
-      ],
-    });
+    await decide(h, rejectionBy('finance', 'fin', 'over limit'));
     await h.result();
   });
 });

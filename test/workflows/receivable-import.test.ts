@@ -4,31 +4,19 @@
  * activities, PostgreSQL and SMTP.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
-import {
-  expectRefused,
-  instantOf,
-  type ReceivableBench,
-  startReceivableBench,
-} from '../support/receivable-env.js';
+import { expectRefused, instantOf, receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 2_000_000;
 
 async function importInvoice(dueOffsetDays: number, paidMinor = 0) {
-  const counterpartyId = await bench.seedDealer();
-  const salespersonId = await bench.seedSalesperson();
+  const { counterpartyId, salespersonId } = await bench.seedParties();
   const today = await bench.today();
   const dueDate = addDays(today, dueOffsetDays);
   const issueDate = addDays(dueDate, -30);
@@ -113,8 +101,7 @@ describe('imported receivable', () => {
   });
 
   it('a business time of 09:30 moves every step to half past', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const dueDate = addDays(await bench.today(), 10);
     const policy = {
       ...DEFAULT_POLICY,

@@ -3,42 +3,42 @@
  * supply at +15 and supply resumes only when both are paid; a worker replaced
  * mid-timeline sends nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemActor } from '../../domain/actor.js';
 import { addDays } from '../../domain/calendar.js';
-import { recordPayment, recordValidReason } from '../../workflows/receivable/contract.js';
+import { recordValidReason } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import { at9, instantOf, type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { at9, instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 800_000;
 
+/** Two receivables of one dealer graded AB, both issued (30 days) on the same day. */
+async function twoIssuedToOneDealer() {
+  const { counterpartyId, salespersonId } = await bench.seedParties({ creditGrade: 'AB' });
+  const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+  const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
+  const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
+  return { counterpartyId, first, second, a, b, due: a.dueDate as string };
+}
+
+/** The sources of the dealer's supply blocks, sorted. */
+const supplyBlocks = async (counterpartyId: string): Promise<string[]> =>
+  (
+    await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source', [
+      counterpartyId,
+    ])
+  ).rows.map((r) => r.source);
+
 describe('supply stop and restarts', () => {
   it('supply stops at +15 and resumes only when no receivable of the dealer is 15+ days overdue', async () => {
-    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
-    const salespersonId = await bench.seedSalesperson();
-    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
-    const due = a.dueDate as string;
+    const { counterpartyId, first, second, a, b, due } = await twoIssuedToOneDealer();
     expect(b.dueDate).toBe(due);
 
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
-    const blocks = async () =>
-      (
-        await bench.pool.query(
-          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
-          [counterpartyId],
-        )
-      ).rows.map((r) => r.source);
+    const blocks = () => supplyBlocks(counterpartyId);
     expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
     expect((await bench.activityTimes(first)).stopSupply).toEqual([at9(addDays(due, 15))]);
     expect((await bench.activityTimes(second)).stopSupply).toEqual([at9(addDays(due, 15))]);
@@ -49,14 +49,10 @@ describe('supply stop and restarts', () => {
     expect(grade.rows[0].credit_grade).toBe('BA');
 
     const paidOn = addDays(due, 16);
-    await first.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-a', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
-    });
+    await pay(first, 'P-a', AMOUNT, paidOn);
     await first.result();
     expect(await blocks()).toEqual([b.receivableId]);
-    await second.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-b', amountMinor: AMOUNT, paidOn, actor: testActor('finance') }],
-    });
+    await pay(second, 'P-b', AMOUNT, paidOn);
     await second.result();
     expect(await blocks()).toEqual([]);
 
@@ -70,19 +66,8 @@ describe('supply stop and restarts', () => {
   });
 
   it('an extension agreed at +16 lifts the supply block and re-plans the timeline from the new due date', async () => {
-    const counterpartyId = await bench.seedDealer({ creditGrade: 'AB' });
-    const salespersonId = await bench.seedSalesperson();
-    const first = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const second = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
-    const [a, b] = await Promise.all([bench.approve(first, AMOUNT, 30), bench.approve(second, AMOUNT, 30)]);
-    const due = a.dueDate as string;
-    const blocks = async () =>
-      (
-        await bench.pool.query(
-          'SELECT source FROM supply_blocks WHERE counterparty_id = $1 ORDER BY source',
-          [counterpartyId],
-        )
-      ).rows.map((r) => r.source);
+    const { counterpartyId, first, second, a, b, due } = await twoIssuedToOneDealer();
+    const blocks = () => supplyBlocks(counterpartyId);
     await bench.advanceTo(instantOf(addDays(due, 16), 10));
     expect(await blocks()).toEqual([a.receivableId, b.receivableId].sort());
 
@@ -104,11 +89,7 @@ describe('supply stop and restarts', () => {
       timelineRound: 1,
     });
     expect(await blocks()).toEqual([b.receivableId]);
-    await second.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-b', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(second, 'P-b', AMOUNT, addDays(due, 16));
     await second.result();
     expect(await blocks()).toEqual([]);
     const profile = await bench.pool.query(
@@ -137,11 +118,7 @@ describe('supply stop and restarts', () => {
       expect(keys.filter((k) => k === `${a.receivableId}:${step}`)).toHaveLength(1);
       expect(keys.filter((k) => k === `${a.receivableId}:${step}#1`)).toHaveLength(1);
     }
-    await first.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-a', amountMinor: AMOUNT, paidOn: addDays(newDue, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(first, 'P-a', AMOUNT, addDays(newDue, 16));
     await first.result();
     expect(await blocks()).toEqual([]);
     const events = await bench.pool.query(
@@ -157,8 +134,7 @@ describe('supply stop and restarts', () => {
   });
 
   it('a worker replaced mid-timeline sends nothing twice', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: 30 });
     const s = await bench.approve(h, AMOUNT, 30);
     const due = s.dueDate as string;
@@ -178,18 +154,13 @@ describe('supply stop and restarts', () => {
     for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter']) {
       expect(keys).toContain(`${s.receivableId}:${step}`);
     }
-    await h.executeUpdate(recordPayment, {
-      args: [
-        { paymentId: 'P-1', amountMinor: AMOUNT, paidOn: addDays(due, 16), actor: testActor('finance') },
-      ],
-    });
+    await pay(h, 'P-1', AMOUNT, addDays(due, 16));
     await h.result();
     await saveHistory('worker-replaced-mid-timeline', h);
   });
 
   it('+30 above the litigation threshold: unconfirmed by the deadline, the policy default proceeds', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const big = 6_000_000; // ¥60,000.00 ≥ the ¥50,000.00 litigation threshold
     const h = await bench.start({ counterpartyId, salespersonId, amountMinor: big, termDays: 30 });
     const s = await bench.approve(h, big, 30);
@@ -233,9 +204,7 @@ describe('supply stop and restarts', () => {
       [counterpartyId],
     );
     expect(blocks.rows.map((r) => r.source)).toEqual([s.receivableId, `terminated:${s.receivableId}`]);
-    await h.executeUpdate(recordPayment, {
-      args: [{ paymentId: 'P-1', amountMinor: big, paidOn: addDays(due, 35), actor: testActor('finance') }],
-    });
+    await pay(h, 'P-1', big, addDays(due, 35));
     await h.result();
     // Paid in full: its overdue block goes; the termination stays until a manager lifts it.
     const left = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [

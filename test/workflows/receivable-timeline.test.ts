@@ -4,55 +4,33 @@
  * workflow's own history, and what e-mail went out.
  */
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import {
   confirmLegalEscalation,
   endValidReason,
   recordLateReason,
-  recordPayment,
   recordValidReason,
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
-import {
-  at9,
-  expectRefused,
-  instantOf,
-  type ReceivableBench,
-  startReceivableBench,
-} from '../support/receivable-env.js';
+import { at9, expectRefused, instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 const AMOUNT = 1_000_000; // ¥10,000.00
 const TERM = 30;
 
 async function issued(region = 'Hangzhou') {
-  const counterpartyId = await bench.seedDealer({ region });
-  const salespersonId = await bench.seedSalesperson();
+  const { counterpartyId, salespersonId } = await bench.seedParties({ region });
   const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM });
   const state = await bench.approve(h, AMOUNT, TERM);
   expect(state.stage).toBe('issued');
   if (!state.dueDate || !state.issueDate) throw new Error('not issued');
   return { h, counterpartyId, due: state.dueDate, issue: state.issueDate, id: state.receivableId };
 }
-
-const pay = (
-  h: Parameters<ReceivableBench['state']>[0],
-  paymentId: string,
-  amountMinor: number,
-  paidOn: string,
-) =>
-  h.executeUpdate(recordPayment, { args: [{ paymentId, amountMinor, paidOn, actor: testActor('finance') }] });
 
 describe('receivable timeline', () => {
   it('paid early inside the discount window settles at the discounted amount, with no reminder', async () => {
@@ -347,8 +325,7 @@ describe('receivable timeline', () => {
   });
 
   it('many partial payments continue the workflow as new, carrying the state', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties();
     const h = await bench.start(
       { counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM },
       { continueAsNewAfterEvents: 60 },

@@ -44,8 +44,7 @@ describe('receivable escalation → webhook outbox', () => {
     });
     subscriptionIds = [all.subscription.id, legalOnly.subscription.id];
 
-    const counterpartyId = await bench.seedDealer({ region: 'Hangzhou' });
-    const salespersonId = await bench.seedSalesperson();
+    const { counterpartyId, salespersonId } = await bench.seedParties({ region: 'Hangzhou' });
     const h = await bench.start({ counterpartyId, salespersonId, amountMinor: AMOUNT, termDays: TERM });
     const issued = await bench.approve(h, AMOUNT, TERM);
     const id = issued.receivableId;

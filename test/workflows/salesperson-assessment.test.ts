@@ -5,20 +5,14 @@
  * the HTTP API; hand-computed amounts, a re-run that changes nothing, the CSV.
  */
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assessmentMailKey, createSalespersonActivities } from '../../activities/salesperson/activities.js';
-import { buildApi } from '../../api/server.js';
+import { describe, expect, it } from 'vitest';
+import { assessmentMailKey } from '../../activities/salesperson/activities.js';
 import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
-import type { StoredMessage } from '../../infra/local/mail-server.js';
-import type { Mailer } from '../../infra/mail.js';
-import { createDataLayer } from '../../operations/index.js';
-import { createPool, type Pool } from '../../store/db.js';
+import type { Pool } from '../../store/db.js';
 import {
   getSalespersonAssessmentStatus,
   SALESPERSON_REVIEW_WORKFLOW_TYPE,
@@ -28,17 +22,16 @@ import {
   salespersonReviewWorkflowId,
 } from '../../workflows/salesperson/contract.js';
 import { salespersonAssessmentWorkflow } from '../../workflows/salesperson/salesperson-assessment.workflow.js';
-import { testMailer } from '../support/acme.js';
-import { createTestAuth, type TestAuth } from '../support/auth.js';
+import type { TestAuth } from '../support/auth.js';
+import { MARCH_ASSESSMENT_FIGURES } from '../support/credit-examples.js';
+import { mailsWithKey } from '../support/inbox.js';
+import { seedCounterparty, seedPayments, seedReceivables, seedSalesperson } from '../support/seed.js';
+import { cycleSystemPerFile } from '../support/workflow-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const MONTH = '2031-03';
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let testAuth: TestAuth;
-let mailer: Mailer;
-let worker: Worker;
-let running: Promise<void>;
 let api: FastifyInstance;
 const tag = randomUUID().slice(0, 8);
 const A = `SPA-${tag}`;
@@ -46,19 +39,19 @@ const B = `SPB-${tag}`;
 const CP = `CPA-${tag}`;
 
 async function seed() {
-  await pool.query(
-    `INSERT INTO counterparties (id, name, kind, email, region, credit_grade, credit_limit_minor, credit_term_days, joined_on)
-     VALUES ($1, 'Dealer', 'dealer', 'd@dealer.test', 'Hangzhou', 'AB', 100000000, 60, '2024-01-01')`,
-    [CP],
-  );
+  await seedCounterparty(pool, {
+    id: CP,
+    name: 'Dealer',
+    email: 'd@dealer.test',
+    creditGrade: 'AB',
+    creditLimitMinor: 100_000_000,
+    creditTermDays: 60,
+  });
   for (const [id, name] of [
     [A, 'Wang Wei'],
     [B, 'Li Na'],
   ] as const)
-    await pool.query(
-      `INSERT INTO salespeople (id, name, email, region, credit_limit_minor) VALUES ($1, $2, $3, 'Shanghai', 5000000)`,
-      [id, name, `${id.toLowerCase()}@acme.test`],
-    );
+    await seedSalesperson(pool, { id, name, creditLimitMinor: 5_000_000 });
   // id, approved, term, issued, due, stage, outstanding now, paid, discount, written off, settled
   const rows: [
     string,
@@ -84,92 +77,58 @@ async function seed() {
     // issued in April: not in March's figures at all
     ['R5', 700_000, 30, '2031-04-02', '2031-05-02', 'issued', 700_000, 0, 0, 0, null],
   ];
-  for (const [
-    id,
-    approved,
-    term,
-    issued,
-    due,
-    stage,
-    outstanding,
-    paid,
-    discount,
-    writtenOff,
-    settled,
-  ] of rows) {
-    const rid = `${id}-${tag}`;
-    await pool.query(
-      `INSERT INTO receivables (id, workflow_id, counterparty_id, salesperson_id, currency, requested_minor, requested_term_days,
-         approved_minor, approved_term_days, issue_date, due_date, stage, outstanding_minor, paid_minor, discount_minor,
-         written_off_minor, settled_on, policy_version)
-       VALUES ($1, $2, $3, $4, 'CNY', $5, $6, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'test')`,
-      [
-        rid,
-        `receivable:${rid}`,
-        CP,
-        A,
-        approved,
-        term,
-        issued,
-        due,
+  await seedReceivables(
+    pool,
+    rows.map(
+      ([id, approved, term, issued, due, stage, outstanding, paid, discount, writtenOff, settled]) => ({
+        id: `${id}-${tag}`,
+        counterpartyId: CP,
+        salespersonId: A,
+        currency: 'CNY',
+        requestedMinor: approved,
+        requestedTermDays: term,
+        approvedMinor: approved,
+        approvedTermDays: term,
+        issueDate: issued,
+        dueDate: due,
         stage,
-        outstanding,
-        paid,
-        discount,
-        writtenOff,
-        settled,
-      ],
-    );
-  }
-  await pool.query(
-    `INSERT INTO payments (id, receivable_id, amount_minor, discount_minor, paid_on) VALUES
-       ($1, $2, 300000, 0, '2031-03-10'), ($3, $4, 198000, 2000, '2031-03-08'), ($5, $6, 100000, 0, '2031-04-03')`,
-    [`P2-${tag}`, `R2-${tag}`, `P3-${tag}`, `R3-${tag}`, `P5-${tag}`, `R5-${tag}`],
+        outstandingMinor: outstanding,
+        paidMinor: paid,
+        discountMinor: discount,
+        writtenOffMinor: writtenOff,
+        settledOn: settled,
+        policyVersion: 'test',
+      }),
+    ),
   );
-}
-
-async function mailsWithKey(key: string): Promise<StoredMessage[]> {
-  const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
-  return all.filter((m) => m.effectKey === key);
-}
-
-beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: {
-      executable: {
-        type: 'existing-path',
-        path:
-          process.env.TEMPORAL_TEST_SERVER ??
-          path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
-      },
+  await seedPayments(pool, [
+    {
+      id: `P2-${tag}`,
+      receivableId: `R2-${tag}`,
+      amountMinor: 300_000,
+      discountMinor: 0,
+      paidOn: '2031-03-10',
     },
-  });
-  pool = createPool(inject('databaseUrl'), 5);
-  testAuth = createTestAuth(pool);
-  mailer = testMailer();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: SALESPERSON_TASK_QUEUE,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    maxCachedWorkflows: 0,
-    activities: createSalespersonActivities({
-      ...createDataLayer(pool),
-      mailer,
-      company: { name: 'Acme', financeApprovers: ['finance@acme.test'], managers: ['manager@acme.test'] },
-    }),
-  });
-  running = worker.run();
-  api = await buildApi({ client: env.client, pool, policy: () => DEFAULT_POLICY });
-  await seed();
-});
+    {
+      id: `P3-${tag}`,
+      receivableId: `R3-${tag}`,
+      amountMinor: 198_000,
+      discountMinor: 2_000,
+      paidOn: '2031-03-08',
+    },
+    {
+      id: `P5-${tag}`,
+      receivableId: `R5-${tag}`,
+      amountMinor: 100_000,
+      discountMinor: 0,
+      paidOn: '2031-04-03',
+    },
+  ]);
+}
 
-afterAll(async () => {
-  await api?.close();
-  worker?.shutdown();
-  await running;
-  mailer?.close();
-  await pool?.end();
-  await env?.teardown();
+cycleSystemPerFile(['salesperson'], async (s) => {
+  ({ env, pool, api, auth: testAuth } = s);
+  await seed();
 });
 
 async function runMonth(month: string): Promise<SalespersonAssessmentResult> {
@@ -209,18 +168,7 @@ describe('monthly salesperson assessment', () => {
     };
     // receivables at 03-31: R1 10,000.00 + R2 2,000.00; credit sales R1 + R3; collected 3,000.00 + 1,980.00;
     // contract amount (due in March) R2 + R3; bad debts R4; discount offered and taken on R3.
-    expect(a).toMatchObject({
-      salespersonName: 'Wang Wei',
-      receivablesMinor: 1_200_000,
-      creditSalesMinor: 1_200_000,
-      collectedMinor: 498_000,
-      contractAmountMinor: 700_000,
-      badDebtsMinor: 100_000,
-      salesMinor: 1_200_000,
-      discountOfferedMinor: 200_000,
-      paidWithDiscountMinor: 200_000,
-      daysInPeriod: 31,
-    });
+    expect(a).toMatchObject({ salespersonName: 'Wang Wei', ...MARCH_ASSESSMENT_FIGURES });
     // DSO 1,200,000 ÷ 1,200,000 × 31 = 31.0 days → +20; collection 498,000 ÷ 700,000 = 7114 bp → −20;
     // bad debts 100,000 ÷ 1,200,000 = 833 bp of receivables → −80 and of sales → −50; take-up 100 % → +20.
     expect(a.metrics).toMatchObject({

@@ -3,18 +3,12 @@
  * early warning when an application crosses the policy's level (80 %), once per
  * crossing, and the hard stop at 100 %.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { TEST_COMPANY } from '../support/acme.js';
-import { type ReceivableBench, startReceivableBench } from '../support/receivable-env.js';
+import { receivableBenchPerFile } from '../support/receivable-env.js';
 
-let bench: ReceivableBench;
-beforeAll(async () => {
-  bench = await startReceivableBench();
-});
-afterAll(async () => {
-  await bench?.teardown();
-});
+const bench = receivableBenchPerFile();
 
 async function warnings(salespersonId: string): Promise<StoredMessage[]> {
   const all = (await (await fetch(`${inject('inboxUrl')}/api/messages`)).json()) as StoredMessage[];
@@ -23,8 +17,7 @@ async function warnings(salespersonId: string): Promise<StoredMessage[]> {
 
 describe('salesperson receivables limit', () => {
   it('warns once when an application crosses 80 %, not again above it, and stops new credit at 100 %', async () => {
-    const counterpartyId = await bench.seedDealer();
-    const salespersonId = await bench.seedSalesperson({ creditLimitMinor: 1_000_000 });
+    const { counterpartyId, salespersonId } = await bench.seedParties({}, { creditLimitMinor: 1_000_000 });
     const apply = async (amountMinor: number) => {
       const h = await bench.start({ counterpartyId, salespersonId, amountMinor, termDays: 30 });
       return { h, receivableId: h.workflowId.replace(/^receivable:/, '') };

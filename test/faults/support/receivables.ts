@@ -14,9 +14,11 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableWorkflowId,
+  recordPayment,
   type TimelineStep,
 } from '../../../workflows/receivable/contract.js';
 import { seedDealerAndSalesperson } from '../../support/acme.js';
+import { testActor } from '../../support/actors.js';
 
 export const TZ = DEFAULT_POLICY.timeZone;
 export const AMOUNT = 2_000_000;
@@ -96,6 +98,13 @@ export function receivableKit(pool: Pool, client: Client) {
       });
       return { id, counterpartyId };
     },
+    /** Finance records payment `paymentId` of the whole amount today (an Update on the receivable's workflow). */
+    payInFull: (id: string, paymentId: string) =>
+      client.workflow.getHandle(receivableWorkflowId(id)).executeUpdate(recordPayment, {
+        args: [
+          { paymentId, amountMinor: AMOUNT, paidOn: companyToday(), actor: testActor('finance', 'faults') },
+        ],
+      }),
     state: (id: string) =>
       client.workflow.getHandle(receivableWorkflowId(id)).query<ReceivableState>(getReceivable),
     async count(sql: string, params: unknown[]): Promise<number> {

@@ -21,8 +21,8 @@ import { type LocalTemporal, startLocalTemporal, stopChild } from '../../../infr
 import { registerSearchAttributes } from '../../../infra/temporal.js';
 import { createPool, migrate, type Pool } from '../../../store/db.js';
 import { RECEIVABLE_TASK_QUEUE } from '../../../workflows/receivable/contract.js';
+import { eventually } from '../../support/eventually.js';
 import { freePort } from '../../support/global-setup.js';
-import { eventually } from './eventually.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
