@@ -1,7 +1,6 @@
 /** SQL for imports: the import and its progress, the per-row report, and what rows look up. */
 import type { Pool } from 'pg';
-import type { ImportFormat } from '../api/imports/records.js';
-import type { ImportKind, Outcome } from '../api/imports/rows.js';
+import type { ImportFormat, ImportKind, Outcome } from '../domain/imports.js';
 import { storableText } from '../domain/text.js';
 import { inTransaction } from './db.js';
 

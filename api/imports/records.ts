@@ -7,14 +7,8 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse } from 'csv-parse';
+import type { ImportFormat } from '../../domain/imports.js';
 import { fromCsv, headerProblems, type RowSpec } from './rows.js';
-
-export const FORMATS = {
-  'text/csv': 'csv',
-  'application/x-ndjson': 'ndjson',
-  'application/json': 'json',
-} as const;
-export type ImportFormat = (typeof FORMATS)[keyof typeof FORMATS];
 
 /** One record, numbered from 1 in file order, or the reason it could not be read. */
 export type SourceRecord = { row: number; value: unknown } | { row: number; error: string };

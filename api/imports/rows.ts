@@ -6,13 +6,9 @@
  */
 import { type ZodType, z } from 'zod';
 import { isCalendarDate } from '../../domain/calendar.js';
+import type { ImportKind, Outcome } from '../../domain/imports.js';
 import { CounterpartyBody } from '../routes/counterparties.js';
 import { CalendarDate, Id, Minor, MinorOrZero } from '../schemas.js';
-
-export const IMPORT_KINDS = ['counterparties', 'receivables', 'payments'] as const;
-export type ImportKind = (typeof IMPORT_KINDS)[number];
-export const OUTCOMES = ['created', 'updated', 'unchanged', 'rejected'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 /** What became of one record. */
 export interface RowOutcome {

@@ -1,13 +1,9 @@
 /** Reading an upload record by record: CSV, NDJSON and JSON arrays, split anywhere. */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  ImportFileError,
-  type ImportFormat,
-  readRecords,
-  type SourceRecord,
-} from '../../api/imports/records.js';
+import { ImportFileError, readRecords, type SourceRecord } from '../../api/imports/records.js';
 import { ROW_SPECS } from '../../api/imports/rows.js';
+import type { ImportFormat } from '../../domain/imports.js';
 
 /** The text as a stream of chunks of `size` bytes, cutting through characters and records. */
 const chunked = (text: string, size: number) => {
