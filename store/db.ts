@@ -215,6 +215,17 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   }
 }
 
+/** Drops `database` on the server `admin` connects to, closing its connections (a test's own database). */
+export async function dropDatabase(admin: pg.ClientConfig, database: string): Promise<void> {
+  const client = new pg.Client(admin);
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database.replaceAll('"', '')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Creates `database` on the server `admin` connects to, unless it exists (the local server of
  * `npm start`, whose data directory starts empty).

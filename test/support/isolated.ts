@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createDataLayer } from '../../operations/index.js';
-import { createPool, migrate, type Pool } from '../../store/db.js';
+import { createPool, dropDatabase, ensureDatabase, migrate, type Pool } from '../../store/db.js';
 import { createRatingWorker } from '../../workers/rating.worker.js';
 import { createReceivableWorker, type ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
 import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
@@ -35,10 +34,7 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
   const url = new URL(inject('databaseUrl'));
   url.pathname = '/postgres';
   const adminUrl = url.toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  await admin.end();
+  await ensureDatabase({ connectionString: adminUrl }, database);
   url.pathname = `/${database}`;
   const pool = createPool(url.toString(), 10);
   await migrate(pool);
@@ -68,10 +64,7 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
     async dispose() {
       await connection.close();
       await pool.end();
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await a.end();
+      await dropDatabase({ connectionString: adminUrl }, database);
     },
   };
 }

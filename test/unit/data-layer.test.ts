@@ -20,14 +20,6 @@ const SOURCE_FOLDERS = [
   'bench',
 ];
 
-/**
- * Files that still hold SQL because another change moves it into store/: each goes once it
- * has. The lead empties this list after merging the data-layer branches.
- */
-const PENDING_MOVE = new Set<string>([
-  // None left: the benchmarks' seeding moved to store/bulk.ts.
-]);
-
 /** The string and template literals of a source text (comments skipped), with their line. */
 function literalsOf(text: string): { line: number; text: string }[] {
   const found: { line: number; text: string }[] = [];
@@ -119,24 +111,12 @@ describe('the data layer', () => {
     expect(sqlIn("const message = 'select the counterparty from the list';")).toEqual([]);
   });
 
-  it('no SQL outside store/ (files still to move are listed in PENDING_MOVE)', () => {
+  it('no SQL outside store/', () => {
     const offending: string[] = [];
     for (const file of SOURCE_FOLDERS.flatMap(sourceFiles)) {
-      if (PENDING_MOVE.has(file)) continue;
       for (const hit of sqlIn(readFileSync(path.join(ROOT, file), 'utf8')))
         offending.push(`${file}:${hit.line}: ${hit.found}`);
     }
     expect(offending).toEqual([]);
-  });
-
-  it('PENDING_MOVE names only files that still hold SQL', () => {
-    const stale = [...PENDING_MOVE].filter((file) => {
-      try {
-        return sqlIn(readFileSync(path.join(ROOT, file), 'utf8')).length === 0;
-      } catch {
-        return true; // moved or deleted
-      }
-    });
-    expect(stale).toEqual([]);
   });
 });
