@@ -96,14 +96,7 @@ export function createSalespersonQueries(pool: Pool) {
     },
 
     /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
-    async upsertSalesperson(s: {
-      id: string;
-      name: string;
-      email: string;
-      region: string;
-      phone: string | null;
-      creditLimitMinor: number | null;
-    }): Promise<{ created: boolean }> {
+    async upsertSalesperson(s: SalespersonRow): Promise<{ created: boolean }> {
       const { rows } = await pool.query<{ created: boolean }>(
         `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
