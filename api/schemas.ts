@@ -101,6 +101,14 @@ export const OnBehalfOfBody = z
     'Whom the credential acts for (e.g. a clerk keying a manager’s paper decision); recorded as unverified',
   );
 
+/**
+ * The body fields of an act: whom the credential acts for (when keying someone else's decision),
+ * and the fields that once named the actor, refused by name.
+ */
+export function actorBodyFields<K extends string>(...refused: K[]) {
+  return { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields(...refused) };
+}
+
 /** An actor as answers show it: a credential (or, for a process acting by itself, `role: system`). */
 export const ActorResponse = z.object({
   credentialId: z.string().nullable(),

@@ -8,7 +8,7 @@ import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { ROLES } from '../roles.js';
-import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
+import { actorBodyFields, CalendarDate, Id, MinorOrZero, Text } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
@@ -141,8 +141,7 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
       body: z.object({
         action: z.enum(['stop', 'resume']),
         reason: z.string().trim().min(1).max(2000),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
       handler: async ({ params, body, principal }) => {

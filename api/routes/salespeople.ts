@@ -33,16 +33,7 @@ import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
-import {
-  ActorResponse,
-  Id,
-  MinorOrZero,
-  Month,
-  OnBehalfOfBody,
-  Quarter,
-  refusedActorFields,
-  Text,
-} from '../schemas.js';
+import { ActorResponse, actorBodyFields, Id, MinorOrZero, Month, Quarter, Text } from '../schemas.js';
 import { seesSalesperson } from '../visibility.js';
 
 const Bp = z.number().int().min(0).max(1_000_000);
@@ -200,8 +191,7 @@ export function salespersonRoutes(deps: {
         kind: z.enum(['sale', 'complaint', 'collection', 'violation']),
         detail: Text,
         amountMinor: MinorOrZero.optional(),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('source'),
+        ...actorBodyFields('source'),
       }),
       response: z.object({ salespersonId: z.string(), eventType: z.string(), idempotencyKey: z.string() }),
       status: 201,
@@ -226,8 +216,7 @@ export function salespersonRoutes(deps: {
         complaintCount: z.number().int().min(0).optional(),
         collectionRatioBp: Bp,
         contractFulfilmentBp: Bp,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('scoredBy'),
+        ...actorBodyFields('scoredBy'),
       }),
       response: z.object({
         salespersonId: z.string(),
@@ -313,8 +302,7 @@ export function salespersonRoutes(deps: {
       body: z.object({
         proposedLimitMinor: MinorOrZero,
         evaluation: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('proposedBy'),
+        ...actorBodyFields('proposedBy'),
       }),
       response: ProposalResponse,
       status: 201,
@@ -334,8 +322,7 @@ export function salespersonRoutes(deps: {
       body: z.object({
         approve: z.boolean(),
         reason: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: ProposalResponse,
       handler: async ({ params, body, principal }) =>
@@ -409,8 +396,7 @@ export function salespersonRoutes(deps: {
         actions: z.array(ReviewAction).optional(),
         limitMinor: MinorOrZero.nullable().optional(),
         note: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: ReviewResponse,
       handler: async ({ params, body, principal }) =>
