@@ -226,15 +226,20 @@ export function importRoutes(deps: {
     return err; // the error mapping says it (unavailable services) without internals
   }
 
+  /** What the two reads of one import share: their tag, who may read it, and the import they name. */
+  const importReport = {
+    tag: 'imports',
+    roles: ['finance', 'admin', 'auditor'],
+    params: z.object({ id: Id }),
+  } as const;
+
   return [
     ...IMPORT_KINDS.map(importRoute),
     defineRoute({
       method: 'GET',
       path: '/v1/imports/:id',
       summary: "An import's status, counts and progress (rows processed), while it runs and after",
-      tag: 'imports',
-      roles: ['finance', 'admin', 'auditor'],
-      params: z.object({ id: Id }),
+      ...importReport,
       response: ImportSchema,
       handler: async ({ params }) => {
         await queries.failAbandoned(params.id);
@@ -247,9 +252,7 @@ export function importRoutes(deps: {
       method: 'GET',
       path: '/v1/imports/:id/rows',
       summary: "An import's per-row report in file order, optionally one outcome (e.g. rejected), paged",
-      tag: 'imports',
-      roles: ['finance', 'admin', 'auditor'],
-      params: z.object({ id: Id }),
+      ...importReport,
       query: z.object({
         outcome: z.enum(OUTCOMES).optional(),
         afterRow: QueryInt(0).default(0).describe('Rows after this row number'),
