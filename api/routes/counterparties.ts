@@ -5,7 +5,7 @@ import type { Operations } from '../../operations/index.js';
 import { CreditFactChangeRefused, type UpsertBy, type UpsertOutcome } from '../../operations/master-data.js';
 import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, orNotFound } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { ROLES } from '../roles.js';
 import { actorBodyFields, CalendarDate, Id, MinorOrZero, Text } from '../schemas.js';
@@ -148,8 +148,7 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
         // One manual block per manager's credential (never a name from the body).
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
         const done = await operations.supply.override(params.id, body.action, body.reason, actor);
-        if (!done) throw ApiError.notFound(`counterparty ${params.id}`);
-        return { id: params.id, ...done };
+        return { id: params.id, ...orNotFound(done, `counterparty ${params.id}`) };
       },
     }),
     masterDataRoute({
@@ -177,8 +176,10 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
       handler: async ({ params, body, principal }) => {
         const { reason, ...values } = body;
         const actor = actorOf(authenticated(principal));
-        const outcome = await operations.creditFacts.override(params.id, values, reason, actor);
-        if (!outcome) throw ApiError.notFound(`counterparty ${params.id}`);
+        const outcome = orNotFound(
+          await operations.creditFacts.override(params.id, values, reason, actor),
+          `counterparty ${params.id}`,
+        );
         if ('refused' in outcome) {
           const { field, message } = outcome.refused;
           throw ApiError.unprocessable(`${field}: ${message}`, [{ path: field, message }]);

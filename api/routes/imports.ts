@@ -15,7 +15,7 @@ import type { Operations } from '../../operations/index.js';
 import type { ImportRow, ReportRow } from '../../store/imports.js';
 import type { Store } from '../../store/index.js';
 import { actorOf } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, orNotFound } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
 import { createRowAppliers } from '../imports/importers.js';
 import { FORMATS, ImportFileError, readRecords } from '../imports/records.js';
@@ -243,9 +243,7 @@ export function importRoutes(deps: {
       response: ImportSchema,
       handler: async ({ params }) => {
         await queries.failAbandoned(params.id);
-        const found = await queries.get(params.id);
-        if (!found) throw ApiError.notFound(`import ${params.id}`);
-        return view(found);
+        return view(orNotFound(await queries.get(params.id), `import ${params.id}`));
       },
     }),
     defineRoute({
