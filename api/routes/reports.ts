@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AGING_BUCKET_DEFINITIONS } from '../../domain/aging.js';
+import { AGING_BUCKET_DEFINITIONS, type AgingColumn } from '../../domain/aging.js';
 import { localDate } from '../../domain/calendar.js';
 import { type CsvColumn, columnName, fieldColumns, toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
@@ -18,6 +18,7 @@ import {
   type DsoRow,
   dsoRows,
   ESCALATION_STEPS,
+  type EscalationStep,
   gradeDistribution,
   monthPeriods,
   monthSpan,
@@ -40,25 +41,29 @@ const Format = z
 const CSV_ANSWER =
   'the report as CSV (header row, amounts in minor units), with `format=csv` or `Accept: text/csv`';
 /** Every report: read by staff and by salespeople (who see their own), answered as JSON or CSV. */
+/** A report answers JSON in this shape, or CSV. */
+const jsonOrCsv = <T extends z.ZodType>(report: T) => z.union([report, z.string()]);
 const staffAndSalesReport = { tag: 'reports', roles: [...STAFF_READERS, 'sales'], csv: CSV_ANSWER } as const;
 const SalespersonFilter = Id.optional().describe(
   "Only this salesperson's receivables (a salesperson always gets only their own)",
 );
+/** Every report's query: whose receivables, and JSON or CSV. */
+const ScopedToSalesperson = { salespersonId: SalespersonFilter, format: Format };
 const MAX_MONTHS = 120;
 const MonthRange = {
   from: Month.optional().describe('First month YYYY-MM (default: 11 months before `to`)'),
   to: Month.optional().describe("Last month YYYY-MM (default: this month in the company's time zone)"),
 };
 
+/** A group's outstanding in each aging bucket, named by the bucket's column (domain/aging.ts). */
+const BucketAmounts = Object.fromEntries(
+  AGING_BUCKET_DEFINITIONS.map((b) => [b.column, z.number().int()]),
+) as Record<AgingColumn, z.ZodNumber>;
 const AgingRowSchema = z.object({
   key: z.string(),
   name: z.string(),
   currency: z.string(),
-  currentMinor: z.number().int(),
-  overdue1to7Minor: z.number().int(),
-  overdue8to15Minor: z.number().int(),
-  overdue16to30Minor: z.number().int(),
-  overdueOver30Minor: z.number().int(),
+  ...BucketAmounts,
   totalMinor: z.number().int(),
 });
 const AgingReport = z.object({
@@ -130,12 +135,12 @@ const CollectionsReport = z.object({
       lateMinor: z.number().int(),
       discountMinor: z.number().int(),
       writtenOffMinor: z.number().int(),
-      escalations: z.object({
-        dueCheck: z.number().int(),
-        secondNotice: z.number().int(),
-        warning: z.number().int(),
-        legal: z.number().int(),
-      }),
+      escalations: z.object(
+        Object.fromEntries(ESCALATION_STEPS.map((step) => [step, z.number().int()])) as Record<
+          EscalationStep,
+          z.ZodNumber
+        >,
+      ),
     }),
   ),
 });
@@ -167,12 +172,8 @@ function scope(principal: Principal | undefined, requested: string | undefined):
 
 type AgingCsvRow = AgingRow & { asOf: string; by: string };
 const AGING_CSV: CsvColumn<AgingCsvRow>[] = [
-  ...fieldColumns<AgingCsvRow>('asOf', 'by', 'key', 'name', 'currency', 'currentMinor'),
-  // The buckets' bounds as words: overdue_1_7, not overdue1to7.
-  { header: 'overdue_1_7_minor', value: (r) => r.overdue1to7Minor },
-  { header: 'overdue_8_15_minor', value: (r) => r.overdue8to15Minor },
-  { header: 'overdue_16_30_minor', value: (r) => r.overdue16to30Minor },
-  { header: 'overdue_over_30_minor', value: (r) => r.overdueOver30Minor },
+  ...fieldColumns<AgingCsvRow>('asOf', 'by', 'key', 'name', 'currency'),
+  ...AGING_BUCKET_DEFINITIONS.map((b) => ({ header: b.csv, value: (r: AgingCsvRow) => r[b.column] })),
   ...fieldColumns<AgingCsvRow>('totalMinor'),
 ];
 
@@ -260,10 +261,9 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       query: z.object({
         by: z.enum(['counterparty', 'salesperson', 'region']).default('counterparty'),
         asOf: CalendarDate.optional().describe("default: today in the company's time zone"),
-        salespersonId: SalespersonFilter,
-        format: Format,
+        ...ScopedToSalesperson,
       }),
-      response: z.union([AgingReport, z.string()]),
+      response: jsonOrCsv(AgingReport),
       handler: async ({ query, principal }, req) => {
         const asOf = query.asOf ?? today();
         const items = await q.outstandingByDueDate(query.by, asOf, scope(principal, query.salespersonId));
@@ -291,8 +291,8 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/dso',
       summary: `Days sales outstanding by month, per currency. ${DSO_FORMULA}. Receivables at the period end are rebuilt from the facts (approved − payments and discounts dated by then − write-offs by then); credit sales are approved amounts issued in the period. JSON or CSV`,
       ...staffAndSalesReport,
-      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([DsoReport, z.string()]),
+      query: z.object({ ...MonthRange, ...ScopedToSalesperson }),
+      response: jsonOrCsv(DsoReport),
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const figures = await q.dsoFigures(periods, scope(principal, query.salespersonId));
@@ -308,8 +308,8 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         'Grade distribution: dealers by credit grade AA…CC and customers by class A–D (grade null: not yet rated or classified); a salesperson sees the counterparties they sell to. JSON or CSV (kind, grade, count)',
       ...staffAndSalesReport,
-      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([GradeReport, z.string()]),
+      query: z.object({ ...ScopedToSalesperson }),
+      response: jsonOrCsv(GradeReport),
       handler: async ({ query, principal }, req) => {
         const report = gradeDistribution(await q.gradeCounts(scope(principal, query.salespersonId)));
         if (wantsCsv(query.format, req)) {
@@ -332,8 +332,8 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the docs/domain.md §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
       ...staffAndSalesReport,
-      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([LimitUsageReport, z.string()]),
+      query: z.object({ ...ScopedToSalesperson }),
+      response: jsonOrCsv(LimitUsageReport),
       handler: async ({ query, principal }, req) => {
         const who = scope(principal, query.salespersonId);
         const policy = deps.policy();
@@ -381,8 +381,8 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       summary:
         'Collection results by month, per currency: amount collected (payments dated in the month), of which on time (paid on or before the due date in force) and late, cash discount granted, bad debts written off, and how many receivables reached each escalation step (due+1 check, +7 second notice, +15 warning, +30 legal; dated by the credit record in company time). JSON or CSV',
       ...staffAndSalesReport,
-      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([CollectionsReport, z.string()]),
+      query: z.object({ ...MonthRange, ...ScopedToSalesperson }),
+      response: jsonOrCsv(CollectionsReport),
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const who = scope(principal, query.salespersonId);
