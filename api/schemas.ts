@@ -74,6 +74,11 @@ export const Quarter = z
   .regex(/^[1-9]\d{3}-Q[1-4]$/, { message: 'must be a quarter YYYY-Qn', abort: true })
   .refine(isQuarter, 'must be a quarter YYYY-Qn');
 
+/** One field per key, each of a fresh `field()` schema: e.g. an integer per metric, per aging bucket. */
+export function fieldPerKey<K extends string, S extends z.ZodType>(keys: readonly K[], field: () => S) {
+  return Object.fromEntries(keys.map((k) => [k, field()])) as Record<K, S>;
+}
+
 /** Who did it, as the person names themself in the record. */
 export const Person = z.string().trim().min(1).max(200);
 export const Text = z.string().trim().min(1).max(2000);

@@ -8,7 +8,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { METRIC_KEYS } from './salesperson-assessment.js';
-import type { AssessmentTableRow, Month } from './salesperson-review.js';
+import { ASSESSMENT_FIGURES, type AssessmentTableRow, type Month } from './salesperson-review.js';
 
 export interface CsvColumn<T> {
   header: string;
@@ -40,21 +40,7 @@ export function fieldColumns<T>(...keys: readonly CellKey<T>[]): CsvColumn<T>[] 
 type AssessmentCsvRow = AssessmentTableRow & { month: Month };
 
 /** The month's figures, each in a column named after it (amounts in minor units). */
-const FIGURES = [
-  'month',
-  'salespersonId',
-  'salespersonName',
-  'receivablesMinor',
-  'creditSalesMinor',
-  'collectedMinor',
-  'contractAmountMinor',
-  'badDebtsMinor',
-  'salesMinor',
-  'discountOfferedMinor',
-  'paidWithDiscountMinor',
-  'companyReceivablesMinor',
-  'daysInPeriod',
-] as const;
+const FIGURES = ['month', 'salespersonId', 'salespersonName', ...ASSESSMENT_FIGURES] as const;
 
 /**
  * One row per salesperson: the figures, each metric (ratios in bp, the collection period in days with one

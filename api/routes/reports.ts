@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AGING_BUCKET_DEFINITIONS, type AgingColumn } from '../../domain/aging.js';
+import { AGING_BUCKET_DEFINITIONS } from '../../domain/aging.js';
 import { localDate } from '../../domain/calendar.js';
 import { type CsvColumn, columnName, fieldColumns, toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
@@ -18,7 +18,6 @@ import {
   type DsoRow,
   dsoRows,
   ESCALATION_STEPS,
-  type EscalationStep,
   gradeDistribution,
   monthPeriods,
   monthSpan,
@@ -31,7 +30,7 @@ import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
-import { CalendarDate, Id, Month } from '../schemas.js';
+import { CalendarDate, fieldPerKey, Id, Month } from '../schemas.js';
 import { isSalesperson, salespersonScope } from '../visibility.js';
 
 const Format = z
@@ -56,9 +55,10 @@ const MonthRange = {
 };
 
 /** A group's outstanding in each aging bucket, named by the bucket's column (domain/aging.ts). */
-const BucketAmounts = Object.fromEntries(
-  AGING_BUCKET_DEFINITIONS.map((b) => [b.column, z.number().int()]),
-) as Record<AgingColumn, z.ZodNumber>;
+const BucketAmounts = fieldPerKey(
+  AGING_BUCKET_DEFINITIONS.map((b) => b.column),
+  () => z.number().int(),
+);
 const AgingRowSchema = z.object({
   key: z.string(),
   name: z.string(),
@@ -135,12 +135,7 @@ const CollectionsReport = z.object({
       lateMinor: z.number().int(),
       discountMinor: z.number().int(),
       writtenOffMinor: z.number().int(),
-      escalations: z.object(
-        Object.fromEntries(ESCALATION_STEPS.map((step) => [step, z.number().int()])) as Record<
-          EscalationStep,
-          z.ZodNumber
-        >,
-      ),
+      escalations: z.object(fieldPerKey(ESCALATION_STEPS, () => z.number().int())),
     }),
   ),
 });

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS } from '../../domain/salesperson-assessment.js';
-import { usageBp } from '../../domain/salesperson-review.js';
+import { ASSESSMENT_FIGURES, usageBp } from '../../domain/salesperson-review.js';
 import type { Operations } from '../../operations/index.js';
 import { latestCreditScore } from '../../operations/salesperson-credit.js';
 import type { Store } from '../../store/index.js';
@@ -33,36 +33,26 @@ import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
-import { ActorResponse, actorBodyFields, Id, MinorOrZero, Month, Quarter, Text } from '../schemas.js';
+import {
+  ActorResponse,
+  actorBodyFields,
+  fieldPerKey,
+  Id,
+  MinorOrZero,
+  Month,
+  Quarter,
+  Text,
+} from '../schemas.js';
 import { seesSalesperson } from '../visibility.js';
 
 const Bp = z.number().int().min(0).max(1_000_000);
 
-const Metrics = z.object(
-  Object.fromEntries(METRIC_KEYS.map((m) => [m, z.number().nullable()])) as Record<
-    (typeof METRIC_KEYS)[number],
-    z.ZodNullable<z.ZodNumber>
-  >,
-);
-const Rates = z.object(
-  Object.fromEntries(METRIC_KEYS.map((m) => [m, z.number().int()])) as Record<
-    (typeof METRIC_KEYS)[number],
-    z.ZodNumber
-  >,
-);
+const Metrics = z.object(fieldPerKey(METRIC_KEYS, () => z.number().nullable()));
+const Rates = z.object(fieldPerKey(METRIC_KEYS, () => z.number().int()));
 const AssessmentRow = z.object({
   salespersonId: z.string(),
   salespersonName: z.string(),
-  receivablesMinor: z.number().int(),
-  creditSalesMinor: z.number().int(),
-  collectedMinor: z.number().int(),
-  contractAmountMinor: z.number().int(),
-  badDebtsMinor: z.number().int(),
-  salesMinor: z.number().int(),
-  discountOfferedMinor: z.number().int(),
-  paidWithDiscountMinor: z.number().int(),
-  companyReceivablesMinor: z.number().int(),
-  daysInPeriod: z.number().int(),
+  ...fieldPerKey(ASSESSMENT_FIGURES, () => z.number().int()),
   metrics: Metrics,
   rates: Rates,
   totalRateBp: z.number().int(),
