@@ -74,14 +74,16 @@ const AgingReport = z.object({
   totals: z.array(AgingRowSchema),
 });
 
+/** The monthly reports (DSO, collections) answer a row per month and currency. */
+const MonthAndCurrency = { month: z.string(), currency: z.string() };
+
 const DsoReport = z.object({
   from: z.string(),
   to: z.string(),
   formula: z.string(),
   rows: z.array(
     z.object({
-      month: z.string(),
-      currency: z.string(),
+      ...MonthAndCurrency,
       periodEnd: z.string(),
       days: z.number().int(),
       receivablesMinor: z.number().int(),
@@ -128,8 +130,7 @@ const CollectionsReport = z.object({
   to: z.string(),
   rows: z.array(
     z.object({
-      month: z.string(),
-      currency: z.string(),
+      ...MonthAndCurrency,
       collectedMinor: z.number().int(),
       onTimeMinor: z.number().int(),
       lateMinor: z.number().int(),
