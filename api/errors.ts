@@ -32,6 +32,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What was asked for, or a 404 naming it (e.g. `webhook <id>`) when there is none. */
+export function orNotFound<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw ApiError.notFound(what);
+  return value;
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; fields?: FieldError[] };
 }

@@ -74,6 +74,11 @@ export const Quarter = z
   .regex(/^[1-9]\d{3}-Q[1-4]$/, { message: 'must be a quarter YYYY-Qn', abort: true })
   .refine(isQuarter, 'must be a quarter YYYY-Qn');
 
+/** One field per key, each of a fresh `field()` schema: e.g. an integer per metric, per aging bucket. */
+export function fieldPerKey<K extends string, S extends z.ZodType>(keys: readonly K[], field: () => S) {
+  return Object.fromEntries(keys.map((k) => [k, field()])) as Record<K, S>;
+}
+
 /** Who did it, as the person names themself in the record. */
 export const Person = z.string().trim().min(1).max(200);
 export const Text = z.string().trim().min(1).max(2000);
@@ -100,6 +105,14 @@ export const OnBehalfOfBody = z
   .describe(
     'Whom the credential acts for (e.g. a clerk keying a manager’s paper decision); recorded as unverified',
   );
+
+/**
+ * The body fields of an act: whom the credential acts for (when keying someone else's decision),
+ * and the fields that once named the actor, refused by name.
+ */
+export function actorBodyFields<K extends string>(...refused: K[]) {
+  return { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields(...refused) };
+}
 
 /** An actor as answers show it: a credential (or, for a process acting by itself, `role: system`). */
 export const ActorResponse = z.object({

@@ -9,14 +9,26 @@ import { type CalendarDate, daysBetween } from './calendar.js';
 
 /**
  * current = not yet due (or due today); then days overdue 1–7, 8–15, 16–30, more than 30.
- * `name` labels the metric, `column` is the report's amount field, `label` its heading.
+ * `name` labels the metric, `column` is the report's amount field, `csv` its CSV column, `label` its heading.
  */
 export const AGING_BUCKET_DEFINITIONS = [
-  { name: 'current', column: 'currentMinor', label: 'current', throughDays: 0 },
-  { name: '1-7', column: 'overdue1to7Minor', label: '1–7', throughDays: 7 },
-  { name: '8-15', column: 'overdue8to15Minor', label: '8–15', throughDays: 15 },
-  { name: '16-30', column: 'overdue16to30Minor', label: '16–30', throughDays: 30 },
-  { name: '30+', column: 'overdueOver30Minor', label: '30+', throughDays: Number.POSITIVE_INFINITY },
+  { name: 'current', column: 'currentMinor', csv: 'current_minor', label: 'current', throughDays: 0 },
+  { name: '1-7', column: 'overdue1to7Minor', csv: 'overdue_1_7_minor', label: '1–7', throughDays: 7 },
+  { name: '8-15', column: 'overdue8to15Minor', csv: 'overdue_8_15_minor', label: '8–15', throughDays: 15 },
+  {
+    name: '16-30',
+    column: 'overdue16to30Minor',
+    csv: 'overdue_16_30_minor',
+    label: '16–30',
+    throughDays: 30,
+  },
+  {
+    name: '30+',
+    column: 'overdueOver30Minor',
+    csv: 'overdue_over_30_minor',
+    label: '30+',
+    throughDays: Number.POSITIVE_INFINITY,
+  },
 ] as const;
 type AgingBucketDefinition = (typeof AGING_BUCKET_DEFINITIONS)[number];
 

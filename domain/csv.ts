@@ -8,7 +8,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { METRIC_KEYS } from './salesperson-assessment.js';
-import type { AssessmentTableRow, Month } from './salesperson-review.js';
+import { ASSESSMENT_FIGURES, type AssessmentTableRow, type Month } from './salesperson-review.js';
 
 export interface CsvColumn<T> {
   header: string;
@@ -23,40 +23,34 @@ export function toCsv<T>(columns: readonly CsvColumn<T>[], rows: readonly T[]): 
   });
 }
 
+/** A field's column: salespersonId → salesperson_id, averageCollectionPeriodDays → average_collection_period_days. */
+export const columnName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The fields of T that a cell can show as they are. */
+type CellKey<T> = { [K in keyof T]: T[K] extends string | number | null ? K : never }[keyof T] & string;
+
+/** Columns named after their fields (receivablesMinor → receivables_minor), each showing the field's value. */
+export function fieldColumns<T>(...keys: readonly CellKey<T>[]): CsvColumn<T>[] {
+  return keys.map((key) => ({ header: columnName(key), value: (r: T) => r[key] as string | number | null }));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Finance's monthly salesperson assessment table (docs/domain.md §4)
 
 type AssessmentCsvRow = AssessmentTableRow & { month: Month };
 
-/** A field's column: salespersonId → salesperson_id, averageCollectionPeriodDays → average_collection_period_days. */
-const column = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /** The month's figures, each in a column named after it (amounts in minor units). */
-const FIGURES = [
-  'month',
-  'salespersonId',
-  'salespersonName',
-  'receivablesMinor',
-  'creditSalesMinor',
-  'collectedMinor',
-  'contractAmountMinor',
-  'badDebtsMinor',
-  'salesMinor',
-  'discountOfferedMinor',
-  'paidWithDiscountMinor',
-  'companyReceivablesMinor',
-  'daysInPeriod',
-] as const;
+const FIGURES = ['month', 'salespersonId', 'salespersonName', ...ASSESSMENT_FIGURES] as const;
 
 /**
  * One row per salesperson: the figures, each metric (ratios in bp, the collection period in days with one
  * decimal; an empty cell where a metric has no denominator), each metric's rate in bp, and the result.
  */
 export const ASSESSMENT_CSV: readonly CsvColumn<AssessmentCsvRow>[] = [
-  ...FIGURES.map((key) => ({ header: column(key), value: (r: AssessmentCsvRow) => r[key] })),
-  ...METRIC_KEYS.map((m) => ({ header: column(m), value: (r: AssessmentCsvRow) => r.metrics[m] })),
+  ...fieldColumns<AssessmentCsvRow>(...FIGURES),
+  ...METRIC_KEYS.map((m) => ({ header: columnName(m), value: (r: AssessmentCsvRow) => r.metrics[m] })),
   ...METRIC_KEYS.map((m) => ({
-    header: `rate_${column(m).replace(/_(days|bp)$/, '')}_bp`,
+    header: `rate_${columnName(m).replace(/_(days|bp)$/, '')}_bp`,
     value: (r: AssessmentCsvRow) => r.rates[m],
   })),
   { header: 'total_rate_bp', value: (r) => r.totalRateBp },

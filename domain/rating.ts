@@ -308,27 +308,36 @@ export interface GradedAssessment extends AssessmentScore {
   readonly grade: LetterGrade;
 }
 
-/** One month's performance assessment (12 indicators, graded monthly). */
-export function monthlyPerformance(
-  values: IndicatorValues,
-  thresholds: GradeBand = DEFAULT_GRADE_THRESHOLDS.performance,
-  indicators: readonly IndicatorDefinition[] = DEFAULT_PERFORMANCE_INDICATORS,
-): GradedAssessment {
-  assertPerformanceIndicators(indicators);
-  const score = scoreAssessment(indicators, values);
-  return { ...score, grade: gradeFromTotal(score.total, thresholds) };
+/**
+ * An assessment scored and graded against its band: `indicators` (checked first) and `thresholds`
+ * default to the assessment's own.
+ */
+function gradedAssessment(
+  assertIndicators: (indicators: readonly IndicatorDefinition[]) => void,
+  defaults: { thresholds: GradeBand; indicators: readonly IndicatorDefinition[] },
+) {
+  return (
+    values: IndicatorValues,
+    thresholds: GradeBand = defaults.thresholds,
+    indicators: readonly IndicatorDefinition[] = defaults.indicators,
+  ): GradedAssessment => {
+    assertIndicators(indicators);
+    const score = scoreAssessment(indicators, values);
+    return { ...score, grade: gradeFromTotal(score.total, thresholds) };
+  };
 }
 
+/** One month's performance assessment (12 indicators, graded monthly). */
+export const monthlyPerformance = gradedAssessment(assertPerformanceIndicators, {
+  thresholds: DEFAULT_GRADE_THRESHOLDS.performance,
+  indicators: DEFAULT_PERFORMANCE_INDICATORS,
+});
+
 /** The quarter's conduct assessment (8 indicators, graded quarterly). */
-export function quarterlyConduct(
-  values: IndicatorValues,
-  thresholds: GradeBand = DEFAULT_GRADE_THRESHOLDS.conduct,
-  indicators: readonly IndicatorDefinition[] = DEFAULT_CONDUCT_INDICATORS,
-): GradedAssessment {
-  assertConductIndicators(indicators);
-  const score = scoreAssessment(indicators, values);
-  return { ...score, grade: gradeFromTotal(score.total, thresholds) };
-}
+export const quarterlyConduct = gradedAssessment(assertConductIndicators, {
+  thresholds: DEFAULT_GRADE_THRESHOLDS.conduct,
+  indicators: DEFAULT_CONDUCT_INDICATORS,
+});
 
 export interface QuarterPerformance {
   /** Average of the monthly totals (may have a fraction; for display). */

@@ -231,14 +231,7 @@ export function metricRates(
   table: RateTable = DEFAULT_RATE_TABLE,
   baselines: AssessmentBaselines = DEFAULT_BASELINES,
 ): MetricRates {
-  const rates: Record<MetricKey, number> = {
-    averageCollectionPeriodDays: 0,
-    collectionRatioBp: 0,
-    receivablesShareBp: 0,
-    badDebtToReceivablesBp: 0,
-    badDebtToSalesBp: 0,
-    discountTakeUpBp: 0,
-  };
+  const rates = Object.fromEntries(METRIC_KEYS.map((m) => [m, 0])) as Record<MetricKey, number>;
   for (const metric of METRIC_KEYS) {
     const value = metrics[metric];
     if (value === null) continue;

@@ -88,6 +88,20 @@ export function usageBp(outstandingMinor: number, limitMinor: number | null): nu
 // ---------------------------------------------------------------------------------------------------------
 // Finance's monthly table as CSV
 
+/** The month's figures in a salesperson's assessment row, in the table's order (minor units; days). */
+export const ASSESSMENT_FIGURES = [
+  'receivablesMinor',
+  'creditSalesMinor',
+  'collectedMinor',
+  'contractAmountMinor',
+  'badDebtsMinor',
+  'salesMinor',
+  'discountOfferedMinor',
+  'paidWithDiscountMinor',
+  'companyReceivablesMinor',
+  'daysInPeriod',
+] as const satisfies readonly (keyof AssessmentTableRow)[];
+
 export interface AssessmentTableRow {
   salespersonId: string;
   salespersonName: string;

@@ -69,26 +69,28 @@ export function createMetrics(deps: {
       });
     return aging;
   };
-  new Gauge({
-    name: 'creditflow_outstanding_minor',
-    help: 'Outstanding amount of open issued receivables, in minor units, by aging bucket (days overdue: current = not yet due, 1-7, 8-15, 16-30, 30+ = more than 30)',
-    labelNames: ['bucket'],
-    registers: [registry],
-    async collect() {
-      const totals = await readAging();
-      for (const b of AGING_BUCKETS) this.set({ bucket: b }, totals[b].outstandingMinor);
-    },
-  });
-  new Gauge({
-    name: 'creditflow_open_receivables',
-    help: 'Open issued receivables with an outstanding amount, by aging bucket (as creditflow_outstanding_minor)',
-    labelNames: ['bucket'],
-    registers: [registry],
-    async collect() {
-      const totals = await readAging();
-      for (const b of AGING_BUCKETS) this.set({ bucket: b }, totals[b].receivables);
-    },
-  });
+  /** A gauge by aging bucket, set at each scrape from the one aging read. */
+  const agingGauge = (name: string, help: string, figure: (total: AgingTotal) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['bucket'],
+      registers: [registry],
+      async collect() {
+        const totals = await readAging();
+        for (const b of AGING_BUCKETS) this.set({ bucket: b }, figure(totals[b]));
+      },
+    });
+  agingGauge(
+    'creditflow_outstanding_minor',
+    'Outstanding amount of open issued receivables, in minor units, by aging bucket (days overdue: current = not yet due, 1-7, 8-15, 16-30, 30+ = more than 30)',
+    (t) => t.outstandingMinor,
+  );
+  agingGauge(
+    'creditflow_open_receivables',
+    'Open issued receivables with an outstanding amount, by aging bucket (as creditflow_outstanding_minor)',
+    (t) => t.receivables,
+  );
   const temporalUp = new Gauge({
     name: 'creditflow_temporal_metrics_up',
     help: "1 when the Temporal worker's metrics were read for this scrape, 0 when not",

@@ -5,6 +5,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CounterpartyProfile } from '../domain/credit-facts.js';
 import { setColumns } from './db.js';
+import { oneRow } from './sql.js';
 
 export interface CounterpartyRow {
   id: string;
@@ -95,20 +96,20 @@ export function createCounterpartyQueries(pool: Pool) {
 
   return {
     async get(id: string): Promise<CounterpartyRow | undefined> {
-      const { rows } = await pool.query<CounterpartyRow>(
+      return oneRow<CounterpartyRow>(
+        pool,
         `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1`,
         [id],
       );
-      return rows[0];
     },
 
     /** The counterparty, locked for the rest of the transaction. */
     async lock(client: PoolClient, id: string): Promise<CounterpartyRow | undefined> {
-      const { rows } = await client.query<CounterpartyRow>(
+      return oneRow<CounterpartyRow>(
+        client,
         `SELECT ${COUNTERPARTY_COLUMNS} FROM counterparties c WHERE c.id = $1 FOR UPDATE`,
         [id],
       );
-      return rows[0];
     },
 
     /** The profiles of these counterparties, locked in id order for the rest of the transaction. */

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { ImportFormat, ImportKind, Outcome } from '../domain/imports.js';
 import { storableText } from '../domain/text.js';
 import { inTransaction } from './db.js';
+import { oneRow } from './sql.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';
 
@@ -183,12 +184,12 @@ export function createImportQueries(pool: Pool) {
 
     /** A payment already applied, as the receivable's workflow recorded it. */
     async getPayment(paymentId: string) {
-      const { rows } = await pool.query<{ receivableId: string; amountMinor: number; paidOn: string }>(
+      return oneRow<{ receivableId: string; amountMinor: number; paidOn: string }>(
+        pool,
         `SELECT receivable_id AS "receivableId", amount_minor AS "amountMinor", paid_on AS "paidOn"
          FROM payments WHERE id = $1`,
         [paymentId],
       );
-      return rows[0];
     },
 
     /** The receivable's stage as last stored, or undefined when creditflow does not know it. */

@@ -2,7 +2,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Actor, SystemActor } from '../domain/actor.js';
 import type { CreditGrade, IndicatorValues } from '../domain/rating.js';
-import { actorColumns, onConflictUpdate, upsertRow } from './sql.js';
+import { actorColumns, onConflictUpdate, oneRow, upsertRow } from './sql.js';
 
 export interface DealerRow {
   id: string;
@@ -101,11 +101,7 @@ export function createRatingQueries(pool: Pool) {
 
   return {
     async getDealer(id: string): Promise<DealerRow | undefined> {
-      const { rows } = await pool.query<DealerRow>(
-        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = $1`,
-        [id],
-      );
-      return rows[0];
+      return oneRow<DealerRow>(pool, `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = $1`, [id]);
     },
 
     async dealers(ids: string[]): Promise<DealerRow[]> {
@@ -219,19 +215,19 @@ export function createRatingQueries(pool: Pool) {
     },
 
     async monthlyPerformance(month: string, dealerId: string) {
-      const { rows } = await pool.query<{ total: number; grade: string; scores: Record<string, number> }>(
+      return oneRow<{ total: number; grade: string; scores: Record<string, number> }>(
+        pool,
         'SELECT total, grade, scores FROM dealer_monthly_performance WHERE month = $1 AND dealer_id = $2',
         [month, dealerId],
       );
-      return rows[0];
     },
 
     async lockDealer(client: PoolClient, id: string): Promise<DealerRow | undefined> {
-      const { rows } = await client.query<DealerRow>(
+      return oneRow<DealerRow>(
+        client,
         `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = $1 FOR UPDATE`,
         [id],
       );
-      return rows[0];
     },
 
     async setCreditProfile(
@@ -304,11 +300,11 @@ export function createRatingQueries(pool: Pool) {
       quarter: string,
       dealerId: string,
     ): Promise<QuarterlyRatingRow | undefined> {
-      const { rows } = await db.query<QuarterlyRatingRow>(
+      return oneRow<QuarterlyRatingRow>(
+        db,
         `SELECT ${RATING_COLUMNS} FROM dealer_quarterly_ratings WHERE quarter = $1 AND dealer_id = $2`,
         [quarter, dealerId],
       );
-      return rows[0];
     },
 
     /** Records the decision once; returns false when one was already recorded. */

@@ -5,6 +5,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { OPEN_STAGES, PENDING_STAGES } from '../domain/receivable-stages.js';
 import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
+import { oneRow } from './sql.js';
 
 export interface ReceivableRow {
   id: string;
@@ -219,11 +220,7 @@ export function createReceivableQueries(pool: Pool) {
     },
 
     async getReceivable(id: string): Promise<ReceivableRow | undefined> {
-      const { rows } = await pool.query<ReceivableRow>(
-        `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`,
-        [id],
-      );
-      return rows[0];
+      return oneRow<ReceivableRow>(pool, `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`, [id]);
     },
 
     async listReceivables(filter: {

@@ -6,7 +6,7 @@ import { cappedSql } from '../domain/money.js';
 import type { AssessmentTableRow } from '../domain/salesperson-review.js';
 import { setColumns } from './db.js';
 import { MAX_SAFE_MINOR } from './receivables.js';
-import { actorColumns, upsertRow } from './sql.js';
+import { actorColumns, oneRow, upsertRow } from './sql.js';
 
 export interface MonthFigures {
   salespersonId: string;
@@ -88,22 +88,15 @@ export interface SalespersonRow {
 export function createSalespersonQueries(pool: Pool) {
   return {
     async getSalesperson(id: string): Promise<SalespersonRow | undefined> {
-      const { rows } = await pool.query<SalespersonRow>(
+      return oneRow<SalespersonRow>(
+        pool,
         `SELECT id, name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1`,
         [id],
       );
-      return rows[0];
     },
 
     /** Inserts or overwrites a salesperson with no credit record: for seeding test and local data only. */
-    async upsertSalesperson(s: {
-      id: string;
-      name: string;
-      email: string;
-      region: string;
-      phone: string | null;
-      creditLimitMinor: number | null;
-    }): Promise<{ created: boolean }> {
+    async upsertSalesperson(s: SalespersonRow): Promise<{ created: boolean }> {
       const { rows } = await pool.query<{ created: boolean }>(
         `INSERT INTO salespeople (id, name, email, region, phone, credit_limit_minor) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, region = EXCLUDED.region,
@@ -128,12 +121,12 @@ export function createSalespersonQueries(pool: Pool) {
 
     /** A salesperson's profile, locked for the rest of the transaction. */
     async lockSalespersonProfile(client: PoolClient, id: string): Promise<SalespersonProfile | undefined> {
-      const { rows } = await client.query<SalespersonProfile>(
+      return oneRow<SalespersonProfile>(
+        client,
         `SELECT name, email, region, phone, credit_limit_minor AS "creditLimitMinor" FROM salespeople
          WHERE id = $1 FOR UPDATE`,
         [id],
       );
-      return rows[0];
     },
 
     /** Sets the given profile fields (camelCase names) on a salesperson. */
@@ -315,11 +308,11 @@ export function createSalespersonQueries(pool: Pool) {
       client: PoolClient,
       id: string,
     ): Promise<{ creditLimitMinor: number | null } | undefined> {
-      const { rows } = await client.query<{ creditLimitMinor: number | null }>(
+      return oneRow<{ creditLimitMinor: number | null }>(
+        client,
         'SELECT credit_limit_minor AS "creditLimitMinor" FROM salespeople WHERE id = $1 FOR UPDATE',
         [id],
       );
-      return rows[0];
     },
 
     async setLimit(client: PoolClient, id: string, limitMinor: number): Promise<void> {
@@ -356,11 +349,11 @@ export function createSalespersonQueries(pool: Pool) {
       salespersonId: string,
       id: string,
     ): Promise<LimitProposalRow | undefined> {
-      const { rows } = await client.query<LimitProposalRow>(
+      return oneRow<LimitProposalRow>(
+        client,
         `SELECT ${PROPOSAL_COLUMNS} FROM salesperson_limit_proposals WHERE id = $1 AND salesperson_id = $2 FOR UPDATE`,
         [id, salespersonId],
       );
-      return rows[0];
     },
 
     async decideLimitProposal(
@@ -377,11 +370,11 @@ export function createSalespersonQueries(pool: Pool) {
     },
 
     async getLimitProposal(client: PoolClient, id: string): Promise<LimitProposalRow | undefined> {
-      const { rows } = await client.query<LimitProposalRow>(
+      return oneRow<LimitProposalRow>(
+        client,
         `SELECT ${PROPOSAL_COLUMNS} FROM salesperson_limit_proposals WHERE id = $1`,
         [id],
       );
-      return rows[0];
     },
 
     async listLimitProposals(salespersonId: string): Promise<LimitProposalRow[]> {
@@ -419,11 +412,11 @@ export function createSalespersonQueries(pool: Pool) {
     },
 
     async getReview(client: PoolClient | Pool, quarter: string, salespersonId: string, lock = false) {
-      const { rows } = await client.query<ReviewRow>(
+      return oneRow<ReviewRow>(
+        client,
         `SELECT ${REVIEW_COLUMNS} FROM salesperson_reviews WHERE quarter = $1 AND salesperson_id = $2${lock ? ' FOR UPDATE' : ''}`,
         [quarter, salespersonId],
       );
-      return rows[0];
     },
 
     async listReviews(quarter: string, ids: string[] | null): Promise<ReviewRow[]> {

@@ -1,9 +1,20 @@
 /**
- * The statement shapes the store's modules share, written once: the upsert of a row keyed by
+ * The statement shapes the store's modules share, written once: the one row of a keyed SELECT, the upsert of a row keyed by
  * its natural key, and the pair of columns that name an actor (a readable line and the
  * credential as JSON).
  */
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { type Actor, describeActor, type SystemActor } from '../domain/actor.js';
+
+/** The first row a keyed SELECT answers (on the pool or in a transaction), or undefined when none. */
+export async function oneRow<T extends QueryResultRow>(
+  db: Pool | PoolClient,
+  sql: string,
+  params: unknown[],
+): Promise<T | undefined> {
+  const { rows } = await db.query<T>(sql, params);
+  return rows[0];
+}
 
 /**
  * `ON CONFLICT (key) DO UPDATE SET` each of `update` from the new row, `touch` set to now(); with

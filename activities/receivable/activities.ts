@@ -234,6 +234,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const debtor = (s: ReceivableState) => [s.checks?.counterparty.email ?? ''];
   const salesperson = (s: ReceivableState) => [s.checks?.salesperson.email ?? ''];
 
+  /** Supply to a counterparty stopped or resumed: the credit desk and finance are told, the salesperson copied. */
+  const tellSupplyChange = (s: ReceivableState, kind: 'supply-stopped' | 'supply-resumed') =>
+    sendOnce(s, kind, kind, [...company.creditDesk, ...company.financeApprovers], {
+      cc: salesperson(s),
+      language: 'zh-CN',
+    });
+
   async function task(s: ReceivableState, step: string, kind: string, dueOn: string | null) {
     await q.insertTask({
       key: `${s.receivableId}:${step}${round(s)}`,
@@ -536,16 +543,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         recordKey: `${state.receivableId}:supply-stopped${round(state)}`,
       });
       if (result.supplyWasRunning) {
-        await sendOnce(
-          state,
-          'supply-stopped',
-          'supply-stopped',
-          [...company.creditDesk, ...company.financeApprovers],
-          {
-            cc: salesperson(state),
-            language: 'zh-CN',
-          },
-        );
+        await tellSupplyChange(state, 'supply-stopped');
       }
       return result;
     },
@@ -564,16 +562,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         { ...state, supplyStopped: false },
       );
       if (result.supplyResumed) {
-        await sendOnce(
-          state,
-          'supply-resumed',
-          'supply-resumed',
-          [...company.creditDesk, ...company.financeApprovers],
-          {
-            cc: salesperson(state),
-            language: 'zh-CN',
-          },
-        );
+        await tellSupplyChange(state, 'supply-resumed');
       }
       return result;
     },

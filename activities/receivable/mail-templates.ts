@@ -1,12 +1,12 @@
 /**
  * E-mail templates for the receivable workflow (docs/domain.md §1, 应收帐款收帐程序).
  *
- * Pure functions: no I/O, no clock. Every kind of mail has one entry in
- * {@link SPECS}: the context fields it needs and one function that describes the
- * mail as a {@link MailDoc} (title, greeting, blocks of paragraphs / facts / lists /
- * an action link, contact, sign-off) in both languages at once: each text is
- * `k.t(chinese, english)`, and the labels, rows, greetings and sign-offs the kinds
- * share are written once (LABELS, overdueRows, `to`, `signed`). A single
+ * Pure functions: no I/O, no clock. Every kind of mail has one line in {@link FRAMES}
+ * (its tone, whom it greets, who signs it) and one entry in {@link SPECS}: the context
+ * fields it needs and one function that writes the mail's texts (subject, title, blocks
+ * of paragraphs / facts / lists / an action link, contact) in both languages at once:
+ * each text is `k.t(chinese, english)`, and the labels, rows, greetings and sign-offs
+ * the kinds share are written once (LABELS, overdueRows, `to`, `signed`). A single
  * renderer turns a MailDoc into plain text and inline-styled HTML, escaping every
  * interpolated value, so no template writes HTML by hand.
  *
@@ -171,6 +171,12 @@ interface MailDoc {
   signOff: readonly string[];
 }
 
+/** What a kind writes; the greeting, sign-off and tone come from its frame ({@link FRAMES}). */
+type MailText = Omit<MailDoc, 'tone' | 'greeting' | 'signOff'> & {
+  /** Instead of the frame's tone (a rejected application is a notice, an approved one news). */
+  tone?: Tone;
+};
+
 const p = (text: string, strong = false): Block => ({ type: 'p', text, strong });
 const facts = (...rows: Row[]): Block => ({ type: 'facts', rows });
 const list = (items: readonly string[], ordered = false): Block => ({ type: 'list', items, ordered });
@@ -194,13 +200,13 @@ interface Spec<K extends keyof Ctx> {
   requires: readonly K[];
   /** Further, conditional requirements; returns the missing field paths. */
   more?: (c: With<K>) => string[];
-  doc: (c: With<K>, k: Kit) => MailDoc;
+  doc: (c: With<K>, k: Kit) => MailText;
 }
 
 interface AnySpec {
   requires: readonly (keyof Ctx)[];
   more?: (c: Ctx) => string[];
-  doc: (c: Ctx, k: Kit) => MailDoc;
+  doc: (c: Ctx, k: Kit) => MailText;
 }
 
 /** Type-checks one entry against its own requirements; validation happens before a template runs. */
@@ -315,18 +321,46 @@ const to = {
   /** A formal letter: the company addresses the debtor by name. */
   debtorFormally: (c: Ctx, k: Kit) => k.t(`${c.counterpartyName}：`, `Dear ${c.counterpartyName},`),
   salesperson: (c: Ctx, k: Kit) => k.t(`${c.salespersonName}，您好：`, `Dear ${c.salespersonName},`),
-  manager: (k: Kit) => k.t('经理，您好：', 'Dear Manager,'),
-  colleagues: (k: Kit) =>
+  manager: (_: Ctx, k: Kit) => k.t('经理，您好：', 'Dear Manager,'),
+  approvers: (_: Ctx, k: Kit) => k.t('财务部、市场部各位审批人：', 'Dear Finance and Marketing approvers,'),
+  creditDesk: (_: Ctx, k: Kit) => k.t('信用管理部各位同事：', 'Dear credit desk,'),
+  colleagues: (_: Ctx, k: Kit) =>
     k.t('销售部、财务部及信用管理部各位同事：', 'Dear colleagues in Sales, Finance and the credit desk,'),
 };
 const signed = {
   /** Internal mail comes from the system. */
-  bySystem: (k: Kit) =>
+  system: (_: Ctx, k: Kit) =>
     k.t(['creditflow 信用管理系统（自动发送）'], ['creditflow credit management (automated message)']),
   /** Debtor mail comes from the salesperson, for the company. */
-  bySalesperson: (c: Ctx, k: Kit) => [k.t('顺颂商祺！', 'Kind regards,'), c.salespersonName, c.companyName],
+  salesperson: (c: Ctx, k: Kit) => [k.t('顺颂商祺！', 'Kind regards,'), c.salespersonName, c.companyName],
   /** A notice or letter in the company's name. */
-  byCompany: (c: Ctx, k: Kit) => k.t([c.companyName], ['Yours faithfully,', c.companyName]),
+  company: (c: Ctx, k: Kit) => k.t([c.companyName], ['Yours faithfully,', c.companyName]),
+};
+
+interface Frame {
+  tone: Tone;
+  to: keyof typeof to;
+  signedBy: keyof typeof signed;
+}
+
+/** Each kind's frame: its tone (the heading's colour), whom it greets and who signs it. */
+const FRAMES: Record<ReceivableMailKind, Frame> = {
+  'approval-request': { tone: 'info', to: 'approvers', signedBy: 'system' },
+  'approval-escalated': { tone: 'notice', to: 'manager', signedBy: 'system' },
+  'application-decision': { tone: 'info', to: 'salesperson', signedBy: 'system' },
+  'credit-terms': { tone: 'info', to: 'debtor', signedBy: 'salesperson' },
+  'payment-reminder': { tone: 'info', to: 'debtor', signedBy: 'salesperson' },
+  'phone-task': { tone: 'info', to: 'salesperson', signedBy: 'system' },
+  'visit-task': { tone: 'notice', to: 'salesperson', signedBy: 'system' },
+  'collection-notice': { tone: 'notice', to: 'debtor', signedBy: 'salesperson' },
+  'late-reason-request': { tone: 'notice', to: 'salesperson', signedBy: 'system' },
+  'second-collection-notice': { tone: 'warning', to: 'debtorFormally', signedBy: 'company' },
+  'overdue-warning-letter': { tone: 'warning', to: 'debtorFormally', signedBy: 'company' },
+  'supply-stopped': { tone: 'warning', to: 'colleagues', signedBy: 'system' },
+  'supply-resumed': { tone: 'info', to: 'colleagues', signedBy: 'system' },
+  'credit-desk-handover': { tone: 'notice', to: 'creditDesk', signedBy: 'system' },
+  'legal-escalation': { tone: 'warning', to: 'manager', signedBy: 'system' },
+  'payment-received': { tone: 'info', to: 'debtor', signedBy: 'salesperson' },
 };
 
 // ---------------------------------------------------------------------------
@@ -342,8 +376,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Credit approval needed: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(c.requestedTermDays)} — decide by ${c.deadline}`,
       ),
       title: k.t('客户应收帐款申请表（待审批）', 'Credit application awaiting your decision'),
-      tone: 'info',
-      greeting: k.t('财务部、市场部各位审批人：', 'Dear Finance and Marketing approvers,'),
       blocks: [
         p(
           k.t(
@@ -371,7 +403,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         '如需进一步了解该客户或本笔业务，请联系：',
         'For more about this customer or the sale, please contact:',
       ),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -386,8 +417,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           `Escalated: credit application ${c.receivableId} for ${c.counterpartyName} (${k.money(c.amountMinor)}) — your decision needed by ${c.deadline}`,
         ),
         title: k.t('赊销申请审批超时，请经理决定', 'Credit application escalated to you'),
-        tone: 'notice',
-        greeting: to.manager(k),
         blocks: [
           p(
             k.t(
@@ -407,7 +436,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           action(k.t('前往决定', 'Decide now'), c.actionUrl),
         ],
         contactIntro: k.t('如需了解详情，请联系：', 'For details, please contact:'),
-        signOff: signed.bySystem(k),
       };
     },
   }),
@@ -433,8 +461,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
             `Credit application approved: ${c.counterpartyName}, ${k.money(c.amountMinor)} on ${k.days(term)}, due ${due}`,
           ),
           title: k.t('赊销申请已批准', 'Credit application approved'),
-          tone: 'info',
-          greeting: to.salesperson(c, k),
           blocks: [
             p(
               k.t(
@@ -460,7 +486,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
             action(k.t('查看应收帐款', 'Open the receivable'), c.actionUrl),
           ],
           contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
-          signOff: signed.bySystem(k),
         };
       }
       const reason = got(c.decision.reason, 'decision.reason');
@@ -471,7 +496,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         ),
         title: k.t('赊销申请未获批准', 'Credit application rejected'),
         tone: 'notice',
-        greeting: to.salesperson(c, k),
         blocks: [
           p(
             k.t(
@@ -502,7 +526,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           '如对审批结果有疑问，请联系：',
           'If you have questions about this decision, please contact:',
         ),
-        signOff: signed.bySystem(k),
       };
     },
   }),
@@ -518,8 +541,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           `Credit terms: invoice ${c.receivableId}, ${k.money(c.amountMinor)} due ${c.dueDate}`,
         ),
         title: k.t('赊销及付款条件确认', 'Your purchase on credit: payment terms'),
-        tone: 'info',
-        greeting: to.debtor(c, k),
         blocks: [
           p(
             k.t(
@@ -558,7 +579,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           ),
         ],
         contactIntro: k.t('如有任何疑问，请联系：', 'If you have any questions, please contact:'),
-        signOff: signed.bySalesperson(c, k),
       };
     },
   }),
@@ -571,8 +591,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Payment reminder: invoice ${c.receivableId} due ${c.dueDate}`,
       ),
       title: k.t('付款提醒', 'Payment reminder'),
-      tone: 'info',
-      greeting: to.debtor(c, k),
       blocks: [
         p(
           k.t(
@@ -589,7 +607,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         ),
       ],
       contactIntro: k.t('如有任何疑问，请联系：', 'If you have any questions, please contact:'),
-      signOff: signed.bySalesperson(c, k),
     }),
   }),
 
@@ -601,8 +618,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Call task: ${c.counterpartyName} — invoice ${c.receivableId} due ${c.dueDate} (${k.money(c.outstandingMinor)})`,
       ),
       title: k.t('电话跟进任务', 'Please call the customer'),
-      tone: 'info',
-      greeting: to.salesperson(c, k),
       blocks: [
         p(
           k.t(
@@ -620,7 +635,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('记录通话结果', 'Record the call'), c.actionUrl),
       ],
       contactIntro: k.t('如有问题，请联系：', 'Questions? Please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -632,8 +646,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Visit task: ${c.counterpartyName} — invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)})`,
       ),
       title: k.t('上门拜访任务：应收帐款逾期', 'Visit task: overdue receivable'),
-      tone: 'notice',
-      greeting: to.salesperson(c, k),
       blocks: [
         p(
           k.t(
@@ -652,7 +664,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('记录拜访结果及逾期原因', 'Record the visit and the reason'), c.actionUrl),
       ],
       contactIntro: k.t('如需协助，请联系：', 'If you need help, please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -664,8 +675,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Payment overdue: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} past due (${k.money(c.outstandingMinor)} outstanding)`,
       ),
       title: k.t('催款通知单', 'Collection notice'),
-      tone: 'notice',
-      greeting: to.debtor(c, k),
       blocks: [
         p(
           k.t(
@@ -689,7 +698,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         ),
       ],
       contactIntro: k.t('联系人：', 'Your contact:'),
-      signOff: signed.bySalesperson(c, k),
     }),
   }),
 
@@ -701,8 +709,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Please record why it is late: ${c.counterpartyName}, invoice ${c.receivableId}, ${k.days(c.daysOverdue)} overdue`,
       ),
       title: k.t('请查明并记录逾期原因', 'Find out and record the reason for late payment'),
-      tone: 'notice',
-      greeting: to.salesperson(c, k),
       blocks: [
         p(
           k.t(
@@ -749,7 +755,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
             ),
       ],
       contactIntro: k.t('如有问题，请联系：', 'Questions? Please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -761,8 +766,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Second notice: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue — ${k.money(c.outstandingMinor)} outstanding`,
       ),
       title: k.t('催款通知单（第二次）', 'Second collection notice'),
-      tone: 'warning',
-      greeting: to.debtorFormally(c, k),
       blocks: [
         p(
           k.t(
@@ -787,7 +790,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         k.t(p('特此通知。'), undefined),
       ],
       contactIntro: k.t('联系人：', 'Your contact:'),
-      signOff: signed.byCompany(c, k),
     }),
   }),
 
@@ -799,8 +801,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Overdue account warning: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — supply suspended`,
       ),
       title: k.t('客户欠款警告书', 'Formal warning: overdue account'),
-      tone: 'warning',
-      greeting: to.debtorFormally(c, k),
       blocks: [
         p(
           k.t(
@@ -849,7 +849,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         k.t(p('特此函告。'), undefined),
       ],
       contactIntro: k.t('联系人：', 'Your contact:'),
-      signOff: signed.byCompany(c, k),
     }),
   }),
 
@@ -861,8 +860,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Supply stopped: ${c.counterpartyName} (invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)})`,
       ),
       title: k.t(`停止供货通知：${c.counterpartyName}`, `Supply stopped: ${c.counterpartyName}`),
-      tone: 'warning',
-      greeting: to.colleagues(k),
       blocks: [
         p(
           k.t(
@@ -883,7 +880,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('查看应收帐款', 'Open the receivable'), c.actionUrl),
       ],
       contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -892,8 +888,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
     doc: (c, k) => ({
       subject: k.t(`恢复供货：${c.counterpartyName}`, `Supply resumed: ${c.counterpartyName}`),
       title: k.t(`恢复供货通知：${c.counterpartyName}`, `Supply resumed: ${c.counterpartyName}`),
-      tone: 'info',
-      greeting: to.colleagues(k),
       blocks: [
         p(
           k.t(
@@ -915,7 +909,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('查看客户', 'Open the customer'), c.actionUrl),
       ],
       contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -927,8 +920,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         `Handed over to the credit desk: ${c.counterpartyName}, ${c.receivableId}, ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)} outstanding`,
       ),
       title: k.t('应收帐款移交通知', 'Receivable handed over to you'),
-      tone: 'notice',
-      greeting: k.t('信用管理部各位同事：', 'Dear credit desk,'),
       blocks: [
         p(
           k.t(
@@ -949,7 +940,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('接手处理', 'Take over the receivable'), c.actionUrl),
       ],
       contactIntro: k.t('原业务联系人：', 'Previous contact for this account:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -964,8 +954,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         '逾期帐款处理措施待确认（取消合作 / 诉诸司法）',
         'Overdue account: proposed termination / legal action',
       ),
-      tone: 'warning',
-      greeting: to.manager(k),
       blocks: [
         p(
           k.t(
@@ -989,7 +977,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
         action(k.t('确认处理措施', 'Confirm the action'), c.actionUrl),
       ],
       contactIntro: k.t('如需了解催收经过，请联系：', 'For the collection history, please contact:'),
-      signOff: signed.bySystem(k),
     }),
   }),
 
@@ -1012,8 +999,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
               `Payment received: ${paid} — invoice ${c.receivableId}, ${left} still outstanding`,
             ),
         title: k.t('收款确认', 'Payment received'),
-        tone: 'info',
-        greeting: to.debtor(c, k),
         blocks: [
           settled
             ? p(
@@ -1070,7 +1055,6 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           '如对帐目有任何疑问，请联系：',
           'If you have any questions about your account, please contact:',
         ),
-        signOff: signed.bySalesperson(c, k),
       };
     },
   }),
@@ -1277,7 +1261,15 @@ export function renderReceivableMail(
   if (s === undefined) throw new Error(`unknown mail kind: ${String(kind)}`);
   if (!MAIL_LANGUAGES.includes(language)) throw new Error(`unsupported mail language: ${String(language)}`);
   validate(kind, s, ctx);
-  const doc = s.doc(ctx, makeKit(ctx, language));
+  const kit = makeKit(ctx, language);
+  const text = s.doc(ctx, kit);
+  const frame = FRAMES[kind];
+  const doc: MailDoc = {
+    ...text,
+    tone: text.tone ?? frame.tone,
+    greeting: to[frame.to](ctx, kit),
+    signOff: signed[frame.signedBy](ctx, kit),
+  };
   // One line, no header injection.
   const subject = `[${ctx.companyName}] ${doc.subject}`.replace(/[\r\n\t]+/g, ' ').trim();
   const ch = CHROME[language];

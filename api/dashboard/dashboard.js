@@ -134,6 +134,8 @@ import { chartUnits, formatMoney } from './format.js';
     canvas.dataset.labels = JSON.stringify(chart.data.labels);
   }
 
+  /** A column showing the field as it is, headed by its name. */
+  const textColumn = (key) => ({ key, label: key, value: (r) => r[key] });
   const moneyColumn = (key, label) => ({
     key,
     label,
@@ -172,8 +174,8 @@ import { chartUnits, formatMoney } from './format.js';
       $('aging-table'),
       [
         { key: 'key', label: data.by, value: (r) => r.key },
-        { key: 'name', label: 'name', value: (r) => r.name },
-        { key: 'currency', label: 'currency', value: (r) => r.currency },
+        textColumn('name'),
+        textColumn('currency'),
         ...data.buckets.map((b) => moneyColumn(b.key, b.label)),
         moneyColumn('totalMinor', 'total'),
       ],
@@ -206,8 +208,8 @@ import { chartUnits, formatMoney } from './format.js';
     fillTable(
       $('dso-table'),
       [
-        { key: 'month', label: 'month', value: (r) => r.month },
-        { key: 'currency', label: 'currency', value: (r) => r.currency },
+        textColumn('month'),
+        textColumn('currency'),
         moneyColumn('receivablesMinor', 'receivables at period end'),
         moneyColumn('creditSalesMinor', 'credit sales'),
         { key: 'days', label: 'days', num: true, value: (r) => r.days },
@@ -294,9 +296,9 @@ import { chartUnits, formatMoney } from './format.js';
     fillTable(
       $('limit-counterparties-table'),
       [
-        { key: 'id', label: 'id', value: (r) => r.id },
-        { key: 'name', label: 'name', value: (r) => r.name },
-        { key: 'region', label: 'region', value: (r) => r.region },
+        textColumn('id'),
+        textColumn('name'),
+        textColumn('region'),
         moneyColumn('limitMinor', 'limit'),
         moneyColumn('exposureMinor', 'exposure'),
         moneyColumn('availableMinor', 'available'),
@@ -308,13 +310,13 @@ import { chartUnits, formatMoney } from './format.js';
     fillTable(
       $('limit-salespeople-table'),
       [
-        { key: 'id', label: 'id', value: (r) => r.id },
-        { key: 'name', label: 'name', value: (r) => r.name },
+        textColumn('id'),
+        textColumn('name'),
         moneyColumn('limitMinor', 'limit'),
         moneyColumn('outstandingMinor', 'outstanding'),
         moneyColumn('availableMinor', 'available'),
         usage,
-        { key: 'status', label: 'status', value: (r) => r.status },
+        textColumn('status'),
       ],
       sps,
       (r) => r.id,
@@ -375,8 +377,8 @@ import { chartUnits, formatMoney } from './format.js';
     fillTable(
       $('collections-table'),
       [
-        { key: 'month', label: 'month', value: (r) => r.month },
-        { key: 'currency', label: 'currency', value: (r) => r.currency },
+        textColumn('month'),
+        textColumn('currency'),
         moneyColumn('collectedMinor', 'collected'),
         moneyColumn('onTimeMinor', 'on time'),
         moneyColumn('lateMinor', 'late'),

@@ -1,14 +1,14 @@
 /** Counterparties (dealers, customers) and salespeople: master data the checks read. */
-import { z } from 'zod';
+import { type ZodType, z } from 'zod';
 import { COUNTERPARTY_CREDIT_FACTS } from '../../domain/credit-facts.js';
 import type { Operations } from '../../operations/index.js';
-import { CreditFactChangeRefused } from '../../operations/master-data.js';
+import { CreditFactChangeRefused, type UpsertBy, type UpsertOutcome } from '../../operations/master-data.js';
 import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, orNotFound } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { ROLES } from '../roles.js';
-import { CalendarDate, Id, MinorOrZero, OnBehalfOfBody, refusedActorFields, Text } from '../schemas.js';
+import { actorBodyFields, CalendarDate, Id, MinorOrZero, Text } from '../schemas.js';
 import { createVisibility, isSalesperson, receivableOf } from '../visibility.js';
 
 const Grade = z.enum(['AA', 'AB', 'BA', 'BB', 'AC', 'CA', 'BC', 'CB', 'CC']);
@@ -141,39 +141,25 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
       body: z.object({
         action: z.enum(['stop', 'resume']),
         reason: z.string().trim().min(1).max(2000),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: z.object({ id: z.string(), supplyStopped: z.boolean(), liftedBlocks: z.array(z.string()) }),
       handler: async ({ params, body, principal }) => {
         // One manual block per manager's credential (never a name from the body).
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
         const done = await operations.supply.override(params.id, body.action, body.reason, actor);
-        if (!done) throw ApiError.notFound(`counterparty ${params.id}`);
-        return { id: params.id, ...done };
+        return { id: params.id, ...orNotFound(done, `counterparty ${params.id}`) };
       },
     }),
-    defineRoute({
-      method: 'POST',
+    masterDataRoute({
       path: '/v1/counterparties',
       summary:
         "Create a dealer or customer with its initial credit facts (recorded with the caller as actor), or update its details (name, e-mail, language, region, contact, joining date; recorded). A different grade, class, limit or term is refused 409 naming the field: those change through their process or a manager's credit override",
       tag: 'counterparties',
-      roles: ['finance', 'admin'],
       body: CounterpartyBody,
-      response: z.object({ id: z.string(), created: z.boolean() }),
-      status: 201,
-      successes: { 201: 'created', 200: 'an existing counterparty updated (`created: false`)' },
-      errors: { 409: 'the body would change a credit fact (grade, class, limit, term): use its process' },
-      handler: async ({ body, principal }) => {
-        const outcome = await refusedAs409(() =>
-          masterData.upsertCounterparty(body, {
-            actor: actorOf(authenticated(principal)),
-            reason: 'POST /v1/counterparties',
-          }),
-        );
-        return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
-      },
+      existing: 'an existing counterparty',
+      refused: 'the body would change a credit fact (grade, class, limit, term): use its process',
+      upsert: (body, by) => masterData.upsertCounterparty(body, by),
     }),
     defineRoute({
       method: 'POST',
@@ -190,8 +176,10 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
       handler: async ({ params, body, principal }) => {
         const { reason, ...values } = body;
         const actor = actorOf(authenticated(principal));
-        const outcome = await operations.creditFacts.override(params.id, values, reason, actor);
-        if (!outcome) throw ApiError.notFound(`counterparty ${params.id}`);
+        const outcome = orNotFound(
+          await operations.creditFacts.override(params.id, values, reason, actor),
+          `counterparty ${params.id}`,
+        );
         if ('refused' in outcome) {
           const { field, message } = outcome.refused;
           throw ApiError.unprocessable(`${field}: ${message}`, [{ path: field, message }]);
@@ -227,29 +215,52 @@ export function counterpartyRoutes(deps: { store: Store; operations: Operations 
         };
       },
     }),
-    defineRoute({
-      method: 'POST',
+    masterDataRoute({
       path: '/v1/salespeople',
       summary:
         'Create a salesperson with an initial limit (recorded with the caller as actor), or update their details (recorded). A different limit is refused 409 naming creditLimitMinor: it changes through a limit proposal a manager approves',
       tag: 'salespeople',
-      roles: ['finance', 'admin'],
       body: SalespersonBody,
-      response: z.object({ id: z.string(), created: z.boolean() }),
-      status: 201,
-      successes: { 201: 'created', 200: 'an existing salesperson updated (`created: false`)' },
-      errors: { 409: 'the body would change the salesperson limit: use a limit proposal' },
-      handler: async ({ body, principal }) => {
-        const outcome = await refusedAs409(() =>
-          masterData.upsertSalesperson(body, {
-            actor: actorOf(authenticated(principal)),
-            reason: 'POST /v1/salespeople',
-          }),
-        );
-        return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
-      },
+      existing: 'an existing salesperson',
+      refused: 'the body would change the salesperson limit: use a limit proposal',
+      upsert: (body, by) => masterData.upsertSalesperson(body, by),
     }),
   ];
+}
+
+/**
+ * Master data by POST: finance or an admin creates the record (201) or updates its details (200,
+ * `created: false`), recorded with the caller as actor; a change to a credit fact is refused 409.
+ */
+function masterDataRoute<B extends { id: string }>(route: {
+  path: string;
+  summary: string;
+  tag: string;
+  body: ZodType<B>;
+  /** What an update answers for, e.g. 'an existing salesperson'. */
+  existing: string;
+  /** Why the 409. */
+  refused: string;
+  upsert: (body: B, by: UpsertBy) => Promise<UpsertOutcome>;
+}) {
+  return defineRoute({
+    method: 'POST',
+    path: route.path,
+    summary: route.summary,
+    tag: route.tag,
+    roles: ['finance', 'admin'],
+    body: route.body,
+    response: z.object({ id: z.string(), created: z.boolean() }),
+    status: 201,
+    successes: { 201: 'created', 200: `${route.existing} updated (\`created: false\`)` },
+    errors: { 409: route.refused },
+    handler: async ({ body, principal }) => {
+      const outcome = await refusedAs409(() =>
+        route.upsert(body, { actor: actorOf(authenticated(principal)), reason: `POST ${route.path}` }),
+      );
+      return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
+    },
+  });
 }
 
 /** An upsert that would change a credit fact answers 409 naming the field and its process. */

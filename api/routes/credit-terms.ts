@@ -23,7 +23,7 @@ import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
-import { Id, MinorOrZero, OnBehalfOfBody, refusedActorFields } from '../schemas.js';
+import { actorBodyFields, Id, MinorOrZero } from '../schemas.js';
 import { createVisibility } from '../visibility.js';
 
 const Count = z.number().int('must be a whole number').min(0).max(Number.MAX_SAFE_INTEGER);
@@ -159,8 +159,7 @@ const ScoreBody = z.object({
     .max(2000)
     .optional()
     .describe('Why this refresh (schedule, payment change …)'),
-  onBehalfOf: OnBehalfOfBody.optional(),
-  ...refusedActorFields('scoredBy'),
+  ...actorBodyFields('scoredBy'),
 });
 
 const ScoreResponse = z.object({

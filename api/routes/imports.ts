@@ -16,7 +16,7 @@ import type { Operations } from '../../operations/index.js';
 import type { ImportRow, ReportRow } from '../../store/imports.js';
 import type { Store } from '../../store/index.js';
 import { actorOf } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { ApiError, orNotFound } from '../errors.js';
 import { type AnyRoute, defineRoute, reply, STREAM_CONTENT_TYPES } from '../http.js';
 import { createRowAppliers } from '../imports/importers.js';
 import { ImportFileError, readRecords } from '../imports/records.js';
@@ -227,30 +227,31 @@ export function importRoutes(deps: {
     return err; // the error mapping says it (unavailable services) without internals
   }
 
+  /** What the two reads of one import share: their tag, who may read it, and the import they name. */
+  const importReport = {
+    tag: 'imports',
+    roles: ['finance', 'admin', 'auditor'],
+    params: z.object({ id: Id }),
+  } as const;
+
   return [
     ...IMPORT_KINDS.map(importRoute),
     defineRoute({
       method: 'GET',
       path: '/v1/imports/:id',
       summary: "An import's status, counts and progress (rows processed), while it runs and after",
-      tag: 'imports',
-      roles: ['finance', 'admin', 'auditor'],
-      params: z.object({ id: Id }),
+      ...importReport,
       response: ImportSchema,
       handler: async ({ params }) => {
         await queries.failAbandoned(params.id);
-        const found = await queries.get(params.id);
-        if (!found) throw ApiError.notFound(`import ${params.id}`);
-        return view(found);
+        return view(orNotFound(await queries.get(params.id), `import ${params.id}`));
       },
     }),
     defineRoute({
       method: 'GET',
       path: '/v1/imports/:id/rows',
       summary: "An import's per-row report in file order, optionally one outcome (e.g. rejected), paged",
-      tag: 'imports',
-      roles: ['finance', 'admin', 'auditor'],
-      params: z.object({ id: Id }),
+      ...importReport,
       query: z.object({
         outcome: z.enum(OUTCOMES).optional(),
         afterRow: QueryInt(0).default(0).describe('Rows after this row number'),

@@ -24,15 +24,7 @@ import { startPeriodRun } from '../cycles.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute } from '../http.js';
 import { assertOwnDepartment, ROLES } from '../roles.js';
-import {
-  ActorResponse,
-  Id,
-  MinorOrZero,
-  Month,
-  OnBehalfOfBody,
-  Quarter,
-  refusedActorFields,
-} from '../schemas.js';
+import { ActorResponse, actorBodyFields, Id, MinorOrZero, Month, Quarter } from '../schemas.js';
 
 const Department = z.enum(['finance', 'marketing']);
 const Scores = z
@@ -52,8 +44,7 @@ const TriggerBody = z.object({ dealerIds: z.array(Id).min(1).max(10_000).optiona
 /** A department's submission: who submitted is the credential; `onBehalfOf` when keyed for someone else. */
 const Submission = {
   department: Department,
-  onBehalfOf: OnBehalfOfBody.optional(),
-  ...refusedActorFields('submittedBy'),
+  ...actorBodyFields('submittedBy'),
 };
 
 const ProgressResponse = z.object({
@@ -262,8 +253,7 @@ export function ratingRoutes(deps: {
       body: z.object({
         decision: z.enum(['continue', 'stop-supply', 'end-contract']),
         reason: z.string().trim().min(1).max(2000),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: z.object({
         dealerId: z.string(),

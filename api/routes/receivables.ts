@@ -30,7 +30,7 @@ import { ApiError, fieldFromMessage } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { startReceivableWorkflow } from '../receivable-start.js';
 import { assertOwnDepartment, assertOwnSalesperson, ROLES } from '../roles.js';
-import { DateInWindow, Id, Minor, OnBehalfOfBody, QueryInt, refusedActorFields, Text } from '../schemas.js';
+import { actorBodyFields, DateInWindow, Id, Minor, OnBehalfOfBody, QueryInt, Text } from '../schemas.js';
 import { isSalesperson, salespersonScope, seesSalesperson } from '../visibility.js';
 
 export const CreditApplicationBody = z.object({
@@ -52,8 +52,8 @@ export const CreditApplicationBody = z.object({
 const ReceivableIdParams = z.object({ id: Id });
 
 // A person's act: the actor is the credential; the old name fields are refused by name.
-const actorFields = { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields('recordedBy') };
-const deciderFields = { onBehalfOf: OnBehalfOfBody.optional(), ...refusedActorFields('decidedBy') };
+const actorFields = actorBodyFields('recordedBy');
+const deciderFields = actorBodyFields('decidedBy');
 
 const StartedResponse = z.object({
   receivableId: z.string(),
@@ -292,8 +292,7 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         reason: Text.optional(),
         approvedAmountMinor: Minor.optional(),
         approvedTermDays: z.number().int().min(1).max(365).optional(),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: ReceivableResponse,
       handler: async ({ params, body: { onBehalfOf, decidedBy: _, ...decision }, principal }) => {
@@ -316,8 +315,7 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         paymentId: Id.describe('Your id for the payment: a retry with the same id is applied once'),
         amountMinor: Minor,
         paidOn: DateInWindow(deps.policy, 'back'),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('recordedBy'),
+        ...actorBodyFields('recordedBy'),
       }),
       response: z.object({
         paymentId: z.string(),

@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AGING_BUCKET_DEFINITIONS } from '../../domain/aging.js';
 import { localDate } from '../../domain/calendar.js';
-import { toCsv } from '../../domain/csv.js';
+import { type CsvColumn, columnName, fieldColumns, toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import {
   type AgingRow,
@@ -30,7 +30,7 @@ import type { Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
-import { CalendarDate, Id, Month } from '../schemas.js';
+import { CalendarDate, fieldPerKey, Id, Month } from '../schemas.js';
 import { isSalesperson, salespersonScope } from '../visibility.js';
 
 const Format = z
@@ -39,24 +39,31 @@ const Format = z
   .describe('csv: the report as CSV; absent: CSV when the Accept header asks for text/csv, else JSON');
 const CSV_ANSWER =
   'the report as CSV (header row, amounts in minor units), with `format=csv` or `Accept: text/csv`';
+/** Every report: read by staff and by salespeople (who see their own), answered as JSON or CSV. */
+/** A report answers JSON in this shape, or CSV. */
+const jsonOrCsv = <T extends z.ZodType>(report: T) => z.union([report, z.string()]);
+const staffAndSalesReport = { tag: 'reports', roles: [...STAFF_READERS, 'sales'], csv: CSV_ANSWER } as const;
 const SalespersonFilter = Id.optional().describe(
   "Only this salesperson's receivables (a salesperson always gets only their own)",
 );
+/** Every report's query: whose receivables, and JSON or CSV. */
+const ScopedToSalesperson = { salespersonId: SalespersonFilter, format: Format };
 const MAX_MONTHS = 120;
 const MonthRange = {
   from: Month.optional().describe('First month YYYY-MM (default: 11 months before `to`)'),
   to: Month.optional().describe("Last month YYYY-MM (default: this month in the company's time zone)"),
 };
 
+/** A group's outstanding in each aging bucket, named by the bucket's column (domain/aging.ts). */
+const BucketAmounts = fieldPerKey(
+  AGING_BUCKET_DEFINITIONS.map((b) => b.column),
+  () => z.number().int(),
+);
 const AgingRowSchema = z.object({
   key: z.string(),
   name: z.string(),
   currency: z.string(),
-  currentMinor: z.number().int(),
-  overdue1to7Minor: z.number().int(),
-  overdue8to15Minor: z.number().int(),
-  overdue16to30Minor: z.number().int(),
-  overdueOver30Minor: z.number().int(),
+  ...BucketAmounts,
   totalMinor: z.number().int(),
 });
 const AgingReport = z.object({
@@ -67,14 +74,16 @@ const AgingReport = z.object({
   totals: z.array(AgingRowSchema),
 });
 
+/** The monthly reports (DSO, collections) answer a row per month and currency. */
+const MonthAndCurrency = { month: z.string(), currency: z.string() };
+
 const DsoReport = z.object({
   from: z.string(),
   to: z.string(),
   formula: z.string(),
   rows: z.array(
     z.object({
-      month: z.string(),
-      currency: z.string(),
+      ...MonthAndCurrency,
       periodEnd: z.string(),
       days: z.number().int(),
       receivablesMinor: z.number().int(),
@@ -121,19 +130,13 @@ const CollectionsReport = z.object({
   to: z.string(),
   rows: z.array(
     z.object({
-      month: z.string(),
-      currency: z.string(),
+      ...MonthAndCurrency,
       collectedMinor: z.number().int(),
       onTimeMinor: z.number().int(),
       lateMinor: z.number().int(),
       discountMinor: z.number().int(),
       writtenOffMinor: z.number().int(),
-      escalations: z.object({
-        dueCheck: z.number().int(),
-        secondNotice: z.number().int(),
-        warning: z.number().int(),
-        legal: z.number().int(),
-      }),
+      escalations: z.object(fieldPerKey(ESCALATION_STEPS, () => z.number().int())),
     }),
   ),
 });
@@ -164,40 +167,34 @@ function scope(principal: Principal | undefined, requested: string | undefined):
 }
 
 type AgingCsvRow = AgingRow & { asOf: string; by: string };
-const AGING_CSV = [
-  { header: 'as_of', value: (r: AgingCsvRow) => r.asOf },
-  { header: 'by', value: (r: AgingCsvRow) => r.by },
-  { header: 'key', value: (r: AgingCsvRow) => r.key },
-  { header: 'name', value: (r: AgingCsvRow) => r.name },
-  { header: 'currency', value: (r: AgingCsvRow) => r.currency },
-  { header: 'current_minor', value: (r: AgingCsvRow) => r.currentMinor },
-  { header: 'overdue_1_7_minor', value: (r: AgingCsvRow) => r.overdue1to7Minor },
-  { header: 'overdue_8_15_minor', value: (r: AgingCsvRow) => r.overdue8to15Minor },
-  { header: 'overdue_16_30_minor', value: (r: AgingCsvRow) => r.overdue16to30Minor },
-  { header: 'overdue_over_30_minor', value: (r: AgingCsvRow) => r.overdueOver30Minor },
-  { header: 'total_minor', value: (r: AgingCsvRow) => r.totalMinor },
+const AGING_CSV: CsvColumn<AgingCsvRow>[] = [
+  ...fieldColumns<AgingCsvRow>('asOf', 'by', 'key', 'name', 'currency'),
+  ...AGING_BUCKET_DEFINITIONS.map((b) => ({ header: b.csv, value: (r: AgingCsvRow) => r[b.column] })),
+  ...fieldColumns<AgingCsvRow>('totalMinor'),
 ];
 
-const DSO_CSV = [
-  { header: 'month', value: (r: DsoRow) => r.month },
-  { header: 'currency', value: (r: DsoRow) => r.currency },
-  { header: 'period_end', value: (r: DsoRow) => r.periodEnd },
-  { header: 'days', value: (r: DsoRow) => r.days },
-  { header: 'receivables_minor', value: (r: DsoRow) => r.receivablesMinor },
-  { header: 'credit_sales_minor', value: (r: DsoRow) => r.creditSalesMinor },
-  { header: 'dso_days', value: (r: DsoRow) => r.dsoDays },
-];
+const DSO_CSV = fieldColumns<DsoRow>(
+  'month',
+  'currency',
+  'periodEnd',
+  'days',
+  'receivablesMinor',
+  'creditSalesMinor',
+  'dsoDays',
+);
 
-const COLLECTIONS_CSV = [
-  { header: 'month', value: (r: CollectionRow) => r.month },
-  { header: 'currency', value: (r: CollectionRow) => r.currency },
-  { header: 'collected_minor', value: (r: CollectionRow) => r.collectedMinor },
-  { header: 'on_time_minor', value: (r: CollectionRow) => r.onTimeMinor },
-  { header: 'late_minor', value: (r: CollectionRow) => r.lateMinor },
-  { header: 'discount_minor', value: (r: CollectionRow) => r.discountMinor },
-  { header: 'written_off_minor', value: (r: CollectionRow) => r.writtenOffMinor },
+const COLLECTIONS_CSV: CsvColumn<CollectionRow>[] = [
+  ...fieldColumns<CollectionRow>(
+    'month',
+    'currency',
+    'collectedMinor',
+    'onTimeMinor',
+    'lateMinor',
+    'discountMinor',
+    'writtenOffMinor',
+  ),
   ...ESCALATION_STEPS.map((step) => ({
-    header: `escalated_${step.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`,
+    header: `escalated_${columnName(step)}`,
     value: (r: CollectionRow) => r.escalations[step],
   })),
 ];
@@ -213,17 +210,17 @@ type UsageCsvRow = {
   usageBp: number | null;
   status: string | null;
 };
-const USAGE_CSV = [
-  { header: 'subject', value: (r: UsageCsvRow) => r.subject },
-  { header: 'id', value: (r: UsageCsvRow) => r.id },
-  { header: 'name', value: (r: UsageCsvRow) => r.name },
-  { header: 'currency', value: (r: UsageCsvRow) => r.currency },
-  { header: 'limit_minor', value: (r: UsageCsvRow) => r.limitMinor },
-  { header: 'exposure_minor', value: (r: UsageCsvRow) => r.exposureMinor },
-  { header: 'available_minor', value: (r: UsageCsvRow) => r.availableMinor },
-  { header: 'usage_bp', value: (r: UsageCsvRow) => r.usageBp },
-  { header: 'status', value: (r: UsageCsvRow) => r.status },
-];
+const USAGE_CSV = fieldColumns<UsageCsvRow>(
+  'subject',
+  'id',
+  'name',
+  'currency',
+  'limitMinor',
+  'exposureMinor',
+  'availableMinor',
+  'usageBp',
+  'status',
+);
 
 export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyRoute[] {
   const q = deps.store.reports;
@@ -256,16 +253,13 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/aging',
       summary:
         'Receivables aging on a date: outstanding of issued receivables by days overdue (current = not yet due, 1–7, 8–15, 16–30, 30+ = 31 and more), by counterparty, salesperson or region, one row per group and currency, with totals. Outstanding is rebuilt for the date (approved − payments and discounts dated by then − write-offs by then); JSON or CSV',
-      tag: 'reports',
-      roles: [...STAFF_READERS, 'sales'],
+      ...staffAndSalesReport,
       query: z.object({
         by: z.enum(['counterparty', 'salesperson', 'region']).default('counterparty'),
         asOf: CalendarDate.optional().describe("default: today in the company's time zone"),
-        salespersonId: SalespersonFilter,
-        format: Format,
+        ...ScopedToSalesperson,
       }),
-      response: z.union([AgingReport, z.string()]),
-      csv: CSV_ANSWER,
+      response: jsonOrCsv(AgingReport),
       handler: async ({ query, principal }, req) => {
         const asOf = query.asOf ?? today();
         const items = await q.outstandingByDueDate(query.by, asOf, scope(principal, query.salespersonId));
@@ -292,11 +286,9 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       method: 'GET',
       path: '/v1/reports/dso',
       summary: `Days sales outstanding by month, per currency. ${DSO_FORMULA}. Receivables at the period end are rebuilt from the facts (approved − payments and discounts dated by then − write-offs by then); credit sales are approved amounts issued in the period. JSON or CSV`,
-      tag: 'reports',
-      roles: [...STAFF_READERS, 'sales'],
-      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([DsoReport, z.string()]),
-      csv: CSV_ANSWER,
+      ...staffAndSalesReport,
+      query: z.object({ ...MonthRange, ...ScopedToSalesperson }),
+      response: jsonOrCsv(DsoReport),
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const figures = await q.dsoFigures(periods, scope(principal, query.salespersonId));
@@ -311,11 +303,9 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/grades',
       summary:
         'Grade distribution: dealers by credit grade AA…CC and customers by class A–D (grade null: not yet rated or classified); a salesperson sees the counterparties they sell to. JSON or CSV (kind, grade, count)',
-      tag: 'reports',
-      roles: [...STAFF_READERS, 'sales'],
-      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([GradeReport, z.string()]),
-      csv: CSV_ANSWER,
+      ...staffAndSalesReport,
+      query: z.object({ ...ScopedToSalesperson }),
+      response: jsonOrCsv(GradeReport),
       handler: async ({ query, principal }, req) => {
         const report = gradeDistribution(await q.gradeCounts(scope(principal, query.salespersonId)));
         if (wantsCsv(query.format, req)) {
@@ -324,14 +314,7 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
             ...report.customers.map((r) => ({ kind: 'customer', ...r })),
           ];
           return csvReply(
-            toCsv(
-              [
-                { header: 'kind', value: (r: (typeof rows)[number]) => r.kind },
-                { header: 'grade', value: (r: (typeof rows)[number]) => r.grade },
-                { header: 'count', value: (r: (typeof rows)[number]) => r.count },
-              ],
-              rows,
-            ),
+            toCsv(fieldColumns<(typeof rows)[number]>('kind', 'grade', 'count'), rows),
             'grades.csv',
           );
         }
@@ -344,11 +327,9 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/limit-usage',
       summary:
         "Limit usage now. Per counterparty: limit, exposure (open receivables' outstanding + pending applications, as the automatic checks count it), available = max(0, limit − exposure), usage = exposure ÷ limit in bp rounded down (null without a limit). Per salesperson the same against their receivables limit, with the docs/domain.md §5 status (warning at the policy's level, blocked at 100 %). A salesperson sees their own row and the counterparties they sell to. JSON or CSV",
-      tag: 'reports',
-      roles: [...STAFF_READERS, 'sales'],
-      query: z.object({ salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([LimitUsageReport, z.string()]),
-      csv: CSV_ANSWER,
+      ...staffAndSalesReport,
+      query: z.object({ ...ScopedToSalesperson }),
+      response: jsonOrCsv(LimitUsageReport),
       handler: async ({ query, principal }, req) => {
         const who = scope(principal, query.salespersonId);
         const policy = deps.policy();
@@ -371,26 +352,17 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
         if (wantsCsv(query.format, req)) {
           const rows: UsageCsvRow[] = [
             ...counterparties.map((c) => ({
+              ...c,
               subject: 'counterparty' as const,
-              id: c.id,
-              name: c.name,
               currency: policy.currency,
-              limitMinor: c.limitMinor,
-              exposureMinor: c.exposureMinor,
-              availableMinor: c.availableMinor,
-              usageBp: c.usageBp,
               status: null,
             })),
+            // A salesperson's exposure is their receivables outstanding.
             ...salespeople.map((s) => ({
+              ...s,
               subject: 'salesperson' as const,
-              id: s.id,
-              name: s.name,
               currency: policy.currency,
-              limitMinor: s.limitMinor,
               exposureMinor: s.outstandingMinor,
-              availableMinor: s.availableMinor,
-              usageBp: s.usageBp,
-              status: s.status,
             })),
           ];
           return csvReply(toCsv(USAGE_CSV, rows), 'limit-usage.csv');
@@ -404,11 +376,9 @@ export function reportRoutes(deps: { store: Store; policy: () => Policy }): AnyR
       path: '/v1/reports/collections',
       summary:
         'Collection results by month, per currency: amount collected (payments dated in the month), of which on time (paid on or before the due date in force) and late, cash discount granted, bad debts written off, and how many receivables reached each escalation step (due+1 check, +7 second notice, +15 warning, +30 legal; dated by the credit record in company time). JSON or CSV',
-      tag: 'reports',
-      roles: [...STAFF_READERS, 'sales'],
-      query: z.object({ ...MonthRange, salespersonId: SalespersonFilter, format: Format }),
-      response: z.union([CollectionsReport, z.string()]),
-      csv: CSV_ANSWER,
+      ...staffAndSalesReport,
+      query: z.object({ ...MonthRange, ...ScopedToSalesperson }),
+      response: jsonOrCsv(CollectionsReport),
       handler: async ({ query, principal }, req) => {
         const { from, to, periods } = months(query);
         const who = scope(principal, query.salespersonId);

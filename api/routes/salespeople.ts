@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { limitUsage, METRIC_KEYS } from '../../domain/salesperson-assessment.js';
-import { usageBp } from '../../domain/salesperson-review.js';
+import { ASSESSMENT_FIGURES, usageBp } from '../../domain/salesperson-review.js';
 import type { Operations } from '../../operations/index.js';
 import { latestCreditScore } from '../../operations/salesperson-credit.js';
 import type { Store } from '../../store/index.js';
@@ -35,43 +35,24 @@ import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { STAFF_READERS } from '../roles.js';
 import {
   ActorResponse,
+  actorBodyFields,
+  fieldPerKey,
   Id,
   MinorOrZero,
   Month,
-  OnBehalfOfBody,
   Quarter,
-  refusedActorFields,
   Text,
 } from '../schemas.js';
 import { seesSalesperson } from '../visibility.js';
 
 const Bp = z.number().int().min(0).max(1_000_000);
 
-const Metrics = z.object(
-  Object.fromEntries(METRIC_KEYS.map((m) => [m, z.number().nullable()])) as Record<
-    (typeof METRIC_KEYS)[number],
-    z.ZodNullable<z.ZodNumber>
-  >,
-);
-const Rates = z.object(
-  Object.fromEntries(METRIC_KEYS.map((m) => [m, z.number().int()])) as Record<
-    (typeof METRIC_KEYS)[number],
-    z.ZodNumber
-  >,
-);
+const Metrics = z.object(fieldPerKey(METRIC_KEYS, () => z.number().nullable()));
+const Rates = z.object(fieldPerKey(METRIC_KEYS, () => z.number().int()));
 const AssessmentRow = z.object({
   salespersonId: z.string(),
   salespersonName: z.string(),
-  receivablesMinor: z.number().int(),
-  creditSalesMinor: z.number().int(),
-  collectedMinor: z.number().int(),
-  contractAmountMinor: z.number().int(),
-  badDebtsMinor: z.number().int(),
-  salesMinor: z.number().int(),
-  discountOfferedMinor: z.number().int(),
-  paidWithDiscountMinor: z.number().int(),
-  companyReceivablesMinor: z.number().int(),
-  daysInPeriod: z.number().int(),
+  ...fieldPerKey(ASSESSMENT_FIGURES, () => z.number().int()),
   metrics: Metrics,
   rates: Rates,
   totalRateBp: z.number().int(),
@@ -200,8 +181,7 @@ export function salespersonRoutes(deps: {
         kind: z.enum(['sale', 'complaint', 'collection', 'violation']),
         detail: Text,
         amountMinor: MinorOrZero.optional(),
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('source'),
+        ...actorBodyFields('source'),
       }),
       response: z.object({ salespersonId: z.string(), eventType: z.string(), idempotencyKey: z.string() }),
       status: 201,
@@ -226,8 +206,7 @@ export function salespersonRoutes(deps: {
         complaintCount: z.number().int().min(0).optional(),
         collectionRatioBp: Bp,
         contractFulfilmentBp: Bp,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('scoredBy'),
+        ...actorBodyFields('scoredBy'),
       }),
       response: z.object({
         salespersonId: z.string(),
@@ -313,8 +292,7 @@ export function salespersonRoutes(deps: {
       body: z.object({
         proposedLimitMinor: MinorOrZero,
         evaluation: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('proposedBy'),
+        ...actorBodyFields('proposedBy'),
       }),
       response: ProposalResponse,
       status: 201,
@@ -334,8 +312,7 @@ export function salespersonRoutes(deps: {
       body: z.object({
         approve: z.boolean(),
         reason: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: ProposalResponse,
       handler: async ({ params, body, principal }) =>
@@ -409,8 +386,7 @@ export function salespersonRoutes(deps: {
         actions: z.array(ReviewAction).optional(),
         limitMinor: MinorOrZero.nullable().optional(),
         note: Text,
-        onBehalfOf: OnBehalfOfBody.optional(),
-        ...refusedActorFields('decidedBy'),
+        ...actorBodyFields('decidedBy'),
       }),
       response: ReviewResponse,
       handler: async ({ params, body, principal }) =>

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import { destinationRefusal } from '../../infra/webhook-destinations.js';
 import type { WebhookQueries } from '../../store/webhooks.js';
-import { ApiError } from '../errors.js';
+import { ApiError, orNotFound } from '../errors.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { QueryInt } from '../schemas.js';
 
@@ -109,11 +109,7 @@ export function webhookRoutes(deps: {
   allowedNetworks: readonly string[];
 }): AnyRoute[] {
   const { webhooks } = deps;
-  const found = async (id: string) => {
-    const s = await webhooks.getSubscription(id);
-    if (!s) throw ApiError.notFound(`webhook ${id}`);
-    return s;
-  };
+  const found = async (id: string) => orNotFound(await webhooks.getSubscription(id), `webhook ${id}`);
   return [
     defineRoute({
       method: 'POST',
@@ -159,9 +155,7 @@ export function webhookRoutes(deps: {
       params: WebhookIdParams,
       response: Subscription,
       handler: async ({ params }) => {
-        const s = await webhooks.deactivateSubscription(params.id);
-        if (!s) throw ApiError.notFound(`webhook ${params.id}`);
-        return shown(s);
+        return shown(orNotFound(await webhooks.deactivateSubscription(params.id), `webhook ${params.id}`));
       },
     }),
     defineRoute({

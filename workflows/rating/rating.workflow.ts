@@ -22,7 +22,7 @@ import type { RatingActivities } from '../../activities/rating/activities.js';
 import { describeActor, systemActor } from '../../domain/actor.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { chunk, previousQuarter, quarterOf, rateDealerQuarter } from '../../domain/rating-cycle.js';
-import { previousMonth } from '../../domain/salesperson-review.js';
+import { BATCH_ACTIVITY_OPTIONS, monthlyRunPeriod } from '../shared/periodic-run.js';
 import {
   type ContinuationDecisionInput,
   type DealerDecisionInput,
@@ -46,18 +46,12 @@ import {
   SKIPPED_LISTED,
 } from './contract.js';
 
-const acts = proxyActivities<RatingActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<RatingActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export async function monthlyPerformanceWorkflow(
   input: MonthlyPerformanceInput,
 ): Promise<MonthlyPerformanceResult> {
-  const startedAt = Date.now();
-  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
-  const policy = input.policy ?? (await acts.policyInForce());
-  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
+  const { policy, month } = await monthlyRunPeriod(input, acts.policyInForce);
   const r = await acts.computeMonthlyPerformance({
     month,
     policy,

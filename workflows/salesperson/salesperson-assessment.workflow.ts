@@ -6,8 +6,7 @@
  */
 import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { SalespersonActivities } from '../../activities/salesperson/activities.js';
-import { localDate } from '../../domain/calendar.js';
-import { previousMonth } from '../../domain/salesperson-review.js';
+import { BATCH_ACTIVITY_OPTIONS, monthlyRunPeriod } from '../shared/periodic-run.js';
 import {
   getSalespersonAssessmentStatus,
   type SalespersonAssessmentInput,
@@ -15,18 +14,12 @@ import {
   type SalespersonAssessmentStatus,
 } from './contract.js';
 
-const acts = proxyActivities<SalespersonActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<SalespersonActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export async function salespersonAssessmentWorkflow(
   input: SalespersonAssessmentInput,
 ): Promise<SalespersonAssessmentResult> {
-  const startedAt = Date.now();
-  // A scheduled run carries no policy: it reads the version in force now (recorded in its history).
-  const policy = input.policy ?? (await acts.policyInForce());
-  const month = input.month ?? previousMonth(localDate(startedAt, policy.timeZone));
+  const { policy, month } = await monthlyRunPeriod(input, acts.policyInForce);
   const status: SalespersonAssessmentStatus = { month, stage: 'computing', result: null };
   setHandler(getSalespersonAssessmentStatus, () => status);
   const ids = input.salespersonIds ?? null;

@@ -7,16 +7,14 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { SalespersonActivities } from '../../activities/salesperson/activities.js';
 import { chunk } from '../../domain/rating-cycle.js';
+import { BATCH_ACTIVITY_OPTIONS } from '../shared/periodic-run.js';
 import {
   SALESPERSON_REVIEW_BATCH_SIZE,
   type SalespersonReviewInput,
   type SalespersonReviewResult,
 } from './contract.js';
 
-const acts = proxyActivities<SalespersonActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const acts = proxyActivities<SalespersonActivities>(BATCH_ACTIVITY_OPTIONS);
 
 export async function salespersonReviewWorkflow(
   input: SalespersonReviewInput,
