@@ -7,27 +7,10 @@
  */
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../domain/rating.js';
 import { inTransaction, type Pool } from './db.js';
+import type { ReceivableRow } from './receivables.js';
 
 /** A receivable row as the workflow leaves it in PostgreSQL (snapshot columns only). */
-export interface ReceivableSeedRow {
-  id: string;
-  counterpartyId: string;
-  salespersonId: string;
-  currency: string;
-  requestedMinor: number;
-  requestedTermDays: number;
-  approvedMinor: number | null;
-  approvedTermDays: number | null;
-  issueDate: string | null;
-  dueDate: string | null;
-  stage: string;
-  outstandingMinor: number;
-  paidMinor: number;
-  discountMinor: number;
-  writtenOffMinor: number;
-  settledOn: string | null;
-  policyVersion: string;
-}
+export type ReceivableSeedRow = Omit<ReceivableRow, 'workflowId' | 'owner' | 'pausedBy'>;
 
 export function createBulkSeeding(pool: Pool) {
   return {

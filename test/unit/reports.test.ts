@@ -13,6 +13,25 @@ import {
   monthsBefore,
 } from '../../domain/reports.js';
 
+/** An aging row as the report gives it: its buckets (current, 1–7, 8–15, 16–30, over 30 days) and total. */
+const agingRow = (
+  key: string,
+  name: string,
+  currency: string,
+  [currentMinor, overdue1to7Minor, overdue8to15Minor, overdue16to30Minor, overdueOver30Minor]: number[],
+  totalMinor: number,
+) => ({
+  key,
+  name,
+  currency,
+  currentMinor,
+  overdue1to7Minor,
+  overdue8to15Minor,
+  overdue16to30Minor,
+  overdueOver30Minor,
+  totalMinor,
+});
+
 describe('aging buckets', () => {
   const asOf = '2025-06-30';
   it.each([
@@ -43,63 +62,13 @@ describe('aging buckets', () => {
       '2025-06-30',
     );
     expect(report.rows).toEqual([
-      {
-        key: 'D-1',
-        name: 'Alpha',
-        currency: 'CNY',
-        currentMinor: 0,
-        overdue1to7Minor: 20000,
-        overdue8to15Minor: 5000,
-        overdue16to30Minor: 0,
-        overdueOver30Minor: 700,
-        totalMinor: 25700,
-      },
-      {
-        key: 'D-1',
-        name: 'Alpha',
-        currency: 'USD',
-        currentMinor: 0,
-        overdue1to7Minor: 0,
-        overdue8to15Minor: 0,
-        overdue16to30Minor: 3000,
-        overdueOver30Minor: 0,
-        totalMinor: 3000,
-      },
-      {
-        key: 'D-2',
-        name: 'Beta',
-        currency: 'CNY',
-        currentMinor: 10000,
-        overdue1to7Minor: 0,
-        overdue8to15Minor: 0,
-        overdue16to30Minor: 0,
-        overdueOver30Minor: 0,
-        totalMinor: 10000,
-      },
+      agingRow('D-1', 'Alpha', 'CNY', [0, 20000, 5000, 0, 700], 25700),
+      agingRow('D-1', 'Alpha', 'USD', [0, 0, 0, 3000, 0], 3000),
+      agingRow('D-2', 'Beta', 'CNY', [10000, 0, 0, 0, 0], 10000),
     ]);
     expect(report.totals).toEqual([
-      {
-        key: 'total',
-        name: 'total',
-        currency: 'CNY',
-        currentMinor: 10000,
-        overdue1to7Minor: 20000,
-        overdue8to15Minor: 5000,
-        overdue16to30Minor: 0,
-        overdueOver30Minor: 700,
-        totalMinor: 35700,
-      },
-      {
-        key: 'total',
-        name: 'total',
-        currency: 'USD',
-        currentMinor: 0,
-        overdue1to7Minor: 0,
-        overdue8to15Minor: 0,
-        overdue16to30Minor: 3000,
-        overdueOver30Minor: 0,
-        totalMinor: 3000,
-      },
+      agingRow('total', 'total', 'CNY', [10000, 20000, 5000, 0, 700], 35700),
+      agingRow('total', 'total', 'USD', [0, 0, 0, 3000, 0], 3000),
     ]);
   });
 
