@@ -7,7 +7,6 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { actorSource, describeActor } from '../../domain/actor.js';
 import { automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
-import { escapeHtml } from '../../domain/format.js';
 import type { Policy } from '../../domain/policy.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import type { Config } from '../../infra/config.js';
@@ -27,6 +26,7 @@ import {
   type ReceivableState,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
+import { limitWarningMail } from '../salesperson/mail.js';
 import {
   type MailLanguage,
   type ReceivableMailContext,
@@ -340,20 +340,19 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       // salesperson and application, so a retried check does not send it again.
       const warning = decision.limitWarning;
       if (warning) {
-        const { afterMinor: after, limitMinor: spLimit, usagePercent: usage } = warning;
-        const warnBp = policy.salesperson.limitWarningBp;
         const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
         await effects.once(key, 'salesperson-limit-warning', app.receivableId, () =>
           mailer.send({
             to: [sp.email],
             cc: company.managers,
-            subject: `信用额度预警 / Receivables limit warning: ${sp.name} at ${usage} %`,
-            text: [
-              `${sp.name} (${sp.id}): application ${app.receivableId} (${app.amountMinor} minor units) takes receivables to ${after} of the ${spLimit} limit (${usage} %).`,
-              `The warning level is ${warnBp / 100} %; at 100 % new credit is refused.`,
-              `${sp.name}：申请 ${app.receivableId} 使应收帐款达到额度的 ${usage} %（预警线 ${warnBp / 100} %，达到 100 % 将停止赊销）。`,
-            ].join('\n'),
-            html: `<p>${escapeHtml(sp.name)} (${sp.id}): application ${app.receivableId} takes receivables to ${after} of the ${spLimit} limit (<b>${usage} %</b>). Warning level ${warnBp / 100} %; at 100 % new credit is refused.</p>`,
+            ...limitWarningMail({
+              salesperson: sp,
+              receivableId: app.receivableId,
+              amountMinor: app.amountMinor,
+              ...warning,
+              warningBp: policy.salesperson.limitWarningBp,
+              currency: app.currency,
+            }),
             effectKey: key,
             kind: 'salesperson-limit-warning',
           }),

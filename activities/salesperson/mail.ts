@@ -42,3 +42,33 @@ ${rows
 </table><p>Total: ${money(total)}</p>`;
   return { subject: `Salesperson assessment ${month} / 应收帐款考核 ${month}`, text, html };
 }
+
+/**
+ * The early warning to a salesperson and the managers when an application takes the salesperson's
+ * receivables past the policy's warning level (docs/domain.md §5). Pure, like the table above.
+ */
+export function limitWarningMail(w: {
+  salesperson: { id: string; name: string };
+  receivableId: string;
+  amountMinor: number;
+  /** The salesperson's receivables with this application, and their limit. */
+  afterMinor: number;
+  limitMinor: number;
+  usagePercent: number;
+  warningBp: number;
+  currency: string;
+}): { subject: string; text: string; html: string } {
+  const money = (minor: number) => formatMoney(minor, w.currency, 'zh-CN');
+  const { id, name } = w.salesperson;
+  const level = `${w.warningBp / 100} %`;
+  const reach = `takes receivables to ${money(w.afterMinor)} of the ${money(w.limitMinor)} limit`;
+  return {
+    subject: `信用额度预警 / Receivables limit warning: ${name} at ${w.usagePercent} %`,
+    text: [
+      `${name} (${id}): application ${w.receivableId} (${money(w.amountMinor)}) ${reach} (${w.usagePercent} %).`,
+      `The warning level is ${level}; at 100 % new credit is refused.`,
+      `${name}：申请 ${w.receivableId} 使应收帐款达到额度的 ${w.usagePercent} %（预警线 ${level}，达到 100 % 将停止赊销）。`,
+    ].join('\n'),
+    html: `<p>${escapeHtml(name)} (${escapeHtml(id)}): application ${escapeHtml(w.receivableId)} ${reach} (<b>${w.usagePercent} %</b>). Warning level ${level}; at 100 % new credit is refused.</p>`,
+  };
+}

@@ -43,7 +43,7 @@ describe('salesperson receivables limit', () => {
       to: [`${salespersonId.toLowerCase()}@acme.test`, ...TEST_COMPANY.managers],
     });
     expect(sent[0]?.subject).toContain('85 %');
-    expect(sent[0]?.text).toContain(`takes receivables to 850000 of the 1000000 limit (85 %)`);
+    expect(sent[0]?.text).toContain(`takes receivables to ¥8,500.00 of the ¥10,000.00 limit (85 %)`);
 
     // 85 % → 95 %: already above the level: no second warning.
     const third = await apply(100_000);
