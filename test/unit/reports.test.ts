@@ -166,19 +166,12 @@ describe('DSO', () => {
 describe('collection results', () => {
   it('joins collected, written off and escalated per month and currency, zeros where nothing happened', () => {
     const periods = monthPeriods('2025-04', '2025-06', '2025-06-30');
+    // April's payments: collected 1,000 of which 700 on time and 300 late, 10 of discount taken.
+    const april = { collectedMinor: 1000, onTimeMinor: 700, lateMinor: 300, discountMinor: 10 };
     const rows = collectionRows(
       periods,
       {
-        collected: [
-          {
-            month: '2025-04',
-            currency: 'CNY',
-            collectedMinor: 1000,
-            onTimeMinor: 700,
-            lateMinor: 300,
-            discountMinor: 10,
-          },
-        ],
+        collected: [{ month: '2025-04', currency: 'CNY', ...april }],
         writtenOff: [{ month: '2025-06', currency: 'CNY', writtenOffMinor: 555 }],
         escalations: [
           { month: '2025-04', currency: 'CNY', step: 'dueCheck', receivables: 2 },
@@ -194,10 +187,7 @@ describe('collection results', () => {
       {
         month: '2025-04',
         currency: 'CNY',
-        collectedMinor: 1000,
-        onTimeMinor: 700,
-        lateMinor: 300,
-        discountMinor: 10,
+        ...april,
         writtenOffMinor: 0,
         escalations: { ...none, dueCheck: 2, warning: 1 },
       },
