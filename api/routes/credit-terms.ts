@@ -223,8 +223,7 @@ export function creditTermRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/v1/customers/:id/score',
-      summary:
-        "Score a customer's credit (docs/domain.md §3): stores the class, the score history and a credit-record event",
+      summary: "Score a customer's credit: its class, a row of score history and a credit-record event",
       tag: 'customers',
       roles: ['finance', 'credit-desk'],
       params: z.object({ id: Id }),
