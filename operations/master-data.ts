@@ -21,6 +21,7 @@ import {
 } from '../domain/credit-facts.js';
 import type { CreditRecordInput } from '../store/credit-record.js';
 import type { Store } from '../store/index.js';
+import { OperationRefused } from './refused.js';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -30,12 +31,12 @@ export interface UpsertBy {
   reason: string;
 }
 
-/** An upsert that would change a credit fact: nothing of it was stored. */
-export class CreditFactChangeRefused extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(refusal.message);
-  }
-}
+/**
+ * An upsert that would change a credit fact: nothing of it was stored. A conflict naming the
+ * field and the process through which it does change.
+ */
+const creditFactChangeRefused = ({ field, message }: Refusal) =>
+  OperationRefused.conflict(`${field}: ${message}`, [{ path: field, message }], 'credit_fact_change_refused');
 
 /** A new counterparty as created: credit facts left out are none, and a limit of 0. */
 const initialProfile = (c: CounterpartyUpsert): CounterpartyProfile => ({
@@ -130,16 +131,16 @@ export function createMasterData(store: Store) {
   }
 
   return {
-    /** Creates the counterparty, or updates its details; throws CreditFactChangeRefused. */
+    /** Creates the counterparty, or updates its details; throws an OperationRefused conflict. */
     async upsertCounterparty(c: CounterpartyUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
       const [result] = await upsertCounterparties([c], by);
-      if (typeof result === 'object') throw new CreditFactChangeRefused(result);
+      if (typeof result === 'object') throw creditFactChangeRefused(result);
       return result as UpsertOutcome;
     },
 
     upsertCounterparties,
 
-    /** Creates the salesperson, or updates their details; throws CreditFactChangeRefused. */
+    /** Creates the salesperson, or updates their details; throws an OperationRefused conflict. */
     async upsertSalesperson(s: SalespersonUpsert & { id: string }, by: UpsertBy): Promise<UpsertOutcome> {
       return store.transaction(async (client) => {
         const initial: SalespersonProfile = {
@@ -164,7 +165,7 @@ export function createMasterData(store: Store) {
         const existing = await store.salespeople.lockSalespersonProfile(client, s.id);
         if (!existing) throw new Error(`salesperson ${s.id} vanished`);
         const outcome = salespersonUpsert(s.id, existing, s);
-        if ('refused' in outcome) throw new CreditFactChangeRefused(outcome.refused);
+        if ('refused' in outcome) throw creditFactChangeRefused(outcome.refused);
         if (!changed(outcome.change)) return 'unchanged';
         await store.salespeople.setSalespersonFields(client, s.id, outcome.change.after);
         await recordChange(

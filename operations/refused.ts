@@ -15,6 +15,8 @@ export class OperationRefused extends Error {
     readonly kind: RefusedKind,
     message: string,
     readonly fields?: RefusedField[],
+    /** A more particular error code than the kind's, for clients that act on it. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'OperationRefused';
@@ -24,8 +26,8 @@ export class OperationRefused extends Error {
     return new OperationRefused('not-found', `${what} not found`);
   }
   /** Where the thing stands refuses it (already decided, not pending). */
-  static conflict(message: string, fields?: RefusedField[]) {
-    return new OperationRefused('conflict', message, fields);
+  static conflict(message: string, fields?: RefusedField[], code?: string) {
+    return new OperationRefused('conflict', message, fields, code);
   }
   /** Well-formed, but the business rules refuse it. */
   static rejected(message: string, fields?: RefusedField[]) {

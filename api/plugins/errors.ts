@@ -38,7 +38,12 @@ export function mapError(err: unknown): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError) return ApiError.notFound('receivable');
   if (err instanceof PolicyError) return ApiError.validation(err.message, err.fields);
   if (err instanceof OperationRefused)
-    return new ApiError(REFUSED_STATUS[err.kind], REFUSED_CODE[err.kind], err.message, err.fields);
+    return new ApiError(
+      REFUSED_STATUS[err.kind],
+      err.code ?? REFUSED_CODE[err.kind],
+      err.message,
+      err.fields,
+    );
   // The workflow did not answer within the request's deadline (its worker down or stuck).
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err))
     return new ApiError(

@@ -2,7 +2,7 @@
 import { type ZodType, z } from 'zod';
 import { COUNTERPARTY_CREDIT_FACTS } from '../../domain/credit-facts.js';
 import type { Operations } from '../../operations/index.js';
-import { CreditFactChangeRefused, type UpsertBy, type UpsertOutcome } from '../../operations/master-data.js';
+import type { UpsertBy, UpsertOutcome } from '../../operations/master-data.js';
 import type { Store } from '../../store/index.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError, orNotFound } from '../errors.js';
@@ -255,21 +255,12 @@ function masterDataRoute<B extends { id: string }>(route: {
     successes: { 201: 'created', 200: `${route.existing} updated (\`created: false\`)` },
     errors: { 409: route.refused },
     handler: async ({ body, principal }) => {
-      const outcome = await refusedAs409(() =>
-        route.upsert(body, { actor: actorOf(authenticated(principal)), reason: `POST ${route.path}` }),
-      );
+      // A change of a credit fact is refused as 409 naming the field (operations/master-data.ts).
+      const outcome = await route.upsert(body, {
+        actor: actorOf(authenticated(principal)),
+        reason: `POST ${route.path}`,
+      });
       return reply(outcome === 'created' ? 201 : 200, { id: body.id, created: outcome === 'created' });
     },
   });
-}
-
-/** An upsert that would change a credit fact answers 409 naming the field and its process. */
-async function refusedAs409<T>(upsert: () => Promise<T>): Promise<T> {
-  try {
-    return await upsert();
-  } catch (err) {
-    if (!(err instanceof CreditFactChangeRefused)) throw err;
-    const { field, message } = err.refusal;
-    throw new ApiError(409, 'credit_fact_change_refused', `${field}: ${message}`, [{ path: field, message }]);
-  }
 }
