@@ -6,7 +6,9 @@
  * fields it needs and one function that writes the mail's texts (subject, title, blocks
  * of paragraphs / facts / lists / an action link, contact) in both languages at once:
  * each text is `k.t(chinese, english)`, and the labels, rows, greetings and sign-offs
- * the kinds share are written once (LABELS, overdueRows, `to`, `signed`). A single
+ * the kinds share are written once (LABELS, overdueRows, `to`, `signed`), as is the
+ * order most mails about an overdue receivable follow (overdueSpec: each such kind
+ * names only its texts, {@link overdueDocument} sets them out). A single
  * renderer turns a MailDoc into plain text and inline-styled HTML, escaping every
  * interpolated value, so no template writes HTML by hand.
  *
@@ -223,7 +225,7 @@ function got<T>(value: T | undefined | null, path: string): T {
 const isMissing = (v: unknown): boolean => v === undefined || v === null || v === '';
 
 // ---------------------------------------------------------------------------
-// What the kinds share: labels, rows, greetings and sign-offs
+// What the kinds share: labels, rows, the overdue mail's order, greetings and sign-offs
 // ---------------------------------------------------------------------------
 
 /** The labels of the facts tables, [Chinese, English]. */
@@ -270,6 +272,65 @@ const overdueRows = (c: With<'daysOverdue'>, k: Kit, who: readonly Row[], outsta
   ...amountRows(c, k, outstanding),
   row(k, 'daysOverdue', k.overdue(c.daysOverdue)),
 ];
+
+/** What a mail about an overdue receivable says, part by part; {@link overdueDocument} sets it out. */
+interface OverdueText {
+  subject: string;
+  title: string;
+  /** What is overdue, since when and how much. */
+  opening: string;
+  /** Whose receivable: the first rows of the facts table (amounts, due date and days overdue follow). */
+  who: readonly Row[];
+  /** The amount-outstanding row, where the mail names the amount otherwise. */
+  outstanding?: Row;
+  /** Rows after the days overdue. */
+  moreFacts?: readonly Row[];
+  /** What has been done about it, after the facts. */
+  measures?: readonly Block[];
+  /** What the recipient is asked to do, in bold. */
+  request?: string;
+  /** A further paragraph. */
+  note?: string;
+  /** A formal letter's closing formula ('特此通知。'). */
+  close?: string;
+  /** The label of the link to ctx.actionUrl. */
+  action?: string;
+  contactIntro: string;
+}
+
+/**
+ * The order the overdue tasks, notices and letters follow: the opening, the facts (`overdueRows`),
+ * measures, the request, a note, the closing formula, the action link. (late-reason-request shows
+ * no original amount and legal-escalation proposes its measures before the facts: they are written out.)
+ */
+const overdueDocument = (c: With<'daysOverdue'>, k: Kit, m: OverdueText): MailText => ({
+  subject: m.subject,
+  title: m.title,
+  blocks: [
+    p(m.opening),
+    facts(...overdueRows(c, k, m.who, m.outstanding), ...(m.moreFacts ?? [])),
+    ...(m.measures ?? []),
+    m.request !== undefined && p(m.request, true),
+    m.note !== undefined && p(m.note),
+    m.close !== undefined && p(m.close),
+    m.action !== undefined && action(m.action, c.actionUrl),
+  ],
+  contactIntro: m.contactIntro,
+});
+
+/**
+ * A kind of mail about an overdue receivable: it needs the due date and the days overdue (and
+ * `alsoRequires`); its text is set out by {@link overdueDocument}.
+ */
+function overdueSpec<K extends keyof Ctx = never>(
+  text: (c: With<'dueDate' | 'daysOverdue' | K>, k: Kit) => OverdueText,
+  alsoRequires: readonly K[] = [],
+): AnySpec {
+  return spec<'dueDate' | 'daysOverdue' | K>({
+    requires: ['dueDate', 'daysOverdue', ...alsoRequires],
+    doc: (c, k) => overdueDocument(c, k, text(c, k)),
+  });
+}
 
 /** 'AB → BA', or the grade after alone. */
 const gradeChange = (c: Ctx): string | undefined =>
@@ -638,68 +699,46 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
     }),
   }),
 
-  'visit-task': spec({
-    requires: ['dueDate', 'daysOverdue'],
-    doc: (c, k) => ({
-      subject: k.t(
-        `上门拜访任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}）`,
-        `Visit task: ${c.counterpartyName} — invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)})`,
-      ),
-      title: k.t('上门拜访任务：应收帐款逾期', 'Visit task: overdue receivable'),
-      blocks: [
-        p(
-          k.t(
-            `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已于 ${c.dueDate} 到期，至今仍未足额付款，已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}。该客户位于本地区，请尽快上门拜访，了解逾期原因并当面催收。`,
-            `Invoice ${c.receivableId} of ${c.counterpartyName} fell due on ${c.dueDate} and has not been paid in full: it is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding. The customer is in your home region; please visit them soon, find out why the payment is late and ask for payment in person.`,
-          ),
-        ),
-        facts(...overdueRows(c, k, whose(c, k))),
-        p(
-          k.t(
-            '拜访后请在系统中如实记录逾期原因（如货物或发票争议、已约定的延期、客户承诺的付款日期等）。逾期满 15 天且无经财务部确认的正当理由的，该笔帐款将移交公司信用管理部，并对该客户停止供货。',
-            'After the visit, record the reason for the delay (e.g. a dispute over goods or invoice, an agreed extension, a promised payment date). If the receivable reaches 15 days overdue without a valid reason confirmed by Finance, it passes to the credit desk and supply to the customer stops.',
-          ),
-          true,
-        ),
-        action(k.t('记录拜访结果及逾期原因', 'Record the visit and the reason'), c.actionUrl),
-      ],
-      contactIntro: k.t('如需协助，请联系：', 'If you need help, please contact:'),
-    }),
-  }),
+  'visit-task': overdueSpec((c, k) => ({
+    subject: k.t(
+      `上门拜访任务：${c.counterpartyName} 应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}（${k.money(c.outstandingMinor)}）`,
+      `Visit task: ${c.counterpartyName} — invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)})`,
+    ),
+    title: k.t('上门拜访任务：应收帐款逾期', 'Visit task: overdue receivable'),
+    opening: k.t(
+      `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已于 ${c.dueDate} 到期，至今仍未足额付款，已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}。该客户位于本地区，请尽快上门拜访，了解逾期原因并当面催收。`,
+      `Invoice ${c.receivableId} of ${c.counterpartyName} fell due on ${c.dueDate} and has not been paid in full: it is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding. The customer is in your home region; please visit them soon, find out why the payment is late and ask for payment in person.`,
+    ),
+    who: whose(c, k),
+    request: k.t(
+      '拜访后请在系统中如实记录逾期原因（如货物或发票争议、已约定的延期、客户承诺的付款日期等）。逾期满 15 天且无经财务部确认的正当理由的，该笔帐款将移交公司信用管理部，并对该客户停止供货。',
+      'After the visit, record the reason for the delay (e.g. a dispute over goods or invoice, an agreed extension, a promised payment date). If the receivable reaches 15 days overdue without a valid reason confirmed by Finance, it passes to the credit desk and supply to the customer stops.',
+    ),
+    action: k.t('记录拜访结果及逾期原因', 'Record the visit and the reason'),
+    contactIntro: k.t('如需协助，请联系：', 'If you need help, please contact:'),
+  })),
 
-  'collection-notice': spec({
-    requires: ['dueDate', 'daysOverdue'],
-    doc: (c, k) => ({
-      subject: k.t(
-        `催款通知单：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
-        `Payment overdue: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} past due (${k.money(c.outstandingMinor)} outstanding)`,
-      ),
-      title: k.t('催款通知单', 'Collection notice'),
-      blocks: [
-        p(
-          k.t(
-            `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。截至目前，我们尚未收到全额付款，现已逾期 ${k.days(c.daysOverdue)}，未付金额为 ${k.money(c.outstandingMinor)}。`,
-            `Invoice ${c.receivableId} fell due on ${c.dueDate}. We have not yet received payment in full: the invoice is now ${k.days(c.daysOverdue)} overdue, with ${k.money(c.outstandingMinor)} outstanding.`,
-          ),
-        ),
-        facts(...overdueRows(c, k, [row(k, 'invoice', c.receivableId)])),
-        p(
-          k.t(
-            '请贵司尽快安排付款。如在货物、发票或对帐等方面存在问题，烦请告知具体原因，以便我们及时协助处理。',
-            'Please arrange payment as soon as possible. If there is a problem with the goods, the invoice or the account, please let us know so that we can help resolve it.',
-          ),
-          true,
-        ),
-        p(
-          k.t(
-            '如贵司近日已付款，请将付款凭证发送给我们，谢谢！',
-            'If you have paid in the last few days, please send us the remittance advice. Thank you.',
-          ),
-        ),
-      ],
-      contactIntro: k.t('联系人：', 'Your contact:'),
-    }),
-  }),
+  'collection-notice': overdueSpec((c, k) => ({
+    subject: k.t(
+      `催款通知单：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
+      `Payment overdue: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} past due (${k.money(c.outstandingMinor)} outstanding)`,
+    ),
+    title: k.t('催款通知单', 'Collection notice'),
+    opening: k.t(
+      `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。截至目前，我们尚未收到全额付款，现已逾期 ${k.days(c.daysOverdue)}，未付金额为 ${k.money(c.outstandingMinor)}。`,
+      `Invoice ${c.receivableId} fell due on ${c.dueDate}. We have not yet received payment in full: the invoice is now ${k.days(c.daysOverdue)} overdue, with ${k.money(c.outstandingMinor)} outstanding.`,
+    ),
+    who: [row(k, 'invoice', c.receivableId)],
+    request: k.t(
+      '请贵司尽快安排付款。如在货物、发票或对帐等方面存在问题，烦请告知具体原因，以便我们及时协助处理。',
+      'Please arrange payment as soon as possible. If there is a problem with the goods, the invoice or the account, please let us know so that we can help resolve it.',
+    ),
+    note: k.t(
+      '如贵司近日已付款，请将付款凭证发送给我们，谢谢！',
+      'If you have paid in the last few days, please send us the remittance advice. Thank you.',
+    ),
+    contactIntro: k.t('联系人：', 'Your contact:'),
+  })),
 
   'late-reason-request': spec({
     requires: ['dueDate', 'daysOverdue'],
@@ -758,65 +797,44 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
     }),
   }),
 
-  'second-collection-notice': spec({
-    requires: ['dueDate', 'daysOverdue'],
-    doc: (c, k) => ({
-      subject: k.t(
-        `第二次催款通知：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
-        `Second notice: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue — ${k.money(c.outstandingMinor)} outstanding`,
-      ),
-      title: k.t('催款通知单（第二次）', 'Second collection notice'),
-      blocks: [
-        p(
-          k.t(
-            `本公司已于贵司应收帐款到期后发出催款通知。截至本通知发出之日，贵司编号为 ${c.receivableId} 的应收帐款（到期日 ${c.dueDate}）仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}。`,
-            `Following our earlier collection notice, we note that invoice ${c.receivableId} (due ${c.dueDate}) still has ${k.money(c.outstandingMinor)} outstanding and is now ${k.days(c.daysOverdue)} overdue.`,
-          ),
-        ),
-        facts(...overdueRows(c, k, [row(k, 'invoice', c.receivableId)])),
-        p(
-          k.t(
-            `请贵司收到本通知后立即安排付款。根据本公司信用政策，欠款逾期满 15 天（即 ${k.plusDays(c.dueDate, 15)}）仍无正当理由的，本公司将停止对贵司供货，并相应下调贵司的信用等级。`,
-            `Please make payment immediately. Under our credit policy, if the debt is still unpaid without a valid reason at 15 days overdue (${k.plusDays(c.dueDate, 15)}), we will stop supplying your company and lower your credit grade.`,
-          ),
-          true,
-        ),
-        p(
-          k.t(
-            '如贵司已付款，请将付款凭证发送给下列联系人以便核对；如对欠款有异议，请书面说明理由。',
-            'If you have already paid, please send the remittance advice to the contact below so that we can reconcile it; if you dispute the amount, please tell us why in writing.',
-          ),
-        ),
-        k.t(p('特此通知。'), undefined),
-      ],
-      contactIntro: k.t('联系人：', 'Your contact:'),
-    }),
-  }),
+  'second-collection-notice': overdueSpec((c, k) => ({
+    subject: k.t(
+      `第二次催款通知：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付金额 ${k.money(c.outstandingMinor)}`,
+      `Second notice: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue — ${k.money(c.outstandingMinor)} outstanding`,
+    ),
+    title: k.t('催款通知单（第二次）', 'Second collection notice'),
+    opening: k.t(
+      `本公司已于贵司应收帐款到期后发出催款通知。截至本通知发出之日，贵司编号为 ${c.receivableId} 的应收帐款（到期日 ${c.dueDate}）仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}。`,
+      `Following our earlier collection notice, we note that invoice ${c.receivableId} (due ${c.dueDate}) still has ${k.money(c.outstandingMinor)} outstanding and is now ${k.days(c.daysOverdue)} overdue.`,
+    ),
+    who: [row(k, 'invoice', c.receivableId)],
+    request: k.t(
+      `请贵司收到本通知后立即安排付款。根据本公司信用政策，欠款逾期满 15 天（即 ${k.plusDays(c.dueDate, 15)}）仍无正当理由的，本公司将停止对贵司供货，并相应下调贵司的信用等级。`,
+      `Please make payment immediately. Under our credit policy, if the debt is still unpaid without a valid reason at 15 days overdue (${k.plusDays(c.dueDate, 15)}), we will stop supplying your company and lower your credit grade.`,
+    ),
+    note: k.t(
+      '如贵司已付款，请将付款凭证发送给下列联系人以便核对；如对欠款有异议，请书面说明理由。',
+      'If you have already paid, please send the remittance advice to the contact below so that we can reconcile it; if you dispute the amount, please tell us why in writing.',
+    ),
+    close: k.t('特此通知。', undefined),
+    contactIntro: k.t('联系人：', 'Your contact:'),
+  })),
 
-  'overdue-warning-letter': spec({
-    requires: ['dueDate', 'daysOverdue', 'gradeBefore', 'gradeAfter'],
-    doc: (c, k) => ({
+  'overdue-warning-letter': overdueSpec(
+    (c, k) => ({
       subject: k.t(
         `客户欠款警告书：应收帐款 ${c.receivableId} 已逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}，已停止供货`,
         `Overdue account warning: invoice ${c.receivableId} is ${k.days(c.daysOverdue)} overdue (${k.money(c.outstandingMinor)}) — supply suspended`,
       ),
       title: k.t('客户欠款警告书', 'Formal warning: overdue account'),
-      blocks: [
-        p(
-          k.t(
-            `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。本公司已先后发出催款通知，但截至本函发出之日，贵司仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}，且未提供正当理由。`,
-            `Invoice ${c.receivableId} fell due on ${c.dueDate}. Despite our collection notices, ${k.money(c.outstandingMinor)} remains unpaid as of the date of this letter. The debt is now ${k.days(c.daysOverdue)} overdue and no valid reason has been given.`,
-          ),
-        ),
-        facts(
-          ...overdueRows(
-            c,
-            k,
-            [row(k, 'invoice', c.receivableId)],
-            [k.t('欠款金额', 'Amount overdue'), k.money(c.outstandingMinor)],
-          ),
-          row(k, 'grade', `${c.gradeBefore} → ${c.gradeAfter}`),
-        ),
+      opening: k.t(
+        `贵司编号为 ${c.receivableId} 的应收帐款已于 ${c.dueDate} 到期。本公司已先后发出催款通知，但截至本函发出之日，贵司仍有 ${k.money(c.outstandingMinor)} 未付，已逾期 ${k.days(c.daysOverdue)}，且未提供正当理由。`,
+        `Invoice ${c.receivableId} fell due on ${c.dueDate}. Despite our collection notices, ${k.money(c.outstandingMinor)} remains unpaid as of the date of this letter. The debt is now ${k.days(c.daysOverdue)} overdue and no valid reason has been given.`,
+      ),
+      who: [row(k, 'invoice', c.receivableId)],
+      outstanding: [k.t('欠款金额', 'Amount overdue'), k.money(c.outstandingMinor)],
+      moreFacts: [row(k, 'grade', `${c.gradeBefore} → ${c.gradeAfter}`)],
+      measures: [
         p(k.t('根据本公司信用管理制度，自即日起：', 'Under our credit policy, with immediate effect:')),
         list(
           k.t(
@@ -833,55 +851,40 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
           ),
           true,
         ),
-        p(
-          k.t(
-            `请贵司立即付清上述欠款。如逾期满 30 天（即 ${k.plusDays(c.dueDate, 30)}）仍未付清，本公司将终止与贵司的合作，并保留通过法律途径追讨欠款及相关费用的权利。`,
-            `Please pay the amount overdue immediately. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), we will terminate our business relationship and reserve the right to take legal action to recover the debt and our costs.`,
-          ),
-          true,
-        ),
-        p(
-          k.t(
-            '贵司付清所有逾期 15 天以上的欠款后，本公司将恢复供货。',
-            'Supply will resume once no amount of yours is 15 or more days overdue.',
-          ),
-        ),
-        k.t(p('特此函告。'), undefined),
       ],
+      request: k.t(
+        `请贵司立即付清上述欠款。如逾期满 30 天（即 ${k.plusDays(c.dueDate, 30)}）仍未付清，本公司将终止与贵司的合作，并保留通过法律途径追讨欠款及相关费用的权利。`,
+        `Please pay the amount overdue immediately. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), we will terminate our business relationship and reserve the right to take legal action to recover the debt and our costs.`,
+      ),
+      note: k.t(
+        '贵司付清所有逾期 15 天以上的欠款后，本公司将恢复供货。',
+        'Supply will resume once no amount of yours is 15 or more days overdue.',
+      ),
+      close: k.t('特此函告。', undefined),
       contactIntro: k.t('联系人：', 'Your contact:'),
     }),
-  }),
+    ['gradeBefore', 'gradeAfter'],
+  ),
 
-  'supply-stopped': spec({
-    requires: ['dueDate', 'daysOverdue'],
-    doc: (c, k) => ({
-      subject: k.t(
-        `停止供货：${c.counterpartyName}（应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}）`,
-        `Supply stopped: ${c.counterpartyName} (invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)})`,
-      ),
-      title: k.t(`停止供货通知：${c.counterpartyName}`, `Supply stopped: ${c.counterpartyName}`),
-      blocks: [
-        p(
-          k.t(
-            `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}，到期日 ${c.dueDate}）已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}，且无经财务部确认的正当理由。即日起对该客户停止供货：其新的赊销申请将被自动拒绝，新订单一律暂停发货。`,
-            `Invoice ${c.receivableId} of ${c.counterpartyName} (due ${c.dueDate}) is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding, and no valid reason has been confirmed by Finance. Supply to this customer stops with immediate effect: new credit applications are rejected automatically and new orders must not be shipped.`,
-          ),
-        ),
-        facts(
-          ...overdueRows(c, k, [...whose(c, k), row(k, 'salesperson', c.salespersonName)]),
-          row(k, 'grade', gradeChange(c)),
-        ),
-        p(
-          k.t(
-            '待该客户名下不再有逾期 15 天及以上的应收帐款时，系统将自动恢复供货并另行通知。',
-            'Supply resumes automatically once the customer has no receivable 15 or more days overdue; you will be notified.',
-          ),
-        ),
-        action(k.t('查看应收帐款', 'Open the receivable'), c.actionUrl),
-      ],
-      contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
-    }),
-  }),
+  'supply-stopped': overdueSpec((c, k) => ({
+    subject: k.t(
+      `停止供货：${c.counterpartyName}（应收帐款 ${c.receivableId} 逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}）`,
+      `Supply stopped: ${c.counterpartyName} (invoice ${c.receivableId} ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)})`,
+    ),
+    title: k.t(`停止供货通知：${c.counterpartyName}`, `Supply stopped: ${c.counterpartyName}`),
+    opening: k.t(
+      `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}，到期日 ${c.dueDate}）已逾期 ${k.days(c.daysOverdue)}，尚欠 ${k.money(c.outstandingMinor)}，且无经财务部确认的正当理由。即日起对该客户停止供货：其新的赊销申请将被自动拒绝，新订单一律暂停发货。`,
+      `Invoice ${c.receivableId} of ${c.counterpartyName} (due ${c.dueDate}) is ${k.days(c.daysOverdue)} overdue with ${k.money(c.outstandingMinor)} outstanding, and no valid reason has been confirmed by Finance. Supply to this customer stops with immediate effect: new credit applications are rejected automatically and new orders must not be shipped.`,
+    ),
+    who: [...whose(c, k), row(k, 'salesperson', c.salespersonName)],
+    moreFacts: [row(k, 'grade', gradeChange(c))],
+    note: k.t(
+      '待该客户名下不再有逾期 15 天及以上的应收帐款时，系统将自动恢复供货并另行通知。',
+      'Supply resumes automatically once the customer has no receivable 15 or more days overdue; you will be notified.',
+    ),
+    action: k.t('查看应收帐款', 'Open the receivable'),
+    contactIntro: k.t('如有疑问，请联系：', 'Questions? Please contact:'),
+  })),
 
   'supply-resumed': spec({
     requires: [],
@@ -912,36 +915,25 @@ const SPECS: Record<ReceivableMailKind, AnySpec> = {
     }),
   }),
 
-  'credit-desk-handover': spec({
-    requires: ['dueDate', 'daysOverdue'],
-    doc: (c, k) => ({
-      subject: k.t(
-        `应收帐款移交信用管理部：${c.counterpartyName} ${c.receivableId}，逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}`,
-        `Handed over to the credit desk: ${c.counterpartyName}, ${c.receivableId}, ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)} outstanding`,
-      ),
-      title: k.t('应收帐款移交通知', 'Receivable handed over to you'),
-      blocks: [
-        p(
-          k.t(
-            `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已逾期 ${k.days(c.daysOverdue)}，且无经财务部确认的正当理由。按公司规定，自即日起该笔帐款由业务员 ${c.salespersonName} 移交信用管理部负责催收。`,
-            `Receivable ${c.receivableId} of ${c.counterpartyName} is ${k.days(c.daysOverdue)} overdue with no valid reason confirmed by Finance. Under company policy it passes from ${c.salespersonName} to the credit desk for collection, with immediate effect.`,
-          ),
-        ),
-        facts(
-          ...overdueRows(c, k, [...whose(c, k), [k.t('原业务员', 'Previous owner'), c.salespersonName]]),
-          row(k, 'grade', gradeChange(c)),
-        ),
-        p(
-          k.t(
-            `系统已同时向客户发出《客户欠款警告书》，对该客户停止供货并下调其信用等级。逾期满 30 天（${k.plusDays(c.dueDate, 30)}）仍未付清的，将提请经理决定终止合作和/或诉诸司法。`,
-            `The customer has been sent a formal overdue warning letter, supply has been stopped and the credit grade lowered. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), a manager will be asked to decide on termination and/or legal action.`,
-          ),
-        ),
-        action(k.t('接手处理', 'Take over the receivable'), c.actionUrl),
-      ],
-      contactIntro: k.t('原业务联系人：', 'Previous contact for this account:'),
-    }),
-  }),
+  'credit-desk-handover': overdueSpec((c, k) => ({
+    subject: k.t(
+      `应收帐款移交信用管理部：${c.counterpartyName} ${c.receivableId}，逾期 ${k.days(c.daysOverdue)}，未付 ${k.money(c.outstandingMinor)}`,
+      `Handed over to the credit desk: ${c.counterpartyName}, ${c.receivableId}, ${k.days(c.daysOverdue)} overdue, ${k.money(c.outstandingMinor)} outstanding`,
+    ),
+    title: k.t('应收帐款移交通知', 'Receivable handed over to you'),
+    opening: k.t(
+      `客户 ${c.counterpartyName} 的应收帐款（编号 ${c.receivableId}）已逾期 ${k.days(c.daysOverdue)}，且无经财务部确认的正当理由。按公司规定，自即日起该笔帐款由业务员 ${c.salespersonName} 移交信用管理部负责催收。`,
+      `Receivable ${c.receivableId} of ${c.counterpartyName} is ${k.days(c.daysOverdue)} overdue with no valid reason confirmed by Finance. Under company policy it passes from ${c.salespersonName} to the credit desk for collection, with immediate effect.`,
+    ),
+    who: [...whose(c, k), [k.t('原业务员', 'Previous owner'), c.salespersonName]],
+    moreFacts: [row(k, 'grade', gradeChange(c))],
+    note: k.t(
+      `系统已同时向客户发出《客户欠款警告书》，对该客户停止供货并下调其信用等级。逾期满 30 天（${k.plusDays(c.dueDate, 30)}）仍未付清的，将提请经理决定终止合作和/或诉诸司法。`,
+      `The customer has been sent a formal overdue warning letter, supply has been stopped and the credit grade lowered. If it is still unpaid at 30 days overdue (${k.plusDays(c.dueDate, 30)}), a manager will be asked to decide on termination and/or legal action.`,
+    ),
+    action: k.t('接手处理', 'Take over the receivable'),
+    contactIntro: k.t('原业务联系人：', 'Previous contact for this account:'),
+  })),
 
   'legal-escalation': spec({
     requires: ['dueDate', 'daysOverdue', 'legalAction', 'deadline'],
