@@ -3,6 +3,7 @@
  * npm package: it ships the server binaries inside a registry package, so a fresh
  * machine needs no apt step and the version is pinned by package-lock.json.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -59,6 +60,12 @@ export async function startLocalPostgres(opts: {
   );
   return {
     url: localPostgresUrl(opts.port, database),
-    stop: () => server.stop(),
+    stop: async () => {
+      // Ctrl-C reaches the whole process group, so PostgreSQL may have stopped already; the
+      // library would then wait for an 'exit' event that has come and gone.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
   };
 }
