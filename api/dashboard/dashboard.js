@@ -434,7 +434,29 @@ import { chartUnits, formatMoney } from './format.js';
     );
   }
 
+  /**
+   * Each report view the page names (`data-view`, `data-label`, `data-caption`) becomes its chart —
+   * a labelled canvas `<view>-chart` — and the table of its exact figures, `<view>-table`.
+   */
+  function buildViews() {
+    for (const view of document.querySelectorAll('[data-view]')) {
+      const { view: id, label, caption } = view.dataset;
+      const chart = document.createElement('div');
+      chart.className = 'chart';
+      const canvas = document.createElement('canvas');
+      canvas.id = `${id}-chart`;
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', label);
+      chart.append(canvas);
+      const table = document.createElement('table');
+      table.id = `${id}-table`;
+      table.createCaption().textContent = caption;
+      view.append(chart, table);
+    }
+  }
+
   function start() {
+    buildViews();
     if (!Chart) {
       status('Chart.js did not load.', true);
       return;
