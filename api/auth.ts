@@ -6,8 +6,8 @@
 import type { Actor, OnBehalfOf } from '../domain/actor.js';
 import type { Principal } from '../store/credentials.js';
 
-// Where the credentials live; re-exported for the callers that create them (CLI, tests, bench).
-export { type CredentialQueries, createCredentialQueries, type Principal } from '../store/credentials.js';
+// The authenticated caller, as the credential store answers it (store/credentials.ts).
+export type { Principal } from '../store/credentials.js';
 
 /** The actor the server records for a request: the credential, never the body. */
 export function actorOf(principal: Principal, onBehalfOf?: Omit<OnBehalfOf, 'verified'>): Actor {

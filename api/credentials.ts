@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { ROLES, type Role } from '../domain/actor.js';
-import type { CredentialQueries } from './auth.js';
+import type { CredentialQueries } from '../store/credentials.js';
 
 export const CREDENTIALS_USAGE = `usage: npm run credentials -- create <${ROLES.join('|')}> <login> [--name <person's name>] [--salesperson <id>] | list | revoke <id>`;
 

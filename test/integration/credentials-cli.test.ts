@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createCredentialQueries } from '../../api/auth.js';
+import { createCredentialQueries } from '../../store/credentials.js';
 import { createPool } from '../../store/db.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

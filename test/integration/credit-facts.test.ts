@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../domain/actor.js';
 import { lowerOneStep } from '../../domain/rating.js';
+import { createCredentialQueries } from '../../store/credentials.js';
 import type { Pool } from '../../store/db.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { createCredentialQueries } from '../../api/auth.js';
+import { createCredentialQueries } from '../../store/credentials.js';
 import type { Pool } from '../../store/db.js';
 import { type ReceivableInput, receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { seedCounterparty, seedSalesperson } from '../support/seed.js';

@@ -5,12 +5,12 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { createCredentialQueries } from '../../api/auth.js';
 import type { Role } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import type { Actor } from '../../domain/actor.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { PolicyStore } from '../../infra/policy.js';
+import { createCredentialQueries } from '../../store/credentials.js';
 
 export interface TestAuth {
   token(role: Role, salespersonId?: string): Promise<string>;
