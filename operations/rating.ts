@@ -262,7 +262,11 @@ export function ratingOperations(store: Store) {
           const dealer = await q.lockDealer(client, a.dealerId);
           if (!dealer) throw new Error(`dealer ${a.dealerId} not found`);
           await q.recordDecision(client, a);
-          await q.completeTask(client, `rating:${a.quarter}:${a.dealerId}:continuation-decision`, a.actor);
+          await store.tasks.complete(
+            client,
+            `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
+            a.actor ? { doneBy: a.actor } : {},
+          );
           // The supply block belongs to the rating (its source names the quarter); the records name the actor.
           const source = `rating:${a.quarter}`;
           const recordSource = a.actor ? actorSource(a.actor) : source;
@@ -274,7 +278,8 @@ export function ratingOperations(store: Store) {
                 ? `contract ended after two bad quarters (${a.quarter})`
                 : `supply stopped after two bad quarters (${a.quarter})`;
             supplyStopped = true;
-            const wasRunning = await q.addSupplyBlock(client, a.dealerId, source, why);
+            const wasRunning =
+              (await store.counterparties.addSupplyBlock(client, a.dealerId, source, why)) === true;
             await records.append(client, {
               subjectType: 'counterparty',
               subjectId: a.dealerId,

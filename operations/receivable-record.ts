@@ -47,8 +47,7 @@ export function createReceivableRecordOperations(store: Store) {
       return store.transaction(async (client) => {
         const fresh = await creditRecord.append(client, about(e.state.receivableId, e.record));
         await receivables.saveSnapshot(client, e.state);
-        if (e.answers)
-          await receivables.completeTask(client, e.answers.taskKey, { doneBy: e.answers.doneBy });
+        if (e.answers) await store.tasks.complete(client, e.answers.taskKey, { doneBy: e.answers.doneBy });
         if (e.webhook) await webhooks.enqueue(client, e.webhook);
         return fresh;
       });

@@ -17,6 +17,7 @@ import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
+import { createTaskQueries } from './tasks.js';
 import { createWebhookQueries } from './webhooks.js';
 
 export function createStore(pool: Pool) {
@@ -40,6 +41,7 @@ export function createStore(pool: Pool) {
     receivables: createReceivableQueries(pool),
     reports: createReportQueries(pool),
     salespeople: createSalespersonQueries(pool),
+    tasks: createTaskQueries(pool),
     webhooks: createWebhookQueries(pool),
   };
 }

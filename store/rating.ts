@@ -337,44 +337,6 @@ export function createRatingQueries(pool: Pool) {
       );
       return (res.rowCount ?? 0) > 0;
     },
-
-    /** Adds a supply block; returns whether supply was running until now. */
-    async addSupplyBlock(
-      client: PoolClient,
-      dealerId: string,
-      source: string,
-      reason: string,
-    ): Promise<boolean> {
-      const before = await client.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1 LIMIT 1', [
-        dealerId,
-      ]);
-      await client.query(
-        `INSERT INTO supply_blocks (counterparty_id, source, reason) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [dealerId, source, reason],
-      );
-      return before.rowCount === 0;
-    },
-
-    async insertTask(t: {
-      key: string;
-      kind: string;
-      assignee: string;
-      dueOn: string | null;
-      detail: Record<string, unknown>;
-    }) {
-      await pool.query(
-        `INSERT INTO tasks (key, kind, assignee, due_on, detail) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING`,
-        [t.key, t.kind, t.assignee, t.dueOn, JSON.stringify(t.detail)],
-      );
-    },
-
-    /** Marks an open task done, keeping who did it in its detail (`doneBy`). */
-    async completeTask(client: PoolClient, key: string, doneBy: Actor | SystemActor | undefined) {
-      await client.query(
-        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
-        [key, JSON.stringify(doneBy ? { doneBy } : {})],
-      );
-    },
   };
 }
 

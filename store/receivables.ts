@@ -196,29 +196,6 @@ export function createReceivableQueries(pool: Pool) {
       );
     },
 
-    async insertTask(t: {
-      key: string;
-      kind: string;
-      assignee: string;
-      receivableId: string;
-      dueOn: string | null;
-      detail: Record<string, unknown>;
-    }): Promise<void> {
-      await pool.query(
-        `INSERT INTO tasks (key, kind, assignee, receivable_id, due_on, detail) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (key) DO NOTHING`,
-        [t.key, t.kind, t.assignee, t.receivableId, t.dueOn, JSON.stringify(t.detail)],
-      );
-    },
-
-    /** Marks an open task done, adding to its detail (who did it). */
-    async completeTask(client: PoolClient, key: string, detail: Record<string, unknown>): Promise<void> {
-      await client.query(
-        `UPDATE tasks SET status = 'done', detail = detail || $2::jsonb WHERE key = $1 AND status = 'open'`,
-        [key, JSON.stringify(detail)],
-      );
-    },
-
     async getReceivable(id: string): Promise<ReceivableRow | undefined> {
       return oneRow<ReceivableRow>(pool, `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`, [id]);
     },

@@ -186,7 +186,7 @@ export function createRatingActivities(deps: RatingActivityDeps) {
     }): Promise<void> {
       const dealer = await q.getDealer(a.dealerId);
       const assignee = company.managers[0] ?? 'manager';
-      await q.insertTask({
+      await store.tasks.open({
         key: `rating:${a.quarter}:${a.dealerId}:continuation-decision`,
         kind: 'decide-dealer-continuation',
         assignee,

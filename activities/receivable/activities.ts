@@ -242,7 +242,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     });
 
   async function task(s: ReceivableState, step: string, kind: string, dueOn: string | null) {
-    await q.insertTask({
+    await store.tasks.open({
       key: `${s.receivableId}:${step}${round(s)}`,
       kind,
       assignee: s.checks?.salesperson.email ?? s.application.salespersonId,
@@ -586,7 +586,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         state,
         webhookEvent(state, policy, 'receivable.legal', `${state.receivableId}:legal-escalation-proposed`),
       );
-      await q.insertTask({
+      await store.tasks.open({
         key: `${state.receivableId}:legal-confirmation`,
         kind: 'confirm-legal-escalation',
         assignee: company.managers[0] ?? 'manager',
