@@ -6,6 +6,7 @@
  * triggers — the API on the test server's client.
  */
 import path from 'node:path';
+import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -26,9 +27,25 @@ import { perFile } from './per-file.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * The Java test server allows a client's keepalive ping once in 5 minutes (gRPC's default) and
+ * closes the connection of a client that pings more often. The SDK's client pings after 30 s
+ * without data, which a long time-skipping call reaches when the machine is busy (the whole
+ * suite on 2 cores): the connection was closed under calls that then hung. So this client
+ * pings less often than the server allows.
+ */
+const pingAsTheTestServerAllows: ConnectionPlugin = {
+  name: 'creditflow-test-server-keepalive',
+  configureConnection: (options) => ({
+    ...options,
+    channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 10 * 60_000 },
+  }),
+};
+
 /** The time-skipping test server, with creditflow's search attributes registered. */
 export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
+    plugins: [pingAsTheTestServerAllows],
     server: {
       executable: {
         type: 'existing-path',
