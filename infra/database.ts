@@ -5,9 +5,9 @@
  * seeds the first version; every process follows a new one within seconds).
  */
 
-import { createOperations, type Operations } from '../operations/index.js';
+import { createDataLayer, type Operations } from '../operations/index.js';
 import { createPool, migrate } from '../store/db.js';
-import { createStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { Config } from './config.js';
 import { createPolicyStore, loadPolicy, type PolicyStore } from './policy.js';
 
@@ -25,11 +25,11 @@ export async function openDatabase(config: Config, url: string): Promise<Databas
   const pool = createPool(url, config.postgres.poolSize);
   try {
     const applied = await migrate(pool);
-    const store = createStore(pool);
+    const { store, operations } = createDataLayer(pool);
     const policies = await createPolicyStore(store.policy, loadPolicy(config.policyFile));
     return {
       store,
-      operations: createOperations(store),
+      operations,
       policies,
       applied,
       async close() {

@@ -10,14 +10,13 @@ import {
   type Worker,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { Pool } from 'pg';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
-import { createOperations, type Operations } from '../operations/index.js';
-import { createStore, type Store } from '../store/index.js';
+import type { Operations } from '../operations/index.js';
+import type { Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { createRatingWorker } from './rating.worker.js';
 import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
@@ -35,10 +34,9 @@ export async function startCreditflowWorkers(opts: {
   connection: NativeConnection;
   client: Client;
   namespace: string;
-  pool: Pool;
-  /** The process's data layer and operations (default: built here over `pool`). */
-  store?: Store;
-  operations?: Operations;
+  /** The process's data layer and the operations over it, built once by the entry point. */
+  store: Store;
+  operations: Operations;
   mailer: Mailer;
   company: ReceivableActivityDeps['company'];
   /**
@@ -58,8 +56,7 @@ export async function startCreditflowWorkers(opts: {
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };
-  const store = opts.store ?? createStore(opts.pool);
-  const operations = opts.operations ?? createOperations(store);
+  const { store, operations } = opts;
   const t = opts.tuning;
   const tuning: Partial<WorkerOptions> = {
     ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
@@ -75,7 +72,6 @@ export async function startCreditflowWorkers(opts: {
     connection: opts.connection,
     namespace: opts.namespace,
     workflowBundle,
-    pool: opts.pool,
     mailer: opts.mailer,
     tuning,
   };

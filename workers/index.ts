@@ -72,7 +72,6 @@ export async function runWorkers(
     connection: workerConnection,
     client,
     namespace: config.temporal.namespace,
-    pool: store.pool,
     store,
     operations: deps.operations,
     mailer,

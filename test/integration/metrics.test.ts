@@ -19,7 +19,7 @@ import {
   serveMetrics,
   temporalMetricsTelemetry,
 } from '../../infra/metrics.js';
-import { createStore } from '../../store/index.js';
+import { createDataLayer } from '../../operations/index.js';
 import { createReceivableWorker } from '../../workers/receivable.worker.js';
 import {
   RECEIVABLE_TASK_QUEUE,
@@ -51,8 +51,9 @@ beforeAll(async () => {
   });
   iso = await isolatedDatabaseAndNamespace('metrics');
   client = new Client({ connection: iso.connection, namespace: iso.namespace });
+  const dataLayer = createDataLayer(iso.pool);
   registry = createMetrics({
-    store: createStore(iso.pool),
+    store: dataLayer.store,
     timeZone: () => DEFAULT_POLICY.timeZone,
     temporalMetricsUrl: `http://127.0.0.1:${corePort}/metrics`,
   });
@@ -63,7 +64,7 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: iso.namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool: iso.pool,
+    ...dataLayer,
     mailer,
     company: TEST_COMPANY,
     metrics: registry.metrics,

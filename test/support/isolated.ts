@@ -95,14 +95,15 @@ export async function startWorkers(
     connection,
     namespace: target.namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    pool: target.pool,
     mailer,
     company: TEST_COMPANY,
+    // One data layer for the workers, as a process builds it once.
+    ...createDataLayer(target.pool),
   };
   const create = {
     receivable: () => createReceivableWorker({ ...common, ...receivable }),
-    salesperson: () => createSalespersonWorker({ ...common, ...createDataLayer(target.pool) }),
-    rating: () => createRatingWorker({ ...common, ...createDataLayer(target.pool) }),
+    salesperson: () => createSalespersonWorker(common),
+    rating: () => createRatingWorker(common),
   };
   const workers: Worker[] = [];
   for (const kind of kinds) workers.push(await create[kind]());
