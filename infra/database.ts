@@ -25,11 +25,10 @@ export async function openDatabase(config: Config, url: string): Promise<Databas
   const pool = createPool(url, config.postgres.poolSize);
   try {
     const applied = await migrate(pool);
-    const { store, operations } = createDataLayer(pool);
-    const policies = await createPolicyStore(store.policy, loadPolicy(config.policyFile));
+    const dataLayer = createDataLayer(pool);
+    const policies = await createPolicyStore(dataLayer.store.policy, loadPolicy(config.policyFile));
     return {
-      store,
-      operations,
+      ...dataLayer,
       policies,
       applied,
       async close() {

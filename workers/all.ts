@@ -18,11 +18,14 @@ import type { PolicySource } from '../infra/policy.js';
 import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
-import { createRatingWorker } from './rating.worker.js';
-import { createReceivableWorker, WORKFLOWS_PATH } from './receivable.worker.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
-import { createSalespersonWorker } from './salesperson.worker.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
+import {
+  createRatingWorker,
+  createReceivableWorker,
+  createSalespersonWorker,
+  WORKFLOWS_PATH,
+} from './worker.js';
 
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */

@@ -1,6 +1,18 @@
-/** What every creditflow worker shares: where it connects, which workflows it bundles, how it is tuned. */
+/**
+ * creditflow's workers, one per task queue, and what they share: where they connect, which
+ * workflows they bundle, how they are tuned.
+ */
 import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createRatingActivities } from '../activities/rating/activities.js';
+import {
+  createReceivableActivities,
+  type ReceivableActivityDeps,
+} from '../activities/receivable/activities.js';
+import { createSalespersonActivities } from '../activities/salesperson/activities.js';
+import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
+import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
+import { SALESPERSON_TASK_QUEUE } from '../workflows/salesperson/contract.js';
 
 const require = createRequire(import.meta.url);
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
@@ -40,3 +52,19 @@ export function createWorker(
     ...tuning,
   });
 }
+
+/** A worker of one kind: its placement, and the dependencies of its activities. */
+const workerOf =
+  <Deps>(taskQueue: string, activitiesOf: (deps: Deps) => object) =>
+  (opts: Deps & WorkerPlacement): Promise<Worker> => {
+    const [placement, deps] = placementOf(opts);
+    return createWorker(placement, taskQueue, activitiesOf(deps as unknown as Deps));
+  };
+
+export type ReceivableWorkerOptions = ReceivableActivityDeps & WorkerPlacement;
+/** The worker that runs receivable workflows and their activities. */
+export const createReceivableWorker = workerOf(RECEIVABLE_TASK_QUEUE, createReceivableActivities);
+/** The worker that runs the salesperson assessment and review workflows and their activities. */
+export const createSalespersonWorker = workerOf(SALESPERSON_TASK_QUEUE, createSalespersonActivities);
+/** The worker that runs the dealer rating workflows (monthly, quarterly, batches, decisions) and their activities. */
+export const createRatingWorker = workerOf(RATING_TASK_QUEUE, createRatingActivities);

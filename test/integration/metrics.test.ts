@@ -20,7 +20,7 @@ import {
   temporalMetricsTelemetry,
 } from '../../infra/metrics.js';
 import { createDataLayer } from '../../operations/index.js';
-import { createReceivableWorker } from '../../workers/receivable.worker.js';
+import { createReceivableWorker } from '../../workers/worker.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   RECEIVABLE_WORKFLOW_TYPE,

@@ -15,7 +15,7 @@ import { startLocalMailServer } from '../../infra/local/mail-server.js';
 import { startLocalPostgres } from '../../infra/local/postgres.js';
 import { SEARCH_ATTRIBUTES } from '../../infra/temporal.js';
 import { createPool, migrate } from '../../store/db.js';
-import { WORKFLOWS_PATH } from '../../workers/receivable.worker.js';
+import { WORKFLOWS_PATH } from '../../workers/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

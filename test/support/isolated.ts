@@ -12,9 +12,12 @@ import { inject } from 'vitest';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createDataLayer } from '../../operations/index.js';
 import { createPool, dropDatabase, ensureDatabase, migrate, type Pool } from '../../store/db.js';
-import { createRatingWorker } from '../../workers/rating.worker.js';
-import { createReceivableWorker, type ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
-import { createSalespersonWorker } from '../../workers/salesperson.worker.js';
+import {
+  createRatingWorker,
+  createReceivableWorker,
+  createSalespersonWorker,
+  type ReceivableWorkerOptions,
+} from '../../workers/worker.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 
 export interface Isolated {

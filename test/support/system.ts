@@ -15,7 +15,7 @@ import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createPolicyStore, type PolicyStore } from '../../infra/policy.js';
 import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createPool, type Pool } from '../../store/db.js';
-import type { ReceivableWorkerOptions } from '../../workers/receivable.worker.js';
+import type { ReceivableWorkerOptions } from '../../workers/worker.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 import {
   ALL_WORKERS,
