@@ -7,4 +7,6 @@ ensure_test_server
 ensure_chromium
 ensure_schemathesis
 cd "$ROOT"
+# Plain output where no one watches a terminal (CI logs are read by programs too).
+if [ -n "${CI:-}" ] || [ ! -t 1 ]; then export NO_COLOR=1; fi
 exec npx vitest run "$@"
