@@ -32,6 +32,7 @@ import {
   type RateTable,
   type SalespersonCreditWeights,
 } from './salesperson-assessment.js';
+import type { CalendarPolicy } from './working-days.js';
 
 export type Department = 'finance' | 'marketing';
 
@@ -112,6 +113,11 @@ export interface Policy {
   currency: string;
   /** How far back and ahead a date a person enters may lie; policies stored before it existed use the default. */
   dates?: DateWindow;
+  /**
+   * The working-day calendar timeline steps fire by (domain/working-days.ts); policies
+   * stored before it: China's calendar, the next working day, no company entries (calendarOf).
+   */
+  calendar?: CalendarPolicy;
   receivable: ReceivablePolicy;
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;

@@ -11,10 +11,11 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
-import { DEFAULT_DATE_WINDOW } from '../domain/calendar.js';
+import { DEFAULT_DATE_WINDOW, isCalendarDate } from '../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
+import { DEFAULT_CALENDAR } from '../domain/working-days.js';
 import { createPolicyOperations } from '../operations/policy.js';
 import { createPolicyQueries, POLICY_CHANNEL, type PolicyQueries } from '../store/policy.js';
 
@@ -58,6 +59,29 @@ const holds = (assert: (v: never) => void) => (v: unknown, ctx: z.RefinementCtx)
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 };
+/** A company's own calendar day (domain/working-days.ts). */
+export const CalendarEntrySchema = z.object({
+  date: z.string().refine(isCalendarDate, 'must be a calendar date YYYY-MM-DD'),
+  kind: z.enum(['holiday', 'workday']),
+  name: z.string().trim().min(1).max(100),
+});
+/** The working-day calendar; absent from policies stored before it (the defaults in code apply). */
+const CalendarSchema = z.object({
+  registry: z.enum(['CN', 'none']).default(DEFAULT_CALENDAR.registry),
+  nonWorkingDay: z.enum(['next', 'previous', 'as-is']).default(DEFAULT_CALENDAR.nonWorkingDay),
+  entries: z
+    .array(CalendarEntrySchema)
+    .max(5_000)
+    .default([])
+    .superRefine((entries, ctx) => {
+      const seen = new Set<string>();
+      entries.forEach((e, i) => {
+        if (seen.has(e.date))
+          ctx.addIssue({ code: 'custom', path: [i, 'date'], message: `${e.date} has more than one entry` });
+        seen.add(e.date);
+      });
+    }),
+});
 const Range = z
   .object({ worst: z.number().int(), best: z.number().int() })
   .refine((r) => r.worst !== r.best, 'worst and best must differ');
@@ -77,6 +101,7 @@ export const PolicySchema = z
     dates: z
       .object({ daysBack: z.number().int().min(1).max(36_500), daysAhead: z.number().int().min(1).max(3650) })
       .default(DEFAULT_DATE_WINDOW),
+    calendar: CalendarSchema.optional(),
     receivable: z.object({
       timeline: z
         .object({
