@@ -66,6 +66,8 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     ...DEFAULT_POLICY,
     version: `bench-storm-${hour}${String(minute).padStart(2, '0')}`,
     receivable: { ...DEFAULT_POLICY.receivable, businessHour: hour, businessMinute: minute },
+    // The storm is the instant itself, whichever day the bench runs on (a weekend, a holiday).
+    calendar: { registry: 'CN', nonWorkingDay: 'as-is', entries: [] },
   };
   const dueDate = addDays(localDate(stormAt, tz), 7);
   say(

@@ -9,10 +9,12 @@ import { automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
+import { type CalendarPolicy, calendarOf, shiftToWorkingDay } from '../../domain/working-days.js';
 import type { Config } from '../../infra/config.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
+import { workingCalendar } from '../../infra/working-days.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import {
@@ -25,6 +27,7 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableWorkflowId,
+  type WorkingDayAnswer,
 } from '../../workflows/receivable/contract.js';
 import { limitWarningMail } from '../salesperson/mail.js';
 import {
@@ -277,6 +280,23 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   }
 
   return {
+    /**
+     * The working day a timeline step planned for `date` fires on, by the calendar of the
+     * workflow's policy (absent: the defaults) and the registry's official days. Run as a local
+     * activity: no I/O, and the workflow keeps the answer in its state.
+     */
+    async workingDayFor(q: { date: string; calendar?: CalendarPolicy }): Promise<WorkingDayAnswer> {
+      const calendar = calendarOf(q);
+      const shifted = shiftToWorkingDay(workingCalendar(calendar), q.date);
+      const s = shifted.plannedStatus;
+      const why = s.working ? undefined : s.source === 'weekend' ? 'weekend' : (s.name ?? s.source);
+      return {
+        date: shifted.date,
+        ...(why ? { why } : {}),
+        ...(shifted.warning ? { warning: shifted.warning } : {}),
+      };
+    },
+
     async recordApplication(input: ReceivableInput): Promise<void> {
       const app = input.application;
       await recordNewReceivable(input, {

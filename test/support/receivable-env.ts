@@ -13,6 +13,7 @@ import { expect, inject } from 'vitest';
 import { createReceivableActivities } from '../../activities/receivable/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
+import type { CalendarPolicy } from '../../domain/working-days.js';
 import type { StoredMessage } from '../../infra/local/mail-server.js';
 import { createPolicyLookup } from '../../infra/policy.js';
 import { createOperations } from '../../operations/index.js';
@@ -35,9 +36,13 @@ import { testActor } from './actors.js';
 import { mails } from './inbox.js';
 import { perFile } from './per-file.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
+import { testServerStartingAt } from './test-server-at.js';
 import { startTimeSkippingServer } from './workflow-env.js';
 
 export const TZ = DEFAULT_POLICY.timeZone;
+
+/** China's calendar, but every step fires on its planned day (nonWorkingDay 'as-is'). */
+export const PLANNED_DAYS_AS_IS: CalendarPolicy = { registry: 'CN', nonWorkingDay: 'as-is', entries: [] };
 
 export type WorkflowStartHandle = Awaited<
   ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>
@@ -86,8 +91,11 @@ interface DealerSeed {
   language: 'zh-CN' | 'en';
 }
 
-export async function startReceivableBench(): Promise<ReceivableBench> {
-  const env = await startTimeSkippingServer();
+/** `startAt`: the test server's clock starts there (epoch ms) instead of now (test-server-at.ts). */
+export async function startReceivableBench(opts: { startAt?: number } = {}): Promise<ReceivableBench> {
+  const env = await startTimeSkippingServer(
+    opts.startAt === undefined ? undefined : testServerStartingAt(opts.startAt),
+  );
   const pool = createPool(inject('databaseUrl'), 5);
   const store = createStore(pool);
   const mailer = testMailer();
@@ -161,6 +169,10 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
     async start(app, options = {}) {
       const receivableId = `R-${randomUUID().slice(0, 8)}`;
       if (options.policy) started.set(options.policy.version, options.policy);
+      // The timeline tests count days from the day they run, which may be any day of the
+      // week or a holiday: a policy that names no calendar keeps its steps on their planned
+      // days here (as-is). The working-day tests (receivable-working-days) give theirs.
+      const policy = options.policy ?? DEFAULT_POLICY;
       const input: ReceivableInput = {
         application: {
           receivableId,
@@ -170,7 +182,7 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
           currency: 'CNY',
           requestedTermDays: app.termDays,
         },
-        policy: options.policy ?? DEFAULT_POLICY,
+        policy: policy.calendar ? policy : { ...policy, calendar: PLANNED_DAYS_AS_IS },
         ...(options.continueAsNewAfterEvents
           ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
           : {}),
@@ -214,8 +226,11 @@ export async function startReceivableBench(): Promise<ReceivableBench> {
  * The bench for the calling test file: started before its first test, torn down after its
  * last (see per-file.ts).
  */
-export const receivableBenchPerFile = (): ReceivableBench =>
-  perFile(startReceivableBench, (bench) => bench.teardown());
+export const receivableBenchPerFile = (opts: { startAt?: number } = {}): ReceivableBench =>
+  perFile(
+    () => startReceivableBench(opts),
+    (bench) => bench.teardown(),
+  );
 
 /** A vote on the application, as the API passes it on after authenticating the voter. */
 export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>

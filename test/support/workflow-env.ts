@@ -42,14 +42,18 @@ const pingAsTheTestServerAllows: ConnectionPlugin = {
   }),
 };
 
-/** The time-skipping test server, with creditflow's search attributes registered. */
-export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+/**
+ * The time-skipping test server, with creditflow's search attributes registered. `executable`:
+ * another launcher of it (test-server-at.ts: one whose clock starts at a given instant).
+ */
+export async function startTimeSkippingServer(executable?: string): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     plugins: [pingAsTheTestServerAllows],
     server: {
       executable: {
         type: 'existing-path',
         path:
+          executable ??
           process.env.TEMPORAL_TEST_SERVER ??
           path.join(ROOT, '.tools', 'test-server', 'temporal-test-server'),
       },

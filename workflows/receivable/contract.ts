@@ -190,6 +190,19 @@ export interface LegalEscalation {
   note: string | null;
 }
 
+/**
+ * The working day a timeline step planned for a day fires on (the working-day calendar,
+ * domain/working-days.ts), as the `workingDayFor` activity answered it once.
+ */
+export interface WorkingDayAnswer {
+  /** The day the step fires on (the planned day when it is a working day or the policy says as-is). */
+  date: CalendarDate;
+  /** Why the planned day is not a working day (a holiday's name, 'weekend'); absent when it is one. */
+  why?: string;
+  /** The planned day's year has no holiday data: weekends only. */
+  warning?: string;
+}
+
 export interface ReceivableState {
   receivableId: string;
   application: CreditApplication;
@@ -225,6 +238,12 @@ export interface ReceivableState {
   validReason: ValidReason | null;
   /** Days escalation stood still while a valid reason held; later steps move by this. */
   pausedDays: number;
+  /**
+   * Planned step day → the working day it fires on, as the calendar answered it (asked once
+   * per planned day, kept so replays and later loops do not ask again). Absent before the
+   * working-day calendar.
+   */
+  workingDays?: Record<CalendarDate, WorkingDayAnswer>;
   lateReasons: { reason: string; actor: ReceivableActor; on: CalendarDate }[];
   legal: LegalEscalation | null;
   supplyStopped: boolean;

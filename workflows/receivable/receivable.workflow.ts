@@ -10,6 +10,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -56,6 +57,7 @@ import {
   refuseConflict,
   replanAfterExtension,
   STAGE_AFTER,
+  stepDay,
   stepInstant,
   validateDecision,
   validateValidReason,
@@ -68,6 +70,15 @@ const MAX_HISTORY_EVENTS = 4_000;
 const acts = proxyActivities<ReceivableActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The working-day calendar's answer: a local activity (no extra workflow task, no I/O) that
+ * reads the registry's official days, which workflow code never imports.
+ */
+const calendarActs = proxyLocalActivities<Pick<ReceivableActivities, 'workingDayFor'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 const STEP_LABEL: Record<TimelineStep, string> = {
@@ -543,7 +554,8 @@ export async function receivableWorkflow(
       await condition(changed, '30 days', { summary: 'awaiting payment or write-off' });
       continue;
     }
-    const at = stepInstant(state, policy, next);
+    const at = await firingInstant(next, changed);
+    if (at === null) continue;
     if (at > Date.now()) {
       const interrupted = await condition(changed, at - Date.now(), { summary: STEP_LABEL[next] });
       if (interrupted) continue;
@@ -592,6 +604,12 @@ export async function receivableWorkflow(
     const passed = TIMELINE_STEPS.filter((s) => stepInstant(state, policy, s) <= Date.now());
     const skipped = passed.slice(0, -1);
     state.stepsTaken.push(...skipped);
+    const due = passed.at(-1);
+    if (due && patched('working-day-calendar')) {
+      // The step already due when the invoice arrives fires at once, whatever the calendar.
+      const planned = stepDay(state, policy, due);
+      state.workingDays = { ...state.workingDays, [planned]: { date: planned } };
+    }
     publish();
     await record('receivable-issued', {
       imported: true,
@@ -603,6 +621,41 @@ export async function receivableWorkflow(
       skippedSteps: skipped,
       findings: checks.findings,
     });
+  }
+
+  /**
+   * When `step` fires: its planned day, moved to a working day by the policy's calendar
+   * (asked once per planned day and kept in the state), at the business time of day.
+   * Histories from before the calendar fire on the planned day. Null when the receivable
+   * changed while the calendar answered (the loop plans again).
+   */
+  async function firingInstant(step: TimelineStep, changed: () => boolean): Promise<number | null> {
+    if (!patched('working-day-calendar')) return stepInstant(state, policy, step);
+    const planned = stepDay(state, policy, step);
+    let answer = state.workingDays?.[planned];
+    if (!answer) {
+      answer = await calendarActs.workingDayFor({
+        date: planned,
+        ...(policy.calendar ? { calendar: policy.calendar } : {}),
+      });
+      state.workingDays = { ...state.workingDays, [planned]: answer };
+      if (changed()) return null;
+    }
+    return businessInstant(answer.date, policy);
+  }
+
+  /** The calendar's word on the step just taken, for its credit-record event: planned and fired days. */
+  function workingDayDetail(step: TimelineStep): Record<string, unknown> {
+    if (!state.dueDate) return {};
+    const planned = stepDay(state, policy, step);
+    const answer = state.workingDays?.[planned];
+    if (!answer) return {};
+    return {
+      plannedDay: planned,
+      firedOn: today(),
+      ...(answer.why ? { notAWorkingDay: answer.why } : {}),
+      ...(answer.warning ? { calendarWarning: answer.warning } : {}),
+    };
   }
 
   async function takeStep(step: TimelineStep) {
@@ -690,6 +743,6 @@ export async function receivableWorkflow(
         break;
       }
     }
-    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()) });
+    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()), ...workingDayDetail(step) });
   }
 }
