@@ -20,6 +20,7 @@ import { idempotency } from './plugins/idempotency.js';
 import { openApi } from './plugins/openapi.js';
 import { roles } from './plugins/roles.js';
 import { validation } from './plugins/validation.js';
+import { calendarRoutes, policyCalendarWarnings } from './routes/calendar.js';
 import { counterpartyRoutes } from './routes/counterparties.js';
 import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -112,6 +113,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...creditTermRoutes({ store, operations, policy: deps.policy }),
     ...salespersonRoutes({ client: deps.client, store, operations, policy: deps.policy }),
     ...(deps.policyStore ? policyRoutes({ store: deps.policyStore }) : []),
+    ...(deps.policyStore ? calendarRoutes({ store: deps.policyStore }) : []),
     ...ratingRoutes({ client: deps.client, operations, policy: deps.policy }),
     ...webhookRoutes({
       webhooks: store.webhooks,
@@ -140,13 +142,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     defineRoute({
       method: 'GET',
       path: '/health',
-      summary: 'Liveness, with a database check',
+      summary: 'Liveness, with a database check; warnings when this year or next has no holiday data',
       tag: 'meta',
       public: true,
-      response: z.object({ ok: z.boolean() }),
+      response: z.object({
+        ok: z.boolean(),
+        warnings: z
+          .array(z.string())
+          .optional()
+          .describe('What works but needs attention: a year without holiday data (weekends only)'),
+      }),
       handler: async () => {
         await store.reachable();
-        return { ok: true };
+        const warnings = policyCalendarWarnings(deps.policy());
+        return { ok: true, ...(warnings.length > 0 ? { warnings } : {}) };
       },
     }),
   );

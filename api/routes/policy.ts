@@ -1,10 +1,12 @@
 /** The credit policy: read it, replace it with a new version (admin), list its versions. */
 import { z } from 'zod';
+import { calendarOf } from '../../domain/working-days.js';
 import type { PolicyStore } from '../../infra/policy.js';
 import { actorOf, authenticated } from '../auth.js';
 import { type AnyRoute, defineRoute, reply } from '../http.js';
 import { ROLES } from '../roles.js';
 import { ActorResponse, refusedActorFields } from '../schemas.js';
+import { policyCalendarWarnings } from './calendar.js';
 
 const PolicyDocument = z.record(z.string(), z.unknown());
 
@@ -13,11 +15,20 @@ export function policyRoutes(deps: { store: PolicyStore }): AnyRoute[] {
     defineRoute({
       method: 'GET',
       path: '/v1/policy',
-      summary: 'The credit policy in force for new work',
+      summary:
+        'The credit policy in force for new work, with `warnings` (a year without holiday data: weekends only)',
       tag: 'policy',
       roles: ROLES,
       response: PolicyDocument,
-      handler: async () => deps.store.current() as unknown as Record<string, unknown>,
+      handler: async () => {
+        const policy = deps.store.current();
+        // The calendar in force (the defaults when the version predates it) and what it lacks.
+        return {
+          ...policy,
+          calendar: calendarOf(policy),
+          warnings: policyCalendarWarnings(policy),
+        } as unknown as Record<string, unknown>;
+      },
     }),
     defineRoute({
       method: 'PUT',
