@@ -659,6 +659,8 @@ export async function receivableWorkflow(
   }
 
   async function takeStep(step: TimelineStep) {
+    // Read as the step fires (the legal step records only once a manager has answered).
+    const calendarDetail = workingDayDetail(step);
     state.stepsTaken.push(step);
     const snapshot = () => ({ state: { ...state } });
     switch (step) {
@@ -743,6 +745,6 @@ export async function receivableWorkflow(
         break;
       }
     }
-    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()), ...workingDayDetail(step) });
+    await record(`step-${step}`, { daysOverdue: daysOverdue(state, today()), ...calendarDetail });
   }
 }
