@@ -16,6 +16,7 @@ import {
   hasHolidayData,
   withEntry,
   withoutEntry,
+  yearsWithHolidayData,
   yearWarning,
 } from '../../domain/working-days.js';
 import type { PolicyStore } from '../../infra/policy.js';
@@ -49,6 +50,9 @@ const CalendarYear = z.object({
   registry: z.enum(['CN', 'none']),
   nonWorkingDay: z.enum(['next', 'previous', 'as-is']),
   hasHolidayData: z.boolean(),
+  yearsWithHolidayData: z
+    .array(z.number().int())
+    .describe("Every year with holiday data: the registry's and those with a company entry"),
   warning: z.string().optional().describe('Present when the year has no holiday data: weekends only'),
   days: z
     .array(Day)
@@ -73,6 +77,7 @@ export function calendarYear(policy: Policy, year: number): z.infer<typeof Calen
     registry: calendar.registry,
     nonWorkingDay: calendar.nonWorkingDay,
     hasHolidayData: hasHolidayData(cal, year),
+    yearsWithHolidayData: yearsWithHolidayData(cal),
     ...(warning ? { warning } : {}),
     days: exceptionalDays(cal, year),
     policyVersion: policy.version,

@@ -53,6 +53,7 @@ describe('calendar API', () => {
     const res = await call('GET', '/v1/calendar?year=2027');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ year: 2027, hasHolidayData: false, days: [] });
+    expect(res.body.yearsWithHolidayData).toEqual(Array.from({ length: 23 }, (_, i) => 2004 + i)); // 2004…2026
     expect(res.body.warning).toMatch(/^no holiday data for 2027/);
   });
 
