@@ -20,3 +20,9 @@ BEGIN
 END $$;
 CREATE TRIGGER message_templates_kept BEFORE UPDATE OR DELETE ON message_templates
   FOR EACH ROW EXECUTE FUNCTION message_templates_are_kept();
+
+-- A counterparty's language is a language tag: 'zh-CN', 'en', or one the company adds templates
+-- for (a kind without a template in it is written in zh-CN).
+ALTER TABLE counterparties DROP CONSTRAINT IF EXISTS counterparties_language_check;
+ALTER TABLE counterparties ADD CONSTRAINT counterparties_language_tag
+  CHECK (language ~ '^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$');

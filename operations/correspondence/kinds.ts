@@ -11,7 +11,7 @@ export const DEFAULT_LANGUAGE = 'zh-CN';
 export const SHIPPED_LANGUAGES = ['zh-CN', 'en'] as const;
 
 /** A language tag as templates and counterparties carry it: 'zh-CN', 'en', 'ja', 'zh-Hant-TW'. */
-export const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Za-z]{4})?(-([A-Z]{2}|[0-9]{3}))?$/;
+export const LANGUAGE_TAG = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$/;
 
 /** What a variable holds, for the people who edit templates. */
 export interface VariableDoc {
