@@ -201,6 +201,21 @@ function engine(html: boolean): Liquid {
   return liquid;
 }
 
+/** Inline the layout's styles, nothing else: e-mail clients read the style attributes. */
+const JUICE = {
+  removeStyleTags: true,
+  applyWidthAttributes: false,
+  applyHeightAttributes: false,
+  applyAttributesTableElements: false,
+  inlinePseudoElements: false,
+  preserveMediaQueries: false,
+  preserveFontFaces: false,
+  preserveKeyFrames: false,
+  preservePseudos: false,
+  resolveCSSVariables: false,
+  insertPreservedExtraCss: false,
+};
+
 /** The filters every template may use (besides LiquidJS's own). */
 export const CREDITFLOW_FILTERS = [
   'money',
@@ -420,12 +435,7 @@ export function createMessageRenderer(opts: RendererOptions = {}): MessageRender
     const page = await htmlEngine.render(layoutTemplates(), { ...scope, subject, content: body });
     return {
       subject,
-      html: juice(page, {
-        removeStyleTags: true,
-        applyWidthAttributes: false,
-        applyHeightAttributes: false,
-        applyAttributesTableElements: false,
-      }),
+      html: juice(page, JUICE),
       text: plainText(body, language),
       body,
       templateVersion: template.version,
