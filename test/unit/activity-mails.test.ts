@@ -117,7 +117,7 @@ describe('the salesperson limit warning', () => {
     });
     expect(mail.subject).toBe('信用额度预警 / Receivables limit warning: Wang <Wei> at 85 %');
     expect(mail.text).toContain('takes receivables to ¥85,000.00 of the ¥100,000.00 limit (85 %)');
-    expect(mail.text).toContain('The warning level is 80%');
+    expect(mail.text).toContain('The warning level is 80 %; at 100 % new credit is refused.');
     expect(mail.text).toContain('申请 R-9 使应收帐款达到额度的 85 %');
     expect(mail.html).toContain('Wang &lt;Wei&gt; (S-1)');
   });
