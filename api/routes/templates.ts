@@ -39,14 +39,9 @@ const Summary = z.object({
   changedAt: z.string().nullable(),
 });
 
-type VariableDocShape = { type: string; description: string; fields?: Record<string, VariableDocShape> };
-const VariableDoc: z.ZodType<VariableDocShape> = z.lazy(() =>
-  z.object({
-    type: z.string(),
-    description: z.string(),
-    fields: z.record(z.string(), VariableDoc).optional(),
-  }),
-);
+/** A variable for the people who edit templates; an object's or a list item's fields one level down. */
+const VariableLeaf = z.object({ type: z.string(), description: z.string() });
+const VariableDoc = VariableLeaf.extend({ fields: z.record(z.string(), VariableLeaf).optional() });
 
 const Detail = Summary.extend({
   subject: z.string().describe('One line of Liquid: the subject (a letter: its title)'),
