@@ -373,6 +373,8 @@ export interface RendererOptions {
   stored?: StoredTemplates;
   /** The shipped templates' folder (tests). */
   dir?: string;
+  /** Where a stored version's failure on real data is reported (default console.warn). */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -447,7 +449,25 @@ export function createMessageRenderer(opts: RendererOptions = {}): MessageRender
     renderTemplate: (kind, language, template, data) => renderTemplate(kind, language, template, data),
     async render(kind, language, data) {
       const t = await templateFor(kind, language);
-      return renderTemplate(kind, t.language, t, data, `${kind}|${t.language}|${t.version}`);
+      validated(kind, data); // missing data is the caller's error, whichever version renders
+      try {
+        return await renderTemplate(kind, t.language, t, data, `${kind}|${t.language}|${t.version}`);
+      } catch (err) {
+        // A company's version that fails on real data (a filter refusing a value the sample did not
+        // have) must not hold the message: the shipped file writes it, and the failure is logged.
+        const file = t.version === 'shipped' ? undefined : shippedOf(kind, t.language);
+        if (!file) throw err;
+        (opts.warn ?? console.warn)(
+          `template ${kind} ${t.language} version ${t.version} failed (${(err as Error).message}); sent with the shipped version`,
+        );
+        return renderTemplate(
+          kind,
+          t.language,
+          { ...file, version: 'shipped' },
+          data,
+          `${kind}|${t.language}|shipped`,
+        );
+      }
     },
   };
 }

@@ -216,6 +216,23 @@ describe('which template renders', () => {
     });
   });
 
+  it('a stored version that fails on real data falls back to the shipped file, with a warning', async () => {
+    const stored = memoryStore();
+    const warned: string[] = [];
+    const r = createMessageRenderer({ stored, warn: (m) => warned.push(m) });
+    stored.put('payment-reminder', 'en', {
+      subject: 'x',
+      body: '<p>{{ gradeAfter | money: currency }}</p>',
+      version: '4',
+    });
+    const m = await r.render('payment-reminder', 'en', sample);
+    expect(m).toMatchObject({
+      templateVersion: 'shipped',
+      subject: '[Acme] Payment reminder: invoice R-1 due 2026-12-01',
+    });
+    expect(warned).toEqual([expect.stringContaining('template payment-reminder en version 4 failed')]);
+  });
+
   it('an unknown kind is refused, and a kind checks its data before its template runs', async () => {
     await expect(renderer.render('no-such-kind', 'en', {})).rejects.toThrow(/unknown template kind/);
     await expect(
