@@ -18,6 +18,7 @@ import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
 import { createTaskQueries } from './tasks.js';
+import { createTemplateQueries } from './templates.js';
 import { createWebhookQueries } from './webhooks.js';
 
 export function createStore(pool: Pool) {
@@ -42,6 +43,7 @@ export function createStore(pool: Pool) {
     reports: createReportQueries(pool),
     salespeople: createSalespersonQueries(pool),
     tasks: createTaskQueries(pool),
+    templates: createTemplateQueries(pool),
     webhooks: createWebhookQueries(pool),
   };
 }
