@@ -10,7 +10,6 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -73,10 +72,13 @@ const acts = proxyActivities<ReceivableActivities>({
 });
 
 /**
- * The working-day calendar's answer: a local activity (no extra workflow task, no I/O) that
- * reads the registry's official days, which workflow code never imports.
+ * The working-day calendar's answer: an activity (no I/O) that reads the registry's official
+ * days, which workflow code never imports. A regular activity, not a local one: under the
+ * time-skipping test server, with no workflow cache, a local activity's answer met evictions
+ * (core logged "outgoing commands … only an eviction") and timeline tests run beside other
+ * files stalled; asked once per planned day, the extra workflow task costs little.
  */
-const calendarActs = proxyLocalActivities<Pick<ReceivableActivities, 'workingDayFor'>>({
+const calendarActs = proxyActivities<Pick<ReceivableActivities, 'workingDayFor'>>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
