@@ -9,6 +9,9 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import type { PolicyStore } from '../infra/policy.js';
+import type { Letterhead } from '../operations/correspondence/letters.js';
+import { createMessageRenderer, type MessageRenderer } from '../operations/correspondence/render.js';
+import { createStatements } from '../operations/correspondence/statements.js';
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
@@ -29,6 +32,7 @@ import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { statementRoutes } from './routes/statements.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps {
@@ -50,6 +54,10 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[];
+  /** The letterhead of statements and letters (infra/config.ts `company`); default: the name creditflow. */
+  company?: Letterhead;
+  /** Renders the statement's wording (default: the shipped templates). */
+  renderer?: MessageRenderer;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -126,6 +134,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
+    ...statementRoutes({
+      store,
+      policy: deps.policy,
+      statements: createStatements({
+        store,
+        renderer: deps.renderer ?? createMessageRenderer(),
+        company: deps.company ?? { name: 'creditflow' },
+      }),
+    }),
   ];
   routes.push(
     defineRoute({

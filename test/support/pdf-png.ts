@@ -1,0 +1,26 @@
+/**
+ * PNGs of a PDF's pages (pdf-to-png-converter, drawing with the PDF's embedded fonts, never the
+ * host's) for a person to look at. Not in a process that loaded test/support/pdf.ts: the two bring
+ * different pdf.js versions, and pdf.js allows one per process.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pdfToPng } from 'pdf-to-png-converter';
+
+/** Writes each page of `pdf` as `<dir>/<name>-<page>.png` (page 1 also as `<name>.png`); returns the paths. */
+export async function pdfToPngFiles(pdf: Buffer, dir: string, name: string, scale = 1.5): Promise<string[]> {
+  const pages = await pdfToPng(new Uint8Array(pdf).buffer, {
+    viewportScale: scale,
+    disableFontFace: false,
+    useSystemFonts: false,
+  });
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const page of pages) {
+    if (!page.content) continue;
+    const file = path.join(dir, page.pageNumber === 1 ? `${name}.png` : `${name}-${page.pageNumber}.png`);
+    writeFileSync(file, page.content);
+    written.push(file);
+  }
+  return written;
+}
