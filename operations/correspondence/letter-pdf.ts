@@ -170,6 +170,14 @@ const labelsFor = (language: string) => (language.startsWith('zh') ? LABELS['zh-
 
 const ACCENT = '#8b1a1a';
 
+const BLOCK = '(?:table|thead|tbody|tr|th|td|ul|ol|li|p|h[1-6]|br)';
+/** White space next to block tags (a template's line breaks) would print as empty lines. */
+const withoutBlockWhitespace = (html: string) =>
+  html
+    .replace(new RegExp(`\\s+(<\\/?${BLOCK}\\b)`, 'g'), '$1')
+    .replace(new RegExp(`(<\\/?${BLOCK}\\b[^>]*>)\\s+`, 'g'), '$1')
+    .trim();
+
 interface Node {
   table?: { body: unknown[][]; widths?: unknown[]; headerRows?: number };
   layout?: unknown;
@@ -229,7 +237,7 @@ function letterhead(l: LetterDocument['letterhead']): Content[] {
 export async function renderLetterPdf(letter: LetterDocument): Promise<Buffer> {
   const e = letterEngine();
   const t = labelsFor(letter.language);
-  const body = e.htmlToPdfmake(letter.bodyHtml, {
+  const body = e.htmlToPdfmake(withoutBlockWhitespace(letter.bodyHtml), {
     window: e.window,
     removeExtraBlanks: true,
     defaultStyles: {

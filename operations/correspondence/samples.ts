@@ -93,7 +93,6 @@ export const SAMPLE_STATEMENT = buildStatement(
   ],
 );
 
-
 export const SAMPLE_DEADLINE = '2026-05-12';
 
 /** Sample letter `kind` (or the statement) in `language`, numbered CF-2026-<n>. */

@@ -18,4 +18,3 @@ export async function pdfText(pdf: Buffer): Promise<string> {
 
 /** The text without any white space, so a phrase broken across runs or lines is still found. */
 export const compact = (text: string) => text.replace(/\s+/g, '');
-

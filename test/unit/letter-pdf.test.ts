@@ -11,9 +11,9 @@ import {
   SAMPLE_COMPANY as company,
   SAMPLE_COUNTERPARTY as counterparty,
   SAMPLE_ITEMS as items,
+  sampleLetter,
   SAMPLE_STATEMENT as statement,
   SAMPLE_TOTALS as totals,
-  sampleLetter,
 } from '../../operations/correspondence/samples.js';
 import { compact, pdfText } from '../support/pdf.js';
 

@@ -19,9 +19,16 @@ describe('letters for a person to look at', () => {
     for (const kind of [...LETTER_KINDS, 'statement'])
       for (const language of ['zh-CN', 'en'])
         written.push(
-          ...(await pdfToPngFiles((await sampleLetter(renderer, kind, language)).pdf, OUT, `${kind}-${language}`)),
+          ...(await pdfToPngFiles(
+            (
+              await sampleLetter(renderer, kind, language)
+            ).pdf,
+            OUT,
+            `${kind}-${language}`,
+          )),
         );
     for (const kind of [...LETTER_KINDS, 'statement'])
-      for (const language of ['zh-CN', 'en']) expect(written).toContain(path.join(OUT, `${kind}-${language}.png`));
+      for (const language of ['zh-CN', 'en'])
+        expect(written).toContain(path.join(OUT, `${kind}-${language}.png`));
   }, 120_000);
 });
