@@ -94,6 +94,14 @@ interface PdfKitDocument {
   getFontType(bold: boolean, italics: boolean): string;
 }
 type EmbeddedFontClass = new (doc: PdfKitDocument, font: unknown, id: string) => { font: unknown };
+/** pdfkit's cache of shaped text runs of a font (text → glyphs and positions). */
+interface LayoutCache {
+  entries: object;
+  documents: number;
+}
+const newLayoutCache = (): LayoutCache => ({ entries: Object.create(null), documents: 0 });
+/** Documents that share one layout cache before it starts afresh. */
+const LAYOUT_CACHE_DOCUMENTS = 2_000;
 
 /**
  * pdfkit parses the font file anew for every document (fontkit.create), which for a 10 MB CJK font
@@ -106,7 +114,7 @@ function shareParsedFonts(): void {
   };
   const proto = PDFDocument.prototype;
   const original = proto.provideFont;
-  const parsed = new Map<string, { Embedded: EmbeddedFontClass; font: unknown }>();
+  const parsed = new Map<string, { Embedded: EmbeddedFontClass; font: unknown; layouts: LayoutCache }>();
   proto.provideFont = function (this: PdfKitDocument, family: string, bold: boolean, italics: boolean) {
     const type = this.getFontType(bold, italics);
     const file = this.fonts[family]?.[type];
@@ -114,12 +122,18 @@ function shareParsedFonts(): void {
     if (cached || typeof file !== 'string') return original.call(this, family, bold, italics);
     const shared = parsed.get(file);
     if (!shared) {
-      const embedded = original.call(this, family, bold, italics) as { font: unknown };
-      parsed.set(file, { Embedded: embedded.constructor as EmbeddedFontClass, font: embedded.font });
+      const embedded = original.call(this, family, bold, italics) as { font: unknown; layoutCache?: object };
+      const layouts = newLayoutCache();
+      embedded.layoutCache = layouts.entries;
+      parsed.set(file, { Embedded: embedded.constructor as EmbeddedFontClass, font: embedded.font, layouts });
       return embedded;
     }
     const id = `F${++this._fontCount}`;
-    const embedded = new shared.Embedded(this, shared.font, id);
+    const embedded = new shared.Embedded(this, shared.font, id) as { font: unknown; layoutCache?: object };
+    // The shaped words are shared too (the same font, the same scale); started afresh now and then
+    // so a long-running worker's cache stays bounded.
+    if (++shared.layouts.documents > LAYOUT_CACHE_DOCUMENTS) shared.layouts = newLayoutCache();
+    embedded.layoutCache = shared.layouts.entries;
     this._fontFamilies[id] = embedded;
     this.fontCache[family] = { ...this.fontCache[family], [type]: embedded };
     return embedded;
@@ -240,6 +254,8 @@ export async function renderLetterPdf(letter: LetterDocument): Promise<Buffer> {
   const body = e.htmlToPdfmake(withoutBlockWhitespace(letter.bodyHtml), {
     window: e.window,
     removeExtraBlanks: true,
+    // Only the template's own class names become styles: fewer names for pdfmake to look up.
+    removeTagClasses: true,
     defaultStyles: {
       p: { margin: [0, 3, 0, 6] },
       h1: { fontSize: 14, bold: true, margin: [0, 8, 0, 4] },
@@ -272,10 +288,8 @@ export async function renderLetterPdf(letter: LetterDocument): Promise<Buffer> {
       { width: '*', text: '' },
       {
         width: 200,
-        stack: [
-          ...(seal ? [{ image: seal, width: 96, relativePosition: { x: 60, y: -10 } }] : []),
-          { stack: signatureLines, ...(seal ? { relativePosition: { x: 0, y: -86 } } : {}) },
-        ],
+        // The seal is stamped over the company's name, as on paper: drawn after the lines, pulled up over them.
+        stack: [...signatureLines, ...(seal ? [{ image: seal, width: 96, margin: [50, -84, 0, 0] }] : [])],
       },
     ],
   } as Content;

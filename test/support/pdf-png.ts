@@ -24,16 +24,23 @@ if (!proto.transferToFixedLength)
   });
 
 /** Writes each page of `pdf` as `<dir>/<name>-<page>.png` (page 1 also as `<name>.png`); returns the paths. */
-export async function pdfToPngFiles(pdf: Buffer, dir: string, name: string, scale = 1.5): Promise<string[]> {
-  const pages = await pdfToPng(new Uint8Array(pdf).buffer, {
+export async function pdfToPngFiles(
+  pdf: Buffer,
+  dir: string,
+  name: string,
+  scale = 1.5,
+  pages?: number[],
+): Promise<string[]> {
+  const drawn = await pdfToPng(new Uint8Array(pdf).buffer, {
     viewportScale: scale,
+    ...(pages ? { pagesToProcess: pages } : {}),
     disableFontFace: true,
     useSystemFonts: false,
     verbosityLevel: Number(process.env.PDF_VERBOSITY ?? 0) as 0,
   });
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const page of pages) {
+  for (const page of drawn) {
     if (!page.content) continue;
     const file = path.join(dir, page.pageNumber === 1 ? `${name}.png` : `${name}-${page.pageNumber}.png`);
     writeFileSync(file, page.content);

@@ -3,8 +3,10 @@
  * text (extracted with pdfjs-dist) holds the letterhead, the recipient, the letter number, the
  * kind's wording, the dates and every amount. (test/unit/letter-png.test.ts renders them to PNG.)
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatMoney } from '../../domain/format.js';
+import { renderLetterPdf } from '../../operations/correspondence/letter-pdf.js';
 import { LETTER_KINDS } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer } from '../../operations/correspondence/render.js';
 import {
@@ -104,4 +106,30 @@ describe('the statement of account as PDF', () => {
         expect(text).toContain(formatMoney(minor, 'CNY', language));
       for (const i of statement.openItems) expect(text).toContain(i.receivableId);
     });
+});
+
+describe('the company seal', () => {
+  const letter = (sealImagePath: string) =>
+    renderLetterPdf({
+      language: 'zh-CN',
+      letterhead: { name: company.name, sealImagePath },
+      recipient: { name: counterparty.name },
+      letterNumber: 'CF-2026-000999',
+      date: '2026-04-30',
+      title: '催款通知单',
+      bodyHtml: '<p>请付款。</p>',
+      signature: { name: '信用管理部' },
+    });
+
+  it('is printed over the signature when the setting names a PNG', async () => {
+    const pdf = await letter(path.resolve(import.meta.dirname, '../../docs/images/sample-seal.png'));
+    expect(pdf.includes('/Subtype /Image')).toBe(true);
+    expect(compact(await pdfText(pdf))).toContain('信用管理部');
+  });
+
+  it('is left out, the letter still sent, when the file cannot be read', async () => {
+    const pdf = await letter('/nonexistent/seal.png');
+    expect(pdf.includes('/Subtype /Image')).toBe(false);
+    expect(compact(await pdfText(pdf))).toContain('请付款');
+  });
 });
