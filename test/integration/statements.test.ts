@@ -5,22 +5,27 @@
  * test/support/report-seed.ts (D2 in March 2025).
  */
 import { randomUUID } from 'node:crypto';
+import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { systemActor } from '../../domain/actor.js';
 import type { Pool } from '../../store/db.js';
+import { ensureStatementSchedule } from '../../workers/statements.schedules.js';
+import { STATEMENT_WORKFLOW_TYPE } from '../../workflows/statements/contract.js';
 import type { TestAuth } from '../support/auth.js';
 import { compact, pdfText } from '../support/pdf.js';
 import { type ReportBook, seedReportBook } from '../support/report-seed.js';
 import { systemPerFile } from '../support/system.js';
 
 let api: FastifyInstance;
+let client: Client;
 let pool: Pool;
 let auth: TestAuth;
 let book: ReportBook;
 
 const system = systemPerFile({ poolSize: 3 }, async () => {
-  ({ api, pool, auth } = system);
+  ({ api, pool, auth, client } = system);
   const finance = await auth.headers('finance');
   book = await seedReportBook(pool, randomUUID().slice(0, 8), async (url, payload) => {
     const res = await api.inject({ method: 'POST', url, headers: finance, payload: payload as object });
@@ -162,6 +167,50 @@ describe('the statement of account', () => {
         res.json().error.fields.map((f: { path: string }) => f.path),
         query,
       ).toContain(field);
+    }
+  });
+});
+
+describe('the monthly statement schedule', () => {
+  it('runs on the policy’s statement day at 06:00 company time; a new day or zone updates it in place', async () => {
+    const scheduleId = `statements-test-${randomUUID().slice(0, 8)}`;
+    const taskQueue = `statements-test-${randomUUID().slice(0, 8)}`;
+    await ensureStatementSchedule(
+      client,
+      { timeZone: 'Asia/Tokyo', dayOfMonth: 1 },
+      { scheduleId, taskQueue },
+    );
+    await ensureStatementSchedule(
+      client,
+      { timeZone: 'Asia/Shanghai', dayOfMonth: 5 },
+      { scheduleId, taskQueue },
+    );
+    const handle = client.schedule.getHandle(scheduleId);
+    try {
+      const d = await handle.describe();
+      expect(d.spec.timezone).toBe('Asia/Shanghai');
+      expect(d.spec.calendars).toHaveLength(1);
+      expect(d.spec.calendars?.[0]).toMatchObject({
+        dayOfMonth: [{ start: 5, end: 5, step: 1 }],
+        hour: [{ start: 6, end: 6, step: 1 }],
+        minute: [{ start: 0, end: 0, step: 1 }],
+      });
+      expect(d.policies.overlap).toBe(ScheduleOverlapPolicy.SKIP);
+      expect(d.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: STATEMENT_WORKFLOW_TYPE,
+        taskQueue,
+      });
+      // No month and no policy frozen in: each run covers the month before it starts.
+      expect((d.action as { args: Record<string, unknown>[] }).args).toEqual([
+        { startedBy: systemActor(`schedule:${scheduleId}`) },
+      ]);
+      // The next run is on the 5th at 06:00 Shanghai time (22:00 UTC the day before).
+      const next = d.info.nextActionTimes[0] as Date;
+      expect(next.getUTCHours()).toBe(22);
+      expect(new Date(next.getTime() + 8 * 3_600_000).getUTCDate()).toBe(5);
+    } finally {
+      await handle.delete();
     }
   });
 });
