@@ -125,6 +125,7 @@ function shareParsedFonts(): void {
       const embedded = original.call(this, family, bold, italics) as { font: unknown; layoutCache?: object };
       const layouts = newLayoutCache();
       embedded.layoutCache = layouts.entries;
+      memoizeGlyphDecoding(embedded.font);
       parsed.set(file, { Embedded: embedded.constructor as EmbeddedFontClass, font: embedded.font, layouts });
       return embedded;
     }
@@ -138,6 +139,22 @@ function shareParsedFonts(): void {
     this.fontCache[family] = { ...this.fontCache[family], [type]: embedded };
     return embedded;
   };
+}
+
+/**
+ * Embedding a letter's glyphs decodes each glyph's outline (to find composite glyphs); the parsed
+ * font is shared, so each glyph keeps what it decoded instead of decoding it for every letter.
+ */
+function memoizeGlyphDecoding(font: unknown): void {
+  const glyph = (font as { getGlyph(id: number): object }).getGlyph(0);
+  const proto = Object.getPrototypeOf(glyph) as { _decode(): unknown; creditflowMemo?: true };
+  if (proto.creditflowMemo) return;
+  const decode = proto._decode;
+  proto._decode = function (this: { creditflowDecoded?: { value: unknown } }) {
+    if (!this.creditflowDecoded) this.creditflowDecoded = { value: decode.call(this) };
+    return this.creditflowDecoded.value;
+  };
+  proto.creditflowMemo = true;
 }
 
 /** Loads the fonts and the HTML converter now (a worker's start), not on the first letter. */
