@@ -166,3 +166,23 @@ describe('the statement of account', () => {
     expect(previousMonthPeriod('2026-01-15')).toEqual({ from: '2025-12-01', to: '2025-12-31' });
   });
 });
+
+describe('the letterhead settings', () => {
+  it('reads the address, contact and seal (a path from the repository root); each optional', async () => {
+    const { loadConfig } = await import('../../infra/config.js');
+    const none = loadConfig({}).company;
+    expect([none.address, none.contact, none.sealImagePath]).toEqual([undefined, undefined, undefined]);
+    const c = loadConfig({
+      COMPANY_NAME: '华东机电设备有限公司',
+      COMPANY_ADDRESS: ' 杭州市文三路 88 号 ',
+      COMPANY_CONTACT: '0571-8888 6666',
+      COMPANY_SEAL_IMAGE: 'docs/images/sample-seal.png',
+    }).company;
+    expect(c).toMatchObject({
+      name: '华东机电设备有限公司',
+      address: '杭州市文三路 88 号',
+      contact: '0571-8888 6666',
+    });
+    expect(c.sealImagePath).toMatch(/^\/.*\/docs\/images\/sample-seal\.png$/);
+  });
+});
