@@ -41,6 +41,7 @@ export async function runApi(
     limits: config.http,
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
     workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
+    company: config.company,
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   return {

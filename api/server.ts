@@ -9,6 +9,9 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import type { PolicyStore } from '../infra/policy.js';
+import { type Letterhead, letterPreviewPdf } from '../operations/correspondence/letters.js';
+import { createMessageRenderer, type MessageRenderer } from '../operations/correspondence/render.js';
+import { createStatements } from '../operations/correspondence/statements.js';
 import { createTemplateOperations, type LetterPdf } from '../operations/correspondence/templates.js';
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
@@ -30,6 +33,7 @@ import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { statementRoutes } from './routes/statements.js';
 import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -54,6 +58,10 @@ export interface ApiDeps {
   webhookAllowedNetworks?: readonly string[];
   /** Renders a letter kind's preview as its PDF (the letters' renderLetterPdf); without it, no PDF. */
   letterPdf?: LetterPdf;
+  /** The letterhead of statements and letters (infra/config.ts `company`); default: the name creditflow. */
+  company?: Letterhead;
+  /** Renders the statement's wording (default: the shipped templates). */
+  renderer?: MessageRenderer;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -97,6 +105,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await installProtection(app, limits);
   const store = deps.store ?? createStore(deps.pool);
+  // Statements and template previews render the version of each template in force.
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
+  const company = deps.company ?? { name: 'creditflow' };
   const operations = deps.operations ?? createOperations(store);
   await failAbandonedImports(app, store);
   await app.register(errorMapping);
@@ -130,11 +141,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
+    ...statementRoutes({
+      store,
+      policy: deps.policy,
+      statements: createStatements({ store, renderer, company }),
+    }),
     ...templateRoutes({
-      templates: createTemplateOperations({
-        store,
-        ...(deps.letterPdf ? { letterPdf: deps.letterPdf } : {}),
-      }),
+      templates: createTemplateOperations({ store, letterPdf: deps.letterPdf ?? letterPreviewPdf(company) }),
     }),
   ];
   routes.push(

@@ -116,7 +116,17 @@ export interface Policy {
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
   salesperson: SalespersonPolicy;
+  /** The monthly statements of account (docs/letters.md); policies without it: day 1. */
+  statements?: StatementPolicy;
 }
+
+export interface StatementPolicy {
+  /** The day of the month (1–28) on which every counterparty with open items gets last month's statement. */
+  dayOfMonth: number;
+}
+
+/** The statement day in force under `policy` (older policies have none: the 1st). */
+export const statementDay = (policy: Policy): number => policy.statements?.dayOfMonth ?? 1;
 
 export const DEFAULT_POLICY: Policy = {
   version: 'default-2026.1',

@@ -11,6 +11,8 @@ export interface OutgoingMail {
   effectKey: string;
   /** What e-mail it is (payment-reminder, rating-grade …), for the sent-mail metric. */
   kind?: string;
+  /** Files attached to the message (a letter's PDF, a statement's PDF and CSV). */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -50,6 +52,7 @@ export function createMailer(
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
         messageId: stableId,
         headers: { 'X-Creditflow-Effect': mail.effectKey },
       });

@@ -178,6 +178,16 @@ export const PolicySchema = z
         .refine((t) => t.a > t.b && t.b > t.c, 'thresholds must fall: a > b > c'),
       classes: z.object({ A: ClassPolicy, B: ClassPolicy, C: ClassPolicy, D: ClassPolicy }),
     }),
+    statements: z
+      .object({
+        dayOfMonth: z
+          .number()
+          .int()
+          .min(1)
+          .max(28)
+          .describe('The day of the month the monthly statements go out (1–28: every month has it)'),
+      })
+      .optional(),
   })
   .passthrough();
 

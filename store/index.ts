@@ -11,12 +11,14 @@ import { inTransaction, type Pool, type PoolClient } from './db.js';
 import { createEffects } from './effects.js';
 import { createIdempotencyQueries } from './idempotency.js';
 import { createImportQueries } from './imports.js';
+import { createLetterQueries } from './letters.js';
 import { createMetricsQueries } from './metrics.js';
 import { createPolicyQueries } from './policy.js';
 import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
+import { createStatementQueries } from './statements.js';
 import { createTaskQueries } from './tasks.js';
 import { createTemplateQueries } from './templates.js';
 import { createWebhookQueries } from './webhooks.js';
@@ -36,12 +38,14 @@ export function createStore(pool: Pool) {
     effects: createEffects(pool),
     idempotency: createIdempotencyQueries(pool),
     imports: createImportQueries(pool),
+    letters: createLetterQueries(pool),
     metrics: createMetricsQueries(pool),
     policy: createPolicyQueries(pool),
     rating: createRatingQueries(pool),
     receivables: createReceivableQueries(pool),
     reports: createReportQueries(pool),
     salespeople: createSalespersonQueries(pool),
+    statements: createStatementQueries(pool),
     tasks: createTaskQueries(pool),
     templates: createTemplateQueries(pool),
     webhooks: createWebhookQueries(pool),

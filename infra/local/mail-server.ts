@@ -27,6 +27,8 @@ export interface StoredMessage {
   messageId: string | undefined;
   /** creditflow's idempotency key for the effect that sent it (X-Creditflow-Effect). */
   effectKey: string | undefined;
+  /** The files attached (content base64). */
+  attachments?: { filename: string; contentType: string; size: number; content: string }[];
 }
 
 export interface LocalMailServer {
@@ -96,6 +98,16 @@ export async function startLocalMailServer(opts: {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId,
             effectKey: typeof key === 'string' ? key : undefined,
+            ...(parsed.attachments.length
+              ? {
+                  attachments: parsed.attachments.map((a) => ({
+                    filename: a.filename ?? '',
+                    contentType: a.contentType,
+                    size: a.size,
+                    content: a.content.toString('base64'),
+                  })),
+                }
+              : {}),
           };
           messages.push(msg);
           await writeFile(path.join(opts.storeDir, `${id}.eml`), raw);

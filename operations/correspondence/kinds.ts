@@ -4,6 +4,8 @@
  * against its kind's variables when it is stored (PUT /v1/templates/:kind/:language).
  */
 
+import { buildStatement } from '../../domain/statement.js';
+
 /** The language a kind falls back to when it has no template in the recipient's language. */
 export const DEFAULT_LANGUAGE = 'zh-CN';
 
@@ -445,53 +447,84 @@ const LETTER_KINDS: KindDefinition[] = [
   variables: LETTER_VARIABLES,
   sample: LETTER_SAMPLE,
 }));
-LETTER_KINDS.push({
-  kind: 'statement',
-  description: '对账单: the statement of account of a counterparty for a period',
-  form: 'letter',
-  variables: {
-    ...LETTER_VARIABLES,
-    from: v('YYYY-MM-DD', "the period's first day"),
-    to: v('YYYY-MM-DD', "the period's last day"),
-    currency: v('text', "the statement's currency"),
+const STATEMENT_VARIABLES: Record<string, VariableDoc> = {
+  ...LETTER_VARIABLES,
+  from: v('YYYY-MM-DD', "the period's first day"),
+  to: v('YYYY-MM-DD', "the period's last day"),
+  currencies: v('list', 'per currency: the balances of the period and the aging of what is open', {
+    currency: v('text', 'ISO 4217'),
     openingMinor: v('minor units', 'the opening balance'),
+    invoicedMinor: v('minor units', 'invoiced in the period'),
+    paidMinor: v('minor units', 'paid in the period'),
+    discountMinor: v('minor units', 'cash discounts in the period'),
+    writtenOffMinor: v('minor units', 'written off in the period'),
     closingMinor: v('minor units', 'the closing balance'),
-    lines: v('list', 'invoices, payments and discounts in the period', {
-      date: v('YYYY-MM-DD', 'date'),
-      kind: v('text', "'invoice', 'payment' or 'discount'"),
-      reference: v('text', 'reference'),
-      debitMinor: v('minor units', 'debit'),
-      creditMinor: v('minor units', 'credit'),
-      balanceMinor: v('minor units', 'balance after'),
+    aging: v('list', 'what is open by aging bucket', {
+      bucket: v('text', 'the aging bucket'),
+      outstandingMinor: v('minor units', 'outstanding'),
+      items: v('integer', 'how many receivables'),
     }),
-  },
-  sample: {
-    ...LETTER_SAMPLE,
-    from: '2026-11-01',
-    to: '2026-11-30',
-    currency: 'CNY',
-    openingMinor: 0,
-    closingMinor: 10_000_000,
-    lines: [
+  }),
+  movements: v('list', 'invoices, payments, discounts and write-offs in the period, by date', {
+    date: v('YYYY-MM-DD', 'date'),
+    kind: v('text', "'invoice', 'payment', 'discount' or 'write-off'"),
+    receivableId: v('text', 'the receivable'),
+    currency: v('text', 'ISO 4217'),
+    debitMinor: v('minor units', 'debit'),
+    creditMinor: v('minor units', 'credit'),
+  }),
+  openItems: v('list', 'the receivables open at the end of the period', {
+    ...LETTER_ITEM,
+    bucket: v('text', 'the aging bucket'),
+  }),
+};
+/** A month's statement of a debtor with an overdue and a current receivable, one partly paid. */
+const STATEMENT_SAMPLE = {
+  ...LETTER_SAMPLE,
+  ...buildStatement(
+    '2026-11-01',
+    '2026-11-30',
+    [
       {
-        date: '2026-11-01',
-        kind: 'invoice',
-        reference: 'R-1',
-        debitMinor: 12_345_678,
-        creditMinor: 0,
-        balanceMinor: 12_345_678,
+        id: 'R-1',
+        currency: 'CNY',
+        amountMinor: 12_345_678,
+        issueDate: '2026-10-01',
+        dueDate: '2026-10-31',
+        stage: 'overdue',
+        writtenOffMinor: 0,
+        settledOn: null,
       },
       {
-        date: '2026-11-20',
-        kind: 'payment',
-        reference: 'P-1',
-        debitMinor: 0,
-        creditMinor: 2_345_678,
-        balanceMinor: 10_000_000,
+        id: 'R-2',
+        currency: 'CNY',
+        amountMinor: 333_300,
+        issueDate: '2026-11-08',
+        dueDate: '2026-12-08',
+        stage: 'issued',
+        writtenOffMinor: 0,
+        settledOn: null,
       },
     ],
+    [{ receivableId: 'R-1', paidOn: '2026-11-20', amountMinor: 2_345_678, discountMinor: 0 }],
+  ),
+};
+LETTER_KINDS.push(
+  {
+    kind: 'statement',
+    description: '对账单: the statement of account of a counterparty for a period',
+    form: 'letter',
+    variables: STATEMENT_VARIABLES,
+    sample: STATEMENT_SAMPLE,
   },
-});
+  {
+    kind: 'statement-mail',
+    description: "the e-mail that carries a statement of account (its subject is the statement's)",
+    form: 'mail',
+    variables: STATEMENT_VARIABLES,
+    sample: STATEMENT_SAMPLE,
+  },
+);
 
 // ---------------------------------------------------------------------------------------------------------
 
