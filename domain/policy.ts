@@ -106,6 +106,17 @@ export interface SalespersonPolicy {
   creditWeights: SalespersonCreditWeights;
 }
 
+/**
+ * Grouped correspondence (docs/correspondence.md): a debtor's notices and a salesperson's
+ * tasks of one working day go as one message, gathered for `gatherMinutes` from the first.
+ */
+export interface CorrespondencePolicy {
+  /** Minutes a day's message gathers items from its first one before it is sent (default 10). */
+  gatherMinutes: number;
+}
+
+export const DEFAULT_CORRESPONDENCE: CorrespondencePolicy = { gatherMinutes: 10 };
+
 export interface Policy {
   version: string;
   timeZone: string;
@@ -116,6 +127,8 @@ export interface Policy {
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
   salesperson: SalespersonPolicy;
+  /** Policies stored before it existed: the default (DEFAULT_CORRESPONDENCE). */
+  correspondence?: CorrespondencePolicy;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -163,3 +176,7 @@ export const DEFAULT_POLICY: Policy = {
 
 /** The date window in force under `policy` (older policies have none: the default). */
 export const dateWindow = (policy: Policy): DateWindow => policy.dates ?? DEFAULT_DATE_WINDOW;
+
+/** The grouping of correspondence under `policy` (older policies have none: the default). */
+export const correspondencePolicy = (policy: Policy): CorrespondencePolicy =>
+  policy.correspondence ?? DEFAULT_CORRESPONDENCE;

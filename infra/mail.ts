@@ -11,6 +11,9 @@ export interface OutgoingMail {
   effectKey: string;
   /** What e-mail it is (payment-reminder, rating-grade …), for the sent-mail metric. */
   kind?: string;
+  /** The items a grouped message lists (their keys, header X-Creditflow-Items): docs/correspondence.md. */
+  items?: string[];
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -51,7 +54,11 @@ export function createMailer(
         text: mail.text,
         html: mail.html,
         messageId: stableId,
-        headers: { 'X-Creditflow-Effect': mail.effectKey },
+        headers: {
+          'X-Creditflow-Effect': mail.effectKey,
+          ...(mail.items ? { 'X-Creditflow-Items': mail.items.join(' ') } : {}),
+        },
+        ...(mail.attachments ? { attachments: mail.attachments } : {}),
       });
       metrics?.mailSent(mail.kind ?? 'other');
       return { messageId: info.messageId };

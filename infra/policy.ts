@@ -178,6 +178,7 @@ export const PolicySchema = z
         .refine((t) => t.a > t.b && t.b > t.c, 'thresholds must fall: a > b > c'),
       classes: z.object({ A: ClassPolicy, B: ClassPolicy, C: ClassPolicy, D: ClassPolicy }),
     }),
+    correspondence: z.object({ gatherMinutes: z.number().min(0).max(1440) }).optional(),
   })
   .passthrough();
 

@@ -27,6 +27,8 @@ export interface StoredMessage {
   messageId: string | undefined;
   /** creditflow's idempotency key for the effect that sent it (X-Creditflow-Effect). */
   effectKey: string | undefined;
+  /** The item keys a grouped message lists (X-Creditflow-Items); absent for other mails. */
+  items?: string[];
 }
 
 export interface LocalMailServer {
@@ -97,6 +99,8 @@ export async function startLocalMailServer(opts: {
             messageId: parsed.messageId,
             effectKey: typeof key === 'string' ? key : undefined,
           };
+          const items = parsed.headers.get('x-creditflow-items');
+          if (typeof items === 'string') msg.items = items.split(/\s+/).filter(Boolean);
           messages.push(msg);
           await writeFile(path.join(opts.storeDir, `${id}.eml`), raw);
           await appendFile(indexFile, `${JSON.stringify(msg)}\n`);
