@@ -102,10 +102,19 @@ const STEP_ORDER: Record<CorrespondenceStep, number> = {
   'phone-task': 7,
 };
 
+/** "Now" is when the workflow scheduled the activity: the workflow's clock (time-skipping tests agree). */
+function activityClock(): Date {
+  try {
+    return new Date(Context.current().info.currentAttemptScheduledTimestampMs);
+  } catch {
+    return new Date();
+  }
+}
+
 export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps) {
   const { store, mailer, company } = deps;
   const renderer = deps.renderer ?? createStandInRenderer();
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? activityClock;
   const clientOf = () => deps.client ?? Context.current().client;
 
   return {

@@ -63,15 +63,18 @@ export function createStandInRenderer(opts: { dir?: string; timeZone?: string } 
       const engine = engineFor(language);
       const scope = { ...data, language };
       const [subject, body] = await Promise.all([
-        engine.renderFile(`${language}/${kind}.subject`, scope),
-        engine.renderFile(`${language}/${kind}`, scope),
+        engine.renderFile(`${language}/${kind}.subject.liquid`, scope),
+        engine.renderFile(`${language}/${kind}.liquid`, scope),
       ]);
       const title = String(subject).trim();
       const html = `<!doctype html><html lang="${escapeHtml(language)}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
       return {
         subject: title,
         html,
-        text: convert(String(body), { wordwrap: 100 }),
+        text: convert(String(body), {
+          wordwrap: 100,
+          selectors: [{ selector: 'table', format: 'dataTable' }],
+        }),
         body: String(body),
         templateVersion: 'shipped',
       };
