@@ -14,6 +14,8 @@ import {
   getSentMessages,
   salespersonTasksWorkflowId,
 } from '../../workflows/correspondence/contract.js';
+import { confirmLegalEscalation } from '../../workflows/receivable/contract.js';
+import { testActor } from '../support/actors.js';
 import { saveHistory } from '../support/histories.js';
 import { mails } from '../support/inbox.js';
 import { instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
@@ -151,5 +153,24 @@ describe('one notice per debtor per working day', () => {
       [[a.id, lateId]],
     );
     expect(claimed.rows.map((r) => r.message_key)).toEqual(inbox.map((m) => m.effectKey));
+  });
+
+  it('a confirmed legal escalation tells the debtor: a legal notice in its message of the day', async () => {
+    const { counterpartyId, salespersonId } = await bench.seedParties();
+    const a = await issuedFor(counterpartyId, salespersonId);
+    const day = addDays(a.due, 30);
+    await bench.advanceTo(instantOf(day, 11));
+    expect((await bench.state(a.h)).stage).toBe('legal-review');
+    // Proposed, not yet confirmed: the debtor has heard nothing of it.
+    expect(await mails(`correspondence:${counterpartyId}:${day}:`)).toEqual([]);
+    await a.h.executeUpdate(confirmLegalEscalation, {
+      args: [{ proceed: true, note: 'go', actor: testActor('manager') }],
+    });
+    await bench.advanceTo(instantOf(day, 12));
+    const inbox = await mails(`correspondence:${counterpartyId}:${day}:`);
+    expect(inbox.map((m) => m.items)).toEqual([[`${a.id}:legal-notice`]]);
+    expect(inbox[0]?.text).toContain('Legal notice');
+    // The credit desk is copied on a warning or legal notice.
+    expect(inbox[0]?.to).toContain('desk@acme.test');
   });
 });
