@@ -26,6 +26,7 @@ import {
   correspondenceIdFor,
   type SentMessage,
 } from '../../workflows/correspondence/contract.js';
+import { ReceivableSearch } from '../../workflows/receivable/contract.js';
 
 /** One line of a message as the templates see it. */
 export interface MessageItem {
@@ -88,6 +89,13 @@ export async function signalCorrespondence(
     signal: addCorrespondenceItem,
     signalArgs: [item],
     staticSummary: `${reader} ${input.partyName} (${input.partyId}) on ${input.day}`,
+    // Found in the Web UI beside the receivables by the same filter (CounterpartyId="…").
+    typedSearchAttributes: [
+      {
+        key: input.audience === 'debtor' ? ReceivableSearch.CounterpartyId : ReceivableSearch.SalespersonId,
+        value: input.partyId,
+      },
+    ],
   });
 }
 
