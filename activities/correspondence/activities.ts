@@ -26,7 +26,6 @@ import {
   correspondenceIdFor,
   type SentMessage,
 } from '../../workflows/correspondence/contract.js';
-import { ReceivableSearch } from '../../workflows/receivable/contract.js';
 
 /** One line of a message as the templates see it. */
 export interface MessageItem {
@@ -89,13 +88,6 @@ export async function signalCorrespondence(
     signal: addCorrespondenceItem,
     signalArgs: [item],
     staticSummary: `${reader} ${input.partyName} (${input.partyId}) on ${input.day}`,
-    // Found in the Web UI beside the receivables by the same filter (CounterpartyId="…").
-    typedSearchAttributes: [
-      {
-        key: input.audience === 'debtor' ? ReceivableSearch.CounterpartyId : ReceivableSearch.SalespersonId,
-        value: input.partyId,
-      },
-    ],
   });
 }
 
