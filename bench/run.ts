@@ -43,6 +43,7 @@ function options(args: string[]) {
       only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '32' },
+      'gather-minutes': { type: 'string', default: '0.5' },
     },
   });
   const quick = values.quick ?? false;
@@ -54,7 +55,9 @@ function options(args: string[]) {
     .filter(Boolean);
   for (const f of only)
     if (!(ALL as readonly string[]).includes(f)) throw new Error(`--only: unknown figure ${f}`);
-  const run: RunOptions = { n, quick, concurrency: Number(values.concurrency) };
+  const gatherMinutes = Number(values['gather-minutes']);
+  if (!(gatherMinutes >= 0)) throw new Error('--gather-minutes: a number of minutes, 0 or more');
+  const run: RunOptions = { n, quick, concurrency: Number(values.concurrency), gatherMinutes };
   return { run, only: new Set(only) };
 }
 

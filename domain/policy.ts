@@ -106,6 +106,17 @@ export interface SalespersonPolicy {
   creditWeights: SalespersonCreditWeights;
 }
 
+/**
+ * Grouped correspondence (docs/correspondence.md): a debtor's notices and a salesperson's
+ * tasks of one working day go as one message, gathered for `gatherMinutes` from the first.
+ */
+export interface CorrespondencePolicy {
+  /** Minutes a day's message gathers items from its first one before it is sent (default 10). */
+  gatherMinutes: number;
+}
+
+export const DEFAULT_CORRESPONDENCE: CorrespondencePolicy = { gatherMinutes: 10 };
+
 export interface Policy {
   version: string;
   timeZone: string;
@@ -118,6 +129,8 @@ export interface Policy {
   salesperson: SalespersonPolicy;
   /** The monthly statements of account (docs/letters.md); policies without it: day 1. */
   statements?: StatementPolicy;
+  /** Policies stored before it existed: the default (DEFAULT_CORRESPONDENCE). */
+  correspondence?: CorrespondencePolicy;
 }
 
 export interface StatementPolicy {
@@ -173,3 +186,7 @@ export const DEFAULT_POLICY: Policy = {
 
 /** The date window in force under `policy` (older policies have none: the default). */
 export const dateWindow = (policy: Policy): DateWindow => policy.dates ?? DEFAULT_DATE_WINDOW;
+
+/** The grouping of correspondence under `policy` (older policies have none: the default). */
+export const correspondencePolicy = (policy: Policy): CorrespondencePolicy =>
+  policy.correspondence ?? DEFAULT_CORRESPONDENCE;

@@ -188,6 +188,7 @@ export const PolicySchema = z
           .describe('The day of the month the monthly statements go out (1–28: every month has it)'),
       })
       .optional(),
+    correspondence: z.object({ gatherMinutes: z.number().min(0).max(1440) }).optional(),
   })
   .passthrough();
 

@@ -4,6 +4,7 @@
  * activities, the workers and the command-line tools are handed the same store.
  */
 
+import { createCorrespondenceQueries } from './correspondence.js';
 import { createCounterpartyQueries } from './counterparties.js';
 import { createCredentialQueries } from './credentials.js';
 import { createCreditRecordQueries } from './credit-record.js';
@@ -34,6 +35,7 @@ export function createStore(pool: Pool) {
     /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
     transaction: <T>(fn: (client: PoolClient) => Promise<T>) => inTransaction(pool, fn),
     counterparties: createCounterpartyQueries(pool),
+    correspondence: createCorrespondenceQueries(pool),
     creditRecord: createCreditRecordQueries(pool),
     effects: createEffects(pool),
     idempotency: createIdempotencyQueries(pool),

@@ -1,5 +1,6 @@
 // The worker's workflow bundle: every workflow type creditflow runs.
 
+export { correspondenceWorkflow } from './correspondence/correspondence.workflow.js';
 export {
   dealerDecisionWorkflow,
   monthlyPerformanceWorkflow,

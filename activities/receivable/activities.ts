@@ -17,6 +17,12 @@ import type { ReceivableMailContext, ReceivableMailKind } from '../../operations
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
+import type {
+  CorrespondenceInput,
+  CorrespondenceItem,
+  DebtorNoticeStep,
+  SalespersonTaskStep,
+} from '../../workflows/correspondence/contract.js';
 import {
   type AutomaticCheckResult,
   actorOfUpdate,
@@ -28,6 +34,11 @@ import {
   type ReceivableState,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
+import {
+  type CorrespondenceActivityDeps,
+  createCorrespondenceActivities,
+  signalCorrespondence,
+} from '../correspondence/activities.js';
 
 export interface ReceivableActivityDeps {
   /** The data layer (store/index.ts) and the business operations over it, built once per process. */
@@ -50,6 +61,22 @@ export interface ReceivableActivityDeps {
    * (operations/correspondence/render.ts). Default: the stored versions, else the shipped files.
    */
   renderer?: MessageRenderer;
+  /** PDF letters attached to a debtor's message (seam 3); none when unset. */
+  letters?: CorrespondenceActivityDeps['letters'];
+  /** Temporal client for signal-with-start; default: the worker's client in the activity context. */
+  client?: CorrespondenceActivityDeps['client'];
+}
+
+/** What a timeline step tells the debtor and the salesperson, grouped per reader and day. */
+export interface StepCorrespondence {
+  state: ReceivableState;
+  /** The local date the step fired on, and when. */
+  day: string;
+  firedAt: string;
+  gatherMinutes: number;
+  timeZone: string;
+  debtorNotice?: DebtorNoticeStep;
+  salespersonTasks?: SalespersonTaskStep[];
 }
 
 interface StateArg {
@@ -280,7 +307,69 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     );
   }
 
+  const correspondence = createCorrespondenceActivities({
+    store,
+    mailer,
+    company,
+    renderer,
+    ...(deps.letters ? { letters: deps.letters } : {}),
+    ...(deps.client ? { client: deps.client } : {}),
+  });
+
+  /** The per-receivable task behind a salesperson's task item (store/tasks.ts keeps them per receivable). */
+  async function openTaskFor(s: ReceivableState, t: SalespersonTaskStep, day: string) {
+    if (t === 'phone-task') await task(s, 'phone-task', 'phone-debtor', s.dueDate);
+    else if (t === 'visit-task') await task(s, 'visit-task', 'visit-debtor', day);
+    else await task(s, 'late-reason', 'record-late-reason', addDays(day, 3));
+  }
+
   return {
+    ...correspondence,
+
+    /**
+     * A timeline step's notice to the debtor and tasks for the salesperson (docs/correspondence.md):
+     * the tasks are opened per receivable, and each item joins its reader's day by
+     * signal-with-start; the day's correspondence workflow sends them as one message.
+     */
+    async queueStepCorrespondence(c: StepCorrespondence): Promise<void> {
+      const s = c.state;
+      for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
+      const cp = s.checks?.counterparty;
+      const sp = s.checks?.salesperson;
+      const base = { day: c.day, gatherMinutes: c.gatherMinutes, timeZone: c.timeZone };
+      const item = (step: CorrespondenceItem['step']): CorrespondenceItem => ({
+        itemKey: `${s.receivableId}:${step}${round(s)}`,
+        receivableId: s.receivableId,
+        step,
+        round: s.timelineRound ?? 0,
+        day: c.day,
+        firedAt: c.firedAt,
+      });
+      const entries: { input: CorrespondenceInput; item: CorrespondenceItem }[] = [];
+      if (c.debtorNotice)
+        entries.push({
+          input: {
+            ...base,
+            audience: 'debtor',
+            partyId: s.application.counterpartyId,
+            partyName: cp?.name ?? s.application.counterpartyId,
+          },
+          item: item(c.debtorNotice),
+        });
+      for (const t of c.salespersonTasks ?? [])
+        entries.push({
+          input: {
+            ...base,
+            audience: 'salesperson',
+            partyId: s.application.salespersonId,
+            partyName: sp?.name ?? s.application.salespersonId,
+          },
+          item: item(t),
+        });
+      const client = deps.client ?? Context.current().client;
+      for (const e of entries) await signalCorrespondence(client, e.input, e.item);
+    },
+
     async recordApplication(input: ReceivableInput): Promise<void> {
       const app = input.application;
       await recordNewReceivable(input, {

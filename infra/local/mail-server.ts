@@ -29,6 +29,8 @@ export interface StoredMessage {
   effectKey: string | undefined;
   /** The files attached (content base64). */
   attachments?: { filename: string; contentType: string; size: number; content: string }[];
+  /** The item keys a grouped message lists (X-Creditflow-Items); absent for other mails. */
+  items?: string[];
 }
 
 export interface LocalMailServer {
@@ -109,6 +111,8 @@ export async function startLocalMailServer(opts: {
                 }
               : {}),
           };
+          const items = parsed.headers.get('x-creditflow-items');
+          if (typeof items === 'string') msg.items = items.split(/\s+/).filter(Boolean);
           messages.push(msg);
           await writeFile(path.join(opts.storeDir, `${id}.eml`), raw);
           await appendFile(indexFile, `${JSON.stringify(msg)}\n`);

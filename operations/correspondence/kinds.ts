@@ -526,6 +526,95 @@ LETTER_KINDS.push(
   },
 );
 
+/** One line of a grouped message (activities/correspondence/activities.ts `MessageItem`). */
+const MESSAGE_ITEM: Record<string, VariableDoc> = {
+  receivableId: v('text', 'the receivable'),
+  step: v(
+    'text',
+    "what this step means: 'reminder', 'collection-notice', 'second-notice', 'warning-letter', 'legal-notice' (a debtor's); 'phone-task', 'visit-task', 'late-reason-request' (a salesperson's)",
+  ),
+  counterpartyName: v('text', "the debtor's name"),
+  issueDate: v('YYYY-MM-DD', 'issued'),
+  dueDate: v('YYYY-MM-DD', 'due'),
+  amountMinor: v('minor units', 'the amount'),
+  outstandingMinor: v('minor units', 'outstanding'),
+  currency: v('text', 'ISO 4217'),
+  daysOverdue: v('integer', 'calendar days past the due date'),
+  taskDueOn: v('YYYY-MM-DD', "a salesperson's task: the day it is due"),
+};
+const GROUPED_VARIABLES: Record<string, VariableDoc> = {
+  language: v('text', "the message's language tag"),
+  company: v('object', 'the company', { name: v('text', 'name') }),
+  day: v('YYYY-MM-DD', 'the working day the steps fired on'),
+  items: v('list', "the day's items, the most escalated first", MESSAGE_ITEM),
+  totals: v('list', 'the outstanding total per currency', {
+    currency: v('text', 'ISO 4217'),
+    outstandingMinor: v('minor units', 'outstanding'),
+  }),
+};
+const GROUPED_ITEM_SAMPLE = {
+  receivableId: 'R-1',
+  counterpartyName: '华东商贸有限公司',
+  issueDate: '2026-10-01',
+  dueDate: '2026-10-31',
+  amountMinor: 12_345_678,
+  outstandingMinor: 10_000_000,
+  currency: 'CNY',
+  daysOverdue: 15,
+};
+const GROUPED_KINDS: KindDefinition[] = [
+  {
+    kind: 'debtor-notices',
+    description:
+      "to a debtor: the day's notices (reminders, collection and second notices, warning and legal notices) in one message, its letters attached",
+    form: 'mail',
+    variables: {
+      ...GROUPED_VARIABLES,
+      counterparty: v('object', 'the debtor', { id: v('text', 'id'), name: v('text', 'name') }),
+      contact: v('object', 'whom the debtor asks: the salesperson, or the credit desk once escalated', {
+        name: v('text', 'name'),
+        email: v('text', 'e-mail'),
+        phone: v('text', 'phone'),
+      }),
+      portalLink: v('text', "the debtor's own page (its items, statement, promise to pay, dispute)"),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      counterparty: { id: 'C-1', name: '华东商贸有限公司' },
+      day: '2026-11-15',
+      items: [
+        { ...GROUPED_ITEM_SAMPLE, step: 'warning-letter' },
+        {
+          ...GROUPED_ITEM_SAMPLE,
+          receivableId: 'R-2',
+          step: 'reminder',
+          dueDate: '2026-11-22',
+          daysOverdue: 0,
+        },
+      ],
+      totals: [{ currency: 'CNY', outstandingMinor: 20_000_000 }],
+      contact: { name: 'Acme credit desk', email: 'credit-desk@acme.test', phone: null },
+      portalLink: 'https://credit.acme.test/portal/abc',
+    },
+  },
+  {
+    kind: 'salesperson-tasks',
+    description: "to a salesperson: the day's tasks (phone, visit, late-reason request) in one message",
+    form: 'mail',
+    variables: {
+      ...GROUPED_VARIABLES,
+      salesperson: v('object', 'the salesperson', { id: v('text', 'id'), name: v('text', 'name') }),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      salesperson: { id: 'S-1', name: '王五' },
+      day: '2026-11-01',
+      items: [{ ...GROUPED_ITEM_SAMPLE, step: 'phone-task', taskDueOn: '2026-10-31' }],
+      totals: [{ currency: 'CNY', outstandingMinor: 10_000_000 }],
+    },
+  },
+];
+
 // ---------------------------------------------------------------------------------------------------------
 
 export const KINDS: readonly KindDefinition[] = [
@@ -540,6 +629,7 @@ export const KINDS: readonly KindDefinition[] = [
     }),
   ),
   ...OTHER_KINDS,
+  ...GROUPED_KINDS,
   ...LETTER_KINDS,
 ];
 
