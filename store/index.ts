@@ -17,6 +17,7 @@ import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
+import { createScoreQueries } from './scores.js';
 import { createTaskQueries } from './tasks.js';
 import { createWebhookQueries } from './webhooks.js';
 
@@ -41,6 +42,7 @@ export function createStore(pool: Pool) {
     receivables: createReceivableQueries(pool),
     reports: createReportQueries(pool),
     salespeople: createSalespersonQueries(pool),
+    scores: createScoreQueries(pool),
     tasks: createTaskQueries(pool),
     webhooks: createWebhookQueries(pool),
   };
