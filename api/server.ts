@@ -29,6 +29,7 @@ import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { scoreRoutes } from './routes/scores.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps {
@@ -126,6 +127,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
+    ...scoreRoutes({ store, operations, policy: deps.policy }),
   ];
   routes.push(
     defineRoute({

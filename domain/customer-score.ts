@@ -304,7 +304,7 @@ export function scoreCustomer(input: {
 // ---------------------------------------------------------------------------------------------------------
 // Early warning, once per episode
 
-export type WarningReason = 'score-fall' | 'class-drop';
+export type WarningReason = 'score-drop' | 'class-fall';
 
 /**
  * Whether the latest refresh shows a worsening trend: the score fell `dropPoints` or more against
@@ -321,9 +321,9 @@ export function worseningTrend(
   if (!latest || !previous) return [];
   const reference = history[Math.max(0, n - 1 - warning.overRefreshes)] ?? previous;
   const reasons: WarningReason[] = [];
-  if (reference.score - latest.score >= warning.dropPoints) reasons.push('score-fall');
+  if (reference.score - latest.score >= warning.dropPoints) reasons.push('score-drop');
   const rank = (c: CustomerClass) => ['A', 'B', 'C', 'D'].indexOf(c);
-  if (rank(latest.customerClass) > rank(previous.customerClass)) reasons.push('class-drop');
+  if (rank(latest.customerClass) > rank(previous.customerClass)) reasons.push('class-fall');
   return reasons;
 }
 

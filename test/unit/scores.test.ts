@@ -199,8 +199,8 @@ describe('early warning, once per episode', () => {
   const policy = { dropPoints: 10, overRefreshes: 3 };
 
   it('a fall of N points over M refreshes, or a class drop', () => {
-    expect(worseningTrend(h([85, 'A'], [80, 'A'], [78, 'B'], [74, 'B']), policy)).toEqual(['score-fall']);
-    expect(worseningTrend(h([82, 'A'], [79, 'B']), policy)).toEqual(['class-drop']);
+    expect(worseningTrend(h([85, 'A'], [80, 'A'], [78, 'B'], [74, 'B']), policy)).toEqual(['score-drop']);
+    expect(worseningTrend(h([82, 'A'], [79, 'B']), policy)).toEqual(['class-fall']);
     expect(worseningTrend(h([70, 'B'], [70, 'B']), policy)).toEqual([]);
     expect(worseningTrend(h([70, 'B']), policy)).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe('early warning, once per episode', () => {
   it('tells on the first worsening refresh only, again after the episode ends', () => {
     let open = false;
     const told: boolean[] = [];
-    for (const reasons of [['score-fall'], ['score-fall'], [], ['class-drop']] as const) {
+    for (const reasons of [['score-drop'], ['score-drop'], [], ['class-fall']] as const) {
       const e = warningEpisode(open, reasons);
       open = e.open;
       told.push(e.tell);
