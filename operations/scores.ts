@@ -186,13 +186,21 @@ export function createScoreOperations(store: Store) {
         contributions: result.contributions,
         missing: result.missing,
       };
-      if (last && last.inputsDigest === digest && previousClass === result.customerClass)
+      if (last && last.inputsDigest === digest && previousClass === result.customerClass) {
+        // Nothing stored. The last refresh stands, with its warning: when it opened an episode, a
+        // retry still tells (the e-mail is sent once per score, by its effect key).
+        const opened = last.warningOpen && !(recent[recent.length - 2]?.warningOpen ?? false);
         return {
           ...outcome,
           changed: false,
-          warning: { reasons: [], open: last.warningOpen, tell: false },
-          scoreId: null,
+          warning: {
+            reasons: last.warningOpen ? worseningTrend(recent, sp.warning) : [],
+            open: last.warningOpen,
+            tell: opened,
+          },
+          scoreId: last.id,
         };
+      }
       const factorScores = Object.fromEntries(result.contributions.map((x) => [x.factor, x.points]));
       const scoreId = await store.transaction(async (client) => {
         const locked = await counterparties.lock(client, counterpartyId);

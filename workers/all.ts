@@ -19,11 +19,13 @@ import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
+import { ensureScoreSchedules } from './score.schedules.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
 import {
   createRatingWorker,
   createReceivableWorker,
   createSalespersonWorker,
+  createScoreWorker,
   WORKFLOWS_PATH,
 } from './worker.js';
 
@@ -89,12 +91,22 @@ export async function startCreditflowWorkers(opts: {
     }),
     await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
     await createRatingWorker({ ...common, store, operations, company: opts.company }),
+    await createScoreWorker({ ...common, store, operations, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.
   let timeZone = opts.policies.current().timeZone;
   await ensureSalespersonSchedules(opts.client, timeZone);
   await ensureRatingSchedules(opts.client, timeZone);
+  let scoreDay = opts.policies.current().customer.score?.scheduleDayOfMonth;
+  await ensureScoreSchedules(opts.client, opts.policies.current());
+  const unsubscribeScores = opts.policies.onChange((p) => {
+    if (p.timeZone === timeZone && p.customer.score?.scheduleDayOfMonth === scoreDay) return;
+    scoreDay = p.customer.score?.scheduleDayOfMonth;
+    rescheduling = rescheduling
+      .then(() => ensureScoreSchedules(opts.client, p))
+      .catch((err: Error) => console.error(`could not move the score schedule: ${err.message}`));
+  });
   let rescheduling = Promise.resolve();
   const unsubscribe = opts.policies.onChange((p) => {
     if (p.timeZone === timeZone) return;
@@ -112,6 +124,7 @@ export async function startCreditflowWorkers(opts: {
     running,
     async shutdown() {
       unsubscribe();
+      unsubscribeScores();
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.all([running, dispatcher?.stop()]);
     },
