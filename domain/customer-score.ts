@@ -309,21 +309,26 @@ export type WarningReason = 'score-drop' | 'class-fall';
 /**
  * Whether the latest refresh shows a worsening trend: the score fell `dropPoints` or more against
  * the score `overRefreshes` refreshes before (or the oldest kept), or the class got worse than the
- * previous refresh's. `history` is oldest first and includes the latest.
+ * one it stood in before. `history` is oldest first and includes the latest.
  */
 export function worseningTrend(
   history: readonly { score: number; customerClass: CustomerClass }[],
   warning: { dropPoints: number; overRefreshes: number },
+  /** The class the customer stood in before the latest refresh (set by hand, a downgrade or an earlier score); default: the previous refresh's. */
+  classBefore?: CustomerClass | null,
 ): WarningReason[] {
   const n = history.length;
   const latest = history[n - 1];
   const previous = history[n - 2];
-  if (!latest || !previous) return [];
-  const reference = history[Math.max(0, n - 1 - warning.overRefreshes)] ?? previous;
+  if (!latest) return [];
   const reasons: WarningReason[] = [];
-  if (reference.score - latest.score >= warning.dropPoints) reasons.push('score-drop');
+  if (previous) {
+    const reference = history[Math.max(0, n - 1 - warning.overRefreshes)] ?? previous;
+    if (reference.score - latest.score >= warning.dropPoints) reasons.push('score-drop');
+  }
+  const before = classBefore ?? previous?.customerClass;
   const rank = (c: CustomerClass) => ['A', 'B', 'C', 'D'].indexOf(c);
-  if (rank(latest.customerClass) > rank(previous.customerClass)) reasons.push('class-fall');
+  if (before && rank(latest.customerClass) > rank(before)) reasons.push('class-fall');
   return reasons;
 }
 

@@ -176,7 +176,7 @@ export function createScoreOperations(store: Store) {
       const last = recent[recent.length - 1];
       const previousClass = (c.customerClass as CustomerClass | null) ?? null;
       const history = [...recent, { score: result.score, customerClass: result.customerClass }];
-      const reasons = worseningTrend(history, sp.warning);
+      const reasons = worseningTrend(history, sp.warning, previousClass);
       const episode = warningEpisode(last?.warningOpen ?? false, reasons);
       const outcome = {
         counterpartyId,

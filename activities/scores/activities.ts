@@ -4,6 +4,7 @@
  * tell the credit desk and the customer's salespeople by e-mail, once (effect key per score).
  */
 import { type SystemActor, systemActor } from '../../domain/actor.js';
+import { localDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
@@ -34,7 +35,12 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
   const renderer = deps.renderer ?? createMessageRenderer();
   const policyInForce = deps.policyInForce ?? (() => readPolicyInForce(store.pool));
 
-  async function warn(outcome: RefreshOutcome, policy: Policy, trigger: string): Promise<boolean> {
+  async function warn(
+    outcome: RefreshOutcome,
+    policy: Policy,
+    trigger: string,
+    now?: number,
+  ): Promise<boolean> {
     if (!outcome.warning.tell || !outcome.scoreId) return false;
     const c = await store.counterparties.get(outcome.counterpartyId);
     const salespeople = await operations.scores.salespeopleOf(outcome.counterpartyId);
@@ -62,7 +68,7 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
       weakest,
       trigger,
       triggerText: trigger,
-      date: new Date().toISOString().slice(0, 10),
+      date: localDate(now ?? Date.now(), policy.timeZone),
     });
     const key = `score-early-warning:${outcome.counterpartyId}:${outcome.scoreId}`;
     await store.effects.once(key, 'score-early-warning', null, () =>
@@ -78,7 +84,7 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
     return true;
   }
 
-  async function refresh(counterpartyId: string, triggers: readonly string[], policy: Policy) {
+  async function refresh(counterpartyId: string, triggers: readonly string[], policy: Policy, now?: number) {
     const actor = refreshActor(triggers);
     const trigger = actor.name;
     try {
@@ -88,7 +94,7 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
         actor,
       });
       if (!outcome) return { changed: false, warned: false };
-      return { changed: outcome.changed, warned: await warn(outcome, policy, trigger) };
+      return { changed: outcome.changed, warned: await warn(outcome, policy, trigger, now) };
     } catch (err) {
       // A dealer has no customer score: nothing to refresh.
       if ((err as { kind?: string }).kind === 'rejected') return { changed: false, warned: false };
@@ -98,19 +104,19 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
 
   return {
     /** One customer, after a burst of behaviour changes. */
-    async refreshCustomerScore(a: { counterpartyId: string; triggers: string[] }) {
-      return refresh(a.counterpartyId, a.triggers, await policyInForce());
+    async refreshCustomerScore(a: { counterpartyId: string; triggers: string[]; now?: number }) {
+      return refresh(a.counterpartyId, a.triggers, await policyInForce(), a.now);
     },
 
     listCustomers: (): Promise<string[]> => operations.scores.customerIds(),
 
     /** A batch of the scheduled refresh. */
-    async refreshCustomerScores(a: { counterpartyIds: string[]; trigger: string }) {
+    async refreshCustomerScores(a: { counterpartyIds: string[]; trigger: string; now?: number }) {
       const policy = await policyInForce();
       let changed = 0;
       let warned = 0;
       for (const id of a.counterpartyIds) {
-        const r = await refresh(id, [a.trigger], policy);
+        const r = await refresh(id, [a.trigger], policy, a.now);
         if (r.changed) changed++;
         if (r.warned) warned++;
       }

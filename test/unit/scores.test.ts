@@ -203,6 +203,8 @@ describe('early warning, once per episode', () => {
     expect(worseningTrend(h([82, 'A'], [79, 'B']), policy)).toEqual(['class-fall']);
     expect(worseningTrend(h([70, 'B'], [70, 'B']), policy)).toEqual([]);
     expect(worseningTrend(h([70, 'B']), policy)).toEqual([]);
+    // The first score: against the class the customer stood in.
+    expect(worseningTrend(h([70, 'B']), policy, 'A')).toEqual(['class-fall']);
   });
 
   it('tells on the first worsening refresh only, again after the episode ends', () => {

@@ -38,7 +38,8 @@ export async function customerScoreWorkflow(input: CustomerScoreInput): Promise<
     }
     const triggers = [...new Set(pending.splice(0))];
     all.push(...triggers);
-    await acts.refreshCustomerScore({ counterpartyId: input.counterpartyId, triggers });
+    // The refresh's today is the workflow's clock (recorded in its history).
+    await acts.refreshCustomerScore({ counterpartyId: input.counterpartyId, triggers, now: Date.now() });
     refreshes++;
     await condition(allHandlersFinished);
     if (pending.length === 0) return { refreshes, triggers: all };
@@ -55,6 +56,7 @@ export async function customerScoresRefreshWorkflow(
     const r = await acts.refreshCustomerScores({
       counterpartyIds: ids.slice(i, i + CUSTOMER_SCORES_BATCH_SIZE),
       trigger: 'schedule',
+      now: Date.now(),
     });
     total.customers += r.customers;
     total.changed += r.changed;
