@@ -6,14 +6,19 @@
  */
 import { createHash } from 'node:crypto';
 import { type Actor, actorSource, type SystemActor } from '../domain/actor.js';
-import { addDays, localDate } from '../domain/calendar.js';
+import { addDays, daysBetween, localDate } from '../domain/calendar.js';
 import {
   backtestForecast,
   type CollectionsForecast,
   collectionsForecast,
   type OpenReceivable,
 } from '../domain/collections-forecast.js';
-import { type CustomerClass, classLimitMinor, DEFAULT_FACTOR_SCORER } from '../domain/customer-class.js';
+import {
+  CUSTOMER_CLASSES,
+  type CustomerClass,
+  classLimitMinor,
+  DEFAULT_FACTOR_SCORER,
+} from '../domain/customer-class.js';
 import {
   CUSTOMER_FACT_KEYS,
   currentFacts,
@@ -153,7 +158,7 @@ export function createScoreOperations(store: Store) {
         0,
         Math.floor((Date.parse(today) - Date.parse(c.joinedOn)) / (30.4375 * 86_400_000)),
       );
-      const result = scoreCustomer({
+      const scored = scoreCustomer({
         facts: asFacts(facts),
         behaviour,
         tradingMonths,
@@ -162,6 +167,19 @@ export function createScoreOperations(store: Store) {
         scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
         thresholds: policy.customer.thresholds,
       });
+      // No upgrade while a receivable stands 15+ days overdue without a valid reason: the +15
+      // downgrade (docs/domain.md §1) holds until it is paid, written off or has a reason.
+      const previousClass = (c.customerClass as CustomerClass | null) ?? null;
+      const overdue = record.receivables.some(
+        (r) => r.settledOn === null && r.pausedBy === null && daysBetween(r.dueDate, today) >= 15,
+      );
+      const heldAt =
+        overdue &&
+        previousClass &&
+        CUSTOMER_CLASSES.indexOf(scored.customerClass) < CUSTOMER_CLASSES.indexOf(previousClass)
+          ? previousClass
+          : null;
+      const result = heldAt ? { ...scored, customerClass: heldAt } : scored;
       const digest = createHash('sha256')
         .update(
           canonicalJson({
@@ -174,7 +192,6 @@ export function createScoreOperations(store: Store) {
         .digest('hex')
         .slice(0, 32);
       const last = recent[recent.length - 1];
-      const previousClass = (c.customerClass as CustomerClass | null) ?? null;
       const history = [...recent, { score: result.score, customerClass: result.customerClass }];
       const reasons = worseningTrend(history, sp.warning, previousClass);
       const episode = warningEpisode(last?.warningOpen ?? false, reasons);
@@ -236,7 +253,7 @@ export function createScoreOperations(store: Store) {
               contributions: result.contributions,
               missing: result.missing,
               trigger: a.trigger,
-              reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${policy.customer.thresholds.a}, B ≥ ${policy.customer.thresholds.b}, C ≥ ${policy.customer.thresholds.c})${a.note ? `: ${a.note}` : ''}`,
+              reason: `weighted score ${result.score} → class ${scored.customerClass} (A ≥ ${policy.customer.thresholds.a}, B ≥ ${policy.customer.thresholds.b}, C ≥ ${policy.customer.thresholds.c})${heldAt ? `; held at ${heldAt} while a receivable is 15+ days overdue` : ''}${a.note ? `: ${a.note}` : ''}`,
               policyVersion: policy.version,
               actor: a.actor,
             },

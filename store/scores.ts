@@ -75,9 +75,12 @@ export function createScoreQueries(pool: Pool) {
         dueDate: string;
         writtenOffMinor: number;
         settledOn: string | null;
+        /** The valid reason holding its escalation (dispute, promise), if any. */
+        pausedBy: string | null;
       }>(
         `SELECT id, currency, COALESCE(approved_minor, requested_minor) AS "amountMinor", issue_date AS "issueDate",
-                due_date AS "dueDate", written_off_minor AS "writtenOffMinor", settled_on AS "settledOn"
+                due_date AS "dueDate", written_off_minor AS "writtenOffMinor", settled_on AS "settledOn",
+                paused_by AS "pausedBy"
          FROM receivables
          WHERE counterparty_id = $1 AND issue_date IS NOT NULL AND due_date IS NOT NULL
            AND (due_date >= $2 OR settled_on >= $2 OR settled_on IS NULL)

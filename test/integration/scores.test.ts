@@ -175,6 +175,50 @@ describe('the customer score from facts and the record', () => {
     });
   });
 
+  it('no upgrade while a receivable is 15+ days overdue without a valid reason: the +15 downgrade holds', async () => {
+    const id = await customer({ customerClass: 'C', creditLimitMinor: 600_000, creditTermDays: 30 });
+    const seller = await salesperson();
+    const recent = addDays(today(), -10);
+    for (const [factor, value] of [
+      ['currentRatioBp', 20000],
+      ['debtRatioBp', 4000],
+      ['profitMarginBp', 1000],
+      ['creditReportScore', 90],
+      ['industryRisk', 'low'],
+    ] as const)
+      await fact(id, factor, value, recent);
+    await seedReceivables(system.pool, [
+      {
+        id: `RH-${randomUUID().slice(0, 8)}`,
+        counterpartyId: id,
+        salespersonId: seller,
+        currency: 'CNY',
+        requestedMinor: 100_000,
+        requestedTermDays: 30,
+        approvedMinor: 100_000,
+        approvedTermDays: 30,
+        issueDate: addDays(today(), -50),
+        dueDate: addDays(today(), -20),
+        stage: 'credit-desk',
+        outstandingMinor: 100_000,
+        paidMinor: 0,
+        discountMinor: 0,
+        writtenOffMinor: 0,
+        policyVersion: DEFAULT_POLICY.version,
+        settledOn: null,
+      },
+    ]);
+    // Sound facts and one receivable 20 days late would make 71 (B); the class stays C.
+    const scored = await call('POST', `/v1/customers/${id}/score`, {}, 'finance');
+    expect(scored.body).toMatchObject({ score: 71, customerClass: 'C', previousClass: 'C' });
+    const profile = await call('GET', `/v1/counterparties/${id}`);
+    expect(profile.body).toMatchObject({ customerClass: 'C', creditLimitMinor: 600_000 });
+    const event = (profile.body.history as { eventType: string; payload: { reason: string } }[]).find(
+      (e) => e.eventType === 'class-set-by-score',
+    );
+    expect(event?.payload.reason).toMatch(/class B .*held at C while a receivable is 15\+ days overdue/);
+  });
+
   it('a class change to D reaches the next application: its automatic checks refuse credit', async () => {
     const id = await customer({ customerClass: 'A', creditLimitMinor: 10_000_000, creditTermDays: 60 });
     const seller = await salesperson();
