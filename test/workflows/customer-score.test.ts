@@ -13,12 +13,14 @@ import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createDataLayer } from '../../operations/index.js';
 import type { Pool } from '../../store/db.js';
+import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import {
   CUSTOMER_SCORES_REFRESH_WORKFLOW_TYPE,
   type CustomerScoreResult,
   customerScoreWorkflowId,
   SCORES_TASK_QUEUE,
 } from '../../workflows/scores/contract.js';
+import { directReceivableActivities } from '../support/acme.js';
 import { testActor } from '../support/actors.js';
 import { goodCustomerFacts } from '../support/credit-examples.js';
 import { mailsWithKey } from '../support/inbox.js';
@@ -177,6 +179,45 @@ describe("a customer's score refreshes itself on behaviour changes", () => {
     });
     expect(await scores(id)).toHaveLength(1);
     expect(await mailsWithKey(key)).toHaveLength(1);
+  });
+
+  it("the receivable's own activity is the hook: recording the +15 step refreshes the customer's score", async () => {
+    const { id, seller } = await customerWithHistory(40);
+    const { activities, mailer } = directReceivableActivities(pool, new Date());
+    const base = initialState({
+      application: {
+        receivableId: `SRW-${tag()}`,
+        counterpartyId: id,
+        salespersonId: seller,
+        amountMinor: 100_000,
+        currency: 'CNY',
+        requestedTermDays: 30,
+      },
+      policy: DEFAULT_POLICY,
+    });
+    const state = {
+      ...base,
+      stage: 'credit-desk' as const,
+      stateVersion: 7,
+      approvedMinor: 100_000,
+      approvedTermDays: 30,
+      issueDate: addDays(await refreshToday(), -45),
+      dueDate: addDays(await refreshToday(), -15),
+      outstandingMinor: 100_000,
+    };
+    try {
+      await new MockActivityEnvironment({}, { client: env.client }).run(activities.recordReceivableEvent, {
+        state,
+        event: 'step-warning',
+        detail: { daysOverdue: 15 },
+        key: `${state.receivableId}:step-warning:${state.stateVersion}`,
+      });
+    } finally {
+      mailer.close();
+    }
+    const result = await env.client.workflow.getHandle(customerScoreWorkflowId(id)).result();
+    expect(result).toEqual({ refreshes: 1, triggers: ['step-warning'] });
+    expect((await scores(id)).map((r) => r.trigger)).toEqual(['step-warning']);
   });
 
   it('a dealer has no customer score: its events start nothing', async () => {
