@@ -17,6 +17,7 @@ COPY store ./store
 COPY operations ./operations
 COPY bin ./bin
 COPY migrations ./migrations
+COPY templates ./templates
 COPY workers ./workers
 COPY workflows ./workflows
 USER node
