@@ -366,3 +366,26 @@ describe('backtest on a generated history with known behaviour', () => {
     );
   });
 });
+
+describe('policy.customer.score', () => {
+  it('is optional: a policy without it scores with the defaults; a stored section is validated by field', async () => {
+    const { resolvePolicy, PolicyError } = await import('../../infra/policy.js');
+    expect(resolvePolicy({}).customer.score).toBeUndefined();
+    expect(
+      resolvePolicy({ customer: { score: { windowMonths: 6, debounceSeconds: 30 } } }).customer.score,
+    ).toEqual({
+      windowMonths: 6,
+      debounceSeconds: 30,
+    });
+    let error: unknown;
+    try {
+      resolvePolicy({ customer: { score: { weights: { ...DEFAULT_SCORE_WEIGHTS, onTimeRate: 50 } } } });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as InstanceType<typeof PolicyError>).fields.map((f) => f.path)).toEqual([
+      'customer.score.weights',
+    ]);
+  });
+});
