@@ -9,6 +9,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import type { PolicyStore } from '../infra/policy.js';
+import { createTemplateOperations, type LetterPdf } from '../operations/correspondence/templates.js';
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
@@ -30,6 +31,7 @@ import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 import { scoreRoutes } from './routes/scores.js';
+import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 export interface ApiDeps {
@@ -51,6 +53,8 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[];
+  /** Renders a letter kind's preview as its PDF (the letters' renderLetterPdf); without it, no PDF. */
+  letterPdf?: LetterPdf;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -128,6 +132,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
     ...reportRoutes({ store, policy: deps.policy }),
     ...scoreRoutes({ store, operations, policy: deps.policy }),
+    ...templateRoutes({
+      templates: createTemplateOperations({
+        store,
+        ...(deps.letterPdf ? { letterPdf: deps.letterPdf } : {}),
+      }),
+    }),
   ];
   routes.push(
     defineRoute({

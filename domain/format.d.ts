@@ -15,6 +15,12 @@ export function formatMoney(minor: number | bigint, currency: string, locale?: s
 /** The amount in major units as a plain number, for a chart's axis only. */
 export function chartUnits(minor: number, currency: string): number;
 
+/** Basis points for people in the language: 100 → '1%', 150 → '1.5%', 25 → '0.25%'. */
+export function formatPercent(bp: number, locale?: string): string;
+
+/** A count of days in the language: '16 天', '1 day', '16 days'. */
+export function formatDays(n: number, locale?: string): string;
+
 /** The wall clock in `timeZone` at the instant `epochMs`. */
 export function wallClock(
   epochMs: number,

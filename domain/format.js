@@ -91,6 +91,41 @@ export function chartUnits(minor, currency) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Percentages
+
+const percentFormats = new Map();
+/**
+ * Basis points for people, in the language: 100 → '1%', 150 → '1.5%', 25 → '0.25%', -110 → '-1.1%'
+ * (the exact decimal bp ÷ 100 handed to Intl as a string: never rounded through a binary fraction).
+ */
+export function formatPercent(bp, locale = COMPANY_LOCALE) {
+  if (typeof bp !== 'number' || !Number.isSafeInteger(bp)) {
+    throw new RangeError(`formatPercent: basis points must be an integer, got ${String(bp)}`);
+  }
+  let f = percentFormats.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 });
+    percentFormats.set(locale, f);
+  }
+  // bp ÷ 10000 as an exact decimal string
+  return f.format(decimalString(BigInt(bp), 4));
+}
+
+/**
+ * A count of days for people: '16 天' in Chinese (as the company writes it, with a space), '1 day' / '16 days'
+ * in English, and as Intl writes a day unit in any other language.
+ */
+export function formatDays(n, locale = COMPANY_LOCALE) {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
+    throw new RangeError(`formatDays: a count of days must be an integer, got ${String(n)}`);
+  }
+  const lang = String(locale).toLowerCase();
+  if (lang === 'zh' || lang.startsWith('zh-')) return `${n} 天`;
+  if (lang === 'en' || lang.startsWith('en-')) return `${n} day${n === 1 ? '' : 's'}`;
+  return new Intl.NumberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'long' }).format(n);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Dates
 
 const clocks = new Map();

@@ -12,7 +12,8 @@ export interface CounterpartyRow {
   name: string;
   kind: 'dealer' | 'customer';
   email: string;
-  language: 'zh-CN' | 'en';
+  /** A language tag ('zh-CN', 'en', or one the company added templates for). */
+  language: string;
   region: string;
   contactName: string | null;
   creditGrade: string | null;

@@ -19,6 +19,7 @@ import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
 import { createScoreQueries } from './scores.js';
 import { createTaskQueries } from './tasks.js';
+import { createTemplateQueries } from './templates.js';
 import { createWebhookQueries } from './webhooks.js';
 
 export function createStore(pool: Pool) {
@@ -44,6 +45,7 @@ export function createStore(pool: Pool) {
     salespeople: createSalespersonQueries(pool),
     scores: createScoreQueries(pool),
     tasks: createTaskQueries(pool),
+    templates: createTemplateQueries(pool),
     webhooks: createWebhookQueries(pool),
   };
 }

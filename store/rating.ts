@@ -9,7 +9,8 @@ export interface DealerRow {
   name: string;
   kind: 'dealer' | 'customer';
   email: string;
-  language: 'zh-CN' | 'en';
+  /** A language tag ('zh-CN', 'en', or one the company added templates for). */
+  language: string;
   joinedOn: string;
   creditGrade: string | null;
   creditLimitMinor: number;

@@ -18,19 +18,21 @@ import {
 import { quarterRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
+import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import type { Operations } from '../../operations/index.js';
 import type { ContinuationDecisionToApply, RatedOutcome } from '../../operations/rating.js';
 import type { Store } from '../../store/index.js';
 import type { DealerRow } from '../../store/rating.js';
 import type { AppliedRating } from '../../workflows/rating/contract.js';
 import { mapConcurrently } from '../shared/concurrency.js';
-import { continuationDecisionMail, gradeMail } from './mail.js';
 
 export interface RatingActivityDeps {
   store: Store;
   operations: Operations;
   mailer: Mailer;
   company: { name: string; managers: string[] };
+  /** Writes the messages: the company's templates in force when sent (default: stored, else shipped). */
+  renderer?: MessageRenderer;
 }
 
 /**
@@ -43,6 +45,7 @@ const DEALERS_IN_FLIGHT = 4;
 export function createRatingActivities(deps: RatingActivityDeps) {
   const { store, operations, mailer, company } = deps;
   const { pool, rating: q, effects } = store;
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
 
   return {
     /** The policy version in force now, for a scheduled run (its schedule carries none). */
@@ -166,8 +169,24 @@ export function createRatingActivities(deps: RatingActivityDeps) {
         let fresh = false;
         await effects.once(key, 'rating-grade-mail', null, async () => {
           fresh = true;
-          const mail = gradeMail(company.name, d, { quarter: a.quarter, ...r }, currency);
-          return mailer.send({ to: [d.email], ...mail, effectKey: key, kind: 'rating-grade' });
+          const mail = await renderer.render('dealer-grade', d.language, {
+            companyName: company.name,
+            dealer: { name: d.name },
+            quarter: a.quarter,
+            grade: r.grade,
+            gradeBefore: r.gradeBefore,
+            creditLimitMinor: r.creditLimitMinor,
+            creditTermDays: r.creditTermDays,
+            currency,
+          });
+          return mailer.send({
+            to: [d.email],
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
+            effectKey: key,
+            kind: 'rating-grade',
+          });
         });
         return fresh;
       });
@@ -195,14 +214,26 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       });
       if (!company.managers.length) return;
       const key = `rating:${a.quarter}:${a.dealerId}:decision-request`;
-      await effects.once(key, 'rating-decision-request', null, () =>
-        mailer.send({
+      await effects.once(key, 'rating-decision-request', null, async () => {
+        const mail = await renderer.render('continuation-decision', 'zh-CN', {
+          companyName: company.name,
+          quarter: a.quarter,
+          dealerId: a.dealerId,
+          dealerName: dealer?.name ?? a.dealerId,
+          grade: a.grade,
+          previousGrade: a.previousGrade,
+          deadline: a.deadline,
+          onDeadline: a.onDeadline,
+        });
+        return mailer.send({
           to: company.managers,
-          ...continuationDecisionMail(company.name, { ...a, dealerName: dealer?.name ?? a.dealerId }),
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
           effectKey: key,
           kind: 'rating-decision-request',
-        }),
-      );
+        });
+      });
     },
 
     /**

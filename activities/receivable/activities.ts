@@ -13,6 +13,8 @@ import type { Config } from '../../infra/config.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
 import { createPolicyLookup, type PolicyLookup } from '../../infra/policy.js';
+import type { ReceivableMailContext, ReceivableMailKind } from '../../operations/correspondence/kinds.js';
+import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import {
@@ -26,14 +28,7 @@ import {
   type ReceivableState,
   receivableWorkflowId,
 } from '../../workflows/receivable/contract.js';
-import { limitWarningMail } from '../salesperson/mail.js';
 import { refreshScoreOnBehaviour } from '../scores/signal.js';
-import {
-  type MailLanguage,
-  type ReceivableMailContext,
-  type ReceivableMailKind,
-  renderReceivableMail,
-} from './mail-templates.js';
 
 export interface ReceivableActivityDeps {
   /** The data layer (store/index.ts) and the business operations over it, built once per process. */
@@ -51,6 +46,11 @@ export interface ReceivableActivityDeps {
   clock?: () => Date;
   /** Counts timeline steps fired (infra/metrics.ts); tests may leave it out. */
   metrics?: Pick<CreditflowMetrics, 'stepFired'>;
+  /**
+   * Writes the messages: the company's templates in force when a message is sent
+   * (operations/correspondence/render.ts). Default: the stored versions, else the shipped files.
+   */
+  renderer?: MessageRenderer;
 }
 
 interface StateArg {
@@ -93,6 +93,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   const q = store.receivables;
   const effects = store.effects;
   const policies = deps.policies ?? createPolicyLookup(store.policy);
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
   /** The policy the workflow recorded (its state carries the version). */
   const policyOf = (s: { policyVersion: string }) => policies.byVersion(s.policyVersion);
   const today = (p: Policy) => localDate(clock().getTime(), p.timeZone);
@@ -213,19 +214,22 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     step: string,
     kind: ReceivableMailKind,
     to: string[],
-    opts: { cc?: string[]; language?: MailLanguage; context?: Partial<ReceivableMailContext> } = {},
+    opts: { cc?: string[]; language?: string; context?: Partial<ReceivableMailContext> } = {},
   ): Promise<{ messageId: string }> {
     const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
-      const mail = renderReceivableMail(kind, language, {
+      // The template in force now, when the message is sent.
+      const mail = await renderer.render(kind, language, {
         ...contextFor(s, await policyOf(s)),
         ...opts.context,
       });
       return mailer.send({
         to: to.filter(Boolean),
         ...(opts.cc ? { cc: opts.cc.filter(Boolean) } : {}),
-        ...mail,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
         effectKey: key,
         kind,
       });
@@ -342,22 +346,25 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       const warning = decision.limitWarning;
       if (warning) {
         const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
-        await effects.once(key, 'salesperson-limit-warning', app.receivableId, () =>
-          mailer.send({
+        await effects.once(key, 'salesperson-limit-warning', app.receivableId, async () => {
+          const mail = await renderer.render('salesperson-limit-warning', 'zh-CN', {
+            salesperson: { id: sp.id, name: sp.name },
+            receivableId: app.receivableId,
+            amountMinor: app.amountMinor,
+            ...warning,
+            warningBp: policy.salesperson.limitWarningBp,
+            currency: app.currency,
+          });
+          return mailer.send({
             to: [sp.email],
             cc: company.managers,
-            ...limitWarningMail({
-              salesperson: sp,
-              receivableId: app.receivableId,
-              amountMinor: app.amountMinor,
-              ...warning,
-              warningBp: policy.salesperson.limitWarningBp,
-              currency: app.currency,
-            }),
+            subject: mail.subject,
+            text: mail.text,
+            html: mail.html,
             effectKey: key,
             kind: 'salesperson-limit-warning',
-          }),
-        );
+          });
+        });
       }
       return {
         hardRejection: decision.hardRejection,

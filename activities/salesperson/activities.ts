@@ -7,20 +7,23 @@
  */
 import { createHash } from 'node:crypto';
 import { type Actor, type SystemActor, systemActor } from '../../domain/actor.js';
+import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
 import { type AssessmentTableRow, monthRange } from '../../domain/salesperson-review.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
+import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
-import { assessmentMail } from './mail.js';
 
 export interface SalespersonActivityDeps {
   store: Store;
   operations: Operations;
   mailer: Mailer;
   company: { name: string; financeApprovers: string[]; managers: string[] };
+  /** Writes the messages: the company's templates in force when sent (default: stored, else shipped). */
+  renderer?: MessageRenderer;
 }
 
 /** Finance's e-mail key: one per month, or per month and scope for a run limited to some salespeople. */
@@ -36,6 +39,7 @@ export function assessmentMailKey(month: string, ids: string[] | null): string {
 export function createSalespersonActivities(deps: SalespersonActivityDeps) {
   const { store, operations, mailer, company } = deps;
   const { pool, salespeople: q, effects } = store;
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
 
   return {
     /** The policy version in force now, for a scheduled run (its schedule carries none). */
@@ -137,14 +141,30 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
       const rows = await q.assessmentTable(a.month, a.salespersonIds);
       // The amounts are in the policy's currency.
       const { currency } = await readPolicyInForce(pool);
-      const sent = await effects.once(key, 'salesperson-assessment-mail', null, () =>
-        mailer.send({
+      const sent = await effects.once(key, 'salesperson-assessment-mail', null, async () => {
+        const mail = await renderer.render('salesperson-assessment', 'zh-CN', {
+          companyName: company.name,
+          month: a.month,
+          currency,
+          totalMinor: rows.reduce((s, r) => s + r.rewardPenaltyMinor, 0),
+          rows: rows.map((r) => ({
+            salespersonId: r.salespersonId,
+            salespersonName: r.salespersonName,
+            receivablesMinor: r.receivablesMinor,
+            totalRateBp: r.totalRateBp,
+            rewardPenaltyMinor: r.rewardPenaltyMinor,
+          })),
+        });
+        return mailer.send({
           to: company.financeApprovers,
-          ...assessmentMail(company.name, a.month, rows, currency),
+          subject: mail.subject,
+          // The table as CSV (minor units) stays inline in the text part: data, not wording.
+          text: `${mail.text}\nCSV:\n${assessmentCsv(a.month, rows)}`,
+          html: mail.html,
           effectKey: key,
           kind: 'salesperson-assessment',
-        }),
-      );
+        });
+      });
       return { key, messageId: sent.messageId };
     },
   };

@@ -18,7 +18,7 @@ export interface ScoreActivityDeps {
   operations: Operations;
   mailer: Mailer;
   company: { name: string; creditDesk: string[] };
-  /** The e-mail renderer (the templates slice's; a stand-in until the merge). */
+  /** The e-mail renderer; default: the stored template versions over the shipped files. */
   renderer?: MessageRenderer;
   /** The policy in force; default: read from PostgreSQL. */
   policyInForce?: () => Promise<Policy>;
@@ -32,7 +32,7 @@ export const refreshActor = (triggers: readonly string[]): SystemActor =>
 
 export function createScoreActivities(deps: ScoreActivityDeps) {
   const { store, operations, mailer, company } = deps;
-  const renderer = deps.renderer ?? createMessageRenderer();
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
   const policyInForce = deps.policyInForce ?? (() => readPolicyInForce(store.pool));
 
   async function warn(

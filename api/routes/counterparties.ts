@@ -1,6 +1,7 @@
 /** Counterparties (dealers, customers) and salespeople: master data the checks read. */
 import { type ZodType, z } from 'zod';
 import { COUNTERPARTY_CREDIT_FACTS } from '../../domain/credit-facts.js';
+import { LANGUAGE_TAG } from '../../operations/correspondence/kinds.js';
 import type { Operations } from '../../operations/index.js';
 import type { UpsertBy, UpsertOutcome } from '../../operations/master-data.js';
 import type { Store } from '../../store/index.js';
@@ -23,7 +24,14 @@ export const CounterpartyBody = z
     name: z.string().trim().min(1).max(200),
     kind: z.enum(['dealer', 'customer']),
     email: z.string().email(),
-    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    language: z
+      .string()
+      .max(35)
+      .regex(LANGUAGE_TAG, "a language tag such as 'zh-CN' or 'en'")
+      .default('zh-CN')
+      .describe(
+        "The language of the counterparty's messages: 'zh-CN', 'en', or one the company added templates for (a kind without a template in it is written in zh-CN)",
+      ),
     region: z.string().trim().min(1).max(100),
     contactName: z.string().trim().max(200).nullable().default(null),
     // Credit facts: set at creation (left out: none, a limit of 0); afterwards left out or unchanged —
@@ -54,7 +62,7 @@ const CounterpartyResponse = z.object({
   name: z.string(),
   kind: z.enum(['dealer', 'customer']),
   email: z.string(),
-  language: z.enum(['zh-CN', 'en']),
+  language: z.string(),
   region: z.string(),
   contactName: z.string().nullable(),
   creditGrade: z.string().nullable(),

@@ -26,6 +26,8 @@ const call: System['call'] = (...args) => system.call(...args);
 
 type Kind = 'counterparties' | 'receivables' | 'payments';
 type Body = string | AsyncIterable<Uint8Array>;
+/** Node's fetch (undici) streams an async iterable with `duplex: 'half'`; the DOM typings jsdom's types bring know neither. */
+const nodeInit = (init: import('undici-types').RequestInit) => init as unknown as RequestInit;
 interface ImportAnswer extends ApiBody {
   importId: string;
   status: string;
@@ -49,16 +51,19 @@ async function importFile(
   importId?: string,
   idempotencyKey?: string,
 ) {
-  const res = await fetch(`${base}/v1/imports/${kind}${importId ? `?importId=${importId}` : ''}`, {
-    method: 'POST',
-    headers: {
-      ...(await testAuth.headers('finance')),
-      'content-type': contentType,
-      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
-    },
-    body,
-    duplex: 'half',
-  });
+  const res = await fetch(
+    `${base}/v1/imports/${kind}${importId ? `?importId=${importId}` : ''}`,
+    nodeInit({
+      method: 'POST',
+      headers: {
+        ...(await testAuth.headers('finance')),
+        'content-type': contentType,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body,
+      duplex: 'half',
+    }),
+  );
   return {
     status: res.status,
     replayed: res.headers.get('idempotent-replayed'),
@@ -340,13 +345,16 @@ describe('counterparties', () => {
         yield new TextEncoder().encode(Array.from({ length: 100 }, (_, k) => line(i + k)).join(''));
       await aborted; // the rest never comes
     }
-    const answer = fetch(`${base}/v1/imports/counterparties?importId=${importId}`, {
-      method: 'POST',
-      headers: { ...(await testAuth.headers('finance')), 'content-type': 'application/x-ndjson' },
-      body: firstPart(),
-      duplex: 'half',
-      signal: controller.signal,
-    }).catch((e: Error) => e);
+    const answer = fetch(
+      `${base}/v1/imports/counterparties?importId=${importId}`,
+      nodeInit({
+        method: 'POST',
+        headers: { ...(await testAuth.headers('finance')), 'content-type': 'application/x-ndjson' },
+        body: firstPart(),
+        duplex: 'half',
+        signal: controller.signal,
+      }),
+    ).catch((e: Error) => e);
     await eventually(
       async () => (await call('GET', `/v1/imports/${importId}`)).body,
       (b) => b.rowsProcessed === 2_000,
@@ -675,12 +683,15 @@ describe('inputs that used to answer 500 or leave an import running', () => {
         yield new TextEncoder().encode(second.slice(5));
       }
       const headers = await testAuth.headers('finance');
-      const answer = fetch(`${leasedBase}/v1/imports/counterparties?importId=${importId}`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'text/csv' },
-        body: paused(),
-        duplex: 'half',
-      });
+      const answer = fetch(
+        `${leasedBase}/v1/imports/counterparties?importId=${importId}`,
+        nodeInit({
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'text/csv' },
+          body: paused(),
+          duplex: 'half',
+        }),
+      );
       const status = async () =>
         (await (await fetch(`${leasedBase}/v1/imports/${importId}`, { headers })).json()) as ImportAnswer;
       await eventually(status, (b) => b.rowsProcessed === 1, 'the first row recorded');

@@ -272,11 +272,16 @@ counterparties = ${list(fx.dealer, fx.customer)}
 dealers = ${list(fx.dealer)}
 customers = ${list(fx.customer)}
 salespeople = ${list(fx.salesperson)}
+templateKinds = ${list('payment-reminder', 'overdue-warning-letter', 'dealer-grade', 'statement')}
+templateLanguages = ${list('zh-CN', 'en', 'fr')}
 ${seeded('^/v1/receivables/\\{id\\}', 'id', 'receivables')}
 ${seeded('^/v1/counterparties/\\{id\\}', 'id', 'counterparties')}
 ${seeded('^/v1/dealers/\\{id\\}', 'id', 'dealers')}
 ${seeded('^/v1/customers/\\{id\\}', 'id', 'customers')}
 ${seeded('^/v1/salespeople/\\{id\\}', 'id', 'salespeople')}
 ${seeded('^/v1/salesperson-reviews/\\{quarter\\}/\\{salespersonId\\}', 'salespersonId', 'salespeople')}
+[[operations]]
+include-path-regex = "^/v1/templates/\\\\{kind\\\\}/\\\\{language\\\\}"
+parameters = { "path.kind" = { dictionary = "templateKinds", probability = 0.8 }, "path.language" = { dictionary = "templateLanguages", probability = 0.8 } }
 `;
 }

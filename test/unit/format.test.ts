@@ -6,7 +6,9 @@ import {
   escapeHtml,
   formatDate,
   formatDateTime,
+  formatDays,
   formatMoney,
+  formatPercent,
   wallClock,
 } from '../../domain/format.js';
 import { MAX_AMOUNT_MINOR, MAX_FIGURE_MINOR } from '../../domain/money.js';
@@ -82,5 +84,29 @@ describe('escapeHtml', () => {
       '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;',
     );
     expect(escapeHtml('华东商贸')).toBe('华东商贸');
+  });
+});
+
+describe('formatPercent and formatDays', () => {
+  it.each(LOCALES)('basis points as a percentage, exactly, in %s', (locale) => {
+    expect([100, 150, 25, -110, 0, 12_345].map((bp) => formatPercent(bp, locale))).toEqual([
+      '1%',
+      '1.5%',
+      '0.25%',
+      '-1.1%',
+      '0%',
+      '123.45%',
+    ]);
+    expect(() => formatPercent(1.5, locale)).toThrow(RangeError);
+  });
+
+  it('a count of days as each language writes it', () => {
+    expect(formatDays(16, 'zh-CN')).toBe('16 天');
+    expect(formatDays(16, 'en')).toBe('16 days');
+    expect(formatDays(1, 'en')).toBe('1 day');
+    expect(formatDays(3, 'fr')).toBe(
+      new Intl.NumberFormat('fr', { style: 'unit', unit: 'day', unitDisplay: 'long' }).format(3),
+    );
+    expect(() => formatDays(Number.NaN, 'en')).toThrow(RangeError);
   });
 });

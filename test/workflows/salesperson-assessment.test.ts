@@ -203,8 +203,12 @@ describe('monthly salesperson assessment', () => {
     const sent = await mailsWithKey(key);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.to).toEqual(['finance@acme.test']);
-    expect(sent[0]?.text).toContain(
-      `${A}\tWang Wei\treceivables ¥12,000.00\trates -110 bp\treward/penalty -¥132.00`,
+    // The table's row of A in the text part (html-to-text of the template's table): every figure.
+    const rowOfA = sent[0]?.text.split('\n').find((l) => l.startsWith(A)) ?? '';
+    expect(rowOfA.split(/\s{2,}/)).toEqual([A, 'Wang Wei', '¥12,000.00', '-110', '-¥132.00']);
+    // …and the CSV after it (the mail's line endings are the transport's).
+    expect(sent[0]?.text.split(/\r?\n/)).toContainEqual(
+      expect.stringMatching(`^${MONTH},${A},Wang Wei,1200000,`),
     );
 
     const record = await pool.query(

@@ -73,7 +73,8 @@ export interface PartyContact {
 
 export interface CounterpartyProfile extends PartyContact {
   kind: 'dealer' | 'customer';
-  language: 'zh-CN' | 'en';
+  /** A language tag ('zh-CN', 'en', or one the company added templates for). */
+  language: string;
   region: string;
   creditGrade: string | null;
   customerClass: string | null;

@@ -14,6 +14,7 @@ import {
   isCalendarDate,
   outsideDateWindow,
 } from '../../domain/calendar.js';
+import { formatMoney } from '../../domain/format.js';
 import type { Policy } from '../../domain/policy.js';
 import { OPEN_STAGES } from '../../domain/receivable-stages.js';
 import type {
@@ -211,13 +212,13 @@ export function legalAction(policy: Policy, outstandingMinor: number) {
   };
 }
 
+/** An amount for the Temporal UI's summary: the one formatter (domain/format.js), never a sign of its own. */
 export function formatMinor(minor: number, currency: string): string {
-  const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor);
-  const major = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}${currency} ${major}.${String(abs % 100).padStart(2, '0')}`;
+  try {
+    return formatMoney(minor, currency, 'en');
+  } catch {
+    return `${minor} ${currency} minor units`;
+  }
 }
 
 // ---- Update validation: pure, so validators and the handlers share one rule ----
