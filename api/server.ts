@@ -33,6 +33,7 @@ import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { scoreRoutes } from './routes/scores.js';
 import { statementRoutes } from './routes/statements.js';
 import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -146,6 +147,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       policy: deps.policy,
       statements: createStatements({ store, renderer, company }),
     }),
+    ...scoreRoutes({ store, operations, policy: deps.policy }),
     ...templateRoutes({
       templates: createTemplateOperations({ store, letterPdf: deps.letterPdf ?? letterPreviewPdf(company) }),
     }),

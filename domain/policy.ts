@@ -16,6 +16,7 @@ import {
   type FactorScorer,
   type FactorWeights,
 } from './customer-class.js';
+import type { CustomerScorePolicy } from './customer-score.js';
 import {
   DEFAULT_CONDUCT_INDICATORS,
   DEFAULT_PERFORMANCE_INDICATORS,
@@ -95,6 +96,8 @@ export interface CustomerClassPolicy {
   scorer: FactorScorer;
   thresholds: ClassThresholds;
   classes: ClassPolicyTable;
+  /** Scores that keep themselves (docs/scores.md); policies stored before it use the defaults. */
+  score?: CustomerScorePolicy;
 }
 
 /** Salespeople (docs/domain.md §4, §5): finance's baselines, marketing's rate table, the limit warning level, credit weights. */
@@ -104,6 +107,8 @@ export interface SalespersonPolicy {
   /** Limit usage (basis points) at which the salesperson and managers are warned; 100 % is the hard stop. */
   limitWarningBp: number;
   creditWeights: SalespersonCreditWeights;
+  /** The salesperson's score (docs/scores.md): a fact older than this many months counts as missing. Default 12. */
+  score?: { factLimitMonths?: number };
 }
 
 /**

@@ -13,6 +13,7 @@ import { createPolicyOperations } from './policy.js';
 import { ratingOperations } from './rating.js';
 import { createReceivableRecordOperations } from './receivable-record.js';
 import { salespersonCreditOperations } from './salesperson-credit.js';
+import { createScoreOperations } from './scores.js';
 import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
@@ -25,6 +26,7 @@ export function createOperations(store: Store) {
     policy: createPolicyOperations(store),
     receivableRecord: createReceivableRecordOperations(store),
     supply: createSupplyOperations(store),
+    scores: createScoreOperations(store),
   };
 }
 

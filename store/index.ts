@@ -19,6 +19,7 @@ import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
+import { createScoreQueries } from './scores.js';
 import { createStatementQueries } from './statements.js';
 import { createTaskQueries } from './tasks.js';
 import { createTemplateQueries } from './templates.js';
@@ -48,6 +49,7 @@ export function createStore(pool: Pool) {
     reports: createReportQueries(pool),
     salespeople: createSalespersonQueries(pool),
     statements: createStatementQueries(pool),
+    scores: createScoreQueries(pool),
     tasks: createTaskQueries(pool),
     templates: createTemplateQueries(pool),
     webhooks: createWebhookQueries(pool),

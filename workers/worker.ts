@@ -10,10 +10,12 @@ import {
   type ReceivableActivityDeps,
 } from '../activities/receivable/activities.js';
 import { createSalespersonActivities } from '../activities/salesperson/activities.js';
+import { createScoreActivities } from '../activities/scores/activities.js';
 import { createStatementActivities } from '../activities/statements/activities.js';
 import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
 import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../workflows/salesperson/contract.js';
+import { SCORES_TASK_QUEUE } from '../workflows/scores/contract.js';
 import { STATEMENT_TASK_QUEUE } from '../workflows/statements/contract.js';
 
 const require = createRequire(import.meta.url);
@@ -72,3 +74,5 @@ export const createSalespersonWorker = workerOf(SALESPERSON_TASK_QUEUE, createSa
 export const createRatingWorker = workerOf(RATING_TASK_QUEUE, createRatingActivities);
 /** The worker that runs the monthly statements of account and their activities. */
 export const createStatementWorker = workerOf(STATEMENT_TASK_QUEUE, createStatementActivities);
+/** The worker that refreshes customer scores (on behaviour changes, debounced, and monthly) and their activities. */
+export const createScoreWorker = workerOf(SCORES_TASK_QUEUE, createScoreActivities);

@@ -10,4 +10,5 @@ export {
 export { receivableWorkflow } from './receivable/receivable.workflow.js';
 export { salespersonAssessmentWorkflow } from './salesperson/salesperson-assessment.workflow.js';
 export { salespersonReviewWorkflow } from './salesperson/salesperson-review.workflow.js';
+export { customerScoresRefreshWorkflow, customerScoreWorkflow } from './scores/customer-score.workflow.js';
 export { monthlyStatementsWorkflow } from './statements/statements.workflow.js';

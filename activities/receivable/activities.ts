@@ -39,6 +39,7 @@ import {
   createCorrespondenceActivities,
   signalCorrespondence,
 } from '../correspondence/activities.js';
+import { refreshScoreOnBehaviour } from '../scores/signal.js';
 
 export interface ReceivableActivityDeps {
   /** The data layer (store/index.ts) and the business operations over it, built once per process. */
@@ -515,6 +516,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
+      // A change of the customer's payment behaviour refreshes its score (docs/scores.md).
+      await refreshScoreOnBehaviour(store, {
+        counterpartyId: e.state.application.counterpartyId,
+        receivableId: e.state.receivableId,
+        event: e.event,
+        policy: async () => policy ?? policyOf(e.state),
+      });
     },
 
     async recordPaymentReceived(e: {
@@ -547,6 +555,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
         },
       );
+      await refreshScoreOnBehaviour(store, {
+        counterpartyId: s.application.counterpartyId,
+        receivableId: s.receivableId,
+        event: 'payment-received',
+        policy: () => policyOf(s),
+      });
       await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
         context: { paymentMinor: e.payment.amountMinor },
       });

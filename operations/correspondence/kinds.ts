@@ -375,6 +375,55 @@ const OTHER_KINDS: KindDefinition[] = [
       currency: 'CNY',
     },
   },
+  {
+    kind: 'score-early-warning',
+    description:
+      "to the credit desk and the customer's salespeople, once per episode: a customer's credit score is worsening (docs/scores.md)",
+    form: 'mail',
+    variables: {
+      language: v('text', "the message's language tag"),
+      company: v('object', 'the company', { name: v('text', 'name') }),
+      counterparty: v('object', 'the customer', { id: v('text', 'id'), name: v('text', 'name') }),
+      before: v('object', 'the score and class before', {
+        score: v('integer', 'the previous score (null for the first)'),
+        customerClass: v('text', 'the class it stood in'),
+      }),
+      after: v('object', 'the score and class now', {
+        score: v('integer', 'the score, 0–100'),
+        customerClass: v('text', 'A, B, C or D'),
+      }),
+      reasons: v('list', "'score-drop' and/or 'class-fall'"),
+      warning: v('object', "the policy's warning", {
+        dropPoints: v('integer', 'points'),
+        overRefreshes: v('integer', 'refreshes'),
+      }),
+      weakest: v('list', 'the factors that score lowest', {
+        factor: v('text', 'the factor'),
+        points: v('integer', '0–100'),
+        weight: v('integer', 'its weight'),
+        missing: v('text', "why it is missing ('none', 'stale', 'no-history'), if it is"),
+      }),
+      trigger: v('text', 'what refreshed the score (payment, step-warning, schedule …)'),
+      triggerText: v('text', 'the same, for people'),
+      date: v('YYYY-MM-DD', 'the day of the refresh'),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      counterparty: { id: 'C-1', name: '华东零售有限公司' },
+      before: { score: 70, customerClass: 'B' },
+      after: { score: 58, customerClass: 'C' },
+      reasons: ['score-drop', 'class-fall'],
+      warning: { dropPoints: 10, overRefreshes: 3 },
+      weakest: [
+        { factor: 'onTimeRate', points: 0, weight: 12 },
+        { factor: 'creditReport', points: 10, weight: 15 },
+        { factor: 'contractFulfilment', points: 50, weight: 5, missing: 'stale' },
+      ],
+      trigger: 'payment',
+      triggerText: 'payment',
+      date: '2026-06-30',
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
