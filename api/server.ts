@@ -30,6 +30,9 @@ import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { limitPortal, portalRoutes } from './routes/portal.js';
+import { DEFAULT_SIGN_IN, workspaceRoutes } from './routes/workspace.js';
+import type { SignInRules } from '../store/sessions.js';
 
 export interface ApiDeps {
   client: Client;
@@ -50,6 +53,10 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[];
+  /** The workspace's sign-in rules (lockout, session length); default DEFAULT_SIGN_IN (api/routes/workspace.ts). */
+  signIn?: SignInRules;
+  /** Requests a client address may make to the debtor portal in a minute (default 120). */
+  portalRequestsPerMinute?: number;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -100,12 +107,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { credentials } = store;
   await app.register(authentication, {
     authenticate: (header) => credentials.authenticate(header),
+    authenticateSession: (id) =>
+      store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
     failuresPerMinute: limits.authFailuresPerMinute,
   });
   // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
   await app.register(openApi);
   await app.register(roles);
   await app.register(idempotency, { store: store.idempotency });
+  limitPortal(app, deps.portalRequestsPerMinute ?? 120);
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ store, operations }),
     ...receivableRoutes({ client: deps.client, store, policy: deps.policy }),
@@ -126,6 +136,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
+    ...workspaceRoutes({
+      client: deps.client,
+      store,
+      operations,
+      policy: deps.policy,
+      ...(deps.signIn ? { signIn: deps.signIn } : {}),
+    }),
+    ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy }),
   ];
   routes.push(
     defineRoute({

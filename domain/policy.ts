@@ -5,6 +5,7 @@
  *
  * Plain data and types only: imported by workflow code.
  */
+import type { PortalPolicy } from './portal.js';
 import { type DateWindow, DEFAULT_DATE_WINDOW } from './calendar.js';
 import {
   type ClassPolicyTable,
@@ -116,6 +117,8 @@ export interface Policy {
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
   salesperson: SalespersonPolicy;
+  /** The debtor portal (domain/portal.ts); policies stored before it existed use DEFAULT_PORTAL_POLICY. */
+  portal?: PortalPolicy;
 }
 
 export const DEFAULT_POLICY: Policy = {

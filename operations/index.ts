@@ -10,6 +10,7 @@ import { createStore, type Store } from '../store/index.js';
 import { createCreditFactOperations } from './credit-facts.js';
 import { createMasterData } from './master-data.js';
 import { createPolicyOperations } from './policy.js';
+import { createPortalOperations } from './portal.js';
 import { ratingOperations } from './rating.js';
 import { createReceivableRecordOperations } from './receivable-record.js';
 import { salespersonCreditOperations } from './salesperson-credit.js';
@@ -25,6 +26,7 @@ export function createOperations(store: Store) {
     policy: createPolicyOperations(store),
     receivableRecord: createReceivableRecordOperations(store),
     supply: createSupplyOperations(store),
+    portal: createPortalOperations(store),
   };
 }
 

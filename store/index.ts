@@ -13,12 +13,15 @@ import { createIdempotencyQueries } from './idempotency.js';
 import { createImportQueries } from './imports.js';
 import { createMetricsQueries } from './metrics.js';
 import { createPolicyQueries } from './policy.js';
+import { createPortalLinkQueries } from './portal-links.js';
 import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
+import { createSessionQueries } from './sessions.js';
 import { createTaskQueries } from './tasks.js';
 import { createWebhookQueries } from './webhooks.js';
+import { createWorkQueries } from './work.js';
 
 export function createStore(pool: Pool) {
   return {
@@ -43,6 +46,9 @@ export function createStore(pool: Pool) {
     salespeople: createSalespersonQueries(pool),
     tasks: createTaskQueries(pool),
     webhooks: createWebhookQueries(pool),
+    sessions: createSessionQueries(pool),
+    portalLinks: createPortalLinkQueries(pool),
+    work: createWorkQueries(pool),
   };
 }
 
