@@ -12,6 +12,7 @@ import type { PolicyStore } from '../infra/policy.js';
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
+import type { SignInRules } from '../store/sessions.js';
 import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
 import { authentication } from './plugins/authentication.js';
@@ -25,14 +26,13 @@ import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
+import { limitPortal, portalRoutes } from './routes/portal.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { limitPortal, portalRoutes } from './routes/portal.js';
 import { DEFAULT_SIGN_IN, workspaceRoutes } from './routes/workspace.js';
-import type { SignInRules } from '../store/sessions.js';
 
 export interface ApiDeps {
   client: Client;
@@ -55,6 +55,8 @@ export interface ApiDeps {
   webhookAllowedNetworks?: readonly string[];
   /** The workspace's sign-in rules (lockout, session length); default DEFAULT_SIGN_IN (api/routes/workspace.ts). */
   signIn?: SignInRules;
+  /** The Temporal Web UI's address (the receivable page links to a workflow's history there). */
+  temporalUiUrl?: string;
   /** Requests a client address may make to the debtor portal in a minute (default 120). */
   portalRequestsPerMinute?: number;
 }
@@ -107,8 +109,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { credentials } = store;
   await app.register(authentication, {
     authenticate: (header) => credentials.authenticate(header),
-    authenticateSession: (id) =>
-      store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
+    authenticateSession: (id) => store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
     failuresPerMinute: limits.authFailuresPerMinute,
   });
   // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
@@ -142,6 +143,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       operations,
       policy: deps.policy,
       ...(deps.signIn ? { signIn: deps.signIn } : {}),
+      ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
     }),
     ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy }),
   ];

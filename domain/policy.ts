@@ -5,7 +5,7 @@
  *
  * Plain data and types only: imported by workflow code.
  */
-import type { PortalPolicy } from './portal.js';
+
 import { type DateWindow, DEFAULT_DATE_WINDOW } from './calendar.js';
 import {
   type ClassPolicyTable,
@@ -17,6 +17,7 @@ import {
   type FactorScorer,
   type FactorWeights,
 } from './customer-class.js';
+import type { PortalPolicy } from './portal.js';
 import {
   DEFAULT_CONDUCT_INDICATORS,
   DEFAULT_PERFORMANCE_INDICATORS,

@@ -36,8 +36,7 @@ export function promiseRefusal(
   if (!isCalendarDate(promisedBy)) return 'promisedBy: must be a calendar date YYYY-MM-DD';
   if (promisedBy < today) return `promisedBy: ${promisedBy} is already past`;
   const last = addDays(today, rules.promiseMaxDaysAhead);
-  if (promisedBy > last)
-    return `promisedBy: at most ${rules.promiseMaxDaysAhead} days ahead (by ${last})`;
+  if (promisedBy > last) return `promisedBy: at most ${rules.promiseMaxDaysAhead} days ahead (by ${last})`;
   if (promisesSoFar >= rules.promisesPerReceivable)
     return `promisedBy: this invoice has had ${promisesSoFar} promises to pay already, the most it takes; please contact us`;
   return null;

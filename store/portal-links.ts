@@ -21,7 +21,12 @@ const COLUMNS = `id, counterparty_id AS "counterpartyId", token_hash AS "tokenHa
 
 export function createPortalLinkQueries(pool: Pool) {
   return {
-    async insert(l: { id: string; counterpartyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+    async insert(l: {
+      id: string;
+      counterpartyId: string;
+      tokenHash: string;
+      expiresAt: Date;
+    }): Promise<void> {
       await pool.query(
         'INSERT INTO portal_links (id, counterparty_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)',
         [l.id, l.counterpartyId, l.tokenHash, l.expiresAt],
@@ -30,9 +35,10 @@ export function createPortalLinkQueries(pool: Pool) {
 
     /** The link a token opens, whatever its state (the caller tells expired and revoked apart). */
     async byTokenHash(hash: string): Promise<PortalLinkRow | undefined> {
-      const { rows } = await pool.query<PortalLinkRow>(`SELECT ${COLUMNS} FROM portal_links WHERE token_hash = $1`, [
-        hash,
-      ]);
+      const { rows } = await pool.query<PortalLinkRow>(
+        `SELECT ${COLUMNS} FROM portal_links WHERE token_hash = $1`,
+        [hash],
+      );
       return rows[0];
     },
 

@@ -122,9 +122,13 @@ export function createSessionQueries(pool: Pool) {
           [row.id, rules.maxFailures, rules.lockMinutes],
         );
         const until = after[0]?.locked_until;
-        return until && until.getTime() > Date.now() ? { ok: false, why: 'locked', until } : { ok: false, why: 'wrong' };
+        return until && until.getTime() > Date.now()
+          ? { ok: false, why: 'locked', until }
+          : { ok: false, why: 'wrong' };
       }
-      await pool.query('UPDATE credentials SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1', [row.id]);
+      await pool.query('UPDATE credentials SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1', [
+        row.id,
+      ]);
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
       await pool.query(

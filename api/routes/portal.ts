@@ -77,10 +77,14 @@ export function limitPortal(app: FastifyInstance, perMinute: number): void {
   app.addHook('onRequest', async (req, res) => {
     if (!req.url.startsWith('/portal/')) return;
     const seen = await limit(req);
-    if (!seen.isAllowed) {
+    if (seen.isExceeded) {
       const seconds = Math.max(1, seen.ttlInSeconds);
       res.header('retry-after', String(seconds));
-      throw new ApiError(429, 'too_many_requests', `too many requests from your address; retry in ${seconds} s`);
+      throw new ApiError(
+        429,
+        'too_many_requests',
+        `too many requests from your address; retry in ${seconds} s`,
+      );
     }
   });
 }
@@ -108,13 +112,21 @@ export function portalRoutes(deps: {
   async function ownItem(token: string, receivableId: string) {
     const o = await opened(token);
     const row = await store.receivables.getReceivable(receivableId);
-    if (!row || row.counterpartyId !== o.counterparty.id) throw ApiError.notFound(`receivable ${receivableId}`);
+    if (!row || row.counterpartyId !== o.counterparty.id)
+      throw ApiError.notFound(`receivable ${receivableId}`);
     return { ...o, row, actor: debtorActor(o.counterparty.id, o.counterparty.name, o.link.id) };
   }
 
-  const acted = (s: ReceivableState, recorded: string) => ({ receivableId: s.receivableId, stage: s.stage, recorded });
+  const acted = (s: ReceivableState, recorded: string) => ({
+    receivableId: s.receivableId,
+    stage: s.stage,
+    recorded,
+  });
   const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
-  const closedErrors = { 404: 'an unknown link, or a receivable not of this link', 410: 'the link expired or was revoked' };
+  const closedErrors = {
+    404: 'an unknown link, or a receivable not of this link',
+    410: 'the link expired or was revoked',
+  };
 
   return [
     defineRoute({
@@ -137,7 +149,8 @@ export function portalRoutes(deps: {
     defineRoute({
       method: 'GET',
       path: '/portal/:token/data',
-      summary: "The debtor's open items, in its language, and what the portal allows (the link's own counterparty only)",
+      summary:
+        "The debtor's open items, in its language, and what the portal allows (the link's own counterparty only)",
       tag: 'portal',
       public: true,
       params: TokenParams,
@@ -164,7 +177,10 @@ export function portalRoutes(deps: {
           totals: [...totals].map(([currency, outstandingMinor]) => ({ currency, outstandingMinor })),
           today: localDate(Date.now(), policy.timeZone),
           expiresAt: link.expiresAt.toISOString(),
-          rules: { promiseMaxDaysAhead: rules.promiseMaxDaysAhead, promisesPerReceivable: rules.promisesPerReceivable },
+          rules: {
+            promiseMaxDaysAhead: rules.promiseMaxDaysAhead,
+            promisesPerReceivable: rules.promisesPerReceivable,
+          },
           // The PDF statement comes with the letters work (GET /v1/counterparties/:id/statement).
           statement: { csv: `/portal/${params.token}/statement.csv`, pdf: null },
         };
@@ -209,7 +225,10 @@ export function portalRoutes(deps: {
       public: true,
       params: ItemParams,
       body: z.object({ promisedBy: CalendarDate, note: z.string().trim().max(2000).optional() }),
-      errors: { ...closedErrors, 422: 'the promise is refused (too far ahead, too many, or the receivable is not open)' },
+      errors: {
+        ...closedErrors,
+        422: 'the promise is refused (too far ahead, too many, or the receivable is not open)',
+      },
       response: Acted,
       handler: async ({ params, body }) => {
         const { actor } = await ownItem(params.token, params.id);
@@ -217,9 +236,17 @@ export function portalRoutes(deps: {
         const today = localDate(Date.now(), policy.timeZone);
         const count = await store.work.countEvents(params.id, 'promise-to-pay-recorded');
         const refusal = promiseRefusal(body.promisedBy, today, count, portalPolicy(policy));
-        if (refusal) throw ApiError.unprocessable(refusal, [{ path: 'promisedBy', message: refusal.slice(12) }]);
+        if (refusal)
+          throw ApiError.unprocessable(refusal, [{ path: 'promisedBy', message: refusal.slice(12) }]);
         const state = await handle(params.id).executeUpdate(recordValidReason, {
-          args: [{ kind: 'promise', promisedBy: body.promisedBy, reason: body.note || 'promised through the portal', actor }],
+          args: [
+            {
+              kind: 'promise',
+              promisedBy: body.promisedBy,
+              reason: body.note || 'promised through the portal',
+              actor,
+            },
+          ],
         });
         return acted(state, 'promise-to-pay-recorded');
       },
@@ -227,7 +254,8 @@ export function portalRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/portal/:token/receivables/:id/dispute',
-      summary: 'The debtor disputes the receivable with a reason: escalation pauses as a recorded dispute does, and finance is given a task',
+      summary:
+        'The debtor disputes the receivable with a reason: escalation pauses as a recorded dispute does, and finance is given a task',
       tag: 'portal',
       public: true,
       params: ItemParams,

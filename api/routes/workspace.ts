@@ -14,7 +14,7 @@ import type { Policy } from '../../domain/policy.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import type { SignInRules } from '../../store/sessions.js';
-import { getReceivable, TIMELINE_STEPS, receivableWorkflowId } from '../../workflows/receivable/contract.js';
+import { getReceivable, receivableWorkflowId, TIMELINE_STEPS } from '../../workflows/receivable/contract.js';
 import { stepDay } from '../../workflows/receivable/rules.js';
 import { actorOf, authenticated } from '../auth.js';
 import { ApiError } from '../errors.js';
@@ -24,7 +24,12 @@ import { ROLES } from '../roles.js';
 import { Id, Text } from '../schemas.js';
 import { isSalesperson, seesSalesperson } from '../visibility.js';
 
-export const DEFAULT_SIGN_IN: SignInRules = { maxFailures: 5, lockMinutes: 15, idleMinutes: 120, sessionHours: 12 };
+export const DEFAULT_SIGN_IN: SignInRules = {
+  maxFailures: 5,
+  lockMinutes: 15,
+  idleMinutes: 120,
+  sessionHours: 12,
+};
 
 const DIR = path.resolve(import.meta.dirname, '..', 'workspace');
 const FORMAT_JS = path.resolve(import.meta.dirname, '..', '..', 'domain', 'format.js');
@@ -79,22 +84,29 @@ export function workspaceRoutes(deps: {
   operations: Operations;
   policy: () => Policy;
   signIn?: SignInRules;
+  /** The Temporal Web UI's address, for the receivable page's link to its history. */
+  temporalUiUrl?: string;
 }): AnyRoute[] {
   const { store, client } = deps;
   const rules = deps.signIn ?? DEFAULT_SIGN_IN;
   const page = readFileSync(path.join(DIR, 'index.html'), 'utf8');
   const assets = workspaceAssets();
+  const temporalUi = (deps.temporalUiUrl ?? 'http://localhost:8233').replace(/\/+$/, '');
 
   async function myWork(principal: NonNullable<Parameters<typeof authenticated>[0]>) {
     const w = store.work;
     const sections: { kind: string; items: Record<string, unknown>[] }[] = [];
-    const add = (kind: string, items: object[]) => sections.push({ kind, items: items as Record<string, unknown>[] });
+    const add = (kind: string, items: object[]) =>
+      sections.push({ kind, items: items as Record<string, unknown>[] });
     const role = principal.role;
     if (role === 'finance' || role === 'marketing')
       add('vote', await w.applications(['applied', 'awaiting-approval'], role));
     if (role === 'manager') add('manager-review', await w.applications(['manager-review'], null));
     if (role === 'sales' || role === 'credit-desk')
-      add('late-reason', await w.tasks(['record-late-reason'], role === 'sales' ? principal.salespersonId ?? '' : null));
+      add(
+        'late-reason',
+        await w.tasks(['record-late-reason'], role === 'sales' ? (principal.salespersonId ?? '') : null),
+      );
     if (role === 'manager') {
       add('legal', await w.tasks(['confirm-legal-escalation'], null));
       add('dealer-continuation', await w.tasks(['decide-dealer-continuation'], null));
@@ -152,7 +164,12 @@ export function workspaceRoutes(deps: {
         const id = req.cookies[SESSION_COOKIE];
         const session = id ? await store.sessions.authenticate(id, rules) : null;
         if (!session) return { signedIn: false, language: null };
-        return { signedIn: true, principal: session.principal, csrfToken: session.csrfToken, language: session.language };
+        return {
+          signedIn: true,
+          principal: session.principal,
+          csrfToken: session.csrfToken,
+          language: session.language,
+        };
       },
     }),
     defineRoute({
@@ -172,7 +189,9 @@ export function workspaceRoutes(deps: {
         if (!out.ok && out.why === 'locked') {
           const seconds = Math.max(1, Math.ceil((out.until.getTime() - Date.now()) / 1000));
           const message = `too many failed sign-ins: this login is locked; try again in ${Math.ceil(seconds / 60)} minutes`;
-          return reply(423, { error: { code: 'locked', message } } as never, { 'retry-after': String(seconds) });
+          return reply(423, { error: { code: 'locked', message } } as never, {
+            'retry-after': String(seconds),
+          });
         }
         if (!out.ok) throw new ApiError(401, 'unauthenticated', 'wrong login name or password');
         const cookie = sessionCookie(req, out.sessionId, rules.sessionHours * 3600);
@@ -192,7 +211,11 @@ export function workspaceRoutes(deps: {
       response: z.object({ signedOut: z.boolean() }),
       handler: async (_input, req) => {
         if (req.webSession) await store.sessions.signOut(req.webSession.id);
-        return reply(200, { signedOut: Boolean(req.webSession) }, { 'set-cookie': sessionCookie(req, '', 0) });
+        return reply(
+          200,
+          { signedOut: Boolean(req.webSession) },
+          { 'set-cookie': sessionCookie(req, '', 0) },
+        );
       },
     }),
     defineRoute({
@@ -235,9 +258,16 @@ export function workspaceRoutes(deps: {
         ),
         next: z.object({ step: z.string(), on: z.string().nullable() }).nullable(),
         pause: z
-          .object({ kind: z.string(), reason: z.string(), since: z.string(), by: z.string(), promisedBy: z.string().optional() })
+          .object({
+            kind: z.string(),
+            reason: z.string(),
+            since: z.string(),
+            by: z.string(),
+            promisedBy: z.string().optional(),
+          })
           .nullable(),
         temporalWorkflowId: z.string(),
+        temporalUrl: z.string(),
       }),
       handler: async ({ params, principal }) => {
         let state = await store.receivables.getReceivableState(params.id);
@@ -277,6 +307,7 @@ export function workspaceRoutes(deps: {
               }
             : null,
           temporalWorkflowId: receivableWorkflowId(state.receivableId),
+          temporalUrl: `${temporalUi}/namespaces/${encodeURIComponent(client.options.namespace)}/workflows/${encodeURIComponent(receivableWorkflowId(state.receivableId))}`,
         };
       },
     }),
@@ -301,14 +332,16 @@ export function workspaceRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/v1/counterparties/:id/portal-links',
-      summary: "Finance issues a debtor portal link for the counterparty (shown once); it expires after policy.portal.linkDays",
+      summary:
+        'Finance issues a debtor portal link for the counterparty (shown once); it expires after policy.portal.linkDays',
       tag: 'portal',
       roles: ['finance'],
       params: z.object({ id: Id }),
       response: z.object({ id: z.string(), url: z.string(), expiresAt: z.string() }),
       status: 201,
       handler: async ({ params }) => {
-        if (!(await store.counterparties.get(params.id))) throw ApiError.notFound(`counterparty ${params.id}`);
+        if (!(await store.counterparties.get(params.id)))
+          throw ApiError.notFound(`counterparty ${params.id}`);
         const link = await deps.operations.portal.issue(params.id);
         return reply(201, { ...link, expiresAt: link.expiresAt.toISOString() });
       },
@@ -322,11 +355,17 @@ export function workspaceRoutes(deps: {
       params: z.object({ id: Id }),
       response: z.object({
         items: z.array(
-          z.object({ id: z.string(), createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() }),
+          z.object({
+            id: z.string(),
+            createdAt: z.string(),
+            expiresAt: z.string(),
+            revokedAt: z.string().nullable(),
+          }),
         ),
       }),
       handler: async ({ params }) => {
-        if (!(await store.counterparties.get(params.id))) throw ApiError.notFound(`counterparty ${params.id}`);
+        if (!(await store.counterparties.get(params.id)))
+          throw ApiError.notFound(`counterparty ${params.id}`);
         const rows = await deps.operations.portal.list(params.id);
         return {
           items: rows.map((r) => ({
@@ -348,7 +387,8 @@ export function workspaceRoutes(deps: {
       body: z.object({ linkId: Id.optional() }),
       response: z.object({ revoked: z.number().int() }),
       handler: async ({ params, body, principal }) => {
-        if (!(await store.counterparties.get(params.id))) throw ApiError.notFound(`counterparty ${params.id}`);
+        if (!(await store.counterparties.get(params.id)))
+          throw ApiError.notFound(`counterparty ${params.id}`);
         const revoked = await deps.operations.portal.revoke(
           params.id,
           body.linkId ?? null,
