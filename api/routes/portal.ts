@@ -77,7 +77,7 @@ export function limitPortal(app: FastifyInstance, perMinute: number): void {
   app.addHook('onRequest', async (req, res) => {
     if (!req.url.startsWith('/portal/')) return;
     const seen = await limit(req);
-    if (seen.isExceeded) {
+    if (!seen.isAllowed && seen.isExceeded) {
       const seconds = Math.max(1, seen.ttlInSeconds);
       res.header('retry-after', String(seconds));
       throw new ApiError(
