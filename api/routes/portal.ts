@@ -56,7 +56,7 @@ function closedPage(why: keyof typeof CLOSED_PAGE): string {
   const p = CLOSED_PAGE[why];
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>creditflow</title><link rel="stylesheet" href="/app/assets/app.css"></head>
+<title>creditflow</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/app/assets/app.css"></head>
 <body class="portal"><main id="main" data-closed="${why}">
 <h1>${p.zh} <span lang="en">${p.en}</span></h1>
 <p>请联系您的客户经理获取新链接。 <span lang="en">Please ask your account manager for a new link.</span></p>
@@ -66,7 +66,7 @@ function closedPage(why: keyof typeof CLOSED_PAGE): string {
 function openPage(language: string): string {
   return `<!doctype html>
 <html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>creditflow</title><link rel="stylesheet" href="/app/assets/app.css">
+<title>creditflow</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/app/assets/app.css">
 <script type="module" src="/app/assets/portal.js"></script></head>
 <body class="portal"><main id="main" aria-live="polite"><p>…</p></main></body></html>`;
 }

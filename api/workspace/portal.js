@@ -127,7 +127,7 @@ async function start() {
         ),
       ),
     ),
-    data.items.map((i) =>
+    ...data.items.map((i) =>
       h(
         'section',
         { class: 'item', 'data-id': i.receivableId, 'aria-label': `${t('invoice')} ${i.receivableId}` },
