@@ -320,6 +320,7 @@ export function workspaceRoutes(deps: {
       roles: ['finance'],
       body: z.object({ key: z.string().trim().min(1).max(300), note: Text }),
       response: z.object({ done: z.boolean() }),
+      errors: { 404: 'no open debtor task (a payment claim or a dispute) with this key' },
       handler: async ({ body, principal }) => {
         const done = await store.work.completeTask(body.key, DEBTOR_TASKS, {
           doneBy: actorOf(authenticated(principal)),

@@ -12,6 +12,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startReceivableWorkflow } from '../../api/receivable-start.js';
+import { addDays, localDate } from '../../domain/calendar.js';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createOperations } from '../../operations/index.js';
 import { createStore } from '../../store/index.js';
 import { fileFor, issue, seedParties } from '../support/applications.js';
@@ -134,6 +137,60 @@ it('finance and marketing approve an application in the workspace and see it iss
   await page.waitForSelector('#receivable dd[data-stage="issued"]', WAIT);
   await accessible(page, 'receivable page');
   await context.close();
+});
+
+it('a manager confirms a legal escalation from My work, seeing its deadline and what happens otherwise', async () => {
+  const parties = await seedParties(
+    system.call,
+    { dealer: (s) => `Overdue dealer ${s}`, seller: (s) => `Seller ${s}` },
+    `wl-${suffix}`,
+  );
+  // An invoice brought in from the ERP 40 days past due joins the timeline at the legal step.
+  const today = localDate(Date.now(), DEFAULT_POLICY.timeZone);
+  await startReceivableWorkflow(
+    system.client,
+    {
+      application: {
+        receivableId: parties.receivableId,
+        counterpartyId: parties.dealer.id,
+        salespersonId: parties.seller.id,
+        amountMinor: 2_000_000,
+        currency: 'CNY',
+        requestedTermDays: 30,
+      },
+      policy: DEFAULT_POLICY,
+      imported: {
+        issueDate: addDays(today, -70),
+        dueDate: addDays(today, -40),
+        paidMinor: 0,
+        source: 'erp:test',
+      },
+    },
+    { outstandingMinor: 2_000_000, summary: 'imported overdue invoice' },
+  );
+  await eventually(async () => {
+    const r = await system.call('GET', `/v1/receivables/${parties.receivableId}`, undefined, 'manager');
+    expect(r.body.stage).toBe('legal-review');
+  });
+  await person('manager', `mgr-${suffix}`, '陈刚');
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signInByKeyboard(page, `mgr-${suffix}`);
+  const item = `li.work-item[data-kind="legal"][data-id="${parties.receivableId}"]`;
+  await page.waitForSelector(item, WAIT);
+  expect(await page.textContent(item)).toMatch(/升级将自动执行|proceeds on its own/);
+  await accessible(page, 'my work (manager)');
+  await page.screenshot({ path: path.join(IMAGES, 'workspace-my-work-manager.png'), fullPage: true });
+  await page.focus(`${item} textarea`);
+  await page.keyboard.type('Confirmed after a call with the dealer');
+  await pressByKeyboard(page, `${item} button[data-do="confirm"]`);
+  await page.waitForSelector(`${item} output[data-ok="true"]`, WAIT);
+  await context.close();
+  await eventually(async () => {
+    const r = await system.call('GET', `/v1/receivables/${parties.receivableId}`, undefined, 'manager');
+    expect(r.body.stage).toBe('legal');
+    expect((r.body.legal as { actor: { username: string } }).actor.username).toBe(`mgr-${suffix}`);
+  });
 });
 
 it("a salesperson records a late reason and cannot open another salesperson's receivable", async () => {
