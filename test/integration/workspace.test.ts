@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runCredentialsCommand } from '../../api/credentials.js';
 import { createOperations } from '../../operations/index.js';
 import { createStore } from '../../store/index.js';
 import { fileFor, issue, seedParties } from '../support/applications.js';
@@ -33,7 +34,15 @@ describe('sessions', () => {
   const login = `fin-${suffix}`;
   beforeAll(async () => {
     await createPerson(system.pool, 'finance', login, '李丽');
-    expect(await createStore(system.pool).sessions.setPassword(login, PASSWORD)).toBe(true);
+    // As `npm run credentials -- password <login>` sets it, the password read from standard input.
+    const store = createStore(system.pool);
+    const set = (password: string) =>
+      runCredentialsCommand(store.credentials, ['password', login], {
+        sessions: store.sessions,
+        read: async () => `${password}\n`,
+      });
+    await expect(set('short')).rejects.toThrow(/at least 10 characters/);
+    expect(await set(PASSWORD)).toBe(`password set for ${login}: they sign in at /app`);
   });
 
   it('signs in with a password: an HttpOnly, SameSite=Lax session cookie, the same principal as the bearer token', async () => {
