@@ -126,6 +126,7 @@ export function portalRoutes(deps: {
   const closedErrors = {
     404: 'an unknown link, or a receivable not of this link',
     410: 'the link expired or was revoked',
+    429: 'too many requests to the portal from this address: retry after Retry-After seconds',
   };
 
   return [

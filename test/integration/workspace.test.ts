@@ -92,6 +92,30 @@ describe('sessions', () => {
     expect((await fetch(`${system.base}/v1/my-work`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it('an auditor signed in sees what waits for others and changes nothing: the API refuses', async () => {
+    const login2 = `aud-${suffix}`;
+    await createPerson(system.pool, 'auditor', login2, '审计员');
+    await createStore(system.pool).sessions.setPassword(login2, PASSWORD);
+    const { res, body } = await signIn(login2, PASSWORD);
+    const headers = {
+      cookie: cookieOf(res),
+      'x-csrf-token': String(body.csrfToken),
+      'content-type': 'application/json',
+    };
+    const work = await fetch(`${system.base}/v1/my-work`, { headers });
+    expect(((await work.json()) as { sections: { kind: string }[] }).sections.map((s) => s.kind)).toEqual([
+      'vote',
+      'legal',
+      'late-reason',
+    ]);
+    const decide = await fetch(`${system.base}/v1/receivables/R-any/decisions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ department: 'finance', approve: false, reason: 'no' }),
+    });
+    expect(decide.status).toBe(403);
+  });
+
   it('locks a login after 5 wrong passwords in a row, even against the right one; an unknown login is a plain 401', async () => {
     const other = `mkt-${suffix}`;
     await createPerson(system.pool, 'marketing', other, '王五');

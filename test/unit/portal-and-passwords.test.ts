@@ -1,8 +1,11 @@
 /**
  * The portal's promise rules (domain/portal.ts), the debtor actor (domain/actor.ts), and the
- * workspace's password hashing (store/sessions.ts: salted scrypt).
+ * workspace's password hashing (store/sessions.ts: salted scrypt) and session cookie.
  */
+import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { sessionCookie } from '../../api/plugins/authentication.js';
 import { actorSource, debtorActor, describeActor } from '../../domain/actor.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { DEFAULT_PORTAL_POLICY, portalPolicy, promiseRefusal } from '../../domain/portal.js';
@@ -51,5 +54,26 @@ describe('passwords', () => {
     expect(await verifyPassword('correct horse', one)).toBe(true);
     expect(await verifyPassword('correct horsf', one)).toBe(false);
     expect(await verifyPassword('correct horse', 'md5$abc')).toBe(false);
+  });
+});
+
+describe('the session cookie', () => {
+  async function cookieOver(forwardedProto: string | undefined) {
+    const app = Fastify({ trustProxy: true });
+    await app.register(cookie);
+    app.get('/', async (req) => sessionCookie(req, 'x'.repeat(43), 3600));
+    const res = await app.inject({
+      url: '/',
+      headers: forwardedProto ? { 'x-forwarded-proto': forwardedProto } : {},
+    });
+    await app.close();
+    return res.body;
+  }
+  it('is HttpOnly and SameSite=Lax always, Secure when the request came over TLS', async () => {
+    const plain = await cookieOver(undefined);
+    expect(plain).toContain('HttpOnly');
+    expect(plain).toContain('SameSite=Lax');
+    expect(plain).not.toContain('Secure');
+    expect(await cookieOver('https')).toContain('Secure');
   });
 });
