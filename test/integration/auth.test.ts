@@ -158,8 +158,11 @@ describe('credentials and record-level rules', () => {
     });
     expect((all.json() as { items: unknown[] }).items).toHaveLength(2);
     const writes = (await routeRoles()).filter((r) => r.method !== 'GET' && r.roles?.includes('auditor'));
-    // The one POST an auditor may call computes and stores nothing.
-    expect(writes.map((r) => r.key)).toEqual(['POST /v1/credit-terms/analysis']);
+    // The one POST an auditor may call computes and stores nothing; besides, in the workspace, an
+    // auditor signs out and picks a language (docs/workspace.md): no credit fact either.
+    expect(writes.map((r) => r.key).sort()).toEqual(
+      ['POST /app/sign-out', 'POST /v1/credit-terms/analysis', 'PUT /v1/me/language'].sort(),
+    );
   });
 });
 
