@@ -129,6 +129,45 @@ describe('sessions', () => {
   });
 });
 
+describe('my work', () => {
+  it("lists a pending salesperson limit proposal for a manager, oldest first, with counts; a salesperson's late reasons are their own", async () => {
+    const p = await seedParties(
+      system.call,
+      { dealer: (x: string) => `Work dealer ${x}`, seller: (x: string) => `Work seller ${x}` },
+      `mw-${suffix}`,
+    );
+    const proposed = await system.call(
+      'POST',
+      `/v1/salespeople/${p.seller.id}/limit-proposals`,
+      { proposedLimitMinor: 5_000_000, evaluation: 'steady collections' },
+      'finance',
+    );
+    expect(proposed.status).toBe(201);
+    const work = await system.call('GET', '/v1/my-work', undefined, 'manager');
+    const sections = work.body.sections as { kind: string; items: Record<string, unknown>[] }[];
+    expect(sections.map((x) => x.kind)).toEqual([
+      'manager-review',
+      'legal',
+      'dealer-continuation',
+      'limit-proposal',
+      'review',
+    ]);
+    const proposals = sections.find((x) => x.kind === 'limit-proposal')?.items ?? [];
+    expect(proposals).toContainEqual(
+      expect.objectContaining({ salespersonId: p.seller.id, proposedLimitMinor: 5_000_000 }),
+    );
+    const since = proposals.map((x) => String(x.since));
+    expect(since).toEqual([...since].sort());
+    expect((work.body.counts as Record<string, number>)['limit-proposal']).toBe(proposals.length);
+    // A salesperson's own late reasons only: another's task is not listed.
+    const mine = await system.auth.headers('sales', p.seller.id);
+    const res = await fetch(`${system.base}/v1/my-work`, { headers: mine });
+    const body = (await res.json()) as { sections: { kind: string; items: { salespersonId: string }[] }[] };
+    expect(body.sections.map((x) => x.kind)).toEqual(['late-reason']);
+    for (const item of body.sections[0]?.items ?? []) expect(item.salespersonId).toBe(p.seller.id);
+  });
+});
+
 describe('debtor portal', () => {
   let a: Awaited<ReturnType<typeof seedParties>>;
   let b: Awaited<ReturnType<typeof seedParties>>;
