@@ -281,11 +281,16 @@ export function portalRoutes(deps: {
       public: true,
       params: ItemParams,
       body: z.object({ paidOn: CalendarDate, amountMinor: Minor, reference: Text.max(200) }),
-      errors: closedErrors,
+      errors: { ...closedErrors, 422: 'paidOn is after today' },
       status: 201,
       response: z.object({ receivableId: z.string(), claimId: z.string(), recorded: z.string() }),
       handler: async ({ params, body }) => {
         const { actor, row } = await ownItem(params.token, params.id);
+        const today = localDate(Date.now(), deps.policy().timeZone);
+        if (body.paidOn > today)
+          throw ApiError.unprocessable(`paidOn: ${body.paidOn} is after today (${today})`, [
+            { path: 'paidOn', message: `after today (${today})` },
+          ]);
         const { claimId } = await portal.claimPayment(params.id, { ...body, currency: row.currency }, actor);
         return reply(201, { receivableId: params.id, claimId, recorded: 'payment-claimed-by-debtor' });
       },

@@ -324,12 +324,52 @@ function workItem(kind, item, role) {
             ],
           ),
         );
+      else if (kind === 'debtor-payment')
+        li.append(
+          actionForm(
+            'debtor-payment',
+            [{ name: 'note', label: t('note'), multiline: true }],
+            [
+              {
+                // Found in the bank: the payment is recorded as claimed (its id the claim's), then the task is done.
+                key: 'recordPayment',
+                call: async (v) => {
+                  const paid = await api('POST', `/v1/receivables/${id}/payments`, {
+                    paymentId: `claim-${d.claimId}`,
+                    amountMinor: d.amountMinor,
+                    paidOn: d.paidOn,
+                  });
+                  await api('POST', '/v1/debtor-tasks/done', {
+                    key: item.key,
+                    note: v.note || 'payment found in the bank and recorded',
+                  });
+                  return paid;
+                },
+                describe: (a) => `${t('outstanding')} ${money(a.outstandingMinor, d.currency)}`,
+              },
+              {
+                key: 'done',
+                call: (v) => api('POST', '/v1/debtor-tasks/done', { key: item.key, note: v.note }),
+              },
+            ],
+          ),
+        );
       else
         li.append(
           actionForm(
-            'debtor-task',
+            'debtor-dispute',
             [{ name: 'note', label: t('note'), multiline: true }],
             [
+              {
+                // Resolved: escalation resumes where it stood, and the task is done.
+                key: 'resolve',
+                call: async (v) => {
+                  const r = await api('POST', `/v1/receivables/${id}/valid-reasons/end`, { note: v.note });
+                  await api('POST', '/v1/debtor-tasks/done', { key: item.key, note: v.note });
+                  return r;
+                },
+                describe: stageOf,
+              },
               {
                 key: 'done',
                 call: (v) => api('POST', '/v1/debtor-tasks/done', { key: item.key, note: v.note }),

@@ -281,6 +281,12 @@ it('a debtor promises to pay in its portal; the workspace and the workflow histo
   const promisedBy = await page.inputValue(`${form} input[name="promisedBy"]`);
   await pressByKeyboard(page, `${form} button[type="submit"]`);
   await page.waitForSelector(`${form} output[data-ok="true"]`, WAIT);
+  // "We have paid", by keyboard: the amount is prefilled with what is outstanding.
+  const claim = `${section} form[data-action="payment-claims"]`;
+  await page.focus(`${claim} input[name="reference"]`);
+  await page.keyboard.type('BANK-2026-0042');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`${claim} output[data-ok="true"]`, WAIT);
   expect(errors).toEqual([]);
   // Another debtor's receivable through this link: unknown.
   const token = link.split('/portal/')[1];
@@ -315,7 +321,17 @@ it('a debtor promises to pay in its portal; the workspace and the workflow histo
   await p2.waitForSelector(`#counterparty .timeline[data-receivable="${a.receivableId}"]`, WAIT);
   await accessible(p2, 'counterparty page');
   await p2.screenshot({ path: path.join(IMAGES, 'workspace-counterparty.png'), fullPage: true });
+  // Finance finds the claim in My work, checks the bank, and records the payment on the spot.
+  await p2.goto(`${system.base}/app#/`);
+  const claimItem = `li.work-item[data-kind="debtor-payment"]:has-text("BANK-2026-0042")`;
+  await p2.waitForSelector(claimItem, WAIT);
+  await pressByKeyboard(p2, `${claimItem} button[data-do="recordPayment"]`);
+  await p2.waitForSelector(`${claimItem} output[data-ok="true"]`, WAIT);
   await staff.close();
+  await eventually(async () => {
+    const r = await system.call('GET', `/v1/receivables/${a.receivableId}`, undefined, 'finance');
+    expect(r.body.stage).toBe('paid');
+  });
 
   // The workflow history holds the Update, with the debtor as actor.
   const history = await system.client.workflow.getHandle(`receivable:${a.receivableId}`).fetchHistory();
