@@ -6,6 +6,7 @@
  * hiding buttons.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -33,12 +34,19 @@ export const DEFAULT_SIGN_IN: SignInRules = {
 
 const DIR = path.resolve(import.meta.dirname, '..', 'workspace');
 const FORMAT_JS = path.resolve(import.meta.dirname, '..', '..', 'domain', 'format.js');
+// Chinese for browsers without a CJK font of their own (app.css asks for it only for CJK text,
+// and only when no local Noto Sans SC is installed); read on first request: 10 MB.
+const CJK_FONT_FILE = 'noto-sans-sc.ttf';
+const CJK_FONT = createRequire(import.meta.url).resolve(
+  '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf',
+);
+let cjkFont: Buffer | undefined;
 const HEADERS = { 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' };
 export const PAGE_HEADERS = {
   ...HEADERS,
   'content-type': 'text/html; charset=utf-8',
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'referrer-policy': 'no-referrer',
 };
 
@@ -148,6 +156,14 @@ export function workspaceRoutes(deps: {
       params: z.object({ file: z.string() }),
       response: z.string(),
       handler: async ({ params }) => {
+        if (params.file === CJK_FONT_FILE) {
+          cjkFont ??= readFileSync(CJK_FONT);
+          return reply(200, cjkFont as unknown as string, {
+            'content-type': 'font/ttf',
+            'cache-control': 'public, max-age=604800',
+            'x-content-type-options': 'nosniff',
+          });
+        }
         const asset = Object.hasOwn(assets, params.file) ? assets[params.file] : undefined;
         if (!asset) throw ApiError.notFound(`file ${params.file}`);
         return reply(200, asset.body, { ...HEADERS, 'content-type': `${asset.type}; charset=utf-8` });

@@ -67,6 +67,17 @@ async function accessible(page: Page, what: string) {
   ).toEqual([]);
 }
 
+/** A screenshot into docs/images/, once the page's fonts (the CJK fallback) have loaded. */
+async function shot(page: Page, name: string) {
+  await page.evaluate(async () => {
+    await document.fonts.ready;
+  });
+  await page.screenshot({
+    path: path.join(IMAGES, name.endsWith('.png') ? name : `${name}.png`),
+    fullPage: true,
+  });
+}
+
 /** Signs in by keyboard only: type, Tab, type, Enter. */
 async function signInByKeyboard(page: Page, login: string) {
   const started = Date.now();
@@ -103,7 +114,7 @@ it('finance and marketing approve an application in the workspace and see it iss
   });
   await person('finance', `fin-${suffix}`, '李丽');
   await person('marketing', `mkt-${suffix}`, '王芳');
-  for (const [login, shot] of [
+  for (const [login, image] of [
     [`fin-${suffix}`, 'workspace-my-work-finance'],
     [`mkt-${suffix}`, null],
   ] as const) {
@@ -119,7 +130,7 @@ it('finance and marketing approve an application in the workspace and see it iss
     await page.waitForSelector(item, WAIT);
     expect(await page.textContent(`section[data-section="vote"] h2`)).toMatch(/\(\d+\)/);
     await accessible(page, `my work (${login})`);
-    if (shot) await page.screenshot({ path: path.join(IMAGES, `${shot}.png`), fullPage: true });
+    if (image) await shot(page, `${image}.png`);
     const started = Date.now();
     await pressByKeyboard(page, `${item} button[data-do="approve"]`);
     await page.waitForSelector(`${item} output[data-ok="true"]`, WAIT);
@@ -180,7 +191,7 @@ it('a manager confirms a legal escalation from My work, seeing its deadline and 
   await page.waitForSelector(item, WAIT);
   expect(await page.textContent(item)).toMatch(/升级将自动执行|proceeds on its own/);
   await accessible(page, 'my work (manager)');
-  await page.screenshot({ path: path.join(IMAGES, 'workspace-my-work-manager.png'), fullPage: true });
+  await shot(page, 'workspace-my-work-manager.png');
   await page.focus(`${item} textarea`);
   await page.keyboard.type('Confirmed after a call with the dealer');
   await pressByKeyboard(page, `${item} button[data-do="confirm"]`);
@@ -276,7 +287,7 @@ it('a debtor promises to pay in its portal; the workspace and the workflow histo
   figures['portal open'] = Date.now() - started;
   expect(await page.textContent('main')).not.toContain(b.receivableId);
   await accessible(page, 'portal');
-  await page.screenshot({ path: path.join(IMAGES, 'portal.png'), fullPage: true });
+  await shot(page, 'portal.png');
   const form = `${section} form[data-action="promise"]`;
   const promisedBy = await page.inputValue(`${form} input[name="promisedBy"]`);
   await pressByKeyboard(page, `${form} button[type="submit"]`);
@@ -316,11 +327,11 @@ it('a debtor promises to pay in its portal; the workspace and the workflow histo
     encodeURIComponent(`receivable:${a.receivableId}`),
   );
   await accessible(p2, 'receivable page with a promise');
-  await p2.screenshot({ path: path.join(IMAGES, 'workspace-receivable.png'), fullPage: true });
+  await shot(p2, 'workspace-receivable.png');
   await p2.goto(`${system.base}/app#/counterparty/${a.dealer.id}`);
   await p2.waitForSelector(`#counterparty .timeline[data-receivable="${a.receivableId}"]`, WAIT);
   await accessible(p2, 'counterparty page');
-  await p2.screenshot({ path: path.join(IMAGES, 'workspace-counterparty.png'), fullPage: true });
+  await shot(p2, 'workspace-counterparty.png');
   // Finance finds the claim in My work, checks the bank, and records the payment on the spot.
   await p2.goto(`${system.base}/app#/`);
   const claimItem = `li.work-item[data-kind="debtor-payment"]:has-text("BANK-2026-0042")`;
