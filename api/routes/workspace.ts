@@ -116,7 +116,12 @@ export function workspaceRoutes(deps: {
         await w.tasks(['record-late-reason'], role === 'sales' ? (principal.salespersonId ?? '') : null),
       );
     if (role === 'manager') {
-      add('legal', await w.tasks(['confirm-legal-escalation'], null));
+      // What happens when nobody answers by the deadline: the policy's onDeadline (proceed or hold).
+      const onDeadline = deps.policy().receivable.legal.onDeadline;
+      add(
+        'legal',
+        (await w.tasks(['confirm-legal-escalation'], null)).map((t) => ({ ...t, onDeadline })),
+      );
       add('dealer-continuation', await w.tasks(['decide-dealer-continuation'], null));
       add('limit-proposal', await w.limitProposals());
       add('review', await w.reviews());

@@ -260,14 +260,23 @@ function workItem(kind, item, role) {
         'dl',
         {},
         kind === 'legal' ? [h('dt', {}, t('outstanding')), h('dd', {}, money(d.outstandingMinor))] : [],
-        kind === 'legal' ? [h('dt', {}, t('deadline')), h('dd', {}, d.confirmBy ?? item.dueOn ?? '—')] : [],
+        kind === 'legal'
+          ? [
+              h('dt', {}, t('deadline')),
+              h(
+                'dd',
+                {},
+                d.confirmBy ? `${d.confirmBy.slice(0, 16).replace('T', ' ')} UTC` : (item.dueOn ?? '—'),
+              ),
+            ]
+          : [],
         kind === 'legal'
           ? [
               h('dt', {}, t('otherwise')),
               h(
                 'dd',
                 {},
-                `${t('otherwiseLegal')}${d.terminateCooperation ? ' · terminate cooperation' : ''}${d.litigation ? ' · litigation' : ''}`,
+                `${t(item.onDeadline === 'hold' ? 'otherwiseHeld' : 'otherwiseLegal')}${d.terminateCooperation ? ' · terminate cooperation' : ''}${d.litigation ? ' · litigation' : ''}`,
               ),
             ]
           : [],
