@@ -129,6 +129,12 @@ export function createSessionQueries(pool: Pool) {
       await pool.query('UPDATE credentials SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1', [
         row.id,
       ]);
+      // The person's ended and expired sessions go as a new one opens: the table stays small.
+      await pool.query(
+        `DELETE FROM sessions WHERE credential_id = $1 AND (ended_at IS NOT NULL OR expires_at <= now()
+           OR last_seen_at <= now() - make_interval(mins => $2))`,
+        [row.id, rules.idleMinutes],
+      );
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(32).toString('base64url');
       await pool.query(
