@@ -42,6 +42,7 @@ export async function runApi(
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
     workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
     company: config.company,
+    temporalUiUrl: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.temporal.uiPort}`,
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   return {

@@ -16,6 +16,7 @@ import { createTemplateOperations, type LetterPdf } from '../operations/correspo
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
+import type { SignInRules } from '../store/sessions.js';
 import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
 import { authentication } from './plugins/authentication.js';
@@ -29,6 +30,7 @@ import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
+import { limitPortal, portalRoutes } from './routes/portal.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
@@ -37,6 +39,7 @@ import { scoreRoutes } from './routes/scores.js';
 import { statementRoutes } from './routes/statements.js';
 import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { DEFAULT_SIGN_IN, workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDeps {
   client: Client;
@@ -63,6 +66,12 @@ export interface ApiDeps {
   company?: Letterhead;
   /** Renders the statement's wording (default: the shipped templates). */
   renderer?: MessageRenderer;
+  /** The workspace's sign-in rules (lockout, session length); default DEFAULT_SIGN_IN (api/routes/workspace.ts). */
+  signIn?: SignInRules;
+  /** The Temporal Web UI's address (the receivable page links to a workflow's history there). */
+  temporalUiUrl?: string;
+  /** Requests a client address may make to the debtor portal in a minute (default 120). */
+  portalRequestsPerMinute?: number;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -116,12 +125,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { credentials } = store;
   await app.register(authentication, {
     authenticate: (header) => credentials.authenticate(header),
+    authenticateSession: (id) => store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
     failuresPerMinute: limits.authFailuresPerMinute,
   });
   // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
   await app.register(openApi);
   await app.register(roles);
   await app.register(idempotency, { store: store.idempotency });
+  limitPortal(app, deps.portalRequestsPerMinute ?? 120);
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ store, operations }),
     ...receivableRoutes({ client: deps.client, store, policy: deps.policy }),
@@ -151,6 +162,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...templateRoutes({
       templates: createTemplateOperations({ store, letterPdf: deps.letterPdf ?? letterPreviewPdf(company) }),
     }),
+    ...workspaceRoutes({
+      client: deps.client,
+      store,
+      operations,
+      policy: deps.policy,
+      ...(deps.signIn ? { signIn: deps.signIn } : {}),
+      ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
+    }),
+    ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy }),
   ];
   routes.push(
     defineRoute({

@@ -5,6 +5,7 @@
  *
  * Plain data and types only: imported by workflow code.
  */
+
 import { type DateWindow, DEFAULT_DATE_WINDOW } from './calendar.js';
 import {
   type ClassPolicyTable,
@@ -17,6 +18,7 @@ import {
   type FactorWeights,
 } from './customer-class.js';
 import type { CustomerScorePolicy } from './customer-score.js';
+import type { PortalPolicy } from './portal.js';
 import {
   DEFAULT_CONDUCT_INDICATORS,
   DEFAULT_PERFORMANCE_INDICATORS,
@@ -136,6 +138,8 @@ export interface Policy {
   statements?: StatementPolicy;
   /** Policies stored before it existed: the default (DEFAULT_CORRESPONDENCE). */
   correspondence?: CorrespondencePolicy;
+  /** The debtor portal (domain/portal.ts); policies stored before it existed use DEFAULT_PORTAL_POLICY. */
+  portal?: PortalPolicy;
 }
 
 export interface StatementPolicy {

@@ -110,6 +110,13 @@ export const PolicySchema = z
     dates: z
       .object({ daysBack: z.number().int().min(1).max(36_500), daysAhead: z.number().int().min(1).max(3650) })
       .default(DEFAULT_DATE_WINDOW),
+    portal: z
+      .object({
+        linkDays: z.number().int().min(1).max(365),
+        promiseMaxDaysAhead: z.number().int().min(1).max(365),
+        promisesPerReceivable: z.number().int().min(1).max(20),
+      })
+      .optional(),
     receivable: z.object({
       timeline: z
         .object({

@@ -10,6 +10,7 @@ import { createStore, type Store } from '../store/index.js';
 import { createCreditFactOperations } from './credit-facts.js';
 import { createMasterData } from './master-data.js';
 import { createPolicyOperations } from './policy.js';
+import { createPortalOperations } from './portal.js';
 import { ratingOperations } from './rating.js';
 import { createReceivableRecordOperations } from './receivable-record.js';
 import { salespersonCreditOperations } from './salesperson-credit.js';
@@ -27,6 +28,7 @@ export function createOperations(store: Store) {
     receivableRecord: createReceivableRecordOperations(store),
     supply: createSupplyOperations(store),
     scores: createScoreOperations(store),
+    portal: createPortalOperations(store),
   };
 }
 

@@ -15,15 +15,18 @@ import { createImportQueries } from './imports.js';
 import { createLetterQueries } from './letters.js';
 import { createMetricsQueries } from './metrics.js';
 import { createPolicyQueries } from './policy.js';
+import { createPortalLinkQueries } from './portal-links.js';
 import { createRatingQueries } from './rating.js';
 import { createReceivableQueries } from './receivables.js';
 import { createReportQueries } from './reports.js';
 import { createSalespersonQueries } from './salespeople.js';
 import { createScoreQueries } from './scores.js';
+import { createSessionQueries } from './sessions.js';
 import { createStatementQueries } from './statements.js';
 import { createTaskQueries } from './tasks.js';
 import { createTemplateQueries } from './templates.js';
 import { createWebhookQueries } from './webhooks.js';
+import { createWorkQueries } from './work.js';
 
 export function createStore(pool: Pool) {
   return {
@@ -53,6 +56,9 @@ export function createStore(pool: Pool) {
     tasks: createTaskQueries(pool),
     templates: createTemplateQueries(pool),
     webhooks: createWebhookQueries(pool),
+    sessions: createSessionQueries(pool),
+    portalLinks: createPortalLinkQueries(pool),
+    work: createWorkQueries(pool),
   };
 }
 

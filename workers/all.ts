@@ -94,7 +94,7 @@ export async function startCreditflowWorkers(opts: {
     }),
     await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
     await createRatingWorker({ ...common, store, operations, company: opts.company }),
-    await createStatementWorker({ ...common, store, company: opts.company }),
+    await createStatementWorker({ ...common, store, operations, company: opts.company }),
     await createScoreWorker({ ...common, store, operations, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the

@@ -67,6 +67,8 @@ export interface CorrespondenceActivityDeps {
   /** Temporal client for signal-with-start; default: the worker's client in the activity context. */
   client?: Client;
   clock?: () => Date;
+  /** The debtor's own page a debtor's message links to (operations/portal.ts); none when unset. */
+  portalLinkFor?: (counterpartyId: string) => Promise<string>;
 }
 
 export interface SendCorrespondenceInput extends CorrespondenceInput {
@@ -343,6 +345,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
           day: m.day,
           items,
           totals,
+          ...(deps.portalLinkFor ? { portalLink: await deps.portalLinkFor(m.partyId) } : {}),
           contact: escalated
             ? { name: `${company.name} credit desk`, email: company.creditDesk[0] ?? '', phone: null }
             : { name: seller?.name ?? '', email: seller?.email ?? '', phone: seller?.phone ?? null },

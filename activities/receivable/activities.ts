@@ -241,14 +241,24 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     step: string,
     kind: ReceivableMailKind,
     to: string[],
-    opts: { cc?: string[]; language?: string; context?: Partial<ReceivableMailContext> } = {},
+    opts: {
+      cc?: string[];
+      language?: string;
+      context?: Partial<ReceivableMailContext>;
+      /** To the debtor: the message carries the link to its own page (docs/workspace.md). */
+      toDebtor?: boolean;
+    } = {},
   ): Promise<{ messageId: string }> {
     const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
+      const portalLink = opts.toDebtor
+        ? await operations.portal.portalLinkFor(s.application.counterpartyId)
+        : undefined;
       // The template in force now, when the message is sent.
       const mail = await renderer.render(kind, language, {
         ...contextFor(s, await policyOf(s)),
+        ...(portalLink ? { portalLink } : {}),
         ...opts.context,
       });
       return mailer.send({
@@ -313,6 +323,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     mailer,
     company,
     renderer,
+    portalLinkFor: (counterpartyId) => operations.portal.portalLinkFor(counterpartyId),
     ...(deps.letters ? { letters: deps.letters } : {}),
     ...(deps.client ? { client: deps.client } : {}),
   });
@@ -562,6 +573,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         policy: () => policyOf(s),
       });
       await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
+        toDebtor: true,
         context: { paymentMinor: e.payment.amountMinor },
       });
     },
@@ -591,11 +603,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async sendCreditTerms({ state }: StateArg) {
-      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), { cc: salesperson(state) });
+      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), {
+        toDebtor: true,
+        cc: salesperson(state),
+      });
     },
 
     async sendPaymentReminder({ state }: StateArg) {
-      await sendOnce(state, 'reminder', 'payment-reminder', debtor(state));
+      await sendOnce(state, 'reminder', 'payment-reminder', debtor(state), { toDebtor: true });
     },
 
     async createPhoneTask({ state }: StateArg) {
@@ -610,6 +625,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendCollectionNotice({ state }: StateArg) {
       await sendOnce(state, 'collection-notice', 'collection-notice', debtor(state), {
+        toDebtor: true,
         cc: salesperson(state),
       });
     },
@@ -623,6 +639,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendSecondCollectionNotice({ state }: StateArg) {
       await sendOnce(state, 'second-notice', 'second-collection-notice', debtor(state), {
+        toDebtor: true,
         cc: salesperson(state),
       });
     },
@@ -636,6 +653,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendOverdueWarningLetter({ state }: StateArg) {
       await sendOnce(state, 'warning-letter', 'overdue-warning-letter', debtor(state), {
+        toDebtor: true,
         cc: [...company.creditDesk, ...salesperson(state)],
       });
     },

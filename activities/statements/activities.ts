@@ -11,6 +11,7 @@ import { readPolicyInForce } from '../../infra/policy.js';
 import type { Letterhead } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import { createStatements } from '../../operations/correspondence/statements.js';
+import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import { statementMailKey } from '../../workflows/statements/contract.js';
 import { mapConcurrently } from '../shared/concurrency.js';
@@ -19,8 +20,10 @@ export interface StatementActivityDeps {
   store: Store;
   mailer: Mailer;
   company: Letterhead;
-  /** Renders the statement's wording (default: the shipped templates). */
+  /** Renders the statement's wording (default: the stored templates in force, else the shipped). */
   renderer?: MessageRenderer;
+  /** Gives the debtor's own page the e-mail links to (operations.portal); none when unset. */
+  operations?: Pick<Operations, 'portal'>;
 }
 
 /** The first and last day of month 'YYYY-MM'. */
@@ -36,10 +39,12 @@ export type SendOutcome = 'sent' | 'already-sent' | 'no-open-items' | 'unknown';
 
 export function createStatementActivities(deps: StatementActivityDeps) {
   const { store, mailer } = deps;
+  const portal = deps.operations?.portal;
   const statements = createStatements({
     store,
     renderer: deps.renderer ?? createMessageRenderer({ stored: store.templates }),
     company: deps.company,
+    ...(portal ? { portalLinkFor: (id: string) => portal.portalLinkFor(id) } : {}),
   });
 
   /** One counterparty's statement of `month`, sent once (its effect key). */

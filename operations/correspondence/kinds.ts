@@ -91,6 +91,8 @@ export interface ReceivableMailContext {
   gradeAfter?: string;
   /** Where the recipient acts; only an http(s) address is shown as a link (filter action_link). */
   actionUrl?: string;
+  /** A debtor's message: the debtor's own page (its items, statement, promise to pay, dispute). */
+  portalLink?: string;
 }
 
 const RECEIVABLE_VARIABLES: Record<string, VariableDoc> = {
@@ -136,6 +138,7 @@ const RECEIVABLE_VARIABLES: Record<string, VariableDoc> = {
   gradeBefore: v('text', 'the credit grade before'),
   gradeAfter: v('text', 'the credit grade after'),
   actionUrl: v('text', 'where the recipient acts (filter action_link)'),
+  portalLink: v('text', "a debtor's message: the debtor's own page (filter action_link)"),
 };
 
 /** Full sample data: every field present (the preview's default, and the tests' full context). */
@@ -162,6 +165,7 @@ export const RECEIVABLE_SAMPLE: ReceivableMailContext = {
   gradeBefore: 'AB',
   gradeAfter: 'BA',
   actionUrl: 'https://creditflow.example/receivables/R-1',
+  portalLink: 'https://creditflow.example/portal/abc',
 };
 
 const isMissing = (x: unknown): boolean => x === undefined || x === null || x === '';
@@ -522,6 +526,7 @@ const STATEMENT_VARIABLES: Record<string, VariableDoc> = {
     debitMinor: v('minor units', 'debit'),
     creditMinor: v('minor units', 'credit'),
   }),
+  portalLink: v('text', "the debtor's own page (filter action_link)"),
   openItems: v('list', 'the receivables open at the end of the period', {
     ...LETTER_ITEM,
     bucket: v('text', 'the aging bucket'),

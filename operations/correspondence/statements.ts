@@ -111,7 +111,13 @@ export interface StatementDocument {
   statement: Statement;
 }
 
-export function createStatements(deps: { store: Store; renderer: MessageRenderer; company: Letterhead }) {
+export function createStatements(deps: {
+  store: Store;
+  renderer: MessageRenderer;
+  company: Letterhead;
+  /** The debtor's own page its statement's e-mail links to (operations/portal.ts); none when unset. */
+  portalLinkFor?: (counterpartyId: string) => Promise<string>;
+}) {
   const { store, renderer, company } = deps;
   const recipient = (c: CounterpartyRow) => ({
     id: c.id,
@@ -170,7 +176,10 @@ export function createStatements(deps: { store: Store; renderer: MessageRenderer
           letterNumber,
           date,
         },
-        { ...d.statement },
+        {
+          ...d.statement,
+          ...(deps.portalLinkFor ? { portalLink: await deps.portalLinkFor(d.counterparty.id) } : {}),
+        },
       );
       const [statement, mail] = await Promise.all([
         renderer.render('statement', d.counterparty.language, data),

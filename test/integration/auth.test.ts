@@ -174,11 +174,17 @@ describe('credentials and record-level rules', () => {
     });
     expect((all.json() as { items: unknown[] }).items).toHaveLength(2);
     const writes = (await routeRoles()).filter((r) => r.method !== 'GET' && r.roles?.includes('auditor'));
-    // The POSTs an auditor may call compute and store nothing (a marginal analysis, a template's preview).
-    expect(writes.map((r) => r.key).sort()).toEqual([
-      'POST /v1/credit-terms/analysis',
-      'POST /v1/templates/:kind/:language/preview',
-    ]);
+    // The POSTs an auditor may call compute and store nothing (a marginal analysis, a template's
+    // preview); besides, in the workspace, an auditor signs out and picks a language
+    // (docs/workspace.md): no credit fact either.
+    expect(writes.map((r) => r.key).sort()).toEqual(
+      [
+        'POST /app/sign-out',
+        'POST /v1/credit-terms/analysis',
+        'POST /v1/templates/:kind/:language/preview',
+        'PUT /v1/me/language',
+      ].sort(),
+    );
   });
 });
 
