@@ -2,10 +2,11 @@
  * The staff workspace and the debtor portal in headless Chromium against the real API, Temporal
  * and PostgreSQL, as people use them, by keyboard: a finance and a marketing person sign in and
  * approve an application and see it issued; a salesperson records a late reason and cannot open
- * another salesperson's receivable; a debtor opens its portal link (issued by portalLinkFor),
+ * another salesperson's receivable; a debtor opens the portal link its e-mail carries,
  * promises to pay, and the receivable shows the promise in the workspace and in its workflow
  * history; a debtor's link cannot read another's. axe-core finds no serious or critical
- * violation on any page. Screenshots of the main pages go to docs/images/.
+ * violation on any page. Screenshots of the main pages go to .data/test/screenshots/ (to
+ * docs/images/ with `npm run screenshots`).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,16 +16,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startReceivableWorkflow } from '../../api/receivable-start.js';
 import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
-import { createOperations } from '../../operations/index.js';
 import { createStore } from '../../store/index.js';
 import { fileFor, issue, seedParties } from '../support/applications.js';
 import { createPerson } from '../support/auth.js';
 import { launchChromium, pageErrors } from '../support/browser.js';
+import { mailsWithKey } from '../support/inbox.js';
 import { eventually, systemPerFile } from '../support/system.js';
 
 const system = systemPerFile({ worker: true, poolSize: 4 });
 const AXE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-const IMAGES = path.resolve('docs/images');
+// The pictures in docs/ are taken again by `npm run screenshots`; a test run keeps its own under .data/.
+const IMAGES = path.resolve(process.env.UPDATE_SCREENSHOTS ? 'docs/images' : '.data/test/screenshots');
 const PASSWORD = 'correct horse battery';
 const suffix = randomUUID().slice(0, 8);
 const WAIT = { timeout: 30_000 };
@@ -275,8 +277,15 @@ it('a debtor promises to pay in its portal; the workspace and the workflow histo
     });
     expect((await issue(system.call, p.receivableId, 450_000, 30)).body.stage).toBe('issued');
   }
-  const operations = createOperations(createStore(system.pool));
-  const link = (await operations.portal.portalLinkFor(a.dealer.id)).replace(/^https?:\/\/[^/]+/, system.base);
+  // The link comes in the debtor's own e-mail: the credit terms sent when the receivable was issued.
+  const [terms] = await eventually(
+    () => mailsWithKey(`${a.receivableId}:credit-terms`),
+    (m) => m.length === 1,
+    "the debtor's credit-terms e-mail",
+  );
+  const sent = /https?:\/\/\S+?\/portal\/[A-Za-z0-9._~-]+/.exec(terms?.text ?? '')?.[0];
+  expect(sent, 'a portal link in the e-mail').toBeDefined();
+  const link = (sent as string).replace(/^https?:\/\/[^/]+/, system.base);
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1100, height: 900 } });
   const page = await context.newPage();
   const errors = pageErrors(page);
