@@ -6,16 +6,34 @@
 import { writeFile } from 'node:fs/promises';
 import { ROLES, type Role } from '../domain/actor.js';
 import type { CredentialQueries } from '../store/credentials.js';
+import type { SessionQueries } from '../store/sessions.js';
 
-export const CREDENTIALS_USAGE = `usage: npm run credentials -- create <${ROLES.join('|')}> <login> [--name <person's name>] [--salesperson <id>] | list | revoke <id>`;
+export const CREDENTIALS_USAGE = `usage: npm run credentials -- create <${ROLES.join('|')}> <login> [--name <person's name>] [--salesperson <id>] | list | revoke <id> | password <login> (the password on standard input)`;
+
+/** The shortest password the workspace's sign-in takes. */
+export const MIN_PASSWORD_LENGTH = 10;
 
 /**
  * Runs one command — `create <role> <login> [--name <person's name>] [--salesperson <id>]`
  * (the token is shown once, here), `list`, `revoke <id>` — and returns what to print.
  * A misused command throws the usage.
  */
-export async function runCredentialsCommand(credentials: CredentialQueries, argv: string[]): Promise<string> {
+export async function runCredentialsCommand(
+  credentials: CredentialQueries,
+  argv: string[],
+  passwords?: { sessions: Pick<SessionQueries, 'setPassword'>; read: () => Promise<string> },
+): Promise<string> {
   const [command, ...args] = argv;
+  if (command === 'password') {
+    const [login] = args;
+    if (!login || !passwords) throw new Error(CREDENTIALS_USAGE);
+    const password = (await passwords.read()).replace(/\r?\n$/, '');
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new Error(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+    return (await passwords.sessions.setPassword(login, password))
+      ? `password set for ${login}: they sign in at /app`
+      : `no active credential named ${login}`;
+  }
   if (command === 'create') {
     const [role, name] = args;
     if (!role || !ROLES.includes(role as Role) || !name) throw new Error(CREDENTIALS_USAGE);

@@ -63,6 +63,11 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown, R = unknown> {
    * string branch is that CSV, the rest is the JSON answer.
    */
   csv?: string;
+  /**
+   * The route also answers as PDF (application/pdf), as this says when; like `csv`, `response`'s
+   * string branch stands for it.
+   */
+  pdf?: string;
   /** Error statuses the handler answers beyond those every route of its kind does (see `errorStatuses`). */
   errors?: Record<number, string>;
   /** The authenticated caller (undefined only on public routes); `upload` only with `streamBody`. */
@@ -153,7 +158,7 @@ function errorStatuses(route: AnyRoute, access: RouteAccess): Record<number, str
 
 /** A route's JSON answer: its response schema without the string branch that is its CSV. */
 function jsonResponse(route: AnyRoute): ZodType {
-  if (!route.csv || !(route.response instanceof z.ZodUnion)) return route.response;
+  if (!(route.csv || route.pdf) || !(route.response instanceof z.ZodUnion)) return route.response;
   const options = (route.response.options as ZodType[]).filter((o) => !(o instanceof z.ZodString));
   const [only, ...more] = options;
   if (!only)
@@ -166,6 +171,9 @@ function responses(route: AnyRoute, access: RouteAccess) {
   const content = {
     'application/json': { schema: jsonResponse(route) },
     ...(route.csv ? { 'text/csv': { schema: z.string().describe(route.csv) } } : {}),
+    ...(route.pdf
+      ? { 'application/pdf': { schema: z.string().meta({ format: 'binary' }).describe(route.pdf) } }
+      : {}),
   };
   const out: Record<number, { description: string; content: Record<string, { schema: ZodType }> }> = {};
   for (const [status, description] of Object.entries(route.successes ?? { [route.status ?? 200]: 'success' }))

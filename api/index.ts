@@ -41,6 +41,8 @@ export async function runApi(
     limits: config.http,
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
     workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
+    company: config.company,
+    temporalUiUrl: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.temporal.uiPort}`,
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   return {

@@ -9,10 +9,14 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Policy } from '../domain/policy.js';
 import type { PolicyStore } from '../infra/policy.js';
+import { type Letterhead, letterPreviewPdf } from '../operations/correspondence/letters.js';
+import { createMessageRenderer, type MessageRenderer } from '../operations/correspondence/render.js';
+import { createStatements } from '../operations/correspondence/statements.js';
 import { createTemplateOperations, type LetterPdf } from '../operations/correspondence/templates.js';
 import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
+import type { SignInRules } from '../store/sessions.js';
 import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
 import { authentication } from './plugins/authentication.js';
@@ -27,12 +31,16 @@ import { creditTermRoutes } from './routes/credit-terms.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { importRoutes } from './routes/imports.js';
 import { policyRoutes } from './routes/policy.js';
+import { limitPortal, portalRoutes } from './routes/portal.js';
 import { ratingRoutes } from './routes/rating.js';
 import { receivableRoutes } from './routes/receivables.js';
 import { reportRoutes } from './routes/reports.js';
 import { salespersonRoutes } from './routes/salespeople.js';
+import { scoreRoutes } from './routes/scores.js';
+import { statementRoutes } from './routes/statements.js';
 import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { DEFAULT_SIGN_IN, workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDeps {
   client: Client;
@@ -55,6 +63,16 @@ export interface ApiDeps {
   webhookAllowedNetworks?: readonly string[];
   /** Renders a letter kind's preview as its PDF (the letters' renderLetterPdf); without it, no PDF. */
   letterPdf?: LetterPdf;
+  /** The letterhead of statements and letters (infra/config.ts `company`); default: the name creditflow. */
+  company?: Letterhead;
+  /** Renders the statement's wording (default: the shipped templates). */
+  renderer?: MessageRenderer;
+  /** The workspace's sign-in rules (lockout, session length); default DEFAULT_SIGN_IN (api/routes/workspace.ts). */
+  signIn?: SignInRules;
+  /** The Temporal Web UI's address (the receivable page links to a workflow's history there). */
+  temporalUiUrl?: string;
+  /** Requests a client address may make to the debtor portal in a minute (default 120). */
+  portalRequestsPerMinute?: number;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -98,6 +116,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await installProtection(app, limits);
   const store = deps.store ?? createStore(deps.pool);
+  // Statements and template previews render the version of each template in force.
+  const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
+  const company = deps.company ?? { name: 'creditflow' };
   const operations = deps.operations ?? createOperations(store);
   await failAbandonedImports(app, store);
   await app.register(errorMapping);
@@ -105,12 +126,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const { credentials } = store;
   await app.register(authentication, {
     authenticate: (header) => credentials.authenticate(header),
+    authenticateSession: (id) => store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
     failuresPerMinute: limits.authFailuresPerMinute,
   });
   // Before the roles check: Swagger UI's own routes (/docs) are the library's, public by nature.
   await app.register(openApi);
   await app.register(roles);
   await app.register(idempotency, { store: store.idempotency });
+  limitPortal(app, deps.portalRequestsPerMinute ?? 120);
   const routes: AnyRoute[] = [
     ...counterpartyRoutes({ store, operations }),
     ...receivableRoutes({ client: deps.client, store, policy: deps.policy }),
@@ -132,12 +155,24 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
-    ...templateRoutes({
-      templates: createTemplateOperations({
-        store,
-        ...(deps.letterPdf ? { letterPdf: deps.letterPdf } : {}),
-      }),
+    ...statementRoutes({
+      store,
+      policy: deps.policy,
+      statements: createStatements({ store, renderer, company }),
     }),
+    ...scoreRoutes({ store, operations, policy: deps.policy }),
+    ...templateRoutes({
+      templates: createTemplateOperations({ store, letterPdf: deps.letterPdf ?? letterPreviewPdf(company) }),
+    }),
+    ...workspaceRoutes({
+      client: deps.client,
+      store,
+      operations,
+      policy: deps.policy,
+      ...(deps.signIn ? { signIn: deps.signIn } : {}),
+      ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
+    }),
+    ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy }),
   ];
   routes.push(
     defineRoute({

@@ -17,6 +17,8 @@ export interface RunOptions {
   quick: boolean;
   /** Concurrent starts / connections for P1. */
   concurrency: number;
+  /** P2: the storm policy's grouping window (policy.correspondence.gatherMinutes); default 0.5. */
+  gatherMinutes?: number;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at a time. */

@@ -4,6 +4,7 @@
  *   npm run bench                      every figure at N = 10,000
  *   npm run bench -- --quick           a smoke run (N = 300, shorter phases)
  *   npm run bench -- --n 2000 --only P2,P4
+ *   npm run bench -- --only P6         formal letters per second (no servers)
  * Exit 0 when every figure meets its target, 1 when one misses, 2 when the run failed.
  */
 import { runBench } from '../bench/run.js';

@@ -3,6 +3,7 @@
  *   create <role> <login> [--name <person's name>] [--salesperson <id>]   prints the token once
  *   list
  *   revoke <id>
+ *   password <login>      sets the person's workspace password, read from standard input
  * e.g. `npm run credentials -- create finance li --name 李丽`. Uses DATABASE_URL, else the
  * local PostgreSQL that `npm start` runs.
  */
@@ -16,7 +17,18 @@ const pool = createPool(databaseUrl(loadConfig()), 1);
 try {
   await migrate(pool);
   const store = createStore(pool);
-  const out = await runCredentialsCommand(store.credentials, process.argv.slice(2));
+  const out = await runCredentialsCommand(store.credentials, process.argv.slice(2), {
+    sessions: store.sessions,
+    read: async () => {
+      if (process.stdin.isTTY) process.stderr.write('password: ');
+      let text = '';
+      for await (const chunk of process.stdin) {
+        text += chunk;
+        if (text.includes('\n')) break;
+      }
+      return text.split('\n')[0] ?? '';
+    },
+  });
   if (out) console.log(out);
 } catch (err) {
   console.error((err as Error).message);

@@ -45,12 +45,37 @@ export const systemActor = (what: string): SystemActor => ({
   role: 'system',
 });
 
+/**
+ * A debtor acting through its portal link (api/routes/portal.ts): no credential of a person,
+ * the counterparty itself. `username` is `debtor:<counterpartyId>`; `credentialId` names the
+ * link it came through (`portal:<linkId>`), so every act is traced to the link that made it.
+ */
+export interface DebtorActor {
+  credentialId: string;
+  username: `debtor:${string}`;
+  /** The counterparty's name. */
+  name: string;
+  role: 'debtor';
+  counterpartyId: string;
+}
+
+export const debtorActor = (counterpartyId: string, name: string, linkId: string): DebtorActor => ({
+  credentialId: `portal:${linkId}`,
+  username: `debtor:${counterpartyId}`,
+  name,
+  role: 'debtor',
+  counterpartyId,
+});
+
+export const isDebtorActor = (a: { role: string }): a is DebtorActor => a.role === 'debtor';
+
 /** How an actor reads in a record line or a letter: `李丽 (li, finance)`. */
-export function describeActor(a: Actor | SystemActor): string {
+export function describeActor(a: Actor | SystemActor | DebtorActor): string {
+  if (isDebtorActor(a)) return `${a.name} (${a.username}, via portal)`;
   const base = a.name === a.username ? `${a.username} (${a.role})` : `${a.name} (${a.username}, ${a.role})`;
   return 'onBehalfOf' in a && a.onBehalfOf ? `${base} on behalf of ${a.onBehalfOf.name} (unverified)` : base;
 }
 
 /** The credit record's `source` column for an act by this actor. */
-export const actorSource = (a: Actor | SystemActor) =>
-  a.credentialId ? `credential:${a.credentialId}` : a.username;
+export const actorSource = (a: Actor | SystemActor | DebtorActor) =>
+  isDebtorActor(a) ? a.username : a.credentialId ? `credential:${a.credentialId}` : a.username;

@@ -31,6 +31,7 @@ export const COUNTERPARTY_DETAILS = [
   'language',
   'region',
   'contactName',
+  'address',
   'joinedOn',
 ] as const;
 export const SALESPERSON_DETAILS = ['name', 'email', 'region', 'phone'] as const;
@@ -44,6 +45,8 @@ export interface CounterpartyProfile {
   language: string;
   region: string;
   contactName: string | null;
+  /** The postal address letters are sent to (optional; migration 021). */
+  address?: string | null;
   joinedOn: string;
   creditGrade: string | null;
   customerClass: string | null;

@@ -31,6 +31,9 @@ export function wallClock(
 export function formatDate(date: string): string;
 export function formatDate(epochMs: number, timeZone: string): string;
 
+/** A calendar date as a formal letter writes it, in `locale`: 2026年4月30日, 30 April 2026. */
+export function formatLetterDate(date: string, locale?: string): string;
+
 /** 'YYYY-MM-DD HH:mm' in `timeZone`. */
 export function formatDateTime(epochMs: number, timeZone: string): string;
 

@@ -175,6 +175,21 @@ export function formatDate(value, timeZone) {
   return value;
 }
 
+/**
+ * A calendar date written out as a formal letter dates itself, in the reader's language (Intl):
+ * 2026年4月30日, 30 April 2026. Everywhere else a date reads 'YYYY-MM-DD' (formatDate).
+ */
+export function formatLetterDate(date, locale = 'zh-CN') {
+  if (!CALENDAR_DATE.test(date)) throw new RangeError(`not a YYYY-MM-DD date: '${date}'`);
+  const tag = locale === 'en' ? 'en-GB' : locale;
+  return new Intl.DateTimeFormat(tag, {
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    timeZone: 'UTC',
+  }).format(new Date(`${date}T00:00:00Z`));
+}
+
 /** An instant for people: 'YYYY-MM-DD HH:mm' on the wall clock of the company's time zone. */
 export function formatDateTime(epochMs, timeZone) {
   const w = wallClock(epochMs, timeZone);

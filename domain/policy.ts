@@ -5,6 +5,7 @@
  *
  * Plain data and types only: imported by workflow code.
  */
+
 import { type DateWindow, DEFAULT_DATE_WINDOW } from './calendar.js';
 import {
   type ClassPolicyTable,
@@ -16,6 +17,8 @@ import {
   type FactorScorer,
   type FactorWeights,
 } from './customer-class.js';
+import type { CustomerScorePolicy } from './customer-score.js';
+import type { PortalPolicy } from './portal.js';
 import {
   DEFAULT_CONDUCT_INDICATORS,
   DEFAULT_PERFORMANCE_INDICATORS,
@@ -96,6 +99,8 @@ export interface CustomerClassPolicy {
   scorer: FactorScorer;
   thresholds: ClassThresholds;
   classes: ClassPolicyTable;
+  /** Scores that keep themselves (docs/scores.md); policies stored before it use the defaults. */
+  score?: CustomerScorePolicy;
 }
 
 /** Salespeople (docs/domain.md §4, §5): finance's baselines, marketing's rate table, the limit warning level, credit weights. */
@@ -105,7 +110,20 @@ export interface SalespersonPolicy {
   /** Limit usage (basis points) at which the salesperson and managers are warned; 100 % is the hard stop. */
   limitWarningBp: number;
   creditWeights: SalespersonCreditWeights;
+  /** The salesperson's score (docs/scores.md): a fact older than this many months counts as missing. Default 12. */
+  score?: { factLimitMonths?: number };
 }
+
+/**
+ * Grouped correspondence (docs/correspondence.md): a debtor's notices and a salesperson's
+ * tasks of one working day go as one message, gathered for `gatherMinutes` from the first.
+ */
+export interface CorrespondencePolicy {
+  /** Minutes a day's message gathers items from its first one before it is sent (default 10). */
+  gatherMinutes: number;
+}
+
+export const DEFAULT_CORRESPONDENCE: CorrespondencePolicy = { gatherMinutes: 10 };
 
 export interface Policy {
   version: string;
@@ -122,7 +140,21 @@ export interface Policy {
   rating: DealerRatingPolicy;
   customer: CustomerClassPolicy;
   salesperson: SalespersonPolicy;
+  /** The monthly statements of account (docs/letters.md); policies without it: day 1. */
+  statements?: StatementPolicy;
+  /** Policies stored before it existed: the default (DEFAULT_CORRESPONDENCE). */
+  correspondence?: CorrespondencePolicy;
+  /** The debtor portal (domain/portal.ts); policies stored before it existed use DEFAULT_PORTAL_POLICY. */
+  portal?: PortalPolicy;
 }
+
+export interface StatementPolicy {
+  /** The day of the month (1–28) on which every counterparty with open items gets last month's statement. */
+  dayOfMonth: number;
+}
+
+/** The statement day in force under `policy` (older policies have none: the 1st). */
+export const statementDay = (policy: Policy): number => policy.statements?.dayOfMonth ?? 1;
 
 export const DEFAULT_POLICY: Policy = {
   version: 'default-2026.1',
@@ -169,3 +201,7 @@ export const DEFAULT_POLICY: Policy = {
 
 /** The date window in force under `policy` (older policies have none: the default). */
 export const dateWindow = (policy: Policy): DateWindow => policy.dates ?? DEFAULT_DATE_WINDOW;
+
+/** The grouping of correspondence under `policy` (older policies have none: the default). */
+export const correspondencePolicy = (policy: Policy): CorrespondencePolicy =>
+  policy.correspondence ?? DEFAULT_CORRESPONDENCE;

@@ -53,6 +53,10 @@ const ConfigSchema = z.object({
   SMTP_MAX_CONNECTIONS: z.coerce.number().int().min(0).max(100).default(4),
   MAIL_FROM: z.string().default('creditflow <credit@creditflow.local>'),
   COMPANY_NAME: z.string().default('creditflow'),
+  // The letterhead of formal letters and statements (docs/letters.md); each optional.
+  COMPANY_ADDRESS: z.string().optional(),
+  COMPANY_CONTACT: z.string().optional(),
+  COMPANY_SEAL_IMAGE: z.string().optional(),
   FINANCE_APPROVERS: z.string().default('finance@creditflow.local'),
   MARKETING_APPROVERS: z.string().default('marketing@creditflow.local'),
   MANAGERS: z.string().default('manager@creditflow.local'),
@@ -134,6 +138,11 @@ export interface Config {
   };
   company: {
     name: string;
+    /** The letterhead's postal address and contact line (telephone, e-mail); undefined: left out. */
+    address?: string;
+    contact?: string;
+    /** A PNG of the company seal printed over a letter's signature; undefined: none. */
+    sealImagePath?: string;
     financeApprovers: string[];
     marketingApprovers: string[];
     managers: string[];
@@ -226,6 +235,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     company: {
       name: e.COMPANY_NAME,
+      ...(e.COMPANY_ADDRESS?.trim() ? { address: e.COMPANY_ADDRESS.trim() } : {}),
+      ...(e.COMPANY_CONTACT?.trim() ? { contact: e.COMPANY_CONTACT.trim() } : {}),
+      ...(e.COMPANY_SEAL_IMAGE?.trim()
+        ? { sealImagePath: path.resolve(rootDir, e.COMPANY_SEAL_IMAGE.trim()) }
+        : {}),
       financeApprovers: list(e.FINANCE_APPROVERS),
       marketingApprovers: list(e.MARKETING_APPROVERS),
       managers: list(e.MANAGERS),

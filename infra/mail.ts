@@ -11,6 +11,10 @@ export interface OutgoingMail {
   effectKey: string;
   /** What e-mail it is (payment-reminder, rating-grade …), for the sent-mail metric. */
   kind?: string;
+  /** The items a grouped message lists (their keys, header X-Creditflow-Items): docs/correspondence.md. */
+  items?: string[];
+  /** Files attached to the message (a letter's PDF, a statement's PDF and CSV). */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
 export interface Mailer {
@@ -50,8 +54,12 @@ export function createMailer(
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
         messageId: stableId,
-        headers: { 'X-Creditflow-Effect': mail.effectKey },
+        headers: {
+          'X-Creditflow-Effect': mail.effectKey,
+          ...(mail.items ? { 'X-Creditflow-Items': mail.items.join(' ') } : {}),
+        },
       });
       metrics?.mailSent(mail.kind ?? 'other');
       return { messageId: info.messageId };

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { DEFAULT_DATE_WINDOW, isCalendarDate } from '../domain/calendar.js';
+import { SCORE_FACTORS } from '../domain/customer-score.js';
 import { DEFAULT_POLICY, type Policy } from '../domain/policy.js';
 import { assertConductIndicators, assertPerformanceIndicators } from '../domain/rating.js';
 import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesperson-assessment.js';
@@ -86,6 +87,38 @@ const Range = z
   .object({ worst: z.number().int(), best: z.number().int() })
   .refine((r) => r.worst !== r.best, 'worst and best must differ');
 
+/** policy.customer.score (docs/scores.md): every field optional, the defaults in domain/customer-score.ts. */
+const CustomerScorePolicySchema = z.object({
+  windowMonths: z.number().int().min(1).max(60).optional(),
+  factLimitMonths: z.number().int().min(1).max(120).optional(),
+  weights: z
+    .object(
+      Object.fromEntries(SCORE_FACTORS.map((f) => [f, z.number().int().min(0).max(100)])) as Record<
+        (typeof SCORE_FACTORS)[number],
+        z.ZodNumber
+      >,
+    )
+    .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === 100, 'weights must sum to 100')
+    .optional(),
+  behaviourScorer: z
+    .object({
+      p90DaysLate: Range,
+      lateTrendDays: Range,
+      brokenPromises: Range,
+      disputes: Range,
+      writeOffRateBp: Range,
+      discountTakeUpBp: Range,
+      customerFeedbackScore: Range,
+      contractFulfilmentBp: Range,
+    })
+    .optional(),
+  scheduleDayOfMonth: z.number().int().min(1).max(28).optional(),
+  warning: z
+    .object({ dropPoints: z.number().int().min(1).max(100), overRefreshes: z.number().int().min(1).max(24) })
+    .optional(),
+  debounceSeconds: z.number().int().min(0).max(86_400).optional(),
+});
+
 export const PolicySchema = z
   .object({
     version: z.string().trim().min(1).max(64),
@@ -102,6 +135,13 @@ export const PolicySchema = z
       .object({ daysBack: z.number().int().min(1).max(36_500), daysAhead: z.number().int().min(1).max(3650) })
       .default(DEFAULT_DATE_WINDOW),
     calendar: CalendarSchema.optional(),
+    portal: z
+      .object({
+        linkDays: z.number().int().min(1).max(365),
+        promiseMaxDaysAhead: z.number().int().min(1).max(365),
+        promisesPerReceivable: z.number().int().min(1).max(20),
+      })
+      .optional(),
     receivable: z.object({
       timeline: z
         .object({
@@ -181,6 +221,7 @@ export const PolicySchema = z
           contractFulfilment: z.number().int().min(0).max(100),
         })
         .refine((w) => Object.values(w).reduce((a, b) => a + b, 0) === 100, 'weights must sum to 100'),
+      score: z.object({ factLimitMonths: z.number().int().min(1).max(120).optional() }).optional(),
     }),
     customer: z.object({
       scorer: z.object({
@@ -202,7 +243,19 @@ export const PolicySchema = z
         .object({ a: z.number().int().max(100), b: z.number().int(), c: z.number().int().min(0) })
         .refine((t) => t.a > t.b && t.b > t.c, 'thresholds must fall: a > b > c'),
       classes: z.object({ A: ClassPolicy, B: ClassPolicy, C: ClassPolicy, D: ClassPolicy }),
+      score: CustomerScorePolicySchema.optional(),
     }),
+    statements: z
+      .object({
+        dayOfMonth: z
+          .number()
+          .int()
+          .min(1)
+          .max(28)
+          .describe('The day of the month the monthly statements go out (1–28: every month has it)'),
+      })
+      .optional(),
+    correspondence: z.object({ gatherMinutes: z.number().min(0).max(1440) }).optional(),
   })
   .passthrough();
 

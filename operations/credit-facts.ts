@@ -1,8 +1,8 @@
 /**
  * The acts that change a counterparty's credit facts outside an upsert, each recorded with
  * before, after, who and why: the +15 downgrade of a receivable 15+ days overdue, a
- * manager's credit override, and a customer's score (domain/credit-facts.ts says which
- * process may change which fact).
+ * manager's credit override (domain/credit-facts.ts says which process may change which
+ * fact). A customer's score and class are operations/scores.ts's.
  */
 import { randomUUID } from 'node:crypto';
 import { type Actor, actorSource } from '../domain/actor.js';
@@ -14,17 +14,7 @@ import {
   overdueDowngrade,
   type Refusal,
 } from '../domain/credit-facts.js';
-import {
-  type CustomerClass,
-  type CustomerCreditScore,
-  type EarlyWarning,
-  earlyWarning,
-} from '../domain/customer-class.js';
-import type { Policy } from '../domain/policy.js';
 import type { Store } from '../store/index.js';
-
-/** Why a customer score was not stored. */
-export type ScoreRefusal = { unknown: true } | { dealer: true };
 
 export function createCreditFactOperations(store: Store) {
   const { counterparties, creditRecord } = store;
@@ -95,59 +85,6 @@ export function createCreditFactOperations(store: Store) {
           idempotencyKey: `counterparty:${counterpartyId}:credit-override:${randomUUID()}`,
         });
         return { changed: true, change: outcome.change };
-      });
-    },
-
-    /**
-     * Stores a customer's score (docs/domain.md §3): the class on the counterparty, a row of score history and a
-     * credit-record event (the factors, the score, the class before and after, the early warning
-     * over the whole history, why, and who), together.
-     */
-    async recordCustomerScore(
-      counterpartyId: string,
-      s: {
-        result: CustomerCreditScore;
-        factors: Record<string, unknown>;
-        note: string | undefined;
-        policy: Policy;
-        actor: Actor;
-      },
-    ): Promise<ScoreRefusal | { previousClass: CustomerClass | null; warning: EarlyWarning }> {
-      const { result, policy, actor } = s;
-      const t = policy.customer.thresholds;
-      return store.transaction(async (client) => {
-        // The row lock orders concurrent scorings of one customer: history ids follow scoring order.
-        const c = await counterparties.lock(client, counterpartyId);
-        if (!c) return { unknown: true };
-        if (c.kind !== 'customer') return { dealer: true };
-        const previousClass = (c.customerClass as CustomerClass | null) ?? null;
-        const { scoreId, history } = await counterparties.addScore(client, {
-          counterpartyId,
-          score: result.score,
-          customerClass: result.customerClass,
-          factorScores: result.factorScores,
-        });
-        await counterparties.setFields(client, counterpartyId, { customerClass: result.customerClass });
-        const warning = earlyWarning(history, { thresholds: t });
-        await creditRecord.append(client, {
-          subjectType: 'counterparty',
-          subjectId: counterpartyId,
-          eventType: 'class-set-by-score',
-          payload: {
-            score: result.score,
-            factorScores: result.factorScores,
-            factors: s.factors,
-            previousClass,
-            customerClass: result.customerClass,
-            reason: `weighted score ${result.score} → class ${result.customerClass} (A ≥ ${t.a}, B ≥ ${t.b}, C ≥ ${t.c})${s.note ? `: ${s.note}` : ''}`,
-            earlyWarning: warning.reasons,
-            policyVersion: policy.version,
-            actor,
-          },
-          source: actorSource(actor),
-          idempotencyKey: `customer-score:${scoreId}`,
-        });
-        return { previousClass, warning };
       });
     },
   };

@@ -10,9 +10,11 @@ import { createStore, type Store } from '../store/index.js';
 import { createCreditFactOperations } from './credit-facts.js';
 import { createMasterData } from './master-data.js';
 import { createPolicyOperations } from './policy.js';
+import { createPortalOperations } from './portal.js';
 import { ratingOperations } from './rating.js';
 import { createReceivableRecordOperations } from './receivable-record.js';
 import { salespersonCreditOperations } from './salesperson-credit.js';
+import { createScoreOperations } from './scores.js';
 import { createSupplyOperations } from './supply.js';
 
 export function createOperations(store: Store) {
@@ -25,6 +27,8 @@ export function createOperations(store: Store) {
     policy: createPolicyOperations(store),
     receivableRecord: createReceivableRecordOperations(store),
     supply: createSupplyOperations(store),
+    scores: createScoreOperations(store),
+    portal: createPortalOperations(store),
   };
 }
 

@@ -46,6 +46,7 @@ const initialProfile = (c: CounterpartyUpsert): CounterpartyProfile => ({
   language: c.language,
   region: c.region,
   contactName: c.contactName,
+  ...(c.address != null ? { address: c.address } : {}),
   joinedOn: c.joinedOn,
   creditGrade: c.creditGrade ?? null,
   customerClass: c.customerClass ?? null,

@@ -1,6 +1,6 @@
 /**
  * A salesperson's credit (docs/domain.md §4, §5): entries on their credit record, the
- * month's assessment stored, the credit score, the receivables limit (a proposal from an
+ * month's assessment stored (the credit score is operations/scores.ts's), the receivables limit (a proposal from an
  * evaluation, a manager's decision) and the quarterly review (a proposal per salesperson,
  * a manager's decision). Each act and its credit-record event commit together; routes and
  * the salesperson workflows' activities call these.
@@ -8,11 +8,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Actor, actorSource, type SystemActor } from '../domain/actor.js';
 import { addDays, instantAt } from '../domain/calendar.js';
-import {
-  type SalespersonCreditInputs,
-  type SalespersonCreditWeights,
-  salespersonCreditScore,
-} from '../domain/salesperson-assessment.js';
 import {
   type AssessmentTableRow,
   proposeReview,
@@ -26,9 +21,6 @@ import type { LimitProposalRow, ReviewRow, SalespersonRow } from '../store/sales
 import { OperationRefused } from './refused.js';
 
 export type SalespersonRecordKind = 'sale' | 'complaint' | 'collection' | 'violation';
-
-/** The complaints a score counts by default: those on the record over this many days. */
-const COMPLAINT_WINDOW_DAYS = 90;
 
 /** The score of the latest 'credit-scored' event on a salesperson's record; null when never scored. */
 export function latestCreditScore(record: readonly Pick<CreditRecordRow, 'eventType' | 'payload'>[]) {
@@ -83,38 +75,6 @@ export function salespersonCreditOperations(store: Store) {
         }),
       );
       return { idempotencyKey: key };
-    },
-
-    /**
-     * Scores the salesperson's credit with the policy's weights and records it; the complaints default to
-     * those on the record over the last 90 days.
-     */
-    async scoreCredit(
-      salespersonId: string,
-      given: Omit<SalespersonCreditInputs, 'complaintCount'> & { complaintCount?: number | undefined },
-      weights: SalespersonCreditWeights,
-      actor: Actor,
-    ) {
-      await salesperson(salespersonId);
-      const now = Date.now();
-      const counts = await q.recordCounts(
-        salespersonId,
-        new Date(now - COMPLAINT_WINDOW_DAYS * 86_400_000).toISOString(),
-        new Date(now + 1).toISOString(),
-      );
-      const inputs = { ...given, complaintCount: given.complaintCount ?? counts.complaint ?? 0 };
-      const result = salespersonCreditScore(inputs, weights);
-      await inTransaction(pool, (c) =>
-        records.append(c, {
-          subjectType: 'salesperson',
-          subjectId: salespersonId,
-          eventType: 'credit-scored',
-          payload: { ...inputs, ...result, weights, actor },
-          source: actorSource(actor),
-          idempotencyKey: `salesperson:${salespersonId}:credit-scored:${randomUUID()}`,
-        }),
-      );
-      return { ...result, complaintCount: inputs.complaintCount };
     },
 
     /** Proposes a new receivables limit from an evaluation; pending until a manager decides. */

@@ -16,6 +16,8 @@ export interface CounterpartyRow {
   language: string;
   region: string;
   contactName: string | null;
+  /** The postal address letters are sent to. */
+  address: string | null;
   creditGrade: string | null;
   customerClass: string | null;
   creditLimitMinor: number;
@@ -27,12 +29,12 @@ export interface CounterpartyRow {
 /** A counterparty as stored: its id and profile (every credit fact named). */
 export type CounterpartyRecord = CounterpartyProfile & { id: string };
 
-const COUNTERPARTY_COLUMNS = `c.id, c.name, c.kind, c.email, c.language, c.region, c.contact_name AS "contactName",
+const COUNTERPARTY_COLUMNS = `c.id, c.name, c.kind, c.email, c.language, c.region, c.contact_name AS "contactName", c.address,
   c.credit_grade AS "creditGrade", c.customer_class AS "customerClass", c.credit_limit_minor AS "creditLimitMinor",
   c.credit_term_days AS "creditTermDays", c.joined_on AS "joinedOn",
   EXISTS (SELECT 1 FROM supply_blocks b WHERE b.counterparty_id = c.id) AS "supplyStopped"`;
 
-const PROFILE_COLUMNS = `kind, name, email, language, region, contact_name AS "contactName", joined_on AS "joinedOn",
+const PROFILE_COLUMNS = `kind, name, email, language, region, contact_name AS "contactName", address, joined_on AS "joinedOn",
   credit_grade AS "creditGrade", customer_class AS "customerClass", credit_limit_minor AS "creditLimitMinor",
   credit_term_days AS "creditTermDays"`;
 
@@ -43,6 +45,7 @@ const COLUMN: Record<string, string> = {
   language: 'language',
   region: 'region',
   contactName: 'contact_name',
+  address: 'address',
   joinedOn: 'joined_on',
   creditGrade: 'credit_grade',
   customerClass: 'customer_class',
@@ -67,15 +70,15 @@ export function createCounterpartyQueries(pool: Pool) {
       existing === 'keep'
         ? 'DO NOTHING'
         : `DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, email = EXCLUDED.email,
-           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name,
+           language = EXCLUDED.language, region = EXCLUDED.region, contact_name = EXCLUDED.contact_name, address = EXCLUDED.address,
            credit_grade = EXCLUDED.credit_grade, customer_class = EXCLUDED.customer_class,
            credit_limit_minor = EXCLUDED.credit_limit_minor, credit_term_days = EXCLUDED.credit_term_days,
            joined_on = EXCLUDED.joined_on, updated_at = now()`;
     const { rows: written } = await db.query<{ id: string; created: boolean }>(
       `INSERT INTO counterparties (id, kind, name, email, language, region, contact_name, joined_on, credit_grade,
-         customer_class, credit_limit_minor, credit_term_days)
+         customer_class, credit_limit_minor, credit_term_days, address)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::date[], $9::text[], $10::text[], $11::bigint[], $12::int[])
+         $8::date[], $9::text[], $10::text[], $11::bigint[], $12::int[], $13::text[])
        ON CONFLICT (id) ${onConflict} RETURNING id, (xmax = 0) AS created`,
       [
         column('id'),
@@ -90,6 +93,7 @@ export function createCounterpartyQueries(pool: Pool) {
         column('customerClass'),
         column('creditLimitMinor'),
         column('creditTermDays'),
+        rows.map((c) => c.address ?? null),
       ],
     );
     return new Set(written.filter((r) => r.created).map((r) => r.id));

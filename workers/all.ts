@@ -11,6 +11,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
+import { statementDay } from '../domain/policy.js';
 import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
@@ -19,11 +20,15 @@ import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
 import { ensureRatingSchedules } from './rating.schedules.js';
 import { ensureSalespersonSchedules } from './salesperson.schedules.js';
+import { ensureScoreSchedules } from './score.schedules.js';
+import { ensureStatementSchedule } from './statements.schedules.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
 import {
   createRatingWorker,
   createReceivableWorker,
   createSalespersonWorker,
+  createScoreWorker,
+  createStatementWorker,
   WORKFLOWS_PATH,
 } from './worker.js';
 
@@ -89,20 +94,37 @@ export async function startCreditflowWorkers(opts: {
     }),
     await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
     await createRatingWorker({ ...common, store, operations, company: opts.company }),
+    await createStatementWorker({ ...common, store, operations, company: opts.company }),
+    await createScoreWorker({ ...common, store, operations, company: opts.company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.
   let timeZone = opts.policies.current().timeZone;
   await ensureSalespersonSchedules(opts.client, timeZone);
   await ensureRatingSchedules(opts.client, timeZone);
+  // The statements and the customer scores follow their day of the month as well.
+  let dayOfMonth = statementDay(opts.policies.current());
+  await ensureStatementSchedule(opts.client, { timeZone, dayOfMonth });
+  let scoreDay = opts.policies.current().customer.score?.scheduleDayOfMonth;
+  await ensureScoreSchedules(opts.client, opts.policies.current());
   let rescheduling = Promise.resolve();
   const unsubscribe = opts.policies.onChange((p) => {
-    if (p.timeZone === timeZone) return;
+    const zoneMoved = p.timeZone !== timeZone;
+    const statementsMoved = zoneMoved || statementDay(p) !== dayOfMonth;
+    const scoresMoved = zoneMoved || p.customer.score?.scheduleDayOfMonth !== scoreDay;
+    if (!statementsMoved && !scoresMoved) return;
     timeZone = p.timeZone;
+    dayOfMonth = statementDay(p);
+    scoreDay = p.customer.score?.scheduleDayOfMonth;
     rescheduling = rescheduling
       .then(async () => {
-        await ensureSalespersonSchedules(opts.client, p.timeZone);
-        await ensureRatingSchedules(opts.client, p.timeZone);
+        if (zoneMoved) {
+          await ensureSalespersonSchedules(opts.client, p.timeZone);
+          await ensureRatingSchedules(opts.client, p.timeZone);
+        }
+        if (statementsMoved)
+          await ensureStatementSchedule(opts.client, { timeZone: p.timeZone, dayOfMonth: statementDay(p) });
+        if (scoresMoved) await ensureScoreSchedules(opts.client, p);
       })
       .catch((err: Error) => console.error(`could not move the schedules to ${p.timeZone}: ${err.message}`));
   });

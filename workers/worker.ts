@@ -10,9 +10,13 @@ import {
   type ReceivableActivityDeps,
 } from '../activities/receivable/activities.js';
 import { createSalespersonActivities } from '../activities/salesperson/activities.js';
+import { createScoreActivities } from '../activities/scores/activities.js';
+import { createStatementActivities } from '../activities/statements/activities.js';
 import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
 import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../workflows/salesperson/contract.js';
+import { SCORES_TASK_QUEUE } from '../workflows/scores/contract.js';
+import { STATEMENT_TASK_QUEUE } from '../workflows/statements/contract.js';
 
 const require = createRequire(import.meta.url);
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
@@ -68,3 +72,7 @@ export const createReceivableWorker = workerOf(RECEIVABLE_TASK_QUEUE, createRece
 export const createSalespersonWorker = workerOf(SALESPERSON_TASK_QUEUE, createSalespersonActivities);
 /** The worker that runs the dealer rating workflows (monthly, quarterly, batches, decisions) and their activities. */
 export const createRatingWorker = workerOf(RATING_TASK_QUEUE, createRatingActivities);
+/** The worker that runs the monthly statements of account and their activities. */
+export const createStatementWorker = workerOf(STATEMENT_TASK_QUEUE, createStatementActivities);
+/** The worker that refreshes customer scores (on behaviour changes, debounced, and monthly) and their activities. */
+export const createScoreWorker = workerOf(SCORES_TASK_QUEUE, createScoreActivities);

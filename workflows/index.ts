@@ -1,5 +1,6 @@
 // The worker's workflow bundle: every workflow type creditflow runs.
 
+export { correspondenceWorkflow } from './correspondence/correspondence.workflow.js';
 export {
   dealerDecisionWorkflow,
   monthlyPerformanceWorkflow,
@@ -9,3 +10,5 @@ export {
 export { receivableWorkflow } from './receivable/receivable.workflow.js';
 export { salespersonAssessmentWorkflow } from './salesperson/salesperson-assessment.workflow.js';
 export { salespersonReviewWorkflow } from './salesperson/salesperson-review.workflow.js';
+export { customerScoresRefreshWorkflow, customerScoreWorkflow } from './scores/customer-score.workflow.js';
+export { monthlyStatementsWorkflow } from './statements/statements.workflow.js';

@@ -8,8 +8,8 @@ import { actorSource, describeActor } from '../../domain/actor.js';
 import { automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
-import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import { type CalendarPolicy, calendarOf, shiftToWorkingDay } from '../../domain/working-days.js';
+import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import type { Config } from '../../infra/config.js';
 import type { Mailer } from '../../infra/mail.js';
 import type { CreditflowMetrics } from '../../infra/metrics.js';
@@ -19,6 +19,12 @@ import type { ReceivableMailContext, ReceivableMailKind } from '../../operations
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
+import type {
+  CorrespondenceInput,
+  CorrespondenceItem,
+  DebtorNoticeStep,
+  SalespersonTaskStep,
+} from '../../workflows/correspondence/contract.js';
 import {
   type AutomaticCheckResult,
   actorOfUpdate,
@@ -31,6 +37,12 @@ import {
   receivableWorkflowId,
   type WorkingDayAnswer,
 } from '../../workflows/receivable/contract.js';
+import {
+  type CorrespondenceActivityDeps,
+  createCorrespondenceActivities,
+  signalCorrespondence,
+} from '../correspondence/activities.js';
+import { refreshScoreOnBehaviour } from '../scores/signal.js';
 
 export interface ReceivableActivityDeps {
   /** The data layer (store/index.ts) and the business operations over it, built once per process. */
@@ -53,6 +65,22 @@ export interface ReceivableActivityDeps {
    * (operations/correspondence/render.ts). Default: the stored versions, else the shipped files.
    */
   renderer?: MessageRenderer;
+  /** PDF letters attached to a debtor's message (seam 3); none when unset. */
+  letters?: CorrespondenceActivityDeps['letters'];
+  /** Temporal client for signal-with-start; default: the worker's client in the activity context. */
+  client?: CorrespondenceActivityDeps['client'];
+}
+
+/** What a timeline step tells the debtor and the salesperson, grouped per reader and day. */
+export interface StepCorrespondence {
+  state: ReceivableState;
+  /** The local date the step fired on, and when. */
+  day: string;
+  firedAt: string;
+  gatherMinutes: number;
+  timeZone: string;
+  debtorNotice?: DebtorNoticeStep;
+  salespersonTasks?: SalespersonTaskStep[];
 }
 
 interface StateArg {
@@ -216,14 +244,24 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     step: string,
     kind: ReceivableMailKind,
     to: string[],
-    opts: { cc?: string[]; language?: string; context?: Partial<ReceivableMailContext> } = {},
+    opts: {
+      cc?: string[];
+      language?: string;
+      context?: Partial<ReceivableMailContext>;
+      /** To the debtor: the message carries the link to its own page (docs/workspace.md). */
+      toDebtor?: boolean;
+    } = {},
   ): Promise<{ messageId: string }> {
     const key = `${s.receivableId}:${step}${round(s)}`;
     return effects.once(key, step, s.receivableId, async () => {
       const language = opts.language ?? s.checks?.counterparty.language ?? 'zh-CN';
+      const portalLink = opts.toDebtor
+        ? await operations.portal.portalLinkFor(s.application.counterpartyId)
+        : undefined;
       // The template in force now, when the message is sent.
       const mail = await renderer.render(kind, language, {
         ...contextFor(s, await policyOf(s)),
+        ...(portalLink ? { portalLink } : {}),
         ...opts.context,
       });
       return mailer.send({
@@ -283,11 +321,28 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     );
   }
 
+  const correspondence = createCorrespondenceActivities({
+    store,
+    mailer,
+    company,
+    renderer,
+    portalLinkFor: (counterpartyId) => operations.portal.portalLinkFor(counterpartyId),
+    ...(deps.letters ? { letters: deps.letters } : {}),
+    ...(deps.client ? { client: deps.client } : {}),
+  });
+
+  /** The per-receivable task behind a salesperson's task item (store/tasks.ts keeps them per receivable). */
+  async function openTaskFor(s: ReceivableState, t: SalespersonTaskStep, day: string) {
+    if (t === 'phone-task') await task(s, 'phone-task', 'phone-debtor', s.dueDate);
+    else if (t === 'visit-task') await task(s, 'visit-task', 'visit-debtor', day);
+    else await task(s, 'late-reason', 'record-late-reason', addDays(day, 3));
+  }
+
   return {
     /**
      * The working day a timeline step planned for `date` fires on, by the calendar of the
-     * workflow's policy (absent: the defaults) and the registry's official days. Run as a local
-     * activity: no I/O, and the workflow keeps the answer in its state.
+     * workflow's policy (absent: the defaults) and the registry's official days. No I/O; the
+     * workflow keeps the answer in its state.
      */
     async workingDayFor(q: { date: string; calendar?: CalendarPolicy }): Promise<WorkingDayAnswer> {
       const calendar = calendarOf(q);
@@ -299,6 +354,52 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         ...(why ? { why } : {}),
         ...(shifted.warning ? { warning: shifted.warning } : {}),
       };
+    },
+
+    ...correspondence,
+
+    /**
+     * A timeline step's notice to the debtor and tasks for the salesperson (docs/correspondence.md):
+     * the tasks are opened per receivable, and each item joins its reader's day by
+     * signal-with-start; the day's correspondence workflow sends them as one message.
+     */
+    async queueStepCorrespondence(c: StepCorrespondence): Promise<void> {
+      const s = c.state;
+      for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
+      const cp = s.checks?.counterparty;
+      const sp = s.checks?.salesperson;
+      const base = { day: c.day, gatherMinutes: c.gatherMinutes, timeZone: c.timeZone };
+      const item = (step: CorrespondenceItem['step']): CorrespondenceItem => ({
+        itemKey: `${s.receivableId}:${step}${round(s)}`,
+        receivableId: s.receivableId,
+        step,
+        round: s.timelineRound ?? 0,
+        day: c.day,
+        firedAt: c.firedAt,
+      });
+      const entries: { input: CorrespondenceInput; item: CorrespondenceItem }[] = [];
+      if (c.debtorNotice)
+        entries.push({
+          input: {
+            ...base,
+            audience: 'debtor',
+            partyId: s.application.counterpartyId,
+            partyName: cp?.name ?? s.application.counterpartyId,
+          },
+          item: item(c.debtorNotice),
+        });
+      for (const t of c.salespersonTasks ?? [])
+        entries.push({
+          input: {
+            ...base,
+            audience: 'salesperson',
+            partyId: s.application.salespersonId,
+            partyName: sp?.name ?? s.application.salespersonId,
+          },
+          item: item(t),
+        });
+      const client = deps.client ?? Context.current().client;
+      for (const e of entries) await signalCorrespondence(client, e.input, e.item);
     },
 
     async recordApplication(input: ReceivableInput): Promise<void> {
@@ -446,6 +547,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       });
       // A step's record ends the step: counted once, a retried activity finds it already there.
       if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
+      // A change of the customer's payment behaviour refreshes its score (docs/scores.md).
+      await refreshScoreOnBehaviour(store, {
+        counterpartyId: e.state.application.counterpartyId,
+        receivableId: e.state.receivableId,
+        event: e.event,
+        policy: async () => policy ?? policyOf(e.state),
+      });
     },
 
     async recordPaymentReceived(e: {
@@ -478,7 +586,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
           idempotencyKey: `${s.receivableId}:payment:${e.payment.paymentId}`,
         },
       );
+      await refreshScoreOnBehaviour(store, {
+        counterpartyId: s.application.counterpartyId,
+        receivableId: s.receivableId,
+        event: 'payment-received',
+        policy: () => policyOf(s),
+      });
       await sendOnce(s, `receipt:${e.payment.paymentId}`, 'payment-received', debtor(s), {
+        toDebtor: true,
         context: { paymentMinor: e.payment.amountMinor },
       });
     },
@@ -508,11 +623,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async sendCreditTerms({ state }: StateArg) {
-      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), { cc: salesperson(state) });
+      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), {
+        toDebtor: true,
+        cc: salesperson(state),
+      });
     },
 
     async sendPaymentReminder({ state }: StateArg) {
-      await sendOnce(state, 'reminder', 'payment-reminder', debtor(state));
+      await sendOnce(state, 'reminder', 'payment-reminder', debtor(state), { toDebtor: true });
     },
 
     async createPhoneTask({ state }: StateArg) {
@@ -527,6 +645,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendCollectionNotice({ state }: StateArg) {
       await sendOnce(state, 'collection-notice', 'collection-notice', debtor(state), {
+        toDebtor: true,
         cc: salesperson(state),
       });
     },
@@ -540,6 +659,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendSecondCollectionNotice({ state }: StateArg) {
       await sendOnce(state, 'second-notice', 'second-collection-notice', debtor(state), {
+        toDebtor: true,
         cc: salesperson(state),
       });
     },
@@ -553,6 +673,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     async sendOverdueWarningLetter({ state }: StateArg) {
       await sendOnce(state, 'warning-letter', 'overdue-warning-letter', debtor(state), {
+        toDebtor: true,
         cc: [...company.creditDesk, ...salesperson(state)],
       });
     },

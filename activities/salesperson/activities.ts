@@ -6,7 +6,7 @@
  * (operations/salesperson-credit.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Actor, SystemActor } from '../../domain/actor.js';
+import { type Actor, type SystemActor, systemActor } from '../../domain/actor.js';
 import { assessmentCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { assessSalespersonMonth } from '../../domain/salesperson-assessment.js';
@@ -44,6 +44,28 @@ export function createSalespersonActivities(deps: SalespersonActivityDeps) {
   return {
     /** The policy version in force now, for a scheduled run (its schedule carries none). */
     policyInForce: (): Promise<Policy> => readPolicyInForce(pool),
+
+    /**
+     * Each salesperson's credit score after the month's assessment (docs/scores.md): the collection
+     * record from the assessment just stored, the rest from the record and facts; recorded once per
+     * distinct inputs, so a re-run of the month records nothing new.
+     */
+    async scoreSalespeopleAfterAssessment(a: {
+      month: string;
+      policy: Policy;
+      salespersonIds: string[] | null;
+    }): Promise<{ scored: number; recorded: number }> {
+      const ids = await q.salespersonIds(a.salespersonIds);
+      let recorded = 0;
+      for (const id of ids) {
+        const r = await operations.scores.scoreSalesperson(id, {
+          policy: a.policy,
+          actor: systemActor(`salesperson-assessment:${a.month}`),
+        });
+        if (r.recorded) recorded++;
+      }
+      return { scored: ids.length, recorded };
+    },
 
     /** The salespeople a quarter's review covers, in id order: the named ones, or all. */
     listSalespeopleForReview: (a: { salespersonIds: string[] | null }): Promise<string[]> =>

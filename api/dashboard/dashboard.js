@@ -396,12 +396,87 @@ import { chartUnits, formatMoney } from './format.js';
     );
   }
 
+  /**
+   * The collections forecast (docs/scores.md §3): expected collections per week and currency as bars,
+   * the 25th–75th percentile range as a band of two lines; the backtest's error in the note.
+   */
+  async function forecast() {
+    const data = await api('/v1/reports/collections-forecast');
+    const labels = (data.currencies[0]?.weeks ?? []).map((w) => w.from);
+    const datasets = [];
+    data.currencies.forEach((c, i) => {
+      const color = SERIES_COLORS[i % SERIES_COLORS.length];
+      datasets.push(
+        {
+          type: 'bar',
+          label: `expected (${c.currency})`,
+          backgroundColor: color,
+          data: c.weeks.map((w) => major(w.expectedMinor, c.currency)),
+        },
+        {
+          type: 'line',
+          label: `25th percentile (${c.currency})`,
+          borderColor: color,
+          borderDash: [4, 4],
+          pointRadius: 0,
+          fill: false,
+          data: c.weeks.map((w) => major(w.lowMinor, c.currency)),
+        },
+        {
+          type: 'line',
+          label: `75th percentile (${c.currency})`,
+          borderColor: color,
+          borderDash: [4, 4],
+          pointRadius: 0,
+          fill: '-1',
+          backgroundColor: 'rgba(76, 139, 245, 0.12)',
+          data: c.weeks.map((w) => major(w.highMinor, c.currency)),
+        },
+      );
+    });
+    draw('forecast-chart', {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        scales: {
+          x: { title: { display: true, text: 'week starting' } },
+          y: {
+            beginAtZero: true,
+            title: { display: true, text: data.currencies.map((c) => c.currency).join(' / ') || 'amount' },
+          },
+        },
+      },
+    });
+    const errors = data.metadata.backtest.byCurrency
+      .map(
+        (e) =>
+          `${e.currency}: weekly MAE ${money(e.maeMinor, e.currency)}, MAPE ${percent(e.mapeBp)} over ${e.weeks} weeks`,
+      )
+      .join('; ');
+    $('forecast-note').textContent =
+      `As of ${data.asOf}. Backtest of the last ${data.metadata.backtest.months} months, one week ahead: ${errors || 'no history yet'}. ${data.method}`;
+    fillTable(
+      $('forecast-table'),
+      [
+        textColumn('from'),
+        textColumn('to'),
+        textColumn('currency'),
+        moneyColumn('expectedMinor', 'expected'),
+        moneyColumn('lowMinor', '25th percentile'),
+        moneyColumn('highMinor', '75th percentile'),
+      ],
+      data.currencies.flatMap((c) => c.weeks.map((w) => ({ ...w, currency: c.currency }))),
+      (r) => `${r.from}:${r.currency}`,
+    );
+  }
+
   const REPORTS = [
     ['aging', aging],
     ['dso', dso],
     ['grades', grades],
     ['limit-usage', limitUsage],
     ['collections', collections],
+    ['forecast', forecast],
   ];
 
   async function loadAll() {

@@ -34,6 +34,13 @@ export const CounterpartyBody = z
       ),
     region: z.string().trim().min(1).max(100),
     contactName: z.string().trim().max(200).nullable().default(null),
+    address: z
+      .string()
+      .trim()
+      .max(500)
+      .nullable()
+      .optional()
+      .describe('The postal address printed on letters (left out: as it is)'),
     // Credit facts: set at creation (left out: none, a limit of 0); afterwards left out or unchanged —
     // they change through their process (domain/credit-facts.ts), so a different value is refused.
     creditGrade: Grade.nullable().optional().describe(SET_AT_CREATION),
@@ -65,6 +72,7 @@ const CounterpartyResponse = z.object({
   language: z.string(),
   region: z.string(),
   contactName: z.string().nullable(),
+  address: z.string().nullable(),
   creditGrade: z.string().nullable(),
   customerClass: z.string().nullable(),
   creditLimitMinor: z.number(),

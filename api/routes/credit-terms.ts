@@ -7,13 +7,8 @@
  * credit-record event, in one transaction.
  */
 import { z } from 'zod';
-import {
-  CUSTOMER_CLASSES,
-  type CustomerClass,
-  customerCreditScore,
-  DEFAULT_FACTOR_SCORER,
-  FACTOR_KEYS,
-} from '../../domain/customer-class.js';
+import { CUSTOMER_CLASSES, type CustomerClass } from '../../domain/customer-class.js';
+import { SCORE_FACTORS } from '../../domain/customer-score.js';
 import { marginalAnalysis } from '../../domain/marginal-analysis.js';
 import type { Policy } from '../../domain/policy.js';
 import { type CreditGrade, isCreditGrade } from '../../domain/rating.js';
@@ -131,42 +126,70 @@ export function allowedMaxTermDays(c: CounterpartyRow, policy: Policy): number |
 // ---------------------------------------------------------------------------------------------------------
 // docs/domain.md §3 customer score
 
-const Ratio = Bp.min(0).max(Number.MAX_SAFE_INTEGER);
-const SignedRatio = Bp.min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+/**
+ * The score is computed from creditflow's record and the facts entered through
+ * POST /v1/customers/:id/facts (docs/scores.md): the factors the route once took from the body
+ * are refused by name, so an old client learns where each now comes from.
+ */
+const FROM_THE_RECORD = ['tradingMonths', 'onTimeRateBp', 'averageDaysLate'] as const;
+const AS_FACTS = [
+  'currentRatioBp',
+  'debtRatioBp',
+  'profitMarginBp',
+  'operatingCashFlowRatioBp',
+  'creditReportScore',
+  'industryRisk',
+] as const;
+const refused = (message: string) =>
+  z
+    .never({ error: message })
+    .optional()
+    .describe(`Refused: ${message.replace(/^not accepted: /, '')}`);
+const RefusedFactors = {
+  ...Object.fromEntries(
+    FROM_THE_RECORD.map((k) => [
+      k,
+      refused("not accepted: payment behaviour comes from creditflow's own record"),
+    ]),
+  ),
+  ...Object.fromEntries(
+    AS_FACTS.map((k) => [
+      k,
+      refused('not accepted: enter it as a fact with its date and source (POST /v1/customers/:id/facts)'),
+    ]),
+  ),
+} as Record<(typeof FROM_THE_RECORD)[number] | (typeof AS_FACTS)[number], ReturnType<typeof refused>>;
 
 const ScoreBody = z.object({
-  currentRatioBp: Ratio.nullable().describe('Current assets ÷ current liabilities, bp; null = no data'),
-  debtRatioBp: Ratio.nullable().describe('Total liabilities ÷ total assets, bp; null = no data'),
-  profitMarginBp: SignedRatio.nullable().describe('Net profit margin, bp (may be negative); null = no data'),
-  operatingCashFlowRatioBp: SignedRatio.nullable().describe(
-    'Operating cash flow ÷ current liabilities, bp (may be negative); null = no data',
-  ),
-  creditReportScore: z
-    .number()
-    .int('must be a whole score')
-    .min(0)
-    .max(100_000)
-    .nullable()
-    .describe("Third-party credit report score on the agency's scale; null = no report"),
-  tradingMonths: Count.max(1200).describe('Months the customer has traded with the company'),
-  onTimeRateBp: Bp.min(0).max(10_000).nullable().describe('Share of invoices paid by the due date, bp'),
-  averageDaysLate: Count.max(3650).nullable().describe('Average days late of late payments'),
-  industryRisk: z.enum(['low', 'medium', 'high']),
   note: z
     .string()
     .trim()
     .min(1)
     .max(2000)
     .optional()
-    .describe('Why this refresh (schedule, payment change …)'),
+    .describe('Why this refresh (a new statement, a review …)'),
+  ...RefusedFactors,
   ...actorBodyFields('scoredBy'),
+});
+
+export const Contribution = z.object({
+  factor: z.enum(SCORE_FACTORS),
+  weight: z.number().int(),
+  value: z.union([z.number(), z.string()]).nullable(),
+  points: z.number().int(),
+  contribution: z.number(),
+  missing: z.enum(['none', 'stale', 'no-history']).optional(),
+  source: z.object({ asOf: z.string(), document: z.string() }).optional(),
 });
 
 const ScoreResponse = z.object({
   score: z.number().int(),
   customerClass: z.enum(CUSTOMER_CLASSES),
   previousClass: z.enum(CUSTOMER_CLASSES).nullable(),
-  factorScores: z.record(z.enum(FACTOR_KEYS), z.number().int()),
+  changed: z.boolean().describe('False when nothing changed since the last refresh (nothing stored)'),
+  factorScores: z.record(z.enum(SCORE_FACTORS), z.number().int()),
+  contributions: z.array(Contribution),
+  missing: z.array(z.object({ factor: z.string(), why: z.string() })),
   earlyWarning: z.boolean(),
   earlyWarningReasons: z.array(z.enum(['score-drop', 'class-fall'])),
 });
@@ -223,7 +246,8 @@ export function creditTermRoutes(deps: {
     defineRoute({
       method: 'POST',
       path: '/v1/customers/:id/score',
-      summary: "Score a customer's credit: its class, a row of score history and a credit-record event",
+      summary:
+        "Refresh a customer's score from creditflow's record (payment behaviour) and the facts entered with their date and source: the score, class and each factor's contribution; a class change is a credit fact and takes effect (class, limit, term). Nothing is stored when nothing changed",
       tag: 'customers',
       roles: ['finance', 'credit-desk'],
       params: z.object({ id: Id }),
@@ -231,32 +255,24 @@ export function creditTermRoutes(deps: {
       response: ScoreResponse,
       status: 201,
       handler: async ({ params, body, principal }) => {
-        const policy = deps.policy();
-        const { note, onBehalfOf, scoredBy: _refused, ...factors } = body;
-        const actor = actorOf(authenticated(principal), onBehalfOf);
-        const result = customerCreditScore(factors, {
-          weights: policy.customer.weights,
-          scorer: policy.customer.scorer ?? DEFAULT_FACTOR_SCORER,
-          thresholds: policy.customer.thresholds,
-        });
-        const stored = await operations.creditFacts.recordCustomerScore(params.id, {
-          result,
-          factors,
-          note,
-          policy,
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
+        // A dealer is refused by the operation (422 naming id).
+        const stored = await operations.scores.refreshCustomerScore(params.id, {
+          trigger: 'requested',
+          policy: deps.policy(),
           actor,
+          ...(body.note ? { note: body.note } : {}),
         });
-        if ('unknown' in stored) throw ApiError.notFound(`customer ${params.id}`);
-        if ('dealer' in stored) {
-          const message = `${params.id} is a dealer: dealers get a nine-grade rating, not a customer score`;
-          throw ApiError.unprocessable(`id: ${message}`, [{ path: 'id', message }]);
-        }
+        if (!stored) throw ApiError.notFound(`customer ${params.id}`);
         return reply(201, {
-          score: result.score,
-          customerClass: result.customerClass,
+          score: stored.score,
+          customerClass: stored.customerClass,
           previousClass: stored.previousClass,
-          factorScores: result.factorScores,
-          earlyWarning: stored.warning.warning,
+          changed: stored.changed,
+          factorScores: Object.fromEntries(stored.contributions.map((c) => [c.factor, c.points])),
+          contributions: [...stored.contributions],
+          missing: [...stored.missing],
+          earlyWarning: stored.warning.reasons.length > 0,
           earlyWarningReasons: [...stored.warning.reasons],
         });
       },

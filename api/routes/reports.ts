@@ -142,7 +142,7 @@ const CollectionsReport = z.object({
 });
 
 /** An explicit `format` wins; otherwise CSV only when the client's Accept header names text/csv. */
-function wantsCsv(format: 'json' | 'csv' | undefined, req: FastifyRequest): boolean {
+export function wantsCsv(format: 'json' | 'csv' | undefined, req: FastifyRequest): boolean {
   if (format) return format === 'csv';
   const accept = req.headers.accept ?? '';
   return accept.split(',').some((part) => {

@@ -45,7 +45,7 @@ import {
 } from '../schemas.js';
 import { seesSalesperson } from '../visibility.js';
 
-const Bp = z.number().int().min(0).max(1_000_000);
+const _Bp = z.number().int().min(0).max(1_000_000);
 
 const Metrics = z.object(fieldPerKey(METRIC_KEYS, () => z.number().nullable()));
 const Rates = z.object(fieldPerKey(METRIC_KEYS, () => z.number().int()));
@@ -196,16 +196,32 @@ export function salespersonRoutes(deps: {
       method: 'POST',
       path: '/v1/salespeople/:id/credit-score',
       summary:
-        "Score a salesperson's credit (weighted: sales, customer feedback, collection record, contract fulfilment; weights from the policy); complaints default to those in the record over the last 90 days",
+        "Score a salesperson's credit (weighted: sales, customer feedback, collection record, contract fulfilment; weights from the policy): the collection record from their latest monthly assessment, complaints from their credit record (90 days), the rest from facts entered with date and source (POST /v1/salespeople/:id/facts; older than the policy's limit: missing, scored 50). Same inputs: nothing new recorded",
       tag: 'salespeople',
       roles: ['manager', 'finance'],
       params: z.object({ id: Id }),
       body: z.object({
-        salesTargetAchievementBp: Bp,
-        customerFeedbackScore: z.number().int().min(0).max(100),
-        complaintCount: z.number().int().min(0).optional(),
-        collectionRatioBp: Bp,
-        contractFulfilmentBp: Bp,
+        ...Object.fromEntries(
+          ['salesTargetAchievementBp', 'customerFeedbackScore', 'contractFulfilmentBp'].map((k) => [
+            k,
+            z
+              .never({
+                error:
+                  'not accepted: enter it as a fact with its date and source (POST /v1/salespeople/:id/facts)',
+              })
+              .optional()
+              .describe('Refused: entered as a fact'),
+          ]),
+        ),
+        ...Object.fromEntries(
+          ['collectionRatioBp', 'complaintCount'].map((k) => [
+            k,
+            z
+              .never({ error: "not accepted: it comes from the salesperson's assessments and credit record" })
+              .optional()
+              .describe('Refused: from the record'),
+          ]),
+        ),
         ...actorBodyFields('scoredBy'),
       }),
       response: z.object({
@@ -213,18 +229,24 @@ export function salespersonRoutes(deps: {
         score: z.number().int(),
         factorScores: z.record(z.string(), z.number()),
         complaintCount: z.number().int(),
+        missing: z.array(z.object({ factor: z.string(), why: z.string() })),
+        recorded: z.boolean().describe('False when the same inputs were already scored'),
       }),
       status: 201,
       handler: async ({ params, body, principal }) => {
-        const { onBehalfOf, ...inputs } = body;
-        const actor = actorOf(authenticated(principal), onBehalfOf);
-        const result = await credit.scoreCredit(
-          params.id,
-          inputs,
-          deps.policy().salesperson.creditWeights,
+        const actor = actorOf(authenticated(principal), body.onBehalfOf);
+        const result = await deps.operations.scores.scoreSalesperson(params.id, {
+          policy: deps.policy(),
           actor,
-        );
-        return { salespersonId: params.id, ...result };
+        });
+        return {
+          salespersonId: params.id,
+          score: result.score,
+          factorScores: result.factorScores,
+          complaintCount: result.complaintCount,
+          missing: result.missing,
+          recorded: result.recorded,
+        };
       },
     }),
 

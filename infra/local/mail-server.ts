@@ -27,6 +27,10 @@ export interface StoredMessage {
   messageId: string | undefined;
   /** creditflow's idempotency key for the effect that sent it (X-Creditflow-Effect). */
   effectKey: string | undefined;
+  /** The files attached (content base64). */
+  attachments?: { filename: string; contentType: string; size: number; content: string }[];
+  /** The item keys a grouped message lists (X-Creditflow-Items); absent for other mails. */
+  items?: string[];
 }
 
 export interface LocalMailServer {
@@ -96,7 +100,19 @@ export async function startLocalMailServer(opts: {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             messageId: parsed.messageId,
             effectKey: typeof key === 'string' ? key : undefined,
+            ...(parsed.attachments.length
+              ? {
+                  attachments: parsed.attachments.map((a) => ({
+                    filename: a.filename ?? '',
+                    contentType: a.contentType,
+                    size: a.size,
+                    content: a.content.toString('base64'),
+                  })),
+                }
+              : {}),
           };
+          const items = parsed.headers.get('x-creditflow-items');
+          if (typeof items === 'string') msg.items = items.split(/\s+/).filter(Boolean);
           messages.push(msg);
           await writeFile(path.join(opts.storeDir, `${id}.eml`), raw);
           await appendFile(indexFile, `${JSON.stringify(msg)}\n`);

@@ -4,6 +4,8 @@
  * against its kind's variables when it is stored (PUT /v1/templates/:kind/:language).
  */
 
+import { buildStatement } from '../../domain/statement.js';
+
 /** The language a kind falls back to when it has no template in the recipient's language. */
 export const DEFAULT_LANGUAGE = 'zh-CN';
 
@@ -89,6 +91,8 @@ export interface ReceivableMailContext {
   gradeAfter?: string;
   /** Where the recipient acts; only an http(s) address is shown as a link (filter action_link). */
   actionUrl?: string;
+  /** A debtor's message: the debtor's own page (its items, statement, promise to pay, dispute). */
+  portalLink?: string;
 }
 
 const RECEIVABLE_VARIABLES: Record<string, VariableDoc> = {
@@ -134,6 +138,7 @@ const RECEIVABLE_VARIABLES: Record<string, VariableDoc> = {
   gradeBefore: v('text', 'the credit grade before'),
   gradeAfter: v('text', 'the credit grade after'),
   actionUrl: v('text', 'where the recipient acts (filter action_link)'),
+  portalLink: v('text', "a debtor's message: the debtor's own page (filter action_link)"),
 };
 
 /** Full sample data: every field present (the preview's default, and the tests' full context). */
@@ -160,6 +165,7 @@ export const RECEIVABLE_SAMPLE: ReceivableMailContext = {
   gradeBefore: 'AB',
   gradeAfter: 'BA',
   actionUrl: 'https://creditflow.example/receivables/R-1',
+  portalLink: 'https://creditflow.example/portal/abc',
 };
 
 const isMissing = (x: unknown): boolean => x === undefined || x === null || x === '';
@@ -373,6 +379,55 @@ const OTHER_KINDS: KindDefinition[] = [
       currency: 'CNY',
     },
   },
+  {
+    kind: 'score-early-warning',
+    description:
+      "to the credit desk and the customer's salespeople, once per episode: a customer's credit score is worsening (docs/scores.md)",
+    form: 'mail',
+    variables: {
+      language: v('text', "the message's language tag"),
+      company: v('object', 'the company', { name: v('text', 'name') }),
+      counterparty: v('object', 'the customer', { id: v('text', 'id'), name: v('text', 'name') }),
+      before: v('object', 'the score and class before', {
+        score: v('integer', 'the previous score (null for the first)'),
+        customerClass: v('text', 'the class it stood in'),
+      }),
+      after: v('object', 'the score and class now', {
+        score: v('integer', 'the score, 0–100'),
+        customerClass: v('text', 'A, B, C or D'),
+      }),
+      reasons: v('list', "'score-drop' and/or 'class-fall'"),
+      warning: v('object', "the policy's warning", {
+        dropPoints: v('integer', 'points'),
+        overRefreshes: v('integer', 'refreshes'),
+      }),
+      weakest: v('list', 'the factors that score lowest', {
+        factor: v('text', 'the factor'),
+        points: v('integer', '0–100'),
+        weight: v('integer', 'its weight'),
+        missing: v('text', "why it is missing ('none', 'stale', 'no-history'), if it is"),
+      }),
+      trigger: v('text', 'what refreshed the score (payment, step-warning, schedule …)'),
+      triggerText: v('text', 'the same, for people'),
+      date: v('YYYY-MM-DD', 'the day of the refresh'),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      counterparty: { id: 'C-1', name: '华东零售有限公司' },
+      before: { score: 70, customerClass: 'B' },
+      after: { score: 58, customerClass: 'C' },
+      reasons: ['score-drop', 'class-fall'],
+      warning: { dropPoints: 10, overRefreshes: 3 },
+      weakest: [
+        { factor: 'onTimeRate', points: 0, weight: 12 },
+        { factor: 'creditReport', points: 10, weight: 15 },
+        { factor: 'contractFulfilment', points: 50, weight: 5, missing: 'stale' },
+      ],
+      trigger: 'payment',
+      triggerText: 'payment',
+      date: '2026-06-30',
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -445,53 +500,174 @@ const LETTER_KINDS: KindDefinition[] = [
   variables: LETTER_VARIABLES,
   sample: LETTER_SAMPLE,
 }));
-LETTER_KINDS.push({
-  kind: 'statement',
-  description: '对账单: the statement of account of a counterparty for a period',
-  form: 'letter',
-  variables: {
-    ...LETTER_VARIABLES,
-    from: v('YYYY-MM-DD', "the period's first day"),
-    to: v('YYYY-MM-DD', "the period's last day"),
-    currency: v('text', "the statement's currency"),
+const STATEMENT_VARIABLES: Record<string, VariableDoc> = {
+  ...LETTER_VARIABLES,
+  from: v('YYYY-MM-DD', "the period's first day"),
+  to: v('YYYY-MM-DD', "the period's last day"),
+  currencies: v('list', 'per currency: the balances of the period and the aging of what is open', {
+    currency: v('text', 'ISO 4217'),
     openingMinor: v('minor units', 'the opening balance'),
+    invoicedMinor: v('minor units', 'invoiced in the period'),
+    paidMinor: v('minor units', 'paid in the period'),
+    discountMinor: v('minor units', 'cash discounts in the period'),
+    writtenOffMinor: v('minor units', 'written off in the period'),
     closingMinor: v('minor units', 'the closing balance'),
-    lines: v('list', 'invoices, payments and discounts in the period', {
-      date: v('YYYY-MM-DD', 'date'),
-      kind: v('text', "'invoice', 'payment' or 'discount'"),
-      reference: v('text', 'reference'),
-      debitMinor: v('minor units', 'debit'),
-      creditMinor: v('minor units', 'credit'),
-      balanceMinor: v('minor units', 'balance after'),
+    aging: v('list', 'what is open by aging bucket', {
+      bucket: v('text', 'the aging bucket'),
+      outstandingMinor: v('minor units', 'outstanding'),
+      items: v('integer', 'how many receivables'),
     }),
-  },
-  sample: {
-    ...LETTER_SAMPLE,
-    from: '2026-11-01',
-    to: '2026-11-30',
-    currency: 'CNY',
-    openingMinor: 0,
-    closingMinor: 10_000_000,
-    lines: [
+  }),
+  movements: v('list', 'invoices, payments, discounts and write-offs in the period, by date', {
+    date: v('YYYY-MM-DD', 'date'),
+    kind: v('text', "'invoice', 'payment', 'discount' or 'write-off'"),
+    receivableId: v('text', 'the receivable'),
+    currency: v('text', 'ISO 4217'),
+    debitMinor: v('minor units', 'debit'),
+    creditMinor: v('minor units', 'credit'),
+  }),
+  portalLink: v('text', "the debtor's own page (filter action_link)"),
+  openItems: v('list', 'the receivables open at the end of the period', {
+    ...LETTER_ITEM,
+    bucket: v('text', 'the aging bucket'),
+  }),
+};
+/** A month's statement of a debtor with an overdue and a current receivable, one partly paid. */
+const STATEMENT_SAMPLE = {
+  ...LETTER_SAMPLE,
+  ...buildStatement(
+    '2026-11-01',
+    '2026-11-30',
+    [
       {
-        date: '2026-11-01',
-        kind: 'invoice',
-        reference: 'R-1',
-        debitMinor: 12_345_678,
-        creditMinor: 0,
-        balanceMinor: 12_345_678,
+        id: 'R-1',
+        currency: 'CNY',
+        amountMinor: 12_345_678,
+        issueDate: '2026-10-01',
+        dueDate: '2026-10-31',
+        stage: 'overdue',
+        writtenOffMinor: 0,
+        settledOn: null,
       },
       {
-        date: '2026-11-20',
-        kind: 'payment',
-        reference: 'P-1',
-        debitMinor: 0,
-        creditMinor: 2_345_678,
-        balanceMinor: 10_000_000,
+        id: 'R-2',
+        currency: 'CNY',
+        amountMinor: 333_300,
+        issueDate: '2026-11-08',
+        dueDate: '2026-12-08',
+        stage: 'issued',
+        writtenOffMinor: 0,
+        settledOn: null,
       },
     ],
+    [{ receivableId: 'R-1', paidOn: '2026-11-20', amountMinor: 2_345_678, discountMinor: 0 }],
+  ),
+};
+LETTER_KINDS.push(
+  {
+    kind: 'statement',
+    description: '对账单: the statement of account of a counterparty for a period',
+    form: 'letter',
+    variables: STATEMENT_VARIABLES,
+    sample: STATEMENT_SAMPLE,
   },
-});
+  {
+    kind: 'statement-mail',
+    description: "the e-mail that carries a statement of account (its subject is the statement's)",
+    form: 'mail',
+    variables: STATEMENT_VARIABLES,
+    sample: STATEMENT_SAMPLE,
+  },
+);
+
+/** One line of a grouped message (activities/correspondence/activities.ts `MessageItem`). */
+const MESSAGE_ITEM: Record<string, VariableDoc> = {
+  receivableId: v('text', 'the receivable'),
+  step: v(
+    'text',
+    "what this step means: 'reminder', 'collection-notice', 'second-notice', 'warning-letter', 'legal-notice' (a debtor's); 'phone-task', 'visit-task', 'late-reason-request' (a salesperson's)",
+  ),
+  counterpartyName: v('text', "the debtor's name"),
+  issueDate: v('YYYY-MM-DD', 'issued'),
+  dueDate: v('YYYY-MM-DD', 'due'),
+  amountMinor: v('minor units', 'the amount'),
+  outstandingMinor: v('minor units', 'outstanding'),
+  currency: v('text', 'ISO 4217'),
+  daysOverdue: v('integer', 'calendar days past the due date'),
+  taskDueOn: v('YYYY-MM-DD', "a salesperson's task: the day it is due"),
+};
+const GROUPED_VARIABLES: Record<string, VariableDoc> = {
+  language: v('text', "the message's language tag"),
+  company: v('object', 'the company', { name: v('text', 'name') }),
+  day: v('YYYY-MM-DD', 'the working day the steps fired on'),
+  items: v('list', "the day's items, the most escalated first", MESSAGE_ITEM),
+  totals: v('list', 'the outstanding total per currency', {
+    currency: v('text', 'ISO 4217'),
+    outstandingMinor: v('minor units', 'outstanding'),
+  }),
+};
+const GROUPED_ITEM_SAMPLE = {
+  receivableId: 'R-1',
+  counterpartyName: '华东商贸有限公司',
+  issueDate: '2026-10-01',
+  dueDate: '2026-10-31',
+  amountMinor: 12_345_678,
+  outstandingMinor: 10_000_000,
+  currency: 'CNY',
+  daysOverdue: 15,
+};
+const GROUPED_KINDS: KindDefinition[] = [
+  {
+    kind: 'debtor-notices',
+    description:
+      "to a debtor: the day's notices (reminders, collection and second notices, warning and legal notices) in one message, its letters attached",
+    form: 'mail',
+    variables: {
+      ...GROUPED_VARIABLES,
+      counterparty: v('object', 'the debtor', { id: v('text', 'id'), name: v('text', 'name') }),
+      contact: v('object', 'whom the debtor asks: the salesperson, or the credit desk once escalated', {
+        name: v('text', 'name'),
+        email: v('text', 'e-mail'),
+        phone: v('text', 'phone'),
+      }),
+      portalLink: v('text', "the debtor's own page (its items, statement, promise to pay, dispute)"),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      counterparty: { id: 'C-1', name: '华东商贸有限公司' },
+      day: '2026-11-15',
+      items: [
+        { ...GROUPED_ITEM_SAMPLE, step: 'warning-letter' },
+        {
+          ...GROUPED_ITEM_SAMPLE,
+          receivableId: 'R-2',
+          step: 'reminder',
+          dueDate: '2026-11-22',
+          daysOverdue: 0,
+        },
+      ],
+      totals: [{ currency: 'CNY', outstandingMinor: 20_000_000 }],
+      contact: { name: 'Acme credit desk', email: 'credit-desk@acme.test', phone: null },
+      portalLink: 'https://credit.acme.test/portal/abc',
+    },
+  },
+  {
+    kind: 'salesperson-tasks',
+    description: "to a salesperson: the day's tasks (phone, visit, late-reason request) in one message",
+    form: 'mail',
+    variables: {
+      ...GROUPED_VARIABLES,
+      salesperson: v('object', 'the salesperson', { id: v('text', 'id'), name: v('text', 'name') }),
+    },
+    sample: {
+      company: { name: 'Acme' },
+      salesperson: { id: 'S-1', name: '王五' },
+      day: '2026-11-01',
+      items: [{ ...GROUPED_ITEM_SAMPLE, step: 'phone-task', taskDueOn: '2026-10-31' }],
+      totals: [{ currency: 'CNY', outstandingMinor: 10_000_000 }],
+    },
+  },
+];
 
 // ---------------------------------------------------------------------------------------------------------
 
@@ -507,6 +683,7 @@ export const KINDS: readonly KindDefinition[] = [
     }),
   ),
   ...OTHER_KINDS,
+  ...GROUPED_KINDS,
   ...LETTER_KINDS,
 ];
 

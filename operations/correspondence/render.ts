@@ -21,6 +21,7 @@ import {
   formatDate,
   formatDateTime,
   formatDays,
+  formatLetterDate,
   formatMoney,
   formatPercent,
 } from '../../domain/format.js';
@@ -168,6 +169,11 @@ function engine(html: boolean): Liquid {
     if (typeof value === 'number') return formatDate(value, timeZoneOf(this.context, timeZone));
     return formatDate(String(value));
   });
+  // A letter dates itself in words (2026年4月30日, 30 April 2026); everything else reads YYYY-MM-DD.
+  liquid.registerFilter('letter_day', function (this: { context: { getAll(): unknown } }, value) {
+    if (value === undefined || value === null || value === '') return '';
+    return formatLetterDate(String(value), languageOf(this.context));
+  });
   liquid.registerFilter('datetime', function (this: { context: { getAll(): unknown } }, value, timeZone) {
     if (value === undefined || value === null || value === '') return '';
     const ms = typeof value === 'number' ? value : Date.parse(String(value));
@@ -222,6 +228,7 @@ export const CREDITFLOW_FILTERS = [
   'percent',
   'days',
   'day',
+  'letter_day',
   'datetime',
   'add_days',
   'action_link',

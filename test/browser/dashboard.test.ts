@@ -141,8 +141,11 @@ describe('the reports dashboard', () => {
     await page.fill('#token', await auth.token('finance'));
     await page.click('#token-form button[type="submit"]');
     await page.waitForSelector('body[data-state="ready"]', WAIT);
-    for (const id of ['aging', 'dso', 'grades', 'limit-usage', 'collections'])
+    for (const id of ['aging', 'dso', 'grades', 'limit-usage', 'collections', 'forecast'])
       expect(await page.getAttribute(`#${id}`, 'data-state'), id).toBe('ready');
+    // The collections forecast (docs/scores.md): a chart of 13 weeks and the backtest's error in its note.
+    expect(await page.getAttribute('#forecast-chart', 'data-rendered')).toBe('true');
+    expect(await page.textContent('#forecast-note')).toMatch(/Backtest of the last 6 months/);
 
     // Aging on 31 March 2025, by counterparty.
     const aging = await table(page, 'aging-table');

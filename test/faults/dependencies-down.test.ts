@@ -19,6 +19,7 @@ import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { lowerOneStep } from '../../domain/rating.js';
 import { createPool, type Pool } from '../../store/db.js';
+import { correspondenceWorkflowId } from '../../workflows/correspondence/contract.js';
 import { receivableWorkflowId } from '../../workflows/receivable/contract.js';
 import { type ApiBody, createTestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
@@ -227,12 +228,16 @@ describe('the SMTP server is down', () => {
 
         await servers.mail.stop();
         const due = await kit.importInvoice({ dueDate: dueDateFiring('reminder') });
-        // The reminder's e-mail fails on the closed port and is retried with backoff.
+        // The reminder's e-mail (the dealer's message of the day, docs/correspondence.md) fails on
+        // the closed port and is retried with backoff.
         const pending = await eventually(
           async () =>
-            (await servers.client.workflow.getHandle(receivableWorkflowId(due.id)).describe()).raw
-              .pendingActivities ?? [],
-          (p) => p.some((a) => a.activityType?.name === 'sendPaymentReminder' && (a.attempt ?? 0) >= 4),
+            (
+              await servers.client.workflow
+                .getHandle(correspondenceWorkflowId(due.counterpartyId, companyToday()))
+                .describe()
+            ).raw.pendingActivities ?? [],
+          (p) => p.some((a) => a.activityType?.name === 'sendCorrespondence' && (a.attempt ?? 0) >= 4),
           'the reminder e-mail retried while the server is down',
         );
         expect(pending[0]?.lastFailure?.message).toMatch(/ECONNREFUSED/);

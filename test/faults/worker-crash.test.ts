@@ -91,6 +91,24 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * Grouped correspondence (docs/correspondence.md): several receivables of one dealer whose step
+ * fires at once go in the dealer's message of the day; the worker is killed while that message is
+ * held, before or after the server kept it.
+ */
+interface GroupCase {
+  step: TimelineStep;
+  where: HoldPoint;
+  /** The item keys' step suffix for the debtor and (if any) the salesperson. */
+  items: string[];
+}
+const GROUPS: GroupCase[] = [
+  { step: 'secondNotice', where: 'after-server', items: ['second-notice'] },
+  { step: 'reminder', where: 'before-server', items: ['reminder', 'phone-task'] },
+];
+const PER_GROUP = 3;
+const groups: { g: GroupCase; ids: string[]; held: string }[] = [];
+
 let servers: FaultServers;
 let gate: SmtpGate;
 let kit: ReceivableKit;
@@ -115,8 +133,17 @@ beforeAll(
         gate.hold(`${r.id}:${c.killAt}`, c.where);
         started.push({ c, ...r });
       }
+      for (const g of GROUPS) {
+        const parties = await kit.seedParties();
+        const ids: string[] = [];
+        for (let i = 0; i < PER_GROUP; i++)
+          ids.push((await kit.importInvoice({ dueDate: dueDateFiring(g.step), parties })).id);
+        const held = `${ids[0]}:${g.items[0]}`;
+        gate.hold(held, g.where);
+        groups.push({ g, ids, held });
+      }
       // Every step is mid-way, at its held e-mail: kill the worker there.
-      const keys = started.map((s) => `${s.id}:${s.c.killAt}`);
+      const keys = [...started.map((s) => `${s.id}:${s.c.killAt}`), ...groups.map((g) => g.held)];
       await eventually(
         async () => gate.held(),
         (held) => keys.every((k) => held.includes(k)),
@@ -139,6 +166,14 @@ beforeAll(
       // timeout (1 minute) passes.
       const restarted = await servers.startWorker({ smtpUrl: gate.url });
       expect(restarted.pid).not.toBe(killedPid);
+      for (const { g, ids } of groups)
+        for (const id of ids)
+          await eventually(
+            async () => kit.effects(id),
+            (effects) => g.items.every((i) => effects[i] === 'done'),
+            `${id} (${g.step}, grouped) to have its items sent after the restart`,
+            150_000,
+          );
       for (const s of started) {
         await eventually(
           async () => ({ state: await kit.state(s.id), effects: await kit.effects(s.id) }),
@@ -208,6 +243,43 @@ describe('the worker is SIGKILLed mid-step and restarted', () => {
             ]),
             event,
           ).toBe(1);
+      }
+    },
+  );
+});
+
+describe("grouped messages: the worker is SIGKILLed while a dealer's message of the day is held", () => {
+  it.each(GROUPS.map((g, i) => [i, g.step, g.where] as const))(
+    'group %i: %s, killed %s: every item in exactly one message, none missing',
+    async (i) => {
+      const group = groups[i];
+      if (!group) throw new Error(`group ${i} did not start`);
+      const { g, ids, held } = group;
+      const wanted = ids.flatMap((id) => g.items.map((suffix) => `${id}:${suffix}`)).sort();
+      // The held message was sent twice (before and after the kill), with the same items…
+      expect(gate.deliveries(held)).toBe(2);
+      // …and in the mailbox every item is in exactly one message: none twice, none missing.
+      const listed = servers.mail
+        .messages()
+        .flatMap((m) => m.items ?? [])
+        .filter((k) => ids.some((id) => k.startsWith(`${id}:`)))
+        .sort();
+      expect(listed).toEqual(wanted);
+      // PostgreSQL's claims agree: each item claimed once, by a message the mailbox holds, and sent.
+      const claims = await kit.claims(ids);
+      expect(claims.map((c) => c.itemKey)).toEqual(wanted);
+      expect(claims.every((c) => c.included)).toBe(true);
+      const kept = new Set(servers.mail.messages().map((m) => m.effectKey));
+      for (const c of claims) expect(kept.has(c.messageKey), c.messageKey).toBe(true);
+      // The dealer's message lists the items together (they fired in the same seconds).
+      const dealerMessages = new Set(
+        claims.filter((c) => c.messageKey.startsWith('correspondence:')).map((c) => c.messageKey),
+      );
+      expect(dealerMessages.size).toBeGreaterThanOrEqual(1);
+      for (const id of ids) {
+        const state = await kit.state(id);
+        expect(state.stage).toBe(STAGE_AFTER[g.step]);
+        for (const suffix of g.items) expect((await kit.effects(id))[suffix]).toBe('done');
       }
     },
   );

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../../api/limits.js';
-import { ROLES, type Role } from '../../api/roles.js';
+import { ROLES } from '../../api/roles.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createCredentialQueries } from '../../store/credentials.js';
@@ -30,6 +30,21 @@ const concrete = (path: string) =>
 
 const routes = await routeRoles();
 
+/** A salesperson's credential (its salesperson recorded once): the outsider of routes every staff role may call. */
+let outsiderSalesperson: Promise<unknown> | undefined;
+async function salesOutsider() {
+  outsiderSalesperson ??= createStore(pool).salespeople.upsertSalesperson({
+    id: 'SP-OUTSIDER',
+    name: 'outsider',
+    email: 'outsider@s.test',
+    region: 'Shanghai',
+    phone: null,
+    creditLimitMinor: null,
+  });
+  await outsiderSalesperson;
+  return auth.headers('sales', 'SP-OUTSIDER');
+}
+
 describe("each route's roles, route by route", () => {
   it.each(routes.filter((r) => r.roles !== null))('$key: no credential → 401', async ({ method, path }) => {
     const res = await api.inject({ method: method as 'GET', url: concrete(path) });
@@ -40,11 +55,12 @@ describe("each route's roles, route by route", () => {
   it.each(routes.filter((r) => r.roles !== null && r.roles.length < ROLES.length))(
     '$key: a role it does not list → 403',
     async ({ method, path, roles }) => {
-      const outsider = ROLES.find((r) => !roles?.includes(r) && r !== 'sales') as Role;
+      // A staff role when one is left out; else sales (a salesperson's credential names its salesperson).
+      const outsider = ROLES.find((r) => !roles?.includes(r) && r !== 'sales');
       const res = await api.inject({
         method: method as 'GET',
         url: concrete(path),
-        headers: await auth.headers(outsider),
+        headers: outsider ? await auth.headers(outsider) : await salesOutsider(),
       });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ error: { code: 'forbidden' } });
@@ -158,8 +174,17 @@ describe('credentials and record-level rules', () => {
     });
     expect((all.json() as { items: unknown[] }).items).toHaveLength(2);
     const writes = (await routeRoles()).filter((r) => r.method !== 'GET' && r.roles?.includes('auditor'));
-    // The one POST an auditor may call computes and stores nothing.
-    expect(writes.map((r) => r.key)).toEqual(['POST /v1/credit-terms/analysis']);
+    // The POSTs an auditor may call compute and store nothing (a marginal analysis, a template's
+    // preview); besides, in the workspace, an auditor signs out and picks a language
+    // (docs/workspace.md): no credit fact either.
+    expect(writes.map((r) => r.key).sort()).toEqual(
+      [
+        'POST /app/sign-out',
+        'POST /v1/credit-terms/analysis',
+        'POST /v1/templates/:kind/:language/preview',
+        'PUT /v1/me/language',
+      ].sort(),
+    );
   });
 });
 

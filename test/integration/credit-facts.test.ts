@@ -13,7 +13,6 @@ import type { Pool } from '../../store/db.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody } from '../support/auth.js';
-import { GOOD_CUSTOMER_FIGURES } from '../support/credit-examples.js';
 import { systemPerFile } from '../support/system.js';
 
 let pool: Pool;
@@ -362,10 +361,7 @@ describe('the processes name their actor', () => {
       joinedOn: '2024-01-01',
     };
     expect((await as(li, 'POST', '/v1/counterparties', customer)).status).toBe(201);
-    const scored = await as(li, 'POST', `/v1/customers/${id}/score`, {
-      ...GOOD_CUSTOMER_FIGURES,
-      profitMarginBp: 1_500,
-    });
+    const scored = await as(li, 'POST', `/v1/customers/${id}/score`, {});
     expect(scored.status, JSON.stringify(scored.body)).toBe(201);
     expect((await history(id)).at(-1)).toMatchObject({
       eventType: 'class-set-by-score',

@@ -349,16 +349,13 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       },
       { requiredKeys: ['options', 'fixedCostMinor', 'requiredReturnBp'] },
     ),
-    'POST /v1/customers/:id/score': fc.record({
-      currentRatioBp: fc.option(fc.integer({ min: 0, max: 50_000 })),
-      debtRatioBp: fc.option(fc.integer({ min: 0, max: 20_000 })),
-      profitMarginBp: fc.option(fc.integer({ min: -5_000, max: 5_000 })),
-      operatingCashFlowRatioBp: fc.option(fc.integer({ min: -5_000, max: 5_000 })),
-      creditReportScore: fc.option(fc.integer({ min: 0, max: 1000 })),
-      tradingMonths: fc.integer({ min: 0, max: 1200 }),
-      onTimeRateBp: fc.option(fc.integer({ min: 0, max: 10_000 })),
-      averageDaysLate: fc.option(fc.integer({ min: 0, max: 3650 })),
-      industryRisk: fc.constantFrom('low', 'medium', 'high'),
+    // The score's factors are the record and the facts entered with date and source (docs/scores.md).
+    'POST /v1/customers/:id/score': fc.record({ note: text }, { requiredKeys: [] }),
+    'POST /v1/customers/:id/facts': fc.record({
+      factor: fc.constantFrom('currentRatioBp', 'debtRatioBp', 'creditReportScore', 'customerFeedbackScore'),
+      value: fc.integer({ min: 0, max: 100 }),
+      asOf: fc.constantFrom('2026-01-15', '2025-06-30'),
+      document: text,
     }),
     'POST /v1/salesperson-assessments/:month': fc.record({ salespersonIds: fc.constant([fx.salesperson]) }),
     'POST /v1/salespeople/:id/record-events': fc.record({
@@ -366,11 +363,12 @@ function validBodies(): Record<string, fc.Arbitrary<unknown>> {
       detail: text,
       amountMinor: fc.integer({ min: 0, max: 1_000_000 }),
     }),
-    'POST /v1/salespeople/:id/credit-score': fc.record({
-      salesTargetAchievementBp: fc.integer({ min: 0, max: 20_000 }),
-      customerFeedbackScore: fc.integer({ min: 0, max: 100 }),
-      collectionRatioBp: fc.integer({ min: 0, max: 10_000 }),
-      contractFulfilmentBp: fc.integer({ min: 0, max: 10_000 }),
+    'POST /v1/salespeople/:id/credit-score': fc.record({}),
+    'POST /v1/salespeople/:id/facts': fc.record({
+      factor: fc.constantFrom('salesTargetAchievementBp', 'customerFeedbackScore', 'contractFulfilmentBp'),
+      value: fc.integer({ min: 0, max: 100 }),
+      asOf: fc.constantFrom('2026-01-15', '2025-06-30'),
+      document: text,
     }),
     'POST /v1/salespeople/:id/limit-proposals': fc.record({
       proposedLimitMinor: fc.integer({ min: 0, max: 10_000_000 }),

@@ -126,7 +126,8 @@ async function importInvoice(
       currency: 'CNY',
       requestedTermDays: 30,
     },
-    policy: DEFAULT_POLICY,
+    // The day's notices of the dealer go as one message (docs/correspondence.md), gathered 12 s.
+    policy: { ...DEFAULT_POLICY, correspondence: { gatherMinutes: 0.2 } },
     imported: { issueDate: addDays(dueDate, -30), dueDate, paidMinor, source: 'erp:metrics-test' },
   };
   await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
@@ -175,20 +176,16 @@ describe('/metrics', () => {
         m.value('creditflow_timeline_steps_fired_total', { step: 'warning' }) === 1 &&
         m.value('creditflow_timeline_steps_fired_total', { step: 'dueCheck' }) === 1 &&
         m.value('creditflow_open_receivables', { bucket: 'current' }) === 1 &&
-        m.value('creditflow_emails_sent_total', { kind: 'overdue-warning-letter' }) === 1 &&
-        m.value('creditflow_emails_sent_total', { kind: 'late-reason-request' }) === 1,
+        m.value('creditflow_emails_sent_total', { kind: 'debtor-notices' }) === 1 &&
+        m.value('creditflow_emails_sent_total', { kind: 'salesperson-tasks' }) === 1,
       'the immediate steps to be taken and their e-mails sent',
     );
     // Each step once, and only the one due now (the earlier ones were skipped at import).
     expect(after.value('creditflow_timeline_steps_fired_total', { step: 'reminder' })).toBeUndefined();
     expect(after.value('creditflow_timeline_steps_fired_total', { step: 'secondNotice' })).toBeUndefined();
-    for (const kind of [
-      'credit-desk-handover',
-      'supply-stopped',
-      'overdue-warning-letter',
-      'collection-notice',
-      'late-reason-request',
-    ])
+    // The warning letter and the collection notice are items of the dealer's one message of the
+    // day (debtor-notices); the late-reason request one of the salesperson's (salesperson-tasks).
+    for (const kind of ['credit-desk-handover', 'supply-stopped', 'debtor-notices', 'salesperson-tasks'])
       expect(after.value('creditflow_emails_sent_total', { kind }), kind).toBe(1);
     // Outstanding by days overdue, from PostgreSQL at scrape time.
     expect(
@@ -214,7 +211,7 @@ describe('/metrics', () => {
     expect(after.text).toMatch(/^temporal_\w+/m);
     expect(
       after.value('temporal_activity_execution_latency_count', {
-        activity_type: 'sendOverdueWarningLetter',
+        activity_type: 'sendCorrespondence',
         task_queue: RECEIVABLE_TASK_QUEUE,
       }),
     ).toBeGreaterThanOrEqual(1);

@@ -71,18 +71,17 @@ export const N30_FIGURES = {
   withinMaxTerm: true,
 };
 
-/** A customer's figures as `POST /v1/customers/:id/score` takes them: sound finances, two years of prompt payment. */
-export const GOOD_CUSTOMER_FIGURES = {
-  currentRatioBp: 20_000,
-  debtRatioBp: 4_000,
-  profitMarginBp: 1_000,
-  operatingCashFlowRatioBp: null,
-  creditReportScore: 90,
-  tradingMonths: 24,
-  onTimeRateBp: 9_800,
-  averageDaysLate: 3,
-  industryRisk: 'low',
-};
+/**
+ * A customer's facts as `POST /v1/customers/:id/facts` takes them (dated `asOf`): sound finances, a good
+ * credit report, a low-risk industry. Its payment behaviour is creditflow's own record, never entered.
+ */
+export const goodCustomerFacts = (asOf: string) => [
+  { factor: 'currentRatioBp', value: 20_000, asOf, document: 'audited statements' },
+  { factor: 'debtRatioBp', value: 4_000, asOf, document: 'audited statements' },
+  { factor: 'profitMarginBp', value: 1_000, asOf, document: 'audited statements' },
+  { factor: 'creditReportScore', value: 90, asOf, document: 'agency report' },
+  { factor: 'industryRisk', value: 'low', asOf, document: 'sector review' },
+];
 
 /**
  * A salesperson's March 2031, worked out by hand (the book the assessment workflow test seeds):

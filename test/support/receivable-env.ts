@@ -10,7 +10,10 @@ import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
-import { createReceivableActivities } from '../../activities/receivable/activities.js';
+import {
+  createReceivableActivities,
+  type StepCorrespondence,
+} from '../../activities/receivable/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { CalendarPolicy } from '../../domain/working-days.js';
@@ -33,7 +36,7 @@ import {
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
-import { mails } from './inbox.js';
+import { mailsAndItems } from './inbox.js';
 import { perFile } from './per-file.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
 import { testServerStartingAt } from './test-server-at.js';
@@ -74,8 +77,12 @@ export interface ReceivableBench {
   /** Finance approves (amount, term) and marketing approves: the receivable is issued. */
   approve(h: WorkflowHandle, amountMinor: number, termDays: number): Promise<ReceivableState>;
   state(h: WorkflowHandle): Promise<ReceivableState>;
-  /** Local date-times (company zone) at which each activity type was scheduled. */
+  /**
+   * Local date-times (company zone) at which each activity type was scheduled; a grouped step's
+   * items (queueStepCorrespondence) also under their step: 'reminder', 'phone-task', 'warning-letter'….
+   */
   activityTimes(h: WorkflowHandle): Promise<Record<string, string[]>>;
+  /** The receivable's mails, and its items in grouped messages (each read under its item key). */
   mailsFor(receivableId: string): Promise<StoredMessage[]>;
   teardown(): Promise<void>;
 }
@@ -203,14 +210,28 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
       const history = await h.fetchHistory();
       const out: Record<string, string[]> = {};
       for (const e of history.events ?? []) {
-        const type = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        const scheduled = e.activityTaskScheduledEventAttributes;
+        const type = scheduled?.activityType?.name;
         if (!type || !e.eventTime) continue;
         const ms = Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
-        out[type] = [...(out[type] ?? []), localDateTime(ms, TZ)];
+        const at = localDateTime(ms, TZ);
+        out[type] = [...(out[type] ?? []), at];
+        // A grouped step's notice and tasks: also under each item's step (docs/correspondence.md).
+        if (type === 'queueStepCorrespondence') {
+          const data = scheduled?.input?.payloads?.[0]?.data;
+          const arg = data
+            ? (JSON.parse(Buffer.from(data).toString('utf8')) as StepCorrespondence)
+            : undefined;
+          for (const step of [
+            ...(arg?.debtorNotice ? [arg.debtorNotice] : []),
+            ...(arg?.salespersonTasks ?? []),
+          ])
+            out[step] = [...(out[step] ?? []), at];
+        }
       }
       return out;
     },
-    mailsFor: (receivableId) => mails(`${receivableId}:`),
+    mailsFor: (receivableId) => mailsAndItems(`${receivableId}:`),
     async teardown() {
       worker.shutdown();
       await running;

@@ -13,6 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
 import { createRatingActivities } from '../../activities/rating/activities.js';
 import { createSalespersonActivities } from '../../activities/salesperson/activities.js';
+import { createScoreActivities } from '../../activities/scores/activities.js';
+import { createStatementActivities } from '../../activities/statements/activities.js';
 import { buildApi } from '../../api/server.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { Mailer } from '../../infra/mail.js';
@@ -21,6 +23,8 @@ import { createDataLayer } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { RATING_TASK_QUEUE } from '../../workflows/rating/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../../workflows/salesperson/contract.js';
+import { SCORES_TASK_QUEUE } from '../../workflows/scores/contract.js';
+import { STATEMENT_TASK_QUEUE } from '../../workflows/statements/contract.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { createTestAuth, type TestAuth } from './auth.js';
 import { perFile } from './per-file.js';
@@ -63,7 +67,7 @@ export async function startTimeSkippingServer(executable?: string): Promise<Test
   return env;
 }
 
-export type CycleWorkerKind = 'salesperson' | 'rating';
+export type CycleWorkerKind = 'salesperson' | 'rating' | 'statements' | 'scores';
 
 export interface TestWorkers {
   workers: Worker[];
@@ -87,6 +91,8 @@ export async function startCycleWorkers(
   const plan = {
     salesperson: { taskQueue: SALESPERSON_TASK_QUEUE, activities: () => createSalespersonActivities(deps) },
     rating: { taskQueue: RATING_TASK_QUEUE, activities: () => createRatingActivities(deps) },
+    statements: { taskQueue: STATEMENT_TASK_QUEUE, activities: () => createStatementActivities(deps) },
+    scores: { taskQueue: SCORES_TASK_QUEUE, activities: () => createScoreActivities(deps) },
   };
   const workers: Worker[] = [];
   for (const kind of kinds)

@@ -39,10 +39,10 @@ describe('imported receivable', () => {
     expect(state.dueDate).toBe(dueDate);
     expect(state.stepsTaken).toEqual(['reminder', 'dueCheck', 'secondNotice', 'warning']);
     const times = await bench.activityTimes(h);
-    expect(times.sendPaymentReminder).toBeUndefined();
-    expect(times.sendCollectionNotice).toBeUndefined();
-    expect(times.sendSecondCollectionNotice).toBeUndefined();
-    expect(times.sendOverdueWarningLetter?.map((t) => t.slice(0, 10))).toEqual([today]);
+    expect(times.reminder).toBeUndefined();
+    expect(times['collection-notice']).toBeUndefined();
+    expect(times['second-notice']).toBeUndefined();
+    expect(times['warning-letter']?.map((t) => t.slice(0, 10))).toEqual([today]);
     expect(times.recordApplication).toBeUndefined();
     expect(times.notifyApprovers).toBeUndefined();
     const blocks = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [
@@ -66,7 +66,7 @@ describe('imported receivable', () => {
     expect((await bench.state(h)).stepsTaken).toEqual([]);
     expect((await bench.state(h)).stage).toBe('issued');
     await bench.advanceTo(instantOf(addDays(dueDate, -6), 12));
-    expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:00`]);
+    expect((await bench.activityTimes(h)).reminder).toEqual([`${addDays(dueDate, -7)} 09:00`]);
   });
 
   it('a payment sent while the invoice still joins the timeline waits for it, then meets the usual rules', async () => {
@@ -114,7 +114,7 @@ describe('imported receivable', () => {
     );
     await bench.advanceTo(instantOf(addDays(dueDate, 2), 12));
     const times = await bench.activityTimes(h);
-    expect(times.sendPaymentReminder).toEqual([`${addDays(dueDate, -7)} 09:30`]);
-    expect(times.sendCollectionNotice ?? times.createVisitTask).toEqual([`${addDays(dueDate, 1)} 09:30`]);
+    expect(times.reminder).toEqual([`${addDays(dueDate, -7)} 09:30`]);
+    expect(times['collection-notice'] ?? times['visit-task']).toEqual([`${addDays(dueDate, 1)} 09:30`]);
   });
 });

@@ -101,9 +101,9 @@ describe('supply stop and restarts', () => {
     // The timeline runs again from the new due date: each step on its new day, once more.
     await bench.advanceTo(instantOf(addDays(newDue, 16), 12));
     const t = await bench.activityTimes(first);
-    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7)), at9(addDays(newDue, -7))]);
-    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1)), at9(addDays(newDue, 1))]);
-    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7)), at9(addDays(newDue, 7))]);
+    expect(t.reminder).toEqual([at9(addDays(due, -7)), at9(addDays(newDue, -7))]);
+    expect(t['collection-notice']).toEqual([at9(addDays(due, 1)), at9(addDays(newDue, 1))]);
+    expect(t['second-notice']).toEqual([at9(addDays(due, 7)), at9(addDays(newDue, 7))]);
     expect(t.stopSupply).toEqual([at9(addDays(due, 15)), at9(addDays(newDue, 15))]);
     const again = await bench.state(first);
     expect(again).toMatchObject({ stage: 'credit-desk', owner: 'credit-desk', supplyStopped: true });
@@ -145,10 +145,10 @@ describe('supply stop and restarts', () => {
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
 
     const t = await bench.activityTimes(h);
-    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
-    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]);
-    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7))]);
-    expect(t.sendOverdueWarningLetter).toEqual([at9(addDays(due, 15))]);
+    expect(t.reminder).toEqual([at9(addDays(due, -7))]);
+    expect(t['collection-notice']).toEqual([at9(addDays(due, 1))]);
+    expect(t['second-notice']).toEqual([at9(addDays(due, 7))]);
+    expect(t['warning-letter']).toEqual([at9(addDays(due, 15))]);
     const keys = (await bench.mailsFor(s.receivableId)).map((m) => m.effectKey);
     expect(keys).toEqual([...new Set(keys)]);
     for (const step of ['reminder', 'collection-notice', 'second-notice', 'warning-letter']) {

@@ -45,7 +45,7 @@ describe('receivable timeline', () => {
     expect(final.stage).toBe('paid');
     expect(final.discountMinor).toBe(10_000);
     const times = await bench.activityTimes(h);
-    expect(times.sendPaymentReminder).toBeUndefined();
+    expect(times.reminder).toBeUndefined();
     const kinds = (await bench.mailsFor(id)).map((m) => m.effectKey);
     expect(kinds).toEqual([
       `${id}:approval-request`,
@@ -83,18 +83,22 @@ describe('receivable timeline', () => {
   it('paid on time: reminder on due−7 at 09:00, nothing after the payment', async () => {
     const { h, due, id } = await issued();
     await bench.advanceTo(instantOf(addDays(due, -2), 12));
-    expect((await bench.activityTimes(h)).sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
+    expect((await bench.activityTimes(h)).reminder).toEqual([at9(addDays(due, -7))]);
     expect((await bench.state(h)).stage).toBe('reminded');
     const result = await pay(h, 'P-1', AMOUNT, addDays(due, -2));
     expect(result).toMatchObject({ settled: true, discountMinor: 0 });
     await h.result();
     const times = await bench.activityTimes(h);
-    expect(times.createPhoneTask).toEqual([at9(addDays(due, -7))]);
-    expect(times.sendCollectionNotice).toBeUndefined();
-    expect(times.createVisitTask).toBeUndefined();
+    expect(times['phone-task']).toEqual([at9(addDays(due, -7))]);
+    expect(times['collection-notice']).toBeUndefined();
+    expect(times['visit-task']).toBeUndefined();
     const reminders = (await bench.mailsFor(id)).filter((m) => m.effectKey === `${id}:reminder`);
     expect(reminders).toHaveLength(1);
-    expect(reminders[0]?.subject).toContain(due);
+    // The reminder is an item of the dealer's grouped message, listed with its due date.
+    const dueForPeople = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' }).format(
+      Date.parse(due),
+    );
+    expect(reminders[0]?.text).toContain(dueForPeople);
     await saveHistory('paid-on-time', h);
   });
 
@@ -123,24 +127,24 @@ describe('receivable timeline', () => {
     const { h, due, id, counterpartyId } = await issued('Hangzhou');
     // The day before each step, the step has not fired yet.
     await bench.advanceTo(instantOf(due, 23));
-    expect((await bench.activityTimes(h)).sendCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h))['collection-notice']).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 6), 23));
-    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h))['second-notice']).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 14), 23));
-    expect((await bench.activityTimes(h)).sendOverdueWarningLetter).toBeUndefined();
+    expect((await bench.activityTimes(h))['warning-letter']).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 29), 23));
     expect((await bench.activityTimes(h)).proposeLegalEscalation).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 30), 12));
 
     const t = await bench.activityTimes(h);
-    expect(t.sendPaymentReminder).toEqual([at9(addDays(due, -7))]);
-    expect(t.sendCollectionNotice).toEqual([at9(addDays(due, 1))]); // a debtor outside the home region
-    expect(t.requestLateReason).toEqual([at9(addDays(due, 1))]);
-    expect(t.sendSecondCollectionNotice).toEqual([at9(addDays(due, 7))]);
+    expect(t.reminder).toEqual([at9(addDays(due, -7))]);
+    expect(t['collection-notice']).toEqual([at9(addDays(due, 1))]); // a debtor outside the home region
+    expect(t['late-reason-request']).toEqual([at9(addDays(due, 1))]);
+    expect(t['second-notice']).toEqual([at9(addDays(due, 7))]);
     expect(t.handOverToCreditDesk).toEqual([at9(addDays(due, 15))]);
     expect(t.stopSupply).toEqual([at9(addDays(due, 15))]);
     expect(t.lowerCreditGrade).toEqual([at9(addDays(due, 15))]);
-    expect(t.sendOverdueWarningLetter).toEqual([at9(addDays(due, 15))]);
+    expect(t['warning-letter']).toEqual([at9(addDays(due, 15))]);
     expect(t.proposeLegalEscalation).toEqual([at9(addDays(due, 30))]);
 
     const s = await bench.state(h);
@@ -191,8 +195,8 @@ describe('receivable timeline', () => {
     const { h, due } = await issued('Shanghai');
     await bench.advanceTo(instantOf(addDays(due, 1), 12));
     const t = await bench.activityTimes(h);
-    expect(t.createVisitTask).toEqual([at9(addDays(due, 1))]);
-    expect(t.sendCollectionNotice).toBeUndefined();
+    expect(t['visit-task']).toEqual([at9(addDays(due, 1))]);
+    expect(t['collection-notice']).toBeUndefined();
     // The salesperson answers the late-reason task: it is done, and names who did it.
     const wang = testActor('sales', 'wang');
     await h.executeUpdate(recordLateReason, { args: [{ reason: 'owner abroad until Friday', actor: wang }] });
@@ -234,10 +238,10 @@ describe('receivable timeline', () => {
     const due = started[0]?.state.dueDate as string;
     await bench.advanceTo(instantOf(addDays(due, 1), 12));
     const [sameRegion, elsewhere] = await Promise.all(started.map(({ h }) => bench.activityTimes(h)));
-    expect(sameRegion?.createVisitTask).toEqual([at9(addDays(due, 1))]);
-    expect(sameRegion?.sendCollectionNotice).toBeUndefined();
-    expect(elsewhere?.sendCollectionNotice).toEqual([at9(addDays(due, 1))]);
-    expect(elsewhere?.createVisitTask).toBeUndefined();
+    expect(sameRegion?.['visit-task']).toEqual([at9(addDays(due, 1))]);
+    expect(sameRegion?.['collection-notice']).toBeUndefined();
+    expect(elsewhere?.['collection-notice']).toEqual([at9(addDays(due, 1))]);
+    expect(elsewhere?.['visit-task']).toBeUndefined();
     for (const { h } of started) await pay(h, 'P-1', AMOUNT, addDays(due, 1));
     await Promise.all(started.map(({ h }) => h.result()));
   });
@@ -250,7 +254,7 @@ describe('receivable timeline', () => {
     await h.result();
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
     const t = await bench.activityTimes(h);
-    expect(t.sendOverdueWarningLetter).toBeUndefined();
+    expect(t['warning-letter']).toBeUndefined();
     expect(t.stopSupply).toBeUndefined();
     const blocks = await bench.pool.query('SELECT 1 FROM supply_blocks WHERE counterparty_id = $1', [
       counterpartyId,
@@ -266,16 +270,16 @@ describe('receivable timeline', () => {
       args: [{ kind: 'dispute', reason: 'goods damaged', actor: testActor('finance') }],
     });
     await bench.advanceTo(instantOf(addDays(due, 20), 10));
-    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h))['second-notice']).toBeUndefined();
     const resumed = await h.executeUpdate(endValidReason, {
       args: [{ actor: testActor('finance'), note: 'dispute settled' }],
     });
     // Paused from due+3 to due+20: 17 days. The +7 step now falls on due+24.
     expect(resumed.pausedDays).toBe(17);
     await bench.advanceTo(instantOf(addDays(due, 23), 23));
-    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toBeUndefined();
+    expect((await bench.activityTimes(h))['second-notice']).toBeUndefined();
     await bench.advanceTo(instantOf(addDays(due, 24), 12));
-    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 24))]);
+    expect((await bench.activityTimes(h))['second-notice']).toEqual([at9(addDays(due, 24))]);
     await pay(h, 'P-1', AMOUNT, addDays(due, 24));
     await h.result();
     await saveHistory('dispute-pauses-and-resumes', h);
@@ -300,7 +304,7 @@ describe('receivable timeline', () => {
     expect(s.validReason).toBeNull();
     expect(s.pausedDays).toBe(9);
     await bench.advanceTo(instantOf(addDays(due, 16), 12));
-    expect((await bench.activityTimes(h)).sendSecondCollectionNotice).toEqual([at9(addDays(due, 16))]);
+    expect((await bench.activityTimes(h))['second-notice']).toEqual([at9(addDays(due, 16))]);
     await pay(h, 'P-1', AMOUNT, addDays(due, 16));
     await h.result();
   });
@@ -317,8 +321,8 @@ describe('receivable timeline', () => {
     expect(s.dueDate).toBe(newDue);
     await bench.advanceTo(instantOf(addDays(newDue, 1), 12));
     const t = await bench.activityTimes(h);
-    expect(t.sendPaymentReminder).toEqual([at9(addDays(newDue, -7))]);
-    expect(t.sendCollectionNotice).toEqual([at9(addDays(newDue, 1))]);
+    expect(t.reminder).toEqual([at9(addDays(newDue, -7))]);
+    expect(t['collection-notice']).toEqual([at9(addDays(newDue, 1))]);
     await pay(h, 'P-1', AMOUNT, addDays(newDue, 1));
     await h.result();
     await saveHistory('extension-moves-timeline', h);

@@ -222,6 +222,18 @@ describe('monthly salesperson assessment', () => {
       source: `credential:${financeId}`,
       payload: { actor: { credentialId: financeId, role: 'finance' } },
     });
+    // The credit score follows the assessment (docs/scores.md): the collection record from it (7114 bp → 71),
+    // no facts entered yet (sales, feedback, fulfilment missing: 50 each):
+    // 30 × 50 + 20 × 50 + 35 × 71 + 15 × 50 = 5735 → 57.
+    const scored = await pool.query(
+      `SELECT payload, source FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = $1 AND event_type = 'credit-scored'`,
+      [A],
+    );
+    expect(scored.rows).toHaveLength(1);
+    expect(scored.rows[0]).toMatchObject({
+      source: `system:salesperson-assessment:${MONTH}`,
+      payload: { score: 57, collectionRatioBp: 7114, sources: { assessmentMonth: MONTH } },
+    });
   });
 
   it('a re-run of the month changes nothing: same rows, no second e-mail, no second record', async () => {
@@ -242,6 +254,11 @@ describe('monthly salesperson assessment', () => {
       [[A, B]],
     );
     expect(record.rowCount).toBe(2);
+    const scored = await pool.query(
+      `SELECT 1 FROM credit_records WHERE subject_type = 'salesperson' AND subject_id = ANY($1) AND event_type = 'credit-scored'`,
+      [[A, B]],
+    );
+    expect(scored.rowCount).toBe(2);
   });
 
   it('downloads the table as CSV: a header row, one row per salesperson, minor units and bp', async () => {
@@ -341,14 +358,20 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
   });
 
   it('records events, scores with the policy weights, and the quarterly review proposes and a manager changes it', async () => {
-    // 30 × 100 + 20 × 90 + 35 × 90 + 15 × 100 = 9450 → 94.5 → 95 (half up)
-    const scored = await post(`/v1/salespeople/${A}/credit-score`, {
-      salesTargetAchievementBp: 12_000,
-      customerFeedbackScore: 90,
-      collectionRatioBp: 9000,
-      contractFulfilmentBp: 10_000,
-    });
-    expect(scored).toMatchObject({ status: 201, body: { score: 95, complaintCount: 0 } });
+    // The facts a person enters, with date and source; the collection record is March's assessment (7114 bp → 71):
+    // 30 × 100 + 20 × 90 + 35 × 71 + 15 × 100 = 8785 → 88 (half up)
+    const asOf = localDate(Date.now() - 7 * 86_400_000, DEFAULT_POLICY.timeZone);
+    for (const [factor, value] of [
+      ['salesTargetAchievementBp', 12_000],
+      ['customerFeedbackScore', 90],
+      ['contractFulfilmentBp', 10_000],
+    ] as const)
+      expect(
+        (await post(`/v1/salespeople/${A}/facts`, { factor, value, asOf, document: 'HR review' })).status,
+      ).toBe(201);
+    expect((await post(`/v1/salespeople/${A}/credit-score`, { collectionRatioBp: 9000 })).status).toBe(400);
+    const scored = await post(`/v1/salespeople/${A}/credit-score`, {});
+    expect(scored).toMatchObject({ status: 201, body: { score: 88, complaintCount: 0, recorded: true } });
 
     for (const kind of ['complaint', 'violation'] as const) {
       const r = await post(`/v1/salespeople/${A}/record-events`, {
@@ -369,20 +392,20 @@ describe('salesperson credit: record, score, limit, quarterly review (HTTP API)'
       usageBp: 3800,
       usagePercent: 38,
       limitState: 'ok',
-      score: 95,
+      score: 88,
     });
 
     const today = localDate(Date.now(), DEFAULT_POLICY.timeZone);
     const quarter = `${today.slice(0, 4)}-Q${Math.ceil(Number(today.slice(5, 7)) / 3)}`;
     const review = await post(`/v1/salesperson-reviews/${quarter}`, { salespersonIds: [A] });
     expect(review.status).toBe(201);
-    // One violation outweighs a score of 95: a warning and the limit cut by 20 %.
+    // One violation outweighs a score of 88: a warning and the limit cut by 20 %.
     expect((review.body.reviews as unknown[])[0]).toMatchObject({
       salespersonId: A,
       status: 'proposed',
       proposedActions: ['warning'],
       proposedLimitMinor: 4_000_000,
-      inputs: { score: 95, complaints: 1, violations: 1 },
+      inputs: { score: 88, complaints: 1, violations: 1 },
     });
 
     const decisionUrl = `/v1/salesperson-reviews/${quarter}/${A}/decision`;

@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, SystemActor } from '../../domain/actor.js';
+import type { Actor, DebtorActor, SystemActor } from '../../domain/actor.js';
 import type { CheckVerdict } from '../../domain/automatic-checks.js';
 import type { CalendarDate } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
@@ -116,8 +116,11 @@ export interface NamedInBody {
   role: 'named-in-body';
 }
 
-/** Who did something to a receivable: a credential, the workflow at a deadline, or (old runs) a typed name. */
-export type ReceivableActor = Actor | SystemActor | NamedInBody;
+/**
+ * Who did something to a receivable: a credential, the workflow at a deadline, the debtor
+ * through its portal link, or (old runs) a typed name.
+ */
+export type ReceivableActor = Actor | SystemActor | DebtorActor | NamedInBody;
 
 /** The fields that named the actor in Update arguments before `actor`; old histories still hold them. */
 export interface NamedInBodyFields {
@@ -167,10 +170,11 @@ export interface AppliedPayment {
   settled: boolean;
 }
 
+/** A dispute or a promise may come from the debtor itself, through its portal link. */
 export type ValidReasonInput =
-  | { kind: 'dispute'; reason: string; actor: Actor }
+  | { kind: 'dispute'; reason: string; actor: Actor | DebtorActor }
   | { kind: 'extension'; newDueDate: CalendarDate; reason: string; actor: Actor }
-  | { kind: 'promise'; promisedBy: CalendarDate; reason: string; actor: Actor };
+  | { kind: 'promise'; promisedBy: CalendarDate; reason: string; actor: Actor | DebtorActor };
 
 export interface ValidReason {
   kind: 'dispute' | 'promise';

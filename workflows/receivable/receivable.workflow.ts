@@ -18,6 +18,8 @@ import {
 import type { ReceivableActivities } from '../../activities/receivable/activities.js';
 import { systemActor } from '../../domain/actor.js';
 import { addDays, daysBetween, instantAt, localDate } from '../../domain/calendar.js';
+import { correspondencePolicy } from '../../domain/policy.js';
+import type { DebtorNoticeStep, SalespersonTaskStep } from '../correspondence/contract.js';
 import {
   type ApplicationDecision,
   actorOfUpdate,
@@ -66,10 +68,20 @@ const DAY_MS = 86_400_000;
 /** Continue-as-new well before history gets heavy (many payments, a long dispute). */
 const MAX_HISTORY_EVENTS = 4_000;
 
-const acts = proxyActivities<ReceivableActivities>({
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const acts = proxyActivities<ReceivableActivities>(ACTIVITY_OPTIONS);
+
+/** How a grouped notice reads in the Web UI's activity summary. */
+const NOTICE_LABEL: Record<DebtorNoticeStep, string> = {
+  reminder: 'due−7 payment reminder',
+  'collection-notice': 'due+1 collection notice',
+  'second-notice': '+7 second notice',
+  'warning-letter': '+15 warning letter',
+  'legal-notice': '+30 legal notice',
+};
 
 /**
  * The working-day calendar's answer: an activity (no I/O) that reads the registry's official
@@ -660,6 +672,44 @@ export async function receivableWorkflow(
     };
   }
 
+  /**
+   * The step's notice to the debtor and tasks for the salesperson, as items of their readers'
+   * day (docs/correspondence.md): one activity, whose summary says what and to whom.
+   */
+  async function queueCorrespondence(
+    debtorNotice?: DebtorNoticeStep,
+    salespersonTasks: SalespersonTaskStep[] = [],
+  ) {
+    const c = state.checks?.counterparty;
+    const sp = state.checks?.salesperson;
+    const what = [
+      ...(debtorNotice
+        ? [`${NOTICE_LABEL[debtorNotice]} to ${c?.name ?? state.application.counterpartyId}`]
+        : []),
+      ...(salespersonTasks.length
+        ? [`${salespersonTasks.join(', ')} for ${sp?.name ?? state.application.salespersonId}`]
+        : []),
+    ].join('; ');
+    await acts.queueStepCorrespondence.executeWithOptions(
+      { ...ACTIVITY_OPTIONS, summary: `${id}: ${what}` },
+      [
+        {
+          state: { ...state },
+          day: today(),
+          firedAt: new Date(Date.now()).toISOString(),
+          gatherMinutes: correspondencePolicy(policy).gatherMinutes,
+          timeZone: tz,
+          ...(debtorNotice ? { debtorNotice } : {}),
+          salespersonTasks,
+        },
+      ],
+    );
+  }
+  /** Whether this run groups its notices (runs started before, replaying their history: no). */
+  function grouped() {
+    return patched('grouped-correspondence');
+  }
+
   async function takeStep(step: TimelineStep) {
     // Read as the step fires (the legal step records only once a manager has answered).
     const calendarDetail = workingDayDetail(step);
@@ -669,6 +719,10 @@ export async function receivableWorkflow(
       case 'reminder':
         state.stage = STAGE_AFTER.reminder;
         publish();
+        if (grouped()) {
+          await queueCorrespondence('reminder', ['phone-task']);
+          break;
+        }
         await acts.sendPaymentReminder(snapshot());
         await acts.createPhoneTask(snapshot());
         break;
@@ -681,8 +735,13 @@ export async function receivableWorkflow(
           policy.receivable.localDebtor === 'salesperson-region' && patched('local-debtor-policy')
             ? policy.receivable
             : { homeRegions: policy.receivable.homeRegions };
-        if (isLocalDebtor(rule, c?.region, state.checks?.salesperson.region))
-          await acts.createVisitTask(snapshot());
+        const local = isLocalDebtor(rule, c?.region, state.checks?.salesperson.region);
+        if (grouped()) {
+          if (local) await queueCorrespondence(undefined, ['visit-task', 'late-reason-request']);
+          else await queueCorrespondence('collection-notice', ['late-reason-request']);
+          break;
+        }
+        if (local) await acts.createVisitTask(snapshot());
         else await acts.sendCollectionNotice(snapshot());
         await acts.requestLateReason(snapshot());
         break;
@@ -690,7 +749,8 @@ export async function receivableWorkflow(
       case 'secondNotice':
         state.stage = STAGE_AFTER.secondNotice;
         publish();
-        await acts.sendSecondCollectionNotice(snapshot());
+        if (grouped()) await queueCorrespondence('second-notice');
+        else await acts.sendSecondCollectionNotice(snapshot());
         break;
       case 'warning': {
         state.stage = STAGE_AFTER.warning;
@@ -706,7 +766,8 @@ export async function receivableWorkflow(
           state.gradeAfterDowngrade = change.after;
           publish();
         }
-        await acts.sendOverdueWarningLetter(snapshot());
+        if (grouped()) await queueCorrespondence('warning-letter');
+        else await acts.sendOverdueWarningLetter(snapshot());
         break;
       }
       case 'legal': {
@@ -743,7 +804,11 @@ export async function receivableWorkflow(
           { ...legal },
           legal.actor ?? undefined,
         );
-        if (legal.confirmed) await acts.startLegalAction(snapshot());
+        if (legal.confirmed) {
+          await acts.startLegalAction(snapshot());
+          // New: the debtor is told of the legal action, in the day's message.
+          if (grouped()) await queueCorrespondence('legal-notice');
+        }
         break;
       }
     }

@@ -4,7 +4,7 @@
  * the stored table, and finance's e-mail — each idempotent, so a re-run of a month
  * changes nothing.
  */
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { SalespersonActivities } from '../../activities/salesperson/activities.js';
 import { BATCH_ACTIVITY_OPTIONS, monthlyRunPeriod } from '../shared/periodic-run.js';
 import {
@@ -29,6 +29,9 @@ export async function salespersonAssessmentWorkflow(
     salespersonIds: ids,
     ...(input.startedBy ? { startedBy: input.startedBy } : {}),
   });
+  // Each salesperson's credit score follows the month's assessment (docs/scores.md).
+  if (patched('salesperson-score-after-assessment'))
+    await acts.scoreSalespeopleAfterAssessment({ month, policy, salespersonIds: ids });
   status.stage = 'mailing';
   const mail = await acts.mailSalespersonAssessment({ month, salespersonIds: ids });
   status.result = { month, ...computed, mailKey: mail.key };

@@ -21,6 +21,16 @@ import { seedDealerAndSalesperson } from '../../support/acme.js';
 import { testActor } from '../../support/actors.js';
 
 export const TZ = DEFAULT_POLICY.timeZone;
+
+/**
+ * The fault tests run in real time: a day's grouped message (docs/correspondence.md) gathers
+ * for 3 seconds, not the default 10 minutes. The worker reads the window from the workflow's
+ * input, never from the stored version, so the version's name stays the one the worker knows.
+ */
+export const withQuickGathering = (policy: Policy): Policy => ({
+  ...policy,
+  correspondence: policy.correspondence ?? { gatherMinutes: 0.05 },
+});
 export const AMOUNT = 2_000_000;
 
 /** Today in the company's time zone. */
@@ -83,7 +93,7 @@ export function receivableKit(pool: Pool, client: Client) {
           currency: 'CNY',
           requestedTermDays: 30,
         },
-        policy: opts.policy ?? DEFAULT_POLICY,
+        policy: withQuickGathering(opts.policy ?? DEFAULT_POLICY),
         imported: {
           issueDate: addDays(opts.dueDate, -30),
           dueDate: opts.dueDate,
@@ -119,13 +129,29 @@ export function receivableKit(pool: Pool, client: Client) {
       );
       return rows.map((r) => r.key.slice(id.length + 1));
     },
-    /** Effect rows of a receivable: key (without prefix) → status. */
+    /**
+     * Effect rows of a receivable: key (without prefix) → status; an item of a grouped message
+     * (docs/correspondence.md) has its message's status ('unsent' while the message has none).
+     */
     async effects(id: string): Promise<Record<string, string>> {
       const { rows } = await pool.query<{ key: string; status: string }>(
-        'SELECT key, status FROM effects WHERE receivable_id = $1',
+        `SELECT key, status FROM effects WHERE receivable_id = $1
+         UNION ALL
+         SELECT i.item_key, coalesce(e.status, 'unsent') FROM correspondence_items i
+           LEFT JOIN effects e ON e.key = i.message_key
+         WHERE i.receivable_id = $1 AND i.included`,
         [id],
       );
       return Object.fromEntries(rows.map((r) => [r.key.slice(id.length + 1), r.status]));
+    },
+    /** Grouped messages (by key) and the item keys each claimed, of receivables `ids`. */
+    async claims(ids: string[]): Promise<{ itemKey: string; messageKey: string; included: boolean }[]> {
+      const { rows } = await pool.query(
+        `SELECT item_key AS "itemKey", message_key AS "messageKey", included FROM correspondence_items
+         WHERE receivable_id = ANY($1) ORDER BY item_key`,
+        [ids],
+      );
+      return rows;
     },
   };
 }

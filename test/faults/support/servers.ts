@@ -23,6 +23,7 @@ import { createPool, migrate, type Pool } from '../../../store/db.js';
 import { RECEIVABLE_TASK_QUEUE } from '../../../workflows/receivable/contract.js';
 import { eventually } from '../../support/eventually.js';
 import { freePort } from '../../support/global-setup.js';
+import { itemsOf } from '../../support/inbox.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -127,7 +128,10 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
     },
     start: startMail,
     messages: () => mailServer?.messages() ?? lastMessages,
-    mailsFor: (prefix) => mail.messages().filter((m) => m.effectKey?.startsWith(prefix)),
+    mailsFor: (prefix) => [
+      ...mail.messages().filter((m) => m.effectKey?.startsWith(prefix)),
+      ...itemsOf(mail.messages(), prefix),
+    ],
   };
 
   const workers: ChildProcess[] = [];

@@ -21,7 +21,7 @@ export interface SmtpGate {
   hold(effectKey: string, where: HoldPoint): void;
   /** Keys whose hold is in place now (for 'after-server': the server has kept the message). */
   held(): string[];
-  /** How many times a message with this effect key was sent in full by a client. */
+  /** How many times a message with this effect key (or listing this item) was sent in full by a client. */
   deliveries(effectKey: string): number;
   close(): Promise<void>;
 }
@@ -86,9 +86,12 @@ export async function startSmtpGate(upstream: { host: string; port: number }): P
         const message = data.slice(0, end + END_OF_DATA.length);
         text = data.slice(end + END_OF_DATA.length);
         data = '';
-        const headers = message.slice(0, message.indexOf('\r\n\r\n'));
-        const key = /^X-Creditflow-Effect:[ \t]*(.+?)\r?$/im.exec(headers)?.[1];
-        if (key) sent.set(key, (sent.get(key) ?? 0) + 1);
+        const headers = message.slice(0, message.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
+        const effect = /^X-Creditflow-Effect:[ \t]*(.+?)\r?$/im.exec(headers)?.[1];
+        // A grouped message (docs/correspondence.md) counts and holds under each of its items too.
+        const items = /^X-Creditflow-Items:[ \t]*(.+?)\r?$/im.exec(headers)?.[1]?.split(/\s+/) ?? [];
+        for (const k of [...(effect ? [effect] : []), ...items]) sent.set(k, (sent.get(k) ?? 0) + 1);
+        const key = [...(effect ? [effect] : []), ...items].find((k) => holds.has(k)) ?? effect;
         const hold = key ? holds.get(key) : undefined;
         if (key && hold) holds.delete(key);
         if (key && hold === 'before-server') {

@@ -1,0 +1,43 @@
+/**
+ * The monthly refresh of every customer's score (docs/scores.md §2: time-driven decay) as a
+ * Temporal Schedule: the policy's day of the month (default the 1st), 05:00 company time, after
+ * the salesperson assessment's 04:00. Idempotent: an existing schedule is updated to this spec.
+ */
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { systemActor } from '../domain/actor.js';
+import { customerScorePolicy } from '../domain/customer-score.js';
+import type { Policy } from '../domain/policy.js';
+import {
+  CUSTOMER_SCORES_REFRESH_WORKFLOW_TYPE,
+  CUSTOMER_SCORES_SCHEDULE_ID,
+  type CustomerScoresRefreshInput,
+  SCORES_TASK_QUEUE,
+} from '../workflows/scores/contract.js';
+
+export async function ensureScoreSchedules(
+  client: Client,
+  policy: Pick<Policy, 'timeZone' | 'customer'>,
+  opts: { taskQueue?: string; scheduleId?: string } = {},
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? CUSTOMER_SCORES_SCHEDULE_ID;
+  const input: CustomerScoresRefreshInput = { startedBy: systemActor(`schedule:${scheduleId}`) };
+  const day = customerScorePolicy(policy.customer.score).scheduleDayOfMonth;
+  const spec = {
+    calendars: [{ dayOfMonth: day, hour: 5, minute: 0, comment: `day ${day}, 05:00 company time` }],
+    timezone: policy.timeZone,
+  };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: CUSTOMER_SCORES_REFRESH_WORKFLOW_TYPE,
+    workflowId: 'customer-scores:scheduled',
+    taskQueue: opts.taskQueue ?? SCORES_TASK_QUEUE,
+    args: [input],
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The monthly statements as a Temporal Schedule: on the policy's statement day (default the 1st),
+ * 06:00 company time, sending last month's statements (the workflow derives the month from its
+ * start time). Idempotent: an existing schedule is updated to this spec, so a new policy's day or
+ * time zone moves it.
+ */
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { systemActor } from '../domain/actor.js';
+import {
+  type MonthlyStatementsInput,
+  STATEMENT_SCHEDULE_ID,
+  STATEMENT_TASK_QUEUE,
+  STATEMENT_WORKFLOW_TYPE,
+} from '../workflows/statements/contract.js';
+
+export const STATEMENT_HOUR = 6;
+
+export async function ensureStatementSchedule(
+  client: Client,
+  /** The company's time zone and the statement day (the policy in force's). */
+  at: { timeZone: string; dayOfMonth: number },
+  opts: { taskQueue?: string; scheduleId?: string } = {},
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? STATEMENT_SCHEDULE_ID;
+  // A scheduled run is the schedule's act: no person started it.
+  const input: MonthlyStatementsInput = { startedBy: systemActor(`schedule:${scheduleId}`) };
+  const spec = {
+    calendars: [
+      {
+        dayOfMonth: at.dayOfMonth,
+        hour: STATEMENT_HOUR,
+        minute: 0,
+        comment: `day ${at.dayOfMonth}, 0${STATEMENT_HOUR}:00 company time`,
+      },
+    ],
+    timezone: at.timeZone,
+  };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: STATEMENT_WORKFLOW_TYPE,
+    // Temporal appends the scheduled time to this id.
+    workflowId: 'statements:scheduled',
+    taskQueue: opts.taskQueue ?? STATEMENT_TASK_QUEUE,
+    args: [input],
+  };
+  // A missed run (server down that day) is caught up within a week; never two at once.
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The correspondence workflow's contract (docs/correspondence.md): one workflow per reader and
+ * working day — a debtor's notices (`correspondence:<counterpartyId>:<day>`) or a salesperson's
+ * tasks (`salesperson-tasks:<salespersonId>:<day>`). Receivable workflows add items to it by
+ * signal-with-start (an activity); it gathers for the policy's window from its first item, then
+ * sends one message listing every item still open. Nothing here does I/O.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CalendarDate } from '../../domain/calendar.js';
+import { RECEIVABLE_TASK_QUEUE } from '../receivable/contract.js';
+
+/**
+ * It runs beside the receivable workflows that feed it, on their task queue: their worker has
+ * its activities (the store, the mailer), and a storm's signals and sends share its slots.
+ */
+export const CORRESPONDENCE_TASK_QUEUE = RECEIVABLE_TASK_QUEUE;
+export const CORRESPONDENCE_WORKFLOW_TYPE = 'correspondenceWorkflow';
+
+/** Who reads the message: the debtor (notices) or the salesperson (internal tasks). */
+export type CorrespondenceAudience = 'debtor' | 'salesperson';
+
+/** A notice to the debtor, by the timeline step that sends it. */
+export type DebtorNoticeStep =
+  | 'reminder'
+  | 'collection-notice'
+  | 'second-notice'
+  | 'warning-letter'
+  | 'legal-notice';
+/** A task for the salesperson, by the timeline step that gives it. */
+export type SalespersonTaskStep = 'phone-task' | 'visit-task' | 'late-reason-request';
+export type CorrespondenceStep = DebtorNoticeStep | SalespersonTaskStep;
+
+export const DEBTOR_NOTICE_STEPS: readonly DebtorNoticeStep[] = [
+  'reminder',
+  'collection-notice',
+  'second-notice',
+  'warning-letter',
+  'legal-notice',
+];
+
+export const correspondenceWorkflowId = (counterpartyId: string, day: CalendarDate) =>
+  `correspondence:${counterpartyId}:${day}`;
+export const salespersonTasksWorkflowId = (salespersonId: string, day: CalendarDate) =>
+  `salesperson-tasks:${salespersonId}:${day}`;
+/** The workflow id of a reader's day. */
+export const correspondenceIdFor = (audience: CorrespondenceAudience, partyId: string, day: CalendarDate) =>
+  audience === 'debtor' ? correspondenceWorkflowId(partyId, day) : salespersonTasksWorkflowId(partyId, day);
+
+/**
+ * One receivable's step for one reader. The key is the step's effect key of old,
+ * `<receivableId>:<step><round>`: the unit of exactly once (migration 022).
+ */
+export interface CorrespondenceItem {
+  itemKey: string;
+  receivableId: string;
+  step: CorrespondenceStep;
+  /** The timeline round (0 until an agreed extension re-plans steps already taken). */
+  round: number;
+  /** The local date on which the step fired. */
+  day: CalendarDate;
+  /** When the step fired (ISO instant). */
+  firedAt: string;
+}
+
+export interface CorrespondenceInput {
+  audience: CorrespondenceAudience;
+  /** The counterparty (debtor) or the salesperson. */
+  partyId: string;
+  /** Their name, for the Web UI's summaries. */
+  partyName: string;
+  day: CalendarDate;
+  /** From the first item, minutes to wait for more before sending (policy.correspondence). */
+  gatherMinutes: number;
+  /** The company's time zone (days overdue are counted in it). */
+  timeZone: string;
+}
+
+export interface SentItem {
+  itemKey: string;
+  receivableId: string;
+  step: CorrespondenceStep;
+}
+
+/** One message of the day: to whom, when, which items it listed, which it left out and why. */
+export interface SentMessage {
+  messageKey: string;
+  /** When the SMTP server accepted it (ISO); null when nothing was left to send. */
+  sentAt: string | null;
+  to: string[];
+  cc: string[];
+  subject: string | null;
+  items: SentItem[];
+  /** Items whose receivable was paid or closed before the send: recorded, not sent. */
+  leftOut: (SentItem & { reason: string })[];
+  /** Items another message of the day already carried (a repeated signal): not sent again. */
+  alreadySent: (SentItem & { messageKey: string })[];
+}
+
+/** Adds an item to the day's next message (a repeated item key is ignored). */
+export const addCorrespondenceItem = defineSignal<[CorrespondenceItem]>('addCorrespondenceItem');
+/** The messages this run has sent so far. */
+export const getSentMessages = defineQuery<SentMessage[]>('getSentMessages');

@@ -1,0 +1,91 @@
+/**
+ * One reader's correspondence of one working day (docs/correspondence.md): a debtor's notices
+ * or a salesperson's tasks. Receivable workflows signal-with-start it with items; from the first
+ * item it gathers for the policy's window, then one activity sends ONE message listing every item
+ * still open. Items that arrive while or after a message goes out go in the next message; when
+ * nothing is pending after a send, the run completes, and a later item starts a new run (its
+ * message keys carry the run, so they never collide with an earlier run's).
+ */
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CorrespondenceActivities } from '../../activities/correspondence/activities.js';
+import {
+  addCorrespondenceItem,
+  type CorrespondenceInput,
+  type CorrespondenceItem,
+  getSentMessages,
+  type SentMessage,
+} from './contract.js';
+
+const ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+
+const acts = proxyActivities<CorrespondenceActivities>(ACTIVITY_OPTIONS);
+
+/** How a message reads in one line of the Web UI. */
+const describeMessage = (input: CorrespondenceInput, m: SentMessage) =>
+  `${m.sentAt ? m.sentAt.slice(11, 19) : 'not sent'} → ${m.to.join(', ') || input.partyName}: ` +
+  `${m.items.map((i) => `${i.receivableId} ${i.step}`).join(', ') || 'nothing open'}` +
+  (m.leftOut.length
+    ? ` (left out: ${m.leftOut.map((i) => `${i.receivableId} ${i.reason}`).join(', ')})`
+    : '');
+
+export async function correspondenceWorkflow(input: CorrespondenceInput): Promise<SentMessage[]> {
+  const info = workflowInfo();
+  const pending: CorrespondenceItem[] = [];
+  const seen = new Set<string>();
+  const sent: SentMessage[] = [];
+  setHandler(addCorrespondenceItem, (item) => {
+    if (seen.has(item.itemKey)) return; // an activity's retried signal
+    seen.add(item.itemKey);
+    pending.push(item);
+  });
+  setHandler(getSentMessages, () => sent);
+
+  const reader = input.audience === 'debtor' ? 'notices to' : 'tasks for';
+  const publish = () =>
+    upsertMemo({
+      summary: `${reader} ${input.partyName} (${input.partyId}) on ${input.day}: ${sent.length} message(s)`,
+      counterpartyId: input.audience === 'debtor' ? input.partyId : null,
+      salespersonId: input.audience === 'salesperson' ? input.partyId : null,
+      sent: sent.map((m) => describeMessage(input, m)),
+      messages: sent.map((m) => ({
+        key: m.messageKey,
+        sentAt: m.sentAt,
+        to: m.to,
+        cc: m.cc,
+        items: m.items.map((i) => i.itemKey),
+        leftOut: m.leftOut.map((i) => `${i.itemKey}: ${i.reason}`),
+      })),
+    });
+
+  const windowMs = Math.max(0, input.gatherMinutes) * 60_000;
+  // A run starts with its first item (signal-with-start); a run started by a bare start waits for one.
+  await condition(() => pending.length > 0);
+  for (let n = 1; pending.length > 0; n++) {
+    if (windowMs > 0) await sleep(windowMs, { summary: `gathering ${reader} ${input.partyName}` });
+    const items = pending.splice(0);
+    const messageKey = `${info.workflowId}:${info.runId.slice(0, 8)}:${n}`;
+    const message = await acts.sendCorrespondence.executeWithOptions(
+      {
+        ...ACTIVITY_OPTIONS,
+        summary: `${reader} ${input.partyName}: ${items.map((i) => `${i.receivableId} ${i.step}`).join(', ')}`,
+      },
+      [{ ...input, workflowId: info.workflowId, messageKey, items }],
+    );
+    sent.push(message);
+    publish();
+    // Signals that came in during the send are handled before the loop looks again.
+    await condition(allHandlersFinished);
+  }
+  return sent;
+}
