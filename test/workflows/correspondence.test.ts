@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
+import { formatMoney } from '../../domain/format.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { SentMessage } from '../../workflows/correspondence/contract.js';
 import {
@@ -19,6 +20,7 @@ import { testActor } from '../support/actors.js';
 import { eventually } from '../support/eventually.js';
 import { saveHistory } from '../support/histories.js';
 import { mails } from '../support/inbox.js';
+import { compact, pdfText } from '../support/pdf.js';
 import { instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
 const bench = receivableBenchPerFile();
@@ -177,7 +179,7 @@ describe('one notice per debtor per working day', () => {
     expect(claimed.rows.map((r) => r.message_key)).toEqual(inbox.map((m) => m.effectKey));
   });
 
-  it('a confirmed legal escalation tells the debtor: a legal notice in its message of the day', async () => {
+  it('a confirmed legal escalation tells the debtor: a legal notice in its message of the day, its letter attached', async () => {
     const { counterpartyId, salespersonId } = await bench.seedParties();
     const a = await issuedFor(counterpartyId, salespersonId);
     const day = addDays(a.due, 30);
@@ -194,5 +196,13 @@ describe('one notice per debtor per working day', () => {
     expect(inbox[0]?.text).toContain('Legal notice');
     // The credit desk is copied on a warning or legal notice.
     expect(inbox[0]?.to).toContain('desk@acme.test');
+    // The formal letter rides along as a PDF: the legal demand, naming the receivable and what is owed.
+    const letters = (inbox[0]?.attachments ?? []).filter((f) => f.contentType === 'application/pdf');
+    expect(letters).toHaveLength(1);
+    const letter = compact(await pdfText(Buffer.from(letters[0]?.content ?? '', 'base64')));
+    expect(letter).toContain(compact('Formal Legal Demand for Payment'));
+    expect(letter).toContain(a.id);
+    expect(letter).toContain(compact(formatMoney(AMOUNT, 'CNY', 'en')));
+    expect(letters[0]?.filename).toMatch(/^CF-\d{4}-\d{6}\.pdf$/);
   });
 });
