@@ -119,6 +119,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   // Statements and template previews render the version of each template in force.
   const renderer = deps.renderer ?? createMessageRenderer({ stored: store.templates });
   const company = deps.company ?? { name: 'creditflow' };
+  const statements = createStatements({ store, renderer, company });
   const operations = deps.operations ?? createOperations(store);
   await failAbandonedImports(app, store);
   await app.register(errorMapping);
@@ -155,11 +156,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.importLeaseMs ? { importLeaseMs: deps.importLeaseMs } : {}),
     }),
     ...reportRoutes({ store, policy: deps.policy }),
-    ...statementRoutes({
-      store,
-      policy: deps.policy,
-      statements: createStatements({ store, renderer, company }),
-    }),
+    ...statementRoutes({ store, policy: deps.policy, statements }),
     ...scoreRoutes({ store, operations, policy: deps.policy }),
     ...templateRoutes({
       templates: createTemplateOperations({ store, letterPdf: deps.letterPdf ?? letterPreviewPdf(company) }),
@@ -172,7 +169,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       ...(deps.signIn ? { signIn: deps.signIn } : {}),
       ...(deps.temporalUiUrl ? { temporalUiUrl: deps.temporalUiUrl } : {}),
     }),
-    ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy }),
+    ...portalRoutes({ client: deps.client, store, operations, policy: deps.policy, statements }),
   ];
   routes.push(
     defineRoute({

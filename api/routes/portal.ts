@@ -13,9 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { debtorActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
-import { fieldColumns, toCsv } from '../../domain/csv.js';
 import type { Policy } from '../../domain/policy.js';
 import { portalPolicy, promiseRefusal } from '../../domain/portal.js';
+import { previousMonthPeriod } from '../../domain/statement.js';
+import type { Statements } from '../../operations/correspondence/statements.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import {
@@ -94,6 +95,8 @@ export function portalRoutes(deps: {
   store: Store;
   operations: Operations;
   policy: () => Policy;
+  /** The statement of account the page offers as CSV and PDF (operations/correspondence/statements.ts). */
+  statements: Statements;
 }): AnyRoute[] {
   const { store, operations, client } = deps;
   const portal = operations.portal;
@@ -163,7 +166,7 @@ export function portalRoutes(deps: {
         today: z.string(),
         expiresAt: z.string(),
         rules: z.object({ promiseMaxDaysAhead: z.number().int(), promisesPerReceivable: z.number().int() }),
-        statement: z.object({ csv: z.string(), pdf: z.string().nullable() }),
+        statement: z.object({ csv: z.string(), pdf: z.string() }),
       }),
       handler: async ({ params }) => {
         const { link, counterparty } = await opened(params.token);
@@ -182,41 +185,46 @@ export function portalRoutes(deps: {
             promiseMaxDaysAhead: rules.promiseMaxDaysAhead,
             promisesPerReceivable: rules.promisesPerReceivable,
           },
-          // The PDF statement comes with the letters work (GET /v1/counterparties/:id/statement).
-          statement: { csv: `/portal/${params.token}/statement.csv`, pdf: null },
+          statement: {
+            csv: `/portal/${params.token}/statement.csv`,
+            pdf: `/portal/${params.token}/statement.pdf`,
+          },
         };
       },
     }),
-    defineRoute({
-      method: 'GET',
-      path: '/portal/:token/statement.csv',
-      summary: "The debtor's statement of open items as CSV",
-      tag: 'portal',
-      public: true,
-      params: TokenParams,
-      errors: closedErrors,
-      response: z.string(),
-      handler: async ({ params }) => {
-        const { counterparty } = await opened(params.token);
-        const items = await store.work.openItems(counterparty.id);
-        const csv = toCsv(
-          fieldColumns<(typeof items)[number]>(
-            'receivableId',
-            'issueDate',
-            'dueDate',
-            'currency',
-            'amountMinor',
-            'outstandingMinor',
-          ),
-          items,
-        );
-        return reply(200, csv, {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="statement-${counterparty.id}.csv"`,
-          'cache-control': 'no-store',
-        });
-      },
-    }),
+    ...(['csv', 'pdf'] as const).map((format) =>
+      defineRoute({
+        method: 'GET',
+        path: `/portal/:token/statement.${format}`,
+        summary: `The debtor's statement of account (last month and this month so far) as ${format.toUpperCase()}`,
+        tag: 'portal',
+        public: true,
+        params: TokenParams,
+        errors: closedErrors,
+        response: z.string(),
+        ...(format === 'pdf' ? { pdf: 'the statement as a PDF letter in the debtor’s language' } : {}),
+        handler: async ({ params }) => {
+          const { counterparty } = await opened(params.token);
+          const today = localDate(Date.now(), deps.policy().timeZone);
+          const from = previousMonthPeriod(today).from;
+          const doc = await deps.statements.build(counterparty.id, from, today);
+          if (!doc) throw ApiError.notFound('the statement');
+          const name = `statement-${counterparty.id}-${from}-${today}`;
+          const headers = {
+            'content-disposition': `attachment; filename="${name}.${format}"`,
+            'cache-control': 'no-store',
+          };
+          if (format === 'csv')
+            return reply(200, deps.statements.csv(doc), {
+              'content-type': 'text/csv; charset=utf-8',
+              ...headers,
+            });
+          const letterNumber = await deps.statements.number(doc, today);
+          const { pdf } = await deps.statements.pdf(doc, letterNumber, today);
+          return reply(200, pdf as unknown as string, { 'content-type': 'application/pdf', ...headers });
+        },
+      }),
+    ),
     defineRoute({
       method: 'POST',
       path: '/portal/:token/receivables/:id/promise',

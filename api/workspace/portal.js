@@ -94,7 +94,13 @@ async function start() {
       data.totals.map((x) => `${t('total')}: ${money(x.outstandingMinor, x.currency)}`).join(' · ') ||
         t('none'),
     ),
-    h('p', {}, h('a', { href: data.statement.csv, download: true, id: 'statement-csv' }, t('statementCsv'))),
+    h(
+      'p',
+      {},
+      h('a', { href: data.statement.pdf, download: true, id: 'statement-pdf' }, t('statementPdf')),
+      ' · ',
+      h('a', { href: data.statement.csv, download: true, id: 'statement-csv' }, t('statementCsv')),
+    ),
     h(
       'table',
       {},

@@ -13,6 +13,7 @@ import { createOperations } from '../../operations/index.js';
 import { createStore } from '../../store/index.js';
 import { fileFor, issue, seedParties } from '../support/applications.js';
 import { createPerson } from '../support/auth.js';
+import { compact, pdfText } from '../support/pdf.js';
 import { eventually, systemPerFile } from '../support/system.js';
 
 const system = systemPerFile({ worker: true, poolSize: 4 });
@@ -211,6 +212,12 @@ describe('debtor portal', () => {
     const csv = await (await portal('/statement.csv')).text();
     expect(csv).toContain(a.receivableId);
     expect(csv).not.toContain(b.receivableId);
+    // The statement of account as the PDF letter, its own receivable on it and no other's.
+    const pdf = await portal('/statement.pdf');
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const text = compact(await pdfText(Buffer.from(await pdf.arrayBuffer())));
+    expect(text).toContain(a.receivableId);
+    expect(text).not.toContain(b.receivableId);
   });
 
   it("cannot read or act on another debtor's receivable: it answers as an unknown one", async () => {
