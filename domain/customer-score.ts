@@ -343,3 +343,6 @@ export function warningEpisode(
   if (reasons.length === 0) return { open: false, tell: false };
   return { open: true, tell: !open };
 }
+
+/** The task an early warning gives the credit desk and the customer's salespeople (My work in the staff workspace). */
+export const SCORE_WARNING_TASK = 'review-score-warning';

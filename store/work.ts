@@ -50,7 +50,10 @@ export function createWorkQueries(pool: Pool) {
       return rows.map((r) => ({ ...r, amountMinor: Number(r.amountMinor), since: iso(r.since) }));
     },
 
-    /** Open tasks of these kinds, oldest first; only `salespersonId`'s receivables' when given. */
+    /**
+     * Open tasks of these kinds, oldest first; when `salespersonId` is given, only those about its
+     * receivables or about a counterparty it sells to.
+     */
     async tasks(kinds: string[], salespersonId: string | null): Promise<OpenTask[]> {
       const { rows } = await pool.query(
         `SELECT t.key, t.kind, t.receivable_id AS "receivableId",
@@ -60,7 +63,11 @@ export function createWorkQueries(pool: Pool) {
          FROM tasks t
          LEFT JOIN receivables r ON r.id = t.receivable_id
          LEFT JOIN counterparties c ON c.id = COALESCE(r.counterparty_id, t.detail->>'dealerId', t.detail->>'counterpartyId')
-         WHERE t.status = 'open' AND t.kind = ANY($1) AND ($2::text IS NULL OR r.salesperson_id = $2)
+         WHERE t.status = 'open' AND t.kind = ANY($1)
+           AND ($2::text IS NULL OR r.salesperson_id = $2
+                -- a task about a counterparty (no receivable): for the salespeople who sell to it
+                OR (t.receivable_id IS NULL AND EXISTS (
+                  SELECT 1 FROM receivables rs WHERE rs.counterparty_id = c.id AND rs.salesperson_id = $2)))
          ORDER BY t.created_at, t.id LIMIT ${LIMIT}`,
         [kinds, salespersonId],
       );

@@ -5,6 +5,7 @@
  */
 import { type SystemActor, systemActor } from '../../domain/actor.js';
 import { localDate } from '../../domain/calendar.js';
+import { SCORE_WARNING_TASK } from '../../domain/customer-score.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Mailer } from '../../infra/mail.js';
 import { readPolicyInForce } from '../../infra/policy.js';
@@ -71,6 +72,23 @@ export function createScoreActivities(deps: ScoreActivityDeps) {
       date: localDate(now ?? Date.now(), policy.timeZone),
     });
     const key = `score-early-warning:${outcome.counterpartyId}:${outcome.scoreId}`;
+    // And an item in the credit desk's (and the salespeople's) My work, once per episode like the e-mail.
+    await store.tasks.open({
+      key,
+      kind: SCORE_WARNING_TASK,
+      assignee: company.creditDesk[0] ?? 'credit-desk',
+      dueOn: null,
+      detail: {
+        counterpartyId: outcome.counterpartyId,
+        before: {
+          score: before?.score ?? null,
+          customerClass: outcome.previousClass ?? before?.customerClass ?? null,
+        },
+        after: { score: outcome.score, customerClass: outcome.customerClass },
+        reasons: outcome.warning.reasons,
+        trigger,
+      },
+    });
     await store.effects.once(key, 'score-early-warning', null, () =>
       mailer.send({
         to,

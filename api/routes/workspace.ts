@@ -5,12 +5,14 @@
  * action calls the API's own routes; what a role may do is enforced here and there, not by
  * hiding buttons.
  */
+
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { describeActor } from '../../domain/actor.js';
+import { SCORE_WARNING_TASK } from '../../domain/customer-score.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
@@ -110,11 +112,12 @@ export function workspaceRoutes(deps: {
     if (role === 'finance' || role === 'marketing')
       add('vote', await w.applications(['applied', 'awaiting-approval'], role));
     if (role === 'manager') add('manager-review', await w.applications(['manager-review'], null));
-    if (role === 'sales' || role === 'credit-desk')
-      add(
-        'late-reason',
-        await w.tasks(['record-late-reason'], role === 'sales' ? (principal.salespersonId ?? '') : null),
-      );
+    if (role === 'sales' || role === 'credit-desk') {
+      const own = role === 'sales' ? (principal.salespersonId ?? '') : null;
+      add('late-reason', await w.tasks(['record-late-reason'], own));
+      // A customer's worsening score (docs/scores.md): the desk looks into it, its salespeople see it.
+      add('score-warning', await w.tasks([SCORE_WARNING_TASK], own));
+    }
     if (role === 'manager') {
       // What happens when nobody answers by the deadline: the policy's onDeadline (proceed or hold).
       const onDeadline = deps.policy().receivable.legal.onDeadline;
@@ -135,6 +138,7 @@ export function workspaceRoutes(deps: {
       add('vote', await w.applications(['applied', 'awaiting-approval', 'manager-review'], null));
       add('legal', await w.tasks(['confirm-legal-escalation'], null));
       add('late-reason', await w.tasks(['record-late-reason'], null));
+      add('score-warning', await w.tasks([SCORE_WARNING_TASK], null));
     }
     const counts = Object.fromEntries(sections.map((s) => [s.kind, s.items.length]));
     return { role, counts, sections };
@@ -348,6 +352,25 @@ export function workspaceRoutes(deps: {
           note: body.note,
         });
         if (!done) throw ApiError.notFound(`open debtor task ${body.key}`);
+        return { done };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/v1/score-warnings/done',
+      summary:
+        "The credit desk closes a customer's early warning (a worsening score) once looked into, with a note",
+      tag: 'workspace',
+      roles: ['credit-desk'],
+      body: z.object({ key: z.string().trim().min(1).max(300), note: Text }),
+      response: z.object({ done: z.boolean() }),
+      errors: { 404: 'no open early warning with this key' },
+      handler: async ({ body, principal }) => {
+        const done = await store.work.completeTask(body.key, [SCORE_WARNING_TASK], {
+          doneBy: actorOf(authenticated(principal)),
+          note: body.note,
+        });
+        if (!done) throw ApiError.notFound(`open early warning ${body.key}`);
         return { done };
       },
     }),

@@ -387,6 +387,43 @@ function workItem(kind, item, role) {
           ),
         );
     }
+  } else if (kind === 'score-warning') {
+    // A customer's worsening score (docs/scores.md): before and after, and why.
+    const d = item.detail ?? {};
+    const shown = (x) => `${x?.customerClass ?? '—'} (${x?.score ?? '—'})`;
+    li.append(
+      h(
+        'h3',
+        {},
+        item.counterpartyId ? linkTo('counterparty', item.counterpartyId, item.counterpartyName) : '',
+      ),
+      h(
+        'dl',
+        {},
+        h('dt', {}, t('scoreBefore')),
+        h('dd', {}, shown(d.before)),
+        h('dt', {}, t('scoreAfter')),
+        h('dd', {}, shown(d.after)),
+        h('dt', {}, t('reason')),
+        h('dd', {}, (d.reasons ?? []).join('; ') || '—'),
+        h('dt', {}, t('since')),
+        h('dd', {}, day(item.since)),
+      ),
+    );
+    // The credit desk closes it once looked into; a salesperson sees it.
+    if (role === 'credit-desk')
+      li.append(
+        actionForm(
+          'score-warning',
+          [{ name: 'note', label: t('note'), multiline: true }],
+          [
+            {
+              key: 'done',
+              call: (v) => api('POST', '/v1/score-warnings/done', { key: item.key, note: v.note }),
+            },
+          ],
+        ),
+      );
   } else if (kind === 'dealer-continuation') {
     const d = item.detail ?? {};
     li.append(

@@ -108,6 +108,7 @@ describe('sessions', () => {
       'vote',
       'legal',
       'late-reason',
+      'score-warning',
     ]);
     const decide = await fetch(`${system.base}/v1/receivables/R-any/decisions`, {
       method: 'POST',
@@ -164,8 +165,53 @@ describe('my work', () => {
     const mine = await system.auth.headers('sales', p.seller.id);
     const res = await fetch(`${system.base}/v1/my-work`, { headers: mine });
     const body = (await res.json()) as { sections: { kind: string; items: { salespersonId: string }[] }[] };
-    expect(body.sections.map((x) => x.kind)).toEqual(['late-reason']);
+    expect(body.sections.map((x) => x.kind)).toEqual(['late-reason', 'score-warning']);
     for (const item of body.sections[0]?.items ?? []) expect(item.salespersonId).toBe(p.seller.id);
+  });
+
+  it("lists a customer's early warning for the credit desk and the customer's own salesperson; the desk closes it", async () => {
+    const names = { dealer: (x: string) => `Warned ${x}`, seller: (x: string) => `Seller ${x}` };
+    const p = await seedParties(system.call, names, `sw-${suffix}`);
+    const other = await seedParties(system.call, names, `so-${suffix}`);
+    expect((await fileFor(system.call, p, { amountMinor: 100_000, requestedTermDays: 30 })).status).toBe(201);
+    // The seller sells to it once the application is recorded.
+    await eventually(async () => {
+      const r = await system.call('GET', `/v1/receivables/${p.receivableId}`, undefined, 'finance');
+      expect(r.status).toBe(200);
+    });
+    // As the score activity leaves it (activities/scores/activities.ts): a task about the counterparty.
+    const key = `score-early-warning:${p.dealer.id}:1`;
+    await createStore(system.pool).tasks.open({
+      key,
+      kind: 'review-score-warning',
+      assignee: 'desk@acme.test',
+      dueOn: null,
+      detail: {
+        counterpartyId: p.dealer.id,
+        before: { score: 82, customerClass: 'A' },
+        after: { score: 64, customerClass: 'B' },
+        reasons: ['class A → B'],
+      },
+    });
+    const warnings = async (headers: Record<string, string>) => {
+      const res = await fetch(`${system.base}/v1/my-work`, { headers });
+      const body = (await res.json()) as { sections: { kind: string; items: { key: string }[] }[] };
+      return (body.sections.find((x) => x.kind === 'score-warning')?.items ?? []).map((i) => i.key);
+    };
+    const desk = await system.auth.headers('credit-desk');
+    expect(await warnings(desk)).toContain(key);
+    expect(await warnings(await system.auth.headers('sales', p.seller.id))).toContain(key);
+    expect(await warnings(await system.auth.headers('sales', other.seller.id))).not.toContain(key);
+    // A salesperson sees it; the desk closes it, with a note and who did.
+    const close = (headers: Record<string, string>) =>
+      fetch(`${system.base}/v1/score-warnings/done`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ key, note: 'spoke to their finance: a one-off' }),
+      });
+    expect((await close(await system.auth.headers('sales', p.seller.id))).status).toBe(403);
+    expect((await close(desk)).status).toBe(200);
+    expect(await warnings(desk)).not.toContain(key);
   });
 });
 

@@ -170,6 +170,15 @@ describe("a customer's score refreshes itself on behaviour changes", () => {
       expect.arrayContaining(['desk@acme.test', `${seller.toLowerCase()}@acme.test`]),
     );
     expect(sent[0]?.subject).toContain('信用预警');
+    // And one item of the episode in the staff workspace's My work: an open task for the credit desk.
+    const task = await pool.query('SELECT kind, status, detail FROM tasks WHERE key = $1', [key]);
+    expect(task.rows).toEqual([
+      expect.objectContaining({
+        kind: 'review-score-warning',
+        status: 'open',
+        detail: expect.objectContaining({ counterpartyId: id, after: { score: 69, customerClass: 'B' } }),
+      }),
+    ]);
 
     // Another event with nothing changed: a new run refreshes, stores nothing, tells no one again.
     await hook('payment-received');
