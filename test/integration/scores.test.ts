@@ -256,11 +256,19 @@ describe('the customer score from facts and the record', () => {
       (s) => s.stage === 'rejected',
       'automatic checks',
     );
-    const rejected = await system.pool.query(
-      "SELECT payload FROM credit_records WHERE subject_id = $1 AND event_type = 'application-rejected'",
-      [receivableId],
+    // The stage shows at once; the record of why follows in the workflow's next activity.
+    const rejected = await eventually(
+      async () =>
+        (
+          await system.pool.query(
+            "SELECT payload FROM credit_records WHERE subject_id = $1 AND event_type = 'application-rejected'",
+            [receivableId],
+          )
+        ).rows,
+      (rows) => rows.length === 1,
+      'the rejection recorded',
     );
-    expect(JSON.stringify(rejected.rows[0]?.payload)).toMatch(/class D: cash or prepayment only/);
+    expect(JSON.stringify(rejected[0]?.payload)).toMatch(/class D: cash or prepayment only/);
   });
 });
 

@@ -23,13 +23,15 @@ import { testActor } from '../../support/actors.js';
 export const TZ = DEFAULT_POLICY.timeZone;
 
 /**
- * The fault tests run in real time: a day's grouped message (docs/correspondence.md) gathers
- * for 3 seconds, not the default 10 minutes. The worker reads the window from the workflow's
+ * The fault tests run in real time, today: a day's grouped message (docs/correspondence.md)
+ * gathers for 3 seconds, not the default 10 minutes, and a step fires on its own day even when
+ * today is a weekend or a holiday (docs/calendar.md). The worker reads both from the workflow's
  * input, never from the stored version, so the version's name stays the one the worker knows.
  */
-export const withQuickGathering = (policy: Policy): Policy => ({
+export const forRealTime = (policy: Policy): Policy => ({
   ...policy,
   correspondence: policy.correspondence ?? { gatherMinutes: 0.05 },
+  calendar: policy.calendar ?? { registry: 'CN', nonWorkingDay: 'as-is', entries: [] },
 });
 export const AMOUNT = 2_000_000;
 
@@ -93,7 +95,7 @@ export function receivableKit(pool: Pool, client: Client) {
           currency: 'CNY',
           requestedTermDays: 30,
         },
-        policy: withQuickGathering(opts.policy ?? DEFAULT_POLICY),
+        policy: forRealTime(opts.policy ?? DEFAULT_POLICY),
         imported: {
           issueDate: addDays(opts.dueDate, -30),
           dueDate: opts.dueDate,
