@@ -15,6 +15,7 @@
  * gets 429 — without its credential being looked up — until the minute ends. Successful
  * requests are never counted or limited below the limit.
  */
+import { timingSafeEqual } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
@@ -49,6 +50,14 @@ export interface AuthenticationOptions {
 }
 
 export const SESSION_COOKIE = 'cf_session';
+
+/** The CSRF token sent equals the session's, compared in constant time. */
+function sameToken(sent: string | string[] | undefined, expected: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Served over TLS (directly, or behind a proxy fastify trusts): the cookie is Secure. */
@@ -87,7 +96,7 @@ export const authentication = fp<AuthenticationOptions>(
       if (header === undefined && sessionId && authenticateSession) {
         const session = await authenticateSession(sessionId);
         if (session) {
-          if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken)
+          if (!SAFE_METHODS.has(req.method) && !sameToken(req.headers['x-csrf-token'], session.csrfToken))
             throw new ApiError(
               403,
               'csrf',
