@@ -8,7 +8,7 @@
  * updated to this spec. The runs carry no policy: each reads the version in force
  * when it runs (the `policyInForce` activity).
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { systemActor } from '../domain/actor.js';
 import {
   MONTHLY_PERFORMANCE_WORKFLOW_TYPE,
@@ -19,6 +19,7 @@ import {
   RATING_QUARTERLY_SCHEDULE_ID,
   RATING_TASK_QUEUE,
 } from '../workflows/rating/contract.js';
+import { upsertSchedule } from './schedules.js';
 
 export async function ensureRatingSchedules(
   client: Client,
@@ -27,13 +28,12 @@ export async function ensureRatingSchedules(
   opts: { taskQueue?: string; monthlyScheduleId?: string; quarterlyScheduleId?: string } = {},
 ): Promise<void> {
   const taskQueue = opts.taskQueue ?? RATING_TASK_QUEUE;
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
   const monthlyId = opts.monthlyScheduleId ?? RATING_MONTHLY_SCHEDULE_ID;
   const quarterlyId = opts.quarterlyScheduleId ?? RATING_QUARTERLY_SCHEDULE_ID;
   // A scheduled run is the schedule's act: no person started it.
   const monthlyInput: MonthlyPerformanceInput = { startedBy: systemActor(`schedule:${monthlyId}`) };
   const quarterlyInput: QuarterlyRatingInput = { startedBy: systemActor(`schedule:${quarterlyId}`) };
-  await upsert(client, monthlyId, {
+  await upsertSchedule(client, monthlyId, {
     spec: {
       calendars: [
         { dayOfMonth: 1, hour: 2, minute: 0, comment: 'day 1, 02:00 company time: the month before' },
@@ -48,9 +48,8 @@ export async function ensureRatingSchedules(
       taskQueue,
       args: [monthlyInput],
     },
-    policies,
   });
-  await upsert(client, quarterlyId, {
+  await upsertSchedule(client, quarterlyId, {
     spec: {
       calendars: [
         {
@@ -70,17 +69,5 @@ export async function ensureRatingSchedules(
       taskQueue,
       args: [quarterlyInput],
     },
-    policies,
   });
-}
-
-type ScheduleParts = Pick<Parameters<Client['schedule']['create']>[0], 'spec' | 'action' | 'policies'>;
-
-async function upsert(client: Client, scheduleId: string, parts: ScheduleParts): Promise<void> {
-  try {
-    await client.schedule.create({ scheduleId, ...parts });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...parts }));
-  }
 }

@@ -4,7 +4,7 @@
  * Idempotent: an existing schedule is updated to this spec. The runs carry no
  * policy: each reads the version in force when it runs (the `policyInForce` activity).
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { systemActor } from '../domain/actor.js';
 import {
   SALESPERSON_ASSESSMENT_SCHEDULE_ID,
@@ -12,6 +12,7 @@ import {
   SALESPERSON_TASK_QUEUE,
   type SalespersonAssessmentInput,
 } from '../workflows/salesperson/contract.js';
+import { upsertSchedule } from './schedules.js';
 
 export async function ensureSalespersonSchedules(
   client: Client,
@@ -34,12 +35,5 @@ export async function ensureSalespersonSchedules(
     taskQueue: opts.taskQueue ?? SALESPERSON_TASK_QUEUE,
     args: [input],
   };
-  // A missed run (server down on the 1st) is caught up within a week; never two at once.
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
-  }
+  await upsertSchedule(client, scheduleId, { spec, action });
 }

@@ -3,7 +3,7 @@
  * Temporal Schedule: the policy's day of the month (default the 1st), 05:00 company time, after
  * the salesperson assessment's 04:00. Idempotent: an existing schedule is updated to this spec.
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { systemActor } from '../domain/actor.js';
 import { customerScorePolicy } from '../domain/customer-score.js';
 import type { Policy } from '../domain/policy.js';
@@ -13,6 +13,7 @@ import {
   type CustomerScoresRefreshInput,
   SCORES_TASK_QUEUE,
 } from '../workflows/scores/contract.js';
+import { upsertSchedule } from './schedules.js';
 
 export async function ensureScoreSchedules(
   client: Client,
@@ -33,11 +34,5 @@ export async function ensureScoreSchedules(
     taskQueue: opts.taskQueue ?? SCORES_TASK_QUEUE,
     args: [input],
   };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
-  }
+  await upsertSchedule(client, scheduleId, { spec, action });
 }

@@ -4,7 +4,7 @@
  * start time). Idempotent: an existing schedule is updated to this spec, so a new policy's day or
  * time zone moves it.
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { systemActor } from '../domain/actor.js';
 import {
   type MonthlyStatementsInput,
@@ -12,6 +12,7 @@ import {
   STATEMENT_TASK_QUEUE,
   STATEMENT_WORKFLOW_TYPE,
 } from '../workflows/statements/contract.js';
+import { upsertSchedule } from './schedules.js';
 
 export const STATEMENT_HOUR = 6;
 
@@ -43,12 +44,5 @@ export async function ensureStatementSchedule(
     taskQueue: opts.taskQueue ?? STATEMENT_TASK_QUEUE,
     args: [input],
   };
-  // A missed run (server down that day) is caught up within a week; never two at once.
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' as const };
-  try {
-    await client.schedule.create({ scheduleId, spec, action, policies });
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
-  }
+  await upsertSchedule(client, scheduleId, { spec, action });
 }
