@@ -12,6 +12,8 @@ import { defineConfig } from 'vitest/config';
 //              starts its own servers (test/faults/support/servers.ts).
 export default defineConfig({
   test: {
+    // vitest's own summary, then one plain closing line for CI (test/support/closing-line.ts).
+    reporters: ['default', './test/support/closing-line.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
