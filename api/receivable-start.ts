@@ -1,6 +1,7 @@
 /** Starting a receivable's workflow, from a credit application or an imported invoice. */
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { formatMoney } from '../domain/format.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   RECEIVABLE_WORKFLOW_TYPE,
@@ -18,9 +19,12 @@ import {
 export async function startReceivableWorkflow(
   client: Client,
   input: ReceivableInput,
-  opts: { outstandingMinor: number; summary: string },
+  opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
 ): Promise<boolean> {
   const app = input.application;
+  const debtor = opts.counterpartyName
+    ? `${opts.counterpartyName} (${app.counterpartyId})`
+    : app.counterpartyId;
   try {
     await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
       workflowId: receivableWorkflowId(app.receivableId),
@@ -35,6 +39,8 @@ export async function startReceivableWorkflow(
         { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
       ],
       memo: { summary: opts.summary },
+      // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
+      staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
     });
     return true;
   } catch (err) {

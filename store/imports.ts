@@ -174,12 +174,17 @@ export function createImportQueries(pool: Pool) {
 
     /** Whether these counterparty and salesperson ids exist. */
     async partiesExist(counterpartyId: string, salespersonId: string) {
-      const { rows } = await pool.query<{ counterparty: boolean; salesperson: boolean }>(
+      const { rows } = await pool.query<{
+        counterparty: boolean;
+        salesperson: boolean;
+        counterpartyName: string | null;
+      }>(
         `SELECT EXISTS (SELECT 1 FROM counterparties WHERE id = $1) AS counterparty,
-                EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson`,
+                EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson,
+                (SELECT name FROM counterparties WHERE id = $1) AS "counterpartyName"`,
         [counterpartyId, salespersonId],
       );
-      return rows[0] ?? { counterparty: false, salesperson: false };
+      return rows[0] ?? { counterparty: false, salesperson: false, counterpartyName: null };
     },
 
     /** A payment already applied, as the receivable's workflow recorded it. */

@@ -35,8 +35,10 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableWorkflowId,
+  type TimelineStep,
   type WorkingDayAnswer,
 } from '../../workflows/receivable/contract.js';
+import type { ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
 import {
   type CorrespondenceActivityDeps,
   createCorrespondenceActivities,
@@ -71,6 +73,59 @@ export interface ReceivableActivityDeps {
   client?: CorrespondenceActivityDeps['client'];
 }
 
+/**
+ * The receivable an activity acts on: the whole state (runs started before narrow inputs,
+ * replaying their history), or only what changed since the snapshot in PostgreSQL, which
+ * the activity reads for the rest (workflows/receivable/recorded-state.ts).
+ */
+export type ReceivableRef = { state: ReceivableState } | { changes: ReceivableChanges };
+
+/** A new receivable's first record: what it needs of the workflow's input (the policy by version). */
+export interface NewReceivable {
+  application: CreditApplication;
+  policyVersion: string;
+  imported?: ReceivableInput['imported'];
+  actor?: ReceivableInput['actor'];
+}
+
+/** A credit-record event the workflow writes with its snapshot. */
+export interface ReceivableRecord {
+  event: string;
+  detail: Record<string, unknown>;
+  key: string;
+  /** Who did it; absent for the workflow's own steps. */
+  actor?: ReceivableActor;
+}
+
+/**
+ * A whole timeline step in one activity (docs/performance.md): its e-mails and tasks queued
+ * for their readers' day, the +15 step's hand-over, supply stop and grade, the +30 step's
+ * legal action, then its credit-record events with the snapshot; and the working day the next
+ * step's planned day fires on, so the workflow needs no second activity before its timer.
+ */
+export interface TimelineStepInput {
+  receivable: ReceivableChanges;
+  step: TimelineStep;
+  day: string;
+  firedAt: string;
+  gatherMinutes: number;
+  timeZone: string;
+  debtorNotice?: DebtorNoticeStep;
+  salespersonTasks?: SalespersonTaskStep[];
+  /** +15: hand over to the credit desk, stop supply, lower the grade if supply was running. */
+  escalateToCreditDesk?: boolean;
+  /** +30 confirmed: terminate cooperation as the legal action says. */
+  startLegalAction?: boolean;
+  records: ReceivableRecord[];
+  nextWorkingDay?: { date: string; calendar?: CalendarPolicy };
+}
+
+export interface TimelineStepResult {
+  /** +15: the grade after this receivable's stop (unchanged when supply was already stopped). */
+  gradeAfterDowngrade?: string | null;
+  workingDay?: WorkingDayAnswer;
+}
+
 /** What a timeline step tells the debtor and the salesperson, grouped per reader and day. */
 export interface StepCorrespondence {
   state: ReceivableState;
@@ -83,9 +138,7 @@ export interface StepCorrespondence {
   salespersonTasks?: SalespersonTaskStep[];
 }
 
-interface StateArg {
-  state: ReceivableState;
-}
+type StateArg = ReceivableRef;
 
 /** How an actor reads in a webhook or a letter; a name from an old request body reads as given. */
 const describe = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : describeActor(a));
@@ -109,6 +162,10 @@ function activityClock(): Date {
     return new Date(); // outside an activity (direct calls in tests)
   }
 }
+
+/** The policy version a new receivable's input names (the whole policy in runs from before narrow inputs). */
+const policyVersionOf = (input: ReceivableInput | NewReceivable) =>
+  'policy' in input ? input.policy.version : input.policyVersion;
 
 /** The task (by its key's step) a person's recorded act answers. */
 const TASK_ANSWERED_BY: Record<string, string> = {
@@ -306,14 +363,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
   /** The receivable's row and its first credit-record event, together (once per id). */
   async function recordNewReceivable(
-    input: ReceivableInput,
+    input: ReceivableInput | NewReceivable,
     event: { eventType: string; payload: Record<string, unknown>; source: string },
   ): Promise<void> {
     const app = input.application;
     await operations.receivableRecord.recordNew(
       app,
       receivableWorkflowId(app.receivableId),
-      input.policy.version,
+      policyVersionOf(input),
       {
         ...event,
         idempotencyKey: `${app.receivableId}:${event.eventType}`,
@@ -338,6 +395,165 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     else await task(s, 'late-reason', 'record-late-reason', addDays(day, 3));
   }
 
+  /** The step's items join their readers' day by signal-with-start; the tasks open per receivable. */
+  async function queueItems(
+    s: ReceivableState,
+    c: Pick<
+      StepCorrespondence,
+      'day' | 'firedAt' | 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'
+    >,
+  ): Promise<void> {
+    for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
+    const cp = s.checks?.counterparty;
+    const sp = s.checks?.salesperson;
+    const base = { day: c.day, gatherMinutes: c.gatherMinutes, timeZone: c.timeZone };
+    const item = (step: CorrespondenceItem['step']): CorrespondenceItem => ({
+      itemKey: `${s.receivableId}:${step}${round(s)}`,
+      receivableId: s.receivableId,
+      step,
+      round: s.timelineRound ?? 0,
+      day: c.day,
+      firedAt: c.firedAt,
+    });
+    const entries: { input: CorrespondenceInput; item: CorrespondenceItem }[] = [];
+    if (c.debtorNotice)
+      entries.push({
+        input: {
+          ...base,
+          audience: 'debtor',
+          partyId: s.application.counterpartyId,
+          partyName: cp?.name ?? s.application.counterpartyId,
+        },
+        item: item(c.debtorNotice),
+      });
+    for (const t of c.salespersonTasks ?? [])
+      entries.push({
+        input: {
+          ...base,
+          audience: 'salesperson',
+          partyId: s.application.salespersonId,
+          partyName: sp?.name ?? s.application.salespersonId,
+        },
+        item: item(t),
+      });
+    const client = deps.client ?? Context.current().client;
+    for (const e of entries) await signalCorrespondence(client, e.input, e.item);
+  }
+
+  /**
+   * The receivable as the workflow holds it: given whole (runs from before narrow inputs), or
+   * the snapshot in PostgreSQL with the fields that changed since laid over it.
+   */
+  async function stateOf(ref: ReceivableRef): Promise<ReceivableState> {
+    if ('state' in ref) return ref.state;
+    const { receivableId, stateVersion, changed } = ref.changes;
+    const recorded = await q.getReceivableState(receivableId);
+    return { ...(recorded as ReceivableState), ...changed, stateVersion };
+  }
+
+  /** The working day a step planned for `date` fires on; no I/O (the registry is in memory). */
+  function workingDayOf(w: { date: string; calendar?: CalendarPolicy }): WorkingDayAnswer {
+    const calendar = calendarOf(w);
+    const shifted = shiftToWorkingDay(workingCalendar(calendar), w.date);
+    const s = shifted.plannedStatus;
+    const why = s.working ? undefined : s.source === 'weekend' ? 'weekend' : (s.name ?? s.source);
+    return {
+      date: shifted.date,
+      ...(why ? { why } : {}),
+      ...(shifted.warning ? { warning: shifted.warning } : {}),
+    };
+  }
+
+  /** Writes one credit-record event and the snapshot of `state` in one transaction. */
+  async function recordOne(state: ReceivableState, e: ReceivableRecord): Promise<void> {
+    // Looked up before the transaction: inside it, the chain's lock is held while a lookup
+    // would wait for a pool connection that lock's other waiters hold.
+    const type = webhookEventForRecord(e.event);
+    const policy = type ? await policyOf(state) : undefined;
+    // The task this act answers is done, and names who did it.
+    const answered = TASK_ANSWERED_BY[e.event];
+    const added = await operations.receivableRecord.recordEvent({
+      state: state,
+      record: {
+        eventType: e.event,
+        payload: {
+          ...e.detail,
+          ...(e.actor ? { actor: e.actor } : {}),
+          stage: state.stage,
+          outstandingMinor: state.outstandingMinor,
+        },
+        source: e.actor ? sourceOf(e.actor) : 'workflow',
+        idempotencyKey: e.key,
+      },
+      ...(answered && e.actor
+        ? { answers: { taskKey: `${state.receivableId}:${answered}`, doneBy: e.actor } }
+        : {}),
+      // The record's key is the event id, so a retry enqueues nothing new.
+      ...(type && policy
+        ? { webhook: webhookEvent(state, policy, type, e.key, e.detail.daysOverdue, e.actor) }
+        : {}),
+    });
+    // A step's record ends the step: counted once, a retried activity finds it already there.
+    if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
+    // A change of the customer's payment behaviour refreshes its score (docs/scores.md).
+    await refreshScoreOnBehaviour(store, {
+      counterpartyId: state.application.counterpartyId,
+      receivableId: state.receivableId,
+      event: e.event,
+      policy: async () => policy ?? policyOf(state),
+    });
+  }
+
+  /** The +15 step hands the receivable to the credit desk, the salesperson copied. */
+  async function handOver(state: ReceivableState): Promise<void> {
+    await sendOnce(state, 'credit-desk-handover', 'credit-desk-handover', company.creditDesk, {
+      cc: salesperson(state),
+      language: 'zh-CN',
+    });
+  }
+
+  /** Stops supply to the counterparty (this receivable's block) and tells sales, finance and the desk. */
+  async function stopSupplyFor(state: ReceivableState): Promise<{ supplyWasRunning: boolean }> {
+    const cp = state.application.counterpartyId;
+    const result = await operations.supply.stopForOverdueReceivable({
+      receivableId: state.receivableId,
+      counterpartyId: cp,
+      dueDate: state.dueDate,
+      outstandingMinor: state.outstandingMinor,
+      effectKey: `${state.receivableId}:supply-stop${round(state)}`,
+      recordKey: `${state.receivableId}:supply-stopped${round(state)}`,
+    });
+    if (result.supplyWasRunning) {
+      await tellSupplyChange(state, 'supply-stopped');
+    }
+    return result;
+  }
+
+  /** Lowers the counterparty's grade (dealer) or class (customer) one step, once per receivable. */
+  async function lowerGradeFor(
+    state: ReceivableState,
+  ): Promise<{ before: string | null; after: string | null }> {
+    const cp = state.application.counterpartyId;
+    return operations.creditFacts.lowerGradeForOverdueReceivable({
+      receivableId: state.receivableId,
+      counterpartyId: cp,
+      effectKey: `${state.receivableId}:grade-lowered${round(state)}`,
+      recordKey: `${state.receivableId}:grade-lowered${round(state)}`,
+    });
+  }
+
+  async function startLegalFor(state: ReceivableState): Promise<void> {
+    if (state.legal?.terminateCooperation) {
+      await operations.supply.terminateCooperation({
+        receivableId: state.receivableId,
+        counterpartyId: state.application.counterpartyId,
+        litigation: state.legal?.litigation ?? false,
+        effectKey: `${state.receivableId}:cooperation-terminated`,
+        recordKey: `${state.receivableId}:cooperation-terminated`,
+      });
+    }
+  }
+
   return {
     /**
      * The working day a timeline step planned for `date` fires on, by the calendar of the
@@ -345,15 +561,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
      * workflow keeps the answer in its state.
      */
     async workingDayFor(q: { date: string; calendar?: CalendarPolicy }): Promise<WorkingDayAnswer> {
-      const calendar = calendarOf(q);
-      const shifted = shiftToWorkingDay(workingCalendar(calendar), q.date);
-      const s = shifted.plannedStatus;
-      const why = s.working ? undefined : s.source === 'weekend' ? 'weekend' : (s.name ?? s.source);
-      return {
-        date: shifted.date,
-        ...(why ? { why } : {}),
-        ...(shifted.warning ? { warning: shifted.warning } : {}),
-      };
+      return workingDayOf(q);
     },
 
     ...correspondence,
@@ -364,51 +572,16 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
      * signal-with-start; the day's correspondence workflow sends them as one message.
      */
     async queueStepCorrespondence(c: StepCorrespondence): Promise<void> {
-      const s = c.state;
-      for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
-      const cp = s.checks?.counterparty;
-      const sp = s.checks?.salesperson;
-      const base = { day: c.day, gatherMinutes: c.gatherMinutes, timeZone: c.timeZone };
-      const item = (step: CorrespondenceItem['step']): CorrespondenceItem => ({
-        itemKey: `${s.receivableId}:${step}${round(s)}`,
-        receivableId: s.receivableId,
-        step,
-        round: s.timelineRound ?? 0,
-        day: c.day,
-        firedAt: c.firedAt,
-      });
-      const entries: { input: CorrespondenceInput; item: CorrespondenceItem }[] = [];
-      if (c.debtorNotice)
-        entries.push({
-          input: {
-            ...base,
-            audience: 'debtor',
-            partyId: s.application.counterpartyId,
-            partyName: cp?.name ?? s.application.counterpartyId,
-          },
-          item: item(c.debtorNotice),
-        });
-      for (const t of c.salespersonTasks ?? [])
-        entries.push({
-          input: {
-            ...base,
-            audience: 'salesperson',
-            partyId: s.application.salespersonId,
-            partyName: sp?.name ?? s.application.salespersonId,
-          },
-          item: item(t),
-        });
-      const client = deps.client ?? Context.current().client;
-      for (const e of entries) await signalCorrespondence(client, e.input, e.item);
+      await queueItems(c.state, c);
     },
 
-    async recordApplication(input: ReceivableInput): Promise<void> {
+    async recordApplication(input: ReceivableInput | NewReceivable): Promise<void> {
       const app = input.application;
       await recordNewReceivable(input, {
         eventType: 'application-filed',
         payload: {
           ...app,
-          policyVersion: input.policy.version,
+          policyVersion: policyVersionOf(input),
           ...(input.actor ? { actor: input.actor } : {}),
         },
         source: input.actor ? actorSource(input.actor) : 'workflow',
@@ -416,7 +589,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     /** An ERP invoice joining creditflow: its row and the record of where it came from. */
-    async recordImportedReceivable(input: ReceivableInput): Promise<void> {
+    async recordImportedReceivable(input: ReceivableInput | NewReceivable): Promise<void> {
       const invoice = input.imported;
       if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
       await recordNewReceivable(input, {
@@ -425,7 +598,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         payload: {
           ...input.application,
           ...invoice,
-          policyVersion: input.policy.version,
+          policyVersion: policyVersionOf(input),
           ...(input.actor ? { actor: input.actor } : {}),
         },
         source: invoice.source,
@@ -510,60 +683,44 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       };
     },
 
-    async recordReceivableEvent(e: {
-      state: ReceivableState;
-      event: string;
-      detail: Record<string, unknown>;
-      key: string;
-      /** Who did it; absent for the workflow's own steps. */
-      actor?: ReceivableActor;
-    }) {
-      // Looked up before the transaction: inside it, the chain's lock is held while a lookup
-      // would wait for a pool connection that lock's other waiters hold.
-      const type = webhookEventForRecord(e.event);
-      const policy = type ? await policyOf(e.state) : undefined;
-      // The task this act answers is done, and names who did it.
-      const answered = TASK_ANSWERED_BY[e.event];
-      const added = await operations.receivableRecord.recordEvent({
-        state: e.state,
-        record: {
-          eventType: e.event,
-          payload: {
-            ...e.detail,
-            ...(e.actor ? { actor: e.actor } : {}),
-            stage: e.state.stage,
-            outstandingMinor: e.state.outstandingMinor,
-          },
-          source: e.actor ? sourceOf(e.actor) : 'workflow',
-          idempotencyKey: e.key,
-        },
-        ...(answered && e.actor
-          ? { answers: { taskKey: `${e.state.receivableId}:${answered}`, doneBy: e.actor } }
-          : {}),
-        // The record's key is the event id, so a retry enqueues nothing new.
-        ...(type && policy
-          ? { webhook: webhookEvent(e.state, policy, type, e.key, e.detail.daysOverdue, e.actor) }
-          : {}),
-      });
-      // A step's record ends the step: counted once, a retried activity finds it already there.
-      if (added && e.event.startsWith('step-')) deps.metrics?.stepFired(e.event.slice('step-'.length));
-      // A change of the customer's payment behaviour refreshes its score (docs/scores.md).
-      await refreshScoreOnBehaviour(store, {
-        counterpartyId: e.state.application.counterpartyId,
-        receivableId: e.state.receivableId,
-        event: e.event,
-        policy: async () => policy ?? policyOf(e.state),
-      });
+    /** A credit-record event with the snapshot; asked for, the working day of the next planned step. */
+    async recordReceivableEvent(
+      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: { date: string; calendar?: CalendarPolicy } },
+    ): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
+      await recordOne(await stateOf(e), e);
+      return e.nextWorkingDay ? { workingDay: workingDayOf(e.nextWorkingDay) } : undefined;
     },
 
-    async recordPaymentReceived(e: {
-      state: ReceivableState;
-      payment: PaymentInput & NamedInBodyFields;
-      discountMinor: number;
-      /** Paid inside the discount window above the discounted amount: the discount not taken. */
-      discountNotTakenMinor?: number;
-    }) {
-      const s = e.state;
+    /** A whole timeline step (TimelineStepInput): effects first, then its records with the snapshot. */
+    async takeTimelineStep(t: TimelineStepInput): Promise<TimelineStepResult> {
+      let state = await stateOf({ changes: t.receivable });
+      const result: TimelineStepResult = {};
+      if (t.escalateToCreditDesk) {
+        await handOver(state);
+        // One downgrade per episode: the receivable that stops a running supply lowers the grade.
+        const stop = await stopSupplyFor(state);
+        if (stop.supplyWasRunning) {
+          const change = await lowerGradeFor(state);
+          state = { ...state, gradeAfterDowngrade: change.after };
+          result.gradeAfterDowngrade = change.after;
+        }
+      }
+      if (t.startLegalAction) await startLegalFor(state);
+      if (t.debtorNotice || t.salespersonTasks?.length) await queueItems(state, t);
+      for (const r of t.records) await recordOne(state, r);
+      if (t.nextWorkingDay) result.workingDay = workingDayOf(t.nextWorkingDay);
+      return result;
+    },
+
+    async recordPaymentReceived(
+      e: ReceivableRef & {
+        payment: PaymentInput & NamedInBodyFields;
+        discountMinor: number;
+        /** Paid inside the discount window above the discounted amount: the discount not taken. */
+        discountNotTakenMinor?: number;
+      },
+    ) {
+      const s = await stateOf(e);
       await operations.receivableRecord.recordPayment(
         s,
         {
@@ -598,7 +755,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       });
     },
 
-    async notifyApprovers({ state }: StateArg) {
+    async notifyApprovers(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(
         state,
         'approval-request',
@@ -610,68 +768,75 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       );
     },
 
-    async escalateApprovalToManager({ state }: StateArg) {
+    async escalateApprovalToManager(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'approval-escalated', 'approval-escalated', company.managers, {
         language: 'zh-CN',
       });
     },
 
-    async notifyApplicationDecision({ state }: StateArg) {
+    async notifyApplicationDecision(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'application-decision', 'application-decision', salesperson(state), {
         language: 'zh-CN',
       });
     },
 
-    async sendCreditTerms({ state }: StateArg) {
+    async sendCreditTerms(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), {
         toDebtor: true,
         cc: salesperson(state),
       });
     },
 
-    async sendPaymentReminder({ state }: StateArg) {
+    async sendPaymentReminder(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'reminder', 'payment-reminder', debtor(state), { toDebtor: true });
     },
 
-    async createPhoneTask({ state }: StateArg) {
+    async createPhoneTask(ref: StateArg) {
+      const state = await stateOf(ref);
       await task(state, 'phone-task', 'phone-debtor', state.dueDate);
       await sendOnce(state, 'phone-task', 'phone-task', salesperson(state), { language: 'zh-CN' });
     },
 
-    async createVisitTask({ state }: StateArg) {
+    async createVisitTask(ref: StateArg) {
+      const state = await stateOf(ref);
       await task(state, 'visit-task', 'visit-debtor', today(await policyOf(state)));
       await sendOnce(state, 'visit-task', 'visit-task', salesperson(state), { language: 'zh-CN' });
     },
 
-    async sendCollectionNotice({ state }: StateArg) {
+    async sendCollectionNotice(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'collection-notice', 'collection-notice', debtor(state), {
         toDebtor: true,
         cc: salesperson(state),
       });
     },
 
-    async requestLateReason({ state }: StateArg) {
+    async requestLateReason(ref: StateArg) {
+      const state = await stateOf(ref);
       await task(state, 'late-reason', 'record-late-reason', addDays(today(await policyOf(state)), 3));
       await sendOnce(state, 'late-reason-request', 'late-reason-request', salesperson(state), {
         language: 'zh-CN',
       });
     },
 
-    async sendSecondCollectionNotice({ state }: StateArg) {
+    async sendSecondCollectionNotice(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'second-notice', 'second-collection-notice', debtor(state), {
         toDebtor: true,
         cc: salesperson(state),
       });
     },
 
-    async handOverToCreditDesk({ state }: StateArg) {
-      await sendOnce(state, 'credit-desk-handover', 'credit-desk-handover', company.creditDesk, {
-        cc: salesperson(state),
-        language: 'zh-CN',
-      });
+    async handOverToCreditDesk(ref: StateArg) {
+      await handOver(await stateOf(ref));
     },
 
-    async sendOverdueWarningLetter({ state }: StateArg) {
+    async sendOverdueWarningLetter(ref: StateArg) {
+      const state = await stateOf(ref);
       await sendOnce(state, 'warning-letter', 'overdue-warning-letter', debtor(state), {
         toDebtor: true,
         cc: [...company.creditDesk, ...salesperson(state)],
@@ -679,24 +844,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     /** Stops supply to the counterparty (this receivable's block) and tells sales, finance and the desk. */
-    async stopSupply({ state }: StateArg): Promise<{ supplyWasRunning: boolean }> {
-      const cp = state.application.counterpartyId;
-      const result = await operations.supply.stopForOverdueReceivable({
-        receivableId: state.receivableId,
-        counterpartyId: cp,
-        dueDate: state.dueDate,
-        outstandingMinor: state.outstandingMinor,
-        effectKey: `${state.receivableId}:supply-stop${round(state)}`,
-        recordKey: `${state.receivableId}:supply-stopped${round(state)}`,
-      });
-      if (result.supplyWasRunning) {
-        await tellSupplyChange(state, 'supply-stopped');
-      }
-      return result;
+    async stopSupply(ref: StateArg): Promise<{ supplyWasRunning: boolean }> {
+      return stopSupplyFor(await stateOf(ref));
     },
 
     /** Lifts this receivable's block; supply resumes when no other receivable blocks it. */
-    async resumeSupply({ state }: StateArg): Promise<{ supplyResumed: boolean }> {
+    async resumeSupply(ref: StateArg): Promise<{ supplyResumed: boolean }> {
+      const state = await stateOf(ref);
       const cp = state.application.counterpartyId;
       const result = await operations.supply.liftReceivableBlock(
         {
@@ -715,17 +869,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     /** Lowers the counterparty's grade (dealer) or class (customer) one step, once per receivable. */
-    async lowerCreditGrade({ state }: StateArg): Promise<{ before: string | null; after: string | null }> {
-      const cp = state.application.counterpartyId;
-      return operations.creditFacts.lowerGradeForOverdueReceivable({
-        receivableId: state.receivableId,
-        counterpartyId: cp,
-        effectKey: `${state.receivableId}:grade-lowered${round(state)}`,
-        recordKey: `${state.receivableId}:grade-lowered${round(state)}`,
-      });
+    async lowerCreditGrade(ref: StateArg): Promise<{ before: string | null; after: string | null }> {
+      return lowerGradeFor(await stateOf(ref));
     },
 
-    async proposeLegalEscalation({ state }: StateArg) {
+    async proposeLegalEscalation(ref: StateArg) {
+      const state = await stateOf(ref);
       const policy = await policyOf(state);
       // The +30 step is published now, when the escalation is proposed: the workflow
       // records the step only after the manager's answer, published on its own. The
@@ -748,16 +897,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       });
     },
 
-    async startLegalAction({ state }: StateArg) {
-      if (state.legal?.terminateCooperation) {
-        await operations.supply.terminateCooperation({
-          receivableId: state.receivableId,
-          counterpartyId: state.application.counterpartyId,
-          litigation: state.legal?.litigation ?? false,
-          effectKey: `${state.receivableId}:cooperation-terminated`,
-          recordKey: `${state.receivableId}:cooperation-terminated`,
-        });
-      }
+    async startLegalAction(ref: StateArg) {
+      await startLegalFor(await stateOf(ref));
     },
   };
 }

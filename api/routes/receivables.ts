@@ -153,6 +153,7 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         const started = await startReceivableWorkflow(client, input, {
           outstandingMinor: 0,
           summary: `Credit application ${receivableId} for ${body.counterpartyId}`,
+          ...(cp ? { counterpartyName: cp.name } : {}),
         });
         if (started)
           return reply(201, { receivableId, workflowId, created: true, stage: 'applied' as const });

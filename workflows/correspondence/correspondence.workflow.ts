@@ -9,6 +9,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -31,13 +32,26 @@ const ACTIVITY_OPTIONS = {
 
 const acts = proxyActivities<CorrespondenceActivities>(ACTIVITY_OPTIONS);
 
+/**
+ * At most this many items in one message: a storm's day for one reader (a salesperson with
+ * thousands of phone tasks) goes out in several messages, each activity's input and result well
+ * under Temporal's payload limit.
+ */
+const MAX_ITEMS_PER_MESSAGE = 500;
+/** At most this many items named in the memo and the Web UI's summaries; the rest are counted. */
+const NAMED_IN_UI = 10;
+
+/** The first few of `list`, and how many more there are. */
+const firstFew = (list: string[]) =>
+  list.length > NAMED_IN_UI
+    ? `${list.slice(0, NAMED_IN_UI).join(', ')} and ${list.length - NAMED_IN_UI} more`
+    : list.join(', ');
+
 /** How a message reads in one line of the Web UI. */
 const describeMessage = (input: CorrespondenceInput, m: SentMessage) =>
   `${m.sentAt ? m.sentAt.slice(11, 19) : 'not sent'} → ${m.to.join(', ') || input.partyName}: ` +
-  `${m.items.map((i) => `${i.receivableId} ${i.step}`).join(', ') || 'nothing open'}` +
-  (m.leftOut.length
-    ? ` (left out: ${m.leftOut.map((i) => `${i.receivableId} ${i.reason}`).join(', ')})`
-    : '');
+  `${firstFew(m.items.map((i) => `${i.receivableId} ${i.step}`)) || 'nothing open'}` +
+  (m.leftOut.length ? ` (left out: ${firstFew(m.leftOut.map((i) => `${i.receivableId} ${i.reason}`))})` : '');
 
 export async function correspondenceWorkflow(input: CorrespondenceInput): Promise<SentMessage[]> {
   const info = workflowInfo();
@@ -63,22 +77,27 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
         sentAt: m.sentAt,
         to: m.to,
         cc: m.cc,
-        items: m.items.map((i) => i.itemKey),
-        leftOut: m.leftOut.map((i) => `${i.itemKey}: ${i.reason}`),
+        items: m.items.length,
+        firstItems: m.items.slice(0, NAMED_IN_UI).map((i) => i.itemKey),
+        leftOut: m.leftOut.slice(0, NAMED_IN_UI).map((i) => `${i.itemKey}: ${i.reason}`),
       })),
     });
 
   const windowMs = Math.max(0, input.gatherMinutes) * 60_000;
+  const perMessage = patched('message-size-cap') ? MAX_ITEMS_PER_MESSAGE : Number.POSITIVE_INFINITY;
   // A run starts with its first item (signal-with-start); a run started by a bare start waits for one.
   await condition(() => pending.length > 0);
+  let full = false;
   for (let n = 1; pending.length > 0; n++) {
-    if (windowMs > 0) await sleep(windowMs, { summary: `gathering ${reader} ${input.partyName}` });
-    const items = pending.splice(0);
+    // A large day's next full message follows at once; otherwise the window gathers first.
+    if (windowMs > 0 && !full) await sleep(windowMs, { summary: `gathering ${reader} ${input.partyName}` });
+    const items = pending.splice(0, perMessage);
+    full = items.length === perMessage && pending.length > 0;
     const messageKey = `${info.workflowId}:${info.runId.slice(0, 8)}:${n}`;
     const message = await acts.sendCorrespondence.executeWithOptions(
       {
         ...ACTIVITY_OPTIONS,
-        summary: `${reader} ${input.partyName}: ${items.map((i) => `${i.receivableId} ${i.step}`).join(', ')}`,
+        summary: `${reader} ${input.partyName}: ${firstFew(items.map((i) => `${i.receivableId} ${i.step}`))}`,
       },
       [{ ...input, workflowId: info.workflowId, messageKey, items }],
     );

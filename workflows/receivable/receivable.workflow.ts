@@ -15,7 +15,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReceivableActivities } from '../../activities/receivable/activities.js';
+import type {
+  ReceivableActivities,
+  ReceivableRecord,
+  ReceivableRef,
+  TimelineStepInput,
+} from '../../activities/receivable/activities.js';
 import { systemActor } from '../../domain/actor.js';
 import { addDays, daysBetween, instantAt, localDate } from '../../domain/calendar.js';
 import { correspondencePolicy } from '../../domain/policy.js';
@@ -41,6 +46,7 @@ import {
   type ValidReasonInput,
   writeOffBadDebt,
 } from './contract.js';
+import { createRecordedState } from './recorded-state.js';
 import {
   actorRefusal,
   applyPayment,
@@ -151,32 +157,74 @@ export async function receivableWorkflow(
   /** A timeline step's activities are running (the legal step's wait for a manager aside). */
   let stepRunning = false;
 
+  /**
+   * Runs started since lean histories (docs/performance.md): activities carry what changed since
+   * the recorded snapshot, a timeline step is one activity, and the Web UI's search attributes
+   * and memo are written only when what they show changed, once per workflow task. Asked once,
+   * at the start: a run keeps the mode it started with.
+   */
+  const lean = patched('lean-history');
+  const recorded = createRecordedState(() => state);
+
+  const searchAttributes = () => [
+    { key: ReceivableSearch.CounterpartyId, value: state.application.counterpartyId },
+    { key: ReceivableSearch.SalespersonId, value: state.application.salespersonId },
+    { key: ReceivableSearch.Stage, value: state.stage },
+    { key: ReceivableSearch.OutstandingMinor, value: state.outstandingMinor },
+    ...(state.dueDate
+      ? [{ key: ReceivableSearch.DueDate, value: new Date(instantAt(state.dueDate, 0, tz)) }]
+      : []),
+    ...(grade() ? [{ key: ReceivableSearch.CreditGrade, value: grade() as string }] : []),
+  ];
+  const memoSummary = () => {
+    const c = state.checks?.counterparty;
+    return [
+      `Receivable ${id}`,
+      c ? `${c.name} (${c.id})` : state.application.counterpartyId,
+      `${formatMinor(state.outstandingMinor, state.application.currency)} outstanding`,
+      state.dueDate ? `due ${state.dueDate}` : `requested ${state.application.requestedTermDays} days`,
+      `stage ${state.stage}`,
+      state.validReason ? `paused: ${state.validReason.kind}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  };
+  /** What the Web UI shows now: search attribute name → its value as JSON, and the memo's summary. */
+  const shown = new Map<string, string>(
+    workflowInfo()
+      .typedSearchAttributes.getAll()
+      .map((p) => [p.key.name, JSON.stringify(p.value)]),
+  );
+  let shownSummary = (workflowInfo().memo?.summary as string | undefined) ?? '';
+  let showPending = false;
+  /** Writes what changed of the search attributes and the memo, if anything. */
+  const show = () => {
+    showPending = false;
+    const changed = searchAttributes().filter((a) => shown.get(a.key.name) !== JSON.stringify(a.value));
+    if (changed.length > 0) {
+      upsertSearchAttributes(changed);
+      for (const a of changed) shown.set(a.key.name, JSON.stringify(a.value));
+    }
+    const summary = memoSummary();
+    if (summary !== shownSummary) {
+      upsertMemo({ summary });
+      shownSummary = summary;
+    }
+  };
+
   /** Publishes the state to the Web UI (search attributes, memo) after every change. */
   const publish = () => {
     state.stateVersion += 1;
-    upsertSearchAttributes([
-      { key: ReceivableSearch.CounterpartyId, value: state.application.counterpartyId },
-      { key: ReceivableSearch.SalespersonId, value: state.application.salespersonId },
-      { key: ReceivableSearch.Stage, value: state.stage },
-      { key: ReceivableSearch.OutstandingMinor, value: state.outstandingMinor },
-      ...(state.dueDate
-        ? [{ key: ReceivableSearch.DueDate, value: new Date(instantAt(state.dueDate, 0, tz)) }]
-        : []),
-      ...(grade() ? [{ key: ReceivableSearch.CreditGrade, value: grade() as string }] : []),
-    ]);
-    const c = state.checks?.counterparty;
-    upsertMemo({
-      summary: [
-        `Receivable ${id}`,
-        c ? `${c.name} (${c.id})` : state.application.counterpartyId,
-        `${formatMinor(state.outstandingMinor, state.application.currency)} outstanding`,
-        state.dueDate ? `due ${state.dueDate}` : `requested ${state.application.requestedTermDays} days`,
-        `stage ${state.stage}`,
-        state.validReason ? `paused: ${state.validReason.kind}` : '',
-      ]
-        .filter(Boolean)
-        .join(' · '),
-    });
+    if (lean) {
+      // Once the workflow task's code has run (a microtask): several changes in one task, one write.
+      if (!showPending) {
+        showPending = true;
+        void Promise.resolve().then(show);
+      }
+      return;
+    }
+    upsertSearchAttributes(searchAttributes());
+    upsertMemo({ summary: memoSummary() });
   };
   const grade = () =>
     state.gradeAfterDowngrade ??
@@ -189,13 +237,48 @@ export async function receivableWorkflow(
    * names who did it (a person's credential, or the system at a deadline).
    */
   const record = (event: string, detail: Record<string, unknown> = {}, actor?: ReceivableActor) =>
-    acts.recordReceivableEvent({
-      state: { ...state },
-      event,
-      detail,
-      key: `${id}:${event}:${state.stateVersion}`,
-      ...(actor ? { actor } : {}),
-    });
+    writing((r) => acts.recordReceivableEvent({ ...r, ...recordOf(event, detail, actor) }));
+  const recordOf = (
+    event: string,
+    detail: Record<string, unknown>,
+    actor?: ReceivableActor,
+  ): ReceivableRecord => ({
+    event,
+    detail,
+    key: `${id}:${event}:${state.stateVersion}`,
+    ...(actor ? { actor } : {}),
+  });
+
+  /** The receivable for an activity that reads it: whole, or what changed since the snapshot (lean). */
+  const ref = (): ReceivableRef => (lean ? { changes: recorded.changes() } : { state: { ...state } });
+  /** Calls an activity that writes the snapshot; what it carried counts as recorded once it completed. */
+  async function writing<T>(call: (r: ReceivableRef) => Promise<T>): Promise<T> {
+    if (!lean) return call({ state: { ...state } });
+    const w = recorded.write();
+    try {
+      const out = await call({ changes: w.changes });
+      w.written();
+      return out;
+    } catch (err) {
+      w.abandoned();
+      throw err;
+    }
+  }
+  /** The working day of the next untaken step's planned day, when the state does not know it yet. */
+  const nextWorkingDayQuestion = () => {
+    const next = TIMELINE_STEPS.find((s) => !state.stepsTaken.includes(s));
+    if (!lean || !next || !state.dueDate) return undefined;
+    const date = stepDay(state, policy, next);
+    if (state.workingDays?.[date]) return undefined;
+    return { date, ...(policy.calendar ? { calendar: policy.calendar } : {}) };
+  };
+  const keepWorkingDay = (
+    question: { date: string } | undefined,
+    answer: { workingDay?: import('./contract.js').WorkingDayAnswer } | undefined,
+  ) => {
+    if (question && answer?.workingDay)
+      state.workingDays = { ...state.workingDays, [question.date]: answer.workingDay };
+  };
 
   // ---- Update handlers ---------------------------------------------------------------
 
@@ -263,12 +346,14 @@ export async function receivableWorkflow(
         settled,
       };
       publish();
-      await acts.recordPaymentReceived({
-        state: { ...state },
-        payment: p,
-        discountMinor,
-        ...(discountNotTakenMinor > 0 ? { discountNotTakenMinor } : {}),
-      });
+      await writing((r) =>
+        acts.recordPaymentReceived({
+          ...r,
+          payment: p,
+          discountMinor,
+          ...(discountNotTakenMinor > 0 ? { discountNotTakenMinor } : {}),
+        }),
+      );
       return {
         paymentId: p.paymentId,
         outstandingMinor: state.outstandingMinor,
@@ -411,7 +496,7 @@ export async function receivableWorkflow(
       // Keyed by the round that stopped it; a later stop belongs to the next round.
       state.supplyStopped = false;
       publish();
-      await acts.resumeSupply({ state: { ...state } });
+      await acts.resumeSupply(ref());
     }
     if (plan.again.length > 0) {
       state.stepsTaken = plan.stepsTaken;
@@ -451,7 +536,7 @@ export async function receivableWorkflow(
   if (!carried && input.imported) await joinTimelineAsImported(input.imported);
   else if (!carried) {
     publish();
-    await acts.recordApplication(input);
+    await acts.recordApplication(lean ? newReceivable() : input);
     const checks = await acts.runAutomaticChecks(input.application);
     state.checks = checks;
     if (checks.hardRejection) {
@@ -459,7 +544,7 @@ export async function receivableWorkflow(
       state.rejectionReason = checks.hardRejection;
       publish();
       await record('application-rejected', { by: 'automatic-checks', reason: checks.hardRejection });
-      await acts.notifyApplicationDecision({ state: { ...state } });
+      await acts.notifyApplicationDecision(ref());
       return state;
     }
     state.stage = 'awaiting-approval';
@@ -470,7 +555,7 @@ export async function receivableWorkflow(
       recommendation: checks.recommendation,
       findings: checks.findings,
     });
-    await acts.notifyApprovers({ state: { ...state } });
+    await acts.notifyApprovers(ref());
 
     const decided = () => decisionOutcome(state) !== null;
     if (!(await condition(decided, Math.max(0, deadline - Date.now()), { summary: 'approval deadline' }))) {
@@ -481,7 +566,7 @@ export async function receivableWorkflow(
         { deadline: state.approvalDeadline },
         systemActor('approval-deadline'),
       );
-      await acts.escalateApprovalToManager({ state: { ...state } });
+      await acts.escalateApprovalToManager(ref());
       await condition(decided);
     }
     const outcome = decisionOutcome(state);
@@ -494,7 +579,7 @@ export async function receivableWorkflow(
         { by: outcome?.department, reason: state.rejectionReason },
         outcome ? actorOfUpdate(outcome) : undefined,
       );
-      await acts.notifyApplicationDecision({ state: { ...state } });
+      await acts.notifyApplicationDecision(ref());
       return state;
     }
 
@@ -514,15 +599,34 @@ export async function receivableWorkflow(
     }
     state.stage = 'issued';
     publish();
-    await record('receivable-issued', {
+    const issued = {
       approvedMinor: approved,
       termDays: term,
       dueDate: state.dueDate,
       discountLastDay: state.discountLastDay,
       discountedMinor: state.discountedMinor,
-    });
-    await acts.notifyApplicationDecision({ state: { ...state } });
-    await acts.sendCreditTerms({ state: { ...state } });
+    };
+    if (lean) {
+      // The record, the decision to the salesperson and the terms to the debtor, side by side;
+      // the record also answers the first step's working day.
+      const question = nextWorkingDayQuestion();
+      const [answer] = await Promise.all([
+        writing((r) =>
+          acts.recordReceivableEvent({
+            ...r,
+            ...recordOf('receivable-issued', issued),
+            ...(question ? { nextWorkingDay: question } : {}),
+          }),
+        ),
+        acts.notifyApplicationDecision(ref()),
+        acts.sendCreditTerms(ref()),
+      ]);
+      keepWorkingDay(question, answer);
+    } else {
+      await record('receivable-issued', issued);
+      await acts.notifyApplicationDecision(ref());
+      await acts.sendCreditTerms(ref());
+    }
   }
 
   // ---- The due-date timeline -------------------------------------------------------------
@@ -534,6 +638,7 @@ export async function receivableWorkflow(
     if (historyTooLong()) {
       // Carry the whole state into a fresh run; updates in flight finish first.
       await condition(allHandlersFinished);
+      if (showPending) show();
       if (!isClosed()) await continueAsNew<typeof receivableWorkflow>(input, state);
     }
     const watched = () =>
@@ -589,11 +694,12 @@ export async function receivableWorkflow(
       settledOn: state.settledOn,
     });
     if (state.supplyStopped) {
-      await acts.resumeSupply({ state: { ...state } });
+      await acts.resumeSupply(ref());
       state.supplyStopped = false;
       publish();
     }
   }
+  if (showPending) show(); // before the run closes, not in a microtask after it
   return state;
 
   /**
@@ -603,7 +709,7 @@ export async function receivableWorkflow(
    */
   async function joinTimelineAsImported(invoice: NonNullable<ReceivableInput['imported']>) {
     publish();
-    await acts.recordImportedReceivable(input);
+    await acts.recordImportedReceivable(lean ? newReceivable() : input);
     // The checks' findings are for information: the credit was granted in the ERP.
     const checks = await acts.runAutomaticChecks(input.application);
     state.checks = checks;
@@ -625,16 +731,34 @@ export async function receivableWorkflow(
       state.workingDays = { ...state.workingDays, [planned]: { date: planned } };
     }
     publish();
-    await record('receivable-issued', {
-      imported: true,
-      source: invoice.source,
-      approvedMinor: amount,
-      paidBeforeImportMinor: invoice.paidMinor,
-      issueDate: invoice.issueDate,
-      dueDate: invoice.dueDate,
-      skippedSteps: skipped,
-      findings: checks.findings,
-    });
+    const question = nextWorkingDayQuestion();
+    const answer = await writing((r) =>
+      acts.recordReceivableEvent({
+        ...r,
+        ...recordOf('receivable-issued', {
+          imported: true,
+          source: invoice.source,
+          approvedMinor: amount,
+          paidBeforeImportMinor: invoice.paidMinor,
+          issueDate: invoice.issueDate,
+          dueDate: invoice.dueDate,
+          skippedSteps: skipped,
+          findings: checks.findings,
+        }),
+        ...(question ? { nextWorkingDay: question } : {}),
+      }),
+    );
+    keepWorkingDay(question, answer);
+  }
+
+  /** A new receivable's first record needs the application, the policy's version and who filed it. */
+  function newReceivable() {
+    return {
+      application: input.application,
+      policyVersion: policy.version,
+      ...(input.imported ? { imported: input.imported } : {}),
+      ...(input.actor ? { actor: input.actor } : {}),
+    };
   }
 
   /**
@@ -710,11 +834,138 @@ export async function receivableWorkflow(
     return patched('grouped-correspondence');
   }
 
+  /**
+   * A lean run's timeline step (docs/performance.md): its changes to the state and one activity
+   * for all its effects and records, which also answers the next step's working day — one
+   * workflow task when the timer fires, one when the activity completes. The +30 step waits
+   * for a manager between its proposal and its one activity.
+   */
+  async function takeStepInOne(step: TimelineStep) {
+    const calendarDetail = workingDayDetail(step);
+    state.stepsTaken.push(step);
+    const c = state.checks?.counterparty;
+    const sp = state.checks?.salesperson;
+    const debtorName = c?.name ?? state.application.counterpartyId;
+    const salespersonName = sp?.name ?? state.application.salespersonId;
+    let parts: Pick<
+      TimelineStepInput,
+      'debtorNotice' | 'salespersonTasks' | 'escalateToCreditDesk' | 'startLegalAction'
+    > = {};
+    const records: ReceivableRecord[] = [];
+    switch (step) {
+      case 'reminder':
+        state.stage = STAGE_AFTER.reminder;
+        parts = { debtorNotice: 'reminder', salespersonTasks: ['phone-task'] };
+        break;
+      case 'dueCheck': {
+        state.stage = STAGE_AFTER.dueCheck;
+        const rule =
+          policy.receivable.localDebtor === 'salesperson-region'
+            ? policy.receivable
+            : { homeRegions: policy.receivable.homeRegions };
+        parts = isLocalDebtor(rule, c?.region, sp?.region)
+          ? { salespersonTasks: ['visit-task', 'late-reason-request'] }
+          : { debtorNotice: 'collection-notice', salespersonTasks: ['late-reason-request'] };
+        break;
+      }
+      case 'secondNotice':
+        state.stage = STAGE_AFTER.secondNotice;
+        parts = { debtorNotice: 'second-notice' };
+        break;
+      case 'warning':
+        state.stage = STAGE_AFTER.warning;
+        state.owner = 'credit-desk';
+        state.supplyStopped = true;
+        parts = { escalateToCreditDesk: true, debtorNotice: 'warning-letter' };
+        break;
+      case 'legal': {
+        const legal = await awaitLegalConfirmation();
+        if (!legal) return;
+        records.push(
+          recordOf(
+            legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held',
+            { ...legal },
+            legal.actor ?? undefined,
+          ),
+        );
+        if (legal.confirmed) parts = { startLegalAction: true, debtorNotice: 'legal-notice' };
+        break;
+      }
+    }
+    publish();
+    records.push(recordOf(`step-${step}`, { daysOverdue: daysOverdue(state, today()), ...calendarDetail }));
+    const what = [
+      STEP_LABEL[step],
+      ...(parts.debtorNotice ? [`${NOTICE_LABEL[parts.debtorNotice]} to ${debtorName}`] : []),
+      ...(parts.salespersonTasks?.length
+        ? [`${parts.salespersonTasks.join(', ')} for ${salespersonName}`]
+        : []),
+      ...(parts.escalateToCreditDesk ? ['credit desk, supply stop, grade'] : []),
+      ...(parts.startLegalAction ? ['legal action'] : []),
+    ].join('; ');
+    const question = nextWorkingDayQuestion();
+    const result = await writing((r) =>
+      acts.takeTimelineStep.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `${id}: ${what}` }, [
+        {
+          receivable: (r as { changes: TimelineStepInput['receivable'] }).changes,
+          step,
+          day: today(),
+          firedAt: new Date(Date.now()).toISOString(),
+          gatherMinutes: correspondencePolicy(policy).gatherMinutes,
+          timeZone: tz,
+          ...parts,
+          records,
+          ...(question ? { nextWorkingDay: question } : {}),
+        },
+      ]),
+    );
+    keepWorkingDay(question, result);
+    if (result.gradeAfterDowngrade !== undefined) {
+      state.gradeAfterDowngrade = result.gradeAfterDowngrade;
+      publish();
+    }
+  }
+
+  /**
+   * The +30 step: proposed to a manager, who confirms or holds it before the deadline, or the
+   * policy decides. The stage is legal or credit-desk afterwards; null when the receivable
+   * closed meanwhile.
+   */
+  async function awaitLegalConfirmation(): Promise<NonNullable<ReceivableState['legal']> | null> {
+    const action = legalAction(policy, state.outstandingMinor);
+    const deadline = Date.now() + policy.receivable.legal.confirmationDeadlineDays * DAY_MS;
+    state.stage = 'legal-review';
+    state.legal = {
+      ...action,
+      outstandingMinor: state.outstandingMinor,
+      confirmBy: new Date(deadline).toISOString(),
+      confirmed: null,
+      actor: null,
+      note: null,
+    };
+    publish();
+    await acts.proposeLegalEscalation(ref());
+    const legal = state.legal;
+    const answered = await condition(
+      () => legal.confirmed !== null || isClosed(),
+      Math.max(0, deadline - Date.now()),
+      { summary: 'manager confirms legal escalation' },
+    );
+    if (isClosed()) return null;
+    if (!answered) {
+      legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
+      legal.actor = systemActor('legal-confirmation-deadline');
+    }
+    state.stage = legal.confirmed ? 'legal' : 'credit-desk';
+    return legal;
+  }
+
   async function takeStep(step: TimelineStep) {
+    if (lean) return takeStepInOne(step);
     // Read as the step fires (the legal step records only once a manager has answered).
     const calendarDetail = workingDayDetail(step);
     state.stepsTaken.push(step);
-    const snapshot = () => ({ state: { ...state } });
+    const snapshot = () => ref();
     switch (step) {
       case 'reminder':
         state.stage = STAGE_AFTER.reminder;
