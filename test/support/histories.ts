@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
 
 export const HISTORIES_DIR = path.resolve(import.meta.dirname, '..', 'histories');
 
@@ -25,4 +26,43 @@ export async function loadHistories() {
       history: historyFromJSON(JSON.parse(await readFile(path.join(HISTORIES_DIR, f), 'utf8'))),
     })),
   );
+}
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+
+/**
+ * What a history costs: its size as Temporal stores and sends it to a replaying worker
+ * (protobuf), its size as saved here (compact JSON, payloads in base64), and the workflow tasks
+ * each timeline step took — from the step's timer firing to the next timer the workflow
+ * starts (the next step's, or the +30 step's wait for a manager), or to the run's end.
+ */
+export function historyCost(history: History): {
+  bytes: number;
+  jsonBytes: number;
+  events: number;
+  tasksPerStep: number[];
+} {
+  const events = history.events ?? [];
+  const tasksPerStep: number[] = [];
+  let counting: number | null = null;
+  for (const e of events) {
+    if (e.timerFiredEventAttributes) {
+      if (counting !== null) tasksPerStep.push(counting);
+      counting = 0;
+    } else if (e.workflowTaskCompletedEventAttributes && counting !== null) counting += 1;
+    else if (
+      (e.timerStartedEventAttributes || e.workflowExecutionCompletedEventAttributes) &&
+      counting !== null
+    ) {
+      tasksPerStep.push(counting);
+      counting = null;
+    }
+  }
+  if (counting !== null) tasksPerStep.push(counting);
+  return {
+    bytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
+    jsonBytes: JSON.stringify(JSON.parse(historyToJSON(history))).length,
+    events: events.length,
+    tasksPerStep,
+  };
 }

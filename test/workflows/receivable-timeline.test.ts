@@ -15,7 +15,7 @@ import {
   writeOffBadDebt,
 } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
-import { saveHistory } from '../support/histories.js';
+import { historyCost, saveHistory } from '../support/histories.js';
 import { at9, expectRefused, instantOf, pay, receivableBenchPerFile } from '../support/receivable-env.js';
 
 const bench = receivableBenchPerFile();
@@ -186,6 +186,26 @@ describe('receivable timeline', () => {
       ).toHaveLength(1);
     }
     await saveHistory('every-escalation-step', h);
+    await saveHistory('lean-every-escalation-step', h);
+  });
+
+  it('a fully escalated receivable keeps a lean history: ≤ 60 KB as Temporal stores it, ≤ 2 workflow tasks per timeline step', async () => {
+    const { h, due } = await issued('Hangzhou');
+    await bench.advanceTo(instantOf(addDays(due, 30), 12));
+    await h.executeUpdate(confirmLegalEscalation, {
+      args: [{ proceed: true, actor: testActor('manager'), note: 'go' }],
+    });
+    await h.executeUpdate(writeOffBadDebt, { args: [{ actor: testActor('manager'), reason: 'insolvent' }] });
+    await h.result();
+    const cost = historyCost(await h.fetchHistory());
+    // Five timer-driven steps (due−7, +1, +7, +15, +30's proposal), each: the timer's task and
+    // the one activity's.
+    expect(cost.tasksPerStep).toHaveLength(5);
+    for (const tasks of cost.tasksPerStep) expect(tasks).toBeLessThanOrEqual(2);
+    expect(cost.bytes).toBeLessThanOrEqual(60 * 1024);
+    console.log(
+      `lean history: ${cost.bytes} bytes (protobuf), ${cost.jsonBytes} as JSON, ${cost.events} events, tasks per step ${cost.tasksPerStep.join(',')}`,
+    );
   });
 
   it('a debtor in the home region gets a visit task at due+1 instead of a collection notice', async () => {
