@@ -99,16 +99,24 @@ describe('one notice per debtor per working day', () => {
     ]);
     expect(open.rows.map((r) => r.key).sort()).toEqual([`${a.id}:phone-task`, `${b.id}:phone-task`].sort());
     // The Web UI shows what was sent to whom: the query answers what the result says.
-    // The Web UI shows what was sent to whom and when: the memo lists each message's items.
+    // The Web UI shows what was sent to whom and when: the memo counts each message's items
+    // and names the first ten.
     const { memo } = await bench.env.client.workflow
       .getHandle(correspondenceWorkflowId(counterpartyId, day))
       .describe();
-    const shown = (memo?.messages ?? []) as { key: string; sentAt: string; to: string[]; items: string[] }[];
+    const shown = (memo?.messages ?? []) as {
+      key: string;
+      sentAt: string;
+      to: string[];
+      items: number;
+      firstItems: string[];
+    }[];
     expect(shown).toEqual([
       expect.objectContaining({
         key: sent[0]?.messageKey,
         sentAt: sent[0]?.sentAt,
-        items: sent[0]?.items.map((x) => x.itemKey),
+        items: 2,
+        firstItems: sent[0]?.items.map((x) => x.itemKey),
       }),
     ]);
     expect(shown[0]?.to).toEqual(inbox[0]?.to.slice(0, 1));

@@ -50,7 +50,9 @@ async function settle(h: WorkflowHandle, paymentId: string) {
 
 /** When the first `n` timeline steps fired: each step queues its correspondence once, as it fires. */
 async function firings(h: WorkflowHandle, n: number): Promise<string[] | undefined> {
-  return (await bench.activityTimes(h)).queueStepCorrespondence?.slice(0, n);
+  // A step is one activity in a lean run, its correspondence activity in a run from before.
+  const times = await bench.activityTimes(h);
+  return (times.takeTimelineStep ?? times.queueStepCorrespondence)?.slice(0, n);
 }
 
 async function stepRecord(id: string, step: string): Promise<Record<string, unknown> | undefined> {
