@@ -44,6 +44,7 @@ import {
   TIMELINE_STEPS,
   type TimelineStep,
   type ValidReasonInput,
+  type WorkingDayAnswer,
   writeOffBadDebt,
 } from './contract.js';
 import { createRecordedState } from './recorded-state.js';
@@ -274,7 +275,7 @@ export async function receivableWorkflow(
   };
   const keepWorkingDay = (
     question: { date: string } | undefined,
-    answer: { workingDay?: import('./contract.js').WorkingDayAnswer } | undefined,
+    answer: { workingDay?: WorkingDayAnswer } | undefined,
   ) => {
     if (question && answer?.workingDay)
       state.workingDays = { ...state.workingDays, [question.date]: answer.workingDay };

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../domain/policy.js';
+import type { ReceivableState } from '../../workflows/receivable/contract.js';
+import { initialState } from '../../workflows/receivable/receivable.workflow.js';
+import { createRecordedState } from '../../workflows/receivable/recorded-state.js';
+
+function receivable(): ReceivableState {
+  return initialState({
+    application: {
+      receivableId: 'R-1',
+      counterpartyId: 'CP-1',
+      salespersonId: 'SP-1',
+      amountMinor: 1_000_000,
+      currency: 'CNY',
+      requestedTermDays: 30,
+    },
+    policy: DEFAULT_POLICY,
+  });
+}
+
+describe('what an activity carries of the receivable (recorded-state)', () => {
+  it('the first write carries every field; after it, only what changed', () => {
+    const state = receivable();
+    const recorded = createRecordedState(() => state);
+    const first = recorded.write();
+    expect(Object.keys(first.changes.changed).sort()).toEqual(Object.keys(state).sort());
+    first.written();
+    state.stage = 'issued';
+    state.stateVersion = 2;
+    expect(recorded.changes()).toEqual({
+      receivableId: 'R-1',
+      stateVersion: 2,
+      changed: { stage: 'issued', stateVersion: 2 },
+    });
+  });
+
+  it('a write still running has its fields sent again, until no write runs', () => {
+    const state = receivable();
+    const recorded = createRecordedState(() => state);
+    recorded.write().written();
+    state.paidMinor = 100;
+    state.stateVersion = 1;
+    const payment = recorded.write();
+    // Another write while the payment's runs (it may land first): it carries the payment's fields too.
+    state.lateReasons = [
+      { reason: 'holiday', actor: { role: 'system', what: 'test' } as never, on: '2026-12-01' },
+    ];
+    state.stateVersion = 2;
+    const late = recorded.write();
+    expect(Object.keys(late.changes.changed).sort()).toEqual(['lateReasons', 'paidMinor', 'stateVersion']);
+    late.written();
+    expect(Object.keys(recorded.changes().changed)).toContain('paidMinor');
+    payment.written();
+    expect(recorded.changes().changed).toEqual({});
+  });
+
+  it('what counts as recorded is the newest version written, whatever order the writes complete in', () => {
+    const state = receivable();
+    const recorded = createRecordedState(() => state);
+    recorded.write().written();
+    state.stage = 'issued';
+    state.stateVersion = 1;
+    const older = recorded.write();
+    state.stage = 'reminded';
+    state.stateVersion = 2;
+    const newer = recorded.write();
+    newer.written();
+    older.written(); // completes last, and is older: the snapshot holds the newer
+    expect(recorded.changes().changed).toEqual({});
+    state.outstandingMinor = 5;
+    expect(recorded.changes().changed).toEqual({ outstandingMinor: 5 });
+  });
+
+  it('an abandoned write counts as not recorded', () => {
+    const state = receivable();
+    const recorded = createRecordedState(() => state);
+    recorded.write().abandoned();
+    expect(Object.keys(recorded.changes().changed).sort()).toEqual(Object.keys(state).sort());
+  });
+});
