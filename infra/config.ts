@@ -192,7 +192,9 @@ const list = (s: string) =>
     .filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const rootDir = path.resolve(import.meta.dirname, '..');
+  // The application's root: the repository, or the directory holding dist/ when compiled.
+  const here = path.resolve(import.meta.dirname, '..');
+  const rootDir = path.basename(here) === 'dist' ? path.dirname(here) : here;
   const parsed = ConfigSchema.safeParse({ ROOT_DIR: rootDir, ...env });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
