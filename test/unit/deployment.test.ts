@@ -5,7 +5,7 @@
  * replicas with health checks and host ports that cannot clash, and the image runs the
  * compiled JavaScript that `npm run build` makes from the lockfile's dependencies.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -150,8 +150,31 @@ describe('Dockerfile and npm run build', () => {
 
   it('copies beside the compiled code every file it reads from disk', () => {
     const script = read('infra/scripts/build.sh');
-    for (const copied of ['migrations', 'templates', 'api/dashboard', 'api/workspace', 'domain/format.js'])
-      expect(script).toContain(copied);
+    const copies = [...script.matchAll(/^cp (?:-R )?(.+) (dist\/\S*)$/gm)].flatMap((m) =>
+      (m[1] as string).split(' '),
+    );
+    expect(copies).toEqual(
+      expect.arrayContaining([
+        'migrations',
+        'templates',
+        'api/dashboard',
+        'api/workspace',
+        'domain/format.js',
+      ]),
+    );
     for (const dir of ['migrations', 'templates']) expect(build).toContain(`COPY ${dir} ./${dir}`);
+    // Whatever is not TypeScript in the compiled directories (pages, scripts, fonts) is
+    // read at run time, so it is copied too. infra/ holds only the Docker and install files.
+    const assets = tsconfigBuild.include
+      .filter((dir) => dir !== 'infra')
+      .flatMap((dir) => readdirSync(path.join(ROOT, dir), { recursive: true, withFileTypes: true }))
+      .filter((f) => f.isFile() && !f.name.endsWith('.ts'))
+      .map((f) => path.relative(ROOT, path.join(f.parentPath, f.name)));
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets)
+      expect(
+        copies.some((c) => asset === c || asset.startsWith(`${c}/`)),
+        `${asset} is copied by infra/scripts/build.sh`,
+      ).toBe(true);
   });
 });
