@@ -1,4 +1,28 @@
-# creditflow's worker and HTTP API (one image, two commands; see docker-compose.yml).
+# creditflow's worker and HTTP API: one image, two commands (see docker-compose.yml).
+# Production runs the compiled JavaScript in dist/ (`npm run build`), never tsx.
+
+# Build stage: every dependency exactly as the lockfile pins it, then tsc to dist/ and
+# the files the code reads from disk copied beside it (infra/scripts/build.sh).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY infra ./infra
+COPY activities ./activities
+COPY api ./api
+COPY domain ./domain
+COPY store ./store
+COPY operations ./operations
+COPY bin ./bin
+COPY workers ./workers
+COPY workflows ./workflows
+COPY migrations ./migrations
+COPY templates ./templates
+RUN npm run build
+
+# Runtime stage: the production dependencies from the same lockfile, and dist/ alone.
+# The worker bundles dist/workflows/index.js when it starts.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -7,18 +31,13 @@ ENV NODE_ENV=production
 # ~460 → ~260 KiB resident per cached receivable workflow).
 ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
-RUN npm install --no-save --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
-COPY activities ./activities
-COPY api ./api
-COPY domain ./domain
-COPY infra ./infra
-COPY store ./store
-COPY operations ./operations
-COPY bin ./bin
-COPY migrations ./migrations
-COPY templates ./templates
-COPY workers ./workers
-COPY workflows ./workflows
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 USER node
-CMD ["node", "--import", "tsx", "bin/worker.ts"]
+# The worker by default; the API is `node dist/bin/api.js` (docker-compose.yml). The
+# health check asks the worker's /health on METRICS_PORT (200 while its workers poll);
+# the API's service overrides it with the API's own /health.
+ENV METRICS_HOST=0.0.0.0 METRICS_PORT=9464
+HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/bin/worker.js"]

@@ -40,6 +40,7 @@ export async function runApi(
     ...(deps.logger ? { logger: true } : {}),
     limits: config.http,
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
+    trustProxy: config.api.trustProxy,
     workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
     company: config.company,
     temporalUiUrl: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.temporal.uiPort}`,

@@ -61,6 +61,11 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Networks beyond the public internet a webhook may be sent to (WEBHOOK_ALLOWED_NETWORKS). */
   webhookAllowedNetworks?: readonly string[];
+  /**
+   * The proxies in front of the API (API_TRUST_PROXY): behind them the client's address,
+   * which failed authentications are limited by, is the one they forward. Default none.
+   */
+  trustProxy?: readonly string[];
   /** Renders a letter kind's preview as its PDF (the letters' renderLetterPdf); without it, no PDF. */
   letterPdf?: LetterPdf;
   /** The letterhead of statements and letters (infra/config.ts `company`); default: the name creditflow. */
@@ -113,6 +118,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     ...serverOptions(limits),
+    ...(deps.trustProxy?.length ? { trustProxy: [...deps.trustProxy] } : {}),
   });
   await installProtection(app, limits);
   const store = deps.store ?? createStore(deps.pool);

@@ -28,6 +28,9 @@ const ConfigSchema = z.object({
   DATA_DIR: z.string().optional(),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
+  // The proxies in front of the API (addresses or CIDRs, comma-separated): a request from
+  // one of them is taken to come from the first address in X-Forwarded-For not theirs.
+  API_TRUST_PROXY: z.string().default(''),
   // How long an API request waits for the workflows it calls before 504 (docs/api.md, Limits).
   API_WORKFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   TEMPORAL_ADDRESS: z.string().optional(),
@@ -84,7 +87,7 @@ const ConfigSchema = z.object({
 export interface Config {
   rootDir: string;
   dataDir: string;
-  api: { host: string; port: number; workflowCallTimeoutMs: number };
+  api: { host: string; port: number; workflowCallTimeoutMs: number; trustProxy: string[] };
   /** What the HTTP server allows its clients (docs/security.md). */
   http: {
     /** The request line and headers must arrive within this. */
@@ -192,7 +195,9 @@ const list = (s: string) =>
     .filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const rootDir = path.resolve(import.meta.dirname, '..');
+  // The application's root: the repository, or the directory holding dist/ when compiled.
+  const here = path.resolve(import.meta.dirname, '..');
+  const rootDir = path.basename(here) === 'dist' ? path.dirname(here) : here;
   const parsed = ConfigSchema.safeParse({ ROOT_DIR: rootDir, ...env });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -202,7 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     rootDir,
     dataDir: path.resolve(rootDir, e.DATA_DIR ?? '.data'),
-    api: { host: e.API_HOST, port: e.API_PORT, workflowCallTimeoutMs: e.API_WORKFLOW_TIMEOUT_MS },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      workflowCallTimeoutMs: e.API_WORKFLOW_TIMEOUT_MS,
+      trustProxy: list(e.API_TRUST_PROXY),
+    },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

@@ -121,14 +121,28 @@ export function createMetrics(deps: {
   };
 }
 
-/** Serves `render()` at GET /metrics; port 0 picks a free one. */
+/**
+ * Serves `render()` at GET /metrics, and, given `ready`, GET /health: 200 while the
+ * workers poll, 503 before they start and once they stop. The container's health check
+ * asks /health rather than /metrics: it costs nothing, where /metrics queries PostgreSQL
+ * and is served before the workers have connected. Port 0 picks a free one.
+ */
 export async function serveMetrics(opts: {
   host: string;
   port: number;
   registry: MetricsRegistry;
+  ready?: () => boolean;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+    const route = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && route === '/health' && opts.ready) {
+      const ready = opts.ready();
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(`${JSON.stringify({ ok: ready })}\n`);
+      return;
+    }
+    if (req.method !== 'GET' || route !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('see /metrics\n');
       return;
     }

@@ -19,20 +19,31 @@ const INDEXED_VALUE_TYPE: Record<string, number> = {
 
 export const SEARCH_ATTRIBUTES = [...Object.values(ReceivableSearch), ...Object.values(RatingSearch)];
 
-/** Adds every custom search attribute creditflow uses; existing ones are left as they are. */
+/**
+ * Adds every custom search attribute creditflow uses; existing ones are left as they are.
+ * Two workers starting together may both find one missing: the one whose add fails then
+ * finds them all there and goes on.
+ */
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  let existing: Record<string, unknown> = {};
+  const existing = async (): Promise<Record<string, unknown>> => {
+    try {
+      return (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+    } catch {
+      // Temporal's Java test server has no list call: add all and let it skip duplicates.
+      return {};
+    }
+  };
+  const missing = (known: Record<string, unknown>) => SEARCH_ATTRIBUTES.filter((k) => !(k.name in known));
+  const toAdd = missing(await existing());
+  if (toAdd.length === 0) return;
   try {
-    existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
-  } catch {
-    // Temporal's Java test server has no list call: add all and let it skip duplicates.
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(toAdd.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type] as number])),
+    });
+  } catch (err) {
+    if (missing(await existing()).length > 0) throw err;
   }
-  const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in existing));
-  if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type] as number])),
-  });
 }
 
 /** Connection options for `address`: plain, or TLS / mTLS / an API key (Temporal Cloud). */

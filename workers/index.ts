@@ -1,6 +1,6 @@
 /**
  * The worker side of a creditflow process: the Temporal runtime (its metrics exported on
- * loopback for /metrics to append), /metrics itself, the mailer, and every worker with
+ * loopback for /metrics to append), /metrics and /health, the mailer, and every worker with
  * the schedules they serve (workers/all.ts). Used by `npm start` and `npm run worker`.
  */
 import type { Client } from '@temporalio/client';
@@ -52,10 +52,13 @@ export async function runWorkers(
     timeZone: () => policies.current().timeZone,
     temporalMetricsUrl: `http://${temporalMetricsAddress}/metrics`,
   });
+  // GET /health on the same port: 200 from the workers' start until they stop.
+  let polling = false;
   const metricsServer = await serveMetrics({
     host: config.metrics.host,
     port: config.metrics.port,
     registry: metrics,
+    ready: () => polling,
   });
   const { connection, client } = await connectClient(
     deps.temporalAddress,
@@ -81,11 +84,16 @@ export async function runWorkers(
     tuning: config.worker,
     webhooks: config.webhooks,
   });
+  polling = true;
+  const running = workers.running.finally(() => {
+    polling = false;
+  });
   return {
     client,
     metricsUrl: metricsServer.url,
-    running: workers.running,
+    running,
     async stop() {
+      polling = false;
       await workers.shutdown();
       // Its pooled SMTP connections would hold a local SMTP server's stop until it times out.
       mailer.close();

@@ -19,7 +19,11 @@ import { SCORES_TASK_QUEUE } from '../workflows/scores/contract.js';
 import { STATEMENT_TASK_QUEUE } from '../workflows/statements/contract.js';
 
 const require = createRequire(import.meta.url);
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+// From the TypeScript sources (tsx, the tests) the workflows are index.ts; from the compiled
+// build (`npm run build`, dist/) they are index.js beside this file's own JavaScript.
+export const WORKFLOWS_PATH = require.resolve(
+  import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
+);
 
 /** Where a worker runs and how; the rest of a worker's options are its activities' dependencies. */
 export interface WorkerPlacement {

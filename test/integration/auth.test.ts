@@ -337,6 +337,36 @@ describe('failed authentication is limited', () => {
       await limited.close();
     }
   });
+
+  it('behind a trusted proxy (API_TRUST_PROXY) the limit is per forwarded client; anyone else forwards nothing', async () => {
+    const behindProxy = await buildApi({
+      client: system.client,
+      pool,
+      policy: () => DEFAULT_POLICY,
+      limits: { ...DEFAULT_HTTP_LIMITS, authFailuresPerMinute: 1 },
+      trustProxy: ['127.0.0.1'],
+    });
+    try {
+      const good = (await auth.headers('finance')).authorization;
+      const bad = `Bearer cf_aaaaaaaaaaaa_${'x'.repeat(43)}`;
+      const get = (authorization: string, forwardedFor: string, remoteAddress = '127.0.0.1') =>
+        behindProxy.inject({
+          method: 'GET',
+          url: '/v1/receivables?limit=1',
+          headers: { authorization, 'x-forwarded-for': forwardedFor },
+          remoteAddress,
+        });
+      expect((await get(bad, '198.51.100.1')).statusCode).toBe(401);
+      expect((await get(bad, '198.51.100.1')).statusCode).toBe(429);
+      // Another client through the same proxy is not held off.
+      expect((await get(good, '198.51.100.2')).statusCode).toBe(200);
+      // A sender that is not the proxy is limited by its own address, whatever it forwards.
+      expect((await get(bad, '198.51.100.3', '192.0.2.20')).statusCode).toBe(401);
+      expect((await get(good, '198.51.100.4', '192.0.2.20')).statusCode).toBe(429);
+    } finally {
+      await behindProxy.close();
+    }
+  });
 });
 
 describe('slow clients are cut off', () => {

@@ -117,6 +117,23 @@ describe('migrations with a checksum', () => {
     await expect(migrate(iso.pool, { dir })).rejects.toThrow(/002_rating\.sql was edited/);
   });
 
+  it('two processes starting at once (two worker replicas) apply a new file once, under the lock', async () => {
+    // Slow enough that the two overlap, and fails if run twice: without the advisory lock
+    // both would find it unapplied and one of the two starts would stop here.
+    await writeFile(
+      path.join(dir, '950_two_at_once.sql'),
+      'SELECT pg_sleep(0.5);\nCREATE TABLE migration_test_together (id int);\n',
+    );
+    try {
+      const [a, b] = await Promise.all([migrate(iso.pool, { dir }), migrate(iso.pool, { dir })]);
+      expect([...(a ?? []), ...(b ?? [])]).toEqual(['950_two_at_once.sql']);
+      expect((await recorded()).filter((r) => r.name === '950_two_at_once.sql')).toHaveLength(1);
+    } finally {
+      await iso.pool.query("DELETE FROM schema_migrations WHERE name = '950_two_at_once.sql'");
+      await iso.pool.query('DROP TABLE IF EXISTS migration_test_together');
+    }
+  });
+
   it('a new file is applied once and recorded with its checksum', async () => {
     const sql = 'CREATE TABLE migration_test_new (id int);\n';
     await writeFile(path.join(dir, '900_new_table.sql'), sql);
