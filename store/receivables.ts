@@ -59,6 +59,22 @@ export function createReceivableQueries(pool: Pool) {
 
   return {
     /**
+     * Whether a credit application's counterparty and salesperson are known, in one round trip
+     * (the API's start path makes no other).
+     */
+    async applicationParties(
+      counterpartyId: string,
+      salespersonId: string,
+    ): Promise<{ counterparty: boolean; salesperson: boolean }> {
+      const { rows } = await pool.query<{ counterparty: boolean; salesperson: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM counterparties WHERE id = $1) AS counterparty,
+                EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson`,
+        [counterpartyId, salespersonId],
+      );
+      return rows[0] ?? { counterparty: false, salesperson: false };
+    },
+
+    /**
      * Outstanding of the counterparty's issued receivables plus amounts of its pending
      * applications, other than `exceptId`; saturated at MAX_SAFE_MINOR.
      */
