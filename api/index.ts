@@ -8,6 +8,7 @@ import type { PolicyStore } from '../infra/policy.js';
 import { connectClient } from '../infra/temporal.js';
 import type { Operations } from '../operations/index.js';
 import type { Store } from '../store/index.js';
+import { startCredentialCache } from './credential-cache.js';
 import { buildApi } from './server.js';
 
 export interface RunningApi {
@@ -30,7 +31,10 @@ export async function runApi(
   },
 ): Promise<RunningApi> {
   const temporal = deps.client ? { client: deps.client, close: async () => {} } : await ownClient(config);
-  const api = await buildApi({
+  const credentialCache = config.api.credentialCache
+    ? await startCredentialCache(deps.store.credentials, config.api.credentialCache)
+    : undefined;
+  const building = buildApi({
     client: temporal.client,
     pool: deps.store.pool,
     store: deps.store,
@@ -42,8 +46,14 @@ export async function runApi(
     webhookAllowedNetworks: config.webhooks.allowedNetworks,
     trustProxy: config.api.trustProxy,
     workflowCallTimeoutMs: config.api.workflowCallTimeoutMs,
+    ...(credentialCache ? { credentialCache } : {}),
     company: config.company,
     temporalUiUrl: `http://${config.api.host === '0.0.0.0' ? 'localhost' : config.api.host}:${config.temporal.uiPort}`,
+  });
+  // The cache listens on a connection of its own: an API that fails to build closes it.
+  const api = await building.catch(async (err) => {
+    await credentialCache?.close();
+    throw err;
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   return {

@@ -17,6 +17,7 @@ import { createOperations, type Operations } from '../operations/index.js';
 import { isDatabaseUnavailable } from '../store/db.js';
 import { createStore, type Store } from '../store/index.js';
 import type { SignInRules } from '../store/sessions.js';
+import type { CredentialCache } from './credential-cache.js';
 import { type AnyRoute, defineRoute, MAX_PARAM_LENGTH, registerRoutes } from './http.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, installProtection, serverOptions } from './limits.js';
 import { authentication } from './plugins/authentication.js';
@@ -78,6 +79,12 @@ export interface ApiDeps {
   temporalUiUrl?: string;
   /** Requests a client address may make to the debtor portal in a minute (default 120). */
   portalRequestsPerMinute?: number;
+  /**
+   * Verified bearer credentials kept in memory (api/credential-cache.ts), forgotten as PostgreSQL
+   * announces a change to them; the API closes it when it closes. Without it, every request
+   * looks its credential up.
+   */
+  credentialCache?: CredentialCache;
 }
 
 /** The default of `workflowCallTimeoutMs`: under a proxy's usual 30 s, over a slow Update's few seconds. */
@@ -131,8 +138,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(errorMapping);
   await app.register(validation);
   const { credentials } = store;
+  const cache = deps.credentialCache;
+  if (cache) app.addHook('onClose', () => cache.close());
   await app.register(authentication, {
-    authenticate: (header) => credentials.authenticate(header),
+    authenticate: cache
+      ? (header) => cache.authenticate(header)
+      : (header) => credentials.authenticate(header),
     authenticateSession: (id) => store.sessions.authenticate(id, deps.signIn ?? DEFAULT_SIGN_IN),
     failuresPerMinute: limits.authFailuresPerMinute,
   });

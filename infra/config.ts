@@ -33,6 +33,9 @@ const ConfigSchema = z.object({
   API_TRUST_PROXY: z.string().default(''),
   // How long an API request waits for the workflows it calls before 504 (docs/api.md, Limits).
   API_WORKFLOW_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  // Verified bearer credentials an API process keeps (0: none), and for how long at most (docs/security.md).
+  CREDENTIAL_CACHE_SIZE: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  CREDENTIAL_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_PORT: port.default(7233),
@@ -87,7 +90,14 @@ const ConfigSchema = z.object({
 export interface Config {
   rootDir: string;
   dataDir: string;
-  api: { host: string; port: number; workflowCallTimeoutMs: number; trustProxy: string[] };
+  api: {
+    host: string;
+    port: number;
+    workflowCallTimeoutMs: number;
+    trustProxy: string[];
+    /** Verified bearer credentials kept in memory (api/credential-cache.ts); undefined: none. */
+    credentialCache: { maxEntries: number; maxAgeMs: number } | undefined;
+  };
   /** What the HTTP server allows its clients (docs/security.md). */
   http: {
     /** The request line and headers must arrive within this. */
@@ -212,6 +222,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.API_PORT,
       workflowCallTimeoutMs: e.API_WORKFLOW_TIMEOUT_MS,
       trustProxy: list(e.API_TRUST_PROXY),
+      credentialCache:
+        e.CREDENTIAL_CACHE_SIZE > 0
+          ? { maxEntries: e.CREDENTIAL_CACHE_SIZE, maxAgeMs: e.CREDENTIAL_CACHE_SECONDS * 1000 }
+          : undefined,
     },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

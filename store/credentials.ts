@@ -4,8 +4,15 @@
  * created, and can be revoked. api/plugins/authentication.ts reads the Authorization header with it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import pg from 'pg';
 import type { Role } from '../domain/actor.js';
 import type { Pool } from './db.js';
+
+/**
+ * The channel on which PostgreSQL announces a credential's id whenever what it proves changes
+ * (revoked, deleted, another role…: migration 028's trigger, in the changing transaction).
+ */
+export const CREDENTIALS_CHANNEL = 'creditflow_credentials';
 
 /** Who a valid credential says is calling. */
 export interface Principal {
@@ -44,6 +51,7 @@ export function createCredentialQueries(pool: Pool) {
       return { id, token: `cf_${id}_${secret}` };
     },
 
+    /** Revokes a credential; the change is announced on CREDENTIALS_CHANNEL as it commits (migration 028). */
     async revoke(id: string): Promise<boolean> {
       const r = await pool.query(
         'UPDATE credentials SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
@@ -89,13 +97,38 @@ export function createCredentialQueries(pool: Pool) {
       const expected = Buffer.from(row.token_hash, 'hex');
       const given = Buffer.from(sha256(parts[2]), 'hex');
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-      // Looked up on every request (one primary-key read), so a revocation holds at once.
+      // One primary-key read; an API process keeps the answer (api/credential-cache.ts) and
+      // forgets it when CREDENTIALS_CHANNEL announces a change.
       return {
         credentialId: parts[1],
         name: row.name,
         displayName: row.display_name ?? row.name,
         role: row.role,
         salespersonId: row.salesperson_id,
+      };
+    },
+
+    /**
+     * A connection of its own that hears each credential change announced (`changed` with the
+     * credential's id); `lost` when it fails or ends. Call `start()` to connect and LISTEN.
+     */
+    listener(on: { changed: (credentialId: string) => void; lost: () => void }): {
+      start(): Promise<void>;
+      end(): Promise<void>;
+    } {
+      // Keep-alive probes: a connection cut without a word is noticed, not waited on forever.
+      const client = new pg.Client({ ...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+      client.on('notification', (n) => {
+        if (n.channel === CREDENTIALS_CHANNEL) on.changed(n.payload ?? '');
+      });
+      client.on('error', on.lost);
+      client.on('end', on.lost);
+      return {
+        async start() {
+          await client.connect();
+          await client.query(`LISTEN ${CREDENTIALS_CHANNEL}`);
+        },
+        end: () => client.end(),
       };
     },
   };

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { ImportFormat, ImportKind, Outcome } from '../domain/imports.js';
 import { storableText } from '../domain/text.js';
 import { inTransaction } from './db.js';
+import { applicationParties } from './receivables.js';
 import { oneRow } from './sql.js';
 
 export type ImportStatus = 'running' | 'done' | 'failed';
@@ -173,19 +174,8 @@ export function createImportQueries(pool: Pool) {
     },
 
     /** Whether these counterparty and salesperson ids exist. */
-    async partiesExist(counterpartyId: string, salespersonId: string) {
-      const { rows } = await pool.query<{
-        counterparty: boolean;
-        salesperson: boolean;
-        counterpartyName: string | null;
-      }>(
-        `SELECT EXISTS (SELECT 1 FROM counterparties WHERE id = $1) AS counterparty,
-                EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson,
-                (SELECT name FROM counterparties WHERE id = $1) AS "counterpartyName"`,
-        [counterpartyId, salespersonId],
-      );
-      return rows[0] ?? { counterparty: false, salesperson: false, counterpartyName: null };
-    },
+    partiesExist: (counterpartyId: string, salespersonId: string) =>
+      applicationParties(pool, counterpartyId, salespersonId),
 
     /** A payment already applied, as the receivable's workflow recorded it. */
     async getPayment(paymentId: string) {

@@ -42,6 +42,28 @@ const RECEIVABLE_COLUMNS = `id, workflow_id AS "workflowId", counterparty_id AS 
   outstanding_minor AS "outstandingMinor", paid_minor AS "paidMinor", discount_minor AS "discountMinor",
   written_off_minor AS "writtenOffMinor", paused_by AS "pausedBy", policy_version AS "policyVersion", settled_on AS "settledOn"`;
 
+/**
+ * Whether a credit application's (or an imported invoice's) counterparty and salesperson
+ * exist, and the counterparty's name for the workflow's summary: one round trip.
+ */
+export async function applicationParties(
+  pool: Pool,
+  counterpartyId: string,
+  salespersonId: string,
+): Promise<{ counterparty: boolean; salesperson: boolean; counterpartyName: string | null }> {
+  const { rows } = await pool.query<{
+    counterparty: boolean;
+    salesperson: boolean;
+    counterpartyName: string | null;
+  }>(
+    `SELECT EXISTS (SELECT 1 FROM counterparties WHERE id = $1) AS counterparty,
+            EXISTS (SELECT 1 FROM salespeople WHERE id = $2) AS salesperson,
+            (SELECT name FROM counterparties WHERE id = $1) AS "counterpartyName"`,
+    [counterpartyId, salespersonId],
+  );
+  return rows[0] ?? { counterparty: false, salesperson: false, counterpartyName: null };
+}
+
 export function createReceivableQueries(pool: Pool) {
   /** Open receivables' outstanding plus pending applications' amounts of one party, but `exceptId`. */
   async function exposure(
@@ -58,6 +80,13 @@ export function createReceivableQueries(pool: Pool) {
   }
 
   return {
+    /**
+     * Whether a credit application's counterparty and salesperson are known, in one round trip
+     * (the API's start path makes no other).
+     */
+    applicationParties: (counterpartyId: string, salespersonId: string) =>
+      applicationParties(pool, counterpartyId, salespersonId),
+
     /**
      * Outstanding of the counterparty's issued receivables plus amounts of its pending
      * applications, other than `exceptId`; saturated at MAX_SAFE_MINOR.

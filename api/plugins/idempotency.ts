@@ -5,7 +5,8 @@
  * (after validation, so a 400 claims nothing) claims the key — or answers the stored answer
  * again, 422 for another request with the key, 409 while the first still runs; onSend keeps
  * the answer the client gets (a 5xx releases the key instead, so a retry runs for real).
- * Streamed uploads hash themselves as they stream (api/routes/imports.ts).
+ * Streamed uploads hash themselves as they stream (api/routes/imports.ts). A request without
+ * the header does no idempotency work at all: nothing is hashed, no SQL is run.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';

@@ -125,13 +125,14 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       handler: async ({ body, principal }) => {
         assertOwnSalesperson(principal, body.salespersonId);
         const policy = deps.policy();
-        const [cp, sp] = await Promise.all([
-          store.counterparties.get(body.counterpartyId),
-          store.salespeople.getSalesperson(body.salespersonId),
-        ]);
+        const known = await queries.applicationParties(body.counterpartyId, body.salespersonId);
         const fields = [
-          ...(cp ? [] : [{ path: 'counterpartyId', message: `unknown counterparty ${body.counterpartyId}` }]),
-          ...(sp ? [] : [{ path: 'salespersonId', message: `unknown salesperson ${body.salespersonId}` }]),
+          ...(known.counterparty
+            ? []
+            : [{ path: 'counterpartyId', message: `unknown counterparty ${body.counterpartyId}` }]),
+          ...(known.salesperson
+            ? []
+            : [{ path: 'salespersonId', message: `unknown salesperson ${body.salespersonId}` }]),
         ];
         if (fields.length)
           throw ApiError.unprocessable(fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
@@ -153,7 +154,7 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         const started = await startReceivableWorkflow(client, input, {
           outstandingMinor: 0,
           summary: `Credit application ${receivableId} for ${body.counterpartyId}`,
-          ...(cp ? { counterpartyName: cp.name } : {}),
+          ...(known.counterpartyName ? { counterpartyName: known.counterpartyName } : {}),
         });
         if (started)
           return reply(201, { receivableId, workflowId, created: true, stage: 'applied' as const });
