@@ -29,7 +29,7 @@ import {
   createSalespersonWorker,
   createScoreWorker,
   createStatementWorker,
-  WORKFLOWS_PATH,
+  WORKFLOW_BUNDLE_OPTIONS,
 } from './worker.js';
 
 export interface CreditflowWorkers {
@@ -60,7 +60,7 @@ export async function startCreditflowWorkers(opts: {
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }): Promise<CreditflowWorkers> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: Runtime.instance().logger,
   });
   const workflowBundle = { code };

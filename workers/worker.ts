@@ -21,9 +21,34 @@ import { STATEMENT_TASK_QUEUE } from '../workflows/statements/contract.js';
 const require = createRequire(import.meta.url);
 // From the TypeScript sources (tsx, the tests) the workflows are index.ts; from the compiled
 // build (`npm run build`, dist/) they are index.js beside this file's own JavaScript.
-export const WORKFLOWS_PATH = require.resolve(
-  import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
-);
+const sourceExt = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+export const WORKFLOWS_PATH = require.resolve(`../workflows/index.${sourceExt}`);
+
+/**
+ * The pure rules workflows import (domain/: no Temporal, no I/O, no per-workflow state; their
+ * caches hold Intl formatters, the same for every workflow). Loaded once into the worker's
+ * shared V8 context instead of once per cached workflow: each cached workflow otherwise
+ * evaluates its own copy of every module it imports (docs/performance.md).
+ */
+export const SHARED_WORKFLOW_MODULES = [
+  'actor',
+  'calendar',
+  'customer-class',
+  'policy',
+  'rating-cycle',
+  'rating',
+  'receivable-stages',
+  'salesperson-assessment',
+  'salesperson-review',
+]
+  .map((m) => require.resolve(`../domain/${m}.${sourceExt}`))
+  .concat(require.resolve('../domain/format.js'));
+
+/** How the workflow bundle is built, by the worker and by the tests alike. */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: SHARED_WORKFLOW_MODULES,
+};
 
 /** Where a worker runs and how; the rest of a worker's options are its activities' dependencies. */
 export interface WorkerPlacement {

@@ -15,7 +15,7 @@ import { startLocalMailServer } from '../../infra/local/mail-server.js';
 import { startLocalPostgres } from '../../infra/local/postgres.js';
 import { SEARCH_ATTRIBUTES } from '../../infra/temporal.js';
 import { createPool, migrate } from '../../store/db.js';
-import { WORKFLOWS_PATH } from '../../workers/worker.js';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../workers/worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,7 +42,7 @@ export default async function setup(project: TestProject) {
   const [pgServer, mail, bundle] = await Promise.all([
     startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
     startLocalMailServer({ storeDir: path.join(dir, 'mail'), smtpPort, inboxPort }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger }),
   ]);
   const pool = createPool(pgServer.url, 2);
   await migrate(pool);
