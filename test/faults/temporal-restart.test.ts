@@ -113,8 +113,9 @@ describe('the Temporal server is killed and restarted mid-timeline', () => {
           `the reminder timer (due ${new Date(soon.firesAt).toISOString()}) to fire`,
           Math.max(0, soon.firesAt - Date.now()) + 60_000,
         );
-        // The step's notice and task join the day's grouped messages (docs/correspondence.md).
-        const reminded = await scheduledAt(timed.id, 'queueStepCorrespondence');
+        // The step is one activity: its notice and task join the day's grouped messages
+        // (docs/performance.md, docs/correspondence.md).
+        const reminded = await scheduledAt(timed.id, 'takeTimelineStep');
         expect(reminded).toHaveLength(1);
         const second = (ms: number) => Math.floor(ms / 1000) * 1000; // history times are read to the second
         expect(reminded[0]).toBeGreaterThanOrEqual(second(Math.max(soon.firesAt, restartBegan)));
