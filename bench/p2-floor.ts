@@ -70,11 +70,13 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     say(`P2F: warming up with ${c} floor workflows…`);
     const w0 = Date.now();
     await startFloor(env, 'warm', c, 0, concurrency);
-    await waitFor(async () => accepted(env, 'floor:warm:').keys.size >= c, 300_000);
     const rate = c / ((Date.now() - w0) / 1000);
+    await waitFor(async () => accepted(env, 'floor:warm:').keys.size >= c, 300_000);
     await settle(worker.pid);
 
-    const instant = Math.ceil((Date.now() + (n / rate) * 1.5 * 1000 + 20_000) / 1000) * 1000;
+    // Twice the warm-up's start time for N, and room for their first workflow tasks (the
+    // timers): the bench checks below that the floor worker is idle before the instant.
+    const instant = Math.ceil((Date.now() + (n / rate) * 2 * 1000 + 15_000) / 1000) * 1000;
     say(
       `P2F: starting ${n} floor workflows (warm-up ${fmt(rate, 0)}/s), each to e-mail at ${new Date(instant).toISOString()}…`,
     );

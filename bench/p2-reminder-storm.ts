@@ -175,7 +175,7 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     name: `reminder storm (N=${n}), grouped per debtor`,
     value: missing
       ? `${missing} of ${n} missing after ${fmt(timeoutMs / 1000, 0)} s`
-      : `${fmt(last, 1)} s, ${exactlyOnce ? 'each once' : `${duplicated} sent twice`}`,
+      : `${fmt(last, 1)} s (${fmt(gatherMinutes * 60, 0)} s of it gathering), ${exactlyOnce ? 'each once' : `${duplicated} sent twice`}`,
     floor: ratioFloor(floor.lastMail, 'P2F'),
     ratio: ratio(last, floor.lastMail),
     target: TARGET,
