@@ -284,6 +284,10 @@ async function workerShare(
     ...s.salespeople.slice(0, 20).map((p) => salespersonTasksWorkflowId(p, s.day)),
   ];
   const byPid = new Map<string, { workflowTasks: number; activities: number }>();
+  /** Tasks each worker started after the kill: the survivor's take-over, and none by the dead. */
+  const afterKill = new Map<string, number>();
+  const killedAt = s.killed ? s.stormAt + s.killed.atSeconds * 1000 : Number.POSITIVE_INFINITY;
+  let firstAfterKill = Number.POSITIVE_INFINITY;
   let sampled = 0;
   for (const id of workflowIds) {
     let history: Awaited<ReturnType<ReturnType<typeof env.client.workflow.getHandle>['fetchHistory']>>;
@@ -300,6 +304,10 @@ async function workerShare(
         e.workflowTaskStartedEventAttributes?.identity ?? e.activityTaskStartedEventAttributes?.identity;
       if (!identity) continue;
       const pid = identity.split('@')[0] ?? identity;
+      if (at >= killedAt) {
+        afterKill.set(pid, (afterKill.get(pid) ?? 0) + 1);
+        firstAfterKill = Math.min(firstAfterKill, at);
+      }
       const cur = byPid.get(pid) ?? { workflowTasks: 0, activities: 0 };
       if (e.workflowTaskStartedEventAttributes) cur.workflowTasks++;
       else cur.activities++;
@@ -326,7 +334,7 @@ async function workerShare(
       `P2W: in ${sampled} sampled histories after the instant — ${rows.map((r) => `${name(r.i)} (pid ${pids[r.i]}): ${r.workflowTasks} workflow tasks, ${r.activities} activities`).join('; ')}${others.length ? `; other identities: ${others.join(', ')}` : ''}; CPU s during the storm (to every step recorded${s.killed ? ', worker 2 to its kill' : ''}): ${cpu.map((c, i) => `${name(i)} ${fmt(c, 1)}`).join(', ')}`,
       ...(s.killed
         ? [
-            `P2W: worker 2 (pid ${s.killed.pid}) killed by ${s.killed.signal} at +${fmt(s.killed.atSeconds, 1)} s; the survivor takes its workflows once their sticky queue times out (WORKER_STICKY_QUEUE_TIMEOUT_SECONDS) or a new task skips the dead poller, and its running activities once their start-to-close timeout (1 min) passes`,
+            `P2W: worker 2 (pid ${s.killed.pid}) killed by ${s.killed.signal} at +${fmt(s.killed.atSeconds, 1)} s; tasks started after the kill in the sample: ${pids.map((pid, i) => `${name(i)} ${afterKill.get(String(pid)) ?? 0}`).join(', ')}${Number.isFinite(firstAfterKill) ? `, the first +${fmt((firstAfterKill - killedAt) / 1000, 1)} s after it` : ''}; the survivor takes its workflows once their sticky queue times out (WORKER_STICKY_QUEUE_TIMEOUT_SECONDS) or a new task skips the dead poller, and its running activities once their start-to-close timeout (1 min) passes`,
           ]
         : []),
     ],

@@ -33,7 +33,10 @@ async function cpuTicks(pid: number): Promise<number> {
   // are at 11–14 after the command name. Counting the exited children keeps a group
   // monotonic when PostgreSQL's backends come and go between two samples.
   if (!f) return lastTicks.get(pid) ?? 0;
-  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  // Not for the bench itself: its exited children are the worker, the floor worker and the
+  // servers, whose whole lives' CPU would land in one sample when one is stopped or killed.
+  const children = pid === process.pid ? 0 : Number(f[13]) + Number(f[14]);
+  const ticks = Number(f[11]) + Number(f[12]) + children;
   lastTicks.set(pid, ticks);
   return ticks;
 }
