@@ -288,6 +288,8 @@ async function workerShare(
   const afterKill = new Map<string, number>();
   const killedAt = s.killed ? s.stormAt + s.killed.atSeconds * 1000 : Number.POSITIVE_INFINITY;
   let firstAfterKill = Number.POSITIVE_INFINITY;
+  let takenOver = 0;
+  let takeOverMs = 0;
   let sampled = 0;
   for (const id of workflowIds) {
     let history: Awaited<ReturnType<ReturnType<typeof env.client.workflow.getHandle>['fetchHistory']>>;
@@ -297,6 +299,8 @@ async function workerShare(
       continue; // a debtor or salesperson with no workflow that day
     }
     sampled++;
+    let lastBeforeKill: string | undefined;
+    let firstTaskAfterKill: number | undefined;
     for (const e of history.events ?? []) {
       const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
       if (at < s.stormAt) continue;
@@ -307,11 +311,17 @@ async function workerShare(
       if (at >= killedAt) {
         afterKill.set(pid, (afterKill.get(pid) ?? 0) + 1);
         firstAfterKill = Math.min(firstAfterKill, at);
-      }
+        if (e.workflowTaskStartedEventAttributes) firstTaskAfterKill ??= at;
+      } else if (e.workflowTaskStartedEventAttributes) lastBeforeKill = pid;
       const cur = byPid.get(pid) ?? { workflowTasks: 0, activities: 0 };
       if (e.workflowTaskStartedEventAttributes) cur.workflowTasks++;
       else cur.activities++;
       byPid.set(pid, cur);
+    }
+    // A workflow the killed worker held (its last task before the kill), carried on by the survivor.
+    if (s.killed && lastBeforeKill === String(s.killed.pid) && firstTaskAfterKill !== undefined) {
+      takenOver++;
+      takeOverMs = Math.max(takeOverMs, firstTaskAfterKill - killedAt);
     }
   }
   const rows = pids.map((pid, i) => ({
@@ -334,7 +344,7 @@ async function workerShare(
       `P2W: in ${sampled} sampled histories after the instant — ${rows.map((r) => `${name(r.i)} (pid ${pids[r.i]}): ${r.workflowTasks} workflow tasks, ${r.activities} activities`).join('; ')}${others.length ? `; other identities: ${others.join(', ')}` : ''}; CPU s during the storm (to every step recorded${s.killed ? ', worker 2 to its kill' : ''}): ${cpu.map((c, i) => `${name(i)} ${fmt(c, 1)}`).join(', ')}`,
       ...(s.killed
         ? [
-            `P2W: worker 2 (pid ${s.killed.pid}) killed by ${s.killed.signal} at +${fmt(s.killed.atSeconds, 1)} s; tasks started after the kill in the sample: ${pids.map((pid, i) => `${name(i)} ${afterKill.get(String(pid)) ?? 0}`).join(', ')}${Number.isFinite(firstAfterKill) ? `, the first +${fmt((firstAfterKill - killedAt) / 1000, 1)} s after it` : ''}; the survivor takes its workflows once their sticky queue times out (WORKER_STICKY_QUEUE_TIMEOUT_SECONDS) or a new task skips the dead poller, and its running activities once their start-to-close timeout (1 min) passes`,
+            `P2W: worker 2 (pid ${s.killed.pid}) killed by ${s.killed.signal} at +${fmt(s.killed.atSeconds, 1)} s; tasks started after the kill in the sample: ${pids.map((pid, i) => `${name(i)} ${afterKill.get(String(pid)) ?? 0}`).join(', ')}${Number.isFinite(firstAfterKill) ? `, the first +${fmt((firstAfterKill - killedAt) / 1000, 1)} s after it` : ''}; ${takenOver} sampled workflows the killed worker held carried on by the survivor, the last of them resumed ${fmt(takeOverMs / 1000, 1)} s after the kill; the survivor takes its workflows once their sticky queue times out (WORKER_STICKY_QUEUE_TIMEOUT_SECONDS) or a new task skips the dead poller, and its running activities once their start-to-close timeout (1 min) passes`,
           ]
         : []),
     ],
