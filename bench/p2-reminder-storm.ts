@@ -128,6 +128,13 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
   say(`P2: the storm: ${n} reminders due now…`);
   const cpu0 = await sampleCpu(env.cpuGroups);
   const kill = opts.killWorkerAt !== undefined ? killLater(env, stormAt, opts.killWorkerAt) : undefined;
+  const timeoutMs = 600_000 + n * 60;
+  // The step goes on after the reminder (the phone task, the step's record): watched from the
+  // instant on, beside the mail, so its time is when the last step was recorded.
+  const steps = (async () => {
+    const ok = await waitFor(async () => (await countAtStage(env, 'P2', 'reminded')) >= n, timeoutMs);
+    return { ok, at: Date.now(), cpu: await sampleCpu(env.cpuGroups) };
+  })();
   const wanted = new Set(ids.map((id) => `${id}:reminder`));
   /** The debtors' messages listing a storm reminder, and those items. */
   const messages = () =>
@@ -137,7 +144,6 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
       .map((m) => ({ m, items: (m.items ?? []).filter((k) => wanted.has(k)) }))
       .filter((x) => x.items.length > 0);
   const itemCount = () => messages().reduce((a, x) => a + x.items.length, 0);
-  const timeoutMs = 600_000 + n * 60;
   let lastLog = Date.now();
   while (Date.now() - stormAt < timeoutMs) {
     const got = itemCount();
@@ -163,11 +169,8 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
   const last = ((times[times.length - 1] ?? Number.NaN) - stormAt) / 1000;
   const exactlyOnce = missing === 0 && duplicated === 0;
   const half = ((times[Math.floor(times.length / 2)] ?? Number.NaN) - stormAt) / 1000;
-  // The step goes on after the reminder (the phone task, the step's record): the next
-  // figures are measured once every receivable has recorded it.
-  const stepped = await waitFor(async () => (await countAtStage(env, 'P2', 'reminded')) >= n, timeoutMs);
-  const steppedAfter = (Date.now() - stormAt) / 1000;
-  const cpu2 = await sampleCpu(env.cpuGroups);
+  const { ok: stepped, at: steppedAt, cpu: cpu2 } = await steps;
+  const steppedAfter = (steppedAt - stormAt) / 1000;
   const killed = kill ? await kill.done : undefined;
   const grouped = `${got.length} messages to ${debtors} of ${dealers.length} debtors`;
   const stormFigure: Figure = {
