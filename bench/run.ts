@@ -192,7 +192,9 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
     // Each figure is told as soon as it is measured: a run cut short keeps what it had.
     const measured = (f: Figure) => {
       figures.push(f);
-      say(`${f.id}: ${f.value} (target ${f.target}) — ${f.notes.join(' — ')}`);
+      say(
+        `${f.id}: ${f.value}${f.floor ? `; floor ${f.floor}, ratio ${f.ratio}` : ''} (target ${f.target}) — ${f.notes.join(' — ')}`,
+      );
     };
     if (only.has('P1')) measured(await measureP1(env, run));
     if (only.has('P3')) measured(await measureP3(env, run));
