@@ -111,7 +111,7 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     const ratio = apiRate / noopRate;
     return {
       id: 'P1',
-      name: 'API starts / no-op starts',
+      name: 'receivable starts through the API',
       value: `${fmt(apiRate, 0)} starts/s`,
       floor: `${fmt(noopRate, 0)}/s (no-op starts)`,
       ratio: fmt(ratio, 2),
