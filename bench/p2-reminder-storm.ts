@@ -216,8 +216,8 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
       killed,
     });
     const lost = missing > 0 || duplicated > 0 || !stepped;
-    // A kill after every step was recorded proves nothing: said, and judged a failure.
-    const midStorm = killed ? killed.atSeconds < steppedAfter : true;
+    // A kill once the last message was sent and every step recorded proves nothing: said, and judged a failure.
+    const midStorm = killed ? killed.atSeconds < Math.max(last, steppedAfter) : true;
     figures.push({
       id: 'P2W',
       name: `two workers${killed ? `, one SIGKILLed at +${fmt(killed.atSeconds, 0)} s` : ''}`,
