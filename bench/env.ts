@@ -35,6 +35,14 @@ export interface ServerSettings {
   dynamicConfig?: Record<string, unknown>;
   /** Extra environment for the worker child (tuning settings of infra/config.ts). */
   workerEnv: Record<string, string>;
+  /** How many worker processes (bin/worker.ts) run against the one Temporal server; default 1. */
+  workers?: number;
+}
+
+/** A bench process started like the worker (node flags, MALLOC_ARENA_MAX, WORKER_* settings). */
+export interface BenchChild {
+  pid: number;
+  stop(): Promise<void>;
 }
 
 export interface BenchEnv {
@@ -49,7 +57,19 @@ export interface BenchEnv {
   client: Client;
   /** A finance credential for the HTTP API. */
   financeToken: string;
+  /** The first worker's process id. */
   workerPid(): number;
+  /** Every worker process's id, in start order (`--workers 2`: two). */
+  workerPids(): number[];
+  /** Each worker's resident memory once it was up, before any figure (its baseline for P4). */
+  workerRssAtStart: number[];
+  /** SIGKILLs worker `index` (0-based) — no grace, no shutdown — and resolves when it has exited. */
+  killWorker(index: number): Promise<NodeJS.Signals | null>;
+  /**
+   * Starts `script` as a worker-like child (bench/floor-worker.ts), its CPU counted as the
+   * group `name` until it is stopped.
+   */
+  spawnWorkerLike(script: string, name: string): Promise<BenchChild>;
   /** CPU accounting groups: the Temporal server, PostgreSQL, the worker, the API, this process (SMTP, load). */
   cpuGroups: ProcessGroups;
   settings: ServerSettings;
@@ -106,12 +126,17 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 
 /** True when a worker polls `taskQueue` (its workflows are bundled and it runs). */
 export async function hasPollers(connection: Connection, taskQueue: string): Promise<boolean> {
+  return (await pollerCount(connection, taskQueue)) > 0;
+}
+
+/** How many distinct workers (identities) poll `taskQueue` for workflow tasks. */
+export async function pollerCount(connection: Connection, taskQueue: string): Promise<number> {
   const r = await connection.workflowService.describeTaskQueue({
     namespace: NAMESPACE,
     taskQueue: { name: taskQueue, kind: 1 },
     taskQueueType: 1,
   });
-  return (r.pollers ?? []).length > 0;
+  return new Set((r.pollers ?? []).map((p) => p.identity)).size;
 }
 
 export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv> {
@@ -162,15 +187,32 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     SMTP_URL: mail.smtpUrl,
     DATA_DIR: dir,
   };
-  say('starting the worker and the API (child processes; the worker bundles workflows)…');
-  const worker = spawnNode(
-    'bin/worker.ts',
-    { ...common, MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX, ...settings.workerEnv },
-    path.join(dir, 'logs', 'worker.log'),
-    // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
-    (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  const workerCount = settings.workers ?? 1;
+  say(
+    `starting ${workerCount === 1 ? 'the worker' : `${workerCount} workers`} and the API (child processes; a worker bundles workflows)…`,
   );
-  stops.unshift(() => stopChild(worker, 30_000));
+  // Each worker its own /metrics ports (two on one machine must not collide); the rest as production.
+  const spawnWorkerLike = async (script: string, logName: string) =>
+    spawnNode(
+      script,
+      {
+        ...common,
+        METRICS_PORT: String(await freePort()),
+        TEMPORAL_METRICS_PORT: String(await freePort()),
+        MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
+        ...settings.workerEnv,
+      },
+      path.join(dir, 'logs', `${logName}.log`),
+      // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
+      (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    );
+  const workers: ChildProcess[] = [];
+  for (let i = 0; i < workerCount; i++) {
+    const worker = await spawnWorkerLike('bin/worker.ts', i === 0 ? 'worker' : `worker-${i + 1}`);
+    workers.push(worker);
+    stops.unshift(() => stopChild(worker, 30_000));
+  }
+  const worker = workers[0] as ChildProcess;
   const api = spawnNode(
     'bin/api.ts',
     { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
@@ -179,16 +221,33 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   stops.unshift(() => stopChild(api));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await Promise.all([
-    until(
-      'worker',
-      180_000,
-      async () =>
-        (await hasPollers(connection, RECEIVABLE_TASK_QUEUE)) &&
-        (await hasPollers(connection, RATING_TASK_QUEUE)),
-      worker,
+    ...workers.map((w, i) =>
+      until(
+        `worker ${i + 1}`,
+        180_000,
+        async () =>
+          (await pollerCount(connection, RECEIVABLE_TASK_QUEUE)) >= i + 1 &&
+          (await pollerCount(connection, RATING_TASK_QUEUE)) >= i + 1,
+        w,
+      ),
     ),
     until('API', 120_000, async () => (await fetch(`${apiUrl}/health`)).ok, api),
   ]);
+  const workerRssAtStart = await Promise.all(workers.map((w) => residentBytes(w.pid ?? 0).catch(() => 0)));
+  const cpuGroups: ProcessGroups = {
+    temporal: async () => (temporal.pid ? [temporal.pid] : []),
+    postgres: async () => {
+      const postmaster = Number(
+        (await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
+      );
+      return withDescendants(postmaster);
+    },
+    ...Object.fromEntries(
+      workers.map((w, i) => [i === 0 ? 'worker' : `worker ${i + 1}`, async () => (w.pid ? [w.pid] : [])]),
+    ),
+    api: async () => (api.pid ? [api.pid] : []),
+    'bench+smtp': async () => [process.pid],
+  };
   say(
     `up: Temporal ${temporal.address}, ${pg.url.replace(/:[^:@/]+@/, ':***@')}, ${mail.smtpUrl}, API ${apiUrl}`,
   );
@@ -205,18 +264,27 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     client,
     financeToken,
     workerPid: () => worker.pid ?? 0,
-    cpuGroups: {
-      temporal: async () => (temporal.pid ? [temporal.pid] : []),
-      postgres: async () => {
-        const postmaster = Number(
-          (await readFile(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0],
-        );
-        return withDescendants(postmaster);
-      },
-      worker: async () => (worker.pid ? [worker.pid] : []),
-      api: async () => (api.pid ? [api.pid] : []),
-      'bench+smtp': async () => [process.pid],
+    workerPids: () => workers.map((w) => w.pid ?? 0),
+    workerRssAtStart,
+    async killWorker(index) {
+      const w = workers[index];
+      if (!w) throw new Error(`no worker ${index + 1}`);
+      await stopChild(w, 0, 'SIGKILL');
+      return w.signalCode;
     },
+    async spawnWorkerLike(script, name) {
+      const child = await spawnWorkerLike(script, name.replaceAll(' ', '-'));
+      const pid = child.pid ?? 0;
+      cpuGroups[name] = async () => [pid];
+      return {
+        pid,
+        async stop() {
+          await stopChild(child, 30_000);
+          delete cpuGroups[name];
+        },
+      };
+    },
+    cpuGroups,
     settings,
     async stop() {
       for (const s of stops) await s().catch((err) => say(`while stopping: ${(err as Error).message}`));

@@ -4,9 +4,15 @@ export interface Figure {
   id: string;
   name: string;
   value: string;
+  /** What the same work costs at best on this machine, measured in the same run (a floor). */
+  floor?: string;
+  /** value / floor, the figure's distance from what the engine can do here. */
+  ratio?: string;
   target: string;
   /** null: not measured (a prerequisite failed). */
   pass: boolean | null;
+  /** A floor or a description (P2F, P5F, P2W's share): shown, never judged. */
+  informational?: boolean;
   how: string;
   /** Where the time went, settings in force: printed under the table. */
   notes: string[];
@@ -19,6 +25,8 @@ export interface RunOptions {
   concurrency: number;
   /** P2: the storm policy's grouping window (policy.correspondence.gatherMinutes); default 0.5. */
   gatherMinutes?: number;
+  /** P2: SIGKILL the second worker this many seconds after the storm's instant (`--workers 2`). */
+  killWorkerAt?: number;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` at a time. */

@@ -111,10 +111,12 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     const ratio = apiRate / noopRate;
     return {
       id: 'P1',
-      name: 'API starts / no-op starts',
-      value: `${fmt(ratio, 2)} (${fmt(apiRate, 0)}/s vs ${fmt(noopRate, 0)}/s)`,
-      target: '≥ 0.70',
-      pass: api.failed === 0 ? ratio >= 0.7 : false,
+      name: 'receivable starts through the API',
+      value: `${fmt(apiRate, 0)} starts/s`,
+      floor: `${fmt(noopRate, 0)}/s (no-op starts)`,
+      ratio: fmt(ratio, 2),
+      target: '≥ 0.80 × floor',
+      pass: api.failed === 0 ? ratio >= 0.8 : false,
       how: `${seconds} s each at ${c} concurrent: POST /v1/credit-applications (finance bearer token, autocannon, 201s counted) vs Temporal client start of a no-op workflow (bench worker, own task queue)`,
       notes: [
         `P1 no-op phase: ${noop} started; ${describeCpu(a, b)}; ${cpuPerUnit(a, b, noop, 'start')}`,

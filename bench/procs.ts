@@ -24,12 +24,21 @@ async function statFields(pid: number): Promise<string[] | undefined> {
   }
 }
 
+/** The last reading of each process: a process that has exited (a killed worker) keeps it. */
+const lastTicks = new Map<number, number>();
+
 async function cpuTicks(pid: number): Promise<number> {
   const f = await statFields(pid);
   // Fields 14–17 (utime, stime, and cutime, cstime of its children that have exited)
   // are at 11–14 after the command name. Counting the exited children keeps a group
   // monotonic when PostgreSQL's backends come and go between two samples.
-  return f ? Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) : 0;
+  if (!f) return lastTicks.get(pid) ?? 0;
+  // Not for the bench itself: its exited children are the worker, the floor worker and the
+  // servers, whose whole lives' CPU would land in one sample when one is stopped or killed.
+  const children = pid === process.pid ? 0 : Number(f[13]) + Number(f[14]);
+  const ticks = Number(f[11]) + Number(f[12]) + children;
+  lastTicks.set(pid, ticks);
+  return ticks;
 }
 
 /** The process and every descendant (PostgreSQL's backends are children of the postmaster). */

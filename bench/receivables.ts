@@ -15,11 +15,15 @@ export interface ImportPlan {
   prefix: string;
   n: number;
   dealers: string[];
-  salesperson: string;
+  /** Round-robin: receivable i belongs to salesperson i mod their count (each has a day's task list). */
+  salespeople: string[];
   policy: Policy;
   dueDate: string;
   concurrency: number;
 }
+
+/** A realistic book: one salesperson per 200 receivables (50 at N = 10,000), at least one. */
+export const salespeopleFor = (n: number): number => Math.max(1, Math.ceil(n / 200));
 
 export const receivableIds = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
@@ -33,7 +37,7 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
       application: {
         receivableId,
         counterpartyId,
-        salespersonId: plan.salesperson,
+        salespersonId: plan.salespeople[i % plan.salespeople.length] as string,
         amountMinor: 1_000_000 + (i % 100) * 1_000,
         currency: 'CNY',
         requestedTermDays: 30,

@@ -5,7 +5,9 @@
  *   npm run bench -- --quick           a smoke run (N = 300, shorter phases)
  *   npm run bench -- --n 2000 --only P2,P4
  *   npm run bench -- --only P6         formal letters per second (no servers)
- * Exit 0 when every figure meets its target, 1 when one misses, 2 when the run failed.
+ *   npm run bench -- --n 300 --only P2 --workers 2 --kill-worker-at 20
+ *                                      two worker processes; one SIGKILLed 20 s into the storm
+ * Exit 0 when every figure meets its target (floors are not judged), 1 when one misses, 2 when the run failed.
  */
 import { runBench } from '../bench/run.js';
 

@@ -32,6 +32,20 @@ import {
   WORKFLOW_BUNDLE_OPTIONS,
 } from './worker.js';
 
+/** The Worker.create options of the configured tuning (the bench's floor worker takes the same). */
+export function workerTuning(t: Config['worker'] | undefined): Partial<WorkerOptions> {
+  return {
+    ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
+    ...(t?.maxConcurrentWorkflowTasks !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks }
+      : {}),
+    ...(t?.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities }
+      : {}),
+    ...(t ? { stickyQueueScheduleToStartTimeout: `${t.stickyQueueTimeoutSeconds}s` as const } : {}),
+  };
+}
+
 export interface CreditflowWorkers {
   /** Resolves when every worker has stopped. */
   running: Promise<void>;
@@ -65,17 +79,7 @@ export async function startCreditflowWorkers(opts: {
   });
   const workflowBundle = { code };
   const { store, operations } = opts;
-  const t = opts.tuning;
-  const tuning: Partial<WorkerOptions> = {
-    ...(t?.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: t.maxCachedWorkflows } : {}),
-    ...(t?.maxConcurrentWorkflowTasks !== undefined
-      ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks }
-      : {}),
-    ...(t?.maxConcurrentActivities !== undefined
-      ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities }
-      : {}),
-    ...(t ? { stickyQueueScheduleToStartTimeout: `${t.stickyQueueTimeoutSeconds}s` as const } : {}),
-  };
+  const tuning = workerTuning(opts.tuning);
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,

@@ -1,0 +1,43 @@
+/**
+ * P2F's worker, a process of its own started like `npm run worker` (node --import tsx, the
+ * bench's MALLOC_ARENA_MAX and node flags): the same connection, the same WORKER_* tuning
+ * mapped by workers/all.ts's workerTuning, the same mailer settings (SMTP_URL,
+ * SMTP_MAX_CONNECTIONS); only its task queue and its one workflow differ.
+ */
+import { createRequire } from 'node:module';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../infra/config.js';
+import { runUntilStopped } from '../infra/lifecycle.js';
+import { createMailer } from '../infra/mail.js';
+import { connectWorker } from '../infra/temporal.js';
+import { workerTuning } from '../workers/all.js';
+import { createFloorActivities, FLOOR_TASK_QUEUE } from './floor.activities.js';
+
+const require = createRequire(import.meta.url);
+
+runUntilStopped(async (stops) => {
+  const config = loadConfig();
+  if (!config.temporal.address || !config.mail.url)
+    throw new Error('TEMPORAL_ADDRESS and SMTP_URL must be set');
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const connection = await connectWorker(config.temporal.address, config.temporal.security);
+  const mailer = createMailer(config.mail.url, config.mail.from, {
+    maxConnections: config.mail.maxConnections,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: FLOOR_TASK_QUEUE,
+    workflowsPath: require.resolve('./floor.workflow.ts'),
+    activities: createFloorActivities(mailer),
+    ...workerTuning(config.worker),
+  });
+  stops.add(async () => {
+    mailer.close();
+    await connection.close();
+  });
+  stops.add(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  });
+  return { running: worker.run() };
+});

@@ -1,0 +1,137 @@
+/**
+ * P2F — the floor of the reminder storm, measured in the same run on the same servers with
+ * the same N and worker settings: N minimal workflows (bench/floor.workflow.ts) that each
+ * sleep until one shared instant and then run one activity sending one e-mail through the
+ * same SMTP server, on a worker process of their own started like the real one
+ * (bench/floor-worker.ts). Measured: seconds from the instant until the SMTP server has
+ * accepted all N e-mails, and until every floor workflow has completed (its close time in
+ * Temporal's visibility); CPU per workflow by process.
+ */
+import type { BenchEnv } from './env.js';
+import { hasPollers, say } from './env.js';
+import { type Figure, fmt, inParallel, type RunOptions, sleep, waitFor } from './figure.js';
+import { FLOOR_TASK_QUEUE, FLOOR_WORKFLOW } from './floor.activities.js';
+import { cpuPerUnit, describeCpu, sampleCpu, settle, settleMachine } from './procs.js';
+
+export interface FloorResult {
+  figure: Figure;
+  /** Seconds from the instant to the SMTP server's receipt of the last e-mail; NaN: not measured. */
+  lastMail: number;
+  /** Seconds from the instant to the last floor workflow's close; NaN: not measured. */
+  completed: number;
+}
+
+/** The distinct effect keys under `prefix` the SMTP server has accepted, with the last receipt. */
+function accepted(env: BenchEnv, prefix: string): { keys: Set<string>; last: number } {
+  const keys = new Set<string>();
+  let last = 0;
+  for (const m of env.mail.messages()) {
+    if (!m.effectKey?.startsWith(prefix)) continue;
+    keys.add(m.effectKey);
+    last = Math.max(last, Date.parse(m.receivedAt));
+  }
+  return { keys, last };
+}
+
+async function startFloor(env: BenchEnv, tag: string, n: number, instant: number, concurrency: number) {
+  const ids = Array.from({ length: n }, (_, i) => i + 1);
+  await inParallel(ids, concurrency, async (i) => {
+    await env.client.workflow.start(FLOOR_WORKFLOW, {
+      taskQueue: FLOOR_TASK_QUEUE,
+      workflowId: `bench-floor:${tag}:${i}`,
+      args: [instant, `floor:${tag}:${i}`],
+    });
+  });
+}
+
+/** The latest close time of the floor workflows, once `n` (the warm-up's and the run's) have completed. */
+async function lastClose(env: BenchEnv, n: number, timeoutMs: number): Promise<number> {
+  const query = `WorkflowType = '${FLOOR_WORKFLOW}' AND ExecutionStatus = 'Completed'`;
+  const done = await waitFor(async () => (await env.client.workflow.count(query)).count >= n, timeoutMs);
+  if (!done) return Number.NaN;
+  let last = 0;
+  for await (const w of env.client.workflow.list({ query }))
+    last = Math.max(last, w.closeTime?.getTime() ?? 0);
+  return last;
+}
+
+export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<FloorResult> {
+  const n = opts.n;
+  const concurrency = 32;
+  await settleMachine();
+  say('P2F: starting the floor worker (its own process and task queue)…');
+  const worker = await env.spawnWorkerLike('bench/floor-worker.ts', 'floor worker');
+  try {
+    if (!(await waitFor(() => hasPollers(env.connection, FLOOR_TASK_QUEUE), 180_000)))
+      throw new Error('P2F: the floor worker did not poll within 3 min');
+    // A warm-up batch, due at once: it opens the SMTP connections and tells how fast floor
+    // workflows start and finish here, so the instant can be set before the N start.
+    const c = Math.min(200, Math.max(20, Math.round(n / 20)));
+    say(`P2F: warming up with ${c} floor workflows…`);
+    const w0 = Date.now();
+    await startFloor(env, 'warm', c, 0, concurrency);
+    const rate = c / ((Date.now() - w0) / 1000);
+    await waitFor(async () => accepted(env, 'floor:warm:').keys.size >= c, 300_000);
+    await settle(worker.pid);
+
+    // Twice the warm-up's start time for N, and room for their first workflow tasks (the
+    // timers): the bench checks below that the floor worker is idle before the instant.
+    const instant = Math.ceil((Date.now() + (n / rate) * 2 * 1000 + 15_000) / 1000) * 1000;
+    say(
+      `P2F: starting ${n} floor workflows (warm-up ${fmt(rate, 0)}/s), each to e-mail at ${new Date(instant).toISOString()}…`,
+    );
+    const s0 = Date.now();
+    await startFloor(env, 'run', n, instant, concurrency);
+    const startSeconds = (Date.now() - s0) / 1000;
+    const lead = (instant - Date.now()) / 1000;
+    const how = `${n} workflows (bench/floor.workflow.ts) on a worker process of their own started like bin/worker.ts (same node flags, MALLOC_ARENA_MAX, WORKER_* tuning, SMTP settings; own task queue), each sleeping to one shared instant then one activity sending one e-mail (effect key in X-Creditflow-Effect) to the same SMTP server; run before P2's imports on a settled machine; from the instant to the SMTP server's receipt of the last; completion = the last workflow's close time`;
+    if (lead < 2) {
+      return {
+        lastMail: Number.NaN,
+        completed: Number.NaN,
+        figure: {
+          id: 'P2F',
+          name: `reminder floor (N=${n})`,
+          value: 'not measured',
+          target: 'a floor',
+          pass: null,
+          informational: true,
+          how: `the ${n} starts took ${fmt(startSeconds, 0)} s, past the instant; ${how}`,
+          notes: [],
+        },
+      };
+    }
+    // Their first workflow tasks (the timers) done before the instant.
+    await settle(worker.pid, Math.max(0, instant - Date.now() - 1000));
+    await sleep(Math.max(0, instant - Date.now()));
+    say(`P2F: ${n} floor e-mails due now…`);
+    const cpu0 = await sampleCpu(env.cpuGroups);
+    const timeoutMs = 600_000 + n * 60;
+    const allMail = await waitFor(async () => accepted(env, 'floor:run:').keys.size >= n, timeoutMs, 250);
+    const mail = accepted(env, 'floor:run:');
+    const lastMail = allMail ? (mail.last - instant) / 1000 : Number.NaN;
+    const closed = await lastClose(env, c + n, timeoutMs);
+    const cpu1 = await sampleCpu(env.cpuGroups);
+    const completed = (closed - instant) / 1000;
+    return {
+      lastMail,
+      completed,
+      figure: {
+        id: 'P2F',
+        name: `reminder floor (N=${n}, one e-mail each)`,
+        value: allMail
+          ? `${fmt(lastMail, 1)} s (${fmt(n / lastMail, 0)} e-mails/s); all complete +${fmt(completed, 1)} s`
+          : `${mail.keys.size} of ${n} e-mails after ${fmt(timeoutMs / 1000, 0)} s`,
+        target: 'the floor',
+        pass: allMail ? true : null,
+        informational: true,
+        how,
+        notes: [
+          `P2F: ${n} started in ${fmt(startSeconds, 0)} s, instant ${fmt(lead, 0)} s later; last e-mail +${fmt(lastMail, 1)} s, every floor workflow complete +${fmt(completed, 1)} s; ${describeCpu(cpu0, cpu1)}; ${cpuPerUnit(cpu0, cpu1, n, 'floor workflow')}`,
+        ],
+      },
+    };
+  } finally {
+    await worker.stop();
+  }
+}
