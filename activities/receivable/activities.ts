@@ -103,15 +103,9 @@ export interface ReceivableRecord {
  * legal action, then its credit-record events with the snapshot; and the working day the next
  * step's planned day fires on, so the workflow needs no second activity before its timer.
  */
-export interface TimelineStepInput {
+export interface TimelineStepInput extends StepItems {
   receivable: ReceivableChanges;
   step: TimelineStep;
-  day: string;
-  firedAt: string;
-  gatherMinutes: number;
-  timeZone: string;
-  debtorNotice?: DebtorNoticeStep;
-  salespersonTasks?: SalespersonTaskStep[];
   /** +15: hand over to the credit desk, stop supply, lower the grade if supply was running. */
   escalateToCreditDesk?: boolean;
   /** +30 confirmed: terminate cooperation as the legal action says. */
@@ -126,9 +120,8 @@ export interface TimelineStepResult {
   workingDay?: WorkingDayAnswer;
 }
 
-/** What a timeline step tells the debtor and the salesperson, grouped per reader and day. */
-export interface StepCorrespondence {
-  state: ReceivableState;
+/** What a timeline step tells the debtor and the salesperson, as items of their readers' day. */
+export interface StepItems {
   /** The local date the step fired on, and when. */
   day: string;
   firedAt: string;
@@ -136,6 +129,11 @@ export interface StepCorrespondence {
   timeZone: string;
   debtorNotice?: DebtorNoticeStep;
   salespersonTasks?: SalespersonTaskStep[];
+}
+
+/** A step's items, with the whole state (runs from before lean histories). */
+export interface StepCorrespondence extends StepItems {
+  state: ReceivableState;
 }
 
 type StateArg = ReceivableRef;
@@ -396,13 +394,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   }
 
   /** The step's items join their readers' day by signal-with-start; the tasks open per receivable. */
-  async function queueItems(
-    s: ReceivableState,
-    c: Pick<
-      StepCorrespondence,
-      'day' | 'firedAt' | 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'
-    >,
-  ): Promise<void> {
+  async function queueItems(s: ReceivableState, c: StepItems): Promise<void> {
     for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
     const cp = s.checks?.counterparty;
     const sp = s.checks?.salesperson;

@@ -1023,33 +1023,8 @@ export async function receivableWorkflow(
         break;
       }
       case 'legal': {
-        const action = legalAction(policy, state.outstandingMinor);
-        const deadline = Date.now() + policy.receivable.legal.confirmationDeadlineDays * DAY_MS;
-        state.stage = 'legal-review';
-        state.legal = {
-          ...action,
-          outstandingMinor: state.outstandingMinor,
-          confirmBy: new Date(deadline).toISOString(),
-          confirmed: null,
-          actor: null,
-          note: null,
-        };
-        publish();
-        await acts.proposeLegalEscalation(snapshot());
-        const legal = state.legal;
-        const answered = await condition(
-          () => legal.confirmed !== null || isClosed(),
-          Math.max(0, deadline - Date.now()),
-          {
-            summary: 'manager confirms legal escalation',
-          },
-        );
-        if (isClosed()) return;
-        if (!answered) {
-          legal.confirmed = policy.receivable.legal.onDeadline === 'proceed';
-          legal.actor = systemActor('legal-confirmation-deadline');
-        }
-        state.stage = legal.confirmed ? 'legal' : 'credit-desk';
+        const legal = await awaitLegalConfirmation();
+        if (!legal) return;
         publish();
         await record(
           legal.confirmed ? 'legal-escalation-confirmed' : 'legal-escalation-held',
