@@ -41,7 +41,7 @@ import {
 import type { ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
 import {
   type CorrespondenceActivityDeps,
-  createCorrespondenceActivities,
+  correspondenceActivitiesOver,
   signalCorrespondence,
 } from '../correspondence/activities.js';
 import { refreshScoreOnBehaviour } from '../scores/signal.js';
@@ -376,12 +376,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     );
   }
 
-  const correspondence = createCorrespondenceActivities({
+  // Day workflows started before correspondence had its own task queue still send from here.
+  const correspondence = correspondenceActivitiesOver({
     store,
+    operations,
     mailer,
     company,
     renderer,
-    portalLinkFor: (counterpartyId) => operations.portal.portalLinkFor(counterpartyId),
     ...(deps.letters ? { letters: deps.letters } : {}),
     ...(deps.client ? { client: deps.client } : {}),
   });

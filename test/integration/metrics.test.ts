@@ -20,7 +20,8 @@ import {
   temporalMetricsTelemetry,
 } from '../../infra/metrics.js';
 import { createDataLayer } from '../../operations/index.js';
-import { createReceivableWorker } from '../../workers/worker.js';
+import { createCorrespondenceWorker, createReceivableWorker } from '../../workers/worker.js';
+import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   RECEIVABLE_WORKFLOW_TYPE,
@@ -36,8 +37,8 @@ import { seedCounterparty, seedSalesperson } from '../support/seed.js';
 let iso: Isolated;
 let client: Client;
 let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let workers: Worker[] = [];
+let running: Promise<unknown>;
 let mailer: Mailer;
 let registry: MetricsRegistry;
 let server: { url: string; close(): Promise<void> };
@@ -60,20 +61,24 @@ beforeAll(async () => {
   server = await serveMetrics({ host: '127.0.0.1', port: 0, registry });
   mailer = testMailer({ metrics: registry.metrics });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  worker = await createReceivableWorker({
+  const common = {
     connection: workerConnection,
     namespace: iso.namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     ...dataLayer,
     mailer,
     company: TEST_COMPANY,
-    metrics: registry.metrics,
-  });
-  running = worker.run();
+  };
+  // The receivable worker, and the one that sends the dealer's day (its own task queue).
+  workers = [
+    await createReceivableWorker({ ...common, metrics: registry.metrics }),
+    await createCorrespondenceWorker(common),
+  ];
+  running = Promise.all(workers.map((w) => w.run()));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
+  for (const w of workers) w.shutdown();
   await running;
   await server?.close();
   mailer?.close();
@@ -212,7 +217,7 @@ describe('/metrics', () => {
     expect(
       after.value('temporal_activity_execution_latency_count', {
         activity_type: 'sendCorrespondence',
-        task_queue: RECEIVABLE_TASK_QUEUE,
+        task_queue: CORRESPONDENCE_TASK_QUEUE,
       }),
     ).toBeGreaterThanOrEqual(1);
     // Still one valid exposition: no metric is declared twice across the two sources.

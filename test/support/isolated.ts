@@ -14,6 +14,7 @@ import { createDataLayer } from '../../operations/index.js';
 import { createPool, dropDatabase, ensureDatabase, migrate, type Pool } from '../../store/db.js';
 import {
   createRatingWorker,
+  createCorrespondenceWorker,
   createReceivableWorker,
   createSalespersonWorker,
   type ReceivableWorkerOptions,
@@ -72,8 +73,10 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
   };
 }
 
-export type WorkerKind = 'receivable' | 'salesperson' | 'rating';
-export const ALL_WORKERS: readonly WorkerKind[] = ['receivable', 'salesperson', 'rating'];
+export type WorkerKind = 'receivable' | 'correspondence' | 'salesperson' | 'rating';
+export const ALL_WORKERS: readonly WorkerKind[] = ['receivable', 'correspondence', 'salesperson', 'rating'];
+/** A receivable's workers: its own, and the one that sends its readers' days (own task queue). */
+export const RECEIVABLE_WORKERS: readonly WorkerKind[] = ['receivable', 'correspondence'];
 
 export interface RunningWorkers {
   /** The workers asked for, in the order asked. */
@@ -83,7 +86,7 @@ export interface RunningWorkers {
 }
 
 /**
- * The workers creditflow runs (receivables, salespeople, ratings — all unless `kinds` says
+ * The workers creditflow runs (receivables, correspondence, salespeople, ratings — all unless `kinds` says
  * which) on `target`'s namespace and database, running; `receivable` adds to (or overrides)
  * the receivable worker's options.
  */
@@ -105,6 +108,8 @@ export async function startWorkers(
   };
   const create = {
     receivable: () => createReceivableWorker({ ...common, ...receivable }),
+    // The receivable worker's overrides that concern messages (mailer, letters) apply here too.
+    correspondence: () => createCorrespondenceWorker({ ...common, ...receivable }),
     salesperson: () => createSalespersonWorker(common),
     rating: () => createRatingWorker(common),
   };

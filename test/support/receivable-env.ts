@@ -15,6 +15,7 @@ import {
   type StepCorrespondence,
   type TimelineStepInput,
 } from '../../activities/receivable/activities.js';
+import { correspondenceActivitiesOver } from '../../activities/correspondence/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { CalendarPolicy } from '../../domain/working-days.js';
@@ -34,6 +35,7 @@ import {
   receivableWorkflowId,
   recordPayment,
 } from '../../workflows/receivable/contract.js';
+import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';
@@ -57,7 +59,7 @@ export interface ReceivableBench {
   env: TestWorkflowEnvironment;
   pool: Pool;
   worker: Worker;
-  /** Shuts the worker down and starts a new one on the same server (a deploy or crash-restart). */
+  /** Shuts the workers down and starts new ones on the same server (a deploy or crash-restart). */
   replaceWorker(): Promise<void>;
   /** Now on the test server's clock (epoch ms). */
   now(): Promise<number>;
@@ -110,38 +112,52 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
   // The policies the bench's workflows started under: their activities resolve the version
   // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
   const started = new Map<string, Policy>([[DEFAULT_POLICY.version, DEFAULT_POLICY]]);
-  const newWorker = () =>
-    Worker.create({
-      connection: env.nativeConnection,
+  const operations = createOperations(store);
+  const placement = {
+    connection: env.nativeConnection,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    // No workflow cache, hence no sticky task queue: the Java test server would hold a
+    // replaced worker's sticky tasks with its clock locked. Every activation replays
+    // the full history, which also checks determinism on every step.
+    maxCachedWorkflows: 0,
+  };
+  // The receivable worker, and the one that sends its readers' days (their own task queue).
+  const newWorkers = async () => [
+    await Worker.create({
+      ...placement,
       taskQueue: RECEIVABLE_TASK_QUEUE,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      // No workflow cache, hence no sticky task queue: the Java test server would hold a
-      // replaced worker's sticky tasks with its clock locked. Every activation replays
-      // the full history, which also checks determinism on every step.
-      maxCachedWorkflows: 0,
       activities: createReceivableActivities({
         store,
-        operations: createOperations(store),
+        operations,
         mailer,
         company: TEST_COMPANY,
         policies: createPolicyLookup(pool, { known: started }),
       }),
-    });
-  let worker = await newWorker();
-  let running = worker.run();
+    }),
+    await Worker.create({
+      ...placement,
+      taskQueue: CORRESPONDENCE_TASK_QUEUE,
+      activities: correspondenceActivitiesOver({ store, operations, mailer, company: TEST_COMPANY }),
+    }),
+  ];
+  let workers = await newWorkers();
+  let running = Promise.all(workers.map((w) => w.run()));
+  const stopWorkers = async () => {
+    for (const w of workers) w.shutdown();
+    await running;
+  };
 
   const now = () => env.currentTimeMs();
   const bench: ReceivableBench = {
     env,
     pool,
     get worker() {
-      return worker;
+      return workers[0] as Worker;
     },
     async replaceWorker() {
-      worker.shutdown();
-      await running;
-      worker = await newWorker();
-      running = worker.run();
+      await stopWorkers();
+      workers = await newWorkers();
+      running = Promise.all(workers.map((w) => w.run()));
     },
     now,
     today: async () => localDate(await now(), TZ),
@@ -248,8 +264,7 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
     },
     mailsFor: (receivableId) => mailsAndItems(`${receivableId}:`),
     async teardown() {
-      worker.shutdown();
-      await running;
+      await stopWorkers();
       mailer.close();
       await pool.end();
       await env.teardown();

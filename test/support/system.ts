@@ -19,6 +19,7 @@ import type { ReceivableWorkerOptions } from '../../workers/worker.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 import {
   ALL_WORKERS,
+  RECEIVABLE_WORKERS,
   isolatedDatabaseAndNamespace,
   type RunningWorkers,
   startWorkers,
@@ -36,9 +37,9 @@ export interface SystemOptions {
   poolSize?: number;
   /** A database and namespace of the file's own, named after this prefix (see isolated.ts). */
   isolated?: string;
-  /** Start a receivable worker; an object adds to (or overrides) its options. */
+  /** Start the receivable workers (its own and correspondence's); an object adds to (or overrides) their options. */
   worker?: boolean | Partial<ReceivableWorkerOptions>;
-  /** Which workers run ('all': receivables, salespeople, ratings); a receivable worker alone when `worker` is set. */
+  /** Which workers run ('all': receivables, correspondence, salespeople, ratings); the receivable workers alone when `worker` is set. */
   workers?: 'all' | readonly WorkerKind[];
   /** Client options beyond connection and namespace (e.g. interceptors). */
   client?: Omit<ClientOptions, 'connection' | 'namespace'>;
@@ -76,7 +77,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   const kinds =
     options.workers === 'all'
       ? ALL_WORKERS
-      : (options.workers ?? (options.worker ? ['receivable' as const] : []));
+      : (options.workers ?? (options.worker ? RECEIVABLE_WORKERS : []));
   let running: RunningWorkers | undefined;
   if (kinds.length > 0)
     running = await startWorkers(
