@@ -106,8 +106,9 @@ export const createReceivableWorker = workerOf(RECEIVABLE_TASK_QUEUE, createRece
  * The worker that runs each reader's day of correspondence (a debtor's notices, a salesperson's
  * tasks) and sends its messages, on a task queue of its own.
  */
-export const createCorrespondenceWorker = workerOf(CORRESPONDENCE_TASK_QUEUE, (deps: CorrespondenceWorkerDeps) =>
-  correspondenceActivitiesOver(deps),
+export const createCorrespondenceWorker = workerOf(
+  CORRESPONDENCE_TASK_QUEUE,
+  (deps: CorrespondenceWorkerDeps) => correspondenceActivitiesOver(deps),
 );
 /** The worker that runs the salesperson assessment and review workflows and their activities. */
 export const createSalespersonWorker = workerOf(SALESPERSON_TASK_QUEUE, createSalespersonActivities);

@@ -16,8 +16,8 @@ import type { Config } from '../../infra/config.js';
 import type { Mailer, OutgoingMail } from '../../infra/mail.js';
 import { composeLetter, type LetterKind } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
-import type { ClaimedItem } from '../../store/correspondence.js';
 import type { Operations } from '../../operations/index.js';
+import type { ClaimedItem } from '../../store/correspondence.js';
 import type { Store } from '../../store/index.js';
 import {
   addCorrespondenceItem,

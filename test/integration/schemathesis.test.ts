@@ -251,7 +251,9 @@ describe('schemathesis on /openapi.json', () => {
       const outputFile = path.join(reportDir, 'output.txt');
       await writeFile(outputFile, run.output);
       const cases = /Test cases:\s*\n\s*(.+)/.exec(run.output)?.[1]?.trim() ?? 'no count printed';
-      console.log(`schemathesis (seed ${SEED}, ${seconds} s, exit ${run.code}): test cases ${cases}; its output: ${outputFile}`);
+      console.log(
+        `schemathesis (seed ${SEED}, ${seconds} s, exit ${run.code}): test cases ${cases}; its output: ${outputFile}`,
+      );
       expect(run.signal, `schemathesis was stopped after ${HARD_LIMIT_MS} ms:\n${run.output}`).toBeNull();
       expect(run.code, `schemathesis reported failures or errors:\n${run.output}`).toBe(0);
     },

@@ -13,8 +13,8 @@ import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createDataLayer } from '../../operations/index.js';
 import { createPool, dropDatabase, ensureDatabase, migrate, type Pool } from '../../store/db.js';
 import {
-  createRatingWorker,
   createCorrespondenceWorker,
+  createRatingWorker,
   createReceivableWorker,
   createSalespersonWorker,
   type ReceivableWorkerOptions,

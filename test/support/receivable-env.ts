@@ -10,12 +10,12 @@ import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
+import { correspondenceActivitiesOver } from '../../activities/correspondence/activities.js';
 import {
   createReceivableActivities,
   type StepCorrespondence,
   type TimelineStepInput,
 } from '../../activities/receivable/activities.js';
-import { correspondenceActivitiesOver } from '../../activities/correspondence/activities.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { CalendarPolicy } from '../../domain/working-days.js';
@@ -24,6 +24,7 @@ import { createPolicyLookup } from '../../infra/policy.js';
 import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
+import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
 import {
   type ApplicationDecision,
   decideApplication,
@@ -35,7 +36,6 @@ import {
   receivableWorkflowId,
   recordPayment,
 } from '../../workflows/receivable/contract.js';
-import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
 import { TEST_COMPANY, testMailer } from './acme.js';
 import { testActor } from './actors.js';

@@ -19,8 +19,8 @@ import type { ReceivableWorkerOptions } from '../../workers/worker.js';
 import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 import {
   ALL_WORKERS,
-  RECEIVABLE_WORKERS,
   isolatedDatabaseAndNamespace,
+  RECEIVABLE_WORKERS,
   type RunningWorkers,
   startWorkers,
   type WorkerKind,
@@ -75,9 +75,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   if (!iso) await registerSearchAttributes(connection, namespace);
   const client = new Client({ ...options.client, connection, namespace });
   const kinds =
-    options.workers === 'all'
-      ? ALL_WORKERS
-      : (options.workers ?? (options.worker ? RECEIVABLE_WORKERS : []));
+    options.workers === 'all' ? ALL_WORKERS : (options.workers ?? (options.worker ? RECEIVABLE_WORKERS : []));
   let running: RunningWorkers | undefined;
   if (kinds.length > 0)
     running = await startWorkers(
