@@ -3,7 +3,8 @@
  * one receivable's step for one reader (`<receivableId>:<step><round>`); a message is one e-mail
  * to a debtor or a salesperson listing several. Each item key is claimed by exactly one message
  * key, in one transaction, so no item is ever in two messages; a retried claim of the same
- * message key finds the same items.
+ * message key finds the same items. Items wait in their reader's day's queue until a message
+ * claims them (migration 029): only an item that finds the day asleep wakes its workflow.
  */
 import type { Pool } from 'pg';
 import { inTransaction } from './db.js';
@@ -29,6 +30,21 @@ export interface ClaimedItem {
   leftOutReason: string | null;
 }
 
+/** A reader's day of correspondence. */
+export interface ReaderDay {
+  audience: CorrespondenceAudience;
+  partyId: string;
+  /** 'YYYY-MM-DD'. */
+  day: string;
+}
+
+/** An item waiting in its reader's day for the next message. */
+export interface QueuedItem {
+  itemKey: string;
+  receivableId: string;
+  step: string;
+}
+
 export function createCorrespondenceQueries(pool: Pool) {
   return {
     /**
@@ -36,17 +52,103 @@ export function createCorrespondenceQueries(pool: Pool) {
      * the items it claimed now or on an earlier attempt, and the items another message
      * claimed first (those stay out of this one).
      */
+    /**
+     * Queues `item` for its reader's day (migration 029) and says whether to wake the day's
+     * workflow: yes when the day was asleep (nothing queued, no message on its way), and yes
+     * when the item was already queued and is still waiting (a retried step: its first attempt
+     * may have failed before the signal). An item some message already claimed is not queued.
+     */
+    async queue(day: ReaderDay, item: QueuedItem): Promise<{ wake: boolean }> {
+      return inTransaction(pool, async (client) => {
+        await client.query(
+          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [day.audience, day.partyId, day.day],
+        );
+        const { rows } = await client.query<{ awake: boolean }>(
+          `SELECT awake FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
+          [day.audience, day.partyId, day.day],
+        );
+        const inserted = await client.query(
+          `INSERT INTO correspondence_queue (item_key, audience, party_id, day, receivable_id, step)
+           SELECT $4, $1, $2, $3, $5, $6
+           WHERE NOT EXISTS (SELECT 1 FROM correspondence_items WHERE item_key = $4)
+           ON CONFLICT (item_key) DO NOTHING`,
+          [day.audience, day.partyId, day.day, item.itemKey, item.receivableId, item.step],
+        );
+        if (inserted.rowCount === 1) {
+          if (rows[0]?.awake) return { wake: false };
+          await client.query(
+            `UPDATE correspondence_days SET awake = true WHERE audience = $1 AND party_id = $2 AND day = $3`,
+            [day.audience, day.partyId, day.day],
+          );
+          return { wake: true };
+        }
+        const waiting = await client.query(`SELECT 1 FROM correspondence_queue WHERE item_key = $1`, [item.itemKey]);
+        return { wake: waiting.rowCount === 1 };
+      });
+    },
+
+    /**
+     * Claims `items` for `message` in one transaction and returns what the message holds:
+     * the items it claimed now or on an earlier attempt, and the items another message
+     * claimed first (those stay out of this one).
+     *
+     * With `queued`, the message also takes its day's queued items, oldest first, up to
+     * `queued.max` items in all (only on its first attempt: a retried send keeps what it
+     * claimed), judging each by its receivable's row as the caller judged `items`; the day
+     * sleeps again when nothing is left queued, and `morePending` says when something is.
+     */
     async claim(
       message: CorrespondenceMessageRow,
       items: Omit<ClaimedItem, 'messageKey'>[],
-    ): Promise<{ mine: ClaimedItem[]; elsewhere: { itemKey: string; messageKey: string }[] }> {
+      queued?: { max: number; closedStages: readonly string[] },
+    ): Promise<{
+      mine: ClaimedItem[];
+      elsewhere: { itemKey: string; messageKey: string }[];
+      morePending: boolean;
+    }> {
       return inTransaction(pool, async (client) => {
+        const day = [message.audience, message.partyId, message.day];
         await client.query(
           `INSERT INTO correspondence_messages (message_key, audience, party_id, day, workflow_id)
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_key) DO NOTHING`,
           [message.messageKey, message.audience, message.partyId, message.day, message.workflowId],
         );
-        if (items.length > 0)
+        let claiming = items;
+        if (queued) {
+          // The day's row serialises this claim with the items being queued for the day.
+          await client.query(
+            `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+            day,
+          );
+          await client.query(
+            `SELECT 1 FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
+            day,
+          );
+          const earlier = await client.query(`SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`, [
+            message.messageKey,
+          ]);
+          if (earlier.rowCount === 0) {
+            const { rows } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
+              `SELECT q.item_key AS "itemKey", q.receivable_id AS "receivableId", q.step,
+                      (r.id IS NOT NULL AND r.stage <> ALL($5::text[]) AND r.outstanding_minor > 0) AS included,
+                      CASE WHEN r.id IS NULL THEN 'receivable unknown'
+                           WHEN r.stage = ANY($5::text[]) OR r.outstanding_minor <= 0 THEN 'receivable ' || r.stage
+                      END AS "leftOutReason"
+               FROM correspondence_queue q LEFT JOIN receivables r ON r.id = q.receivable_id
+               WHERE q.audience = $1 AND q.party_id = $2 AND q.day = $3 AND q.item_key <> ALL($4::text[])
+               ORDER BY q.queued_at, q.item_key LIMIT $6`,
+              [
+                ...day,
+                items.map((i) => i.itemKey),
+                queued.closedStages,
+                Math.max(0, queued.max - items.length),
+              ],
+            );
+            claiming = [...items, ...rows];
+          }
+        }
+        if (claiming.length > 0)
           await client.query(
             `INSERT INTO correspondence_items (item_key, message_key, receivable_id, step, included, left_out_reason)
              SELECT i.key, $1, i.receivable_id, i.step, i.included, i.reason
@@ -55,13 +157,31 @@ export function createCorrespondenceQueries(pool: Pool) {
              ON CONFLICT (item_key) DO NOTHING`,
             [
               message.messageKey,
-              items.map((i) => i.itemKey),
-              items.map((i) => i.receivableId),
-              items.map((i) => i.step),
-              items.map((i) => i.included),
-              items.map((i) => i.leftOutReason),
+              claiming.map((i) => i.itemKey),
+              claiming.map((i) => i.receivableId),
+              claiming.map((i) => i.step),
+              claiming.map((i) => i.included),
+              claiming.map((i) => i.leftOutReason),
             ],
           );
+        let morePending = false;
+        if (queued) {
+          // Whatever some message now holds leaves the queue; the day sleeps when it is empty.
+          await client.query(
+            `DELETE FROM correspondence_queue q USING correspondence_items c
+             WHERE c.item_key = q.item_key AND q.audience = $1 AND q.party_id = $2 AND q.day = $3`,
+            day,
+          );
+          const left = await client.query(
+            `SELECT 1 FROM correspondence_queue WHERE audience = $1 AND party_id = $2 AND day = $3 LIMIT 1`,
+            day,
+          );
+          morePending = left.rowCount === 1;
+          await client.query(
+            `UPDATE correspondence_days SET awake = $4 WHERE audience = $1 AND party_id = $2 AND day = $3`,
+            [...day, morePending],
+          );
+        }
         const { rows } = await client.query<ClaimedItem>(
           `SELECT item_key AS "itemKey", message_key AS "messageKey", receivable_id AS "receivableId", step,
                   included, left_out_reason AS "leftOutReason"
@@ -73,6 +193,7 @@ export function createCorrespondenceQueries(pool: Pool) {
           elsewhere: rows
             .filter((r) => r.messageKey !== message.messageKey)
             .map((r) => ({ itemKey: r.itemKey, messageKey: r.messageKey })),
+          morePending,
         };
       });
     },

@@ -75,10 +75,34 @@ export interface CorrespondenceActivityDeps {
 export interface SendCorrespondenceInput extends CorrespondenceInput {
   workflowId: string;
   messageKey: string;
+  /** The items the day was signalled; the send adds the day's queued ones. */
   items: CorrespondenceItem[];
+  /** At most this many items in the message, signalled and queued together. */
+  maxItems?: number;
 }
 
-/** Adds `item` to the day of `input.audience` `input.partyId`, starting its workflow if needed. */
+/** A message's items when the workflow names no cap (runs from before `message-size-cap`). */
+const DEFAULT_MAX_ITEMS = 500;
+
+/**
+ * Adds `item` to the day of `input.audience` `input.partyId`: queues it in PostgreSQL and wakes
+ * the day's workflow (signal-with-start, starting it if needed) only when the day was asleep.
+ * A storm's items thus cost the day one signal per message, not one each.
+ */
+export async function addToReaderDay(
+  client: Client,
+  store: Pick<Store, 'correspondence'>,
+  input: CorrespondenceInput,
+  item: CorrespondenceItem,
+): Promise<void> {
+  const { wake } = await store.correspondence.queue(
+    { audience: input.audience, partyId: input.partyId, day: input.day },
+    { itemKey: item.itemKey, receivableId: item.receivableId, step: item.step },
+  );
+  if (wake) await signalCorrespondence(client, input, item);
+}
+
+/** Signals `item` to the day of `input.audience` `input.partyId`, starting its workflow if needed. */
 export async function signalCorrespondence(
   client: Client,
   input: CorrespondenceInput,
@@ -198,16 +222,16 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
   const clientOf = () => deps.client ?? Context.current().client;
 
   return {
-    /** Adds items to their readers' days (one signal-with-start each; a repeated item is ignored there). */
+    /** Adds items to their readers' days (queued; a day asleep is woken by signal-with-start). */
     async queueCorrespondence(q: { entries: { input: CorrespondenceInput; item: CorrespondenceItem }[] }) {
       const client = clientOf();
-      for (const e of q.entries) await signalCorrespondence(client, e.input, e.item);
+      for (const e of q.entries) await addToReaderDay(client, store, e.input, e.item);
     },
 
     /**
-     * Sends the day's next message: claims its items (those of receivables paid or closed since
-     * their step are claimed as left out), renders one message listing the rest, and sends it
-     * once by its key.
+     * Sends the day's next message: claims its items, the ones signalled and the day's queued
+     * ones up to `maxItems` (those of receivables paid or closed since their step are claimed as
+     * left out), renders one message listing the rest, and sends it once by its key.
      */
     async sendCorrespondence(m: SendCorrespondenceInput): Promise<SentMessage> {
       // Everything looked up before the claim's transaction.
@@ -237,6 +261,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
             leftOutReason: closed ? (r ? `receivable ${r.stage}` : 'receivable unknown') : null,
           };
         }),
+        { max: m.maxItems ?? DEFAULT_MAX_ITEMS, closedStages: CLOSED_STAGES },
       );
       const asSent = (c: ClaimedItem) => ({
         itemKey: c.itemKey,
@@ -269,6 +294,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
               ]
             : [];
         }),
+        morePending: claim.morePending,
       };
       if (included.length === 0) return result; // nothing open is left to tell: recorded, not sent
 

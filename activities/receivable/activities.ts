@@ -41,8 +41,8 @@ import {
 import type { ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
 import {
   type CorrespondenceActivityDeps,
+  addToReaderDay,
   correspondenceActivitiesOver,
-  signalCorrespondence,
 } from '../correspondence/activities.js';
 import { refreshScoreOnBehaviour } from '../scores/signal.js';
 
@@ -430,7 +430,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         item: item(t),
       });
     const client = deps.client ?? Context.current().client;
-    for (const e of entries) await signalCorrespondence(client, e.input, e.item);
+    for (const e of entries) await addToReaderDay(client, store, e.input, e.item);
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * The correspondence workflow's contract (docs/correspondence.md): one workflow per reader and
  * working day — a debtor's notices (`correspondence:<counterpartyId>:<day>`) or a salesperson's
- * tasks (`salesperson-tasks:<salespersonId>:<day>`). Receivable workflows add items to it by
- * signal-with-start (an activity); it gathers for the policy's window from its first item, then
- * sends one message listing every item still open. Nothing here does I/O.
+ * tasks (`salesperson-tasks:<salespersonId>:<day>`). Receivable workflows' activities queue items
+ * for it in PostgreSQL and wake it by signal-with-start when it sleeps; it gathers for the
+ * policy's window from its first item, then sends one message listing every item still open.
+ * Nothing here does I/O.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CalendarDate } from '../../domain/calendar.js';
@@ -95,9 +96,18 @@ export interface SentMessage {
   leftOut: (SentItem & { reason: string })[];
   /** Items another message of the day already carried (a repeated signal): not sent again. */
   alreadySent: (SentItem & { messageKey: string })[];
+  /**
+   * Items still queued for the day after this message took its share (runs since items are
+   * queued in PostgreSQL, `day-items-queued`): the day goes on to another message.
+   */
+  morePending?: boolean;
 }
 
-/** Adds an item to the day's next message (a repeated item key is ignored). */
+/**
+ * Wakes the day with an item: the first item queued while the day was asleep (runs since
+ * `day-items-queued`; the others wait in PostgreSQL for the send to claim them), or every item
+ * (runs from before). A repeated item key is ignored.
+ */
 export const addCorrespondenceItem = defineSignal<[CorrespondenceItem]>('addCorrespondenceItem');
 /** The messages this run has sent so far. */
 export const getSentMessages = defineQuery<SentMessage[]>('getSentMessages');

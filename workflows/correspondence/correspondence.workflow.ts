@@ -1,10 +1,12 @@
 /**
  * One reader's correspondence of one working day (docs/correspondence.md): a debtor's notices
- * or a salesperson's tasks. Receivable workflows signal-with-start it with items; from the first
- * item it gathers for the policy's window, then one activity sends ONE message listing every item
- * still open. Items that arrive while or after a message goes out go in the next message; when
- * nothing is pending after a send, the run completes, and a later item starts a new run (its
- * message keys carry the run, so they never collide with an earlier run's).
+ * or a salesperson's tasks. Receivable workflows' activities queue items for it in PostgreSQL
+ * and wake it (signal-with-start) with the first while it sleeps; from the first item it gathers
+ * for the policy's window, then one activity sends ONE message listing every item still open
+ * (the ones signalled and the ones queued). Items that arrive while or after a message goes out
+ * go in the next message; when nothing is pending after a send, the run completes, and a later
+ * item starts a new run (its message keys carry the run, so they never collide with an earlier
+ * run's).
  */
 import {
   allHandlersFinished,
@@ -88,7 +90,9 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
   // A run starts with its first item (signal-with-start); a run started by a bare start waits for one.
   await condition(() => pending.length > 0);
   let full = false;
-  for (let n = 1; pending.length > 0; n++) {
+  // Items still queued in PostgreSQL for the day after the last message (see below).
+  let queuedLeft = false;
+  for (let n = 1; pending.length > 0 || queuedLeft; n++) {
     // A large day's next full message follows at once; otherwise the window gathers first.
     if (windowMs > 0 && !full) await sleep(windowMs, { summary: `gathering ${reader} ${input.partyName}` });
     const items = pending.splice(0, perMessage);
@@ -97,10 +101,26 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
     const message = await acts.sendCorrespondence.executeWithOptions(
       {
         ...ACTIVITY_OPTIONS,
-        summary: `${reader} ${input.partyName}: ${firstFew(items.map((i) => `${i.receivableId} ${i.step}`))}`,
+        // The items signalled; the day's queued ones join them in the send (the memo names all).
+        summary: `${reader} ${input.partyName}: ${firstFew(items.map((i) => `${i.receivableId} ${i.step}`)) || 'the items queued'} and the day's queued items`,
       },
-      [{ ...input, workflowId: info.workflowId, messageKey, items }],
+      [
+        {
+          ...input,
+          workflowId: info.workflowId,
+          messageKey,
+          items,
+          ...(Number.isFinite(perMessage) ? { maxItems: perMessage } : {}),
+        },
+      ],
     );
+    // Since items wait in PostgreSQL and only the first wakes the day, the send takes them from
+    // there and says when some are left (a full message): the day goes on without a signal.
+    // Asked only then, so histories from before replay as they ran.
+    if (message.morePending && patched('day-items-queued')) {
+      queuedLeft = true;
+      full ||= message.items.length + message.leftOut.length >= perMessage;
+    } else queuedLeft = false;
     sent.push(message);
     publish();
     // Signals that came in during the send are handled before the loop looks again.
