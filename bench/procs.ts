@@ -129,9 +129,9 @@ export async function settle(pid: number, timeoutMs = 120_000): Promise<void> {
 /**
  * Waits until the whole machine is (nearly) idle for two seconds running: a phase's
  * tail (PostgreSQL's autovacuum and checkpoints, SQLite's WAL checkpoints, the last
- * steps in the worker) must not be measured as the next phase's latency.
+ * steps in the worker) must not be measured as the next phase's latency. True when it was.
  */
-export async function settleMachine(timeoutMs = 120_000, maxCores = 0.3): Promise<void> {
+export async function settleMachine(timeoutMs = 120_000, maxCores = 0.3): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let quiet = 0;
   while (Date.now() < deadline && quiet < 2) {
@@ -139,4 +139,5 @@ export async function settleMachine(timeoutMs = 120_000, maxCores = 0.3): Promis
     await new Promise((r) => setTimeout(r, 1000));
     quiet = (await machineBusySeconds()) - a < maxCores ? quiet + 1 : 0;
   }
+  return quiet >= 2;
 }

@@ -48,11 +48,6 @@ export interface QueuedItem {
 export function createCorrespondenceQueries(pool: Pool) {
   return {
     /**
-     * Claims `items` for `message` in one transaction and returns what the message holds:
-     * the items it claimed now or on an earlier attempt, and the items another message
-     * claimed first (those stay out of this one).
-     */
-    /**
      * Queues `item` for its reader's day (migration 029) and says whether to wake the day's
      * workflow: yes when the day was asleep (nothing queued, no message on its way), and yes
      * when the item was already queued and is still waiting (a retried step: its first attempt
@@ -83,7 +78,9 @@ export function createCorrespondenceQueries(pool: Pool) {
           );
           return { wake: true };
         }
-        const waiting = await client.query(`SELECT 1 FROM correspondence_queue WHERE item_key = $1`, [item.itemKey]);
+        const waiting = await client.query(`SELECT 1 FROM correspondence_queue WHERE item_key = $1`, [
+          item.itemKey,
+        ]);
         return { wake: waiting.rowCount === 1 };
       });
     },
@@ -93,15 +90,15 @@ export function createCorrespondenceQueries(pool: Pool) {
      * the items it claimed now or on an earlier attempt, and the items another message
      * claimed first (those stay out of this one).
      *
-     * With `queued`, the message also takes its day's queued items, oldest first, up to
-     * `queued.max` items in all (only on its first attempt: a retried send keeps what it
+     * The message also takes its day's queued items, oldest first, up to `queued.max` items
+     * in all (only on its first attempt: a retried send keeps what it
      * claimed), judging each by its receivable's row as the caller judged `items`; the day
      * sleeps again when nothing is left queued, and `morePending` says when something is.
      */
     async claim(
       message: CorrespondenceMessageRow,
       items: Omit<ClaimedItem, 'messageKey'>[],
-      queued?: { max: number; closedStages: readonly string[] },
+      queued: { max: number; closedStages: readonly string[] },
     ): Promise<{
       mine: ClaimedItem[];
       elsewhere: { itemKey: string; messageKey: string }[];
@@ -114,23 +111,23 @@ export function createCorrespondenceQueries(pool: Pool) {
            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_key) DO NOTHING`,
           [message.messageKey, message.audience, message.partyId, message.day, message.workflowId],
         );
+        // The day's row serialises this claim with the items being queued for the day.
+        await client.query(
+          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          day,
+        );
+        await client.query(
+          `SELECT 1 FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
+          day,
+        );
         let claiming = items;
-        if (queued) {
-          // The day's row serialises this claim with the items being queued for the day.
-          await client.query(
-            `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-            day,
-          );
-          await client.query(
-            `SELECT 1 FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
-            day,
-          );
-          const earlier = await client.query(`SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`, [
-            message.messageKey,
-          ]);
-          if (earlier.rowCount === 0) {
-            const { rows } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
-              `SELECT q.item_key AS "itemKey", q.receivable_id AS "receivableId", q.step,
+        const earlier = await client.query(
+          `SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`,
+          [message.messageKey],
+        );
+        if (earlier.rowCount === 0) {
+          const { rows } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
+            `SELECT q.item_key AS "itemKey", q.receivable_id AS "receivableId", q.step,
                       (r.id IS NOT NULL AND r.stage <> ALL($5::text[]) AND r.outstanding_minor > 0) AS included,
                       CASE WHEN r.id IS NULL THEN 'receivable unknown'
                            WHEN r.stage = ANY($5::text[]) OR r.outstanding_minor <= 0 THEN 'receivable ' || r.stage
@@ -138,15 +135,14 @@ export function createCorrespondenceQueries(pool: Pool) {
                FROM correspondence_queue q LEFT JOIN receivables r ON r.id = q.receivable_id
                WHERE q.audience = $1 AND q.party_id = $2 AND q.day = $3 AND q.item_key <> ALL($4::text[])
                ORDER BY q.queued_at, q.item_key LIMIT $6`,
-              [
-                ...day,
-                items.map((i) => i.itemKey),
-                queued.closedStages,
-                Math.max(0, queued.max - items.length),
-              ],
-            );
-            claiming = [...items, ...rows];
-          }
+            [
+              ...day,
+              items.map((i) => i.itemKey),
+              queued.closedStages,
+              Math.max(0, queued.max - items.length),
+            ],
+          );
+          claiming = [...items, ...rows];
         }
         if (claiming.length > 0)
           await client.query(
@@ -164,24 +160,21 @@ export function createCorrespondenceQueries(pool: Pool) {
               claiming.map((i) => i.leftOutReason),
             ],
           );
-        let morePending = false;
-        if (queued) {
-          // Whatever some message now holds leaves the queue; the day sleeps when it is empty.
-          await client.query(
-            `DELETE FROM correspondence_queue q USING correspondence_items c
-             WHERE c.item_key = q.item_key AND q.audience = $1 AND q.party_id = $2 AND q.day = $3`,
-            day,
-          );
-          const left = await client.query(
-            `SELECT 1 FROM correspondence_queue WHERE audience = $1 AND party_id = $2 AND day = $3 LIMIT 1`,
-            day,
-          );
-          morePending = left.rowCount === 1;
-          await client.query(
-            `UPDATE correspondence_days SET awake = $4 WHERE audience = $1 AND party_id = $2 AND day = $3`,
-            [...day, morePending],
-          );
-        }
+        // Whatever some message now holds leaves the queue; the day sleeps when it is empty.
+        await client.query(
+          `DELETE FROM correspondence_queue q USING correspondence_items c
+           WHERE c.item_key = q.item_key AND q.audience = $1 AND q.party_id = $2 AND q.day = $3`,
+          day,
+        );
+        const left = await client.query(
+          `SELECT 1 FROM correspondence_queue WHERE audience = $1 AND party_id = $2 AND day = $3 LIMIT 1`,
+          day,
+        );
+        const morePending = left.rowCount === 1;
+        await client.query(
+          `UPDATE correspondence_days SET awake = $4 WHERE audience = $1 AND party_id = $2 AND day = $3`,
+          [...day, morePending],
+        );
         const { rows } = await client.query<ClaimedItem>(
           `SELECT item_key AS "itemKey", message_key AS "messageKey", receivable_id AS "receivableId", step,
                   included, left_out_reason AS "leftOutReason"
