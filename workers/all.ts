@@ -24,7 +24,6 @@ import { ensureScoreSchedules } from './score.schedules.js';
 import { ensureStatementSchedule } from './statements.schedules.js';
 import { startWebhookDispatcher, type WebhookDispatcherOptions } from './webhook.dispatcher.js';
 import {
-  createCorrespondenceWorker,
   createRatingWorker,
   createReceivableWorker,
   createSalespersonWorker,
@@ -97,7 +96,6 @@ export async function startCreditflowWorkers(opts: {
       policies: opts.policies,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     }),
-    await createCorrespondenceWorker({ ...common, store, operations, company: opts.company }),
     await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
     await createRatingWorker({ ...common, store, operations, company: opts.company }),
     await createStatementWorker({ ...common, store, operations, company: opts.company }),

@@ -4,10 +4,6 @@
  */
 import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import {
-  type CorrespondenceWorkerDeps,
-  correspondenceActivitiesOver,
-} from '../activities/correspondence/activities.js';
 import { createRatingActivities } from '../activities/rating/activities.js';
 import {
   createReceivableActivities,
@@ -16,7 +12,6 @@ import {
 import { createSalespersonActivities } from '../activities/salesperson/activities.js';
 import { createScoreActivities } from '../activities/scores/activities.js';
 import { createStatementActivities } from '../activities/statements/activities.js';
-import { CORRESPONDENCE_TASK_QUEUE } from '../workflows/correspondence/contract.js';
 import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
 import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
 import { SALESPERSON_TASK_QUEUE } from '../workflows/salesperson/contract.js';
@@ -102,14 +97,6 @@ const workerOf =
 export type ReceivableWorkerOptions = ReceivableActivityDeps & WorkerPlacement;
 /** The worker that runs receivable workflows and their activities. */
 export const createReceivableWorker = workerOf(RECEIVABLE_TASK_QUEUE, createReceivableActivities);
-/**
- * The worker that runs each reader's day of correspondence (a debtor's notices, a salesperson's
- * tasks) and sends its messages, on a task queue of its own.
- */
-export const createCorrespondenceWorker = workerOf(
-  CORRESPONDENCE_TASK_QUEUE,
-  (deps: CorrespondenceWorkerDeps) => correspondenceActivitiesOver(deps),
-);
 /** The worker that runs the salesperson assessment and review workflows and their activities. */
 export const createSalespersonWorker = workerOf(SALESPERSON_TASK_QUEUE, createSalespersonActivities);
 /** The worker that runs the dealer rating workflows (monthly, quarterly, batches, decisions) and their activities. */

@@ -16,7 +16,6 @@ import type { Config } from '../../infra/config.js';
 import type { Mailer, OutgoingMail } from '../../infra/mail.js';
 import { composeLetter, type LetterKind } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
-import type { Operations } from '../../operations/index.js';
 import type { ClaimedItem } from '../../store/correspondence.js';
 import type { Store } from '../../store/index.js';
 import {
@@ -422,17 +421,3 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
 }
 
 export type CorrespondenceActivities = ReturnType<typeof createCorrespondenceActivities>;
-
-/** What a worker gives the correspondence activities: its data layer, operations, mailer and company. */
-export type CorrespondenceWorkerDeps = Omit<CorrespondenceActivityDeps, 'portalLinkFor'> & {
-  operations: Pick<Operations, 'portal'>;
-};
-
-/** The correspondence activities over a process's operations (a debtor's message links to its portal). */
-export function correspondenceActivitiesOver(deps: CorrespondenceWorkerDeps): CorrespondenceActivities {
-  const { operations, ...rest } = deps;
-  return createCorrespondenceActivities({
-    ...rest,
-    portalLinkFor: (counterpartyId) => operations.portal.portalLinkFor(counterpartyId),
-  });
-}

@@ -40,9 +40,9 @@ import {
 } from '../../workflows/receivable/contract.js';
 import type { ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
 import {
-  type CorrespondenceActivityDeps,
   addToReaderDay,
-  correspondenceActivitiesOver,
+  type CorrespondenceActivityDeps,
+  createCorrespondenceActivities,
 } from '../correspondence/activities.js';
 import { refreshScoreOnBehaviour } from '../scores/signal.js';
 
@@ -376,13 +376,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     );
   }
 
-  // Day workflows started before correspondence had its own task queue still send from here.
-  const correspondence = correspondenceActivitiesOver({
+  const correspondence = createCorrespondenceActivities({
     store,
-    operations,
     mailer,
     company,
     renderer,
+    portalLinkFor: (counterpartyId) => operations.portal.portalLinkFor(counterpartyId),
     ...(deps.letters ? { letters: deps.letters } : {}),
     ...(deps.client ? { client: deps.client } : {}),
   });

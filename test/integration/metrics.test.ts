@@ -20,8 +20,7 @@ import {
   temporalMetricsTelemetry,
 } from '../../infra/metrics.js';
 import { createDataLayer } from '../../operations/index.js';
-import { createCorrespondenceWorker, createReceivableWorker } from '../../workers/worker.js';
-import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
+import { createReceivableWorker } from '../../workers/worker.js';
 import {
   RECEIVABLE_TASK_QUEUE,
   RECEIVABLE_WORKFLOW_TYPE,
@@ -37,8 +36,8 @@ import { seedCounterparty, seedSalesperson } from '../support/seed.js';
 let iso: Isolated;
 let client: Client;
 let workerConnection: NativeConnection;
-let workers: Worker[] = [];
-let running: Promise<unknown>;
+let worker: Worker;
+let running: Promise<void>;
 let mailer: Mailer;
 let registry: MetricsRegistry;
 let server: { url: string; close(): Promise<void> };
@@ -61,24 +60,20 @@ beforeAll(async () => {
   server = await serveMetrics({ host: '127.0.0.1', port: 0, registry });
   mailer = testMailer({ metrics: registry.metrics });
   workerConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const common = {
+  worker = await createReceivableWorker({
     connection: workerConnection,
     namespace: iso.namespace,
     workflowBundle: { codePath: inject('workflowBundlePath') },
     ...dataLayer,
     mailer,
     company: TEST_COMPANY,
-  };
-  // The receivable worker, and the one that sends the dealer's day (its own task queue).
-  workers = [
-    await createReceivableWorker({ ...common, metrics: registry.metrics }),
-    await createCorrespondenceWorker(common),
-  ];
-  running = Promise.all(workers.map((w) => w.run()));
+    metrics: registry.metrics,
+  });
+  running = worker.run();
 });
 
 afterAll(async () => {
-  for (const w of workers) w.shutdown();
+  worker?.shutdown();
   await running;
   await server?.close();
   mailer?.close();
@@ -217,7 +212,7 @@ describe('/metrics', () => {
     expect(
       after.value('temporal_activity_execution_latency_count', {
         activity_type: 'sendCorrespondence',
-        task_queue: CORRESPONDENCE_TASK_QUEUE,
+        task_queue: RECEIVABLE_TASK_QUEUE,
       }),
     ).toBeGreaterThanOrEqual(1);
     // Still one valid exposition: no metric is declared twice across the two sources.

@@ -13,7 +13,6 @@ import { registerSearchAttributes } from '../../infra/temporal.js';
 import { createDataLayer } from '../../operations/index.js';
 import { createPool, dropDatabase, ensureDatabase, migrate, type Pool } from '../../store/db.js';
 import {
-  createCorrespondenceWorker,
   createRatingWorker,
   createReceivableWorker,
   createSalespersonWorker,
@@ -73,10 +72,8 @@ export async function isolatedDatabaseAndNamespace(prefix: string): Promise<Isol
   };
 }
 
-export type WorkerKind = 'receivable' | 'correspondence' | 'salesperson' | 'rating';
-export const ALL_WORKERS: readonly WorkerKind[] = ['receivable', 'correspondence', 'salesperson', 'rating'];
-/** A receivable's workers: its own, and the one that sends its readers' days (own task queue). */
-export const RECEIVABLE_WORKERS: readonly WorkerKind[] = ['receivable', 'correspondence'];
+export type WorkerKind = 'receivable' | 'salesperson' | 'rating';
+export const ALL_WORKERS: readonly WorkerKind[] = ['receivable', 'salesperson', 'rating'];
 
 export interface RunningWorkers {
   /** The workers asked for, in the order asked. */
@@ -86,7 +83,7 @@ export interface RunningWorkers {
 }
 
 /**
- * The workers creditflow runs (receivables, correspondence, salespeople, ratings — all unless `kinds` says
+ * The workers creditflow runs (receivables, salespeople, ratings — all unless `kinds` says
  * which) on `target`'s namespace and database, running; `receivable` adds to (or overrides)
  * the receivable worker's options.
  */
@@ -108,8 +105,6 @@ export async function startWorkers(
   };
   const create = {
     receivable: () => createReceivableWorker({ ...common, ...receivable }),
-    // The receivable worker's overrides that concern messages (mailer, letters) apply here too.
-    correspondence: () => createCorrespondenceWorker({ ...common, ...receivable }),
     salesperson: () => createSalespersonWorker(common),
     rating: () => createRatingWorker(common),
   };

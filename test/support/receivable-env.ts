@@ -10,7 +10,6 @@ import { type WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
-import { correspondenceActivitiesOver } from '../../activities/correspondence/activities.js';
 import {
   createReceivableActivities,
   type StepCorrespondence,
@@ -24,7 +23,6 @@ import { createPolicyLookup } from '../../infra/policy.js';
 import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
-import { CORRESPONDENCE_TASK_QUEUE } from '../../workflows/correspondence/contract.js';
 import {
   type ApplicationDecision,
   decideApplication,
@@ -59,7 +57,7 @@ export interface ReceivableBench {
   env: TestWorkflowEnvironment;
   pool: Pool;
   worker: Worker;
-  /** Shuts the workers down and starts new ones on the same server (a deploy or crash-restart). */
+  /** Shuts the worker down and starts a new one on the same server (a deploy or crash-restart). */
   replaceWorker(): Promise<void>;
   /** Now on the test server's clock (epoch ms). */
   now(): Promise<number>;
@@ -112,52 +110,38 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
   // The policies the bench's workflows started under: their activities resolve the version
   // each workflow recorded, as a worker resolves stored versions from PostgreSQL.
   const started = new Map<string, Policy>([[DEFAULT_POLICY.version, DEFAULT_POLICY]]);
-  const operations = createOperations(store);
-  const placement = {
-    connection: env.nativeConnection,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-    // No workflow cache, hence no sticky task queue: the Java test server would hold a
-    // replaced worker's sticky tasks with its clock locked. Every activation replays
-    // the full history, which also checks determinism on every step.
-    maxCachedWorkflows: 0,
-  };
-  // The receivable worker, and the one that sends its readers' days (their own task queue).
-  const newWorkers = async () => [
-    await Worker.create({
-      ...placement,
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
       taskQueue: RECEIVABLE_TASK_QUEUE,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      // No workflow cache, hence no sticky task queue: the Java test server would hold a
+      // replaced worker's sticky tasks with its clock locked. Every activation replays
+      // the full history, which also checks determinism on every step.
+      maxCachedWorkflows: 0,
       activities: createReceivableActivities({
         store,
-        operations,
+        operations: createOperations(store),
         mailer,
         company: TEST_COMPANY,
         policies: createPolicyLookup(pool, { known: started }),
       }),
-    }),
-    await Worker.create({
-      ...placement,
-      taskQueue: CORRESPONDENCE_TASK_QUEUE,
-      activities: correspondenceActivitiesOver({ store, operations, mailer, company: TEST_COMPANY }),
-    }),
-  ];
-  let workers = await newWorkers();
-  let running = Promise.all(workers.map((w) => w.run()));
-  const stopWorkers = async () => {
-    for (const w of workers) w.shutdown();
-    await running;
-  };
+    });
+  let worker = await newWorker();
+  let running = worker.run();
 
   const now = () => env.currentTimeMs();
   const bench: ReceivableBench = {
     env,
     pool,
     get worker() {
-      return workers[0] as Worker;
+      return worker;
     },
     async replaceWorker() {
-      await stopWorkers();
-      workers = await newWorkers();
-      running = Promise.all(workers.map((w) => w.run()));
+      worker.shutdown();
+      await running;
+      worker = await newWorker();
+      running = worker.run();
     },
     now,
     today: async () => localDate(await now(), TZ),
@@ -264,7 +248,8 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
     },
     mailsFor: (receivableId) => mailsAndItems(`${receivableId}:`),
     async teardown() {
-      await stopWorkers();
+      worker.shutdown();
+      await running;
       mailer.close();
       await pool.end();
       await env.teardown();

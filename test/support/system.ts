@@ -20,7 +20,6 @@ import { apiCaller, createTestAuth, type TestAuth } from './auth.js';
 import {
   ALL_WORKERS,
   isolatedDatabaseAndNamespace,
-  RECEIVABLE_WORKERS,
   type RunningWorkers,
   startWorkers,
   type WorkerKind,
@@ -37,9 +36,9 @@ export interface SystemOptions {
   poolSize?: number;
   /** A database and namespace of the file's own, named after this prefix (see isolated.ts). */
   isolated?: string;
-  /** Start the receivable workers (its own and correspondence's); an object adds to (or overrides) their options. */
+  /** Start a receivable worker; an object adds to (or overrides) its options. */
   worker?: boolean | Partial<ReceivableWorkerOptions>;
-  /** Which workers run ('all': receivables, correspondence, salespeople, ratings); the receivable workers alone when `worker` is set. */
+  /** Which workers run ('all': receivables, salespeople, ratings); a receivable worker alone when `worker` is set. */
   workers?: 'all' | readonly WorkerKind[];
   /** Client options beyond connection and namespace (e.g. interceptors). */
   client?: Omit<ClientOptions, 'connection' | 'namespace'>;
@@ -75,7 +74,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<System> 
   if (!iso) await registerSearchAttributes(connection, namespace);
   const client = new Client({ ...options.client, connection, namespace });
   const kinds =
-    options.workers === 'all' ? ALL_WORKERS : (options.workers ?? (options.worker ? RECEIVABLE_WORKERS : []));
+    options.workers === 'all'
+      ? ALL_WORKERS
+      : (options.workers ?? (options.worker ? ['receivable' as const] : []));
   let running: RunningWorkers | undefined;
   if (kinds.length > 0)
     running = await startWorkers(

@@ -8,14 +8,15 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CalendarDate } from '../../domain/calendar.js';
+import { RECEIVABLE_TASK_QUEUE } from '../receivable/contract.js';
 
 /**
- * Its own task queue, not the receivables': in a storm thousands of receivable tasks wait
- * there, and a day's gathering timer and send would wait behind them (docs/performance.md).
- * Days started before this queue existed finish on the receivables' queue, whose worker keeps
- * the correspondence activities for them.
+ * It runs beside the receivable workflows that feed it, on their task queue: their worker has
+ * its activities (the store, the mailer). A queue of its own was measured (docs/performance.md):
+ * in a storm its days then sent what they had gathered while items still came, eight messages
+ * to a debtor instead of one, and each reminder cost twice the CPU.
  */
-export const CORRESPONDENCE_TASK_QUEUE = 'creditflow-correspondence';
+export const CORRESPONDENCE_TASK_QUEUE = RECEIVABLE_TASK_QUEUE;
 export const CORRESPONDENCE_WORKFLOW_TYPE = 'correspondenceWorkflow';
 
 /** Who reads the message: the debtor (notices) or the salesperson (internal tasks). */
