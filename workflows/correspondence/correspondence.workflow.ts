@@ -101,8 +101,8 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
     const message = await acts.sendCorrespondence.executeWithOptions(
       {
         ...ACTIVITY_OPTIONS,
-        // The items signalled; the day's queued ones join them in the send (the memo names all).
-        summary: `${reader} ${input.partyName}: ${firstFew(items.map((i) => `${i.receivableId} ${i.step}`)) || 'the items queued'} and the day's queued items`,
+        // The items signalled; the day's queued ones join them in the send (the memo counts all).
+        summary: `${reader} ${input.partyName}: ${items.length ? `${firstFew(items.map((i) => `${i.receivableId} ${i.step}`))} and ` : ''}the day's queued items`,
       },
       [
         {
