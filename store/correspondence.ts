@@ -6,7 +6,7 @@
  * message key finds the same items. Items wait in their reader's day's queue until a message
  * claims them (migration 029): only an item that finds the day asleep wakes its workflow.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from './db.js';
 
 export type CorrespondenceAudience = 'debtor' | 'salesperson';
@@ -45,6 +45,20 @@ export interface QueuedItem {
   step: string;
 }
 
+/**
+ * Locks a reader's day's row until the transaction ends, creating it asleep if it is new, and
+ * says whether the day is awake: one round trip (the upsert locks the row it returns).
+ */
+async function lockDay(client: PoolClient, day: readonly string[]): Promise<boolean> {
+  const { rows } = await client.query<{ awake: boolean }>(
+    `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3)
+     ON CONFLICT (audience, party_id, day) DO UPDATE SET awake = correspondence_days.awake
+     RETURNING awake`,
+    [...day],
+  );
+  return rows[0]?.awake ?? false;
+}
+
 export function createCorrespondenceQueries(pool: Pool) {
   return {
     /**
@@ -55,14 +69,7 @@ export function createCorrespondenceQueries(pool: Pool) {
      */
     async queue(day: ReaderDay, item: QueuedItem): Promise<{ wake: boolean }> {
       return inTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [day.audience, day.partyId, day.day],
-        );
-        const { rows } = await client.query<{ awake: boolean }>(
-          `SELECT awake FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
-          [day.audience, day.partyId, day.day],
-        );
+        const awake = await lockDay(client, [day.audience, day.partyId, day.day]);
         const inserted = await client.query(
           `INSERT INTO correspondence_queue (item_key, audience, party_id, day, receivable_id, step)
            SELECT $4, $1, $2, $3, $5, $6
@@ -71,7 +78,7 @@ export function createCorrespondenceQueries(pool: Pool) {
           [day.audience, day.partyId, day.day, item.itemKey, item.receivableId, item.step],
         );
         if (inserted.rowCount === 1) {
-          if (rows[0]?.awake) return { wake: false };
+          if (awake) return { wake: false };
           await client.query(
             `UPDATE correspondence_days SET awake = true WHERE audience = $1 AND party_id = $2 AND day = $3`,
             [day.audience, day.partyId, day.day],
@@ -112,14 +119,7 @@ export function createCorrespondenceQueries(pool: Pool) {
           [message.messageKey, message.audience, message.partyId, message.day, message.workflowId],
         );
         // The day's row serialises this claim with the items being queued for the day.
-        await client.query(
-          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          day,
-        );
-        await client.query(
-          `SELECT 1 FROM correspondence_days WHERE audience = $1 AND party_id = $2 AND day = $3 FOR UPDATE`,
-          day,
-        );
+        await lockDay(client, day);
         let claiming = items;
         const earlier = await client.query(
           `SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`,

@@ -229,6 +229,16 @@ export function createReceivableQueries(pool: Pool) {
       return oneRow<ReceivableRow>(pool, `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = $1`, [id]);
     },
 
+    /** The rows of receivables `ids` that exist, by id: one round trip. */
+    async getReceivables(ids: readonly string[]): Promise<Map<string, ReceivableRow>> {
+      if (ids.length === 0) return new Map();
+      const { rows } = await pool.query<ReceivableRow>(
+        `SELECT ${RECEIVABLE_COLUMNS} FROM receivables WHERE id = ANY($1::text[])`,
+        [[...new Set(ids)]],
+      );
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+
     async listReceivables(filter: {
       counterpartyId?: string;
       salespersonId?: string;

@@ -25,6 +25,7 @@ import {
   type CorrespondenceItem,
   type CorrespondenceStep,
   correspondenceIdFor,
+  MAX_ITEMS_PER_MESSAGE,
   type SentMessage,
 } from '../../workflows/correspondence/contract.js';
 
@@ -76,12 +77,9 @@ export interface SendCorrespondenceInput extends CorrespondenceInput {
   messageKey: string;
   /** The items the day was signalled; the send adds the day's queued ones. */
   items: CorrespondenceItem[];
-  /** At most this many items in the message, signalled and queued together. */
+  /** At most this many items in the message, signalled and queued together (default: the cap). */
   maxItems?: number;
 }
-
-/** A message's items when the workflow names no cap (runs from before `message-size-cap`). */
-const DEFAULT_MAX_ITEMS = 500;
 
 /**
  * Adds `item` to the day of `input.audience` `input.partyId`: queues it in PostgreSQL and wakes
@@ -234,13 +232,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
      */
     async sendCorrespondence(m: SendCorrespondenceInput): Promise<SentMessage> {
       // Everything looked up before the claim's transaction.
-      const rows = new Map(
-        await Promise.all(
-          [...new Set(m.items.map((i) => i.receivableId))].map(
-            async (id) => [id, await store.receivables.getReceivable(id)] as const,
-          ),
-        ),
-      );
+      const rows = await store.receivables.getReceivables(m.items.map((i) => i.receivableId));
       const claim = await store.correspondence.claim(
         {
           messageKey: m.messageKey,
@@ -260,7 +252,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
             leftOutReason: closed ? (r ? `receivable ${r.stage}` : 'receivable unknown') : null,
           };
         }),
-        { max: m.maxItems ?? DEFAULT_MAX_ITEMS, closedStages: CLOSED_STAGES },
+        { max: m.maxItems ?? MAX_ITEMS_PER_MESSAGE, closedStages: CLOSED_STAGES },
       );
       const asSent = (c: ClaimedItem) => ({
         itemKey: c.itemKey,
@@ -297,10 +289,9 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
       };
       if (included.length === 0) return result; // nothing open is left to tell: recorded, not sent
 
-      // Claimed items from an earlier attempt may be missing from this attempt's rows.
-      for (const c of included)
-        if (!rows.has(c.receivableId))
-          rows.set(c.receivableId, await store.receivables.getReceivable(c.receivableId));
+      // The day's queued items, and those claimed on an earlier attempt, have no row here yet.
+      const missing = included.map((c) => c.receivableId).filter((id) => !rows.has(id));
+      for (const [id, row] of await store.receivables.getReceivables(missing)) rows.set(id, row);
       const counterparties = new Map<string, { name: string; email: string; language: string } | undefined>();
       const counterparty = async (id: string) => {
         if (!counterparties.has(id)) counterparties.set(id, await store.counterparties.get(id));

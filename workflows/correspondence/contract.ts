@@ -19,6 +19,14 @@ import { RECEIVABLE_TASK_QUEUE } from '../receivable/contract.js';
 export const CORRESPONDENCE_TASK_QUEUE = RECEIVABLE_TASK_QUEUE;
 export const CORRESPONDENCE_WORKFLOW_TYPE = 'correspondenceWorkflow';
 
+/**
+ * At most this many items in one message: a storm's day for one reader (a salesperson with
+ * thousands of phone tasks) goes out in several messages, each activity's input and result well
+ * under Temporal's payload limit (runs since `message-size-cap`; the send caps runs from before
+ * the same way when it adds queued items).
+ */
+export const MAX_ITEMS_PER_MESSAGE = 500;
+
 /** Who reads the message: the debtor (notices) or the salesperson (internal tasks). */
 export type CorrespondenceAudience = 'debtor' | 'salesperson';
 

@@ -24,6 +24,7 @@ import {
   type CorrespondenceInput,
   type CorrespondenceItem,
   getSentMessages,
+  MAX_ITEMS_PER_MESSAGE,
   type SentMessage,
 } from './contract.js';
 
@@ -34,12 +35,6 @@ const ACTIVITY_OPTIONS = {
 
 const acts = proxyActivities<CorrespondenceActivities>(ACTIVITY_OPTIONS);
 
-/**
- * At most this many items in one message: a storm's day for one reader (a salesperson with
- * thousands of phone tasks) goes out in several messages, each activity's input and result well
- * under Temporal's payload limit.
- */
-const MAX_ITEMS_PER_MESSAGE = 500;
 /** At most this many items named in the memo and the Web UI's summaries; the rest are counted. */
 const NAMED_IN_UI = 10;
 
