@@ -7,8 +7,37 @@ import {
   RECEIVABLE_WORKFLOW_TYPE,
   type ReceivableInput,
   ReceivableSearch,
+  receivableRunPolicy,
   receivableWorkflowId,
 } from '../workflows/receivable/contract.js';
+
+/** What a receivable start sends: its id policy, queue, search attributes, summaries and a narrowed input. */
+export function receivableStartOptions(
+  input: ReceivableInput,
+  opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
+) {
+  const app = input.application;
+  const debtor = opts.counterpartyName
+    ? `${opts.counterpartyName} (${app.counterpartyId})`
+    : app.counterpartyId;
+  return {
+    workflowId: receivableWorkflowId(app.receivableId),
+    taskQueue: RECEIVABLE_TASK_QUEUE,
+    // Callers hand in the whole policy in force; the start event keeps only what the run reads.
+    args: [{ ...input, policy: receivableRunPolicy(input.policy) }] as [ReceivableInput],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    typedSearchAttributes: [
+      { key: ReceivableSearch.CounterpartyId, value: app.counterpartyId },
+      { key: ReceivableSearch.SalespersonId, value: app.salespersonId },
+      { key: ReceivableSearch.Stage, value: 'applied' },
+      { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
+    ],
+    memo: { summary: opts.summary },
+    // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
+    staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
+  };
+}
 
 /**
  * Starts the receivable's workflow, with the search attributes managers filter by in the
@@ -21,27 +50,8 @@ export async function startReceivableWorkflow(
   input: ReceivableInput,
   opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
 ): Promise<boolean> {
-  const app = input.application;
-  const debtor = opts.counterpartyName
-    ? `${opts.counterpartyName} (${app.counterpartyId})`
-    : app.counterpartyId;
   try {
-    await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, {
-      workflowId: receivableWorkflowId(app.receivableId),
-      taskQueue: RECEIVABLE_TASK_QUEUE,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: ReceivableSearch.CounterpartyId, value: app.counterpartyId },
-        { key: ReceivableSearch.SalespersonId, value: app.salespersonId },
-        { key: ReceivableSearch.Stage, value: 'applied' },
-        { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
-      ],
-      memo: { summary: opts.summary },
-      // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
-      staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
-    });
+    await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, receivableStartOptions(input, opts));
     return true;
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return false;

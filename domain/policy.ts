@@ -203,5 +203,5 @@ export const DEFAULT_POLICY: Policy = {
 export const dateWindow = (policy: Policy): DateWindow => policy.dates ?? DEFAULT_DATE_WINDOW;
 
 /** The grouping of correspondence under `policy` (older policies have none: the default). */
-export const correspondencePolicy = (policy: Policy): CorrespondencePolicy =>
+export const correspondencePolicy = (policy: Pick<Policy, 'correspondence'>): CorrespondencePolicy =>
   policy.correspondence ?? DEFAULT_CORRESPONDENCE;

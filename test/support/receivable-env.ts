@@ -31,6 +31,7 @@ import {
   RECEIVABLE_TASK_QUEUE,
   type ReceivableInput,
   type ReceivableState,
+  receivableRunPolicy,
   receivableWorkflowId,
   recordPayment,
 } from '../../workflows/receivable/contract.js';
@@ -190,7 +191,7 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
           currency: 'CNY',
           requestedTermDays: app.termDays,
         },
-        policy: policy.calendar ? policy : { ...policy, calendar: PLANNED_DAYS_AS_IS },
+        policy: receivableRunPolicy(policy.calendar ? policy : { ...policy, calendar: PLANNED_DAYS_AS_IS }),
         ...(options.continueAsNewAfterEvents
           ? { continueAsNewAfterEvents: options.continueAsNewAfterEvents }
           : {}),

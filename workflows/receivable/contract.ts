@@ -54,9 +54,31 @@ export interface ImportedInvoice {
   source: string;
 }
 
+/**
+ * The part of the policy a receivable's run reads: its timeline, approvals, discount, legal
+ * thresholds, dates, calendar and correspondence window. The run keeps it for its whole life,
+ * so a later policy never changes a receivable already filed; the rating, customer and
+ * salesperson rules are other workflows' and stay out of every receivable's start event.
+ */
+export type ReceivableRunPolicy = Pick<
+  Policy,
+  'version' | 'timeZone' | 'currency' | 'dates' | 'calendar' | 'receivable' | 'correspondence'
+>;
+
+/** `policy` narrowed to what a receivable's run reads (runs started before it carry the whole policy). */
+export const receivableRunPolicy = (policy: ReceivableRunPolicy): ReceivableRunPolicy => ({
+  version: policy.version,
+  timeZone: policy.timeZone,
+  currency: policy.currency,
+  receivable: policy.receivable,
+  ...(policy.dates ? { dates: policy.dates } : {}),
+  ...(policy.calendar ? { calendar: policy.calendar } : {}),
+  ...(policy.correspondence ? { correspondence: policy.correspondence } : {}),
+});
+
 export interface ReceivableInput {
   application: CreditApplication;
-  policy: Policy;
+  policy: ReceivableRunPolicy;
   /** Set for an imported invoice: amountMinor is the invoice amount. */
   imported?: ImportedInvoice;
   /** History length after which the run continues as new (default 4,000 events). */

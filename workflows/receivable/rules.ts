@@ -21,6 +21,7 @@ import type {
   ApplicationDecision,
   Approver,
   PaymentInput,
+  ReceivableRunPolicy,
   ReceivableState,
   Stage,
   TimelineStep,
@@ -144,7 +145,11 @@ export interface ExtensionReplan {
  * stands (a manager confirms or holds it), so with the legal step taken nothing is
  * planned again; the supply block of this receivable is lifted either way.
  */
-export function replanAfterExtension(state: ReceivableState, policy: Policy, now: number): ExtensionReplan {
+export function replanAfterExtension(
+  state: ReceivableState,
+  policy: ReceivableRunPolicy,
+  now: number,
+): ExtensionReplan {
   const liftSupply = state.supplyStopped && stepInstant(state, policy, 'warning') > now;
   const unchanged = {
     again: [],
@@ -167,7 +172,7 @@ export function replanAfterExtension(state: ReceivableState, policy: Policy, now
   };
 }
 
-export function stepOffsetDays(policy: Policy, step: TimelineStep): number {
+export function stepOffsetDays(policy: ReceivableRunPolicy, step: TimelineStep): number {
   const t = policy.receivable.timeline;
   switch (step) {
     case 'reminder':
@@ -184,18 +189,22 @@ export function stepOffsetDays(policy: Policy, step: TimelineStep): number {
 }
 
 /** The calendar day a step falls on: due date + offset + days escalation stood paused. */
-export function stepDay(state: ReceivableState, policy: Policy, step: TimelineStep): CalendarDate {
+export function stepDay(
+  state: ReceivableState,
+  policy: ReceivableRunPolicy,
+  step: TimelineStep,
+): CalendarDate {
   if (!state.dueDate) throw new Error('receivable has no due date');
   const pause = step === 'reminder' ? 0 : state.pausedDays;
   return addDays(state.dueDate, stepOffsetDays(policy, step) + pause);
 }
 
-export function stepInstant(state: ReceivableState, policy: Policy, step: TimelineStep): number {
+export function stepInstant(state: ReceivableState, policy: ReceivableRunPolicy, step: TimelineStep): number {
   return businessInstant(stepDay(state, policy, step), policy);
 }
 
 /** The policy's business time of day (e.g. 09:00) on `date`, in the company's time zone. */
-export function businessInstant(date: CalendarDate, policy: Policy): number {
+export function businessInstant(date: CalendarDate, policy: ReceivableRunPolicy): number {
   const r = policy.receivable;
   return instantAt(date, r.businessHour, policy.timeZone, r.businessMinute ?? 0);
 }
@@ -205,7 +214,7 @@ export function daysOverdue(state: ReceivableState, today: CalendarDate): number
   return Math.max(0, daysBetween(state.dueDate, today));
 }
 
-export function legalAction(policy: Policy, outstandingMinor: number) {
+export function legalAction(policy: ReceivableRunPolicy, outstandingMinor: number) {
   return {
     terminateCooperation: outstandingMinor >= policy.receivable.legal.terminateCooperationMinor,
     litigation: outstandingMinor >= policy.receivable.legal.litigationMinor,
