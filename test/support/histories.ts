@@ -1,7 +1,8 @@
 /**
  * Workflow histories kept under test/histories/ and replayed in `npm test`, so a
- * change to workflow code that breaks determinism fails CI. Record them anew
- * with `SAVE_HISTORIES=1 npm test` after an intended, versioned change.
+ * change to workflow code that breaks determinism fails CI. `SAVE_HISTORIES=1 npm test`
+ * records the ones not saved yet; a saved history is never overwritten, because it is the
+ * record of the code that ran it (save a versioned change's history under a new name).
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,11 @@ export async function saveHistory(name: string, handle: WorkflowHandle): Promise
   if (process.env.SAVE_HISTORIES !== '1') return;
   await mkdir(HISTORIES_DIR, { recursive: true });
   const history = await handle.fetchHistory();
-  await writeFile(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  try {
+    await writeFile(path.join(HISTORIES_DIR, `${name}.json`), historyToJSON(history), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 export async function loadHistories() {
