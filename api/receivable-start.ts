@@ -11,7 +11,7 @@ import {
   receivableWorkflowId,
 } from '../workflows/receivable/contract.js';
 
-/** What a receivable start sends: its id policy, queue, search attributes, summaries and a narrowed input. */
+/** What a receivable's start sends: its id (a second start refused), queue, search attributes, summaries and narrowed input. */
 export function receivableStartOptions(
   input: ReceivableInput,
   opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
