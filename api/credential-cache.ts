@@ -12,6 +12,7 @@
  * announcement lost on a connection cut without a word.
  */
 import { createHash } from 'node:crypto';
+import { keepListening } from '../infra/listening.js';
 import type { CredentialQueries, Principal } from '../store/credentials.js';
 
 export interface CredentialCacheOptions {
@@ -55,7 +56,6 @@ export function createCredentialCache(opts: CredentialCacheOptions): CredentialC
   // one keeps nothing, as what it read may already be out of date.
   let epoch = 0;
   let listening = false;
-  let closed = false;
 
   const forget = (credentialId: string) => {
     epoch++;
@@ -82,34 +82,19 @@ export function createCredentialCache(opts: CredentialCacheOptions): CredentialC
     keyOf.set(principal.credentialId, key);
   };
 
-  let listener: ReturnType<CredentialQueries['listener']> | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  const listen = async (attempt = 0): Promise<void> => {
-    if (closed) return;
-    const again = () => {
-      if (closed || listener !== client) return;
-      listener = undefined;
+  const announcements = keepListening((lost) => opts.listener({ changed: forget, lost }), {
+    // Whatever changed while not listening was never kept: start from nothing.
+    listening: () => {
+      forgetAll();
+      listening = true;
+    },
+    lost: () => {
       if (listening)
         log('credential cache: lost the announcements; looking every request up until they are heard again');
       listening = false;
       forgetAll();
-      client.end().catch(() => {});
-      retry = setTimeout(() => void listen(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
-      retry.unref();
-    };
-    const client = opts.listener({ changed: forget, lost: again });
-    listener = client;
-    try {
-      await client.start();
-      if (closed || listener !== client) return;
-      // Whatever changed while not listening was never kept: start from nothing.
-      forgetAll();
-      listening = true;
-      attempt = 0;
-    } catch {
-      again();
-    }
-  };
+    },
+  });
 
   return {
     async authenticate(header) {
@@ -128,15 +113,11 @@ export function createCredentialCache(opts: CredentialCacheOptions): CredentialC
       if (principal && key !== undefined && listening && epoch === began) keep(key, principal);
       return principal;
     },
-    start: () => listen(),
+    start: () => announcements.start(),
     async close() {
-      closed = true;
       listening = false;
       forgetAll();
-      if (retry) clearTimeout(retry);
-      const l = listener;
-      listener = undefined;
-      await l?.end().catch(() => {});
+      await announcements.close();
     },
     get listening() {
       return listening;

@@ -19,6 +19,7 @@ import { assertRateTable, METRIC_KEYS, type RateTable } from '../domain/salesper
 import { DEFAULT_CALENDAR } from '../domain/working-days.js';
 import { createPolicyOperations } from '../operations/policy.js';
 import { createPolicyQueries, POLICY_CHANNEL, type PolicyQueries } from '../store/policy.js';
+import { keepListening } from './listening.js';
 
 type Pool = pg.Pool;
 
@@ -444,7 +445,6 @@ export async function createPolicyStore(
   const log = opts.log ?? ((m: string) => console.warn(m));
   const base = await seedPolicies(queries, seed, log);
   let current = await readPolicyInForce(queries);
-  let closed = false;
   const listeners = new Set<(p: Policy) => void>();
   const lookup = createPolicyLookup(queries, { fallback: async () => current, warn: log });
 
@@ -479,28 +479,10 @@ export async function createPolicyStore(
   const timer = interval > 0 ? setInterval(quietRefresh, interval) : undefined;
   timer?.unref();
 
-  let listener: ReturnType<PolicyQueries['listener']> | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  const listen = async (attempt = 0): Promise<void> => {
-    if (closed) return;
-    const again = () => {
-      if (closed || listener !== client) return;
-      listener = undefined;
-      client.end().catch(() => {});
-      retry = setTimeout(() => void listen(attempt + 1), Math.min(30_000, 500 * 2 ** attempt));
-      retry.unref();
-    };
-    const client = queries.listener({ announced: quietRefresh, lost: again });
-    listener = client;
-    try {
-      await client.start();
-      attempt = 0;
-      quietRefresh(); // what was announced while not listening
-    } catch {
-      again();
-    }
-  };
-  if (opts.listen ?? true) await listen();
+  const announcements = keepListening((lost) => queries.listener({ announced: quietRefresh, lost }), {
+    listening: quietRefresh, // what was announced while not listening
+  });
+  if (opts.listen ?? true) await announcements.start();
 
   return {
     current: () => current,
@@ -521,12 +503,8 @@ export async function createPolicyStore(
     },
     history: () => operations.history(),
     async close() {
-      closed = true;
       if (timer) clearInterval(timer);
-      if (retry) clearTimeout(retry);
-      const l = listener;
-      listener = undefined;
-      await l?.end().catch(() => {});
+      await announcements.close();
       listeners.clear();
     },
   };

@@ -4,9 +4,8 @@
  * created, and can be revoked. api/plugins/authentication.ts reads the Authorization header with it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import pg from 'pg';
 import type { Role } from '../domain/actor.js';
-import type { Pool } from './db.js';
+import { type ListenConnection, listenConnection, type Pool } from './db.js';
 
 /**
  * The channel on which PostgreSQL announces a credential's id whenever what it proves changes
@@ -112,24 +111,8 @@ export function createCredentialQueries(pool: Pool) {
      * A connection of its own that hears each credential change announced (`changed` with the
      * credential's id); `lost` when it fails or ends. Call `start()` to connect and LISTEN.
      */
-    listener(on: { changed: (credentialId: string) => void; lost: () => void }): {
-      start(): Promise<void>;
-      end(): Promise<void>;
-    } {
-      // Keep-alive probes: a connection cut without a word is noticed, not waited on forever.
-      const client = new pg.Client({ ...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
-      client.on('notification', (n) => {
-        if (n.channel === CREDENTIALS_CHANNEL) on.changed(n.payload ?? '');
-      });
-      client.on('error', on.lost);
-      client.on('end', on.lost);
-      return {
-        async start() {
-          await client.connect();
-          await client.query(`LISTEN ${CREDENTIALS_CHANNEL}`);
-        },
-        end: () => client.end(),
-      };
+    listener(on: { changed: (credentialId: string) => void; lost: () => void }): ListenConnection {
+      return listenConnection(pool, CREDENTIALS_CHANNEL, { notified: on.changed, lost: on.lost });
     },
   };
 }

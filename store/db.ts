@@ -17,6 +17,37 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
+/** A connection of its own that LISTENs on one channel; `start()` connects and listens. */
+export interface ListenConnection {
+  start(): Promise<void>;
+  end(): Promise<void>;
+}
+
+/**
+ * A connection of its own, outside `pool`, that LISTENs on `channel`: `notified` with each
+ * announcement's payload, `lost` when the connection fails or ends. Keep-alive probes notice
+ * a connection cut without a word instead of waiting on it forever.
+ */
+export function listenConnection(
+  pool: pg.Pool,
+  channel: string,
+  on: { notified: (payload: string) => void; lost: () => void },
+): ListenConnection {
+  const client = new pg.Client({ ...pool.options, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  client.on('notification', (n) => {
+    if (n.channel === channel) on.notified(n.payload ?? '');
+  });
+  client.on('error', on.lost);
+  client.on('end', on.lost);
+  return {
+    async start() {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    },
+    end: () => client.end(),
+  };
+}
+
 export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // An idle client losing its server must not crash the process; the next query reconnects.

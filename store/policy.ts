@@ -3,9 +3,9 @@
  * version in force (the newest), and the announcement of each new one on POLICY_CHANNEL.
  * Validation and the process's cache of versions are infra/policy.ts's.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Actor } from '../domain/actor.js';
-import { inTransaction } from './db.js';
+import { inTransaction, type ListenConnection, listenConnection } from './db.js';
 
 /** The channel on which PostgreSQL announces each new version (migration 017's trigger). */
 export const POLICY_CHANNEL = 'creditflow_policy';
@@ -120,23 +120,8 @@ export function createPolicyQueries(pool: pg.Pool) {
      * A connection of its own that hears each new version announced; `lost` when it fails or
      * ends. Call `start()` to connect and LISTEN.
      */
-    listener(on: { announced: () => void; lost: () => void }): {
-      start(): Promise<void>;
-      end(): Promise<void>;
-    } {
-      const client = new pg.Client(pool.options);
-      client.on('notification', (n) => {
-        if (n.channel === POLICY_CHANNEL) on.announced();
-      });
-      client.on('error', on.lost);
-      client.on('end', on.lost);
-      return {
-        async start() {
-          await client.connect();
-          await client.query(`LISTEN ${POLICY_CHANNEL}`);
-        },
-        end: () => client.end(),
-      };
+    listener(on: { announced: () => void; lost: () => void }): ListenConnection {
+      return listenConnection(pool, POLICY_CHANNEL, { notified: () => on.announced(), lost: on.lost });
     },
   };
 }
