@@ -7,6 +7,7 @@
  * claims them (migration 029): only an item that finds the day asleep wakes its workflow.
  */
 import type { Pool, PoolClient } from 'pg';
+import { CLOSED_STAGES } from '../domain/receivable-stages.js';
 import { inTransaction } from './db.js';
 
 export type CorrespondenceAudience = 'debtor' | 'salesperson';
@@ -93,19 +94,20 @@ export function createCorrespondenceQueries(pool: Pool) {
     },
 
     /**
-     * Claims `items` for `message` in one transaction and returns what the message holds:
-     * the items it claimed now or on an earlier attempt, and the items another message
-     * claimed first (those stay out of this one).
+     * Claims `items` (the ones the day was signalled) for `message` in one transaction and
+     * returns what the message holds: the items it claimed now or on an earlier attempt, and the
+     * items another message claimed first (those stay out of this one).
      *
-     * The message also takes its day's queued items, oldest first, up to `queued.max` items
-     * in all (only on its first attempt: a retried send keeps what it
-     * claimed), judging each by its receivable's row as the caller judged `items`; the day
-     * sleeps again when nothing is left queued, and `morePending` says when something is.
+     * The message also takes its day's queued items, oldest first, up to `max` items in all
+     * (only on its first attempt: a retried send keeps what it claimed). Every item is judged by
+     * its receivable's row as the transaction reads it: a receivable paid, closed or unknown
+     * since its step is claimed as left out, with the reason. The day sleeps again when nothing
+     * is left queued, and `morePending` says when something is.
      */
     async claim(
       message: CorrespondenceMessageRow,
-      items: Omit<ClaimedItem, 'messageKey'>[],
-      queued: { max: number; closedStages: readonly string[] },
+      items: QueuedItem[],
+      max: number,
     ): Promise<{
       mine: ClaimedItem[];
       elsewhere: { itemKey: string; messageKey: string }[];
@@ -120,30 +122,36 @@ export function createCorrespondenceQueries(pool: Pool) {
         );
         // The day's row serialises this claim with the items being queued for the day.
         await lockDay(client, day);
-        let claiming = items;
         const earlier = await client.query(
           `SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`,
           [message.messageKey],
         );
-        if (earlier.rowCount === 0) {
-          const { rows } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
-            `SELECT q.item_key AS "itemKey", q.receivable_id AS "receivableId", q.step,
-                      (r.id IS NOT NULL AND r.stage <> ALL($5::text[]) AND r.outstanding_minor > 0) AS included,
-                      CASE WHEN r.id IS NULL THEN 'receivable unknown'
-                           WHEN r.stage = ANY($5::text[]) OR r.outstanding_minor <= 0 THEN 'receivable ' || r.stage
-                      END AS "leftOutReason"
-               FROM correspondence_queue q LEFT JOIN receivables r ON r.id = q.receivable_id
-               WHERE q.audience = $1 AND q.party_id = $2 AND q.day = $3 AND q.item_key <> ALL($4::text[])
-               ORDER BY q.queued_at, q.item_key LIMIT $6`,
-            [
-              ...day,
-              items.map((i) => i.itemKey),
-              queued.closedStages,
-              Math.max(0, queued.max - items.length),
-            ],
-          );
-          claiming = [...items, ...rows];
-        }
+        // The signalled items in their order, then (first attempt only) the day's queued ones.
+        const { rows: claiming } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
+          `SELECT c.item_key AS "itemKey", c.receivable_id AS "receivableId", c.step,
+                  (r.id IS NOT NULL AND r.stage <> ALL($4::text[]) AND r.outstanding_minor > 0) AS included,
+                  CASE WHEN r.id IS NULL THEN 'receivable unknown'
+                       WHEN r.stage = ANY($4::text[]) OR r.outstanding_minor <= 0 THEN 'receivable ' || r.stage
+                  END AS "leftOutReason"
+           FROM (SELECT s.item_key, s.receivable_id, s.step, 0 AS source, s.n, NULL::timestamptz AS queued_at
+                 FROM unnest($5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS s(item_key, receivable_id, step, n)
+                 UNION ALL
+                 (SELECT q.item_key, q.receivable_id, q.step, 1, 0, q.queued_at
+                  FROM correspondence_queue q
+                  WHERE $8 AND q.audience = $1 AND q.party_id = $2 AND q.day = $3 AND q.item_key <> ALL($5::text[])
+                  ORDER BY q.queued_at, q.item_key LIMIT $9)) c
+           LEFT JOIN receivables r ON r.id = c.receivable_id
+           ORDER BY c.source, c.n, c.queued_at, c.item_key`,
+          [
+            ...day,
+            CLOSED_STAGES,
+            items.map((i) => i.itemKey),
+            items.map((i) => i.receivableId),
+            items.map((i) => i.step),
+            earlier.rowCount === 0,
+            Math.max(0, max - items.length),
+          ],
+        );
         if (claiming.length > 0)
           await client.query(
             `INSERT INTO correspondence_items (item_key, message_key, receivable_id, step, included, left_out_reason)

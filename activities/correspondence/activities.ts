@@ -11,7 +11,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { addDays, daysBetween } from '../../domain/calendar.js';
-import { CLOSED_STAGES, type Stage } from '../../domain/receivable-stages.js';
 import type { Config } from '../../infra/config.js';
 import type { Mailer, OutgoingMail } from '../../infra/mail.js';
 import { composeLetter, type LetterKind } from '../../operations/correspondence/letters.js';
@@ -231,8 +230,6 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
      * left out), renders one message listing the rest, and sends it once by its key.
      */
     async sendCorrespondence(m: SendCorrespondenceInput): Promise<SentMessage> {
-      // Everything looked up before the claim's transaction.
-      const rows = await store.receivables.getReceivables(m.items.map((i) => i.receivableId));
       const claim = await store.correspondence.claim(
         {
           messageKey: m.messageKey,
@@ -241,18 +238,8 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
           day: m.day,
           workflowId: m.workflowId,
         },
-        m.items.map((i) => {
-          const r = rows.get(i.receivableId);
-          const closed = !r || CLOSED_STAGES.includes(r.stage as Stage) || r.outstandingMinor <= 0;
-          return {
-            itemKey: i.itemKey,
-            receivableId: i.receivableId,
-            step: i.step,
-            included: !closed,
-            leftOutReason: closed ? (r ? `receivable ${r.stage}` : 'receivable unknown') : null,
-          };
-        }),
-        { max: m.maxItems ?? MAX_ITEMS_PER_MESSAGE, closedStages: CLOSED_STAGES },
+        m.items.map((i) => ({ itemKey: i.itemKey, receivableId: i.receivableId, step: i.step })),
+        m.maxItems ?? MAX_ITEMS_PER_MESSAGE,
       );
       const asSent = (c: ClaimedItem) => ({
         itemKey: c.itemKey,
@@ -289,9 +276,8 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
       };
       if (included.length === 0) return result; // nothing open is left to tell: recorded, not sent
 
-      // The day's queued items, and those claimed on an earlier attempt, have no row here yet.
-      const missing = included.map((c) => c.receivableId).filter((id) => !rows.has(id));
-      for (const [id, row] of await store.receivables.getReceivables(missing)) rows.set(id, row);
+      // The rows the message is written from, read once its items are claimed.
+      const rows = await store.receivables.getReceivables(included.map((c) => c.receivableId));
       const counterparties = new Map<string, { name: string; email: string; language: string } | undefined>();
       const counterparty = async (id: string) => {
         if (!counterparties.has(id)) counterparties.set(id, await store.counterparties.get(id));

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CLOSED_STAGES } from '../../domain/receivable-stages.js';
 import { createCorrespondenceQueries, type ReaderDay } from '../../store/correspondence.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { seedCounterparty, seedReceivables, seedSalesperson } from '../support/seed.js';
@@ -67,8 +66,8 @@ const itemOf = (receivableId: string) => ({
 function send(day: ReaderDay, n: number, signalled: string[] = [], max = 500) {
   return queries.claim(
     { messageKey: `test:${day.partyId}:${n}`, ...day, workflowId: `correspondence:${day.partyId}:${DAY}` },
-    signalled.map((id) => ({ ...itemOf(id), included: true, leftOutReason: null })),
-    { max, closedStages: CLOSED_STAGES },
+    signalled.map(itemOf),
+    max,
   );
 }
 

@@ -11,6 +11,7 @@ import { formatMoney } from '../../domain/format.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { SentMessage } from '../../workflows/correspondence/contract.js';
 import {
+  CORRESPONDENCE_TASK_QUEUE,
   correspondenceWorkflowId,
   getSentMessages,
   salespersonTasksWorkflowId,
@@ -50,12 +51,14 @@ async function issuedFor(counterpartyId: string, salespersonId: string, policy?:
  */
 async function resultOf(workflowId: string): Promise<SentMessage[]> {
   const handle = bench.env.client.workflow.getHandle(workflowId);
-  await eventually(
-    async () => (await handle.describe()).status.name,
-    (status) => status === 'COMPLETED',
+  const run = await eventually(
+    () => handle.describe(),
+    (d) => d.status.name === 'COMPLETED',
     `${workflowId} to complete`,
     60_000,
   );
+  // A day runs beside the receivables that feed it, on their task queue (the contract says why).
+  expect(run.taskQueue).toBe(CORRESPONDENCE_TASK_QUEUE);
   return handle.query(getSentMessages);
 }
 
