@@ -26,13 +26,19 @@ RUN npm run build
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# Two glibc malloc arenas instead of 8 per core: the Temporal core's threads otherwise
-# spread each cached workflow's memory over many arenas (measured by `npm run bench`:
-# ~460 → ~260 KiB resident per cached receivable workflow).
-ENV MALLOC_ARENA_MAX=2
+# jemalloc instead of glibc's allocator: a cached workflow's native memory (most of it the
+# Temporal core's) costs less resident memory, at no more CPU per step (docs/benchmarks.md;
+# infra/scripts/ensure.sh gives `npm run worker` and `npm run bench` the same settings).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends libjemalloc2 \
+  && rm -rf /var/lib/apt/lists/* \
+  && ln -s "/usr/lib/$(uname -m)-linux-gnu/libjemalloc.so.2" /usr/local/lib/libjemalloc.so.2
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The preload from here on: the running processes, not npm's install above.
+ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
+  MALLOC_CONF=background_thread:true,narenas:2
 USER node
 # The worker by default; the API is `node dist/bin/api.js` (docker-compose.yml). The
 # health check asks the worker's /health on METRICS_PORT (200 while its workers poll);

@@ -25,8 +25,24 @@ import { type ProcessGroups, withDescendants } from './procs.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const NAMESPACE = 'default';
-/** As the Dockerfile and `npm run worker` set it, unless the environment overrides it. */
-export const WORKER_MALLOC_ARENA_MAX = process.env.MALLOC_ARENA_MAX ?? '2';
+/**
+ * The worker processes' allocator, as the Dockerfile and `npm run worker` set it: jemalloc
+ * when `npm run bench` (infra/scripts/bench.sh) found it, glibc with two arenas otherwise.
+ * Only the worker children get it; the bench, the API and the servers keep their own.
+ */
+const jemalloc = process.env.BENCH_WORKER_JEMALLOC || undefined;
+export const WORKER_ALLOCATOR_ENV: Record<string, string> = {
+  MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+  ...(jemalloc
+    ? {
+        LD_PRELOAD: jemalloc,
+        MALLOC_CONF: process.env.MALLOC_CONF ?? process.env.BENCH_WORKER_MALLOC_CONF ?? '',
+      }
+    : {}),
+};
+export const WORKER_ALLOCATOR = jemalloc
+  ? `jemalloc (${WORKER_ALLOCATOR_ENV.MALLOC_CONF})`
+  : `glibc, MALLOC_ARENA_MAX ${WORKER_ALLOCATOR_ENV.MALLOC_ARENA_MAX}`;
 
 export interface ServerSettings {
   /** SQLite pragmas for the Temporal dev server; empty: the CLI's defaults. */
@@ -39,7 +55,7 @@ export interface ServerSettings {
   workers?: number;
 }
 
-/** A bench process started like the worker (node flags, MALLOC_ARENA_MAX, WORKER_* settings). */
+/** A bench process started like the worker (node flags, allocator, WORKER_* settings). */
 export interface BenchChild {
   pid: number;
   stop(): Promise<void>;
@@ -199,7 +215,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
         ...common,
         METRICS_PORT: String(await freePort()),
         TEMPORAL_METRICS_PORT: String(await freePort()),
-        MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX,
+        ...WORKER_ALLOCATOR_ENV,
         ...settings.workerEnv,
       },
       path.join(dir, 'logs', `${logName}.log`),

@@ -1,6 +1,6 @@
 /**
  * P2F's worker, a process of its own started like `npm run worker` (node --import tsx, the
- * bench's MALLOC_ARENA_MAX and node flags): the same connection, the same WORKER_* tuning
+ * bench's allocator and node flags): the same connection, the same WORKER_* tuning
  * mapped by workers/all.ts's workerTuning, the same mailer settings (SMTP_URL,
  * SMTP_MAX_CONNECTIONS); only its task queue and its one workflow differ.
  */

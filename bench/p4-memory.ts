@@ -40,6 +40,9 @@ export async function measureP4(env: BenchEnv, n: number, setting: string): Prom
     .workerPids()
     .reduce((a, pid, i) => a + (pids.includes(pid) ? (env.workerRssAtStart[i] ?? 0) : 0), 0);
   const open = await openReceivableCount(env);
+  // Which allocator the worker really runs on: the bench asked for one, the process says.
+  const maps = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/maps`, 'utf8').catch(() => '')));
+  const allocator = maps.every((m) => m.includes('libjemalloc')) ? 'jemalloc' : 'glibc malloc';
   const perOpen = rss / Math.max(1, open) / 1024;
   return {
     id: 'P4',
@@ -49,7 +52,7 @@ export async function measureP4(env: BenchEnv, n: number, setting: string): Prom
     pass: rss <= 2 * GiB && perOpen <= 150,
     how: `VmRSS of the worker process${pids.length > 1 ? `es (${pids.length}, summed)` : ''} (/proc/<pid>/status) once idle, ${Number.isNaN(open) ? '?' : open} receivable workflows running, the N just run (cached up to ${setting}), divided by the open count (the issue's measure; at small N the process's own baseline dominates it); peak = VmHWM`,
     notes: [
-      `P4: ${fmt(rss / MiB, 0)} MiB now, ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that`,
+      `P4: ${fmt(rss / MiB, 0)} MiB now, ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that; the worker's allocator: ${allocator} (its /proc/<pid>/maps)`,
     ],
   };
 }

@@ -28,7 +28,7 @@ import { addDays, localDate } from '../domain/calendar.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
 import { loadConfig } from '../infra/config.js';
 import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-dev.js';
-import { type BenchEnv, say, startBenchEnv, WORKER_MALLOC_ARENA_MAX } from './env.js';
+import { type BenchEnv, say, startBenchEnv, WORKER_ALLOCATOR } from './env.js';
 import type { Figure, RunOptions } from './figure.js';
 import { measureP1 } from './p1-starts.js';
 import { measureP2 } from './p2-reminder-storm.js';
@@ -225,7 +225,7 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
         Object.entries(settings.dynamicConfig)
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(' ') || 'CLI defaults'
-      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker MALLOC_ARENA_MAX ${WORKER_MALLOC_ARENA_MAX}`,
+      }; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker allocator ${WORKER_ALLOCATOR}`,
     );
     console.log('');
     console.log(table(figures));

@@ -2,9 +2,10 @@
 # Installs, project-locally and idempotently, what `npm start` and `npm test` need:
 # npm dependencies, the Temporal CLI (dev server + Web UI) and Temporal's Java
 # time-skipping test server; for the browser tests, the system's Chromium.
-# For the OpenAPI fuzzing test, schemathesis from PyPI in a Python venv.
-# Sourced by start.sh and test.sh; exports TEMPORAL_CLI, TEMPORAL_TEST_SERVER,
-# CHROMIUM_PATH and SCHEMATHESIS_PYTHON for the Node side.
+# For the OpenAPI fuzzing test, schemathesis from PyPI in a Python venv; for the
+# worker processes, the system's jemalloc (`npm run worker`, `npm run bench`).
+# Sourced by start.sh, test.sh, worker.sh and bench.sh; exports TEMPORAL_CLI,
+# TEMPORAL_TEST_SERVER, CHROMIUM_PATH and SCHEMATHESIS_PYTHON for the Node side.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -106,6 +107,47 @@ ensure_chromium() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   [ -x "$CHROMIUM_PATH" ] || { echo "apt-get install chromium did not provide $CHROMIUM_PATH; set CHROMIUM_PATH to the browser's executable" >&2; exit 1; }
   step "Chromium installed in $((SECONDS - started)) s: $("$CHROMIUM_PATH" --version 2>/dev/null || echo "$CHROMIUM_PATH")"
+}
+
+# jemalloc for the worker processes: with glibc's allocator (even at two arenas) a cached
+# workflow's native memory, most of it the Temporal core's, costs more resident memory
+# (docs/benchmarks.md). A background thread returns freed pages while the worker idles;
+# jemalloc's own decay times (returning them at once cost the worker CPU per step). Two
+# arenas, as MALLOC_ARENA_MAX=2 gives glibc. The Dockerfile sets the same.
+WORKER_MALLOC_CONF="background_thread:true,narenas:2"
+
+# Sets JEMALLOC_PATH to the system's libjemalloc.so.2, or to nothing when there is none.
+find_jemalloc() {
+  JEMALLOC_PATH=""
+  local dir
+  for dir in "/usr/lib/$(uname -m)-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do
+    if [ -f "$dir/libjemalloc.so.2" ]; then JEMALLOC_PATH="$dir/libjemalloc.so.2"; break; fi
+  done
+}
+
+# As find_jemalloc, installing Debian's libjemalloc2 first when it is missing and apt-get can
+# (as root, or through sudo); without it the workers run on glibc's allocator, and say so.
+ensure_jemalloc() {
+  find_jemalloc
+  [ -n "$JEMALLOC_PATH" ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
+    step "installing jemalloc for the worker processes: ${sudo:+sudo }apt-get install -y libjemalloc2 (first run only)…"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjemalloc2
+    find_jemalloc
+  fi
+  [ -n "$JEMALLOC_PATH" ] || step "no libjemalloc.so.2 here: the workers run on glibc's allocator (more memory per cached workflow)"
+}
+
+# The allocator environment of a worker process: jemalloc when there is one, else two glibc arenas.
+worker_allocator_env() {
+  export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+  if [ -n "${JEMALLOC_PATH:-}" ]; then
+    export LD_PRELOAD="$JEMALLOC_PATH${LD_PRELOAD:+:$LD_PRELOAD}"
+    export MALLOC_CONF="${MALLOC_CONF:-$WORKER_MALLOC_CONF}"
+  fi
 }
 
 # schemathesis (PyPI), the OpenAPI fuzzer test/integration/schemathesis.test.ts runs

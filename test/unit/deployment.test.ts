@@ -3,8 +3,10 @@
  * stack runs Temporal's maintained images (temporalio/server after a one-shot
  * admin-tools schema job, never the deprecated auto-setup), two worker and two API
  * replicas with health checks and host ports that cannot clash, and the image runs the
- * compiled JavaScript that `npm run build` makes from the lockfile's dependencies.
+ * compiled JavaScript that `npm run build` makes from the lockfile's dependencies, its
+ * workers on jemalloc with the settings `npm run worker` and `npm run bench` give theirs.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -176,5 +178,34 @@ describe('Dockerfile and npm run build', () => {
         copies.some((c) => asset === c || asset.startsWith(`${c}/`)),
         `${asset} is copied by infra/scripts/build.sh`,
       ).toBe(true);
+  });
+
+  it('runs the workers on jemalloc with the settings npm run worker and npm run bench use', () => {
+    const conf = /^WORKER_MALLOC_CONF="([^"]+)"$/m.exec(read('infra/scripts/ensure.sh'))?.[1];
+    expect(conf).toMatch(/\bnarenas:\d+/);
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends libjemalloc2\b/);
+    expect(runtime).toMatch(
+      /^ENV LD_PRELOAD=\/usr\/local\/lib\/libjemalloc\.so\.2 \\\n\s+MALLOC_CONF=(\S+)$/m,
+    );
+    expect(/MALLOC_CONF=(\S+)$/m.exec(runtime)?.[1]).toBe(conf);
+    expect(pkg.scripts.worker).toBe('bash infra/scripts/worker.sh');
+    expect(pkg.scripts.bench).toBe('bash infra/scripts/bench.sh');
+    expect(read('infra/scripts/worker.sh')).toMatch(/find_jemalloc\nworker_allocator_env\n/);
+    expect(read('infra/scripts/bench.sh')).toContain('BENCH_WORKER_MALLOC_CONF="$WORKER_MALLOC_CONF"');
+  });
+
+  it("gives a worker process jemalloc when the system has it, and two glibc arenas when it hasn't", () => {
+    const allocatorEnv = (jemalloc: string) =>
+      execFileSync(
+        'bash',
+        [
+          '-c',
+          `source infra/scripts/ensure.sh; JEMALLOC_PATH=${jemalloc}; worker_allocator_env; echo "\${LD_PRELOAD:-}|\${MALLOC_CONF:-}|$MALLOC_ARENA_MAX"`,
+        ],
+        { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' },
+      ).trim();
+    const conf = /^WORKER_MALLOC_CONF="([^"]+)"$/m.exec(read('infra/scripts/ensure.sh'))?.[1];
+    expect(allocatorEnv('/lib/libjemalloc.so.2')).toBe(`/lib/libjemalloc.so.2|${conf}|2`);
+    expect(allocatorEnv('""')).toBe('||2');
   });
 });
