@@ -111,9 +111,9 @@ ensure_chromium() {
 
 # jemalloc for the worker processes: with glibc's allocator (even at two arenas) a cached
 # workflow's native memory, most of it the Temporal core's, costs more resident memory
-# (docs/benchmarks.md). A background thread returns freed pages while the worker idles;
-# jemalloc's own decay times (returning them at once cost the worker CPU per step). Two
-# arenas, as MALLOC_ARENA_MAX=2 gives glibc. The Dockerfile sets the same.
+# (docs/benchmarks.md). A background thread returns freed pages while the worker idles,
+# after jemalloc's own decay times (returning them at once cost the worker CPU per step).
+# Two arenas, as MALLOC_ARENA_MAX=2 gives glibc. The Dockerfile sets the same.
 WORKER_MALLOC_CONF="background_thread:true,narenas:2"
 
 # Sets JEMALLOC_PATH to the system's libjemalloc.so.2, or to nothing when there is none.
