@@ -27,8 +27,9 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 # jemalloc instead of glibc's allocator: a cached workflow's native memory (most of it the
-# Temporal core's) costs less resident memory, at no more CPU per step (docs/benchmarks.md;
-# infra/scripts/ensure.sh gives `npm run worker` and `npm run bench` the same settings).
+# Temporal core's) stays less resident, at no more CPU per step; a sixth less with 10,000
+# receivables cached (docs/performance.md; infra/scripts/ensure.sh gives `npm run worker`
+# and `npm run bench` the same settings).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends libjemalloc2 \
   && rm -rf /var/lib/apt/lists/* \
