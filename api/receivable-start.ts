@@ -10,11 +10,12 @@ import {
   receivableRunPolicy,
   receivableWorkflowId,
 } from '../workflows/receivable/contract.js';
+import { initialState, receivableSummary } from '../workflows/receivable/rules.js';
 
 /** What a receivable's start sends: its id (a second start refused), queue, search attributes, summaries and narrowed input. */
 export function receivableStartOptions(
   input: ReceivableInput,
-  opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
+  opts: { outstandingMinor: number; counterpartyName?: string },
 ) {
   const app = input.application;
   const debtor = opts.counterpartyName
@@ -33,7 +34,8 @@ export function receivableStartOptions(
       { key: ReceivableSearch.Stage, value: 'applied' },
       { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
     ],
-    memo: { summary: opts.summary },
+    // The summary the run would write first: its first workflow task then writes no memo.
+    memo: { summary: receivableSummary(initialState(input)) },
     // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
     staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
   };
@@ -48,7 +50,7 @@ export function receivableStartOptions(
 export async function startReceivableWorkflow(
   client: Client,
   input: ReceivableInput,
-  opts: { outstandingMinor: number; summary: string; counterpartyName?: string },
+  opts: { outstandingMinor: number; counterpartyName?: string },
 ): Promise<boolean> {
   try {
     await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, receivableStartOptions(input, opts));

@@ -52,7 +52,6 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
     };
     await startReceivableWorkflow(env.client, input, {
       outstandingMinor: input.application.amountMinor,
-      summary: `Imported invoice ${receivableId} for ${counterpartyId}`,
     });
   });
   return ids;

@@ -88,6 +88,9 @@ export interface NewReceivable {
   actor?: ReceivableInput['actor'];
 }
 
+/** The e-mails of the application's path, sent to the company's own staff (in Chinese). */
+export type ApplicationNotice = 'approval-request' | 'approval-escalated' | 'application-decision';
+
 /** A credit-record event the workflow writes with its snapshot. */
 export interface ReceivableRecord {
   event: string;
@@ -546,6 +549,126 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     }
   }
 
+  /** An application's notice to the people who act on it next, once per receivable and kind. */
+  async function sendApplicationNotice(state: ReceivableState, notice: ApplicationNotice) {
+    const to = {
+      'approval-request': [...company.financeApprovers, ...company.marketingApprovers],
+      'approval-escalated': company.managers,
+      'application-decision': salesperson(state),
+    }[notice];
+    await sendOnce(state, notice, notice, to, { language: 'zh-CN' });
+  }
+
+  /** A credit application's first record: the application as filed, and who filed it. */
+  async function recordFiledApplication(input: ReceivableInput | NewReceivable): Promise<void> {
+    const app = input.application;
+    await recordNewReceivable(input, {
+      eventType: 'application-filed',
+      payload: {
+        ...app,
+        policyVersion: policyVersionOf(input),
+        ...(input.actor ? { actor: input.actor } : {}),
+      },
+      source: input.actor ? actorSource(input.actor) : 'workflow',
+    });
+  }
+
+  /** An ERP invoice joining creditflow: its row and the record of where it came from. */
+  async function recordImportedInvoice(input: ReceivableInput | NewReceivable): Promise<void> {
+    const invoice = input.imported;
+    if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
+    await recordNewReceivable(input, {
+      eventType: 'receivable-imported',
+      // The source stays the import; who ran it is the record's actor.
+      payload: {
+        ...input.application,
+        ...invoice,
+        policyVersion: policyVersionOf(input),
+        ...(input.actor ? { actor: input.actor } : {}),
+      },
+      source: invoice.source,
+    });
+  }
+
+  /** The automatic checks (docs/domain.md §1.1): the dealer's and the salesperson's limits, the early warning. */
+  async function automaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
+    const [c, sp] = await Promise.all([
+      store.counterparties.get(app.counterpartyId),
+      store.salespeople.getSalesperson(app.salespersonId),
+    ]);
+    if (!c)
+      throw ApplicationFailure.nonRetryable(
+        `counterpartyId: unknown counterparty ${app.counterpartyId}`,
+        'ValidationError',
+      );
+    if (!sp)
+      throw ApplicationFailure.nonRetryable(
+        `salespersonId: unknown salesperson ${app.salespersonId}`,
+        'ValidationError',
+      );
+    const [exposure, spOutstanding, policy] = await Promise.all([
+      q.counterpartyExposure(c.id, app.receivableId),
+      q.salespersonOutstanding(sp.id, app.receivableId),
+      recordedPolicy(app.receivableId),
+    ]);
+    const decision = automaticCheckDecision({
+      application: app,
+      counterparty: c,
+      salesperson: sp,
+      exposureMinor: exposure,
+      salespersonOutstandingMinor: spOutstanding,
+      today: today(policy),
+      limitWarningBp: policy.salesperson.limitWarningBp,
+    });
+    // The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
+    // salesperson and application, so a retried check does not send it again.
+    const warning = decision.limitWarning;
+    if (warning) {
+      const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
+      await effects.once(key, 'salesperson-limit-warning', app.receivableId, async () => {
+        const mail = await renderer.render('salesperson-limit-warning', 'zh-CN', {
+          salesperson: { id: sp.id, name: sp.name },
+          receivableId: app.receivableId,
+          amountMinor: app.amountMinor,
+          ...warning,
+          warningBp: policy.salesperson.limitWarningBp,
+          currency: app.currency,
+        });
+        return mailer.send({
+          to: [sp.email],
+          cc: company.managers,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          effectKey: key,
+          kind: 'salesperson-limit-warning',
+        });
+      });
+    }
+    return {
+      hardRejection: decision.hardRejection,
+      recommendation: decision.recommendation,
+      findings: decision.findings,
+      counterparty: {
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        kind: c.kind,
+        language: c.language,
+        region: c.region,
+        creditGrade: c.creditGrade,
+        customerClass: c.customerClass,
+      },
+      salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
+      creditLimitMinor: c.creditLimitMinor,
+      exposureMinor: exposure,
+      availableMinor: decision.availableMinor,
+      salespersonLimitMinor: sp.creditLimitMinor ?? 0,
+      salespersonOutstandingMinor: spOutstanding,
+      maxTermDays: c.creditTermDays,
+    };
+  }
+
   return {
     /**
      * The working day a timeline step planned for `date` fires on, by the calendar of the
@@ -568,111 +691,24 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async recordApplication(input: ReceivableInput | NewReceivable): Promise<void> {
-      const app = input.application;
-      await recordNewReceivable(input, {
-        eventType: 'application-filed',
-        payload: {
-          ...app,
-          policyVersion: policyVersionOf(input),
-          ...(input.actor ? { actor: input.actor } : {}),
-        },
-        source: input.actor ? actorSource(input.actor) : 'workflow',
-      });
+      await recordFiledApplication(input);
     },
 
-    /** An ERP invoice joining creditflow: its row and the record of where it came from. */
     async recordImportedReceivable(input: ReceivableInput | NewReceivable): Promise<void> {
-      const invoice = input.imported;
-      if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
-      await recordNewReceivable(input, {
-        eventType: 'receivable-imported',
-        // The source stays the import; who ran it is the record's actor.
-        payload: {
-          ...input.application,
-          ...invoice,
-          policyVersion: policyVersionOf(input),
-          ...(input.actor ? { actor: input.actor } : {}),
-        },
-        source: invoice.source,
-      });
+      await recordImportedInvoice(input);
     },
 
     async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
-      const [c, sp] = await Promise.all([
-        store.counterparties.get(app.counterpartyId),
-        store.salespeople.getSalesperson(app.salespersonId),
-      ]);
-      if (!c)
-        throw ApplicationFailure.nonRetryable(
-          `counterpartyId: unknown counterparty ${app.counterpartyId}`,
-          'ValidationError',
-        );
-      if (!sp)
-        throw ApplicationFailure.nonRetryable(
-          `salespersonId: unknown salesperson ${app.salespersonId}`,
-          'ValidationError',
-        );
-      const [exposure, spOutstanding, policy] = await Promise.all([
-        q.counterpartyExposure(c.id, app.receivableId),
-        q.salespersonOutstanding(sp.id, app.receivableId),
-        recordedPolicy(app.receivableId),
-      ]);
-      const decision = automaticCheckDecision({
-        application: app,
-        counterparty: c,
-        salesperson: sp,
-        exposureMinor: exposure,
-        salespersonOutstandingMinor: spOutstanding,
-        today: today(policy),
-        limitWarningBp: policy.salesperson.limitWarningBp,
-      });
-      // The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
-      // salesperson and application, so a retried check does not send it again.
-      const warning = decision.limitWarning;
-      if (warning) {
-        const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
-        await effects.once(key, 'salesperson-limit-warning', app.receivableId, async () => {
-          const mail = await renderer.render('salesperson-limit-warning', 'zh-CN', {
-            salesperson: { id: sp.id, name: sp.name },
-            receivableId: app.receivableId,
-            amountMinor: app.amountMinor,
-            ...warning,
-            warningBp: policy.salesperson.limitWarningBp,
-            currency: app.currency,
-          });
-          return mailer.send({
-            to: [sp.email],
-            cc: company.managers,
-            subject: mail.subject,
-            text: mail.text,
-            html: mail.html,
-            effectKey: key,
-            kind: 'salesperson-limit-warning',
-          });
-        });
-      }
-      return {
-        hardRejection: decision.hardRejection,
-        recommendation: decision.recommendation,
-        findings: decision.findings,
-        counterparty: {
-          id: c.id,
-          name: c.name,
-          email: c.email,
-          kind: c.kind,
-          language: c.language,
-          region: c.region,
-          creditGrade: c.creditGrade,
-          customerClass: c.customerClass,
-        },
-        salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
-        creditLimitMinor: c.creditLimitMinor,
-        exposureMinor: exposure,
-        availableMinor: decision.availableMinor,
-        salespersonLimitMinor: sp.creditLimitMinor ?? 0,
-        salespersonOutstandingMinor: spOutstanding,
-        maxTermDays: c.creditTermDays,
-      };
+      return automaticChecks(app);
+    },
+
+    /**
+     * A new receivable's first activity (runs from `application-in-two-activities`): its record —
+     * the application filed, or the ERP invoice imported — then the automatic checks.
+     */
+    async fileAndCheckReceivable(n: NewReceivable): Promise<AutomaticCheckResult> {
+      await (n.imported ? recordImportedInvoice(n) : recordFiledApplication(n));
+      return automaticChecks(n.application);
     },
 
     /** A credit-record event with the snapshot; asked for, the working day of the next planned step. */
@@ -748,30 +784,28 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async notifyApprovers(ref: StateArg) {
-      const state = await stateOf(ref);
-      await sendOnce(
-        state,
-        'approval-request',
-        'approval-request',
-        [...company.financeApprovers, ...company.marketingApprovers],
-        {
-          language: 'zh-CN',
-        },
-      );
+      await sendApplicationNotice(await stateOf(ref), 'approval-request');
     },
 
     async escalateApprovalToManager(ref: StateArg) {
-      const state = await stateOf(ref);
-      await sendOnce(state, 'approval-escalated', 'approval-escalated', company.managers, {
-        language: 'zh-CN',
-      });
+      await sendApplicationNotice(await stateOf(ref), 'approval-escalated');
     },
 
     async notifyApplicationDecision(ref: StateArg) {
-      const state = await stateOf(ref);
-      await sendOnce(state, 'application-decision', 'application-decision', salesperson(state), {
-        language: 'zh-CN',
-      });
+      await sendApplicationNotice(await stateOf(ref), 'application-decision');
+    },
+
+    /**
+     * A credit-record event with the snapshot, then the notice it calls for: the approvers asked,
+     * the manager told of a lapsed deadline, the salesperson told of a rejection. One activity
+     * where runs from before `application-in-two-activities` took two.
+     */
+    async recordAndNotify(
+      e: ReceivableRef & ReceivableRecord & { notice: ApplicationNotice },
+    ): Promise<void> {
+      const state = await stateOf(e);
+      await recordOne(state, e);
+      await sendApplicationNotice(state, e.notice);
     },
 
     async sendCreditTerms(ref: StateArg) {

@@ -99,7 +99,6 @@ export function createRowAppliers(
       };
       const started = await startReceivableWorkflow(client, input, {
         outstandingMinor: r.amountMinor - r.paidMinor,
-        summary: `Imported invoice ${r.receivableId} for ${r.counterpartyId}`,
         ...(parties.counterpartyName ? { counterpartyName: parties.counterpartyName } : {}),
       });
       // Importing the invoice again starts nothing.

@@ -153,7 +153,6 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
         };
         const started = await startReceivableWorkflow(client, input, {
           outstandingMinor: 0,
-          summary: `Credit application ${receivableId} for ${body.counterpartyId}`,
           ...(known.counterpartyName ? { counterpartyName: known.counterpartyName } : {}),
         });
         if (started)

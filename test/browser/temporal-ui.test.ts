@@ -92,7 +92,7 @@ describe('a receivable in the Temporal Web UI', () => {
     expect(history).toContain(mine.workflowId);
     expect(history).toContain('receivableWorkflow');
     // The activities the workflow ran before waiting for the votes, by name.
-    for (const activity of ['recordApplication', 'runAutomaticChecks', 'notifyApprovers'])
+    for (const activity of ['fileAndCheckReceivable', 'recordAndNotify'])
       expect(history, activity).toContain(activity);
     await screenshot(page, 'temporal-ui-history');
     await page.close();

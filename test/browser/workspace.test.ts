@@ -179,7 +179,7 @@ it('a manager confirms a legal escalation from My work, seeing its deadline and 
         source: 'erp:test',
       },
     },
-    { outstandingMinor: 2_000_000, summary: 'imported overdue invoice' },
+    { outstandingMinor: 2_000_000 },
   );
   await eventually(async () => {
     const r = await system.call('GET', `/v1/receivables/${parties.receivableId}`, undefined, 'manager');

@@ -68,6 +68,19 @@ describe('walking skeleton through the real servers', () => {
       [receivableId],
     );
     expect(row.rows[0]).toMatchObject({ counterparty_id: dealer.id, requested_minor: 500_000 });
+    // The start carried the memo the run shows first, so the run's first write to what the
+    // Web UI shows is the checks' outcome: the search attributes and the memo, once each. The
+    // run asks one patch, whose TemporalChangeVersion the SDK writes first.
+    const handle = client.workflow.getHandle(receivableWorkflowId(receivableId));
+    const written = ((await handle.fetchHistory()).events ?? []).flatMap((e) =>
+      e.upsertWorkflowSearchAttributesEventAttributes
+        ? ['search attributes']
+        : e.workflowPropertiesModifiedEventAttributes
+          ? ['memo']
+          : [],
+    );
+    expect(written).toEqual(['search attributes', 'search attributes', 'memo']);
+    expect((await handle.describe()).memo?.summary).toContain('stage awaiting-approval');
 
     const approvalMails = await eventually(
       () => mails(`${receivableId}:approval-request`),

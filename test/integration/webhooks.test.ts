@@ -18,7 +18,7 @@ import { createStore } from '../../store/index.js';
 import { createWebhookQueries, type WebhookAttempt } from '../../store/webhooks.js';
 import { createWebhookDispatcher } from '../../workers/webhook.dispatcher.js';
 import type { ReceivableState, Stage } from '../../workflows/receivable/contract.js';
-import { initialState } from '../../workflows/receivable/receivable.workflow.js';
+import { initialState } from '../../workflows/receivable/rules.js';
 import { directReceivableActivities, seedDealerAndSalesperson } from '../support/acme.js';
 import type { ApiBody, TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';

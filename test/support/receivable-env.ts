@@ -11,7 +11,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import {
+  type ApplicationNotice,
   createReceivableActivities,
+  type NewReceivable,
   type StepCorrespondence,
   type TimelineStepInput,
 } from '../../activities/receivable/activities.js';
@@ -43,6 +45,13 @@ import { perFile } from './per-file.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
 import { testServerStartingAt } from './test-server-at.js';
 import { startTimeSkippingServer } from './workflow-env.js';
+
+/** The activity that sent each application notice in runs from before `application-in-two-activities`. */
+const NOTICE_ACTIVITY: Record<ApplicationNotice, string> = {
+  'approval-request': 'notifyApprovers',
+  'approval-escalated': 'escalateApprovalToManager',
+  'application-decision': 'notifyApplicationDecision',
+};
 
 export const TZ = DEFAULT_POLICY.timeZone;
 
@@ -243,6 +252,19 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
             ...(arg?.startLegalAction ? ['startLegalAction'] : []),
           ])
             out[part] = [...(out[part] ?? []), at];
+        }
+        // Runs from `application-in-two-activities`: each part under its old activity's name.
+        if (type === 'fileAndCheckReceivable' || type === 'recordAndNotify') {
+          const data = scheduled?.input?.payloads?.[0]?.data;
+          const arg = data ? JSON.parse(Buffer.from(data).toString('utf8')) : undefined;
+          const parts =
+            type === 'fileAndCheckReceivable'
+              ? [
+                  (arg as NewReceivable).imported ? 'recordImportedReceivable' : 'recordApplication',
+                  'runAutomaticChecks',
+                ]
+              : ['recordReceivableEvent', NOTICE_ACTIVITY[(arg as { notice: ApplicationNotice }).notice]];
+          for (const part of parts) out[part] = [...(out[part] ?? []), at];
         }
       }
       return out;

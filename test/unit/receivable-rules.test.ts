@@ -9,9 +9,9 @@ import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import { PolicyError, resolvePolicy } from '../../infra/policy.js';
 import type { ApplicationDecision, ReceivableState, Stage } from '../../workflows/receivable/contract.js';
-import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import {
   applyPayment,
+  initialState,
   isLocalDebtor,
   paymentConflict,
   paymentRefusal,

@@ -19,7 +19,7 @@ const input: ReceivableInput = {
 
 describe('a receivable start', () => {
   it("carries the policy the receivable's run reads, without the rating, customer and salesperson rules", () => {
-    const [started] = receivableStartOptions(input, { outstandingMinor: 0, summary: 'x' }).args;
+    const [started] = receivableStartOptions(input, { outstandingMinor: 0 }).args;
     expect(started.policy).toEqual({
       version: DEFAULT_POLICY.version,
       timeZone: DEFAULT_POLICY.timeZone,
@@ -37,9 +37,15 @@ describe('a receivable start', () => {
   it('names the receivable, its debtor and its amount in the static summary', () => {
     const opts = receivableStartOptions(input, {
       outstandingMinor: 0,
-      summary: 'x',
       counterpartyName: '华东经销商',
     });
     expect(opts.staticSummary).toBe('Receivable R-1 · 华东经销商 (D-1) · ¥10,000.00');
+  });
+
+  it("carries the memo summary the new receivable's run shows first, so its first task writes none", () => {
+    const opts = receivableStartOptions(input, { outstandingMinor: 0 });
+    expect(opts.memo.summary).toBe(
+      'Receivable R-1 · D-1 · ¥0.00 outstanding · requested 30 days · stage applied',
+    );
   });
 });

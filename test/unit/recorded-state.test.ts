@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
-import { initialState } from '../../workflows/receivable/receivable.workflow.js';
 import { createRecordedState } from '../../workflows/receivable/recorded-state.js';
+import { initialState } from '../../workflows/receivable/rules.js';
 
 function receivable(): ReceivableState {
   return initialState({

@@ -13,7 +13,7 @@ import { addDays, localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { createDataLayer } from '../../operations/index.js';
 import type { Pool } from '../../store/db.js';
-import { initialState } from '../../workflows/receivable/receivable.workflow.js';
+import { initialState } from '../../workflows/receivable/rules.js';
 import {
   CUSTOMER_SCORES_REFRESH_WORKFLOW_TYPE,
   type CustomerScoreResult,

@@ -47,6 +47,40 @@ describe('credit application approval', () => {
     expect(s).toMatchObject({ stage: 'rejected', rejectionReason: 'region saturated', dueDate: null });
     expect((await h.result()).stage).toBe('rejected');
     await saveHistory('rejected-by-marketing', h);
+    await saveHistory('rejected-by-marketing-in-two-activities', h);
+  });
+
+  it('an application is recorded, checked and put to the approvers in two activities, each record with its notice', async () => {
+    const h = await application();
+    const s = await decide(h, rejectionBy('finance', 'fin', 'limit exhausted'));
+    await h.result();
+    const events = (await h.fetchHistory()).events ?? [];
+    const activities = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((n): n is string => Boolean(n));
+    // Filed and checked; checks recorded and approvers asked; the vote; the rejection told.
+    expect(activities).toEqual([
+      'fileAndCheckReceivable',
+      'recordAndNotify',
+      'recordReceivableEvent',
+      'recordAndNotify',
+    ]);
+    // Each part still happens once, under its own key: the records and two e-mails.
+    const records = await bench.pool.query(
+      "SELECT event_type FROM credit_records WHERE subject_type = 'receivable' AND subject_id = $1 ORDER BY seq",
+      [s.receivableId],
+    );
+    expect(records.rows.map((r) => r.event_type)).toEqual([
+      'application-filed',
+      'automatic-checks-done',
+      'decision-finance',
+      'application-rejected',
+    ]);
+    const keys = (await bench.mailsFor(s.receivableId)).map((m) => m.effectKey);
+    expect(keys.sort()).toEqual([
+      `${s.receivableId}:application-decision`,
+      `${s.receivableId}:approval-request`,
+    ]);
   });
 
   it('finance rejects: marketing is not needed', async () => {
@@ -113,6 +147,7 @@ describe('credit application approval', () => {
     await pay(h, 'P-1', 396_000, await bench.today()); // inside the discount window: 1 % off
     await h.result();
     await saveHistory('approval-deadline-to-manager', h);
+    await saveHistory('approval-deadline-to-manager-in-two-activities', h);
   });
 
   it('after the deadline, by default only the manager decides: a late finance and marketing pair is refused', async () => {

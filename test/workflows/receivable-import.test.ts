@@ -9,6 +9,7 @@ import { addDays } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { recordPayment } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
+import { saveHistory } from '../support/histories.js';
 import { expectRefused, instantOf, receivableBenchPerFile } from '../support/receivable-env.js';
 
 const bench = receivableBenchPerFile();
@@ -45,6 +46,7 @@ describe('imported receivable', () => {
     expect(times['warning-letter']?.map((t) => t.slice(0, 10))).toEqual([today]);
     expect(times.recordApplication).toBeUndefined();
     expect(times.notifyApprovers).toBeUndefined();
+    expect(times.recordImportedReceivable?.map((t) => t.slice(0, 10))).toEqual([today]);
     const blocks = await bench.pool.query('SELECT source FROM supply_blocks WHERE counterparty_id = $1', [
       counterpartyId,
     ]);
@@ -58,6 +60,7 @@ describe('imported receivable', () => {
       source: 'erp:test',
       skippedSteps: ['reminder', 'dueCheck', 'secondNotice'],
     });
+    await saveHistory('imported-twenty-days-overdue', h);
   });
 
   it('not yet due: nothing fires at import; the reminder comes on due−7 at the business time', async () => {
@@ -87,8 +90,9 @@ describe('imported receivable', () => {
     );
     // Accepted before the invoice stood issued (its automatic checks had not returned).
     const events = (await h.fetchHistory()).events ?? [];
+    // The checks run in the receivable's first activity (with its record).
     const checks = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runAutomaticChecks',
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fileAndCheckReceivable',
     );
     const joined = events.findIndex(
       (e) =>

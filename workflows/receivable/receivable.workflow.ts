@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
+  ApplicationNotice,
   ReceivableActivities,
   ReceivableRecord,
   ReceivableRef,
@@ -27,6 +28,7 @@ import { correspondencePolicy } from '../../domain/policy.js';
 import type { DebtorNoticeStep, SalespersonTaskStep } from '../correspondence/contract.js';
 import {
   type ApplicationDecision,
+  type AutomaticCheckResult,
   actorOfUpdate,
   CLOSED_STAGES,
   confirmLegalEscalation,
@@ -55,12 +57,13 @@ import {
   cashDiscountMinor,
   daysOverdue,
   decisionOutcome,
-  formatMinor,
+  initialState,
   isLocalDebtor,
   legalAction,
   OPEN_FOR_PAYMENT,
   paymentConflict,
   paymentRefusal,
+  receivableSummary,
   refuse,
   refuseConflict,
   replanAfterExtension,
@@ -80,6 +83,13 @@ const ACTIVITY_OPTIONS = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 const acts = proxyActivities<ReceivableActivities>(ACTIVITY_OPTIONS);
+
+/** How an application's record and notice read in the Web UI's activity summary. */
+const NOTICE_SUMMARY: Record<ApplicationNotice, string> = {
+  'approval-request': 'checks recorded, finance and marketing asked to approve',
+  'approval-escalated': 'approval deadline passed, a manager asked to decide',
+  'application-decision': 'rejection recorded, the salesperson told',
+};
 
 /** How a grouped notice reads in the Web UI's activity summary. */
 const NOTICE_LABEL: Record<DebtorNoticeStep, string> = {
@@ -110,41 +120,6 @@ const STEP_LABEL: Record<TimelineStep, string> = {
   legal: '+30 legal escalation',
 };
 
-export function initialState(input: ReceivableInput): ReceivableState {
-  const a = input.application;
-  return {
-    receivableId: a.receivableId,
-    application: a,
-    policyVersion: input.policy.version,
-    stage: 'applied',
-    stateVersion: 0,
-    checks: null,
-    votes: {},
-    approvalDeadline: null,
-    rejectionReason: null,
-    approvedMinor: null,
-    approvedTermDays: null,
-    issueDate: null,
-    dueDate: null,
-    discountLastDay: null,
-    discountedMinor: null,
-    outstandingMinor: 0,
-    paidMinor: 0,
-    discountMinor: 0,
-    writtenOffMinor: 0,
-    settledOn: null,
-    paymentIds: [],
-    stepsTaken: [],
-    owner: 'salesperson',
-    validReason: null,
-    pausedDays: 0,
-    lateReasons: [],
-    legal: null,
-    supplyStopped: false,
-    gradeAfterDowngrade: null,
-  };
-}
-
 export async function receivableWorkflow(
   input: ReceivableInput,
   carried?: ReceivableState,
@@ -159,12 +134,23 @@ export async function receivableWorkflow(
   let stepRunning = false;
 
   /**
+   * A first run started by this code (not one carried on): every change versioned in this file
+   * applies to it, so it asks this one patch and none of the older ones, each of which would cost
+   * its history a marker and a search-attribute write (TemporalChangeVersion). Runs started
+   * before keep asking theirs. Its own change (docs/performance.md): a new receivable is recorded
+   * and checked in one activity, and each record on the application's path sends its notice in
+   * the same activity — two activities before the approvers decide, where there were four.
+   */
+  const current = !carried && patched('application-in-two-activities');
+  /**
    * Runs started since lean histories (docs/performance.md): activities carry what changed since
    * the recorded snapshot, a timeline step is one activity, and the Web UI's search attributes
    * and memo are written only when what they show changed, once per workflow task. Asked once,
    * at the start: a run keeps the mode it started with.
    */
-  const lean = patched('lean-history');
+  const lean = current || patched('lean-history');
+  /** Whether a run has `change` (versioned before `application-in-two-activities`). */
+  const has = (change: 'working-day-calendar' | 'extension-replans-timeline') => current || patched(change);
   const recorded = createRecordedState(() => state);
 
   const searchAttributes = () => [
@@ -177,19 +163,7 @@ export async function receivableWorkflow(
       : []),
     ...(grade() ? [{ key: ReceivableSearch.CreditGrade, value: grade() as string }] : []),
   ];
-  const memoSummary = () => {
-    const c = state.checks?.counterparty;
-    return [
-      `Receivable ${id}`,
-      c ? `${c.name} (${c.id})` : state.application.counterpartyId,
-      `${formatMinor(state.outstandingMinor, state.application.currency)} outstanding`,
-      state.dueDate ? `due ${state.dueDate}` : `requested ${state.application.requestedTermDays} days`,
-      `stage ${state.stage}`,
-      state.validReason ? `paused: ${state.validReason.kind}` : '',
-    ]
-      .filter(Boolean)
-      .join(' · ');
-  };
+  const memoSummary = () => receivableSummary(state);
   /** What the Web UI shows now: search attribute name → its value as JSON, and the memo's summary. */
   const shown = new Map<string, string>(
     workflowInfo()
@@ -249,6 +223,45 @@ export async function receivableWorkflow(
     key: `${id}:${event}:${state.stateVersion}`,
     ...(actor ? { actor } : {}),
   });
+
+  /** Records `event` and sends the application's `notice` that follows it: one activity in current runs, two before. */
+  const recordAndNotify = async (
+    event: string,
+    detail: Record<string, unknown>,
+    notice: ApplicationNotice,
+    actor?: ReceivableActor,
+  ) => {
+    if (current) {
+      await writing((r) =>
+        acts.recordAndNotify.executeWithOptions(
+          { ...ACTIVITY_OPTIONS, summary: `${id}: ${NOTICE_SUMMARY[notice]}` },
+          [{ ...r, ...recordOf(event, detail, actor), notice }],
+        ),
+      );
+      return;
+    }
+    await record(event, detail, actor);
+    const send = {
+      'approval-request': acts.notifyApprovers,
+      'approval-escalated': acts.escalateApprovalToManager,
+      'application-decision': acts.notifyApplicationDecision,
+    }[notice];
+    await send(ref());
+  };
+  /** A new receivable's record and its automatic checks: one activity in current runs, two before. */
+  const fileAndCheck = async (): Promise<AutomaticCheckResult> => {
+    if (current)
+      return acts.fileAndCheckReceivable.executeWithOptions(
+        {
+          ...ACTIVITY_OPTIONS,
+          summary: `${id}: ${input.imported ? 'invoice imported' : 'application filed'}, automatic checks`,
+        },
+        [newReceivable()],
+      );
+    const n = lean ? newReceivable() : input;
+    await (input.imported ? acts.recordImportedReceivable(n) : acts.recordApplication(n));
+    return acts.runAutomaticChecks(input.application);
+  };
 
   /** The receivable for an activity that reads it: whole, or what changed since the snapshot (lean). */
   const ref = (): ReceivableRef => (lean ? { changes: recorded.changes() } : { state: { ...state } });
@@ -387,7 +400,7 @@ export async function receivableWorkflow(
           actorOfUpdate(r),
         );
         const plan = replanAfterExtension(state, policy, Date.now());
-        if ((plan.again.length > 0 || plan.liftSupply) && patched('extension-replans-timeline'))
+        if ((plan.again.length > 0 || plan.liftSupply) && has('extension-replans-timeline'))
           await replanFromNewDueDate(actorOfUpdate(r));
       } else {
         state.validReason = {
@@ -537,37 +550,39 @@ export async function receivableWorkflow(
   if (!carried && input.imported) await joinTimelineAsImported(input.imported);
   else if (!carried) {
     publish();
-    await acts.recordApplication(lean ? newReceivable() : input);
-    const checks = await acts.runAutomaticChecks(input.application);
+    const checks = await fileAndCheck();
     state.checks = checks;
     if (checks.hardRejection) {
       state.stage = 'rejected';
       state.rejectionReason = checks.hardRejection;
       publish();
-      await record('application-rejected', { by: 'automatic-checks', reason: checks.hardRejection });
-      await acts.notifyApplicationDecision(ref());
+      await recordAndNotify(
+        'application-rejected',
+        { by: 'automatic-checks', reason: checks.hardRejection },
+        'application-decision',
+      );
       return state;
     }
     state.stage = 'awaiting-approval';
     const deadline = Date.now() + policy.receivable.approvalDeadlineDays * DAY_MS;
     state.approvalDeadline = new Date(deadline).toISOString();
     publish();
-    await record('automatic-checks-done', {
-      recommendation: checks.recommendation,
-      findings: checks.findings,
-    });
-    await acts.notifyApprovers(ref());
+    await recordAndNotify(
+      'automatic-checks-done',
+      { recommendation: checks.recommendation, findings: checks.findings },
+      'approval-request',
+    );
 
     const decided = () => decisionOutcome(state) !== null;
     if (!(await condition(decided, Math.max(0, deadline - Date.now()), { summary: 'approval deadline' }))) {
       state.stage = 'manager-review';
       publish();
-      await record(
+      await recordAndNotify(
         'approval-escalated-to-manager',
         { deadline: state.approvalDeadline },
+        'approval-escalated',
         systemActor('approval-deadline'),
       );
-      await acts.escalateApprovalToManager(ref());
       await condition(decided);
     }
     const outcome = decisionOutcome(state);
@@ -575,12 +590,12 @@ export async function receivableWorkflow(
       state.stage = 'rejected';
       state.rejectionReason = outcome?.reason ?? 'rejected';
       publish();
-      await record(
+      await recordAndNotify(
         'application-rejected',
         { by: outcome?.department, reason: state.rejectionReason },
+        'application-decision',
         outcome ? actorOfUpdate(outcome) : undefined,
       );
-      await acts.notifyApplicationDecision(ref());
       return state;
     }
 
@@ -710,9 +725,8 @@ export async function receivableWorkflow(
    */
   async function joinTimelineAsImported(invoice: NonNullable<ReceivableInput['imported']>) {
     publish();
-    await acts.recordImportedReceivable(lean ? newReceivable() : input);
     // The checks' findings are for information: the credit was granted in the ERP.
-    const checks = await acts.runAutomaticChecks(input.application);
+    const checks = await fileAndCheck();
     state.checks = checks;
     const amount = input.application.amountMinor;
     state.approvedMinor = amount;
@@ -726,7 +740,7 @@ export async function receivableWorkflow(
     const skipped = passed.slice(0, -1);
     state.stepsTaken.push(...skipped);
     const due = passed.at(-1);
-    if (due && patched('working-day-calendar')) {
+    if (due && has('working-day-calendar')) {
       // The step already due when the invoice arrives fires at once, whatever the calendar.
       const planned = stepDay(state, policy, due);
       state.workingDays = { ...state.workingDays, [planned]: { date: planned } };
@@ -769,7 +783,7 @@ export async function receivableWorkflow(
    * changed while the calendar answered (the loop plans again).
    */
   async function firingInstant(step: TimelineStep, changed: () => boolean): Promise<number | null> {
-    if (!patched('working-day-calendar')) return stepInstant(state, policy, step);
+    if (!has('working-day-calendar')) return stepInstant(state, policy, step);
     const planned = stepDay(state, policy, step);
     let answer = state.workingDays?.[planned];
     if (!answer) {

@@ -21,6 +21,7 @@ import type {
   ApplicationDecision,
   Approver,
   PaymentInput,
+  ReceivableInput,
   ReceivableRunPolicy,
   ReceivableState,
   Stage,
@@ -228,6 +229,60 @@ export function formatMinor(minor: number, currency: string): string {
   } catch {
     return `${minor} ${currency} minor units`;
   }
+}
+
+/** A new receivable's state, before its first activity. */
+export function initialState(input: ReceivableInput): ReceivableState {
+  const a = input.application;
+  return {
+    receivableId: a.receivableId,
+    application: a,
+    policyVersion: input.policy.version,
+    stage: 'applied',
+    stateVersion: 0,
+    checks: null,
+    votes: {},
+    approvalDeadline: null,
+    rejectionReason: null,
+    approvedMinor: null,
+    approvedTermDays: null,
+    issueDate: null,
+    dueDate: null,
+    discountLastDay: null,
+    discountedMinor: null,
+    outstandingMinor: 0,
+    paidMinor: 0,
+    discountMinor: 0,
+    writtenOffMinor: 0,
+    settledOn: null,
+    paymentIds: [],
+    stepsTaken: [],
+    owner: 'salesperson',
+    validReason: null,
+    pausedDays: 0,
+    lateReasons: [],
+    legal: null,
+    supplyStopped: false,
+    gradeAfterDowngrade: null,
+  };
+}
+
+/**
+ * The memo's summary line the Temporal Web UI lists a receivable by. The start carries the new
+ * receivable's, so the run's first workflow task has no memo to write.
+ */
+export function receivableSummary(state: ReceivableState): string {
+  const c = state.checks?.counterparty;
+  return [
+    `Receivable ${state.receivableId}`,
+    c ? `${c.name} (${c.id})` : state.application.counterpartyId,
+    `${formatMinor(state.outstandingMinor, state.application.currency)} outstanding`,
+    state.dueDate ? `due ${state.dueDate}` : `requested ${state.application.requestedTermDays} days`,
+    `stage ${state.stage}`,
+    state.validReason ? `paused: ${state.validReason.kind}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 // ---- Update validation: pure, so validators and the handlers share one rule ----
