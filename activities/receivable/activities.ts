@@ -26,6 +26,7 @@ import type {
   SalespersonTaskStep,
 } from '../../workflows/correspondence/contract.js';
 import {
+  type ApplicationNotice,
   type AutomaticCheckResult,
   actorOfUpdate,
   type CreditApplication,
@@ -87,9 +88,6 @@ export interface NewReceivable {
   imported?: ReceivableInput['imported'];
   actor?: ReceivableInput['actor'];
 }
-
-/** The e-mails of the application's path, sent to the company's own staff (in Chinese). */
-export type ApplicationNotice = 'approval-request' | 'approval-escalated' | 'application-decision';
 
 /** A credit-record event the workflow writes with its snapshot. */
 export interface ReceivableRecord {

@@ -11,7 +11,6 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import {
-  type ApplicationNotice,
   createReceivableActivities,
   type NewReceivable,
   type StepCorrespondence,
@@ -27,9 +26,11 @@ import { createPool, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
 import {
   type ApplicationDecision,
+  type ApplicationNotice,
   decideApplication,
   getReceivable,
   type ImportedInvoice,
+  NOTICE_ACTIVITY,
   RECEIVABLE_TASK_QUEUE,
   type ReceivableInput,
   type ReceivableState,
@@ -45,13 +46,6 @@ import { perFile } from './per-file.js';
 import { seedCounterparty, seedSalesperson } from './seed.js';
 import { testServerStartingAt } from './test-server-at.js';
 import { startTimeSkippingServer } from './workflow-env.js';
-
-/** The activity that sent each application notice in runs from before `application-in-two-activities`. */
-const NOTICE_ACTIVITY: Record<ApplicationNotice, string> = {
-  'approval-request': 'notifyApprovers',
-  'approval-escalated': 'escalateApprovalToManager',
-  'application-decision': 'notifyApplicationDecision',
-};
 
 export const TZ = DEFAULT_POLICY.timeZone;
 

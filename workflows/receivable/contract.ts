@@ -31,6 +31,19 @@ export { CLOSED_STAGES, STAGES, type Stage } from '../../domain/receivable-stage
 export const TIMELINE_STEPS = ['reminder', 'dueCheck', 'secondNotice', 'warning', 'legal'] as const;
 export type TimelineStep = (typeof TIMELINE_STEPS)[number];
 
+/** The e-mails of the application's path, sent to the company's own staff (in Chinese). */
+export type ApplicationNotice = 'approval-request' | 'approval-escalated' | 'application-decision';
+
+/**
+ * The activity that sent each application notice on its own, in runs from before
+ * `application-in-two-activities` (since then `recordAndNotify` sends it with its record).
+ */
+export const NOTICE_ACTIVITY = {
+  'approval-request': 'notifyApprovers',
+  'approval-escalated': 'escalateApprovalToManager',
+  'application-decision': 'notifyApplicationDecision',
+} as const satisfies Record<ApplicationNotice, string>;
+
 export interface CreditApplication {
   receivableId: string;
   counterpartyId: string;

@@ -16,7 +16,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  ApplicationNotice,
   ReceivableActivities,
   ReceivableRecord,
   ReceivableRef,
@@ -28,6 +27,7 @@ import { correspondencePolicy } from '../../domain/policy.js';
 import type { DebtorNoticeStep, SalespersonTaskStep } from '../correspondence/contract.js';
 import {
   type ApplicationDecision,
+  type ApplicationNotice,
   type AutomaticCheckResult,
   actorOfUpdate,
   CLOSED_STAGES,
@@ -35,6 +35,7 @@ import {
   decideApplication,
   endValidReason,
   getReceivable,
+  NOTICE_ACTIVITY,
   type PaymentResult,
   type ReceivableActor,
   type ReceivableInput,
@@ -241,12 +242,7 @@ export async function receivableWorkflow(
       return;
     }
     await record(event, detail, actor);
-    const send = {
-      'approval-request': acts.notifyApprovers,
-      'approval-escalated': acts.escalateApprovalToManager,
-      'application-decision': acts.notifyApplicationDecision,
-    }[notice];
-    await send(ref());
+    await acts[NOTICE_ACTIVITY[notice]](ref());
   };
   /** A new receivable's record and its automatic checks: one activity in current runs, two before. */
   const fileAndCheck = async (): Promise<AutomaticCheckResult> => {
