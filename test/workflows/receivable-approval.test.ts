@@ -65,17 +65,16 @@ describe('credit application approval', () => {
       'recordReceivableEvent',
       'recordAndNotify',
     ]);
-    // Each part still happens once, under its own key: the records and two e-mails.
+    // Each part still happens once, under its own key: the records and two e-mails. The vote's
+    // record and the checks' run side by side (the vote waits only for the checks' outcome), so
+    // their order in the credit record is not fixed.
     const records = await bench.pool.query(
-      "SELECT event_type FROM credit_records WHERE subject_type = 'receivable' AND subject_id = $1 ORDER BY seq",
+      "SELECT event_type FROM credit_records WHERE subject_type = 'receivable' AND subject_id = $1",
       [s.receivableId],
     );
-    expect(records.rows.map((r) => r.event_type)).toEqual([
-      'application-filed',
-      'automatic-checks-done',
-      'decision-finance',
-      'application-rejected',
-    ]);
+    expect(records.rows.map((r) => r.event_type).sort()).toEqual(
+      ['application-filed', 'automatic-checks-done', 'decision-finance', 'application-rejected'].sort(),
+    );
     const keys = (await bench.mailsFor(s.receivableId)).map((m) => m.effectKey);
     expect(keys.sort()).toEqual([
       `${s.receivableId}:application-decision`,
