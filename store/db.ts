@@ -230,9 +230,20 @@ export async function setColumns(
   ]);
 }
 
-/** Runs `fn` in one transaction on one client: committed when it returns, rolled back when it throws. */
+/**
+ * Runs `fn` in one transaction on one client: committed when it returns, rolled back when it
+ * throws. While the client is checked out the pool does not listen for its errors, and a
+ * server going away between two of its queries (while `fn` awaits something else) would
+ * emit an error no one handles and end the process; here it fails the transaction instead,
+ * and the client is discarded, not returned to the pool.
+ */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
@@ -242,7 +253,8 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
-    client.release();
+    client.removeListener('error', onLost);
+    client.release(lost);
   }
 }
 
