@@ -4,7 +4,9 @@
  * to a debtor or a salesperson listing several. Each item key is claimed by exactly one message
  * key, in one transaction, so no item is ever in two messages; a retried claim of the same
  * message key finds the same items. Items wait in their reader's day's queue until a message
- * claims them (migration 029): only an item that finds the day asleep wakes its workflow.
+ * claims them (migration 029): only an item that finds the day asleep wakes its workflow. A
+ * step's items may be planned ahead with the instant they fall due (migration 030): the day's
+ * workflow is told of the instant once, and its message then takes them from here.
  */
 import type { Pool, PoolClient } from 'pg';
 import { CLOSED_STAGES } from '../domain/receivable-stages.js';
@@ -46,6 +48,12 @@ export interface QueuedItem {
   step: string;
 }
 
+/** What a planned item was planned on: the receivable's due date and paused days then. */
+export interface PlanBasis {
+  dueDate: string;
+  pausedDays: number;
+}
+
 /**
  * Locks a reader's day's row until the transaction ends, creating it asleep if it is new, and
  * says whether the day is awake: one round trip (the upsert locks the row it returns).
@@ -67,6 +75,9 @@ export function createCorrespondenceQueries(pool: Pool) {
      * workflow: yes when the day was asleep (nothing queued, no message on its way), and yes
      * when the item was already queued and is still waiting (a retried step: its first attempt
      * may have failed before the signal). An item some message already claimed is not queued.
+     * An item planned ahead (migration 030) that still waits becomes an ordinary queued item:
+     * its step has fired, so the plan's conditions no longer apply, and the day it was planned
+     * for already knows of it.
      */
     async queue(day: ReaderDay, item: QueuedItem): Promise<{ wake: boolean }> {
       return inTransaction(pool, async (client) => {
@@ -86,10 +97,68 @@ export function createCorrespondenceQueries(pool: Pool) {
           );
           return { wake: true };
         }
-        const waiting = await client.query(`SELECT 1 FROM correspondence_queue WHERE item_key = $1`, [
-          item.itemKey,
-        ]);
-        return { wake: waiting.rowCount === 1 };
+        const { rows } = await client.query<{ planned: boolean }>(
+          `SELECT planned_for IS NOT NULL AS planned FROM correspondence_queue WHERE item_key = $1 FOR UPDATE`,
+          [item.itemKey],
+        );
+        if (rows[0]?.planned) {
+          await client.query(
+            `UPDATE correspondence_queue SET planned_for = NULL, plan_due_date = NULL, plan_paused_days = NULL
+             WHERE item_key = $1`,
+            [item.itemKey],
+          );
+          return { wake: false };
+        }
+        return { wake: rows.length === 1 };
+      });
+    },
+
+    /**
+     * Plans `item` for its reader's day, due at `at` (migration 030), and says whether to tell
+     * the day's workflow of that instant: yes unless the day is awake and was already told of
+     * it, and yes when the item was already planned (a retried plan: its first attempt may have
+     * failed before telling). An item already claimed by a message, or queued by its fired
+     * step, is left as it is. Planning an item again moves it to this day and instant.
+     */
+    async plan(day: ReaderDay, item: QueuedItem, at: Date, basis: PlanBasis): Promise<{ tell: boolean }> {
+      return inTransaction(pool, async (client) => {
+        const { rows: days } = await client.query<{ awake: boolean; told: boolean }>(
+          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3)
+           ON CONFLICT (audience, party_id, day) DO UPDATE SET awake = correspondence_days.awake
+           RETURNING awake, planned_for IS NOT DISTINCT FROM $4::timestamptz AS told`,
+          [day.audience, day.partyId, day.day, at],
+        );
+        const { rows } = await client.query<{ inserted: boolean }>(
+          `INSERT INTO correspondence_queue
+             (item_key, audience, party_id, day, receivable_id, step, planned_for, plan_due_date, plan_paused_days)
+           SELECT $4, $1, $2, $3, $5, $6, $7, $8, $9
+           WHERE NOT EXISTS (SELECT 1 FROM correspondence_items WHERE item_key = $4)
+           ON CONFLICT (item_key) DO UPDATE SET audience = EXCLUDED.audience, party_id = EXCLUDED.party_id,
+             day = EXCLUDED.day, planned_for = EXCLUDED.planned_for, plan_due_date = EXCLUDED.plan_due_date,
+             plan_paused_days = EXCLUDED.plan_paused_days
+           WHERE correspondence_queue.planned_for IS NOT NULL
+           RETURNING xmax = 0 AS inserted`,
+          [
+            day.audience,
+            day.partyId,
+            day.day,
+            item.itemKey,
+            item.receivableId,
+            item.step,
+            at,
+            basis.dueDate,
+            basis.pausedDays,
+          ],
+        );
+        const row = rows[0];
+        if (!row) return { tell: false };
+        if (row.inserted && days[0]?.awake && days[0]?.told) return { tell: false };
+        await client.query(
+          `UPDATE correspondence_days SET awake = true, planned_for = $4
+           WHERE audience = $1 AND party_id = $2 AND day = $3`,
+          [day.audience, day.partyId, day.day, at],
+        );
+        return { tell: true };
       });
     },
 
@@ -98,16 +167,20 @@ export function createCorrespondenceQueries(pool: Pool) {
      * returns what the message holds: the items it claimed now or on an earlier attempt, and the
      * items another message claimed first (those stay out of this one).
      *
-     * The message also takes its day's queued items, oldest first, up to `max` items in all
-     * (only on its first attempt: a retried send keeps what it claimed). Every item is judged by
-     * its receivable's row as the transaction reads it: a receivable paid, closed or unknown
-     * since its step is claimed as left out, with the reason. The day sleeps again when nothing
-     * is left queued, and `morePending` says when something is.
+     * The message also takes its day's queued items that are due at `now`, oldest first, up to
+     * `max` items in all (only on its first attempt: a retried send keeps what it claimed).
+     * Every item is judged by its receivable's row as the transaction reads it: a receivable
+     * paid, closed or unknown since its step is claimed as left out, with the reason. A planned
+     * item whose receivable no longer stands as planned (another due date or paused days, or a
+     * valid reason holding) leaves the queue unclaimed: its step, if it fires, queues it again.
+     * The day sleeps again when nothing is left queued, planned or due, and `morePending` says
+     * when something due is left.
      */
     async claim(
       message: CorrespondenceMessageRow,
       items: QueuedItem[],
       max: number,
+      now: Date = new Date(),
     ): Promise<{
       mine: ClaimedItem[];
       elsewhere: { itemKey: string; messageKey: string }[];
@@ -126,6 +199,16 @@ export function createCorrespondenceQueries(pool: Pool) {
           `SELECT 1 FROM correspondence_items WHERE message_key = $1 LIMIT 1`,
           [message.messageKey],
         );
+        if (earlier.rowCount === 0)
+          await client.query(
+            `DELETE FROM correspondence_queue q USING receivables r
+             WHERE q.audience = $1 AND q.party_id = $2 AND q.day = $3
+               AND q.planned_for IS NOT NULL AND q.planned_for <= $4 AND r.id = q.receivable_id
+               AND r.stage <> ALL($5::text[]) AND r.outstanding_minor > 0
+               AND (r.due_date IS DISTINCT FROM q.plan_due_date OR r.paused_by IS NOT NULL
+                    OR COALESCE((r.state->>'pausedDays')::integer, 0) IS DISTINCT FROM q.plan_paused_days)`,
+            [...day, now, CLOSED_STAGES],
+          );
         // The signalled items in their order, then (first attempt only) the day's queued ones.
         const { rows: claiming } = await client.query<Omit<ClaimedItem, 'messageKey'>>(
           `SELECT c.item_key AS "itemKey", c.receivable_id AS "receivableId", c.step,
@@ -139,6 +222,7 @@ export function createCorrespondenceQueries(pool: Pool) {
                  (SELECT q.item_key, q.receivable_id, q.step, 1, 0, q.queued_at
                   FROM correspondence_queue q
                   WHERE $8 AND q.audience = $1 AND q.party_id = $2 AND q.day = $3 AND q.item_key <> ALL($5::text[])
+                    AND (q.planned_for IS NULL OR q.planned_for <= $10)
                   ORDER BY q.queued_at, q.item_key LIMIT $9)) c
            LEFT JOIN receivables r ON r.id = c.receivable_id
            ORDER BY c.source, c.n, c.queued_at, c.item_key`,
@@ -150,6 +234,7 @@ export function createCorrespondenceQueries(pool: Pool) {
             items.map((i) => i.step),
             earlier.rowCount === 0,
             Math.max(0, max - items.length),
+            now,
           ],
         );
         if (claiming.length > 0)
@@ -174,14 +259,18 @@ export function createCorrespondenceQueries(pool: Pool) {
            WHERE c.item_key = q.item_key AND q.audience = $1 AND q.party_id = $2 AND q.day = $3`,
           day,
         );
-        const left = await client.query(
-          `SELECT 1 FROM correspondence_queue WHERE audience = $1 AND party_id = $2 AND day = $3 LIMIT 1`,
-          day,
+        const { rows: left } = await client.query<{ due: boolean; any: boolean }>(
+          `SELECT COALESCE(bool_or(planned_for IS NULL OR planned_for <= $4), false) AS due, count(*) > 0 AS any
+           FROM correspondence_queue WHERE audience = $1 AND party_id = $2 AND day = $3`,
+          [...day, now],
         );
-        const morePending = left.rowCount === 1;
+        const morePending = left[0]?.due === true;
+        // Items planned for later keep the day awake: its workflow knows their instant.
         await client.query(
-          `UPDATE correspondence_days SET awake = $4 WHERE audience = $1 AND party_id = $2 AND day = $3`,
-          [...day, morePending],
+          `UPDATE correspondence_days SET awake = $4,
+             planned_for = CASE WHEN $4 THEN planned_for END
+           WHERE audience = $1 AND party_id = $2 AND day = $3`,
+          [...day, left[0]?.any === true],
         );
         const { rows } = await client.query<ClaimedItem>(
           `SELECT item_key AS "itemKey", message_key AS "messageKey", receivable_id AS "receivableId", step,

@@ -62,12 +62,13 @@ const itemOf = (receivableId: string) => ({
   step: 'reminder',
 });
 
-/** A message of `day` claiming the day's queue (and `signalled`), at most `max` items. */
-function send(day: ReaderDay, n: number, signalled: string[] = [], max = 500) {
+/** A message of `day` claiming the day's queue (and `signalled`), at most `max` items, at `now`. */
+function send(day: ReaderDay, n: number, signalled: string[] = [], max = 500, now = new Date()) {
   return queries.claim(
     { messageKey: `test:${day.partyId}:${n}`, ...day, workflowId: `correspondence:${day.partyId}:${DAY}` },
     signalled.map(itemOf),
     max,
+    now,
   );
 }
 
@@ -178,5 +179,90 @@ describe("a reader's day queued in PostgreSQL", () => {
     if (left.length > 0) expect(await awake(day)).toBe(true);
     // Each time the day fell asleep, the next item woke it.
     expect(woke.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('items planned ahead (migration 030)', () => {
+  /** 09:00 on the day in the company's zone, as the receivable plans its step. */
+  const AT = new Date('2026-03-02T01:00:00Z');
+  const AS_SEEDED = { dueDate: '2026-03-09', pausedDays: 0 };
+  const plannedFor = async (itemKey: string) =>
+    (
+      await pool.query<{ planned_for: Date | null }>(
+        'SELECT planned_for FROM correspondence_queue WHERE item_key = $1',
+        [itemKey],
+      )
+    ).rows[0]?.planned_for;
+
+  it('wait for their instant; the day is told once per instant, and again when a plan is retried', async () => {
+    const { day, ids } = await debtorWith(4);
+    const [a, b, c, d] = ids as [string, string, string, string];
+    expect(await queries.plan(day, itemOf(a), AT, AS_SEEDED)).toEqual({ tell: true });
+    expect(await queries.plan(day, itemOf(b), AT, AS_SEEDED)).toEqual({ tell: false });
+    // The first attempt may have failed between the plan and telling the day.
+    expect(await queries.plan(day, itemOf(a), AT, AS_SEEDED)).toEqual({ tell: true });
+    const later = new Date(AT.getTime() + 3_600_000);
+    expect(await queries.plan(day, itemOf(c), later, AS_SEEDED)).toEqual({ tell: true });
+
+    // Before the instant a message takes none of them, and the day stays awake for them.
+    const early = await send(day, 1, [], 500, new Date(AT.getTime() - 1_000));
+    expect(early.mine).toEqual([]);
+    expect(early.morePending).toBe(false);
+    expect(await awake(day)).toBe(true);
+    // At the first instant it takes the two due then; the third waits for its own.
+    const first = await send(day, 2, [], 500, AT);
+    expect(first.mine.map((i) => i.itemKey).sort()).toEqual([`${a}:reminder`, `${b}:reminder`].sort());
+    expect(first.morePending).toBe(false);
+    expect(await awake(day)).toBe(true);
+    const second = await send(day, 3, [], 500, later);
+    expect(second.mine.map((i) => i.itemKey)).toEqual([`${c}:reminder`]);
+    expect(await awake(day)).toBe(false);
+    // A plan for a day asleep tells it again.
+    expect(await queries.plan(day, itemOf(d), later, AS_SEEDED)).toEqual({ tell: true });
+  });
+
+  it('leave the queue unsent when the receivable no longer stands as planned; a paid one is left out as before', async () => {
+    const { day, ids } = await debtorWith(3, 1);
+    const [kept, moved, disputed, paid] = ids as [string, string, string, string];
+    for (const id of ids) await queries.plan(day, itemOf(id), AT, AS_SEEDED);
+    await pool.query(`UPDATE receivables SET due_date = '2026-03-23' WHERE id = $1`, [moved]);
+    await pool.query(`UPDATE receivables SET paused_by = 'dispute' WHERE id = $1`, [disputed]);
+
+    const message = await send(day, 1, [], 500, AT);
+    expect(message.mine.map((i) => [i.receivableId, i.included, i.leftOutReason])).toEqual(
+      expect.arrayContaining([
+        [kept, true, null],
+        [paid, false, 'receivable paid'],
+      ]),
+    );
+    expect(message.mine).toHaveLength(2);
+    // Withdrawn: in no message and no longer queued, so their steps can queue them afresh.
+    expect(await queuedKeys(day)).toEqual([]);
+    expect(await awake(day)).toBe(false);
+    expect(await queries.queue(day, itemOf(moved))).toEqual({ wake: true });
+  });
+
+  it('a step firing on its planned item makes it an ordinary one: no wake, and sent whatever changes after', async () => {
+    const { day, ids } = await debtorWith(1);
+    const id = ids[0] as string;
+    await queries.plan(day, itemOf(id), AT, AS_SEEDED);
+    expect(await queries.queue(day, itemOf(id))).toEqual({ wake: false });
+    expect(await plannedFor(`${id}:reminder`)).toBeNull();
+    // A dispute recorded after the step fired does not take back a notice the step gave.
+    await pool.query(`UPDATE receivables SET paused_by = 'dispute' WHERE id = $1`, [id]);
+    const message = await send(day, 1, [], 500, AT);
+    expect(message.mine.map((i) => [i.itemKey, i.included])).toEqual([[`${id}:reminder`, true]]);
+  });
+
+  it('a plan leaves an item its step already queued, or a message already holds, as it is', async () => {
+    const { day, ids } = await debtorWith(2);
+    const [queued, held] = ids as [string, string];
+    await queries.queue(day, itemOf(held));
+    await send(day, 1, [held]);
+    await queries.queue(day, itemOf(queued));
+    expect(await queries.plan(day, itemOf(queued), AT, AS_SEEDED)).toEqual({ tell: false });
+    expect(await queries.plan(day, itemOf(held), AT, AS_SEEDED)).toEqual({ tell: false });
+    expect(await plannedFor(`${queued}:reminder`)).toBeNull();
+    expect(await queuedKeys(day)).toEqual([`${queued}:reminder`]);
   });
 });
