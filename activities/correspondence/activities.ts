@@ -15,15 +15,17 @@ import type { Config } from '../../infra/config.js';
 import type { Mailer, OutgoingMail } from '../../infra/mail.js';
 import { composeLetter, type LetterKind } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
-import type { ClaimedItem } from '../../store/correspondence.js';
+import type { ClaimedItem, PlanBasis } from '../../store/correspondence.js';
 import type { Store } from '../../store/index.js';
 import {
   addCorrespondenceItem,
+  CORRESPONDENCE_PRIORITY,
   CORRESPONDENCE_TASK_QUEUE,
   type CorrespondenceInput,
   type CorrespondenceItem,
   type CorrespondenceStep,
   correspondenceIdFor,
+  correspondencePlanned,
   MAX_ITEMS_PER_MESSAGE,
   type SentMessage,
 } from '../../workflows/correspondence/contract.js';
@@ -104,15 +106,51 @@ export async function signalCorrespondence(
   input: CorrespondenceInput,
   item: CorrespondenceItem,
 ): Promise<void> {
-  const reader = input.audience === 'debtor' ? 'Notices to' : 'Tasks for';
   await client.workflow.signalWithStart('correspondenceWorkflow', {
-    workflowId: correspondenceIdFor(input.audience, input.partyId, input.day),
-    taskQueue: CORRESPONDENCE_TASK_QUEUE,
-    args: [input],
+    ...dayStart(input),
     signal: addCorrespondenceItem,
     signalArgs: [item],
-    staticSummary: `${reader} ${input.partyName} (${input.partyId}) on ${input.day}`,
   });
+}
+
+/**
+ * Plans `item` for the day of `input.audience` `input.partyId`, due at `at` (migration 030):
+ * queues it in PostgreSQL with the receivable's due date and paused days it was planned on, and
+ * tells the day's workflow of the instant (signal-with-start) unless it already knows it. A
+ * storm's thousand planned reminders for one debtor's day thus cost that day one signal.
+ */
+export async function planForReaderDay(
+  client: Client,
+  store: Pick<Store, 'correspondence'>,
+  input: CorrespondenceInput,
+  item: Pick<CorrespondenceItem, 'itemKey' | 'receivableId' | 'step'>,
+  at: Date,
+  basis: PlanBasis,
+): Promise<void> {
+  const { tell } = await store.correspondence.plan(
+    { audience: input.audience, partyId: input.partyId, day: input.day },
+    { itemKey: item.itemKey, receivableId: item.receivableId, step: item.step },
+    at,
+    basis,
+  );
+  if (tell)
+    await client.workflow.signalWithStart('correspondenceWorkflow', {
+      ...dayStart(input),
+      signal: correspondencePlanned,
+      signalArgs: [{ at: at.toISOString() }],
+    });
+}
+
+/** How a reader's day is started: its id, queue, priority and the Web UI's line for it. */
+function dayStart(input: CorrespondenceInput) {
+  const reader = input.audience === 'debtor' ? 'Notices to' : 'Tasks for';
+  return {
+    workflowId: correspondenceIdFor(input.audience, input.partyId, input.day),
+    taskQueue: CORRESPONDENCE_TASK_QUEUE,
+    args: [input] as [CorrespondenceInput],
+    priority: CORRESPONDENCE_PRIORITY,
+    staticSummary: `${reader} ${input.partyName} (${input.partyId}) on ${input.day}`,
+  };
 }
 
 /** The formal letter each escalation step of a debtor's message carries (the reminder carries none). */
@@ -240,6 +278,7 @@ export function createCorrespondenceActivities(deps: CorrespondenceActivityDeps)
         },
         m.items.map((i) => ({ itemKey: i.itemKey, receivableId: i.receivableId, step: i.step })),
         m.maxItems ?? MAX_ITEMS_PER_MESSAGE,
+        clock(),
       );
       const asSent = (c: ClaimedItem) => ({
         itemKey: c.itemKey,

@@ -6,7 +6,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { actorSource, describeActor } from '../../domain/actor.js';
 import { automaticCheckDecision } from '../../domain/automatic-checks.js';
-import { addDays, daysBetween, localDate, localDateTime } from '../../domain/calendar.js';
+import { addDays, daysBetween, instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
 import { type CalendarPolicy, calendarOf, shiftToWorkingDay } from '../../domain/working-days.js';
@@ -44,6 +44,7 @@ import {
   addToReaderDay,
   type CorrespondenceActivityDeps,
   createCorrespondenceActivities,
+  planForReaderDay,
 } from '../correspondence/activities.js';
 import { refreshScoreOnBehaviour } from '../scores/signal.js';
 
@@ -112,7 +113,24 @@ export interface TimelineStepInput extends StepItems {
   /** +30 confirmed: terminate cooperation as the legal action says. */
   startLegalAction?: boolean;
   records: ReceivableRecord[];
-  nextWorkingDay?: { date: string; calendar?: CalendarPolicy };
+  nextWorkingDay?: NextWorkingDayQuestion;
+}
+
+/**
+ * The working day the next step's planned day fires on, asked of the activity that records;
+ * with `plan` (runs since `planned-correspondence`), that step's items are planned for it.
+ */
+export interface NextWorkingDayQuestion {
+  date: string;
+  calendar?: CalendarPolicy;
+  plan?: NextStepPlan;
+}
+
+/** What the next step will tell its readers, and when on its day it fires. */
+export interface NextStepPlan
+  extends Pick<StepItems, 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'> {
+  businessHour: number;
+  businessMinute: number;
 }
 
 export interface TimelineStepResult {
@@ -394,9 +412,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     else await task(s, 'late-reason', 'record-late-reason', addDays(day, 3));
   }
 
-  /** The step's items join their readers' day by signal-with-start; the tasks open per receivable. */
-  async function queueItems(s: ReceivableState, c: StepItems): Promise<void> {
-    for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
+  /** The step's items for their readers' days: the debtor's notice, then each salesperson's task. */
+  function stepEntries(
+    s: ReceivableState,
+    c: Pick<
+      StepItems,
+      'day' | 'firedAt' | 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'
+    >,
+  ): { input: CorrespondenceInput; item: CorrespondenceItem }[] {
     const cp = s.checks?.counterparty;
     const sp = s.checks?.salesperson;
     const base = { day: c.day, gatherMinutes: c.gatherMinutes, timeZone: c.timeZone };
@@ -429,8 +452,29 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         },
         item: item(t),
       });
+    return entries;
+  }
+
+  /** The step's items join their readers' day by signal-with-start; the tasks open per receivable. */
+  async function queueItems(s: ReceivableState, c: StepItems): Promise<void> {
+    for (const t of c.salespersonTasks ?? []) await openTaskFor(s, t, c.day);
     const client = deps.client ?? Context.current().client;
-    for (const e of entries) await addToReaderDay(client, store, e.input, e.item);
+    for (const e of stepEntries(s, c)) await addToReaderDay(client, store, e.input, e.item);
+  }
+
+  /**
+   * The next step's notice and tasks, planned for their readers' day: the working day it fires
+   * on, at the business time (docs/correspondence.md, "Planned items"). The day sends them then;
+   * the step, when it fires, finds them sent or still queued. Planned on the snapshot just
+   * recorded: a change to its due date or paused days, or a valid reason, withdraws them.
+   */
+  async function planNextStep(s: ReceivableState, plan: NextStepPlan, date: string): Promise<void> {
+    if (!s.dueDate) return;
+    const at = new Date(instantAt(date, plan.businessHour, plan.timeZone, plan.businessMinute));
+    const client = deps.client ?? Context.current().client;
+    const basis = { dueDate: s.dueDate, pausedDays: s.pausedDays };
+    const entries = stepEntries(s, { ...plan, day: date, firedAt: at.toISOString() });
+    for (const e of entries) await planForReaderDay(client, store, e.input, e.item, at, basis);
   }
 
   /**
@@ -442,6 +486,16 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     const { receivableId, stateVersion, changed } = ref.changes;
     const recorded = await q.getReceivableState(receivableId);
     return { ...(recorded as ReceivableState), ...changed, stateVersion };
+  }
+
+  /** The next step's working day; asked to, its items planned for that day. */
+  async function answerNextWorkingDay(
+    s: ReceivableState,
+    q: NextWorkingDayQuestion,
+  ): Promise<WorkingDayAnswer> {
+    const answer = workingDayOf(q);
+    if (q.plan) await planNextStep(s, q.plan, answer.date);
+    return answer;
   }
 
   /** The working day a step planned for `date` fires on; no I/O (the registry is in memory). */
@@ -711,10 +765,13 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
     /** A credit-record event with the snapshot; asked for, the working day of the next planned step. */
     async recordReceivableEvent(
-      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: { date: string; calendar?: CalendarPolicy } },
+      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: NextWorkingDayQuestion },
     ): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
-      await recordOne(await stateOf(e), e);
-      return e.nextWorkingDay ? { workingDay: workingDayOf(e.nextWorkingDay) } : undefined;
+      const state = await stateOf(e);
+      await recordOne(state, e);
+      return e.nextWorkingDay
+        ? { workingDay: await answerNextWorkingDay(state, e.nextWorkingDay) }
+        : undefined;
     },
 
     /** A whole timeline step (TimelineStepInput): effects first, then its records with the snapshot. */
@@ -734,7 +791,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       if (t.startLegalAction) await startLegalFor(state);
       if (t.debtorNotice || t.salespersonTasks?.length) await queueItems(state, t);
       for (const r of t.records) await recordOne(state, r);
-      if (t.nextWorkingDay) result.workingDay = workingDayOf(t.nextWorkingDay);
+      if (t.nextWorkingDay) result.workingDay = await answerNextWorkingDay(state, t.nextWorkingDay);
       return result;
     },
 

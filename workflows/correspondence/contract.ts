@@ -17,6 +17,12 @@ import { RECEIVABLE_TASK_QUEUE } from '../receivable/contract.js';
  * to a debtor instead of one, and each reminder cost twice the CPU.
  */
 export const CORRESPONDENCE_TASK_QUEUE = RECEIVABLE_TASK_QUEUE;
+/**
+ * A day's tasks go before the receivables' on their shared queue (Temporal's task queue priority;
+ * 1 is first, 3 the default): a day's work is one message, and in a storm of steps its planned
+ * message would otherwise wait behind every step's tasks (docs/performance.md).
+ */
+export const CORRESPONDENCE_PRIORITY = { priorityKey: 1 } as const;
 export const CORRESPONDENCE_WORKFLOW_TYPE = 'correspondenceWorkflow';
 
 /**
@@ -118,5 +124,11 @@ export interface SentMessage {
  * (runs from before). A repeated item key is ignored.
  */
 export const addCorrespondenceItem = defineSignal<[CorrespondenceItem]>('addCorrespondenceItem');
+/**
+ * Tells the day that items are planned for it, due at `at` (ISO instant; migration 030): it
+ * sends them then, with whatever else is due. Told once per day and instant (a retried plan
+ * may tell it again; an instant it knows is ignored).
+ */
+export const correspondencePlanned = defineSignal<[{ at: string }]>('correspondencePlanned');
 /** The messages this run has sent so far. */
 export const getSentMessages = defineQuery<SentMessage[]>('getSentMessages');

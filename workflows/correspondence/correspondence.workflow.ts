@@ -6,7 +6,8 @@
  * (the ones signalled and the ones queued). Items that arrive while or after a message goes out
  * go in the next message; when nothing is pending after a send, the run completes, and a later
  * item starts a new run (its message keys carry the run, so they never collide with an earlier
- * run's).
+ * run's). Items planned ahead (a receivable's next step, migration 030) are told to the day as
+ * the instant they fall due: the run waits for it, then gathers and sends them the same way.
  */
 import {
   allHandlersFinished,
@@ -19,10 +20,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CorrespondenceActivities } from '../../activities/correspondence/activities.js';
+import { localDateTime } from '../../domain/calendar.js';
 import {
   addCorrespondenceItem,
   type CorrespondenceInput,
   type CorrespondenceItem,
+  correspondencePlanned,
   getSentMessages,
   MAX_ITEMS_PER_MESSAGE,
   type SentMessage,
@@ -61,6 +64,14 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
     pending.push(item);
   });
   setHandler(getSentMessages, () => sent);
+  /** Instants items are planned for (ms), earliest first, not yet reached by a message. */
+  const planned: number[] = [];
+  setHandler(correspondencePlanned, ({ at }) => {
+    const instant = Date.parse(at);
+    if (!Number.isFinite(instant) || planned.includes(instant)) return;
+    planned.push(instant);
+    planned.sort((a, b) => a - b);
+  });
 
   const reader = input.audience === 'debtor' ? 'notices to' : 'tasks for';
   const publish = () =>
@@ -82,12 +93,29 @@ export async function correspondenceWorkflow(input: CorrespondenceInput): Promis
 
   const windowMs = Math.max(0, input.gatherMinutes) * 60_000;
   const perMessage = patched('message-size-cap') ? MAX_ITEMS_PER_MESSAGE : Number.POSITIVE_INFINITY;
-  // A run starts with its first item (signal-with-start); a run started by a bare start waits for one.
-  await condition(() => pending.length > 0);
+  // A run starts with its first item or plan (signal-with-start); one started bare waits for one.
+  await condition(() => pending.length > 0 || planned.length > 0);
   let full = false;
   // Items still queued in PostgreSQL for the day after the last message (see below).
   let queuedLeft = false;
-  for (let n = 1; pending.length > 0 || queuedLeft; n++) {
+  // The day's messages so far: the next one's number in its key.
+  let n = 0;
+  for (;;) {
+    if (pending.length === 0 && !queuedLeft) {
+      // Nothing due now: wait for the next planned instant, unless an item or an earlier plan
+      // comes first. Runs without plans (all runs from before them) end here, as they did.
+      const next = planned[0];
+      if (next === undefined) break;
+      if (next > Date.now()) {
+        await condition(() => pending.length > 0 || planned[0] !== next, next - Date.now(), {
+          summary: `${reader} ${input.partyName} planned for ${localDateTime(next, input.timeZone)}`,
+        });
+        continue; // look again: an item, an earlier plan, or the instant
+      }
+    }
+    // This message takes every item planned for an instant now reached.
+    while (planned.length > 0 && (planned[0] as number) <= Date.now()) planned.shift();
+    n++;
     // A large day's next full message follows at once; otherwise the window gathers first.
     if (windowMs > 0 && !full) await sleep(windowMs, { summary: `gathering ${reader} ${input.partyName}` });
     const items = pending.splice(0, perMessage);

@@ -136,13 +136,21 @@ export async function receivableWorkflow(
 
   /**
    * A first run started by this code (not one carried on): every change versioned in this file
-   * applies to it, so it asks this one patch and none of the older ones, each of which would cost
-   * its history a marker and a search-attribute write (TemporalChangeVersion). Runs started
-   * before keep asking theirs. Its own change (docs/performance.md): a new receivable is recorded
-   * and checked in one activity, and each record on the application's path sends its notice in
-   * the same activity — two activities before the approvers decide, where there were four.
+   * applies to it, so it asks one patch, the newest, and none of the older ones, each of which
+   * would cost its history a marker and a search-attribute write (TemporalChangeVersion). Runs
+   * started before keep asking theirs.
+   *
+   * The newest, `planned-correspondence` (docs/correspondence.md, "Planned items"): when the run
+   * learns the working day of its next step, that step's notice and tasks are planned for their
+   * readers' day, which sends them at the step's instant without waiting for the step. A run
+   * carried on by continue-as-new does not plan; its steps queue their items when they fire.
+   *
+   * The one before, `application-in-two-activities` (docs/performance.md): a new receivable is
+   * recorded and checked in one activity, and each record on the application's path sends its
+   * notice in the same activity — two activities before the approvers decide, where there were four.
    */
-  const current = !carried && patched('application-in-two-activities');
+  const planning = !carried && patched('planned-correspondence');
+  const current = planning || (!carried && patched('application-in-two-activities'));
   /**
    * Runs started since lean histories (docs/performance.md): activities carry what changed since
    * the recorded snapshot, a timeline step is one activity, and the Web UI's search attributes
@@ -280,8 +288,41 @@ export async function receivableWorkflow(
     if (!lean || !next || !state.dueDate) return undefined;
     const date = stepDay(state, policy, next);
     if (state.workingDays?.[date]) return undefined;
-    return { date, ...(policy.calendar ? { calendar: policy.calendar } : {}) };
+    const items = next === 'legal' ? {} : stepItems(next);
+    const plan =
+      planning && (items.debtorNotice || items.salespersonTasks?.length)
+        ? {
+            ...items,
+            gatherMinutes: correspondencePolicy(policy).gatherMinutes,
+            timeZone: tz,
+            businessHour: policy.receivable.businessHour,
+            businessMinute: policy.receivable.businessMinute ?? 0,
+          }
+        : undefined;
+    return { date, ...(policy.calendar ? { calendar: policy.calendar } : {}), ...(plan ? { plan } : {}) };
   };
+  /** What a timeline step before +30 tells the debtor and the salesperson. */
+  function stepItems(
+    step: Exclude<TimelineStep, 'legal'>,
+  ): Pick<TimelineStepInput, 'debtorNotice' | 'salespersonTasks'> {
+    switch (step) {
+      case 'reminder':
+        return { debtorNotice: 'reminder', salespersonTasks: ['phone-task'] };
+      case 'dueCheck': {
+        const rule =
+          policy.receivable.localDebtor === 'salesperson-region'
+            ? policy.receivable
+            : { homeRegions: policy.receivable.homeRegions };
+        return isLocalDebtor(rule, state.checks?.counterparty?.region, state.checks?.salesperson?.region)
+          ? { salespersonTasks: ['visit-task', 'late-reason-request'] }
+          : { debtorNotice: 'collection-notice', salespersonTasks: ['late-reason-request'] };
+      }
+      case 'secondNotice':
+        return { debtorNotice: 'second-notice' };
+      case 'warning':
+        return { debtorNotice: 'warning-letter' };
+    }
+  }
   const keepWorkingDay = (
     question: { date: string } | undefined,
     answer: { workingDay?: WorkingDayAnswer } | undefined,
@@ -866,28 +907,21 @@ export async function receivableWorkflow(
     switch (step) {
       case 'reminder':
         state.stage = STAGE_AFTER.reminder;
-        parts = { debtorNotice: 'reminder', salespersonTasks: ['phone-task'] };
+        parts = stepItems(step);
         break;
-      case 'dueCheck': {
+      case 'dueCheck':
         state.stage = STAGE_AFTER.dueCheck;
-        const rule =
-          policy.receivable.localDebtor === 'salesperson-region'
-            ? policy.receivable
-            : { homeRegions: policy.receivable.homeRegions };
-        parts = isLocalDebtor(rule, c?.region, sp?.region)
-          ? { salespersonTasks: ['visit-task', 'late-reason-request'] }
-          : { debtorNotice: 'collection-notice', salespersonTasks: ['late-reason-request'] };
+        parts = stepItems(step);
         break;
-      }
       case 'secondNotice':
         state.stage = STAGE_AFTER.secondNotice;
-        parts = { debtorNotice: 'second-notice' };
+        parts = stepItems(step);
         break;
       case 'warning':
         state.stage = STAGE_AFTER.warning;
         state.owner = 'credit-desk';
         state.supplyStopped = true;
-        parts = { escalateToCreditDesk: true, debtorNotice: 'warning-letter' };
+        parts = { escalateToCreditDesk: true, ...stepItems(step) };
         break;
       case 'legal': {
         const legal = await awaitLegalConfirmation();
