@@ -199,7 +199,7 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     pass: stepped && steppedAfter <= 1.3 * floor.completed,
     how: `from the storm's instant until all ${n} receivables' snapshots in PostgreSQL stand at 'reminded' (polled every 0.5 s) against the last P2F workflow's close time`,
     notes: [
-      `P2S: from the instant to every step recorded (a reminder queued for its debtor's message is recorded before the message goes out): ${describeCpu(cpu0, cpu2)}; ${cpuPerUnit(cpu0, cpu2, n, 'step')}`,
+      `P2S: from the instant to every step recorded (the debtors' messages go out from the plan, so most steps are recorded after their message): ${describeCpu(cpu0, cpu2)}; ${cpuPerUnit(cpu0, cpu2, n, 'step')}`,
     ],
   };
   const figures = [floor.figure, stormFigure, stepsFigure];
