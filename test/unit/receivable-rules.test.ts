@@ -16,6 +16,7 @@ import {
   paymentConflict,
   paymentRefusal,
   replanAfterExtension,
+  stepCorrespondence,
   stepInstant,
   validateDecision,
 } from '../../workflows/receivable/rules.js';
@@ -154,6 +155,27 @@ describe('local or elsewhere debtor', () => {
     expect(receivable.localDebtor).toBe('home-regions');
     expect(isLocalDebtor(receivable, 'Shanghai', 'Hangzhou')).toBe(true);
     expect(isLocalDebtor(receivable, 'Hangzhou', 'Hangzhou')).toBe(false);
+  });
+
+  it('decides what each step before +30 tells the debtor and the salesperson', () => {
+    const checks = (debtor: string, seller: string) =>
+      ({ counterparty: { region: debtor }, salesperson: { region: seller } }) as ReceivableState['checks'];
+    const elsewhere = checks('Hangzhou', 'Hangzhou');
+    expect(stepCorrespondence('reminder', receivable, elsewhere)).toEqual({
+      debtorNotice: 'reminder',
+      salespersonTasks: ['phone-task'],
+    });
+    expect(stepCorrespondence('dueCheck', receivable, checks('Shanghai', 'Hangzhou'))).toEqual({
+      salespersonTasks: ['visit-task', 'late-reason-request'],
+    });
+    expect(stepCorrespondence('dueCheck', receivable, elsewhere)).toEqual({
+      debtorNotice: 'collection-notice',
+      salespersonTasks: ['late-reason-request'],
+    });
+    expect(stepCorrespondence('secondNotice', receivable, elsewhere)).toEqual({
+      debtorNotice: 'second-notice',
+    });
+    expect(stepCorrespondence('warning', receivable, elsewhere)).toEqual({ debtorNotice: 'warning-letter' });
   });
 
   it("by the salesperson's region, local means the debtor is in the salesperson's own region", () => {

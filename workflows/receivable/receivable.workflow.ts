@@ -69,6 +69,7 @@ import {
   refuseConflict,
   replanAfterExtension,
   STAGE_AFTER,
+  stepCorrespondence,
   stepDay,
   stepInstant,
   validateDecision,
@@ -301,28 +302,9 @@ export async function receivableWorkflow(
         : undefined;
     return { date, ...(policy.calendar ? { calendar: policy.calendar } : {}), ...(plan ? { plan } : {}) };
   };
-  /** What a timeline step before +30 tells the debtor and the salesperson. */
-  function stepItems(
-    step: Exclude<TimelineStep, 'legal'>,
-  ): Pick<TimelineStepInput, 'debtorNotice' | 'salespersonTasks'> {
-    switch (step) {
-      case 'reminder':
-        return { debtorNotice: 'reminder', salespersonTasks: ['phone-task'] };
-      case 'dueCheck': {
-        const rule =
-          policy.receivable.localDebtor === 'salesperson-region'
-            ? policy.receivable
-            : { homeRegions: policy.receivable.homeRegions };
-        return isLocalDebtor(rule, state.checks?.counterparty?.region, state.checks?.salesperson?.region)
-          ? { salespersonTasks: ['visit-task', 'late-reason-request'] }
-          : { debtorNotice: 'collection-notice', salespersonTasks: ['late-reason-request'] };
-      }
-      case 'secondNotice':
-        return { debtorNotice: 'second-notice' };
-      case 'warning':
-        return { debtorNotice: 'warning-letter' };
-    }
-  }
+  /** What a timeline step before +30 tells its readers (a pure rule). */
+  const stepItems = (step: Exclude<TimelineStep, 'legal'>) =>
+    stepCorrespondence(step, policy.receivable, state.checks);
   const keepWorkingDay = (
     question: { date: string } | undefined,
     answer: { workingDay?: WorkingDayAnswer } | undefined,

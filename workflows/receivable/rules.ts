@@ -17,6 +17,7 @@ import {
 import { formatMoney } from '../../domain/format.js';
 import type { Policy } from '../../domain/policy.js';
 import { OPEN_STAGES } from '../../domain/receivable-stages.js';
+import type { DebtorNoticeStep, SalespersonTaskStep } from '../correspondence/contract.js';
 import type {
   ApplicationDecision,
   Approver,
@@ -119,6 +120,31 @@ export function isLocalDebtor(
   if (!debtorRegion) return false;
   if (policy.localDebtor === 'salesperson-region') return debtorRegion === salespersonRegion;
   return policy.homeRegions.includes(debtorRegion);
+}
+
+/**
+ * What a timeline step before +30 tells the debtor and the salesperson (docs/correspondence.md):
+ * the due−7 reminder and a phone task; at due+1 a visit for a local debtor, a collection notice
+ * for one elsewhere, and a late-reason request either way; the +7 second notice; the +15
+ * warning letter.
+ */
+export function stepCorrespondence(
+  step: Exclude<TimelineStep, 'legal'>,
+  policy: Pick<Policy['receivable'], 'homeRegions' | 'localDebtor'>,
+  checks: ReceivableState['checks'],
+): { debtorNotice?: DebtorNoticeStep; salespersonTasks?: SalespersonTaskStep[] } {
+  switch (step) {
+    case 'reminder':
+      return { debtorNotice: 'reminder', salespersonTasks: ['phone-task'] };
+    case 'dueCheck':
+      return isLocalDebtor(policy, checks?.counterparty?.region, checks?.salesperson?.region)
+        ? { salespersonTasks: ['visit-task', 'late-reason-request'] }
+        : { debtorNotice: 'collection-notice', salespersonTasks: ['late-reason-request'] };
+    case 'secondNotice':
+      return { debtorNotice: 'second-notice' };
+    case 'warning':
+      return { debtorNotice: 'warning-letter' };
+  }
 }
 
 /** The stage a receivable stands in once `step` is the last timeline step taken. */
