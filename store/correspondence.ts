@@ -56,16 +56,20 @@ export interface PlanBasis {
 
 /**
  * Locks a reader's day's row until the transaction ends, creating it asleep if it is new, and
- * says whether the day is awake: one round trip (the upsert locks the row it returns).
+ * says whether the day is awake and which planned instant its workflow was last told of: one
+ * round trip (the upsert locks the row it returns).
  */
-async function lockDay(client: PoolClient, day: readonly string[]): Promise<boolean> {
-  const { rows } = await client.query<{ awake: boolean }>(
+async function lockDay(
+  client: PoolClient,
+  day: readonly string[],
+): Promise<{ awake: boolean; plannedFor: Date | null }> {
+  const { rows } = await client.query<{ awake: boolean; plannedFor: Date | null }>(
     `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3)
      ON CONFLICT (audience, party_id, day) DO UPDATE SET awake = correspondence_days.awake
-     RETURNING awake`,
+     RETURNING awake, planned_for AS "plannedFor"`,
     [...day],
   );
-  return rows[0]?.awake ?? false;
+  return rows[0] ?? { awake: false, plannedFor: null };
 }
 
 export function createCorrespondenceQueries(pool: Pool) {
@@ -81,7 +85,7 @@ export function createCorrespondenceQueries(pool: Pool) {
      */
     async queue(day: ReaderDay, item: QueuedItem): Promise<{ wake: boolean }> {
       return inTransaction(pool, async (client) => {
-        const awake = await lockDay(client, [day.audience, day.partyId, day.day]);
+        const { awake } = await lockDay(client, [day.audience, day.partyId, day.day]);
         const inserted = await client.query(
           `INSERT INTO correspondence_queue (item_key, audience, party_id, day, receivable_id, step)
            SELECT $4, $1, $2, $3, $5, $6
@@ -97,19 +101,16 @@ export function createCorrespondenceQueries(pool: Pool) {
           );
           return { wake: true };
         }
-        const { rows } = await client.query<{ planned: boolean }>(
-          `SELECT planned_for IS NOT NULL AS planned FROM correspondence_queue WHERE item_key = $1 FOR UPDATE`,
+        // Still waiting: planned (made ordinary here, no wake) or queued by an earlier attempt (wake).
+        const { rows } = await client.query<{ waiting: boolean; planned: boolean }>(
+          `WITH unplanned AS (
+             UPDATE correspondence_queue SET planned_for = NULL, plan_due_date = NULL, plan_paused_days = NULL
+             WHERE item_key = $1 AND planned_for IS NOT NULL RETURNING 1)
+           SELECT EXISTS (SELECT 1 FROM correspondence_queue WHERE item_key = $1) AS waiting,
+                  EXISTS (SELECT 1 FROM unplanned) AS planned`,
           [item.itemKey],
         );
-        if (rows[0]?.planned) {
-          await client.query(
-            `UPDATE correspondence_queue SET planned_for = NULL, plan_due_date = NULL, plan_paused_days = NULL
-             WHERE item_key = $1`,
-            [item.itemKey],
-          );
-          return { wake: false };
-        }
-        return { wake: rows.length === 1 };
+        return { wake: rows[0]?.waiting === true && rows[0]?.planned !== true };
       });
     },
 
@@ -122,12 +123,7 @@ export function createCorrespondenceQueries(pool: Pool) {
      */
     async plan(day: ReaderDay, item: QueuedItem, at: Date, basis: PlanBasis): Promise<{ tell: boolean }> {
       return inTransaction(pool, async (client) => {
-        const { rows: days } = await client.query<{ awake: boolean; told: boolean }>(
-          `INSERT INTO correspondence_days (audience, party_id, day) VALUES ($1, $2, $3)
-           ON CONFLICT (audience, party_id, day) DO UPDATE SET awake = correspondence_days.awake
-           RETURNING awake, planned_for IS NOT DISTINCT FROM $4::timestamptz AS told`,
-          [day.audience, day.partyId, day.day, at],
-        );
+        const { awake, plannedFor } = await lockDay(client, [day.audience, day.partyId, day.day]);
         const { rows } = await client.query<{ inserted: boolean }>(
           `INSERT INTO correspondence_queue
              (item_key, audience, party_id, day, receivable_id, step, planned_for, plan_due_date, plan_paused_days)
@@ -152,7 +148,7 @@ export function createCorrespondenceQueries(pool: Pool) {
         );
         const row = rows[0];
         if (!row) return { tell: false };
-        if (row.inserted && days[0]?.awake && days[0]?.told) return { tell: false };
+        if (row.inserted && awake && plannedFor?.getTime() === at.getTime()) return { tell: false };
         await client.query(
           `UPDATE correspondence_days SET awake = true, planned_for = $4
            WHERE audience = $1 AND party_id = $2 AND day = $3`,

@@ -15,7 +15,7 @@ import type { Config } from '../../infra/config.js';
 import type { Mailer, OutgoingMail } from '../../infra/mail.js';
 import { composeLetter, type LetterKind } from '../../operations/correspondence/letters.js';
 import { createMessageRenderer, type MessageRenderer } from '../../operations/correspondence/render.js';
-import type { ClaimedItem, PlanBasis } from '../../store/correspondence.js';
+import type { ClaimedItem, PlanBasis, QueuedItem, ReaderDay } from '../../store/correspondence.js';
 import type { Store } from '../../store/index.js';
 import {
   addCorrespondenceItem,
@@ -93,10 +93,7 @@ export async function addToReaderDay(
   input: CorrespondenceInput,
   item: CorrespondenceItem,
 ): Promise<void> {
-  const { wake } = await store.correspondence.queue(
-    { audience: input.audience, partyId: input.partyId, day: input.day },
-    { itemKey: item.itemKey, receivableId: item.receivableId, step: item.step },
-  );
+  const { wake } = await store.correspondence.queue(readerDayOf(input), item);
   if (wake) await signalCorrespondence(client, input, item);
 }
 
@@ -123,16 +120,11 @@ export async function planForReaderDay(
   client: Client,
   store: Pick<Store, 'correspondence'>,
   input: CorrespondenceInput,
-  item: Pick<CorrespondenceItem, 'itemKey' | 'receivableId' | 'step'>,
+  item: QueuedItem,
   at: Date,
   basis: PlanBasis,
 ): Promise<void> {
-  const { tell } = await store.correspondence.plan(
-    { audience: input.audience, partyId: input.partyId, day: input.day },
-    { itemKey: item.itemKey, receivableId: item.receivableId, step: item.step },
-    at,
-    basis,
-  );
+  const { tell } = await store.correspondence.plan(readerDayOf(input), item, at, basis);
   if (tell)
     await client.workflow.signalWithStart('correspondenceWorkflow', {
       ...dayStart(input),
@@ -140,6 +132,13 @@ export async function planForReaderDay(
       signalArgs: [{ at: at.toISOString() }],
     });
 }
+
+/** The reader's day `input` is for, as the queue keys it. */
+const readerDayOf = (input: CorrespondenceInput): ReaderDay => ({
+  audience: input.audience,
+  partyId: input.partyId,
+  day: input.day,
+});
 
 /** How a reader's day is started: its id, queue, priority and the Web UI's line for it. */
 function dayStart(input: CorrespondenceInput) {

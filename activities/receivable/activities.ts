@@ -415,10 +415,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   /** The step's items for their readers' days: the debtor's notice, then each salesperson's task. */
   function stepEntries(
     s: ReceivableState,
-    c: Pick<
-      StepItems,
-      'day' | 'firedAt' | 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'
-    >,
+    c: StepItems,
   ): { input: CorrespondenceInput; item: CorrespondenceItem }[] {
     const cp = s.checks?.counterparty;
     const sp = s.checks?.salesperson;

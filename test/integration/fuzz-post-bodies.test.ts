@@ -32,6 +32,7 @@ import { MAX_AMOUNT_MINOR } from '../../domain/money.js';
 import { DEFAULT_CONDUCT_INDICATORS, DEFAULT_PERFORMANCE_INDICATORS } from '../../domain/rating.js';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks.js';
 import type { Pool } from '../../store/db.js';
+import { type CorrespondenceAudience, correspondenceIdFor } from '../../workflows/correspondence/contract.js';
 import type { TestAuth } from '../support/auth.js';
 import { eventually } from '../support/eventually.js';
 import { type BodyCase, bodyCases, fromSchema, type JsonSchema } from '../support/fuzz-bodies.js';
@@ -849,14 +850,17 @@ describe('fuzzing every POST and PUT body', () => {
     // Visibility agrees: every workflow in the namespace is one an accepted request started, or its
     // child, or the day a receivable so started planned its next step's notice or tasks for.
     await settle();
-    const { rows: planned } = await pool.query<{ id: string }>(
-      `SELECT DISTINCT CASE q.audience WHEN 'debtor' THEN 'correspondence:' ELSE 'salesperson-tasks:' END
-                       || q.party_id || ':' || q.day::text AS id
+    const { rows: planned } = await pool.query<{
+      audience: CorrespondenceAudience;
+      partyId: string;
+      day: string;
+    }>(
+      `SELECT DISTINCT q.audience, q.party_id AS "partyId", q.day::text AS day
        FROM correspondence_queue q JOIN receivables r ON r.id = q.receivable_id
        WHERE q.planned_for IS NOT NULL AND r.workflow_id = ANY($1::text[])`,
       [[...accepted]],
     );
-    const plannedDays = new Set(planned.map((r) => r.id));
+    const plannedDays = new Set(planned.map((d) => correspondenceIdFor(d.audience, d.partyId, d.day)));
     const strays: string[] = [];
     for await (const w of client.workflow.list())
       if (!w.parentExecution && !accepted.has(w.workflowId) && !plannedDays.has(w.workflowId))
