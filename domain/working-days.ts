@@ -106,7 +106,10 @@ export interface ShiftedDay {
   date: CalendarDate;
   /** What the planned day is (a holiday's name, a weekend), when it is not a working day. */
   plannedStatus: DayStatus;
-  /** The planned day's year has no holiday data: weekends only (see `yearWarning`). */
+  /**
+   * The planned day's year has no holiday data: weekends only (`dayWarning`; the year's full
+   * warning, with what to do, is `yearWarning`).
+   */
   warning?: string;
 }
 
@@ -122,7 +125,7 @@ export function shiftToWorkingDay(
 ): ShiftedDay {
   if (!isCalendarDate(date)) throw new Error(`not a calendar date: ${date}`);
   const plannedStatus = dayStatus(cal, date);
-  const warning = yearWarning(cal, yearOf(date)) ?? undefined;
+  const warning = hasHolidayData(cal, yearOf(date)) ? undefined : dayWarning(yearOf(date));
   const base = { planned: date, plannedStatus, ...(warning ? { warning } : {}) };
   if (plannedStatus.working || rule === 'as-is') return { ...base, date };
   const step = rule === 'previous' ? -1 : 1;
@@ -142,6 +145,14 @@ export function yearsWithHolidayData(cal: WorkingCalendar): number[] {
 
 export const hasHolidayData = (cal: WorkingCalendar, year: number): boolean =>
   yearsWithHolidayData(cal).includes(year);
+
+/**
+ * What a working day in a year without holiday data says of it. Short, because a receivable
+ * keeps it with each working day it asks and its steps' records carry it; the year's warning
+ * says why and what to do, once, where people plan (health, policy, calendar).
+ */
+export const dayWarning = (year: number): string =>
+  `no holiday data for ${year}: only weekends count as non-working days`;
 
 /** The warning for a year without holiday data (weekends only), or null. */
 export function yearWarning(cal: WorkingCalendar, year: number): string | null {

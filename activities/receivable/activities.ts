@@ -39,7 +39,7 @@ import {
   type TimelineStep,
   type WorkingDayAnswer,
 } from '../../workflows/receivable/contract.js';
-import type { ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
+import { laidOver, type ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
 import {
   addToReaderDay,
   type CorrespondenceActivityDeps,
@@ -480,9 +480,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
    */
   async function stateOf(ref: ReceivableRef): Promise<ReceivableState> {
     if ('state' in ref) return ref.state;
-    const { receivableId, stateVersion, changed } = ref.changes;
-    const recorded = await q.getReceivableState(receivableId);
-    return { ...(recorded as ReceivableState), ...changed, stateVersion };
+    const recorded = await q.getReceivableState(ref.changes.receivableId);
+    return laidOver(recorded, ref.changes);
   }
 
   /** The next step's working day; asked to, its items planned for that day. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import type { ReceivableState } from '../../workflows/receivable/contract.js';
-import { createRecordedState } from '../../workflows/receivable/recorded-state.js';
+import { createRecordedState, laidOver } from '../../workflows/receivable/recorded-state.js';
 import { initialState } from '../../workflows/receivable/rules.js';
 
 function receivable(): ReceivableState {
@@ -69,6 +69,33 @@ describe('what an activity carries of the receivable (recorded-state)', () => {
     expect(recorded.changes().changed).toEqual({});
     state.outstandingMinor = 5;
     expect(recorded.changes().changed).toEqual({ outstandingMinor: 5 });
+  });
+
+  it('of the working days, only the days not yet recorded travel, and the reader lays them over the snapshot', () => {
+    const state = receivable();
+    state.workingDays = { '2027-04-08': { date: '2027-04-08' } };
+    const recorded = createRecordedState(() => state);
+    const first = recorded.write();
+    const snapshot = laidOver(undefined, first.changes);
+    first.written();
+    state.workingDays = { ...state.workingDays, '2027-04-17': { date: '2027-04-19', why: 'weekend' } };
+    state.stateVersion = 1;
+    const second = recorded.write();
+    expect(second.changes.changed).toEqual({
+      stateVersion: 1,
+      workingDays: { '2027-04-17': { date: '2027-04-19', why: 'weekend' } },
+    });
+    expect(laidOver(snapshot, second.changes)).toEqual(state);
+    // While that write runs, another carries its day again (the snapshot may not hold it yet).
+    state.workingDays = { ...state.workingDays, '2027-04-23': { date: '2027-04-23' } };
+    state.stateVersion = 2;
+    expect(Object.keys(recorded.changes().changed.workingDays ?? {})).toEqual(['2027-04-17', '2027-04-23']);
+    second.written();
+    expect(recorded.changes().changed.workingDays).toEqual({ '2027-04-23': { date: '2027-04-23' } });
+    // A whole map (an activity scheduled before entry-by-entry) lays over the same way.
+    expect(
+      laidOver(snapshot, { ...second.changes, changed: { workingDays: state.workingDays } }).workingDays,
+    ).toEqual(state.workingDays);
   });
 
   it('an abandoned write counts as not recorded', () => {

@@ -15,6 +15,7 @@ import {
   withEntry,
   withoutEntry,
   yearsWithHolidayData,
+  yearWarning,
 } from '../../domain/working-days.js';
 import { type PolicyError, resolvePolicy } from '../../infra/policy.js';
 import { workingCalendar } from '../../infra/working-days.js';
@@ -105,7 +106,11 @@ describe('years without holiday data', () => {
     expect(hasHolidayData(cn(), 2027)).toBe(false);
     const s = shiftToWorkingDay(cn(), '2027-10-02'); // a Saturday
     expect(s.date).toBe('2027-10-04');
-    expect(s.warning).toMatch(/^no holiday data for 2027/);
+    // The day says what; the year's warning (health, policy, calendar) says why and what to do.
+    expect(s.warning).toBe('no holiday data for 2027: only weekends count as non-working days');
+    expect(yearWarning(cn(), 2027)).toMatch(
+      /^no holiday data for 2027: the CN registry .* PUT \/v1\/calendar\/days/,
+    );
     expect(shiftToWorkingDay(cn(), '2027-10-01')).toMatchObject({ date: '2027-10-01' });
     expect(calendarWarnings(cn(), '2026-12-05')).toEqual([
       expect.stringMatching(/^no holiday data for 2027/),

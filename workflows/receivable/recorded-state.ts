@@ -8,14 +8,32 @@
  * step's), and the snapshot keeps only the newest version: so every field sent in a write
  * still running is sent again until none runs, and what is "recorded" advances only to the
  * newest version whose write completed.
+ *
+ * A map that only gains entries (the working days a run asked) is compared entry by entry:
+ * only its new or changed entries travel, and the activity lays them over the snapshot's map.
  */
 import type { ReceivableState } from './contract.js';
 
 export interface ReceivableChanges {
   receivableId: string;
   stateVersion: number;
-  /** The state's fields that differ from the recorded snapshot (every field before the first write). */
+  /**
+   * The state's fields that differ from the recorded snapshot (every field before the first
+   * write); of a map in MERGED_MAPS, only its entries that differ.
+   */
   changed: Partial<ReceivableState>;
+}
+
+/** The state's maps whose entries are never removed: sent entry by entry, merged by the reader. */
+export const MERGED_MAPS = ['workingDays'] as const satisfies readonly (keyof ReceivableState)[];
+const merged = new Set<string>(MERGED_MAPS);
+
+/** The receivable from its recorded snapshot and the changes laid over it (the activity's side). */
+export function laidOver(recorded: ReceivableState | undefined, changes: ReceivableChanges): ReceivableState {
+  const state = { ...recorded, ...changes.changed, stateVersion: changes.stateVersion } as ReceivableState;
+  for (const field of MERGED_MAPS)
+    if (changes.changed[field]) state[field] = { ...recorded?.[field], ...changes.changed[field] };
+  return state;
 }
 
 export interface RecordedState {
@@ -28,10 +46,10 @@ export interface RecordedState {
 }
 
 export function createRecordedState(current: () => ReceivableState): RecordedState {
-  /** Field → its JSON in the newest snapshot known written. */
+  /** Field (or a merged map's field and entry) → its JSON in the newest snapshot known written. */
   let recorded = new Map<string, string>();
   let recordedVersion = -1;
-  /** Fields sent in writes still running. */
+  /** Fields (and merged maps' entries) sent in writes still running. */
   const unsettled = new Set<string>();
   let running = 0;
 
@@ -39,10 +57,18 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
     const state = current();
     const now = new Map<string, string>();
     const changed: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(state)) {
+    const differs = (key: string, value: unknown) => {
       const json = JSON.stringify(value);
-      now.set(field, json);
-      if (recorded.get(field) !== json || unsettled.has(field)) changed[field] = value;
+      now.set(key, json);
+      return recorded.get(key) !== json || unsettled.has(key);
+    };
+    for (const [field, value] of Object.entries(state)) {
+      if (merged.has(field) && value) {
+        const entries = Object.entries(value as Record<string, unknown>).filter(([key, entry]) =>
+          differs(`${field}.${key}`, entry),
+        );
+        if (entries.length) changed[field] = Object.fromEntries(entries);
+      } else if (differs(field, value)) changed[field] = value;
     }
     const changes: ReceivableChanges = {
       receivableId: state.receivableId,
@@ -62,7 +88,11 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
     write() {
       const { changes, now } = diff();
       running += 1;
-      for (const field of Object.keys(changes.changed)) unsettled.add(field);
+      for (const field of Object.keys(changes.changed))
+        if (merged.has(field))
+          for (const key of Object.keys(changes.changed[field as 'workingDays'] ?? {}))
+            unsettled.add(`${field}.${key}`);
+        else unsettled.add(field);
       return {
         changes,
         written() {
