@@ -89,6 +89,10 @@ describe('docker-compose.yml', () => {
     expect(service('creditflow-worker').command).toEqual(['node', 'dist/bin/worker.js']);
     expect(service('creditflow-api').command).toEqual(['node', 'dist/bin/api.js']);
     expect(read('docker-compose.yml')).not.toMatch(/\btsx\b/);
+    // The runtime stage installs the production dependencies only: tsx is not among them.
+    const pkg = JSON.parse(read('package.json'));
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+    expect(pkg.devDependencies.tsx).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('publishes no host port twice, a replicated service one per replica, the API through its proxy', () => {
