@@ -17,7 +17,13 @@ import {
   startLocalMailServer,
 } from '../../../infra/local/mail-server.js';
 import { type LocalPostgres, startLocalPostgres } from '../../../infra/local/postgres.js';
-import { type LocalTemporal, startLocalTemporal, stopChild } from '../../../infra/local/temporal-dev.js';
+import {
+  DEV_DYNAMIC_CONFIG,
+  DEV_SQLITE_PRAGMAS,
+  type LocalTemporal,
+  startLocalTemporal,
+  stopChild,
+} from '../../../infra/local/temporal-dev.js';
 import { registerSearchAttributes } from '../../../infra/temporal.js';
 import { createPool, migrate, type Pool } from '../../../store/db.js';
 import { RECEIVABLE_TASK_QUEUE } from '../../../workflows/receivable/contract.js';
@@ -99,6 +105,9 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
       cli,
       dbFile: path.join(dir, 'temporal.db'),
       port: temporalPort,
+      // As `npm start` runs it: eager activities, the newer matcher (task queue priority).
+      sqlitePragmas: DEV_SQLITE_PRAGMAS,
+      dynamicConfig: DEV_DYNAMIC_CONFIG,
     });
   };
   // The mail server: its store survives a restart, like a real mailbox.
