@@ -58,6 +58,8 @@ export interface ServerSettings {
 /** A bench process started like the worker (node flags, allocator, WORKER_* settings). */
 export interface BenchChild {
   pid: number;
+  /** Its Temporal SDK core's Prometheus page (TEMPORAL_METRICS_PORT). */
+  temporalMetricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,8 @@ export interface BenchEnv {
   workerPids(): number[];
   /** Each worker's resident memory once it was up, before any figure (its baseline for P4). */
   workerRssAtStart: number[];
+  /** Each worker's Temporal SDK core Prometheus page, in start order (how many workflows it caches). */
+  workerTemporalMetricsUrls(): string[];
   /** SIGKILLs worker `index` (0-based) — no grace, no shutdown — and resolves when it has exited. */
   killWorker(index: number): Promise<NodeJS.Signals | null>;
   /**
@@ -208,13 +212,14 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     `starting ${workerCount === 1 ? 'the worker' : `${workerCount} workers`} and the API (child processes; a worker bundles workflows)…`,
   );
   // Each worker its own /metrics ports (two on one machine must not collide); the rest as production.
-  const spawnWorkerLike = async (script: string, logName: string) =>
-    spawnNode(
+  const spawnWorkerLike = async (script: string, logName: string) => {
+    const temporalMetricsPort = await freePort();
+    const child = spawnNode(
       script,
       {
         ...common,
         METRICS_PORT: String(await freePort()),
-        TEMPORAL_METRICS_PORT: String(await freePort()),
+        TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
         ...WORKER_ALLOCATOR_ENV,
         ...settings.workerEnv,
       },
@@ -222,10 +227,17 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
       (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     );
+    return { child, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` };
+  };
   const workers: ChildProcess[] = [];
+  const workerTemporalMetricsUrls: string[] = [];
   for (let i = 0; i < workerCount; i++) {
-    const worker = await spawnWorkerLike('bin/worker.ts', i === 0 ? 'worker' : `worker-${i + 1}`);
+    const { child: worker, temporalMetricsUrl } = await spawnWorkerLike(
+      'bin/worker.ts',
+      i === 0 ? 'worker' : `worker-${i + 1}`,
+    );
     workers.push(worker);
+    workerTemporalMetricsUrls.push(temporalMetricsUrl);
     stops.unshift(() => stopChild(worker, 30_000));
   }
   const worker = workers[0] as ChildProcess;
@@ -282,6 +294,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     workerPid: () => worker.pid ?? 0,
     workerPids: () => workers.map((w) => w.pid ?? 0),
     workerRssAtStart,
+    workerTemporalMetricsUrls: () => workerTemporalMetricsUrls,
     async killWorker(index) {
       const w = workers[index];
       if (!w) throw new Error(`no worker ${index + 1}`);
@@ -289,11 +302,12 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       return w.signalCode;
     },
     async spawnWorkerLike(script, name) {
-      const child = await spawnWorkerLike(script, name.replaceAll(' ', '-'));
+      const { child, temporalMetricsUrl } = await spawnWorkerLike(script, name.replaceAll(' ', '-'));
       const pid = child.pid ?? 0;
       cpuGroups[name] = async () => [pid];
       return {
         pid,
+        temporalMetricsUrl,
         async stop() {
           await stopChild(child, 30_000);
           delete cpuGroups[name];
@@ -309,6 +323,23 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
 }
 
 /** Resident memory of a process (VmRSS from /proc), in bytes. */
+/**
+ * How many workflows a worker process holds in its caches now: the SDK core's
+ * `sticky_cache_size` gauge, summed over its workers (task queues). NaN when the page is unreadable.
+ */
+export async function cachedWorkflows(temporalMetricsUrl: string): Promise<number> {
+  try {
+    const page = await (await fetch(temporalMetricsUrl)).text();
+    // No gauge yet: the worker has cached nothing since it started.
+    let sum = 0;
+    for (const m of page.matchAll(/^temporal_sticky_cache_size(?:\{[^}]*\})?\s+(\S+)$/gm))
+      sum += Number(m[1]);
+    return sum;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export async function residentBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);

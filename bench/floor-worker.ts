@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../infra/config.js';
 import { runUntilStopped } from '../infra/lifecycle.js';
 import { createMailer } from '../infra/mail.js';
+import { temporalMetricsTelemetry } from '../infra/metrics.js';
 import { connectWorker } from '../infra/temporal.js';
 import { workerTuning } from '../workers/all.js';
 import { createFloorActivities, FLOOR_TASK_QUEUE } from './floor.activities.js';
@@ -19,7 +20,12 @@ runUntilStopped(async (stops) => {
   const config = loadConfig();
   if (!config.temporal.address || !config.mail.url)
     throw new Error('TEMPORAL_ADDRESS and SMTP_URL must be set');
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // The core's Prometheus page as the real worker has it: the bench reads its cache's size (P4F).
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    telemetryOptions: temporalMetricsTelemetry(`127.0.0.1:${config.metrics.temporalPort}`),
+  });
   const connection = await connectWorker(config.temporal.address, config.temporal.security);
   const mailer = createMailer(config.mail.url, config.mail.from, {
     maxConnections: config.mail.maxConnections,

@@ -7,18 +7,64 @@
  * accepted all N e-mails, and until every floor workflow has completed (its close time in
  * Temporal's visibility); CPU per workflow by process.
  */
-import type { BenchEnv } from './env.js';
-import { hasPollers, say } from './env.js';
+import type { BenchChild, BenchEnv } from './env.js';
+import { cachedWorkflows, hasPollers, residentBytes, say } from './env.js';
 import { type Figure, fmt, inParallel, type RunOptions, sleep, waitFor } from './figure.js';
 import { FLOOR_TASK_QUEUE, FLOOR_WORKFLOW } from './floor.activities.js';
+import { perCachedKiB } from './p4-memory.js';
 import { cpuPerUnit, describeCpu, sampleCpu, settle, settleMachine } from './procs.js';
+
+const MiB = 1024 ** 2;
 
 export interface FloorResult {
   figure: Figure;
+  /** P4F: the floor worker's memory per cached floor workflow, parked on its timer. */
+  memory: FloorMemory;
   /** Seconds from the instant to the SMTP server's receipt of the last e-mail; NaN: not measured. */
   lastMail: number;
   /** Seconds from the instant to the last floor workflow's close; NaN: not measured. */
   completed: number;
+}
+
+export interface FloorMemory {
+  figure: Figure;
+  /** KiB resident per cached floor workflow above the floor worker at start; NaN: not measured. */
+  perCachedKiB: number;
+}
+
+/**
+ * P4F — what a cached workflow costs this worker at least: the floor worker's resident memory
+ * with the N floor workflows parked on their timers, above its own once it polled, divided by
+ * the workflows its cache holds (the core's sticky_cache_size).
+ */
+async function readFloorWorker(worker: BenchChild): Promise<{ rss: number; cached: number }> {
+  await settle(worker.pid);
+  return { rss: await residentBytes(worker.pid), cached: await cachedWorkflows(worker.temporalMetricsUrl) };
+}
+
+async function floorMemory(
+  worker: BenchChild,
+  before: { rss: number; cached: number },
+  n: number,
+): Promise<FloorMemory> {
+  const { rss, cached } = await readFloorWorker(worker);
+  const perCached = perCachedKiB(before, { rss, cached });
+  const measured = Number.isFinite(perCached);
+  return {
+    perCachedKiB: perCached,
+    figure: {
+      id: 'P4F',
+      name: `memory floor (${n} floor workflows parked)`,
+      value: measured
+        ? `${fmt(perCached, 0)} KiB per cached workflow (${cached} cached: ${fmt(rss / MiB, 0)} MiB; ${before.cached} cached: ${fmt(before.rss / MiB, 0)} MiB)`
+        : 'not measured',
+      target: 'a floor',
+      pass: measured ? true : null,
+      informational: true,
+      how: `VmRSS of P2F's worker process (/proc/<pid>/status) with the ${n} floor workflows parked on their timers and the process idle, minus its VmRSS after the warm-up's workflows completed, divided by the workflows its cache gained between the two (the SDK core's sticky_cache_size on its Prometheus page); the same node flags, allocator and WORKER_* cache setting as the real worker, one workflow type`,
+      notes: [],
+    },
+  };
 }
 
 /** The distinct effect keys under `prefix` the SMTP server has accepted, with the last receipt. */
@@ -64,6 +110,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
   try {
     if (!(await waitFor(() => hasPollers(env.connection, FLOOR_TASK_QUEUE), 180_000)))
       throw new Error('P2F: the floor worker did not poll within 3 min');
+
     // A warm-up batch, due at once: it opens the SMTP connections and tells how fast floor
     // workflows start and finish here, so the instant can be set before the N start.
     const c = Math.min(200, Math.max(20, Math.round(n / 20)));
@@ -72,7 +119,8 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     await startFloor(env, 'warm', c, 0, concurrency);
     const rate = c / ((Date.now() - w0) / 1000);
     await waitFor(async () => accepted(env, 'floor:warm:').keys.size >= c, 300_000);
-    await settle(worker.pid);
+    // The worker having run, its warm-up workflows complete (out of its cache): P4F's baseline.
+    const warmedUp = await readFloorWorker(worker);
 
     // Four times the warm-up's start time for N, and room for the server's tail after N starts
     // (their timers, SQLite's checkpoints): the bench waits below for the whole machine to go
@@ -90,6 +138,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     const how = `${n} workflows (bench/floor.workflow.ts) on a worker process of their own started like bin/worker.ts (same node flags, allocator, WORKER_* tuning, SMTP settings; own task queue), each sleeping to one shared instant then one activity sending one e-mail (effect key in X-Creditflow-Effect) to the same SMTP server; run before P2's imports on a settled machine; from the instant to the SMTP server's receipt of the last; completion = the last workflow's close time`;
     if (lead < 2) {
       return {
+        memory: await floorMemory(worker, warmedUp, n),
         lastMail: Number.NaN,
         completed: Number.NaN,
         figure: {
@@ -107,6 +156,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     // Their first workflow tasks (the timers) done, and the machine idle, before the instant.
     await settle(worker.pid, Math.max(0, instant - Date.now() - 1000));
     const idle = await settleMachine(Math.max(0, instant - Date.now() - 1000));
+    const memory = await floorMemory(worker, warmedUp, n);
     const idleLead = (instant - Date.now()) / 1000;
     await sleep(Math.max(0, instant - Date.now()));
     say(`P2F: ${n} floor e-mails due now…`);
@@ -119,6 +169,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     const cpu1 = await sampleCpu(env.cpuGroups);
     const completed = (closed - instant) / 1000;
     return {
+      memory,
       lastMail,
       completed,
       figure: {

@@ -24,7 +24,8 @@ import { receivableWorkflowId } from '../workflows/receivable/contract.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
 import { type Figure, fmt, type RunOptions, sleep, waitFor } from './figure.js';
-import { measureP2F } from './p2-floor.js';
+import { type FloorMemory, measureP2F } from './p2-floor.js';
+import { type WorkerMemory, workerMemory } from './p4-memory.js';
 import { type CpuSample, cpuPerUnit, describeCpu, sampleCpu, settleMachine } from './procs.js';
 import { countAtStage, importReceivables, issuedCount, salespeopleFor, waitParked } from './receivables.js';
 import { seedDealers, seedSalespeople } from './seed.js';
@@ -48,6 +49,10 @@ export interface StormResult {
   figures: Figure[];
   /** The storm's receivables, open (their next step is due+1, 8 days away). */
   ids: string[];
+  /** P4F, measured with P2F's workflows parked: told beside P4. */
+  floorMemory: FloorMemory;
+  /** The workers right before the storm's imports: P4's first reading. */
+  memoryBefore: WorkerMemory;
 }
 
 export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormResult> {
@@ -81,6 +86,9 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
   });
   await waitParked(env, 'P2C', c, 300_000);
   const ratePerSecond = c / ((Date.now() - t0) / 1000);
+  // P4's first reading, as P4F's: the workers idle, the import path warmed by the batch, the
+  // storm's N not yet imported.
+  const memoryBefore = await workerMemory(env);
 
   const leadMs = (n / ratePerSecond) * 1.5 * 1000 + 45_000;
   const stormAt = Math.ceil((Date.now() + leadMs) / MINUTE) * MINUTE;
@@ -109,6 +117,8 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     const issued = await issuedCount(env, 'P2');
     return {
       ids,
+      floorMemory: floor.memory,
+      memoryBefore,
       figures: [
         floor.figure,
         {
@@ -229,7 +239,7 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     });
   }
 
-  return { ids, figures };
+  return { ids, figures, floorMemory: floor.memory, memoryBefore };
 }
 
 const TARGET = '≤ 90 s and < 1.0 × floor, each once';

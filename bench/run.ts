@@ -31,9 +31,10 @@ import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS } from '../infra/local/temporal-
 import { type BenchEnv, say, startBenchEnv, WORKER_ALLOCATOR } from './env.js';
 import type { Figure, RunOptions } from './figure.js';
 import { measureP1 } from './p1-starts.js';
+import type { FloorMemory } from './p2-floor.js';
 import { measureP2 } from './p2-reminder-storm.js';
 import { measureP3 } from './p3-rating.js';
-import { measureP4 } from './p4-memory.js';
+import { measureP4, type WorkerMemory } from './p4-memory.js';
 import { measureP5 } from './p5-latency.js';
 import { measureP6 } from './p6-letters.js';
 import { sampleCpu } from './procs.js';
@@ -199,14 +200,28 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
     if (only.has('P1')) measured(await measureP1(env, run));
     if (only.has('P3')) measured(await measureP3(env, run));
     let open: string[] | undefined;
+    let floorMemory: FloorMemory | undefined;
+    let memoryBefore: WorkerMemory | undefined;
     if (only.has('P2')) {
       const storm = await measureP2(env, run);
       for (const f of storm.figures) measured(f);
       open = storm.ids;
+      floorMemory = storm.floorMemory;
+      memoryBefore = storm.memoryBefore;
     }
     if ((only.has('P4') || only.has('P5')) && !open) open = await openSet(env, run.n);
-    if (only.has('P4') && open)
-      measured(await measureP4(env, open.length, String(config.worker.maxCachedWorkflows ?? 'SDK default')));
+    if (only.has('P4') && open) {
+      if (floorMemory) measured(floorMemory.figure);
+      measured(
+        await measureP4(
+          env,
+          open.length,
+          String(config.worker.maxCachedWorkflows ?? 'SDK default'),
+          memoryBefore,
+          floorMemory?.perCachedKiB,
+        ),
+      );
+    }
     if (only.has('P5') && open) for (const f of await measureP5(env, run, open)) measured(f);
   } finally {
     const w = config.worker;
