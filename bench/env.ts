@@ -60,6 +60,8 @@ export interface BenchChild {
   pid: number;
   /** Its Temporal SDK core's Prometheus page (TEMPORAL_METRICS_PORT). */
   temporalMetricsUrl: string;
+  /** Its own metrics page (METRICS_PORT), when it serves one (bin/worker.ts). */
+  metricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,8 @@ export interface BenchEnv {
   workerRssAtStart: number[];
   /** Each worker's Temporal SDK core Prometheus page, in start order (how many workflows it caches). */
   workerTemporalMetricsUrls(): string[];
+  /** Each worker's own metrics page, in start order (Node's heap, prom-client's default metrics). */
+  workerMetricsUrls(): string[];
   /** SIGKILLs worker `index` (0-based) — no grace, no shutdown — and resolves when it has exited. */
   killWorker(index: number): Promise<NodeJS.Signals | null>;
   /**
@@ -214,11 +218,12 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   // Each worker its own /metrics ports (two on one machine must not collide); the rest as production.
   const spawnWorkerLike = async (script: string, logName: string) => {
     const temporalMetricsPort = await freePort();
+    const metricsPort = await freePort();
     const child = spawnNode(
       script,
       {
         ...common,
-        METRICS_PORT: String(await freePort()),
+        METRICS_PORT: String(metricsPort),
         TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
         ...WORKER_ALLOCATOR_ENV,
         ...settings.workerEnv,
@@ -227,17 +232,24 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
       (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     );
-    return { child, temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics` };
+    return {
+      child,
+      temporalMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    };
   };
   const workers: ChildProcess[] = [];
   const workerTemporalMetricsUrls: string[] = [];
+  const workerMetricsUrls: string[] = [];
   for (let i = 0; i < workerCount; i++) {
-    const { child: worker, temporalMetricsUrl } = await spawnWorkerLike(
-      'bin/worker.ts',
-      i === 0 ? 'worker' : `worker-${i + 1}`,
-    );
+    const {
+      child: worker,
+      temporalMetricsUrl,
+      metricsUrl,
+    } = await spawnWorkerLike('bin/worker.ts', i === 0 ? 'worker' : `worker-${i + 1}`);
     workers.push(worker);
     workerTemporalMetricsUrls.push(temporalMetricsUrl);
+    workerMetricsUrls.push(metricsUrl);
     stops.unshift(() => stopChild(worker, 30_000));
   }
   const worker = workers[0] as ChildProcess;
@@ -295,6 +307,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     workerPids: () => workers.map((w) => w.pid ?? 0),
     workerRssAtStart,
     workerTemporalMetricsUrls: () => workerTemporalMetricsUrls,
+    workerMetricsUrls: () => workerMetricsUrls,
     async killWorker(index) {
       const w = workers[index];
       if (!w) throw new Error(`no worker ${index + 1}`);
@@ -302,12 +315,16 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       return w.signalCode;
     },
     async spawnWorkerLike(script, name) {
-      const { child, temporalMetricsUrl } = await spawnWorkerLike(script, name.replaceAll(' ', '-'));
+      const { child, temporalMetricsUrl, metricsUrl } = await spawnWorkerLike(
+        script,
+        name.replaceAll(' ', '-'),
+      );
       const pid = child.pid ?? 0;
       cpuGroups[name] = async () => [pid];
       return {
         pid,
         temporalMetricsUrl,
+        metricsUrl,
         async stop() {
           await stopChild(child, 30_000);
           delete cpuGroups[name];
@@ -323,21 +340,26 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
 }
 
 /** Resident memory of a process (VmRSS from /proc), in bytes. */
-/**
- * How many workflows a worker process holds in its caches now: the SDK core's
- * `sticky_cache_size` gauge, summed over its workers (task queues). NaN when the page is unreadable.
- */
-export async function cachedWorkflows(temporalMetricsUrl: string): Promise<number> {
+/** A gauge's value on a Prometheus page, summed over its labels; NaN when the page is unreadable. */
+export async function gaugeSum(url: string, name: string): Promise<number> {
   try {
-    const page = await (await fetch(temporalMetricsUrl)).text();
-    // No gauge yet: the worker has cached nothing since it started.
+    const page = await (await fetch(url)).text();
     let sum = 0;
-    for (const m of page.matchAll(/^temporal_sticky_cache_size(?:\{[^}]*\})?\s+(\S+)$/gm))
+    for (const m of page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'gm')))
       sum += Number(m[1]);
     return sum;
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * How many workflows a worker process holds in its caches now: the SDK core's
+ * `sticky_cache_size` gauge, summed over its workers (task queues). NaN when the page is unreadable.
+ */
+export async function cachedWorkflows(temporalMetricsUrl: string): Promise<number> {
+  // No gauge yet: the worker has cached nothing since it started.
+  return gaugeSum(temporalMetricsUrl, 'temporal_sticky_cache_size');
 }
 
 export async function residentBytes(pid: number): Promise<number> {

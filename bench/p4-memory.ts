@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type BenchEnv, cachedWorkflows } from './env.js';
+import { type BenchEnv, cachedWorkflows, gaugeSum } from './env.js';
 import { type Figure, fmt } from './figure.js';
 import { settle } from './procs.js';
 
@@ -36,6 +36,8 @@ export interface WorkerMemory {
   peak: number;
   /** sticky_cache_size summed over the workers (every workflow type); NaN when unreadable. */
   cached: number;
+  /** Node's V8 heap, committed (nodejs_heap_size_total_bytes on the workers' pages); NaN when unreadable. */
+  heap: number;
 }
 
 /** Reads every live worker (a killed one holds nothing) once it is idle. */
@@ -49,11 +51,18 @@ export async function workerMemory(env: BenchEnv): Promise<WorkerMemory> {
       .filter((_, i) => pids.includes(env.workerPids()[i] ?? 0))
       .map(cachedWorkflows),
   );
+  const heap = await Promise.all(
+    env
+      .workerMetricsUrls()
+      .filter((_, i) => pids.includes(env.workerPids()[i] ?? 0))
+      .map((url) => gaugeSum(url, 'nodejs_heap_size_total_bytes')),
+  );
   return {
     pids,
     rss: each.reduce((a, m) => a + m.rss, 0),
     peak: each.reduce((a, m) => a + m.peak, 0),
     cached: cached.reduce((a, c) => a + c, 0),
+    heap: heap.reduce((a, h) => a + h, 0),
   };
 }
 
@@ -113,7 +122,7 @@ export async function measureP4(
     notes: [
       `P4: ${fmt(rss / MiB, 0)} MiB now, ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that${
         sameWorkers
-          ? `; its caches held ${before.cached} workflows after the calibration batch, before the storm's imports, at ${fmt(before.rss / MiB, 0)} MiB and ${cached} now (sticky_cache_size, every type: the receivables and their days), ${Number.isFinite(perCached) ? `${fmt(perCached, 0)} KiB per workflow gained${hasFloor ? `, ${fmt(perCached / floorKiB, 2)} × a cached floor workflow's ${fmt(floorKiB, 0)} KiB (P4F)` : ''}` : 'too few gained to tell (the cache was full before)'}`
+          ? `; its caches held ${before.cached} workflows after the calibration batch, before the storm's imports, at ${fmt(before.rss / MiB, 0)} MiB and ${cached} now (sticky_cache_size, every type: the receivables and their days), ${Number.isFinite(perCached) ? `${fmt(perCached, 0)} KiB per workflow gained (of it ${fmt(perCachedKiB({ rss: before.heap, cached: before.cached }, { rss: now.heap, cached }), 0)} KiB in the V8 heap, nodejs_heap_size_total_bytes: ${fmt(before.heap / MiB, 0)} → ${fmt(now.heap / MiB, 0)} MiB)${hasFloor ? `, ${fmt(perCached / floorKiB, 2)} × a cached floor workflow's ${fmt(floorKiB, 0)} KiB (P4F)` : ''}` : 'too few gained to tell (the cache was full before)'}`
           : ''
       }; the worker's allocator: ${allocator} (its /proc/<pid>/maps)`,
     ],
