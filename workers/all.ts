@@ -29,6 +29,7 @@ import {
   createSalespersonWorker,
   createScoreWorker,
   createStatementWorker,
+  RECEIVABLE_BUNDLE_OPTIONS,
   WORKFLOW_BUNDLE_OPTIONS,
 } from './worker.js';
 
@@ -73,11 +74,11 @@ export async function startCreditflowWorkers(opts: {
   /** When given, the webhook dispatcher runs alongside the workers. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }): Promise<CreditflowWorkers> {
-  const { code } = await bundleWorkflowCode({
-    ...WORKFLOW_BUNDLE_OPTIONS,
-    logger: Runtime.instance().logger,
-  });
-  const workflowBundle = { code };
+  const logger = Runtime.instance().logger;
+  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger })).code };
+  const receivableBundle = {
+    code: (await bundleWorkflowCode({ ...RECEIVABLE_BUNDLE_OPTIONS, logger })).code,
+  };
   const { store, operations } = opts;
   const tuning = workerTuning(opts.tuning);
   const common = {
@@ -90,6 +91,7 @@ export async function startCreditflowWorkers(opts: {
   const workers: Worker[] = [
     await createReceivableWorker({
       ...common,
+      workflowBundle: receivableBundle,
       company: opts.company,
       store,
       operations,

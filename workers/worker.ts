@@ -50,6 +50,17 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   preloadModules: SHARED_WORKFLOW_MODULES,
 };
 
+/**
+ * The receivable worker's own bundle: its task queue's workflows alone. It caches a workflow
+ * per open receivable, and each evaluates every module of its bundle; without the rating,
+ * salesperson, score and statement workflows a cached receivable holds about 20 KiB less
+ * (docs/performance.md). The other workers, whose workflows are few, share the whole bundle.
+ */
+export const RECEIVABLE_BUNDLE_OPTIONS = {
+  workflowsPath: require.resolve(`../workflows/receivable/task-queue.${sourceExt}`),
+  preloadModules: SHARED_WORKFLOW_MODULES,
+};
+
 /** Where a worker runs and how; the rest of a worker's options are its activities' dependencies. */
 export interface WorkerPlacement {
   connection: NativeConnection;
