@@ -28,20 +28,21 @@ export interface FloorResult {
 
 export interface FloorMemory {
   figure: Figure;
-  /** KiB resident per cached floor workflow above the floor worker at start; NaN: not measured. */
+  /** KiB resident per workflow the floor worker's cache gained since its warm-up; NaN: not measured. */
   perCachedKiB: number;
 }
 
-/**
- * P4F — what a cached workflow costs this worker at least: the floor worker's resident memory
- * with the N floor workflows parked on their timers, above its own once it polled, divided by
- * the workflows its cache holds (the core's sticky_cache_size).
- */
+/** The floor worker once idle: its resident memory and the workflows its cache holds. */
 async function readFloorWorker(worker: BenchChild): Promise<{ rss: number; cached: number }> {
   await settle(worker.pid);
   return { rss: await residentBytes(worker.pid), cached: await cachedWorkflows(worker.temporalMetricsUrl) };
 }
 
+/**
+ * P4F — what a cached workflow costs this worker at least: the growth of the floor worker's
+ * resident memory from after its warm-up to the N floor workflows parked on their timers,
+ * divided by the workflows its cache gained (the core's sticky_cache_size).
+ */
 async function floorMemory(
   worker: BenchChild,
   before: { rss: number; cached: number },
@@ -110,7 +111,6 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
   try {
     if (!(await waitFor(() => hasPollers(env.connection, FLOOR_TASK_QUEUE), 180_000)))
       throw new Error('P2F: the floor worker did not poll within 3 min');
-
     // A warm-up batch, due at once: it opens the SMTP connections and tells how fast floor
     // workflows start and finish here, so the instant can be set before the N start.
     const c = Math.min(200, Math.max(20, Math.round(n / 20)));

@@ -80,7 +80,7 @@ export function perCachedKiB(
 }
 
 /**
- * `before`: the workers read right before P2's imports (after P2F, the machine settled).
+ * `before`: the workers read after P2's calibration batch, before the storm's imports.
  * `floorKiB`: P4F, what a cached floor workflow costs a worker like this one, measured the
  * same way in P2F: P4's floor.
  */
