@@ -57,10 +57,14 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
     const state = current();
     const now = new Map<string, string>();
     const changed: Record<string, unknown> = {};
+    /** The keys (fields, merged maps' entries) this diff sends. */
+    const sent: string[] = [];
     const differs = (key: string, value: unknown) => {
       const json = JSON.stringify(value);
       now.set(key, json);
-      return recorded.get(key) !== json || unsettled.has(key);
+      const differing = recorded.get(key) !== json || unsettled.has(key);
+      if (differing) sent.push(key);
+      return differing;
     };
     for (const [field, value] of Object.entries(state)) {
       if (merged.has(field) && value) {
@@ -75,7 +79,7 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
       stateVersion: state.stateVersion,
       changed: changed as Partial<ReceivableState>,
     };
-    return { changes, now };
+    return { changes, now, sent };
   }
 
   const settle = () => {
@@ -86,13 +90,9 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
   return {
     changes: () => diff().changes,
     write() {
-      const { changes, now } = diff();
+      const { changes, now, sent } = diff();
       running += 1;
-      for (const field of Object.keys(changes.changed))
-        if (merged.has(field))
-          for (const key of Object.keys(changes.changed[field as 'workingDays'] ?? {}))
-            unsettled.add(`${field}.${key}`);
-        else unsettled.add(field);
+      for (const key of sent) unsettled.add(key);
       return {
         changes,
         written() {
