@@ -45,16 +45,12 @@ export async function workerMemory(env: BenchEnv): Promise<WorkerMemory> {
   const pids = env.workerPids().filter((pid) => existsSync(`/proc/${pid}`));
   for (const pid of pids) await settle(pid);
   const each = await Promise.all(pids.map(memory));
-  const cached = await Promise.all(
-    env
-      .workerTemporalMetricsUrls()
-      .filter((_, i) => pids.includes(env.workerPids()[i] ?? 0))
-      .map(cachedWorkflows),
-  );
+  const live = (_: string, i: number) => pids.includes(env.workerPids()[i] ?? 0);
+  const cached = await Promise.all(env.workerTemporalMetricsUrls().filter(live).map(cachedWorkflows));
   const heap = await Promise.all(
     env
       .workerMetricsUrls()
-      .filter((_, i) => pids.includes(env.workerPids()[i] ?? 0))
+      .filter(live)
       .map((url) => gaugeSum(url, 'nodejs_heap_size_total_bytes')),
   );
   return {
