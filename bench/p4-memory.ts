@@ -36,7 +36,10 @@ export interface WorkerMemory {
   peak: number;
   /** sticky_cache_size summed over the workers (every workflow type); NaN when unreadable. */
   cached: number;
-  /** Node's V8 heap, committed (nodejs_heap_size_total_bytes on the workers' pages); NaN when unreadable. */
+  /**
+   * The main thread's V8 heap, committed (nodejs_heap_size_total_bytes on the workers' pages; the
+   * workflows run in worker threads, whose heaps it leaves out); NaN when unreadable.
+   */
   heap: number;
 }
 
@@ -118,7 +121,7 @@ export async function measureP4(
     notes: [
       `P4: ${fmt(rss / MiB, 0)} MiB now, ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that${
         sameWorkers
-          ? `; its caches held ${before.cached} workflows after the calibration batch, before the storm's imports, at ${fmt(before.rss / MiB, 0)} MiB and ${cached} now (sticky_cache_size, every type: the receivables and their days), ${Number.isFinite(perCached) ? `${fmt(perCached, 0)} KiB per workflow gained (of it ${fmt(perCachedKiB({ rss: before.heap, cached: before.cached }, { rss: now.heap, cached }), 0)} KiB in the V8 heap, nodejs_heap_size_total_bytes: ${fmt(before.heap / MiB, 0)} → ${fmt(now.heap / MiB, 0)} MiB)${hasFloor ? `, ${fmt(perCached / floorKiB, 2)} × a cached floor workflow's ${fmt(floorKiB, 0)} KiB (P4F)` : ''}` : 'too few gained to tell (the cache was full before)'}`
+          ? `; its caches held ${before.cached} workflows after the calibration batch, before the storm's imports, at ${fmt(before.rss / MiB, 0)} MiB and ${cached} now (sticky_cache_size, every type: the receivables and their days), ${Number.isFinite(perCached) ? `${fmt(perCached, 0)} KiB per workflow gained (of it ${fmt(perCachedKiB({ rss: before.heap, cached: before.cached }, { rss: now.heap, cached }), 0)} KiB in the main thread's V8 heap, nodejs_heap_size_total_bytes, which leaves out the workflow threads' own: ${fmt(before.heap / MiB, 0)} → ${fmt(now.heap / MiB, 0)} MiB)${hasFloor ? `, ${fmt(perCached / floorKiB, 2)} × a cached floor workflow's ${fmt(floorKiB, 0)} KiB (P4F)` : ''}` : 'too few gained to tell (the cache was full before)'}`
           : ''
       }; the worker's allocator: ${allocator} (its /proc/<pid>/maps)`,
     ],
