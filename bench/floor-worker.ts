@@ -4,6 +4,7 @@
  * mapped by workers/all.ts's workerTuning, the same mailer settings (SMTP_URL,
  * SMTP_MAX_CONNECTIONS); only its task queue and its one workflow differ.
  */
+import '../infra/worker-heap.js';
 import { createRequire } from 'node:module';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../infra/config.js';

@@ -3,6 +3,7 @@
  * Temporal, PostgreSQL and SMTP servers the environment names. Applies migrations,
  * registers search attributes, serves /metrics, and runs until SIGINT/SIGTERM.
  */
+import '../infra/worker-heap.js';
 import { loadConfig } from '../infra/config.js';
 import { openDatabase } from '../infra/database.js';
 import { runUntilStopped } from '../infra/lifecycle.js';
