@@ -339,7 +339,6 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   };
 }
 
-/** Resident memory of a process (VmRSS from /proc), in bytes. */
 /** A gauge's value on a Prometheus page, summed over its labels; NaN when the page is unreadable. */
 export async function gaugeSum(url: string, name: string): Promise<number> {
   try {
@@ -362,6 +361,7 @@ export async function cachedWorkflows(temporalMetricsUrl: string): Promise<numbe
   return gaugeSum(temporalMetricsUrl, 'temporal_sticky_cache_size');
 }
 
+/** Resident memory of a process (VmRSS from /proc), in bytes. */
 export async function residentBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
