@@ -8,11 +8,11 @@
  * Temporal's visibility); CPU per workflow by process.
  */
 import type { BenchChild, BenchEnv } from './env.js';
-import { cachedWorkflows, hasPollers, residentBytes, say } from './env.js';
+import { cachedWorkflows, hasPollers, say } from './env.js';
 import { type Figure, fmt, inParallel, type RunOptions, sleep, waitFor } from './figure.js';
 import { FLOOR_TASK_QUEUE, FLOOR_WORKFLOW } from './floor.activities.js';
 import { perCachedKiB } from './p4-memory.js';
-import { cpuPerUnit, describeCpu, sampleCpu, settle, settleMachine } from './procs.js';
+import { cpuPerUnit, describeCpu, sampleCpu, settle, settleMachine, steadyResident } from './procs.js';
 
 const MiB = 1024 ** 2;
 
@@ -32,10 +32,23 @@ export interface FloorMemory {
   perCachedKiB: number;
 }
 
-/** The floor worker once idle: its resident memory and the workflows its cache holds. */
-async function readFloorWorker(worker: BenchChild): Promise<{ rss: number; cached: number }> {
-  await settle(worker.pid);
-  return { rss: await residentBytes(worker.pid), cached: await cachedWorkflows(worker.temporalMetricsUrl) };
+/**
+ * The floor worker once idle and its resident memory steady (read as P4 reads the real
+ * worker), or once `timeoutMs` has passed: that memory and the workflows its cache holds.
+ */
+async function readFloorWorker(
+  worker: BenchChild,
+  timeoutMs = 240_000,
+): Promise<{ rss: number; cached: number; steadyAfterMs: number; steady: boolean }> {
+  const t0 = Date.now();
+  await settle(worker.pid, Math.min(120_000, timeoutMs));
+  const steady = await steadyResident([worker.pid], Math.max(0, timeoutMs - (Date.now() - t0)));
+  return {
+    rss: steady.rss,
+    steadyAfterMs: steady.waitedMs,
+    steady: steady.steady,
+    cached: await cachedWorkflows(worker.temporalMetricsUrl),
+  };
 }
 
 /**
@@ -47,8 +60,9 @@ async function floorMemory(
   worker: BenchChild,
   before: { rss: number; cached: number },
   n: number,
+  timeoutMs?: number,
 ): Promise<FloorMemory> {
-  const { rss, cached } = await readFloorWorker(worker);
+  const { rss, cached, steadyAfterMs, steady } = await readFloorWorker(worker, timeoutMs);
   const perCached = perCachedKiB(before, { rss, cached });
   const measured = Number.isFinite(perCached);
   return {
@@ -62,8 +76,10 @@ async function floorMemory(
       target: 'a floor',
       pass: measured ? true : null,
       informational: true,
-      how: `VmRSS of P2F's worker process (/proc/<pid>/status) with the ${n} floor workflows parked on their timers and the process idle, minus its VmRSS after the warm-up's workflows completed, divided by the workflows its cache gained between the two (the SDK core's sticky_cache_size on its Prometheus page); the same node flags, allocator and WORKER_* cache setting as the real worker, one workflow type`,
-      notes: [],
+      how: `VmRSS of P2F's worker process (/proc/<pid>/status) with the ${n} floor workflows parked on their timers, the process idle and its resident memory no longer falling (read as P4's), minus its VmRSS after the warm-up's workflows completed, divided by the workflows its cache gained between the two (the SDK core's sticky_cache_size on its Prometheus page); the same node flags, allocator and WORKER_* cache setting as the real worker, one workflow type`,
+      notes: [
+        `P4F: the floor worker's resident memory ${steady ? 'steady' : 'still falling when read,'} ${fmt(steadyAfterMs / 1000, 0)} s after it went idle`,
+      ],
     },
   };
 }
@@ -127,7 +143,8 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     // idle before the instant, as the storm's instant comes long after its imports. A floor
     // measured on a server still busy with its own starts was slow (2.3× in two runs whose
     // instant came under 60 s after the starts), which flattered P2's ratio.
-    const instant = Math.ceil((Date.now() + (n / rate) * 4 * 1000 + 30_000) / 1000) * 1000;
+    // Two minutes more, for P4F's reading to wait until the worker's memory stops falling.
+    const instant = Math.ceil((Date.now() + (n / rate) * 4 * 1000 + 150_000) / 1000) * 1000;
     say(
       `P2F: starting ${n} floor workflows (warm-up ${fmt(rate, 0)}/s), each to e-mail at ${new Date(instant).toISOString()}…`,
     );
@@ -156,7 +173,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     // Their first workflow tasks (the timers) done, and the machine idle, before the instant.
     await settle(worker.pid, Math.max(0, instant - Date.now() - 1000));
     const idle = await settleMachine(Math.max(0, instant - Date.now() - 1000));
-    const memory = await floorMemory(worker, warmedUp, n);
+    const memory = await floorMemory(worker, warmedUp, n, Math.max(0, instant - Date.now() - 3000));
     const idleLead = (instant - Date.now()) / 1000;
     await sleep(Math.max(0, instant - Date.now()));
     say(`P2F: ${n} floor e-mails due now…`);

@@ -53,6 +53,8 @@ export interface StormResult {
   floorMemory: FloorMemory;
   /** The workers right before the storm's imports: P4's first reading. */
   memoryBefore: WorkerMemory;
+  /** The workers with the storm's receivables parked, before it fires (when there was time). */
+  memoryParked?: WorkerMemory;
 }
 
 export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormResult> {
@@ -112,6 +114,10 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
   const parked = await waitParked(env, 'P2', n, Math.max(0, stormAt - Date.now() - 5_000));
   const parkSeconds = (Date.now() - i0) / 1000;
   const import1 = await sampleCpu(env.cpuGroups);
+  // P4's middle reading: what the parked receivables cost before their step ran, so the note
+  // can tell the storm's leftovers apart. It waits for the worker to idle, but not into the storm.
+  const readBy = stormAt - Date.now() - 10_000;
+  const memoryParked = parked && readBy > 3_000 ? await workerMemory(env, readBy - 2_000) : undefined;
   const importNote = `P2 setup: ${n} imports started in ${fmt(startSeconds, 0)} s, all parked after ${fmt(parkSeconds, 0)} s (${fmt(n / parkSeconds, 0)}/s), storm ${fmt((stormAt - Date.now()) / 1000, 0)} s later; ${cpuPerUnit(import0, import1, n, 'import')}`;
   if (!parked) {
     const issued = await issuedCount(env, 'P2');
@@ -239,7 +245,7 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
     });
   }
 
-  return { ids, figures, floorMemory: floor.memory, memoryBefore };
+  return { ids, figures, floorMemory: floor.memory, memoryBefore, memoryParked };
 }
 
 const TARGET = '≤ 90 s and < 1.0 × floor, each once';

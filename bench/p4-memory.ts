@@ -1,14 +1,14 @@
 /**
  * P4 — the worker's resident memory with N open receivable workflows: VmRSS of the
  * worker process (`node --import tsx bin/worker.ts`, a child of the bench) from
- * /proc, read once the receivables are open, parked and the worker is idle, and
- * its peak (VmHWM) over the run.
+ * /proc, read once the receivables are open, parked and the worker is idle with its memory
+ * no longer falling, and its peak (VmHWM) over the run.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type BenchEnv, cachedWorkflows, gaugeSum } from './env.js';
 import { type Figure, fmt } from './figure.js';
-import { settle } from './procs.js';
+import { settle, steadyResident } from './procs.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -33,6 +33,10 @@ export async function openReceivableCount(env: BenchEnv): Promise<number> {
 export interface WorkerMemory {
   pids: number[];
   rss: number;
+  /** How long the bench waited, once the workers were idle, for their memory to stop falling. */
+  steadyAfterMs: number;
+  /** Whether it had stopped falling then (false: the wait ran out first). */
+  steady: boolean;
   peak: number;
   /** sticky_cache_size summed over the workers (every workflow type); NaN when unreadable. */
   cached: number;
@@ -43,10 +47,15 @@ export interface WorkerMemory {
   heap: number;
 }
 
-/** Reads every live worker (a killed one holds nothing) once it is idle. */
-export async function workerMemory(env: BenchEnv): Promise<WorkerMemory> {
+/**
+ * Reads every live worker (a killed one holds nothing) once it is idle and its resident
+ * memory has stopped falling (`steadyResident`), or once `timeoutMs` has passed waiting.
+ */
+export async function workerMemory(env: BenchEnv, timeoutMs = 240_000): Promise<WorkerMemory> {
+  const t0 = Date.now();
   const pids = env.workerPids().filter((pid) => existsSync(`/proc/${pid}`));
-  for (const pid of pids) await settle(pid);
+  for (const pid of pids) await settle(pid, Math.min(120_000, timeoutMs));
+  const steady = await steadyResident(pids, Math.max(0, timeoutMs - (Date.now() - t0)));
   const each = await Promise.all(pids.map(memory));
   const live = (_: string, i: number) => pids.includes(env.workerPids()[i] ?? 0);
   const cached = await Promise.all(env.workerTemporalMetricsUrls().filter(live).map(cachedWorkflows));
@@ -58,11 +67,21 @@ export async function workerMemory(env: BenchEnv): Promise<WorkerMemory> {
   );
   return {
     pids,
-    rss: each.reduce((a, m) => a + m.rss, 0),
+    rss: steady.rss,
+    steadyAfterMs: steady.waitedMs,
+    steady: steady.steady,
     peak: each.reduce((a, m) => a + m.peak, 0),
     cached: cached.reduce((a, c) => a + c, 0),
     heap: heap.reduce((a, h) => a + h, 0),
   };
+}
+
+/** How long the reading waited for the idle workers' memory to stop falling, and whether it did. */
+function steadiness(m: WorkerMemory): string {
+  const s = fmt(m.steadyAfterMs / 1000, 0);
+  return m.steady
+    ? `its resident memory steady ${s} s after the worker went idle`
+    : `still falling when read, ${s} s after the worker went idle`;
 }
 
 /**
@@ -80,6 +99,8 @@ export function perCachedKiB(
 
 /**
  * `before`: the workers read after P2's calibration batch, before the storm's imports.
+ * `parked`: the same workers read with the storm's receivables imported and parked, before
+ * their reminders fire: what the storm itself left behind is the difference.
  * `floorKiB`: P4F, what a cached floor workflow costs a worker like this one, measured the
  * same way in P2F: P4's floor.
  */
@@ -89,6 +110,7 @@ export async function measureP4(
   setting: string,
   before?: WorkerMemory,
   floorKiB?: number,
+  parked?: WorkerMemory,
 ): Promise<Figure> {
   const now = await workerMemory(env);
   const { pids, rss, peak, cached } = now;
@@ -99,6 +121,8 @@ export async function measureP4(
   // The same workers read before the storm: the slope per workflow the caches gained.
   const sameWorkers = before !== undefined && before.pids.join() === pids.join();
   const perCached = sameWorkers ? perCachedKiB(before, now) : Number.NaN;
+  const parkedPerCached =
+    sameWorkers && parked?.pids.join() === pids.join() ? perCachedKiB(before, parked) : Number.NaN;
   const hasFloor = floorKiB !== undefined && Number.isFinite(floorKiB) && Number.isFinite(perCached);
   // Which allocator the worker really runs on: the bench asked for one, the process says.
   const maps = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/maps`, 'utf8').catch(() => '')));
@@ -117,11 +141,15 @@ export async function measureP4(
     target: '≤ 150 KiB each, ≤ 2 GiB',
     // The issue asks ≤ 150 KiB per cached receivable: judged on the slope when it was measured.
     pass: rss <= 2 * GiB && perOpen <= 150 && !(perCached > 150),
-    how: `VmRSS of the worker process${pids.length > 1 ? `es (${pids.length}, summed)` : ''} (/proc/<pid>/status) once idle, ${Number.isNaN(open) ? '?' : open} receivable workflows running, the N just run (cached up to ${setting}), divided by the open count (the issue's measure; at small N the process's own baseline dominates it); peak = VmHWM; per cached workflow: the growth since P2's calibration batch divided by the workflows the caches gained (sticky_cache_size), P4F's measure`,
+    how: `VmRSS of the worker process${pids.length > 1 ? `es (${pids.length}, summed)` : ''} (/proc/<pid>/status) once idle and no longer falling, ${Number.isNaN(open) ? '?' : open} receivable workflows running, the N just run (cached up to ${setting}), divided by the open count (the issue's measure; at small N the process's own baseline dominates it); peak = VmHWM; per cached workflow: the growth since P2's calibration batch divided by the workflows the caches gained (sticky_cache_size), P4F's measure`,
     notes: [
-      `P4: ${fmt(rss / MiB, 0)} MiB now, ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that${
+      `P4: ${fmt(rss / MiB, 0)} MiB now (${steadiness(now)}), ${fmt(peak / MiB, 0)} MiB peak, ${fmt(perOpen, 0)} KiB per open receivable; ${fmt(baseline / MiB, 0)} MiB when the worker had just started, so ${fmt((rss - baseline) / Math.max(1, open) / 1024, 0)} KiB per open receivable above that${
         sameWorkers
           ? `; its caches held ${before.cached} workflows after the calibration batch, before the storm's imports, at ${fmt(before.rss / MiB, 0)} MiB and ${cached} now (sticky_cache_size, every type: the receivables and their days), ${Number.isFinite(perCached) ? `${fmt(perCached, 0)} KiB per workflow gained (of it ${fmt(perCachedKiB({ rss: before.heap, cached: before.cached }, { rss: now.heap, cached }), 0)} KiB in the main thread's V8 heap, nodejs_heap_size_total_bytes, which leaves out the workflow threads' own: ${fmt(before.heap / MiB, 0)} → ${fmt(now.heap / MiB, 0)} MiB)${hasFloor ? `, ${fmt(perCached / floorKiB, 2)} × a cached floor workflow's ${fmt(floorKiB, 0)} KiB (P4F)` : ''}` : 'too few gained to tell (the cache was full before)'}`
+          : ''
+      }${
+        Number.isFinite(parkedPerCached) && parked && before
+          ? `; with the storm's receivables parked, before it fired: ${fmt(parked.rss / MiB, 0)} MiB (${steadiness(parked)}), ${parked.cached} cached, ${fmt(parkedPerCached, 0)} KiB per workflow gained (of it ${fmt(perCachedKiB({ rss: before.heap, cached: before.cached }, { rss: parked.heap, cached: parked.cached }), 0)} KiB in the main thread's heap), so the storm itself left ${fmt((rss - parked.rss) / MiB, 0)} MiB behind`
           : ''
       }; the worker's allocator: ${allocator} (its /proc/<pid>/maps)`,
     ],

@@ -119,6 +119,39 @@ export async function cpuUse(pid: number, ms: number): Promise<number> {
   return ((await cpuTicks(pid)) - a) / TICKS_PER_SECOND / (ms / 1000);
 }
 
+/**
+ * The processes' resident memory (VmRSS, summed) once it has stopped falling: an idle V8
+ * isolate shrinks its heap only after a while (its memory reducer's collections came 40–60 s
+ * after a burst here, `--trace-gc`), so a reading at the first quiet second holds the
+ * previous phase's garbage. Reads every 2 s until 60 s have brought no new low of more than
+ * 0.5 %, or `timeoutMs` has passed; returns the last reading, how long it waited and whether
+ * the memory was steady by then.
+ */
+export async function steadyResident(
+  pids: number[],
+  timeoutMs = 180_000,
+): Promise<{ rss: number; waitedMs: number; steady: boolean }> {
+  const read = async () => {
+    let sum = 0;
+    for (const pid of pids) {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      sum += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024;
+    }
+    return sum;
+  };
+  const t0 = Date.now();
+  let rss = await read();
+  let low = rss;
+  let lowAt = t0;
+  while (Date.now() - lowAt < 60_000 && Date.now() - t0 + 2_000 <= timeoutMs) {
+    await new Promise((r) => setTimeout(r, 2_000));
+    rss = await read();
+    if (rss < low * 0.995) lowAt = Date.now();
+    low = Math.min(low, rss);
+  }
+  return { rss, waitedMs: Date.now() - t0, steady: Date.now() - lowAt >= 60_000 };
+}
+
 /** Waits until `pid` is (nearly) idle: its backlog from the previous phase is done. */
 export async function settle(pid: number, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -202,12 +202,14 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
     let open: string[] | undefined;
     let floorMemory: FloorMemory | undefined;
     let memoryBefore: WorkerMemory | undefined;
+    let memoryParked: WorkerMemory | undefined;
     if (only.has('P2')) {
       const storm = await measureP2(env, run);
       for (const f of storm.figures) measured(f);
       open = storm.ids;
       floorMemory = storm.floorMemory;
       memoryBefore = storm.memoryBefore;
+      memoryParked = storm.memoryParked;
     }
     if ((only.has('P4') || only.has('P5')) && !open) open = await openSet(env, run.n);
     if (only.has('P4') && open) {
@@ -219,6 +221,7 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
           String(config.worker.maxCachedWorkflows ?? 'SDK default'),
           memoryBefore,
           floorMemory?.perCachedKiB,
+          memoryParked,
         ),
       );
     }
