@@ -21,7 +21,7 @@ import { createCredentialQueries } from '../store/credentials.js';
 import { createPool, migrate, type Pool } from '../store/db.js';
 import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
 import { RECEIVABLE_TASK_QUEUE } from '../workflows/receivable/contract.js';
-import { type ProcessGroups, withDescendants } from './procs.js';
+import { type ProcessGroups, residentBytes, withDescendants } from './procs.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const NAMESPACE = 'default';
@@ -359,12 +359,4 @@ export async function gaugeSum(url: string, name: string): Promise<number> {
 export async function cachedWorkflows(temporalMetricsUrl: string): Promise<number> {
   // No gauge yet: the worker has cached nothing since it started.
   return gaugeSum(temporalMetricsUrl, 'temporal_sticky_cache_size');
-}
-
-/** Resident memory of a process (VmRSS from /proc), in bytes. */
-export async function residentBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(m[1]) * 1024;
 }

@@ -119,6 +119,14 @@ export async function cpuUse(pid: number, ms: number): Promise<number> {
   return ((await cpuTicks(pid)) - a) / TICKS_PER_SECOND / (ms / 1000);
 }
 
+/** Resident memory of a process (VmRSS from /proc), in bytes. */
+export async function residentBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
 /**
  * The processes' resident memory (VmRSS, summed) once it has stopped falling: an idle V8
  * isolate shrinks its heap only after a while (its memory reducer's collections came 40–60 s
@@ -133,10 +141,8 @@ export async function steadyResident(
 ): Promise<{ rss: number; waitedMs: number; steady: boolean }> {
   const read = async () => {
     let sum = 0;
-    for (const pid of pids) {
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      sum += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024;
-    }
+    // A process gone (a killed worker) holds nothing.
+    for (const pid of pids) sum += await residentBytes(pid).catch(() => 0);
     return sum;
   };
   const t0 = Date.now();
