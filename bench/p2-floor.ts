@@ -40,9 +40,7 @@ async function readFloorWorker(
   worker: BenchChild,
   timeoutMs = 240_000,
 ): Promise<{ rss: number; cached: number; steadyAfterMs: number; steady: boolean }> {
-  const t0 = Date.now();
-  await settle(worker.pid, Math.min(120_000, timeoutMs));
-  const steady = await steadyResident([worker.pid], Math.max(0, timeoutMs - (Date.now() - t0)));
+  const steady = await steadyResident([worker.pid], timeoutMs);
   return {
     rss: steady.rss,
     steadyAfterMs: steady.waitedMs,

@@ -8,16 +8,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type BenchEnv, cachedWorkflows, gaugeSum } from './env.js';
 import { type Figure, fmt } from './figure.js';
-import { settle, steadyResident } from './procs.js';
+import { steadyResident } from './procs.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-async function memory(pid: number): Promise<{ rss: number; peak: number }> {
+/** The process's peak resident memory (VmHWM), in bytes. */
+async function peakBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  return Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024;
 }
 
 export async function openReceivableCount(env: BenchEnv): Promise<number> {
@@ -52,11 +51,9 @@ export interface WorkerMemory {
  * memory has stopped falling (`steadyResident`), or once `timeoutMs` has passed waiting.
  */
 export async function workerMemory(env: BenchEnv, timeoutMs = 240_000): Promise<WorkerMemory> {
-  const t0 = Date.now();
   const pids = env.workerPids().filter((pid) => existsSync(`/proc/${pid}`));
-  for (const pid of pids) await settle(pid, Math.min(120_000, timeoutMs));
-  const steady = await steadyResident(pids, Math.max(0, timeoutMs - (Date.now() - t0)));
-  const each = await Promise.all(pids.map(memory));
+  const steady = await steadyResident(pids, timeoutMs);
+  const peaks = await Promise.all(pids.map(peakBytes));
   const live = (_: string, i: number) => pids.includes(env.workerPids()[i] ?? 0);
   const cached = await Promise.all(env.workerTemporalMetricsUrls().filter(live).map(cachedWorkflows));
   const heap = await Promise.all(
@@ -70,7 +67,7 @@ export async function workerMemory(env: BenchEnv, timeoutMs = 240_000): Promise<
     rss: steady.rss,
     steadyAfterMs: steady.waitedMs,
     steady: steady.steady,
-    peak: each.reduce((a, m) => a + m.peak, 0),
+    peak: peaks.reduce((a, p) => a + p, 0),
     cached: cached.reduce((a, c) => a + c, 0),
     heap: heap.reduce((a, h) => a + h, 0),
   };

@@ -128,16 +128,16 @@ export async function residentBytes(pid: number): Promise<number> {
 }
 
 /**
- * The processes' resident memory (VmRSS, summed) once it has stopped falling: an idle V8
- * isolate shrinks its heap only after a while (its memory reducer's collections came 40–60 s
- * after a burst here, `--trace-gc`), so a reading at the first quiet second holds the
- * previous phase's garbage. Reads every 2 s until 60 s have brought no new low of more than
- * 0.5 %, or `timeoutMs` has passed; returns the last reading, how long it waited and whether
- * the memory was steady by then.
+ * The processes' resident memory (VmRSS, summed) once they are idle (`settle`) and it has
+ * stopped falling: an idle V8 isolate shrinks its heap only after a while (its memory
+ * reducer's collections came 40–90 s after a burst here, `--trace-gc`), so a reading at the
+ * first quiet second holds the previous phase's garbage. Reads every 2 s until 60 s have
+ * brought no new low of more than 0.5 %, or `timeoutMs` (from the call) has passed; returns
+ * the last reading, how long it waited once idle and whether the memory was steady by then.
  */
 export async function steadyResident(
   pids: number[],
-  timeoutMs = 180_000,
+  timeoutMs = 240_000,
 ): Promise<{ rss: number; waitedMs: number; steady: boolean }> {
   const read = async () => {
     let sum = 0;
@@ -146,16 +146,18 @@ export async function steadyResident(
     return sum;
   };
   const t0 = Date.now();
+  for (const pid of pids) await settle(pid, Math.max(0, Math.min(120_000, timeoutMs - (Date.now() - t0))));
+  const idleAt = Date.now();
   let rss = await read();
   let low = rss;
-  let lowAt = t0;
+  let lowAt = idleAt;
   while (Date.now() - lowAt < 60_000 && Date.now() - t0 + 2_000 <= timeoutMs) {
     await new Promise((r) => setTimeout(r, 2_000));
     rss = await read();
     if (rss < low * 0.995) lowAt = Date.now();
     low = Math.min(low, rss);
   }
-  return { rss, waitedMs: Date.now() - t0, steady: Date.now() - lowAt >= 60_000 };
+  return { rss, waitedMs: Date.now() - idleAt, steady: Date.now() - lowAt >= 60_000 };
 }
 
 /** Waits until `pid` is (nearly) idle: its backlog from the previous phase is done. */
