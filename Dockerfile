@@ -41,10 +41,12 @@ COPY --from=build /app/dist ./dist
 ENV LD_PRELOAD=/usr/local/lib/libjemalloc.so.2 \
   MALLOC_CONF=background_thread:true,narenas:2
 USER node
-# The worker by default; the API is `node dist/bin/api.js` (docker-compose.yml). The
+# The worker by default, without the SDK's per-promise stack traces unless
+# WORKER_WORKFLOW_STACK_TRACES=on (infra/workflow-stack-traces.cjs); the API is
+# `node dist/bin/api.js` (docker-compose.yml). The
 # health check asks the worker's /health on METRICS_PORT (200 while its workers poll);
 # the API's service overrides it with the API's own /health.
 ENV METRICS_HOST=0.0.0.0 METRICS_PORT=9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-CMD ["node", "dist/bin/worker.js"]
+CMD ["node", "--require", "./dist/infra/workflow-stack-traces.cjs", "dist/bin/worker.js"]

@@ -229,8 +229,14 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
         ...settings.workerEnv,
       },
       path.join(dir, 'logs', `${logName}.log`),
-      // For a look inside, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
-      (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      // As `npm run worker` starts it (the SDK's per-promise stack traces as
+      // WORKER_WORKFLOW_STACK_TRACES says), and for a look inside, e.g.
+      // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
+      [
+        '--require',
+        './infra/workflow-stack-traces.cjs',
+        ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
     );
     return {
       child,

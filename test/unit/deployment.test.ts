@@ -86,7 +86,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the compiled JavaScript of dist/, never tsx', () => {
-    expect(service('creditflow-worker').command).toEqual(['node', 'dist/bin/worker.js']);
+    expect(service('creditflow-worker').command).toEqual([
+      'node',
+      '--require',
+      './dist/infra/workflow-stack-traces.cjs',
+      'dist/bin/worker.js',
+    ]);
     expect(service('creditflow-api').command).toEqual(['node', 'dist/bin/api.js']);
     expect(read('docker-compose.yml')).not.toMatch(/\btsx\b/);
     // The runtime stage installs the production dependencies only: tsx is not among them.
@@ -139,7 +144,9 @@ describe('Dockerfile and npm run build', () => {
     expect(build).toMatch(/RUN npm run build\b/);
     expect(runtime).toMatch(/RUN npm ci --omit=dev\b/);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist \.\/dist/);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/bin\/worker\.js"\]$/m);
+    expect(runtime).toMatch(
+      /^CMD \["node", "--require", "\.\/dist\/infra\/workflow-stack-traces\.cjs", "dist\/bin\/worker\.js"\]$/m,
+    );
     expect(runtime).toMatch(/^HEALTHCHECK .*\/health/ms);
     const instructions = dockerfile.replace(/^#.*$/gm, '');
     expect(instructions).not.toMatch(/\btsx\b|npm install/);
@@ -166,6 +173,7 @@ describe('Dockerfile and npm run build', () => {
         'api/dashboard',
         'api/workspace',
         'domain/format.js',
+        'infra/workflow-stack-traces.cjs',
       ]),
     );
     for (const dir of ['migrations', 'templates']) expect(build).toContain(`COPY ${dir} ./${dir}`);
@@ -182,6 +190,22 @@ describe('Dockerfile and npm run build', () => {
         copies.some((c) => asset === c || asset.startsWith(`${c}/`)),
         `${asset} is copied by infra/scripts/build.sh`,
       ).toBe(true);
+  });
+
+  it('starts every worker process with the stack-trace switch preloaded (infra/workflow-stack-traces.cjs)', () => {
+    expect(read('infra/scripts/worker.sh')).toMatch(
+      /^exec node --require \.\/infra\/workflow-stack-traces\.cjs --import tsx bin\/worker\.ts "\$@"$/m,
+    );
+    expect(service('creditflow-worker').command?.slice(1, 3)).toEqual([
+      '--require',
+      './dist/infra/workflow-stack-traces.cjs',
+    ]);
+    expect(runtime).toMatch(/^CMD \["node", "--require", "\.\/dist\/infra\/workflow-stack-traces\.cjs"/m);
+    // The bench's worker and floor worker, and the fault tests' worker, start as production does.
+    expect(read('bench/env.ts')).toMatch(/'--require',\s+'\.\/infra\/workflow-stack-traces\.cjs'/);
+    expect(read('test/faults/support/servers.ts')).toMatch(
+      /\['--require', '\.\/infra\/workflow-stack-traces\.cjs', '--import', 'tsx', 'bin\/worker\.ts'\]/,
+    );
   });
 
   it('runs the workers on jemalloc with the settings npm run worker and npm run bench use', () => {

@@ -77,9 +77,10 @@ export interface FaultServers {
   client: Client;
   /**
    * Starts the real worker entry point against these servers and waits until it
-   * polls the receivable task queue. `smtpUrl` replaces the mail server's (a gate).
+   * polls the receivable task queue. `smtpUrl` replaces the mail server's (a gate); `env`
+   * adds to its environment.
    */
-  startWorker(opts?: { smtpUrl?: string }): Promise<WorkerProcess>;
+  startWorker(opts?: { smtpUrl?: string; env?: Record<string, string> }): Promise<WorkerProcess>;
   /** The worker's output so far (for a failing test's message). */
   workerLog(): Promise<string>;
   teardown(): Promise<void>;
@@ -181,20 +182,26 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
     async startWorker(opts = {}) {
       // Its own metrics ports: fault files run side by side, maybe beside `npm start`.
       const [metricsPort, temporalMetricsPort] = await Promise.all([freePort(), freePort()]);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
-        cwd: ROOT,
-        env: workerEnv({
-          TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-          DATABASE_URL: url,
-          SMTP_URL: opts.smtpUrl ?? mail.smtpUrl,
-          // One SMTP connection per message: the gate holds e-mails mid-transfer, and held
-          // messages would otherwise tie up the mailer's few pooled connections.
-          SMTP_MAX_CONNECTIONS: '0',
-          METRICS_PORT: String(metricsPort),
-          TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
-        }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      // Started as `npm run worker` starts it: stack traces as WORKER_WORKFLOW_STACK_TRACES says.
+      const child = spawn(
+        process.execPath,
+        ['--require', './infra/workflow-stack-traces.cjs', '--import', 'tsx', 'bin/worker.ts'],
+        {
+          cwd: ROOT,
+          env: workerEnv({
+            TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+            DATABASE_URL: url,
+            SMTP_URL: opts.smtpUrl ?? mail.smtpUrl,
+            // One SMTP connection per message: the gate holds e-mails mid-transfer, and held
+            // messages would otherwise tie up the mailer's few pooled connections.
+            SMTP_MAX_CONNECTIONS: '0',
+            METRICS_PORT: String(metricsPort),
+            TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
+            ...opts.env,
+          }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       workers.push(child);
       const pid = child.pid as number;
       log.write(`--- worker ${pid} started ${new Date().toISOString()}\n`);
