@@ -3,7 +3,7 @@
  *
  * The Temporal SDK records a stack trace for every promise a workflow creates, so that the
  * Web UI's "Stack Trace" tab can show where a workflow waits. SDK 1.24 has no switch for it,
- * and it is much of the workflow threads' cost (docs/performance.md). With
+ * and it costs the worker a tenth of its CPU per timeline step (docs/performance.md). With
  * WORKER_WORKFLOW_STACK_TRACES=off (the default) the SDK's own request for a promise hook is
  * refused in the workflow threads, and the SDK takes its path for runtimes without one: no
  * stack traces, one warning per thread in the log. `on` keeps them, to look into a workflow
