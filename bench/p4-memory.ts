@@ -8,16 +8,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type BenchEnv, cachedWorkflows, gaugeSum } from './env.js';
 import { type Figure, fmt } from './figure.js';
-import { steadyResident } from './procs.js';
+import { peakResidentBytes, steadyResident } from './procs.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-
-/** The process's peak resident memory (VmHWM), in bytes. */
-async function peakBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024;
-}
 
 export async function openReceivableCount(env: BenchEnv): Promise<number> {
   return env.client.workflow
@@ -53,7 +47,7 @@ export interface WorkerMemory {
 export async function workerMemory(env: BenchEnv, timeoutMs = 240_000): Promise<WorkerMemory> {
   const pids = env.workerPids().filter((pid) => existsSync(`/proc/${pid}`));
   const steady = await steadyResident(pids, timeoutMs);
-  const peaks = await Promise.all(pids.map(peakBytes));
+  const peaks = await Promise.all(pids.map(peakResidentBytes));
   const live = (_: string, i: number) => pids.includes(env.workerPids()[i] ?? 0);
   const cached = await Promise.all(env.workerTemporalMetricsUrls().filter(live).map(cachedWorkflows));
   const heap = await Promise.all(

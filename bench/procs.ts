@@ -119,13 +119,19 @@ export async function cpuUse(pid: number, ms: number): Promise<number> {
   return ((await cpuTicks(pid)) - a) / TICKS_PER_SECOND / (ms / 1000);
 }
 
-/** Resident memory of a process (VmRSS from /proc), in bytes. */
-export async function residentBytes(pid: number): Promise<number> {
+/** A memory field of a process's /proc status, in bytes. */
+async function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  if (!m?.[1]) throw new Error(`no ${field} for process ${pid}`);
   return Number(m[1]) * 1024;
 }
+
+/** Resident memory of a process (VmRSS), in bytes. */
+export const residentBytes = (pid: number) => statusBytes(pid, 'VmRSS');
+
+/** The most a process has held resident since it started (VmHWM), in bytes. */
+export const peakResidentBytes = (pid: number) => statusBytes(pid, 'VmHWM');
 
 /**
  * The processes' resident memory (VmRSS, summed) once they are idle (`settle`) and it has
