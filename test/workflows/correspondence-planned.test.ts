@@ -59,10 +59,16 @@ describe('planned items', () => {
     const debtorDay = correspondenceWorkflowId(counterpartyId, day);
 
     // Weeks before the step: both reminders wait in the day's queue, due at 09:00 of that day.
-    const queued = await bench.pool.query(
-      `SELECT item_key, day::text, planned_for, plan_due_date::text AS due FROM correspondence_queue
-       WHERE receivable_id = ANY($1) ORDER BY item_key`,
-      [[a.id, b.id]],
+    // The issue's record plans them after the approval's answer, so read once both have planned.
+    const queued = await eventually(
+      () =>
+        bench.pool.query(
+          `SELECT item_key, day::text, planned_for, plan_due_date::text AS due FROM correspondence_queue
+           WHERE receivable_id = ANY($1) ORDER BY item_key`,
+          [[a.id, b.id]],
+        ),
+      (r) => r.rows.length >= 4,
+      "both receivables' due−7 items planned",
     );
     expect(queued.rows.map((r) => r.item_key).sort()).toEqual(
       [`${a.id}:reminder`, `${a.id}:phone-task`, `${b.id}:reminder`, `${b.id}:phone-task`].sort(),
@@ -73,7 +79,11 @@ describe('planned items', () => {
       expect(r.due).toBe(a.due);
     }
     // The day's workflow already waits for that instant, told once (the second plan found it told).
-    const waiting = await bench.env.client.workflow.getHandle(debtorDay).describe();
+    const waiting = await eventually(
+      () => bench.env.client.workflow.getHandle(debtorDay).describe(),
+      () => true,
+      `${debtorDay} started by the first plan`,
+    );
     expect(waiting.status.name).toBe('RUNNING');
     expect(await signalsOf(debtorDay)).toEqual(['correspondencePlanned']);
 
