@@ -20,7 +20,7 @@ import type { Statements } from '../../operations/correspondence/statements.js';
 import type { Operations } from '../../operations/index.js';
 import type { Store } from '../../store/index.js';
 import {
-  type ReceivableState,
+  type ReceivableReceipt,
   receivableWorkflowId,
   recordValidReason,
 } from '../../workflows/receivable/contract.js';
@@ -120,7 +120,7 @@ export function portalRoutes(deps: {
     return { ...o, row, actor: debtorActor(o.counterparty.id, o.counterparty.name, o.link.id) };
   }
 
-  const acted = (s: ReceivableState, recorded: string) => ({
+  const acted = (s: ReceivableReceipt, recorded: string) => ({
     receivableId: s.receivableId,
     stage: s.stage,
     recorded,

@@ -16,6 +16,7 @@ import {
   endValidReason,
   getReceivable,
   type ReceivableInput,
+  type ReceivableReceipt,
   type ReceivableState,
   receivableWorkflowId,
   recordLateReason,
@@ -105,6 +106,18 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
   const queries = store.receivables;
   const records = store.creditRecord;
   const handle = (id: string) => client.workflow.getHandle(receivableWorkflowId(id));
+  /**
+   * The receivable an Update left, for the answer: its snapshot once that holds the Update's
+   * version (a change the handler recorded), else the workflow's query (one it has not recorded
+   * yet, such as a manager's legal confirmation, or the issue after the deciding vote).
+   */
+  const stateAfter = async (id: string, receipt: ReceivableReceipt): Promise<ReceivableState> => {
+    const recorded = await queries.getReceivableState(id);
+    if (recorded && recorded.stateVersion >= receipt.stateVersion) return recorded;
+    return handle(id).query(getReceivable);
+  };
+  const answered = async (id: string, update: Promise<ReceivableReceipt>) =>
+    view(await stateAfter(id, await update));
   // One answer for an unknown id and for another salesperson's: nothing tells them apart.
   const notFound = (id: string) => ApiError.notFound(`receivable ${id}`);
 
@@ -299,8 +312,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       handler: async ({ params, body: { onBehalfOf, decidedBy: _, ...decision }, principal }) => {
         assertOwnDepartment(principal, decision.department);
         const actor = actorOf(authenticated(principal), onBehalfOf);
-        return view(
-          await handle(params.id).executeUpdate(decideApplication, { args: [{ ...decision, actor }] }),
+        return answered(
+          params.id,
+          handle(params.id).executeUpdate(decideApplication, { args: [{ ...decision, actor }] }),
         );
       },
     }),
@@ -386,8 +400,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       ]),
       response: ReceivableResponse,
       handler: async ({ params, body: { onBehalfOf, recordedBy: _, ...reason }, principal }) =>
-        view(
-          await handle(params.id).executeUpdate(recordValidReason, {
+        answered(
+          params.id,
+          handle(params.id).executeUpdate(recordValidReason, {
             args: [{ ...reason, actor: actorOf(authenticated(principal), onBehalfOf) }],
           }),
         ),
@@ -403,8 +418,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       body: z.object({ note: Text, ...actorFields }),
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) =>
-        view(
-          await handle(params.id).executeUpdate(endValidReason, {
+        answered(
+          params.id,
+          handle(params.id).executeUpdate(endValidReason, {
             args: [{ note: body.note, actor: actorOf(authenticated(principal), body.onBehalfOf) }],
           }),
         ),
@@ -425,8 +441,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
           if (!row || !seesSalesperson(principal, row.salespersonId)) throw notFound(params.id);
         }
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        return view(
-          await handle(params.id).executeUpdate(recordLateReason, { args: [{ reason: body.reason, actor }] }),
+        return answered(
+          params.id,
+          handle(params.id).executeUpdate(recordLateReason, { args: [{ reason: body.reason, actor }] }),
         );
       },
     }),
@@ -442,8 +459,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        return view(
-          await handle(params.id).executeUpdate(confirmLegalEscalation, {
+        return answered(
+          params.id,
+          handle(params.id).executeUpdate(confirmLegalEscalation, {
             args: [{ proceed: body.proceed, note: body.note, actor }],
           }),
         );
@@ -461,8 +479,9 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
       response: ReceivableResponse,
       handler: async ({ params, body, principal }) => {
         const actor = actorOf(authenticated(principal), body.onBehalfOf);
-        return view(
-          await handle(params.id).executeUpdate(writeOffBadDebt, { args: [{ reason: body.reason, actor }] }),
+        return answered(
+          params.id,
+          handle(params.id).executeUpdate(writeOffBadDebt, { args: [{ reason: body.reason, actor }] }),
         );
       },
     }),

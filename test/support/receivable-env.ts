@@ -285,9 +285,14 @@ export const receivableBenchPerFile = (opts: { startAt?: number } = {}): Receiva
     (bench) => bench.teardown(),
   );
 
-/** A vote on the application, as the API passes it on after authenticating the voter. */
-export const decide = (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> =>
-  h.executeUpdate(decideApplication, { args: [decision] });
+/**
+ * A vote on the application, as the API passes it on after authenticating the voter, and the
+ * receivable it left, as the API reads it after the Update's receipt.
+ */
+export const decide = async (h: WorkflowHandle, decision: ApplicationDecision): Promise<ReceivableState> => {
+  await h.executeUpdate(decideApplication, { args: [decision] });
+  return h.query(getReceivable);
+};
 
 /** Finance records a payment of `amountMinor` made on `paidOn`. */
 export const pay = (h: WorkflowHandle, paymentId: string, amountMinor: number, paidOn: string) =>

@@ -73,11 +73,12 @@ describe('supply stop and restarts', () => {
 
     // On due+16 finance agrees a new due date 14 days ahead for the first receivable.
     const newDue = addDays(due, 30);
-    const extended = await first.executeUpdate(recordValidReason, {
+    await first.executeUpdate(recordValidReason, {
       args: [
         { kind: 'extension', newDueDate: newDue, reason: 'agreed instalment', actor: testActor('finance') },
       ],
     });
+    const extended = await bench.state(first);
     // No longer 15+ days overdue: its block goes, and it stands where the new due date puts
     // it — before the reminder, with the salesperson. The second receivable still stops supply.
     expect(extended).toMatchObject({

@@ -290,20 +290,34 @@ export interface ReceivableState {
   gradeAfterDowngrade: string | null;
 }
 
+/**
+ * What an Update that changes the receivable answers: the version of the state it made and what a
+ * reader sees first. Every answer stays in the history (and the Web UI), so it is not the whole
+ * state: a reader takes that from the snapshot once it holds this version, or from
+ * `getReceivable` (api/routes/receivables.ts). Workers from before answered with the whole
+ * state, which has these fields too.
+ */
+export interface ReceivableReceipt {
+  receivableId: string;
+  stateVersion: number;
+  stage: Stage;
+  outstandingMinor: number;
+}
+
 export const getReceivable = defineQuery<ReceivableState>('getReceivable');
-export const decideApplication = defineUpdate<ReceivableState, [ApplicationDecision]>('decideApplication');
+export const decideApplication = defineUpdate<ReceivableReceipt, [ApplicationDecision]>('decideApplication');
 export const recordPayment = defineUpdate<PaymentResult, [PaymentInput]>('recordPayment');
-export const recordValidReason = defineUpdate<ReceivableState, [ValidReasonInput]>('recordValidReason');
-export const endValidReason = defineUpdate<ReceivableState, [{ note: string; actor: Actor }]>(
+export const recordValidReason = defineUpdate<ReceivableReceipt, [ValidReasonInput]>('recordValidReason');
+export const endValidReason = defineUpdate<ReceivableReceipt, [{ note: string; actor: Actor }]>(
   'endValidReason',
 );
-export const recordLateReason = defineUpdate<ReceivableState, [{ reason: string; actor: Actor }]>(
+export const recordLateReason = defineUpdate<ReceivableReceipt, [{ reason: string; actor: Actor }]>(
   'recordLateReason',
 );
 export const confirmLegalEscalation = defineUpdate<
-  ReceivableState,
+  ReceivableReceipt,
   [{ proceed: boolean; note: string; actor: Actor }]
 >('confirmLegalEscalation');
-export const writeOffBadDebt = defineUpdate<ReceivableState, [{ reason: string; actor: Actor }]>(
+export const writeOffBadDebt = defineUpdate<ReceivableReceipt, [{ reason: string; actor: Actor }]>(
   'writeOffBadDebt',
 );

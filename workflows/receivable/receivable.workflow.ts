@@ -39,6 +39,7 @@ import {
   type PaymentResult,
   type ReceivableActor,
   type ReceivableInput,
+  type ReceivableReceipt,
   ReceivableSearch,
   type ReceivableState,
   recordLateReason,
@@ -316,6 +317,13 @@ export async function receivableWorkflow(
   // ---- Update handlers ---------------------------------------------------------------
 
   setHandler(getReceivable, () => state);
+  /** An Update's answer (ReceivableReceipt): small, since the history keeps every one. */
+  const receipt = (): ReceivableReceipt => ({
+    receivableId: state.receivableId,
+    stateVersion: state.stateVersion,
+    stage: state.stage,
+    outstandingMinor: state.outstandingMinor,
+  });
 
   setHandler(
     decideApplication,
@@ -331,7 +339,7 @@ export async function receivableWorkflow(
       // A deciding vote answers with the outcome: issued (with its due date) or rejected.
       if (decisionOutcome(state) !== null)
         await condition(() => state.stage !== 'awaiting-approval' && state.stage !== 'manager-review');
-      return state;
+      return receipt();
     },
     { validator: (d) => validateDecision(state, d, policy.receivable) },
   );
@@ -436,7 +444,7 @@ export async function receivableWorkflow(
           actorOfUpdate(r),
         );
       }
-      return state;
+      return receipt();
     },
     { validator: (r) => validateValidReason(state, r, today(), policy.dates) },
   );
@@ -445,7 +453,7 @@ export async function receivableWorkflow(
     endValidReason,
     async (e) => {
       await resumeEscalation('valid-reason-ended', { note: e.note }, actorOfUpdate(e));
-      return state;
+      return receipt();
     },
     {
       validator: (end) => {
@@ -461,7 +469,7 @@ export async function receivableWorkflow(
       state.lateReasons.push({ reason: r.reason, actor: actorOfUpdate(r), on: today() });
       publish();
       await record('late-reason-recorded', { reason: r.reason }, actorOfUpdate(r));
-      return state;
+      return receipt();
     },
     {
       validator: (r) => {
@@ -481,7 +489,7 @@ export async function receivableWorkflow(
         state.legal.note = c.note;
       }
       publish();
-      return state;
+      return receipt();
     },
     {
       validator: (confirmation) => {
@@ -505,7 +513,7 @@ export async function receivableWorkflow(
         { reason: w.reason, amountMinor: state.writtenOffMinor },
         actorOfUpdate(w),
       );
-      return state;
+      return receipt();
     },
     {
       validator: (w) => {
