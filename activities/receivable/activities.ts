@@ -597,6 +597,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     }
   }
 
+  /** The approved terms to the debtor, the salesperson in copy; once per receivable. */
+  async function sendCreditTermsFor(state: ReceivableState) {
+    await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), {
+      toDebtor: true,
+      cc: salesperson(state),
+    });
+  }
+
   /** An application's notice to the people who act on it next, once per receivable and kind. */
   async function sendApplicationNotice(state: ReceivableState, notice: ApplicationNotice) {
     const to = {
@@ -860,11 +868,23 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async sendCreditTerms(ref: StateArg) {
-      const state = await stateOf(ref);
-      await sendOnce(state, 'credit-terms', 'credit-terms', debtor(state), {
-        toDebtor: true,
-        cc: salesperson(state),
-      });
+      await sendCreditTermsFor(await stateOf(ref));
+    },
+
+    /**
+     * The approved receivable issued (runs from `issued-in-one-activity`): its record with the
+     * snapshot, the first step's working day (its items planned), the decision to the salesperson
+     * and the credit terms to the debtor. Each part is keyed, so a retry repeats none of them.
+     */
+    async issueReceivable(
+      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: NextWorkingDayQuestion },
+    ): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
+      const state = await stateOf(e);
+      await recordOne(state, e);
+      const workingDay = e.nextWorkingDay ? await answerNextWorkingDay(state, e.nextWorkingDay) : undefined;
+      await sendApplicationNotice(state, 'application-decision');
+      await sendCreditTermsFor(state);
+      return workingDay ? { workingDay } : undefined;
     },
 
     async sendPaymentReminder(ref: StateArg) {

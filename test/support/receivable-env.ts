@@ -247,6 +247,10 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
           ])
             out[part] = [...(out[part] ?? []), at];
         }
+        // Runs from `issued-in-one-activity`: the issue's parts under their old activities' names.
+        if (type === 'issueReceivable')
+          for (const part of ['recordReceivableEvent', 'notifyApplicationDecision', 'sendCreditTerms'])
+            out[part] = [...(out[part] ?? []), at];
         // Runs from `application-in-two-activities`: each part under its old activity's name.
         if (type === 'fileAndCheckReceivable' || type === 'recordAndNotify') {
           const data = scheduled?.input?.payloads?.[0]?.data;

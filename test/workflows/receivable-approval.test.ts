@@ -82,6 +82,44 @@ describe('credit application approval', () => {
     ]);
   });
 
+  it('an approved receivable is issued in one activity: its record, the decision to the salesperson, the terms to the debtor', async () => {
+    const h = await application();
+    await decide(h, approvalBy('finance', 'fin', 500_000, 30));
+    const s = await decide(h, {
+      department: 'marketing',
+      approve: true,
+      actor: testActor('marketing', 'mkt'),
+    });
+    expect(s).toMatchObject({ stage: 'issued', approvedMinor: 500_000, outstandingMinor: 500_000 });
+    // Paid at once: the run ends only after its issue's activity completed.
+    await pay(h, 'P-1', 495_000, await bench.today()); // inside the discount window: 1 % off
+    await h.result();
+    const events = (await h.fetchHistory()).events ?? [];
+    const activities = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((n): n is string => Boolean(n));
+    // Up to the issue (the payment's activities follow it); no activity of the issue's parts on its own.
+    expect(activities.slice(0, 5)).toEqual([
+      'fileAndCheckReceivable',
+      'recordAndNotify',
+      'recordReceivableEvent',
+      'recordReceivableEvent',
+      'issueReceivable',
+    ]);
+    expect(activities).not.toContain('notifyApplicationDecision');
+    expect(activities).not.toContain('sendCreditTerms');
+    // The issue's three parts, each once: its record, the salesperson's notice, the debtor's terms.
+    const records = await bench.pool.query(
+      "SELECT event_type FROM credit_records WHERE subject_type = 'receivable' AND subject_id = $1 AND event_type = 'receivable-issued'",
+      [s.receivableId],
+    );
+    expect(records.rowCount).toBe(1);
+    const keys = (await bench.mailsFor(s.receivableId)).map((m) => m.effectKey);
+    expect(
+      keys.filter((k) => k?.endsWith(':application-decision') || k?.endsWith(':credit-terms')).sort(),
+    ).toEqual([`${s.receivableId}:application-decision`, `${s.receivableId}:credit-terms`]);
+  });
+
   it('finance rejects: marketing is not needed', async () => {
     const h = await application();
     const s = await decide(h, rejectionBy('finance', 'fin', 'limit exhausted'));

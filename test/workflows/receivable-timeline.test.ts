@@ -190,6 +190,7 @@ describe('receivable timeline', () => {
     await saveHistory('run-policy-every-escalation-step', h);
     await saveHistory('application-in-two-activities-every-escalation-step', h);
     await saveHistory('planned-correspondence-every-escalation-step', h);
+    await saveHistory('issued-in-one-activity-every-escalation-step', h);
   });
 
   it('a fully escalated receivable keeps a lean history: ≤ 60 KB as Temporal stores it, ≤ 2 workflow tasks per timeline step', async () => {

@@ -142,7 +142,11 @@ export async function receivableWorkflow(
    * would cost its history a marker and a search-attribute write (TemporalChangeVersion). Runs
    * started before keep asking theirs.
    *
-   * The newest, `planned-correspondence` (docs/correspondence.md, "Planned items"): when the run
+   * The newest, `issued-in-one-activity` (docs/performance.md): an approved receivable's
+   * record, the decision to the salesperson and the credit terms to the debtor are one activity,
+   * where they were three side by side (each costing the history its events and a workflow task).
+   *
+   * The one before, `planned-correspondence` (docs/correspondence.md, "Planned items"): when the run
    * learns the working day of its next step, that step's notice and tasks are planned for their
    * readers' day, which sends them at the step's instant without waiting for the step. A run
    * carried on by continue-as-new does not plan; its steps queue their items when they fire.
@@ -151,7 +155,8 @@ export async function receivableWorkflow(
    * recorded and checked in one activity, and each record on the application's path sends its
    * notice in the same activity — two activities before the approvers decide, where there were four.
    */
-  const planning = !carried && patched('planned-correspondence');
+  const issuedInOne = !carried && patched('issued-in-one-activity');
+  const planning = issuedInOne || (!carried && patched('planned-correspondence'));
   const current = planning || (!carried && patched('application-in-two-activities'));
   /**
    * Runs started since lean histories (docs/performance.md): activities carry what changed since
@@ -649,7 +654,26 @@ export async function receivableWorkflow(
       discountLastDay: state.discountLastDay,
       discountedMinor: state.discountedMinor,
     };
-    if (lean) {
+    if (issuedInOne) {
+      // One activity: the record (answering the first step's working day), then the two letters.
+      const question = nextWorkingDayQuestion();
+      const answer = await writing((r) =>
+        acts.issueReceivable.executeWithOptions(
+          {
+            ...ACTIVITY_OPTIONS,
+            summary: `${id}: issued, due ${state.dueDate}; decision to ${state.checks?.salesperson.name ?? state.application.salespersonId}, credit terms to ${state.checks?.counterparty.name ?? state.application.counterpartyId}`,
+          },
+          [
+            {
+              ...r,
+              ...recordOf('receivable-issued', issued),
+              ...(question ? { nextWorkingDay: question } : {}),
+            },
+          ],
+        ),
+      );
+      keepWorkingDay(question, answer);
+    } else if (lean) {
       // The record, the decision to the salesperson and the terms to the debtor, side by side;
       // the record also answers the first step's working day.
       const question = nextWorkingDayQuestion();
