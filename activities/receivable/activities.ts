@@ -126,6 +126,12 @@ export interface NextWorkingDayQuestion {
   plan?: NextStepPlan;
 }
 
+/**
+ * What an activity that records an event receives: the receivable's changes, the event, and the
+ * next step's working day to answer when the workflow does not know it yet.
+ */
+export type RecordInput = ReceivableRef & ReceivableRecord & { nextWorkingDay?: NextWorkingDayQuestion };
+
 /** What the next step will tell its readers, and when on its day it fires. */
 export interface NextStepPlan
   extends Pick<StepItems, 'gatherMinutes' | 'timeZone' | 'debtorNotice' | 'salespersonTasks'> {
@@ -494,6 +500,19 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     return answer;
   }
 
+  /**
+   * A credit-record event with the snapshot and, asked for, the next step's working day (its
+   * items planned): the receivable as recorded, and the answer for the workflow.
+   */
+  async function recordAnswering(e: RecordInput) {
+    const state = await stateOf(e);
+    await recordOne(state, e);
+    const answer = e.nextWorkingDay
+      ? { workingDay: await answerNextWorkingDay(state, e.nextWorkingDay) }
+      : undefined;
+    return { state, answer };
+  }
+
   /** The working day a step planned for `date` fires on; no I/O (the registry is in memory). */
   function workingDayOf(w: { date: string; calendar?: CalendarPolicy }): WorkingDayAnswer {
     const calendar = calendarOf(w);
@@ -768,14 +787,8 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     /** A credit-record event with the snapshot; asked for, the working day of the next planned step. */
-    async recordReceivableEvent(
-      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: NextWorkingDayQuestion },
-    ): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
-      const state = await stateOf(e);
-      await recordOne(state, e);
-      return e.nextWorkingDay
-        ? { workingDay: await answerNextWorkingDay(state, e.nextWorkingDay) }
-        : undefined;
+    async recordReceivableEvent(e: RecordInput): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
+      return (await recordAnswering(e)).answer;
     },
 
     /** A whole timeline step (TimelineStepInput): effects first, then its records with the snapshot. */
@@ -876,15 +889,11 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
      * snapshot, the first step's working day (its items planned), the decision to the salesperson
      * and the credit terms to the debtor. Each part is keyed, so a retry repeats none of them.
      */
-    async issueReceivable(
-      e: ReceivableRef & ReceivableRecord & { nextWorkingDay?: NextWorkingDayQuestion },
-    ): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
-      const state = await stateOf(e);
-      await recordOne(state, e);
-      const workingDay = e.nextWorkingDay ? await answerNextWorkingDay(state, e.nextWorkingDay) : undefined;
+    async issueReceivable(e: RecordInput): Promise<{ workingDay?: WorkingDayAnswer } | undefined> {
+      const { state, answer } = await recordAnswering(e);
       await sendApplicationNotice(state, 'application-decision');
       await sendCreditTermsFor(state);
-      return workingDay ? { workingDay } : undefined;
+      return answer;
     },
 
     async sendPaymentReminder(ref: StateArg) {
