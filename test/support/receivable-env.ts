@@ -16,6 +16,7 @@ import {
   type StepCorrespondence,
   type TimelineStepInput,
 } from '../../activities/receivable/activities.js';
+import { receivableStartOptions } from '../../api/receivable-start.js';
 import { instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
 import type { CalendarPolicy } from '../../domain/working-days.js';
@@ -35,7 +36,6 @@ import {
   type ReceivableInput,
   type ReceivableState,
   receivableRunPolicy,
-  receivableWorkflowId,
   recordPayment,
 } from '../../workflows/receivable/contract.js';
 import { receivableWorkflow } from '../../workflows/receivable/receivable.workflow.js';
@@ -200,11 +200,13 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
           : {}),
         ...(options.imported ? { imported: options.imported } : {}),
       };
-      return env.client.workflow.start(receivableWorkflow, {
-        workflowId: receivableWorkflowId(receivableId),
-        taskQueue: RECEIVABLE_TASK_QUEUE,
-        args: [input],
-      });
+      // Started as the API starts a receivable: the same id, search attributes and summary.
+      return env.client.workflow.start(
+        receivableWorkflow,
+        receivableStartOptions(input, {
+          outstandingMinor: options.imported ? app.amountMinor - options.imported.paidMinor : 0,
+        }),
+      );
     },
     async approve(h, amountMinor, termDays) {
       await decide(h, approvalBy('finance', 'fin', amountMinor, termDays));
