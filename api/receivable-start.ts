@@ -10,9 +10,8 @@ import {
   receivableRunPolicy,
   receivableWorkflowId,
 } from '../workflows/receivable/contract.js';
-import { initialState, receivableSummary } from '../workflows/receivable/rules.js';
 
-/** What a receivable's start sends: its id (a second start refused), queue, search attributes, summaries and narrowed input. */
+/** What a receivable's start sends: its id (a second start refused), queue, search attributes, static summary and narrowed input. */
 export function receivableStartOptions(
   input: ReceivableInput,
   opts: { outstandingMinor: number; counterpartyName?: string },
@@ -34,8 +33,6 @@ export function receivableStartOptions(
       { key: ReceivableSearch.Stage, value: 'applied' },
       { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
     ],
-    // The summary the run would write first: its first workflow task then writes no memo.
-    memo: { summary: receivableSummary(initialState(input)) },
     // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
     staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
   };

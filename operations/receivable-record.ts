@@ -7,7 +7,7 @@
 import type { WebhookEvent } from '../domain/webhooks.js';
 import type { CreditRecordInput } from '../store/credit-record.js';
 import type { Store } from '../store/index.js';
-import type { CreditApplication, ReceivableState } from '../workflows/receivable/contract.js';
+import type { ReceivableState } from '../workflows/receivable/contract.js';
 
 /** A credit-record event about a receivable (its subject is the receivable). */
 type ReceivableRecord = Omit<CreditRecordInput, 'subjectType' | 'subjectId'>;
@@ -21,16 +21,12 @@ export function createReceivableRecordOperations(store: Store) {
   });
 
   return {
-    /** The receivable's row and its first credit-record event, together (once per id). */
-    async recordNew(
-      app: CreditApplication,
-      workflowId: string,
-      policyVersion: string,
-      record: ReceivableRecord,
-    ): Promise<void> {
+    /** The receivable's row, its first snapshot and its first credit-record event, together (once per id). */
+    async recordNew(filed: ReceivableState, workflowId: string, record: ReceivableRecord): Promise<void> {
       await store.transaction(async (client) => {
-        await receivables.insertApplication(client, app, workflowId, policyVersion);
-        await creditRecord.append(client, about(app.receivableId, record));
+        await receivables.insertApplication(client, filed.application, workflowId, filed.policyVersion);
+        await receivables.saveSnapshot(client, filed);
+        await creditRecord.append(client, about(filed.receivableId, record));
       });
     },
 

@@ -40,6 +40,7 @@ import {
   type WorkingDayAnswer,
 } from '../../workflows/receivable/contract.js';
 import { laidOver, type ReceivableChanges } from '../../workflows/receivable/recorded-state.js';
+import { filedState } from '../../workflows/receivable/rules.js';
 import {
   addToReaderDay,
   type CorrespondenceActivityDeps,
@@ -384,16 +385,18 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     return policyOf({ policyVersion });
   }
 
-  /** The receivable's row and its first credit-record event, together (once per id). */
+  /**
+   * The receivable's row, its first snapshot (the state its run holds while filing:
+   * `filedState`) and its first credit-record event, together (once per id).
+   */
   async function recordNewReceivable(
     input: ReceivableInput | NewReceivable,
     event: { eventType: string; payload: Record<string, unknown>; source: string },
   ): Promise<void> {
     const app = input.application;
     await operations.receivableRecord.recordNew(
-      app,
+      filedState(app, policyVersionOf(input)),
       receivableWorkflowId(app.receivableId),
-      policyVersionOf(input),
       {
         ...event,
         idempotencyKey: `${app.receivableId}:${event.eventType}`,

@@ -42,10 +42,14 @@ describe('a receivable start', () => {
     expect(opts.staticSummary).toBe('Receivable R-1 · 华东经销商 (D-1) · ¥10,000.00');
   });
 
-  it("carries the memo summary the new receivable's run shows first, so its first task writes none", () => {
+  it("carries the search attributes the run shows first, and no memo (its summary line is the run's current details)", () => {
     const opts = receivableStartOptions(input, { outstandingMinor: 0 });
-    expect(opts.memo.summary).toBe(
-      'Receivable R-1 · D-1 · ¥0.00 outstanding · requested 30 days · stage applied',
-    );
+    expect(opts.typedSearchAttributes.map((a) => [a.key.name, a.value])).toEqual([
+      ['CounterpartyId', 'D-1'],
+      ['SalespersonId', 'S-1'],
+      ['Stage', 'applied'],
+      ['OutstandingMinor', 0],
+    ]);
+    expect(opts).not.toHaveProperty('memo');
   });
 });

@@ -4,12 +4,14 @@
  * that hands the decision to a manager.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { localDateTime } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter as previousQuarterOf, quarterMonths, quarterOf } from '../../domain/rating-cycle.js';
 import { getReceivable } from '../../workflows/receivable/contract.js';
 import { testActor } from '../support/actors.js';
+import { eventually } from '../support/eventually.js';
 import { saveHistory } from '../support/histories.js';
 import {
   approvalBy,
@@ -48,6 +50,7 @@ describe('credit application approval', () => {
     expect((await h.result()).stage).toBe('rejected');
     await saveHistory('rejected-by-marketing', h);
     await saveHistory('rejected-by-marketing-in-two-activities', h);
+    await saveHistory('rejected-by-marketing-snapshot-at-filing', h);
   });
 
   it('an application is recorded, checked and put to the approvers in two activities, each record with its notice', async () => {
@@ -118,6 +121,36 @@ describe('credit application approval', () => {
     expect(
       keys.filter((k) => k?.endsWith(':application-decision') || k?.endsWith(':credit-terms')).sort(),
     ).toEqual([`${s.receivableId}:application-decision`, `${s.receivableId}:credit-terms`]);
+  });
+
+  it("a new receivable is filed with its first snapshot: the checks' record carries only what the checks changed, and no memo is written", async () => {
+    const h = await application();
+    const { receivableId } = await bench.state(h);
+    const snapshot = async () =>
+      (await bench.pool.query('SELECT state FROM receivables WHERE id = $1', [receivableId])).rows[0]?.state;
+    await eventually(snapshot, (s) => s?.stage === 'awaiting-approval', "the checks' record");
+    // The snapshot is the run's state: the filing's, laid under the checks' changes.
+    const state = await bench.state(h);
+    expect(await snapshot()).toEqual(state);
+    const events = (await h.fetchHistory()).events ?? [];
+    const checksRecord = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordAndNotify',
+    )?.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
+    if (!checksRecord) throw new Error("no checks' record scheduled");
+    const { changes } = defaultPayloadConverter.fromPayload<{ changes: { changed: object } }>(checksRecord);
+    expect(Object.keys(changes.changed).sort()).toEqual([
+      'approvalDeadline',
+      'checks',
+      'stage',
+      'stateVersion',
+    ]);
+    // The summary line is the run's current details, which the history does not keep.
+    expect(events.some((e) => e.workflowPropertiesModifiedEventAttributes)).toBe(false);
+    const metadata = await h.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    const debtor = state.checks?.counterparty;
+    expect(metadata.currentDetails).toBe(
+      `Receivable ${receivableId} · ${debtor?.name} (${debtor?.id}) · ¥0.00 outstanding · requested 30 days · stage awaiting-approval`,
+    );
   });
 
   it('finance rejects: marketing is not needed', async () => {

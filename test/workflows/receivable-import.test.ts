@@ -61,6 +61,7 @@ describe('imported receivable', () => {
       skippedSteps: ['reminder', 'dueCheck', 'secondNotice'],
     });
     await saveHistory('imported-twenty-days-overdue', h);
+    await saveHistory('imported-twenty-days-overdue-snapshot-at-filing', h);
   });
 
   it('not yet due: nothing fires at import; the reminder comes on due−7 at the business time', async () => {

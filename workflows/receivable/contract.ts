@@ -304,6 +304,28 @@ export interface ReceivableReceipt {
   outstandingMinor: number;
 }
 
+/**
+ * What a receivable's closed run answers, the Result a manager reads in the Web UI: how it ended
+ * and the amounts that ended it. The whole state is the snapshot's (and the API's); workers from
+ * before answered with it, which has these fields too.
+ */
+export type ReceivableOutcome = Pick<
+  ReceivableState,
+  | 'receivableId'
+  | 'stateVersion'
+  | 'stage'
+  | 'rejectionReason'
+  | 'approvedMinor'
+  | 'dueDate'
+  | 'paidMinor'
+  | 'discountMinor'
+  | 'writtenOffMinor'
+  | 'outstandingMinor'
+  | 'settledOn'
+  | 'paymentIds'
+  | 'stepsTaken'
+>;
+
 export const getReceivable = defineQuery<ReceivableState>('getReceivable');
 export const decideApplication = defineUpdate<ReceivableReceipt, [ApplicationDecision]>('decideApplication');
 export const recordPayment = defineUpdate<PaymentResult, [PaymentInput]>('recordPayment');

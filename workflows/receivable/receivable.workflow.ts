@@ -10,6 +10,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -39,6 +40,7 @@ import {
   type PaymentResult,
   type ReceivableActor,
   type ReceivableInput,
+  type ReceivableOutcome,
   type ReceivableReceipt,
   ReceivableSearch,
   type ReceivableState,
@@ -63,6 +65,7 @@ import {
   isLocalDebtor,
   legalAction,
   OPEN_FOR_PAYMENT,
+  outcomeOf,
   paymentConflict,
   paymentRefusal,
   receivableSummary,
@@ -126,7 +129,7 @@ const STEP_LABEL: Record<TimelineStep, string> = {
 export async function receivableWorkflow(
   input: ReceivableInput,
   carried?: ReceivableState,
-): Promise<ReceivableState> {
+): Promise<ReceivableOutcome> {
   const policy = input.policy;
   const tz = policy.timeZone;
   const state: ReceivableState = carried ?? initialState(input);
@@ -142,7 +145,12 @@ export async function receivableWorkflow(
    * would cost its history a marker and a search-attribute write (TemporalChangeVersion). Runs
    * started before keep asking theirs.
    *
-   * The newest, `issued-in-one-activity` (docs/performance.md): an approved receivable's
+   * The newest, `snapshot-at-filing-no-memo` (docs/performance.md): the filing's activity
+   * writes the receivable's first snapshot (`filedState`), so the checks' record carries only
+   * what the checks changed; and the run's live summary line is its current details, which
+   * cost the history nothing, where a memo written at every change did.
+   *
+   * The one before, `issued-in-one-activity` (docs/performance.md): an approved receivable's
    * record, the decision to the salesperson and the credit terms to the debtor are one activity,
    * where they were three side by side (each costing the history its events and a workflow task).
    *
@@ -155,7 +163,8 @@ export async function receivableWorkflow(
    * recorded and checked in one activity, and each record on the application's path sends its
    * notice in the same activity — two activities before the approvers decide, where there were four.
    */
-  const issuedInOne = !carried && patched('issued-in-one-activity');
+  const filedWithSnapshot = !carried && patched('snapshot-at-filing-no-memo');
+  const issuedInOne = filedWithSnapshot || (!carried && patched('issued-in-one-activity'));
   const planning = issuedInOne || (!carried && patched('planned-correspondence'));
   const current = planning || (!carried && patched('application-in-two-activities'));
   /**
@@ -179,7 +188,8 @@ export async function receivableWorkflow(
       : []),
     ...(grade() ? [{ key: ReceivableSearch.CreditGrade, value: grade() as string }] : []),
   ];
-  const memoSummary = () => receivableSummary(state);
+  /** The receivable in one line (stage, outstanding, due): the run's current details in the Web UI. */
+  const summaryLine = () => receivableSummary(state);
   /** What the Web UI shows now: search attribute name → its value as JSON, and the memo's summary. */
   const shown = new Map<string, string>(
     workflowInfo()
@@ -187,8 +197,18 @@ export async function receivableWorkflow(
       .map((p) => [p.key.name, JSON.stringify(p.value)]),
   );
   let shownSummary = (workflowInfo().memo?.summary as string | undefined) ?? '';
+  /**
+   * No memo: first runs since `snapshot-at-filing-no-memo`, and runs carried on from them (a
+   * carried run inherits its memo, and theirs had none). Their summary line is their current
+   * details only.
+   */
+  const memoless = filedWithSnapshot || (carried !== undefined && workflowInfo().memo?.summary === undefined);
+  setCurrentDetails(summaryLine());
   let showPending = false;
-  /** Writes what changed of the search attributes and the memo, if anything. */
+  /**
+   * Writes what changed of the search attributes and of the memo (runs that keep one), and
+   * sets the current details, which only a worker serves and the history does not keep.
+   */
   const show = () => {
     showPending = false;
     const changed = searchAttributes().filter((a) => shown.get(a.key.name) !== JSON.stringify(a.value));
@@ -196,14 +216,15 @@ export async function receivableWorkflow(
       upsertSearchAttributes(changed);
       for (const a of changed) shown.set(a.key.name, JSON.stringify(a.value));
     }
-    const summary = memoSummary();
-    if (summary !== shownSummary) {
+    const summary = summaryLine();
+    setCurrentDetails(summary);
+    if (!memoless && summary !== shownSummary) {
       upsertMemo({ summary });
       shownSummary = summary;
     }
   };
 
-  /** Publishes the state to the Web UI (search attributes, memo) after every change. */
+  /** Publishes the state to the Web UI (search attributes, summary line) after every change. */
   const publish = () => {
     state.stateVersion += 1;
     if (lean) {
@@ -215,7 +236,8 @@ export async function receivableWorkflow(
       return;
     }
     upsertSearchAttributes(searchAttributes());
-    upsertMemo({ summary: memoSummary() });
+    setCurrentDetails(summaryLine());
+    upsertMemo({ summary: summaryLine() });
   };
   const grade = () =>
     state.gradeAfterDowngrade ??
@@ -261,14 +283,18 @@ export async function receivableWorkflow(
   };
   /** A new receivable's record and its automatic checks: one activity in current runs, two before. */
   const fileAndCheck = async (): Promise<AutomaticCheckResult> => {
-    if (current)
-      return acts.fileAndCheckReceivable.executeWithOptions(
+    const file = () =>
+      acts.fileAndCheckReceivable.executeWithOptions(
         {
           ...ACTIVITY_OPTIONS,
           summary: `${id}: ${input.imported ? 'invoice imported' : 'application filed'}, automatic checks`,
         },
         [newReceivable()],
       );
+    // The filing writes the state the run holds now (`filedState`) as the first snapshot: once
+    // it completed, that counts as recorded, though the activity was not sent it.
+    if (filedWithSnapshot) return writing(file);
+    if (current) return file();
     const n = lean ? newReceivable() : input;
     await (input.imported ? acts.recordImportedReceivable(n) : acts.recordApplication(n));
     return acts.runAutomaticChecks(input.application);
@@ -593,7 +619,7 @@ export async function receivableWorkflow(
         { by: 'automatic-checks', reason: checks.hardRejection },
         'application-decision',
       );
-      return state;
+      return outcomeOf(state);
     }
     state.stage = 'awaiting-approval';
     const deadline = Date.now() + policy.receivable.approvalDeadlineDays * DAY_MS;
@@ -628,7 +654,7 @@ export async function receivableWorkflow(
         'application-decision',
         outcome ? actorOfUpdate(outcome) : undefined,
       );
-      return state;
+      return outcomeOf(state);
     }
 
     // ---- Issued -------------------------------------------------------------------------
@@ -767,7 +793,7 @@ export async function receivableWorkflow(
     }
   }
   if (showPending) show(); // before the run closes, not in a microtask after it
-  return state;
+  return outcomeOf(state);
 
   /**
    * An invoice issued in the ERP joins the timeline where it stands: steps whose day

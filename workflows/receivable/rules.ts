@@ -21,8 +21,10 @@ import type { DebtorNoticeStep, SalespersonTaskStep } from '../correspondence/co
 import type {
   ApplicationDecision,
   Approver,
+  CreditApplication,
   PaymentInput,
   ReceivableInput,
+  ReceivableOutcome,
   ReceivableRunPolicy,
   ReceivableState,
   Stage,
@@ -259,13 +261,29 @@ export function formatMinor(minor: number, currency: string): string {
 
 /** A new receivable's state, before its first activity. */
 export function initialState(input: ReceivableInput): ReceivableState {
-  const a = input.application;
+  return newReceivableState(input.application, input.policy.version, 0);
+}
+
+/**
+ * The state a new receivable's run holds while it is filed: the initial state, published once.
+ * The filing's activity writes it as the receivable's first snapshot, so the checks' record
+ * after it carries only what the checks changed (docs/performance.md).
+ */
+export function filedState(application: CreditApplication, policyVersion: string): ReceivableState {
+  return newReceivableState(application, policyVersion, 1);
+}
+
+function newReceivableState(
+  a: CreditApplication,
+  policyVersion: string,
+  stateVersion: number,
+): ReceivableState {
   return {
     receivableId: a.receivableId,
     application: a,
-    policyVersion: input.policy.version,
+    policyVersion,
     stage: 'applied',
-    stateVersion: 0,
+    stateVersion,
     checks: null,
     votes: {},
     approvalDeadline: null,
@@ -294,8 +312,8 @@ export function initialState(input: ReceivableInput): ReceivableState {
 }
 
 /**
- * The memo's summary line the Temporal Web UI lists a receivable by. The start carries the new
- * receivable's, so the run's first workflow task has no memo to write.
+ * The receivable's summary line in the Temporal Web UI: its run's current details (and, in runs
+ * started before `snapshot-at-filing-no-memo`, its memo).
  */
 export function receivableSummary(state: ReceivableState): string {
   const c = state.checks?.counterparty;
@@ -309,6 +327,25 @@ export function receivableSummary(state: ReceivableState): string {
   ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/** How a closed receivable ended: its run's result (ReceivableOutcome). */
+export function outcomeOf(s: ReceivableState): ReceivableOutcome {
+  return {
+    receivableId: s.receivableId,
+    stateVersion: s.stateVersion,
+    stage: s.stage,
+    rejectionReason: s.rejectionReason,
+    approvedMinor: s.approvedMinor,
+    dueDate: s.dueDate,
+    paidMinor: s.paidMinor,
+    discountMinor: s.discountMinor,
+    writtenOffMinor: s.writtenOffMinor,
+    outstandingMinor: s.outstandingMinor,
+    settledOn: s.settledOn,
+    paymentIds: s.paymentIds,
+    stepsTaken: s.stepsTaken,
+  };
 }
 
 // ---- Update validation: pure, so validators and the handlers share one rule ----
