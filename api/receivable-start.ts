@@ -12,11 +12,10 @@ import {
 } from '../workflows/receivable/contract.js';
 
 /** What a receivable's start sends: its id (a second start refused), queue, search attributes, static summary and narrowed input. */
-export function receivableStartOptions(
-  input: ReceivableInput,
-  opts: { outstandingMinor: number; counterpartyName?: string },
-) {
+export function receivableStartOptions(input: ReceivableInput, opts: { counterpartyName?: string } = {}) {
   const app = input.application;
+  // What the receivable owes as it starts: nothing before its issue; an imported invoice, what is unpaid.
+  const outstandingMinor = input.imported ? app.amountMinor - input.imported.paidMinor : 0;
   const debtor = opts.counterpartyName
     ? `${opts.counterpartyName} (${app.counterpartyId})`
     : app.counterpartyId;
@@ -31,7 +30,7 @@ export function receivableStartOptions(
       { key: ReceivableSearch.CounterpartyId, value: app.counterpartyId },
       { key: ReceivableSearch.SalespersonId, value: app.salespersonId },
       { key: ReceivableSearch.Stage, value: 'applied' },
-      { key: ReceivableSearch.OutstandingMinor, value: opts.outstandingMinor },
+      { key: ReceivableSearch.OutstandingMinor, value: outstandingMinor },
     ],
     // What a manager reads first in the Web UI's list and header: which receivable, whose, how much.
     staticSummary: `Receivable ${app.receivableId} · ${debtor} · ${formatMoney(app.amountMinor, app.currency)}${input.imported ? ' · imported' : ''}`,
@@ -47,7 +46,7 @@ export function receivableStartOptions(
 export async function startReceivableWorkflow(
   client: Client,
   input: ReceivableInput,
-  opts: { outstandingMinor: number; counterpartyName?: string },
+  opts: { counterpartyName?: string } = {},
 ): Promise<boolean> {
   try {
     await client.workflow.start(RECEIVABLE_WORKFLOW_TYPE, receivableStartOptions(input, opts));

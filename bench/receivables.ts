@@ -50,9 +50,7 @@ export async function importReceivables(env: BenchEnv, plan: ImportPlan): Promis
         source: `erp:bench-${plan.prefix}`,
       },
     };
-    await startReceivableWorkflow(env.client, input, {
-      outstandingMinor: input.application.amountMinor,
-    });
+    await startReceivableWorkflow(env.client, input);
   });
   return ids;
 }

@@ -98,7 +98,6 @@ export function createRowAppliers(
         actor: ctx.actor,
       };
       const started = await startReceivableWorkflow(client, input, {
-        outstandingMinor: r.amountMinor - r.paidMinor,
         ...(parties.counterpartyName ? { counterpartyName: parties.counterpartyName } : {}),
       });
       // Importing the invoice again starts nothing.

@@ -165,7 +165,6 @@ export function receivableRoutes(deps: { client: Client; store: Store; policy: (
           actor: actorOf(authenticated(principal), body.onBehalfOf),
         };
         const started = await startReceivableWorkflow(client, input, {
-          outstandingMinor: 0,
           ...(known.counterpartyName ? { counterpartyName: known.counterpartyName } : {}),
         });
         if (started)

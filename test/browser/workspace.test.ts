@@ -160,27 +160,23 @@ it('a manager confirms a legal escalation from My work, seeing its deadline and 
   );
   // An invoice brought in from the ERP 40 days past due joins the timeline at the legal step.
   const today = localDate(Date.now(), DEFAULT_POLICY.timeZone);
-  await startReceivableWorkflow(
-    system.client,
-    {
-      application: {
-        receivableId: parties.receivableId,
-        counterpartyId: parties.dealer.id,
-        salespersonId: parties.seller.id,
-        amountMinor: 2_000_000,
-        currency: 'CNY',
-        requestedTermDays: 30,
-      },
-      policy: DEFAULT_POLICY,
-      imported: {
-        issueDate: addDays(today, -70),
-        dueDate: addDays(today, -40),
-        paidMinor: 0,
-        source: 'erp:test',
-      },
+  await startReceivableWorkflow(system.client, {
+    application: {
+      receivableId: parties.receivableId,
+      counterpartyId: parties.dealer.id,
+      salespersonId: parties.seller.id,
+      amountMinor: 2_000_000,
+      currency: 'CNY',
+      requestedTermDays: 30,
     },
-    { outstandingMinor: 2_000_000 },
-  );
+    policy: DEFAULT_POLICY,
+    imported: {
+      issueDate: addDays(today, -70),
+      dueDate: addDays(today, -40),
+      paidMinor: 0,
+      source: 'erp:test',
+    },
+  });
   await eventually(async () => {
     const r = await system.call('GET', `/v1/receivables/${parties.receivableId}`, undefined, 'manager');
     expect(r.body.stage).toBe('legal-review');

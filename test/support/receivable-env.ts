@@ -201,12 +201,7 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
         ...(options.imported ? { imported: options.imported } : {}),
       };
       // Started as the API starts a receivable: the same id, search attributes and summary.
-      return env.client.workflow.start(
-        receivableWorkflow,
-        receivableStartOptions(input, {
-          outstandingMinor: options.imported ? app.amountMinor - options.imported.paidMinor : 0,
-        }),
-      );
+      return env.client.workflow.start(receivableWorkflow, receivableStartOptions(input));
     },
     async approve(h, amountMinor, termDays) {
       await decide(h, approvalBy('finance', 'fin', amountMinor, termDays));

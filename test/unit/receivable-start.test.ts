@@ -19,7 +19,7 @@ const input: ReceivableInput = {
 
 describe('a receivable start', () => {
   it("carries the policy the receivable's run reads, without the rating, customer and salesperson rules", () => {
-    const [started] = receivableStartOptions(input, { outstandingMinor: 0 }).args;
+    const [started] = receivableStartOptions(input).args;
     expect(started.policy).toEqual({
       version: DEFAULT_POLICY.version,
       timeZone: DEFAULT_POLICY.timeZone,
@@ -35,15 +35,12 @@ describe('a receivable start', () => {
   });
 
   it('names the receivable, its debtor and its amount in the static summary', () => {
-    const opts = receivableStartOptions(input, {
-      outstandingMinor: 0,
-      counterpartyName: '华东经销商',
-    });
+    const opts = receivableStartOptions(input, { counterpartyName: '华东经销商' });
     expect(opts.staticSummary).toBe('Receivable R-1 · 华东经销商 (D-1) · ¥10,000.00');
   });
 
   it("carries the search attributes the run shows first, and no memo (its summary line is the run's current details)", () => {
-    const opts = receivableStartOptions(input, { outstandingMinor: 0 });
+    const opts = receivableStartOptions(input);
     expect(opts.typedSearchAttributes.map((a) => [a.key.name, a.value])).toEqual([
       ['CounterpartyId', 'D-1'],
       ['SalespersonId', 'S-1'],
@@ -51,5 +48,13 @@ describe('a receivable start', () => {
       ['OutstandingMinor', 0],
     ]);
     expect(opts).not.toHaveProperty('memo');
+  });
+
+  it('shows an imported invoice as owing what is unpaid from its start', () => {
+    const opts = receivableStartOptions({
+      ...input,
+      imported: { issueDate: '2026-11-01', dueDate: '2026-12-01', paidMinor: 250_000, source: 'erp:test' },
+    });
+    expect(opts.typedSearchAttributes.find((a) => a.key.name === 'OutstandingMinor')?.value).toBe(750_000);
   });
 });
