@@ -41,7 +41,6 @@ import {
   type ReceivableActor,
   type ReceivableInput,
   type ReceivableOutcome,
-  type ReceivableReceipt,
   ReceivableSearch,
   type ReceivableState,
   recordLateReason,
@@ -68,6 +67,7 @@ import {
   outcomeOf,
   paymentConflict,
   paymentRefusal,
+  receiptOf,
   receivableSummary,
   refuse,
   refuseConflict,
@@ -236,8 +236,9 @@ export async function receivableWorkflow(
       return;
     }
     upsertSearchAttributes(searchAttributes());
-    setCurrentDetails(summaryLine());
-    upsertMemo({ summary: summaryLine() });
+    const summary = summaryLine();
+    setCurrentDetails(summary);
+    upsertMemo({ summary });
   };
   const grade = () =>
     state.gradeAfterDowngrade ??
@@ -348,13 +349,6 @@ export async function receivableWorkflow(
   // ---- Update handlers ---------------------------------------------------------------
 
   setHandler(getReceivable, () => state);
-  /** An Update's answer (ReceivableReceipt): small, since the history keeps every one. */
-  const receipt = (): ReceivableReceipt => ({
-    receivableId: state.receivableId,
-    stateVersion: state.stateVersion,
-    stage: state.stage,
-    outstandingMinor: state.outstandingMinor,
-  });
 
   setHandler(
     decideApplication,
@@ -370,7 +364,7 @@ export async function receivableWorkflow(
       // A deciding vote answers with the outcome: issued (with its due date) or rejected.
       if (decisionOutcome(state) !== null)
         await condition(() => state.stage !== 'awaiting-approval' && state.stage !== 'manager-review');
-      return receipt();
+      return receiptOf(state);
     },
     { validator: (d) => validateDecision(state, d, policy.receivable) },
   );
@@ -475,7 +469,7 @@ export async function receivableWorkflow(
           actorOfUpdate(r),
         );
       }
-      return receipt();
+      return receiptOf(state);
     },
     { validator: (r) => validateValidReason(state, r, today(), policy.dates) },
   );
@@ -484,7 +478,7 @@ export async function receivableWorkflow(
     endValidReason,
     async (e) => {
       await resumeEscalation('valid-reason-ended', { note: e.note }, actorOfUpdate(e));
-      return receipt();
+      return receiptOf(state);
     },
     {
       validator: (end) => {
@@ -500,7 +494,7 @@ export async function receivableWorkflow(
       state.lateReasons.push({ reason: r.reason, actor: actorOfUpdate(r), on: today() });
       publish();
       await record('late-reason-recorded', { reason: r.reason }, actorOfUpdate(r));
-      return receipt();
+      return receiptOf(state);
     },
     {
       validator: (r) => {
@@ -520,7 +514,7 @@ export async function receivableWorkflow(
         state.legal.note = c.note;
       }
       publish();
-      return receipt();
+      return receiptOf(state);
     },
     {
       validator: (confirmation) => {
@@ -544,7 +538,7 @@ export async function receivableWorkflow(
         { reason: w.reason, amountMinor: state.writtenOffMinor },
         actorOfUpdate(w),
       );
-      return receipt();
+      return receiptOf(state);
     },
     {
       validator: (w) => {

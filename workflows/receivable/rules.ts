@@ -25,6 +25,7 @@ import type {
   PaymentInput,
   ReceivableInput,
   ReceivableOutcome,
+  ReceivableReceipt,
   ReceivableRunPolicy,
   ReceivableState,
   Stage,
@@ -327,6 +328,16 @@ export function receivableSummary(state: ReceivableState): string {
   ]
     .filter(Boolean)
     .join(' · ');
+}
+
+/** What an Update that changed the receivable answers (ReceivableReceipt). */
+export function receiptOf(s: ReceivableState): ReceivableReceipt {
+  return {
+    receivableId: s.receivableId,
+    stateVersion: s.stateVersion,
+    stage: s.stage,
+    outstandingMinor: s.outstandingMinor,
+  };
 }
 
 /** How a closed receivable ended: its run's result (ReceivableOutcome). */
