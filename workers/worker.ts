@@ -2,6 +2,8 @@
  * creditflow's workers, one per task queue, and what they share: where they connect, which
  * workflows they bundle, how they are tuned.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createRatingActivities } from '../activities/rating/activities.js';
@@ -61,6 +63,23 @@ export const RECEIVABLE_BUNDLE_OPTIONS = {
   preloadModules: SHARED_WORKFLOW_MODULES,
 };
 
+/**
+ * The worker's deployment version, without Worker Versioning: creditflow's deployment, and a
+ * build id naming the workflow bundle it runs (the first 12 hex digits of the bundle's SHA-256).
+ * Temporal writes the build id into every completed workflow task of a history; the SDK's
+ * default (its own name and version and the bundle's whole hash, 90 characters) cost a fully
+ * escalated receivable about 1.8 KB (docs/performance.md). Undefined when the SDK bundles the
+ * workflows itself, so their code is not known before.
+ */
+export function deploymentOf(
+  bundle: WorkerOptions['workflowBundle'],
+): WorkerOptions['workerDeploymentOptions'] {
+  if (!bundle) return undefined;
+  const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+  const buildId = createHash('sha256').update(code).digest('hex').slice(0, 12);
+  return { version: { deploymentName: 'creditflow', buildId }, useWorkerVersioning: false };
+}
+
 /** Where a worker runs and how; the rest of a worker's options are its activities' dependencies. */
 export interface WorkerPlacement {
   connection: NativeConnection;
@@ -91,7 +110,9 @@ export function createWorker(
     connection,
     namespace,
     taskQueue: taskQueue ?? defaultTaskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(workflowBundle
+      ? { workflowBundle, workerDeploymentOptions: deploymentOf(workflowBundle) }
+      : { workflowsPath: WORKFLOWS_PATH }),
     activities,
     ...tuning,
   });

@@ -25,6 +25,7 @@ import { createPolicyLookup } from '../../infra/policy.js';
 import { createOperations } from '../../operations/index.js';
 import { createPool, type Pool } from '../../store/db.js';
 import { createStore } from '../../store/index.js';
+import { deploymentOf } from '../../workers/worker.js';
 import {
   type ApplicationDecision,
   type ApplicationNotice,
@@ -119,6 +120,8 @@ export async function startReceivableBench(opts: { startAt?: number } = {}): Pro
       connection: env.nativeConnection,
       taskQueue: RECEIVABLE_TASK_QUEUE,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      // The build id the workers write, as production's (workers/worker.ts).
+      workerDeploymentOptions: deploymentOf({ codePath: inject('workflowBundlePath') }),
       // No workflow cache, hence no sticky task queue: the Java test server would hold a
       // replaced worker's sticky tasks with its clock locked. Every activation replays
       // the full history, which also checks determinism on every step.
