@@ -30,6 +30,7 @@ import {
   type AutomaticCheckResult,
   actorOfUpdate,
   type CreditApplication,
+  type FilingResult,
   type NamedInBodyFields,
   type PaymentInput,
   type ReceivableActor,
@@ -387,15 +388,17 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
 
   /**
    * The receivable's row, its first snapshot (the state its run holds while filing:
-   * `filedState`) and its first credit-record event, together (once per id).
+   * `filedState`, with the checks when they ran first) and its first credit-record event,
+   * together (once per id).
    */
   async function recordNewReceivable(
     input: ReceivableInput | NewReceivable,
     event: { eventType: string; payload: Record<string, unknown>; source: string },
+    checks: AutomaticCheckResult | null,
   ): Promise<void> {
     const app = input.application;
     await operations.receivableRecord.recordNew(
-      filedState(app, policyVersionOf(input)),
+      { ...filedState(app, policyVersionOf(input)), checks },
       receivableWorkflowId(app.receivableId),
       {
         ...event,
@@ -638,38 +641,52 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   }
 
   /** A credit application's first record: the application as filed, and who filed it. */
-  async function recordFiledApplication(input: ReceivableInput | NewReceivable): Promise<void> {
+  async function recordFiledApplication(
+    input: ReceivableInput | NewReceivable,
+    checks: AutomaticCheckResult | null = null,
+  ): Promise<void> {
     const app = input.application;
-    await recordNewReceivable(input, {
-      eventType: 'application-filed',
-      payload: {
-        ...app,
-        policyVersion: policyVersionOf(input),
-        ...(input.actor ? { actor: input.actor } : {}),
+    await recordNewReceivable(
+      input,
+      {
+        eventType: 'application-filed',
+        payload: {
+          ...app,
+          policyVersion: policyVersionOf(input),
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
+        source: input.actor ? actorSource(input.actor) : 'workflow',
       },
-      source: input.actor ? actorSource(input.actor) : 'workflow',
-    });
+      checks,
+    );
   }
 
   /** An ERP invoice joining creditflow: its row and the record of where it came from. */
-  async function recordImportedInvoice(input: ReceivableInput | NewReceivable): Promise<void> {
+  async function recordImportedInvoice(
+    input: ReceivableInput | NewReceivable,
+    checks: AutomaticCheckResult | null = null,
+  ): Promise<void> {
     const invoice = input.imported;
     if (!invoice) throw ApplicationFailure.nonRetryable('not an imported receivable', 'ValidationError');
-    await recordNewReceivable(input, {
-      eventType: 'receivable-imported',
-      // The source stays the import; who ran it is the record's actor.
-      payload: {
-        ...input.application,
-        ...invoice,
-        policyVersion: policyVersionOf(input),
-        ...(input.actor ? { actor: input.actor } : {}),
+    await recordNewReceivable(
+      input,
+      {
+        eventType: 'receivable-imported',
+        // The source stays the import; who ran it is the record's actor.
+        payload: {
+          ...input.application,
+          ...invoice,
+          policyVersion: policyVersionOf(input),
+          ...(input.actor ? { actor: input.actor } : {}),
+        },
+        source: invoice.source,
       },
-      source: invoice.source,
-    });
+      checks,
+    );
   }
 
   /** The automatic checks (docs/domain.md §1.1): the dealer's and the salesperson's limits, the early warning. */
-  async function automaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
+  async function automaticChecks(app: CreditApplication, filedUnder?: Policy): Promise<AutomaticCheckResult> {
     const [c, sp] = await Promise.all([
       store.counterparties.get(app.counterpartyId),
       store.salespeople.getSalesperson(app.salespersonId),
@@ -687,7 +704,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     const [exposure, spOutstanding, policy] = await Promise.all([
       q.counterpartyExposure(c.id, app.receivableId),
       q.salespersonOutstanding(sp.id, app.receivableId),
-      recordedPolicy(app.receivableId),
+      filedUnder ?? recordedPolicy(app.receivableId),
     ]);
     const decision = automaticCheckDecision({
       application: app,
@@ -781,12 +798,18 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     /**
-     * A new receivable's first activity (runs from `application-in-two-activities`): its record —
-     * the application filed, or the ERP invoice imported — then the automatic checks.
+     * A new receivable's first activity (runs from `application-in-two-activities`): the
+     * automatic checks under the policy it is filed with, then its record — the application
+     * filed, or the ERP invoice imported — with the checks in its first snapshot.
      */
-    async fileAndCheckReceivable(n: NewReceivable): Promise<AutomaticCheckResult> {
-      await (n.imported ? recordImportedInvoice(n) : recordFiledApplication(n));
-      return automaticChecks(n.application);
+    async fileAndCheckReceivable(n: NewReceivable): Promise<FilingResult> {
+      const checks = await automaticChecks(
+        n.application,
+        await policyOf({ policyVersion: policyVersionOf(n) }),
+      );
+      await (n.imported ? recordImportedInvoice(n, checks) : recordFiledApplication(n, checks));
+      // In the filing's snapshot, the checks need not travel in the workflow's next record.
+      return { ...checks, checksInSnapshot: true };
     },
 
     /** A credit-record event with the snapshot; asked for, the working day of the next planned step. */

@@ -123,27 +123,32 @@ describe('credit application approval', () => {
     ).toEqual([`${s.receivableId}:application-decision`, `${s.receivableId}:credit-terms`]);
   });
 
-  it("a new receivable is filed with its first snapshot: the checks' record carries only what the checks changed, and no memo is written", async () => {
+  it("a new receivable is filed with its first snapshot and its checks: the checks' record carries only the stage and the deadline, and no memo is written", async () => {
     const h = await application();
     const { receivableId } = await bench.state(h);
     const snapshot = async () =>
       (await bench.pool.query('SELECT state FROM receivables WHERE id = $1', [receivableId])).rows[0]?.state;
     await eventually(snapshot, (s) => s?.stage === 'awaiting-approval', "the checks' record");
-    // The snapshot is the run's state: the filing's, laid under the checks' changes.
+    // The snapshot is the run's state: the filing's with its checks, laid under the checks' record.
     const state = await bench.state(h);
     expect(await snapshot()).toEqual(state);
     const events = (await h.fetchHistory()).events ?? [];
+    // The filing says it laid the checks over its snapshot; the state keeps the checks alone.
+    const filing = events.find((e) => e.activityTaskCompletedEventAttributes)
+      ?.activityTaskCompletedEventAttributes?.result?.payloads?.[0];
+    if (!filing) throw new Error('the filing did not complete');
+    const filed = defaultPayloadConverter.fromPayload<Record<string, unknown>>(filing);
+    expect(filed.checksInSnapshot).toBe(true);
+    expect(state.checks).not.toHaveProperty('checksInSnapshot');
+    expect(state.checks).toEqual(
+      Object.fromEntries(Object.entries(filed).filter(([k]) => k !== 'checksInSnapshot')),
+    );
     const checksRecord = events.find(
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordAndNotify',
     )?.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
     if (!checksRecord) throw new Error("no checks' record scheduled");
     const { changes } = defaultPayloadConverter.fromPayload<{ changes: { changed: object } }>(checksRecord);
-    expect(Object.keys(changes.changed).sort()).toEqual([
-      'approvalDeadline',
-      'checks',
-      'stage',
-      'stateVersion',
-    ]);
+    expect(Object.keys(changes.changed).sort()).toEqual(['approvalDeadline', 'stage']);
     // The summary line is the run's current details, which the history does not keep.
     expect(events.some((e) => e.workflowPropertiesModifiedEventAttributes)).toBe(false);
     const metadata = await h.query<{ currentDetails?: string }>('__temporal_workflow_metadata');

@@ -217,9 +217,10 @@ describe('receivable timeline', () => {
     expect(cost.tasksPerStep).toHaveLength(5);
     for (const tasks of cost.tasksPerStep) expect(tasks).toBeLessThanOrEqual(2);
     expect(cost.bytes).toBeLessThanOrEqual(60 * 1024);
-    // As JSON (base64 payloads, as test/histories keeps it) 65–68 KB since the filing's snapshot,
-    // the outcome as the result and no memo; 60 KB is not reached (docs/performance.md).
-    expect(cost.jsonBytes).toBeLessThanOrEqual(70 * 1024);
+    // As JSON (base64 payloads, as test/histories keeps it) about 60 KB since the filing records
+    // the checks and the worker's build id is short; about 2 KB more when a vote overtakes the
+    // filing, as this test's votes may (docs/performance.md).
+    expect(cost.jsonBytes).toBeLessThanOrEqual(64 * 1024);
     console.log(
       `lean history: ${cost.bytes} bytes (protobuf), ${cost.jsonBytes} as JSON, ${cost.events} events, tasks per step ${cost.tasksPerStep.join(',')}`,
     );

@@ -138,6 +138,18 @@ export interface AutomaticCheckResult {
   maxTermDays: number | null;
 }
 
+/**
+ * What the filing answers: the checks, and whether it laid them over the filing's snapshot
+ * (filings since the checks were recorded there). Then no later record needs to send them.
+ */
+export type FilingResult = AutomaticCheckResult & { checksInSnapshot?: true };
+
+/** The checks of a filing's answer, as the state keeps them. */
+export function checksOf(r: FilingResult): AutomaticCheckResult {
+  const { checksInSnapshot: _, ...checks } = r;
+  return checks;
+}
+
 export type Approver = 'finance' | 'marketing' | 'manager';
 
 /**

@@ -32,6 +32,7 @@ import {
   type AutomaticCheckResult,
   actorOfUpdate,
   CLOSED_STAGES,
+  checksOf,
   confirmLegalEscalation,
   decideApplication,
   endValidReason,
@@ -272,10 +273,9 @@ export async function receivableWorkflow(
   ) => {
     if (current) {
       await writing((r) =>
-        acts.recordAndNotify.executeWithOptions(
-          { ...ACTIVITY_OPTIONS, summary: `${id}: ${NOTICE_SUMMARY[notice]}` },
-          [{ ...r, ...recordOf(event, detail, actor), notice }],
-        ),
+        acts.recordAndNotify.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: NOTICE_SUMMARY[notice] }, [
+          { ...r, ...recordOf(event, detail, actor), notice },
+        ]),
       );
       return;
     }
@@ -288,14 +288,16 @@ export async function receivableWorkflow(
       acts.fileAndCheckReceivable.executeWithOptions(
         {
           ...ACTIVITY_OPTIONS,
-          summary: `${id}: ${input.imported ? 'invoice imported' : 'application filed'}, automatic checks`,
+          summary: `${input.imported ? 'invoice imported' : 'application filed'}, automatic checks`,
         },
         [newReceivable()],
       );
     // The filing writes the state the run holds now (`filedState`) as the first snapshot: once
-    // it completed, that counts as recorded, though the activity was not sent it.
-    if (filedWithSnapshot) return writing(file);
-    if (current) return file();
+    // it completed, that counts as recorded, though the activity was not sent it. A filing that
+    // says so laid the checks over that snapshot too: the checks' record need not send them.
+    if (filedWithSnapshot)
+      return checksOf(await writing(file, (r) => (r.checksInSnapshot ? { checks: checksOf(r) } : undefined)));
+    if (current) return checksOf(await file());
     const n = lean ? newReceivable() : input;
     await (input.imported ? acts.recordImportedReceivable(n) : acts.recordApplication(n));
     return acts.runAutomaticChecks(input.application);
@@ -303,13 +305,19 @@ export async function receivableWorkflow(
 
   /** The receivable for an activity that reads it: whole, or what changed since the snapshot (lean). */
   const ref = (): ReceivableRef => (lean ? { changes: recorded.changes() } : { state: { ...state } });
-  /** Calls an activity that writes the snapshot; what it carried counts as recorded once it completed. */
-  async function writing<T>(call: (r: ReceivableRef) => Promise<T>): Promise<T> {
+  /**
+   * Calls an activity that writes the snapshot; what it carried counts as recorded once it
+   * completed, and what its answer says it wrote `besides`.
+   */
+  async function writing<T>(
+    call: (r: ReceivableRef) => Promise<T>,
+    besides?: (out: T) => Partial<ReceivableState> | undefined,
+  ): Promise<T> {
     if (!lean) return call({ state: { ...state } });
     const w = recorded.write();
     try {
       const out = await call({ changes: w.changes });
-      w.written();
+      w.written(besides?.(out));
       return out;
     } catch (err) {
       w.abandoned();
@@ -681,7 +689,7 @@ export async function receivableWorkflow(
         acts.issueReceivable.executeWithOptions(
           {
             ...ACTIVITY_OPTIONS,
-            summary: `${id}: issued, due ${state.dueDate}; decision to ${state.checks?.salesperson.name ?? state.application.salespersonId}, credit terms to ${state.checks?.counterparty.name ?? state.application.counterpartyId}`,
+            summary: `issued, due ${state.dueDate}; decision to ${state.checks?.salesperson.name ?? state.application.salespersonId}, credit terms to ${state.checks?.counterparty.name ?? state.application.counterpartyId}`,
           },
           [
             {
@@ -900,20 +908,17 @@ export async function receivableWorkflow(
         ? [`${salespersonTasks.join(', ')} for ${sp?.name ?? state.application.salespersonId}`]
         : []),
     ].join('; ');
-    await acts.queueStepCorrespondence.executeWithOptions(
-      { ...ACTIVITY_OPTIONS, summary: `${id}: ${what}` },
-      [
-        {
-          state: { ...state },
-          day: today(),
-          firedAt: new Date(Date.now()).toISOString(),
-          gatherMinutes: correspondencePolicy(policy).gatherMinutes,
-          timeZone: tz,
-          ...(debtorNotice ? { debtorNotice } : {}),
-          salespersonTasks,
-        },
-      ],
-    );
+    await acts.queueStepCorrespondence.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: what }, [
+      {
+        state: { ...state },
+        day: today(),
+        firedAt: new Date(Date.now()).toISOString(),
+        gatherMinutes: correspondencePolicy(policy).gatherMinutes,
+        timeZone: tz,
+        ...(debtorNotice ? { debtorNotice } : {}),
+        salespersonTasks,
+      },
+    ]);
   }
   /** Whether this run groups its notices (runs started before, replaying their history: no). */
   function grouped() {
@@ -973,9 +978,9 @@ export async function receivableWorkflow(
     }
     publish();
     records.push(recordOf(`step-${step}`, { daysOverdue: daysOverdue(state, today()), ...calendarDetail }));
+    // A step's notice names the step ("+15 warning letter to 华东经销商"); without one, its label does.
     const what = [
-      STEP_LABEL[step],
-      ...(parts.debtorNotice ? [`${NOTICE_LABEL[parts.debtorNotice]} to ${debtorName}`] : []),
+      parts.debtorNotice ? `${NOTICE_LABEL[parts.debtorNotice]} to ${debtorName}` : STEP_LABEL[step],
       ...(parts.salespersonTasks?.length
         ? [`${parts.salespersonTasks.join(', ')} for ${salespersonName}`]
         : []),
@@ -984,7 +989,7 @@ export async function receivableWorkflow(
     ].join('; ');
     const question = nextWorkingDayQuestion();
     const result = await writing((r) =>
-      acts.takeTimelineStep.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `${id}: ${what}` }, [
+      acts.takeTimelineStep.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: what }, [
         {
           receivable: (r as { changes: TimelineStepInput['receivable'] }).changes,
           step,

@@ -19,7 +19,8 @@ export interface ReceivableChanges {
   stateVersion: number;
   /**
    * The state's fields that differ from the recorded snapshot (every field before the first
-   * write); of a map in MERGED_MAPS, only its entries that differ.
+   * write); of a map in MERGED_MAPS, only its entries that differ. Not the version: it is
+   * `stateVersion` above (writes before sent it here too).
    */
   changed: Partial<ReceivableState>;
 }
@@ -40,9 +41,14 @@ export interface RecordedState {
   /** The changes an activity that reads needs (e-mails, tasks, the legal proposal). */
   changes(): ReceivableChanges;
   /**
-   * The changes for an activity that writes the snapshot; `written()` once it completed.
+   * The changes for an activity that writes the snapshot; `written()` once it completed, with
+   * the fields it wrote beyond them (`besides`: the checks a filing lays over its snapshot).
    */
-  write(): { changes: ReceivableChanges; written(): void; abandoned(): void };
+  write(): {
+    changes: ReceivableChanges;
+    written(besides?: Partial<ReceivableState>): void;
+    abandoned(): void;
+  };
 }
 
 export function createRecordedState(current: () => ReceivableState): RecordedState {
@@ -67,6 +73,8 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
       return differing;
     };
     for (const [field, value] of Object.entries(state)) {
+      // The version travels once, as the changes' own (`laidOver` sets it).
+      if (field === 'stateVersion') continue;
       if (merged.has(field) && value) {
         const entries = Object.entries(value as Record<string, unknown>).filter(([key, entry]) =>
           differs(`${field}.${key}`, entry),
@@ -95,8 +103,9 @@ export function createRecordedState(current: () => ReceivableState): RecordedSta
       for (const key of sent) unsettled.add(key);
       return {
         changes,
-        written() {
+        written(besides) {
           if (changes.stateVersion >= recordedVersion) {
+            for (const [field, value] of Object.entries(besides ?? {})) now.set(field, JSON.stringify(value));
             recorded = now;
             recordedVersion = changes.stateVersion;
           }
