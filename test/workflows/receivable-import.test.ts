@@ -62,6 +62,7 @@ describe('imported receivable', () => {
     });
     await saveHistory('imported-twenty-days-overdue', h);
     await saveHistory('imported-twenty-days-overdue-snapshot-at-filing', h);
+    await saveHistory('imported-twenty-days-overdue-checks-in-filing-snapshot', h);
   });
 
   it('not yet due: nothing fires at import; the reminder comes on due−7 at the business time', async () => {

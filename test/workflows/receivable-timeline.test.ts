@@ -192,6 +192,7 @@ describe('receivable timeline', () => {
     await saveHistory('planned-correspondence-every-escalation-step', h);
     await saveHistory('issued-in-one-activity-every-escalation-step', h);
     await saveHistory('snapshot-at-filing-no-memo-every-escalation-step', h);
+    await saveHistory('checks-in-filing-snapshot-every-escalation-step', h);
   });
 
   it('a fully escalated receivable keeps a lean history: ≤ 60 KB as Temporal stores it, ≤ 2 workflow tasks per timeline step', async () => {
