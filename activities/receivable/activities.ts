@@ -686,7 +686,10 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
   }
 
   /** The automatic checks (docs/domain.md §1.1): the dealer's and the salesperson's limits, the early warning. */
-  async function automaticChecks(app: CreditApplication, filedUnder?: Policy): Promise<AutomaticCheckResult> {
+  async function automaticChecks(
+    app: CreditApplication,
+    filing?: { policy: Policy; record(checks: AutomaticCheckResult): Promise<void> },
+  ): Promise<AutomaticCheckResult> {
     const [c, sp] = await Promise.all([
       store.counterparties.get(app.counterpartyId),
       store.salespeople.getSalesperson(app.salespersonId),
@@ -704,7 +707,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     const [exposure, spOutstanding, policy] = await Promise.all([
       q.counterpartyExposure(c.id, app.receivableId),
       q.salespersonOutstanding(sp.id, app.receivableId),
-      filedUnder ?? recordedPolicy(app.receivableId),
+      filing?.policy ?? recordedPolicy(app.receivableId),
     ]);
     const decision = automaticCheckDecision({
       application: app,
@@ -715,6 +718,31 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       today: today(policy),
       limitWarningBp: policy.salesperson.limitWarningBp,
     });
+    const checks: AutomaticCheckResult = {
+      hardRejection: decision.hardRejection,
+      recommendation: decision.recommendation,
+      findings: decision.findings,
+      counterparty: {
+        id: c.id,
+        name: c.name,
+        email: c.email,
+        kind: c.kind,
+        language: c.language,
+        region: c.region,
+        creditGrade: c.creditGrade,
+        customerClass: c.customerClass,
+      },
+      salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
+      creditLimitMinor: c.creditLimitMinor,
+      exposureMinor: exposure,
+      availableMinor: decision.availableMinor,
+      salespersonLimitMinor: sp.creditLimitMinor ?? 0,
+      salespersonOutstandingMinor: spOutstanding,
+      maxTermDays: c.creditTermDays,
+    };
+    // A filing records the checks before the warning's e-mail goes out: its record does not wait
+    // for the mail server.
+    await filing?.record(checks);
     // The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
     // salesperson and application, so a retried check does not send it again.
     const warning = decision.limitWarning;
@@ -740,28 +768,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
         });
       });
     }
-    return {
-      hardRejection: decision.hardRejection,
-      recommendation: decision.recommendation,
-      findings: decision.findings,
-      counterparty: {
-        id: c.id,
-        name: c.name,
-        email: c.email,
-        kind: c.kind,
-        language: c.language,
-        region: c.region,
-        creditGrade: c.creditGrade,
-        customerClass: c.customerClass,
-      },
-      salesperson: { id: sp.id, name: sp.name, email: sp.email, region: sp.region, phone: sp.phone },
-      creditLimitMinor: c.creditLimitMinor,
-      exposureMinor: exposure,
-      availableMinor: decision.availableMinor,
-      salespersonLimitMinor: sp.creditLimitMinor ?? 0,
-      salespersonOutstandingMinor: spOutstanding,
-      maxTermDays: c.creditTermDays,
-    };
+    return checks;
   }
 
   return {
@@ -800,14 +807,14 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     /**
      * A new receivable's first activity (runs from `application-in-two-activities`): the
      * automatic checks under the policy it is filed with, then its record — the application
-     * filed, or the ERP invoice imported — with the checks in its first snapshot.
+     * filed, or the ERP invoice imported — with the checks in its first snapshot, then the
+     * salesperson's early warning when the checks call for one.
      */
     async fileAndCheckReceivable(n: NewReceivable): Promise<FilingResult> {
-      const checks = await automaticChecks(
-        n.application,
-        await policyOf({ policyVersion: policyVersionOf(n) }),
-      );
-      await (n.imported ? recordImportedInvoice(n, checks) : recordFiledApplication(n, checks));
+      const checks = await automaticChecks(n.application, {
+        policy: await policyOf({ policyVersion: policyVersionOf(n) }),
+        record: (c) => (n.imported ? recordImportedInvoice(n, c) : recordFiledApplication(n, c)),
+      });
       // In the filing's snapshot, the checks need not travel in the workflow's next record.
       return { ...checks, checksInSnapshot: true };
     },
