@@ -46,21 +46,35 @@ export const SHARED_WORKFLOW_MODULES = [
   .map((m) => require.resolve(`../domain/${m}.${sourceExt}`))
   .concat(require.resolve('../domain/format.js'));
 
+/** The receivable task queue's workflows: the receivables and their readers' days. */
+const RECEIVABLE_QUEUE_WORKFLOWS = require.resolve(`../workflows/receivable/task-queue.${sourceExt}`);
+
+/**
+ * The modules loaded once into the shared V8 context: the pure rules, and the receivable task
+ * queue's workflow modules with `@temporalio/workflow`'s entry point, which they import. Those
+ * modules keep no state of their own (no top-level `let`, nothing a run writes to; a unit test
+ * holds them to it), since every workflow in the context would share it: each run keeps its
+ * state in its own call. Loaded per workflow, they cost every cached receivable its own copy
+ * of their functions and constants (docs/performance.md, "Workflow memory"). The other
+ * workflows, few at a time, are still evaluated per workflow.
+ */
+export const PRELOADED_WORKFLOW_MODULES = [...SHARED_WORKFLOW_MODULES, RECEIVABLE_QUEUE_WORKFLOWS];
+
 /** How the workflow bundle is built, by the worker and by the tests alike. */
 export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowsPath: WORKFLOWS_PATH,
-  preloadModules: SHARED_WORKFLOW_MODULES,
+  preloadModules: PRELOADED_WORKFLOW_MODULES,
 };
 
 /**
  * The receivable worker's own bundle: its task queue's workflows alone. It caches a workflow
- * per open receivable, and each evaluates every module of its bundle; without the rating,
- * salesperson, score and statement workflows a cached receivable holds about 20 KiB less
- * (docs/performance.md). The other workers, whose workflows are few, share the whole bundle.
+ * per open receivable; without the rating, salesperson, score and statement workflows in its
+ * bundle a cached receivable holds about 20 KiB less (docs/performance.md). The other workers,
+ * whose workflows are few, share the whole bundle.
  */
 export const RECEIVABLE_BUNDLE_OPTIONS = {
-  workflowsPath: require.resolve(`../workflows/receivable/task-queue.${sourceExt}`),
-  preloadModules: SHARED_WORKFLOW_MODULES,
+  workflowsPath: RECEIVABLE_QUEUE_WORKFLOWS,
+  preloadModules: PRELOADED_WORKFLOW_MODULES,
 };
 
 /**

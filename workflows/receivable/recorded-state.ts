@@ -27,7 +27,7 @@ export interface ReceivableChanges {
 
 /** The state's maps whose entries are never removed: sent entry by entry, merged by the reader. */
 export const MERGED_MAPS = ['workingDays'] as const satisfies readonly (keyof ReceivableState)[];
-const merged = new Set<string>(MERGED_MAPS);
+const merged: ReadonlySet<string> = new Set<string>(MERGED_MAPS);
 
 /** The receivable from its recorded snapshot and the changes laid over it (the activity's side). */
 export function laidOver(recorded: ReceivableState | undefined, changes: ReceivableChanges): ReceivableState {
