@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { actorSource, describeActor } from '../../domain/actor.js';
-import { automaticCheckDecision } from '../../domain/automatic-checks.js';
+import { type AutomaticCheckDecision, automaticCheckDecision } from '../../domain/automatic-checks.js';
 import { addDays, daysBetween, instantAt, localDate, localDateTime } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import { type WebhookEvent, type WebhookEventType, webhookEventForRecord } from '../../domain/webhooks.js';
@@ -164,6 +164,9 @@ export interface StepCorrespondence extends StepItems {
 }
 
 type StateArg = ReceivableRef;
+
+/** The salesperson's early warning the checks call for, with the policy's warning level. */
+type EarlyWarning = NonNullable<AutomaticCheckDecision['limitWarning']> & { warningBp: number };
 
 /** How an actor reads in a webhook or a letter; a name from an old request body reads as given. */
 const describe = (a: ReceivableActor) => (a.role === 'named-in-body' ? a.name : describeActor(a));
@@ -685,11 +688,16 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     );
   }
 
-  /** The automatic checks (docs/domain.md §1.1): the dealer's and the salesperson's limits, the early warning. */
+  /**
+   * The automatic checks (docs/domain.md §1.1): the dealer's and the salesperson's limits under
+   * the receivable's policy (read beside the parties' figures), and the salesperson's early
+   * warning when they call for one, which the caller sends (`sendEarlyWarning`) once it has
+   * recorded what it must.
+   */
   async function automaticChecks(
     app: CreditApplication,
-    filing?: { policy: Policy; record(checks: AutomaticCheckResult): Promise<void> },
-  ): Promise<AutomaticCheckResult> {
+    policyOfRun: () => Promise<Policy>,
+  ): Promise<{ checks: AutomaticCheckResult; earlyWarning?: EarlyWarning }> {
     const [c, sp] = await Promise.all([
       store.counterparties.get(app.counterpartyId),
       store.salespeople.getSalesperson(app.salespersonId),
@@ -707,7 +715,7 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     const [exposure, spOutstanding, policy] = await Promise.all([
       q.counterpartyExposure(c.id, app.receivableId),
       q.salespersonOutstanding(sp.id, app.receivableId),
-      filing?.policy ?? recordedPolicy(app.receivableId),
+      policyOfRun(),
     ]);
     const decision = automaticCheckDecision({
       application: app,
@@ -740,35 +748,40 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
       salespersonOutstandingMinor: spOutstanding,
       maxTermDays: c.creditTermDays,
     };
-    // A filing records the checks before the warning's e-mail goes out: its record does not wait
-    // for the mail server.
-    await filing?.record(checks);
-    // The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
-    // salesperson and application, so a retried check does not send it again.
     const warning = decision.limitWarning;
-    if (warning) {
-      const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
-      await effects.once(key, 'salesperson-limit-warning', app.receivableId, async () => {
-        const mail = await renderer.render('salesperson-limit-warning', 'zh-CN', {
-          salesperson: { id: sp.id, name: sp.name },
-          receivableId: app.receivableId,
-          amountMinor: app.amountMinor,
-          ...warning,
-          warningBp: policy.salesperson.limitWarningBp,
-          currency: app.currency,
-        });
-        return mailer.send({
-          to: [sp.email],
-          cc: company.managers,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          effectKey: key,
-          kind: 'salesperson-limit-warning',
-        });
+    return warning
+      ? { checks, earlyWarning: { ...warning, warningBp: policy.salesperson.limitWarningBp } }
+      : { checks };
+  }
+
+  /**
+   * The early warning (docs/domain.md §5): the salesperson and the managers hear once, keyed per
+   * salesperson and application, so a retried check does not send it again.
+   */
+  async function sendEarlyWarning(
+    app: CreditApplication,
+    sp: AutomaticCheckResult['salesperson'],
+    warning: EarlyWarning,
+  ): Promise<void> {
+    const key = `salesperson:${sp.id}:limit-warning:${app.receivableId}`;
+    await effects.once(key, 'salesperson-limit-warning', app.receivableId, async () => {
+      const mail = await renderer.render('salesperson-limit-warning', 'zh-CN', {
+        salesperson: { id: sp.id, name: sp.name },
+        receivableId: app.receivableId,
+        amountMinor: app.amountMinor,
+        ...warning,
+        currency: app.currency,
       });
-    }
-    return checks;
+      return mailer.send({
+        to: [sp.email],
+        cc: company.managers,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        effectKey: key,
+        kind: 'salesperson-limit-warning',
+      });
+    });
   }
 
   return {
@@ -801,7 +814,9 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
     },
 
     async runAutomaticChecks(app: CreditApplication): Promise<AutomaticCheckResult> {
-      return automaticChecks(app);
+      const { checks, earlyWarning } = await automaticChecks(app, () => recordedPolicy(app.receivableId));
+      if (earlyWarning) await sendEarlyWarning(app, checks.salesperson, earlyWarning);
+      return checks;
     },
 
     /**
@@ -811,10 +826,12 @@ export function createReceivableActivities(deps: ReceivableActivityDeps) {
      * salesperson's early warning when the checks call for one.
      */
     async fileAndCheckReceivable(n: NewReceivable): Promise<FilingResult> {
-      const checks = await automaticChecks(n.application, {
-        policy: await policyOf({ policyVersion: policyVersionOf(n) }),
-        record: (c) => (n.imported ? recordImportedInvoice(n, c) : recordFiledApplication(n, c)),
-      });
+      const { checks, earlyWarning } = await automaticChecks(n.application, () =>
+        policyOf({ policyVersion: policyVersionOf(n) }),
+      );
+      await (n.imported ? recordImportedInvoice(n, checks) : recordFiledApplication(n, checks));
+      // After the record, so that a filing does not wait for the mail server.
+      if (earlyWarning) await sendEarlyWarning(n.application, checks.salesperson, earlyWarning);
       // In the filing's snapshot, the checks need not travel in the workflow's next record.
       return { ...checks, checksInSnapshot: true };
     },
