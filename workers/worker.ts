@@ -32,7 +32,7 @@ export const WORKFLOWS_PATH = require.resolve(`../workflows/index.${sourceExt}`)
  * shared V8 context instead of once per cached workflow: each cached workflow otherwise
  * evaluates its own copy of every module it imports (docs/performance.md).
  */
-export const SHARED_WORKFLOW_MODULES = [
+const SHARED_WORKFLOW_MODULES = [
   'actor',
   'calendar',
   'customer-class',
