@@ -2,6 +2,7 @@
  * Every creditflow worker on one connection, sharing one workflow bundle, and
  * the schedules they serve. Used by `npm start` and by the standalone worker.
  */
+import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import {
   bundleWorkflowCode,
@@ -29,8 +30,9 @@ import {
   createSalespersonWorker,
   createScoreWorker,
   createStatementWorker,
-  RECEIVABLE_BUNDLE_OPTIONS,
-  WORKFLOW_BUNDLE_OPTIONS,
+  prebuiltBundlePath,
+  WORKFLOW_BUNDLES,
+  type WorkflowBundleName,
 } from './worker.js';
 
 /** The Worker.create options of the configured tuning (the bench's floor worker takes the same). */
@@ -45,6 +47,21 @@ export function workerTuning(t: Config['worker'] | undefined): Partial<WorkerOpt
       : {}),
     ...(t ? { stickyQueueScheduleToStartTimeout: `${t.stickyQueueTimeoutSeconds}s` as const } : {}),
   };
+}
+
+/**
+ * A workflow bundle: the one `npm run build` made beside the compiled code, or, from the
+ * TypeScript sources or a build without it, bundled now.
+ */
+async function loadWorkflowBundle(
+  name: WorkflowBundleName,
+): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const prebuilt = prebuiltBundlePath(name);
+  if (prebuilt && existsSync(prebuilt)) return { codePath: prebuilt };
+  const logger = Runtime.instance().logger;
+  if (prebuilt)
+    logger.warn(`no prebuilt workflow bundle at ${prebuilt} (npm run build makes it): bundling now`);
+  return { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLES[name], logger })).code };
 }
 
 export interface CreditflowWorkers {
@@ -74,11 +91,8 @@ export async function startCreditflowWorkers(opts: {
   /** When given, the webhook dispatcher runs alongside the workers. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }): Promise<CreditflowWorkers> {
-  const logger = Runtime.instance().logger;
-  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger })).code };
-  const receivableBundle = {
-    code: (await bundleWorkflowCode({ ...RECEIVABLE_BUNDLE_OPTIONS, logger })).code,
-  };
+  const workflowBundle = await loadWorkflowBundle('all');
+  const receivableBundle = await loadWorkflowBundle('receivable');
   const { store, operations } = opts;
   const tuning = workerTuning(opts.tuning);
   const common = {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createRatingActivities } from '../activities/rating/activities.js';
 import {
@@ -76,6 +77,23 @@ export const RECEIVABLE_BUNDLE_OPTIONS = {
   workflowsPath: RECEIVABLE_QUEUE_WORKFLOWS,
   preloadModules: PRELOADED_WORKFLOW_MODULES,
 };
+
+/** The workflow bundles a worker runs: every workflow, and the receivable task queue's alone. */
+export const WORKFLOW_BUNDLES = {
+  all: WORKFLOW_BUNDLE_OPTIONS,
+  receivable: RECEIVABLE_BUNDLE_OPTIONS,
+} as const;
+export type WorkflowBundleName = keyof typeof WORKFLOW_BUNDLES;
+
+/**
+ * Where the compiled build keeps each bundle, made once by `npm run build`
+ * (bin/bundle-workflows.ts), as Temporal recommends for production: a worker that loads a
+ * prebuilt bundle never runs webpack, which left about 24 MiB behind in every worker process
+ * and took seconds of its start (docs/performance.md). From the TypeScript sources (tsx, the
+ * tests) there is none: the workflows are bundled as the worker starts.
+ */
+export const prebuiltBundlePath = (name: WorkflowBundleName): string | undefined =>
+  sourceExt === 'js' ? fileURLToPath(new URL(`../workflow-bundles/${name}.js`, import.meta.url)) : undefined;
 
 /**
  * The worker's deployment version, without Worker Versioning: creditflow's deployment, and a
