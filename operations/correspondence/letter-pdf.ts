@@ -6,12 +6,13 @@
  *
  * The only font is Noto Sans SC from the pinned npm package @expo-google-fonts/noto-sans-sc (its
  * Latin glyphs too), never one of the host's. Made for throughput: the font files are read once per
- * process into pdfmake's virtual file system, and one jsdom window serves every conversion.
+ * process into pdfmake's virtual file system, and one jsdom window serves every conversion. All of
+ * it is loaded when a process lays out its first letter, not when it starts.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { JSDOM } from 'jsdom';
+import type * as Jsdom from 'jsdom';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import { formatLetterDate } from '../../domain/format.js';
 
@@ -76,6 +77,9 @@ function letterEngine(): Engine {
   pdfmake.setLocalAccessPolicy(() => false);
   pdfmake.addTableLayouts({ letter: TABLE_LAYOUT });
   shareParsedFonts();
+  // Required here, not imported: jsdom alone is about 25 MiB of a worker process that has not
+  // laid out a letter yet (docs/performance.md).
+  const { JSDOM } = require('jsdom') as typeof Jsdom;
   const { window } = new JSDOM('');
   engine = {
     pdfmake,
