@@ -3,8 +3,9 @@
  * (.data/bench, wiped at the start of each run) and on free ports: the Temporal CLI's
  * dev server (SQLite), embedded PostgreSQL, the loopback SMTP server (in this
  * process, so its store can be read directly), and creditflow's worker and HTTP API
- * each as its own child process — exactly the entry points production runs
- * (`bin/worker.ts`, `bin/api.ts`), configured by the same environment variables.
+ * each as its own child process — exactly the entry points production runs, compiled as
+ * the image runs them (`dist/bin/worker.js`, `dist/bin/api.js`; `npm run bench` builds them
+ * first), configured by the same environment variables.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -51,7 +52,7 @@ export interface ServerSettings {
   dynamicConfig?: Record<string, unknown>;
   /** Extra environment for the worker child (tuning settings of infra/config.ts). */
   workerEnv: Record<string, string>;
-  /** How many worker processes (bin/worker.ts) run against the one Temporal server; default 1. */
+  /** How many worker processes (dist/bin/worker.js) run against the one Temporal server; default 1. */
   workers?: number;
 }
 
@@ -60,7 +61,7 @@ export interface BenchChild {
   pid: number;
   /** Its Temporal SDK core's Prometheus page (TEMPORAL_METRICS_PORT). */
   temporalMetricsUrl: string;
-  /** Its own metrics page (METRICS_PORT), when it serves one (bin/worker.ts). */
+  /** Its own metrics page (METRICS_PORT), when it serves one (the worker). */
   metricsUrl: string;
   stop(): Promise<void>;
 }
@@ -124,7 +125,9 @@ function spawnNode(
   logFile: string,
   nodeArgs: string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+  // The compiled JavaScript of dist/ as production runs it; TypeScript (the floor worker) through tsx.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -252,7 +255,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       child: worker,
       temporalMetricsUrl,
       metricsUrl,
-    } = await spawnWorkerLike('bin/worker.ts', i === 0 ? 'worker' : `worker-${i + 1}`);
+    } = await spawnWorkerLike('dist/bin/worker.js', i === 0 ? 'worker' : `worker-${i + 1}`);
     workers.push(worker);
     workerTemporalMetricsUrls.push(temporalMetricsUrl);
     workerMetricsUrls.push(metricsUrl);
@@ -260,7 +263,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   }
   const worker = workers[0] as ChildProcess;
   const api = spawnNode(
-    'bin/api.ts',
+    'dist/bin/api.js',
     { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
     path.join(dir, 'logs', 'api.log'),
   );

@@ -1,6 +1,6 @@
 /**
- * P2F's worker, a process of its own started like `npm run worker` (node --import tsx, the
- * bench's allocator and node flags): the same connection, the same WORKER_* tuning
+ * P2F's worker, a process of its own started like the worker (the bench's allocator and node
+ * flags; through tsx, since bench/ is not compiled): the same connection, the same WORKER_* tuning
  * mapped by workers/all.ts's workerTuning, the same mailer settings (SMTP_URL,
  * SMTP_MAX_CONNECTIONS); only its task queue and its one workflow differ.
  */

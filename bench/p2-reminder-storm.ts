@@ -240,7 +240,7 @@ export async function measureP2(env: BenchEnv, opts: RunOptions): Promise<StormR
       value: `${share.summary}; ${lost ? 'LOST WORK' : 'nothing lost'}${midStorm ? '' : ' (the kill came after the storm was over)'}`,
       target: killed ? 'nothing lost, each once' : 'shared',
       pass: !lost && (killed ? killed.signal === 'SIGKILL' && midStorm : share.bothRan),
-      how: `${env.workerPids().length} processes of bin/worker.ts against the one Temporal server; CPU of each from /proc over the storm; task counts from the WorkflowTaskStarted/ActivityTaskStarted identities (pid@host) in the histories of ${share.sampled} of the storm's workflows (receivables, debtors' and salespeople's day workflows) after the instant${killed ? `; the kill: SIGKILL of worker 2 (no shutdown), then P2's exactly-once check over item keys and every step recorded` : ''}`,
+      how: `${env.workerPids().length} processes of dist/bin/worker.js against the one Temporal server; CPU of each from /proc over the storm; task counts from the WorkflowTaskStarted/ActivityTaskStarted identities (pid@host) in the histories of ${share.sampled} of the storm's workflows (receivables, debtors' and salespeople's day workflows) after the instant${killed ? `; the kill: SIGKILL of worker 2 (no shutdown), then P2's exactly-once check over item keys and every step recorded` : ''}`,
       notes: share.notes,
     });
   }

@@ -1,6 +1,6 @@
 /**
  * P4 — the worker's resident memory with N open receivable workflows: VmRSS of the
- * worker process (`node --import tsx bin/worker.ts`, a child of the bench) from
+ * worker process (`node dist/bin/worker.js`, a child of the bench, compiled as the image runs it) from
  * /proc, read once the receivables are open, parked and the worker is idle with its memory
  * no longer falling, and its peak (VmHWM) over the run.
  */

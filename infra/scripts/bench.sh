@@ -7,4 +7,7 @@ ensure_temporal_cli
 ensure_jemalloc
 export BENCH_WORKER_JEMALLOC="$JEMALLOC_PATH" BENCH_WORKER_MALLOC_CONF="$WORKER_MALLOC_CONF"
 cd "$ROOT"
+# The worker and the API run the compiled JavaScript of dist/, as the production image does.
+step "compiling the worker and the API as the image does (npm run build)…"
+npm run --silent build >/dev/null
 exec npx tsx bin/bench.ts "$@"
