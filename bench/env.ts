@@ -216,7 +216,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   };
   const workerCount = settings.workers ?? 1;
   say(
-    `starting ${workerCount === 1 ? 'the worker' : `${workerCount} workers`} and the API (child processes; a worker bundles workflows)…`,
+    `starting ${workerCount === 1 ? 'the worker' : `${workerCount} workers`} and the API (child processes, compiled; a worker loads its prebuilt workflow bundles)…`,
   );
   // Each worker its own /metrics ports (two on one machine must not collide); the rest as production.
   const spawnWorkerLike = async (script: string, logName: string) => {

@@ -150,7 +150,7 @@ export async function measureP2F(env: BenchEnv, opts: RunOptions): Promise<Floor
     await startFloor(env, 'run', n, instant, concurrency);
     const startSeconds = (Date.now() - s0) / 1000;
     const lead = (instant - Date.now()) / 1000;
-    const how = `${n} workflows (bench/floor.workflow.ts) on a worker process of their own started like bin/worker.ts (same node flags, allocator, WORKER_* tuning, SMTP settings; own task queue), each sleeping to one shared instant then one activity sending one e-mail (effect key in X-Creditflow-Effect) to the same SMTP server; run before P2's imports on a settled machine; from the instant to the SMTP server's receipt of the last; completion = the last workflow's close time`;
+    const how = `${n} workflows (bench/floor.workflow.ts) on a worker process of their own started like the worker (same node flags, allocator, WORKER_* tuning, SMTP settings; own task queue), each sleeping to one shared instant then one activity sending one e-mail (effect key in X-Creditflow-Effect) to the same SMTP server; run before P2's imports on a settled machine; from the instant to the SMTP server's receipt of the last; completion = the last workflow's close time`;
     if (lead < 2) {
       return {
         memory: await floorMemory(worker, warmedUp, n),

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { prebuiltBundlePath, WORKFLOW_BUNDLES } from '../../workers/worker.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -159,6 +160,17 @@ describe('Dockerfile and npm run build', () => {
     for (const entry of ['worker', 'api'])
       expect(existsSync(path.join(ROOT, 'bin', `${entry}.ts`))).toBe(true);
     for (const dir of tsconfigBuild.include) expect(build, dir).toContain(`COPY ${dir} ./${dir}`);
+  });
+
+  it('bundles the workflows last, from the compiled code, where the compiled worker loads them', () => {
+    const commands = read('infra/scripts/build.sh')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
+    expect(commands.at(-1)).toBe('node dist/bin/bundle-workflows.js');
+    expect(read('bin/bundle-workflows.ts')).toContain('prebuiltBundlePath(name)');
+    expect(Object.keys(WORKFLOW_BUNDLES).sort()).toEqual(['all', 'receivable']);
+    // From the TypeScript sources (npm start, the tests) there is no prebuilt bundle: they bundle as they start.
+    for (const name of ['all', 'receivable'] as const) expect(prebuiltBundlePath(name)).toBeUndefined();
   });
 
   it('copies beside the compiled code every file it reads from disk', () => {
