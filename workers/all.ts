@@ -1,6 +1,7 @@
 /**
- * Every creditflow worker on one connection, sharing one workflow bundle, and
- * the schedules they serve. Used by `npm start` and by the standalone worker.
+ * Every creditflow worker on one connection, on the two workflow bundles (the receivable
+ * task queue's, and every workflow for the others), and the schedules they serve. Used by
+ * `npm start` and by the standalone worker.
  */
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';

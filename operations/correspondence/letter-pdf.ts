@@ -77,7 +77,7 @@ function letterEngine(): Engine {
   pdfmake.setLocalAccessPolicy(() => false);
   pdfmake.addTableLayouts({ letter: TABLE_LAYOUT });
   shareParsedFonts();
-  // Required here, not imported: jsdom alone is about 25 MiB of a worker process that has not
+  // Required here, not imported: jsdom alone is about 20 MiB of a worker process that has not
   // laid out a letter yet (docs/performance.md).
   const { JSDOM } = require('jsdom') as typeof Jsdom;
   const { window } = new JSDOM('');
