@@ -88,8 +88,8 @@ export type WorkflowBundleName = keyof typeof WORKFLOW_BUNDLES;
 /**
  * Where the compiled build keeps each bundle, made once by `npm run build`
  * (bin/bundle-workflows.ts), as Temporal recommends for production: a worker that loads a
- * prebuilt bundle never runs webpack, which left about 24 MiB behind in every worker process
- * and took seconds of its start (docs/performance.md). From the TypeScript sources (tsx, the
+ * prebuilt bundle never runs webpack, which left about 35 MiB behind in every worker process
+ * and took about two seconds of its start (docs/performance.md). From the TypeScript sources (tsx, the
  * tests) there is none: the workflows are bundled as the worker starts.
  */
 export const prebuiltBundlePath = (name: WorkflowBundleName): string | undefined =>
