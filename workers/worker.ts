@@ -95,6 +95,9 @@ export type WorkflowBundleName = keyof typeof WORKFLOW_BUNDLES;
 export const prebuiltBundlePath = (name: WorkflowBundleName): string | undefined =>
   sourceExt === 'js' ? fileURLToPath(new URL(`../workflow-bundles/${name}.js`, import.meta.url)) : undefined;
 
+/** Each bundle's deployment, read and hashed once: the four periodic workers share one bundle. */
+const deploymentOfBundle = new WeakMap<object, NonNullable<WorkerOptions['workerDeploymentOptions']>>();
+
 /**
  * The worker's deployment version, without Worker Versioning: creditflow's deployment, and a
  * build id naming the workflow bundle it runs (the first 12 hex digits of the bundle's SHA-256).
@@ -107,9 +110,16 @@ export function deploymentOf(
   bundle: WorkerOptions['workflowBundle'],
 ): WorkerOptions['workerDeploymentOptions'] {
   if (!bundle) return undefined;
+  const known = deploymentOfBundle.get(bundle);
+  if (known) return known;
   const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
   const buildId = createHash('sha256').update(code).digest('hex').slice(0, 12);
-  return { version: { deploymentName: 'creditflow', buildId }, useWorkerVersioning: false };
+  const deployment = {
+    version: { deploymentName: 'creditflow', buildId },
+    useWorkerVersioning: false as const,
+  };
+  deploymentOfBundle.set(bundle, deployment);
+  return deployment;
 }
 
 /** Where a worker runs and how; the rest of a worker's options are its activities' dependencies. */
