@@ -266,6 +266,8 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     'dist/bin/api.js',
     { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
     path.join(dir, 'logs', 'api.log'),
+    // For a look inside, as the worker's: BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=.data/prof".
+    (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
   );
   stops.unshift(() => stopChild(api));
   const apiUrl = `http://127.0.0.1:${apiPort}`;
