@@ -15,7 +15,11 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import autocannon from 'autocannon';
 import { receivableStartOptions, startReceivableWorkflow } from '../api/receivable-start.js';
 import { DEFAULT_POLICY } from '../domain/policy.js';
-import type { ReceivableInput } from '../workflows/receivable/contract.js';
+import {
+  decideApplication,
+  type ReceivableInput,
+  receivableWorkflowId,
+} from '../workflows/receivable/contract.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
 import { type Figure, fmt, type RunOptions, sleep } from './figure.js';
@@ -49,6 +53,14 @@ async function startsFor(
   return started;
 }
 
+/** The actor of the bench's own starts and rejections (the API's are the finance token's). */
+const BENCH_FINANCE = {
+  credentialId: 'bench-p1',
+  username: 'bench-p1',
+  name: 'Bench P1',
+  role: 'finance',
+} as const;
+
 /** A credit application as the API files it: the bench's finance user the actor, the default policy. */
 function applicationInput(parties: Parties, receivableId: string, i: number): ReceivableInput {
   return {
@@ -61,7 +73,7 @@ function applicationInput(parties: Parties, receivableId: string, i: number): Re
       requestedTermDays: 30,
     },
     policy: DEFAULT_POLICY,
-    actor: { credentialId: 'bench-p1', username: 'bench-p1', name: 'Bench P1', role: 'finance' },
+    actor: BENCH_FINANCE,
   };
 }
 
@@ -75,11 +87,46 @@ function noopStarts(env: BenchEnv, lanes: number, seconds: number, tag: string, 
   });
 }
 
-/** Starts receivables from the bench's own client, as the API would after its checks. */
-function directStarts(env: BenchEnv, lanes: number, seconds: number, tag: string, parties: Parties) {
-  return startsFor(lanes, seconds, (lane, i) =>
-    startReceivableWorkflow(env.client, applicationInput(parties, `P1-${tag}-${lane}-${i}`, i)),
+/** Starts receivables from the bench's own client, as the API would after its checks; adds their ids to `started`. */
+function directStarts(
+  env: BenchEnv,
+  lanes: number,
+  seconds: number,
+  tag: string,
+  parties: Parties,
+  started: string[],
+) {
+  return startsFor(lanes, seconds, async (lane, i) => {
+    const receivableId = `P1-${tag}-${lane}-${i}`;
+    if (await startReceivableWorkflow(env.client, applicationInput(parties, receivableId, i)))
+      started.push(receivableId);
+  });
+}
+
+/**
+ * Finance rejects the receivables the bench started itself, through their process, so their
+ * workflows close: the figures after P1 then find the open receivables and the worker's cache
+ * as runs before this phase did (the API phase's receivables stay open, as they always have).
+ */
+async function rejectStarted(env: BenchEnv, ids: string[], lanes: number): Promise<number> {
+  let refused = 0;
+  const queue = [...ids];
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+        try {
+          await env.client.workflow.getHandle(receivableWorkflowId(id)).executeUpdate(decideApplication, {
+            args: [
+              { department: 'finance', approve: false, actor: BENCH_FINANCE, reason: 'bench: P1 measured' },
+            ],
+          });
+        } catch {
+          refused++;
+        }
+      }
+    }),
   );
+  return refused;
 }
 
 /** Files credit applications through the API from `connections` keep-alive connections for `seconds`. */
@@ -144,7 +191,8 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     say('P1: warming up every path…');
     await noopStarts(env, c, 2, 'warm');
     await noopStarts(env, c, 2, 'warm-options', parties);
-    await directStarts(env, c, 2, 'warm', parties);
+    const direct: string[] = [];
+    await directStarts(env, c, 2, 'warm', parties, direct);
     await apiStarts(env, c, 2, parties, 'warm');
     await settle(env.workerPid());
 
@@ -158,9 +206,9 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
       () => noopStarts(env, c, seconds, 'options', parties),
       (n) => n,
     );
-    const direct = await phase(
+    const directPhase = await phase(
       "receivables started by the bench's client (no API)",
-      () => directStarts(env, c, seconds, 'direct', parties),
+      () => directStarts(env, c, seconds, 'direct', parties, direct),
       (n) => n,
     );
     const api = await phase(
@@ -168,6 +216,10 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
       () => apiStarts(env, c, seconds, parties, 'run'),
       (r) => r.created,
     );
+
+    say(`P1: finance rejects the ${direct.length} receivables the bench started itself…`);
+    const refused = await rejectStarted(env, direct, c);
+    await settle(env.workerPid());
 
     const ratio = api.rate / noop.rate;
     const share = (r: number) => `${fmt(r, 0)}/s (${fmt(r / noop.rate, 2)} of no-op starts)`;
@@ -183,7 +235,7 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
       notes: [
         `P1 no-op phase: ${noop.result} started; ${noop.cpu}`,
         `P1 no-op starts carrying a receivable's start options (search attributes, static summary, input): ${share(carrying.rate)}; ${carrying.cpu}`,
-        `P1 receivables started by the bench's client, no API: ${share(direct.rate)}; ${direct.cpu} (their first steps run meanwhile)`,
+        `P1 receivables started by the bench's client, no API: ${share(directPhase.rate)}; ${directPhase.cpu} (their first steps run meanwhile); after the API phase, finance rejected the ${direct.length} (warm-up included) so that they close${refused ? `, ${refused} refused` : ''}`,
         `P1 API phase: ${api.result.created} created, ${api.result.failed} failed, p99 ${api.result.p99} ms; ${api.cpu} (the receivables' first steps run meanwhile)`,
       ],
     };
