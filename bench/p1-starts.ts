@@ -22,7 +22,7 @@ import {
 } from '../workflows/receivable/contract.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
-import { type Figure, fmt, type RunOptions, sleep } from './figure.js';
+import { type Figure, fmt, inParallel, type RunOptions, sleep } from './figure.js';
 import { cpuPerUnit, describeCpu, sampleCpu, settle } from './procs.js';
 import { seedDealers, seedSalespeople } from './seed.js';
 
@@ -82,8 +82,8 @@ function noopStarts(env: BenchEnv, lanes: number, seconds: number, tag: string, 
   return startsFor(lanes, seconds, (lane, i) => {
     const workflowId = `noop:${tag}:${lane}:${i}`;
     if (!parties) return env.client.workflow.start('benchNoop', { taskQueue: NOOP_QUEUE, workflowId });
-    const { args, ...options } = receivableStartOptions(applicationInput(parties, workflowId, i));
-    return env.client.workflow.start('benchNoop', { ...options, args, taskQueue: NOOP_QUEUE, workflowId });
+    const options = receivableStartOptions(applicationInput(parties, workflowId, i));
+    return env.client.workflow.start('benchNoop', { ...options, taskQueue: NOOP_QUEUE, workflowId });
   });
 }
 
@@ -110,22 +110,15 @@ function directStarts(
  */
 async function rejectStarted(env: BenchEnv, ids: string[], lanes: number): Promise<number> {
   let refused = 0;
-  const queue = [...ids];
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
-        try {
-          await env.client.workflow.getHandle(receivableWorkflowId(id)).executeUpdate(decideApplication, {
-            args: [
-              { department: 'finance', approve: false, actor: BENCH_FINANCE, reason: 'bench: P1 measured' },
-            ],
-          });
-        } catch {
-          refused++;
-        }
-      }
-    }),
-  );
+  await inParallel(ids, lanes, async (id) => {
+    try {
+      await env.client.workflow.getHandle(receivableWorkflowId(id)).executeUpdate(decideApplication, {
+        args: [{ department: 'finance', approve: false, actor: BENCH_FINANCE, reason: 'bench: P1 measured' }],
+      });
+    } catch {
+      refused++;
+    }
+  });
   return refused;
 }
 
