@@ -11,6 +11,7 @@
  * worker, with no API in the way.
  */
 import { createRequire } from 'node:module';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import autocannon from 'autocannon';
 import { receivableStartOptions, startReceivableWorkflow } from '../api/receivable-start.js';
@@ -109,23 +110,26 @@ function directStarts(
  * with the N it opened (the calibration batch's beside them), not with as many more as P1
  * happened to file that run.
  */
-async function rejectStarted(env: BenchEnv, ids: string[], lanes: number): Promise<number> {
+async function rejectStarted(env: BenchEnv, ids: string[], lanes: number) {
   let refused = 0;
+  let unfiled = 0;
   await inParallel(ids, lanes, async (id) => {
     try {
       await env.client.workflow.getHandle(receivableWorkflowId(id)).executeUpdate(decideApplication, {
         args: [{ department: 'finance', approve: false, actor: BENCH_FINANCE, reason: 'bench: P1 measured' }],
       });
-    } catch {
-      refused++;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) unfiled++;
+      else refused++;
     }
   });
-  return refused;
+  return { rejected: ids.length - refused - unfiled, refused, unfiled };
 }
 
 /**
  * Files credit applications through the API from `connections` keep-alive connections for
- * `seconds`; adds the ids of those filed (201) to `filed`.
+ * `seconds`; adds the id of every application sent to `sent`, those still in flight when
+ * autocannon stops among them (the API may file them after it counted).
  */
 async function apiStarts(
   env: BenchEnv,
@@ -133,7 +137,7 @@ async function apiStarts(
   seconds: number,
   parties: Parties,
   tag: string,
-  filed: string[],
+  sent: string[],
 ) {
   let i = 0;
   const result = await autocannon({
@@ -147,6 +151,7 @@ async function apiStarts(
         headers: { 'content-type': 'application/json', authorization: `Bearer ${env.financeToken}` },
         setupRequest: (req) => {
           i++;
+          sent.push(`P1-${tag}-${i}`);
           return {
             ...req,
             body: JSON.stringify({
@@ -157,9 +162,6 @@ async function apiStarts(
               requestedTermDays: 30,
             }),
           };
-        },
-        onResponse: (status, body) => {
-          if (status === 201) filed.push((JSON.parse(body) as { receivableId: string }).receivableId);
         },
       },
     ],
@@ -199,9 +201,9 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     await noopStarts(env, c, 2, 'warm');
     await noopStarts(env, c, 2, 'warm-options', parties);
     const direct: string[] = [];
-    const filed: string[] = [];
+    const sent: string[] = [];
     await directStarts(env, c, 2, 'warm', parties, direct);
-    await apiStarts(env, c, 2, parties, 'warm', filed);
+    await apiStarts(env, c, 2, parties, 'warm', sent);
     await settle(env.workerPid());
 
     const noop = await phase(
@@ -221,12 +223,12 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     );
     const api = await phase(
       'credit applications through the API',
-      () => apiStarts(env, c, seconds, parties, 'run', filed),
+      () => apiStarts(env, c, seconds, parties, 'run', sent),
       (r) => r.created,
     );
 
-    say(`P1: finance rejects the ${direct.length + filed.length} receivables P1 filed…`);
-    const refused = await rejectStarted(env, [...direct, ...filed], c);
+    say('P1: finance rejects the receivables P1 filed…');
+    const rejections = await rejectStarted(env, [...direct, ...sent], c);
     await settle(env.workerPid());
 
     const ratio = api.rate / noop.rate;
@@ -245,7 +247,7 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
         `P1 no-op starts carrying a receivable's start options (search attributes, static summary, input): ${share(carrying.rate)}; ${carrying.cpu}`,
         `P1 receivables started by the bench's client, no API: ${share(directPhase.rate)}; ${directPhase.cpu} (their first steps run meanwhile)`,
         `P1 API phase: ${api.result.created} created, ${api.result.failed} failed, p99 ${api.result.p99} ms; ${api.cpu} (the receivables' first steps run meanwhile)`,
-        `P1 afterwards: finance rejected the ${direct.length} receivables the bench's client started and the ${filed.length} filed through the API (warm-ups included) so that they close${refused ? `, ${refused} refused` : ''}`,
+        `P1 afterwards: finance rejected the ${rejections.rejected} receivables P1 filed (${direct.length} started by the bench's client, the rest of the ${sent.length} applications sent to the API; warm-ups included) so that they close${rejections.unfiled ? `; ${rejections.unfiled} sent were never filed` : ''}${rejections.refused ? `; ${rejections.refused} refused` : ''}`,
       ],
     };
   } finally {
