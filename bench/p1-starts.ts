@@ -110,7 +110,7 @@ function directStarts(
  * with the N it opened (the calibration batch's beside them), not with as many more as P1
  * happened to file that run.
  */
-async function rejectStarted(env: BenchEnv, ids: string[], lanes: number) {
+async function rejectFiled(env: BenchEnv, ids: string[], lanes: number) {
   let refused = 0;
   let unfiled = 0;
   await inParallel(ids, lanes, async (id) => {
@@ -151,11 +151,12 @@ async function apiStarts(
         headers: { 'content-type': 'application/json', authorization: `Bearer ${env.financeToken}` },
         setupRequest: (req) => {
           i++;
-          sent.push(`P1-${tag}-${i}`);
+          const receivableId = `P1-${tag}-${i}`;
+          sent.push(receivableId);
           return {
             ...req,
             body: JSON.stringify({
-              receivableId: `P1-${tag}-${i}`,
+              receivableId,
               counterpartyId: parties.dealers[i % parties.dealers.length],
               salespersonId: parties.salesperson,
               amountMinor: 1_000_000,
@@ -228,7 +229,7 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     );
 
     say('P1: finance rejects the receivables P1 filed…');
-    const rejections = await rejectStarted(env, [...direct, ...sent], c);
+    const rejections = await rejectFiled(env, [...direct, ...sent], c);
     await settle(env.workerPid());
 
     const ratio = api.rate / noop.rate;

@@ -24,7 +24,7 @@ export async function measureP3(env: BenchEnv, opts: RunOptions): Promise<Figure
   await seedRatingFigures(env.pool, dealers, quarter, quarterMonths(quarter));
   const seedSeconds = (Date.now() - s0) / 1000;
   // The phase before (P1's rejections, closing thousands of receivables) and the seeding
-  // leave work behind: measured over it, runs 20 to 22 read 46–53 s where runs before read 34–38.
+  // leave work behind, which P3 measured over it ran a quarter slower for (docs/benchmarks.md).
   const idle = await settleMachine();
 
   say(`P3: rating ${quarter}…`);
