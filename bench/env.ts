@@ -2,8 +2,10 @@
  * The servers a bench run measures, on this machine, in their own data directory
  * (.data/bench, wiped at the start of each run) and on free ports: the Temporal CLI's
  * dev server (SQLite), embedded PostgreSQL, the loopback SMTP server (in this
- * process, so its store can be read directly), and creditflow's worker and HTTP API
- * each as its own child process — exactly the entry points production runs, compiled as
+ * process, so its store can be read directly), and creditflow's workers and HTTP API
+ * each as its own child process, split by role as docker-compose.yml runs them (the
+ * receivable worker, and the periodic worker beside it) — exactly the entry points
+ * production runs, compiled as
  * the image runs them (`dist/bin/worker.js`, `dist/bin/api.js`; `npm run bench` builds them
  * first), configured by the same environment variables.
  */
@@ -52,7 +54,10 @@ export interface ServerSettings {
   dynamicConfig?: Record<string, unknown>;
   /** Extra environment for the worker child (tuning settings of infra/config.ts). */
   workerEnv: Record<string, string>;
-  /** How many worker processes (dist/bin/worker.js) run against the one Temporal server; default 1. */
+  /**
+   * How many receivable worker processes (dist/bin/worker.js, WORKER_ROLE=receivables) run
+   * against the one Temporal server; default 1. One periodic worker runs beside them.
+   */
   workers?: number;
 }
 
@@ -78,10 +83,12 @@ export interface BenchEnv {
   client: Client;
   /** A finance credential for the HTTP API. */
   financeToken: string;
-  /** The first worker's process id. */
+  /** The first receivable worker's process id. */
   workerPid(): number;
-  /** Every worker process's id, in start order (`--workers 2`: two). */
+  /** Every receivable worker process's id, in start order (`--workers 2`: two). */
   workerPids(): number[];
+  /** The periodic worker's process id (ratings, salespeople, statements, scores). */
+  periodicWorkerPid(): number;
   /** Each worker's resident memory once it was up, before any figure (its baseline for P4). */
   workerRssAtStart: number[];
   /** Each worker's Temporal SDK core Prometheus page, in start order (how many workflows it caches). */
@@ -95,7 +102,10 @@ export interface BenchEnv {
    * group `name` until it is stopped.
    */
   spawnWorkerLike(script: string, name: string): Promise<BenchChild>;
-  /** CPU accounting groups: the Temporal server, PostgreSQL, the worker, the API, this process (SMTP, load). */
+  /**
+   * CPU accounting groups: the Temporal server, PostgreSQL, the receivable worker, the periodic
+   * worker, the API, this process (SMTP, load).
+   */
   cpuGroups: ProcessGroups;
   settings: ServerSettings;
   stop(): Promise<void>;
@@ -216,10 +226,10 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   };
   const workerCount = settings.workers ?? 1;
   say(
-    `starting ${workerCount === 1 ? 'the worker' : `${workerCount} workers`} and the API (child processes, compiled; a worker loads its prebuilt workflow bundles)…`,
+    `starting ${workerCount === 1 ? 'the receivable worker' : `${workerCount} receivable workers`}, the periodic worker and the API (child processes, compiled; a worker loads its prebuilt workflow bundles)…`,
   );
   // Each worker its own /metrics ports (two on one machine must not collide); the rest as production.
-  const spawnWorkerLike = async (script: string, logName: string) => {
+  const spawnWorkerLike = async (script: string, logName: string, env: Record<string, string> = {}) => {
     const temporalMetricsPort = await freePort();
     const metricsPort = await freePort();
     const child = spawnNode(
@@ -230,6 +240,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
         TEMPORAL_METRICS_PORT: String(temporalMetricsPort),
         ...WORKER_ALLOCATOR_ENV,
         ...settings.workerEnv,
+        ...env,
       },
       path.join(dir, 'logs', `${logName}.log`),
       // As `npm run worker` starts it (the SDK's per-promise stack traces as
@@ -255,13 +266,19 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       child: worker,
       temporalMetricsUrl,
       metricsUrl,
-    } = await spawnWorkerLike('dist/bin/worker.js', i === 0 ? 'worker' : `worker-${i + 1}`);
+    } = await spawnWorkerLike('dist/bin/worker.js', i === 0 ? 'worker' : `worker-${i + 1}`, {
+      WORKER_ROLE: 'receivables',
+    });
     workers.push(worker);
     workerTemporalMetricsUrls.push(temporalMetricsUrl);
     workerMetricsUrls.push(metricsUrl);
     stops.unshift(() => stopChild(worker, 30_000));
   }
   const worker = workers[0] as ChildProcess;
+  const { child: periodicWorker } = await spawnWorkerLike('dist/bin/worker.js', 'periodic-worker', {
+    WORKER_ROLE: 'periodic',
+  });
+  stops.unshift(() => stopChild(periodicWorker, 30_000));
   const api = spawnNode(
     'dist/bin/api.js',
     { ...common, API_HOST: '127.0.0.1', API_PORT: String(apiPort) },
@@ -276,11 +293,15 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       until(
         `worker ${i + 1}`,
         180_000,
-        async () =>
-          (await pollerCount(connection, RECEIVABLE_TASK_QUEUE)) >= i + 1 &&
-          (await pollerCount(connection, RATING_TASK_QUEUE)) >= i + 1,
+        async () => (await pollerCount(connection, RECEIVABLE_TASK_QUEUE)) >= i + 1,
         w,
       ),
+    ),
+    until(
+      'periodic worker',
+      180_000,
+      async () => (await pollerCount(connection, RATING_TASK_QUEUE)) >= 1,
+      periodicWorker,
     ),
     until('API', 120_000, async () => (await fetch(`${apiUrl}/health`)).ok, api),
   ]);
@@ -296,6 +317,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     ...Object.fromEntries(
       workers.map((w, i) => [i === 0 ? 'worker' : `worker ${i + 1}`, async () => (w.pid ? [w.pid] : [])]),
     ),
+    'periodic worker': async () => (periodicWorker.pid ? [periodicWorker.pid] : []),
     api: async () => (api.pid ? [api.pid] : []),
     'bench+smtp': async () => [process.pid],
   };
@@ -316,6 +338,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
     financeToken,
     workerPid: () => worker.pid ?? 0,
     workerPids: () => workers.map((w) => w.pid ?? 0),
+    periodicWorkerPid: () => periodicWorker.pid ?? 0,
     workerRssAtStart,
     workerTemporalMetricsUrls: () => workerTemporalMetricsUrls,
     workerMetricsUrls: () => workerMetricsUrls,

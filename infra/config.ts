@@ -23,6 +23,17 @@ const optionalCount = (min: number) =>
     z.coerce.number().int().min(min).optional(),
   );
 
+/**
+ * Which of creditflow's workers a worker process runs (`WORKER_ROLE`). `all` (the default,
+ * and `npm start`): every one. Production may split them: `receivables` runs the receivable
+ * task queue (receivables, their readers' days) and the webhook dispatcher, in as many
+ * replicas as the open receivables need; `periodic` runs the ratings, salespeople's
+ * assessments, statements and customer scores, which keep their schedules. Each worker costs
+ * its process a workflow thread (docs/performance.md).
+ */
+export const WORKER_ROLES = ['all', 'receivables', 'periodic'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
 const ConfigSchema = z.object({
   ROOT_DIR: z.string(),
   DATA_DIR: z.string().optional(),
@@ -85,6 +96,7 @@ const ConfigSchema = z.object({
   // The SDK's 10 s sends a busy worker's cached workflows elsewhere, to be replayed, in
   // the morning's reminder storm. New tasks skip a worker that stopped polling 10 s ago.
   WORKER_STICKY_QUEUE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+  WORKER_ROLE: z.enum(WORKER_ROLES).default('all'),
 });
 
 export interface Config {
@@ -143,6 +155,8 @@ export interface Config {
   };
   /** Each worker's tuning; undefined: the Temporal SDK's default. */
   worker: {
+    /** Which task queues this process's workers poll (workers/all.ts). */
+    role: WorkerRole;
     maxCachedWorkflows: number | undefined;
     maxConcurrentWorkflowTasks: number | undefined;
     maxConcurrentActivities: number | undefined;
@@ -252,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.SMTP_MAX_CONNECTIONS,
     },
     worker: {
+      role: e.WORKER_ROLE,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -1,7 +1,8 @@
 /**
- * Every creditflow worker on one connection, on the two workflow bundles (the receivable
- * task queue's, and every workflow for the others), and the schedules they serve. Used by
- * `npm start` and by the standalone worker.
+ * creditflow's workers on one connection, on the two workflow bundles (the receivable
+ * task queue's, and every workflow for the others), and the schedules they serve: every
+ * one, or those of one role (`WORKER_ROLE`, infra/config.ts). Used by `npm start` and by
+ * the standalone worker.
  */
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
@@ -14,7 +15,7 @@ import {
 } from '@temporalio/worker';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import { statementDay } from '../domain/policy.js';
-import type { Config } from '../infra/config.js';
+import type { Config, WorkerRole } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
@@ -33,6 +34,7 @@ import {
   createStatementWorker,
   prebuiltBundlePath,
   WORKFLOW_BUNDLES,
+  type WorkerPlacement,
   type WorkflowBundleName,
 } from './worker.js';
 
@@ -71,7 +73,7 @@ export interface CreditflowWorkers {
   shutdown(): Promise<void>;
 }
 
-export async function startCreditflowWorkers(opts: {
+export interface CreditflowWorkersOptions {
   connection: NativeConnection;
   client: Client;
   namespace: string;
@@ -89,34 +91,61 @@ export async function startCreditflowWorkers(opts: {
   metrics?: CreditflowMetrics;
   /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
   tuning?: Config['worker'];
-  /** When given, the webhook dispatcher runs alongside the workers. */
+  /** Which workers run (infra/config.ts WORKER_ROLES); default every one. */
+  role?: WorkerRole;
+  /** When given, the webhook dispatcher runs alongside the receivable worker. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
-}): Promise<CreditflowWorkers> {
-  const workflowBundle = await loadWorkflowBundle('all');
-  const receivableBundle = await loadWorkflowBundle('receivable');
+}
+
+export async function startCreditflowWorkers(opts: CreditflowWorkersOptions): Promise<CreditflowWorkers> {
+  const role = opts.role ?? 'all';
   const { store, operations } = opts;
   const tuning = workerTuning(opts.tuning);
-  const common = {
-    connection: opts.connection,
-    namespace: opts.namespace,
-    workflowBundle,
-    mailer: opts.mailer,
-    tuning,
+  const common = { connection: opts.connection, namespace: opts.namespace, mailer: opts.mailer, tuning };
+  const workers: Worker[] = [];
+  if (role !== 'periodic')
+    workers.push(
+      await createReceivableWorker({
+        ...common,
+        workflowBundle: await loadWorkflowBundle('receivable'),
+        company: opts.company,
+        store,
+        operations,
+        policies: opts.policies,
+        ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      }),
+    );
+  const periodic = role !== 'receivables' ? await startPeriodicWorkers(opts, common) : undefined;
+  if (periodic) workers.push(...periodic.workers);
+  const dispatcher =
+    opts.webhooks && role !== 'periodic' ? startWebhookDispatcher({ ...opts.webhooks, store }) : undefined;
+  const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  return {
+    running,
+    async shutdown() {
+      periodic?.unsubscribe();
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.all([running, dispatcher?.stop()]);
+    },
   };
-  const workers: Worker[] = [
-    await createReceivableWorker({
-      ...common,
-      workflowBundle: receivableBundle,
-      company: opts.company,
-      store,
-      operations,
-      policies: opts.policies,
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
-    }),
-    await createSalespersonWorker({ ...common, store, operations, company: opts.company }),
-    await createRatingWorker({ ...common, store, operations, company: opts.company }),
-    await createStatementWorker({ ...common, store, operations, company: opts.company }),
-    await createScoreWorker({ ...common, store, operations, company: opts.company }),
+}
+
+/**
+ * The rating, salesperson, statement and score workers, on the bundle of every workflow, and
+ * the schedules that start their runs: kept in step with the policy in force (its time zone,
+ * its statement and score days).
+ */
+async function startPeriodicWorkers(
+  opts: CreditflowWorkersOptions,
+  placement: Pick<WorkerPlacement, 'connection' | 'namespace' | 'tuning'> & { mailer: Mailer },
+): Promise<{ workers: Worker[]; unsubscribe: () => void }> {
+  const { store, operations, company } = opts;
+  const common = { ...placement, workflowBundle: await loadWorkflowBundle('all') };
+  const workers = [
+    await createSalespersonWorker({ ...common, store, operations, company }),
+    await createRatingWorker({ ...common, store, operations, company }),
+    await createStatementWorker({ ...common, store, operations, company }),
+    await createScoreWorker({ ...common, store, operations, company }),
   ];
   // A scheduled run reads the version in force when it runs; the schedules only need the
   // company's time zone, and follow a new version that changes it.
@@ -149,14 +178,5 @@ export async function startCreditflowWorkers(opts: {
       })
       .catch((err: Error) => console.error(`could not move the schedules to ${p.timeZone}: ${err.message}`));
   });
-  const dispatcher = opts.webhooks ? startWebhookDispatcher({ ...opts.webhooks, store }) : undefined;
-  const running = Promise.all(workers.map((w) => w.run())).then(() => undefined);
-  return {
-    running,
-    async shutdown() {
-      unsubscribe();
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-      await Promise.all([running, dispatcher?.stop()]);
-    },
-  };
+  return { workers, unsubscribe };
 }

@@ -1,7 +1,8 @@
 /**
  * The worker side of a creditflow process: the Temporal runtime (its metrics exported on
- * loopback for /metrics to append), /metrics and /health, the mailer, and every worker with
- * the schedules they serve (workers/all.ts). Used by `npm start` and `npm run worker`.
+ * loopback for /metrics to append), /metrics and /health, the mailer, and the workers of the
+ * process's role with the schedules they serve (workers/all.ts). Used by `npm start` and
+ * `npm run worker`.
  */
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -82,6 +83,7 @@ export async function runWorkers(
     policies,
     metrics: metrics.metrics,
     tuning: config.worker,
+    role: config.worker.role,
     webhooks: config.webhooks,
   });
   polling = true;

@@ -8,6 +8,7 @@ describe('configuration: a secured Temporal, metrics and sizing', () => {
     expect(c.metrics).toEqual({ host: '127.0.0.1', port: 9464, temporalPort: 9465 });
     expect(c.postgres.poolSize).toBe(10);
     expect(c.worker).toEqual({
+      role: 'all',
       maxConcurrentActivities: undefined,
       maxCachedWorkflows: undefined,
       stickyQueueTimeoutSeconds: 300,
@@ -43,5 +44,12 @@ describe('configuration: a secured Temporal, metrics and sizing', () => {
     );
     expect(c.metrics.port).toBe(9100);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
+  it('reads which workers a worker process runs, every one unless WORKER_ROLE says, and refuses another role', () => {
+    expect(loadConfig({}).worker.role).toBe('all');
+    expect(loadConfig({ WORKER_ROLE: 'receivables' }).worker.role).toBe('receivables');
+    expect(loadConfig({ WORKER_ROLE: 'periodic' }).worker.role).toBe('periodic');
+    expect(() => loadConfig({ WORKER_ROLE: 'rating' })).toThrow(/WORKER_ROLE/);
   });
 });

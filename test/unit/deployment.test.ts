@@ -1,8 +1,8 @@
 /**
  * The production deployment stays what docs/operations.md "Deployment" says: the compose
  * stack runs Temporal's maintained images (temporalio/server after a one-shot
- * admin-tools schema job, never the deprecated auto-setup), two worker and two API
- * replicas with health checks and host ports that cannot clash, and the image runs the
+ * admin-tools schema job, never the deprecated auto-setup), two receivable worker and two
+ * API replicas and a periodic worker, with health checks and host ports that cannot clash, and the image runs the
  * compiled JavaScript that `npm run build` makes from the lockfile's dependencies, its
  * workers on jemalloc with the settings `npm run worker` and `npm run bench` give theirs.
  */
@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { WORKER_ROLES } from '../../infra/config.js';
 import { prebuiltBundlePath, WORKFLOW_BUNDLES } from '../../workers/worker.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -84,6 +85,26 @@ describe('docker-compose.yml', () => {
       expect(service(name).healthcheck?.test.join(' '), name).toMatch(/127\.0\.0\.1:\d+\/health/);
     }
     expect(service('creditflow-api').depends_on?.['creditflow-worker']?.condition).toBe('service_healthy');
+  });
+
+  it('splits the workers by role: the receivable replicas, and one periodic worker with its own health check', () => {
+    const receivables = service('creditflow-worker');
+    const periodic = service('creditflow-periodic-worker');
+    expect(receivables.environment?.WORKER_ROLE).toBe('receivables');
+    expect(periodic.environment?.WORKER_ROLE).toBe('periodic');
+    for (const role of [receivables, periodic]) expect(WORKER_ROLES).toContain(role.environment?.WORKER_ROLE);
+    // Every worker role runs somewhere: no task queue is left without a poller.
+    expect(
+      Object.values(services)
+        .map((s) => s.environment?.WORKER_ROLE)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['periodic', 'receivables']);
+    expect(periodic.deploy?.replicas ?? 1).toBe(1);
+    expect(periodic.command).toEqual(receivables.command);
+    expect(periodic.depends_on).toEqual(receivables.depends_on);
+    expect(periodic.healthcheck?.test.join(' ')).toMatch(/127\.0\.0\.1:9464\/health/);
+    expect(periodic.environment?.METRICS_PORT).toBe('9464');
   });
 
   it('runs the compiled JavaScript of dist/, never tsx', () => {

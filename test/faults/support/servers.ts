@@ -77,10 +77,16 @@ export interface FaultServers {
   client: Client;
   /**
    * Starts the real worker entry point against these servers and waits until it
-   * polls the receivable task queue. `smtpUrl` replaces the mail server's (a gate); `env`
-   * adds to its environment.
+   * polls `readyOn` (default: the receivable task queue). `smtpUrl` replaces the mail
+   * server's (a gate); `env` adds to its environment.
    */
-  startWorker(opts?: { smtpUrl?: string; env?: Record<string, string> }): Promise<WorkerProcess>;
+  startWorker(opts?: {
+    smtpUrl?: string;
+    env?: Record<string, string>;
+    readyOn?: string;
+  }): Promise<WorkerProcess>;
+  /** Whether worker process `pid` polls `taskQueue` (its activities: it can take them). */
+  polls(pid: number, taskQueue: string): Promise<boolean>;
   /** The worker's output so far (for a failing test's message). */
   workerLog(): Promise<string>;
   teardown(): Promise<void>;
@@ -211,11 +217,12 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
         log.write(`--- worker ${pid} exited (${signal ?? code}) ${new Date().toISOString()}\n`),
       );
       const alive = () => child.exitCode === null && child.signalCode === null;
-      // Ready when this process (its default identity is `pid@host`) polls the receivable queue.
+      // Ready when this process (its default identity is `pid@host`) polls its queue.
+      const readyOn = opts.readyOn ?? RECEIVABLE_TASK_QUEUE;
       const ready = await eventually(
-        async () => (alive() ? pollsReceivables(client, pid) : 'exited'),
+        async () => (alive() ? polls(client, pid, readyOn) : 'exited'),
         (state) => state !== false,
-        `worker ${pid} polling ${RECEIVABLE_TASK_QUEUE}`,
+        `worker ${pid} polling ${readyOn}`,
         90_000,
       );
       if (ready === 'exited') throw new Error(`the worker exited on start:\n${await servers.workerLog()}`);
@@ -228,6 +235,7 @@ export async function startFaultServers(name: string): Promise<FaultServers> {
         stop: () => stopChild(child, 15_000),
       };
     },
+    polls: (pid, taskQueue) => polls(client, pid, taskQueue),
     workerLog: () => readFile(logFile, 'utf8').catch(() => ''),
     async teardown() {
       await Promise.all(workers.map((w) => stopChild(w, 5_000)));
@@ -249,10 +257,10 @@ function workerEnv(own: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...own };
 }
 
-async function pollsReceivables(client: Client, pid: number): Promise<boolean> {
+async function polls(client: Client, pid: number, taskQueue: string): Promise<boolean> {
   const res = await client.workflowService.describeTaskQueue({
     namespace: 'default',
-    taskQueue: { name: RECEIVABLE_TASK_QUEUE },
+    taskQueue: { name: taskQueue },
     taskQueueType: 2, // TASK_QUEUE_TYPE_ACTIVITY: registered once the worker can take activities
   });
   return (res.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
