@@ -153,7 +153,7 @@ export interface Config {
      */
     maxConnections: number;
   };
-  /** Each worker's tuning; undefined: the Temporal SDK's default. */
+  /** Which workers the process runs, and each worker's tuning (undefined: the Temporal SDK's default). */
   worker: {
     /** Which task queues this process's workers poll (workers/all.ts). */
     role: WorkerRole;
