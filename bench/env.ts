@@ -5,9 +5,8 @@
  * process, so its store can be read directly), and creditflow's workers and HTTP API
  * each as its own child process, split by role as docker-compose.yml runs them (the
  * receivable worker, and the periodic worker beside it) — exactly the entry points
- * production runs, compiled as
- * the image runs them (`dist/bin/worker.js`, `dist/bin/api.js`; `npm run bench` builds them
- * first), configured by the same environment variables.
+ * production runs, compiled as the image runs them (`dist/bin/worker.js`, `dist/bin/api.js`;
+ * `npm run bench` builds them first), configured by the same environment variables.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/worker';
 import type { ReceivableActivityDeps } from '../activities/receivable/activities.js';
 import { statementDay } from '../domain/policy.js';
-import type { Config, WorkerRole } from '../infra/config.js';
+import type { Config } from '../infra/config.js';
 import type { Mailer } from '../infra/mail.js';
 import type { CreditflowMetrics } from '../infra/metrics.js';
 import type { PolicySource } from '../infra/policy.js';
@@ -89,18 +89,19 @@ export interface CreditflowWorkersOptions {
   policies: PolicySource;
   /** Counts what the activities do for /metrics (infra/metrics.ts); the mailer counts e-mails. */
   metrics?: CreditflowMetrics;
-  /** Each worker's cache and concurrency (infra/config.ts); undefined values: the SDK's defaults. */
-  tuning?: Config['worker'];
-  /** Which workers run (infra/config.ts WORKER_ROLES); default every one. */
-  role?: WorkerRole;
+  /**
+   * Which workers run (`role`, infra/config.ts WORKER_ROLES; default every one), and each
+   * worker's cache and concurrency (undefined values: the SDK's defaults).
+   */
+  worker?: Config['worker'];
   /** When given, the webhook dispatcher runs alongside the receivable worker. */
   webhooks?: Omit<WebhookDispatcherOptions, 'store'>;
 }
 
 export async function startCreditflowWorkers(opts: CreditflowWorkersOptions): Promise<CreditflowWorkers> {
-  const role = opts.role ?? 'all';
+  const role = opts.worker?.role ?? 'all';
   const { store, operations } = opts;
-  const tuning = workerTuning(opts.tuning);
+  const tuning = workerTuning(opts.worker);
   const common = { connection: opts.connection, namespace: opts.namespace, mailer: opts.mailer, tuning };
   const workers: Worker[] = [];
   if (role !== 'periodic')

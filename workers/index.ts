@@ -82,8 +82,7 @@ export async function runWorkers(
     company: config.company,
     policies,
     metrics: metrics.metrics,
-    tuning: config.worker,
-    role: config.worker.role,
+    worker: config.worker,
     webhooks: config.webhooks,
   });
   polling = true;

@@ -1,7 +1,8 @@
 /**
  * Every schedule creditflow keeps (rating, salesperson assessment, statements, customer scores)
- * is created once and brought up to date on each worker start: the same spec and action again
- * change nothing; a new time zone or day moves it.
+ * is created once and brought up to date each time a worker process that runs the periodic
+ * workers starts (WORKER_ROLE all or periodic): the same spec and action again change
+ * nothing; a new time zone or day moves it.
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 
