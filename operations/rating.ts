@@ -20,6 +20,19 @@ import { OperationRefused, type RefusedField } from './refused.js';
 export type RatedOutcome = Extract<DealerQuarterOutcome, { status: 'rated' }>;
 export type Department = 'finance' | 'marketing';
 
+/** What applying a dealer's quarterly result changed, kept with its key so a re-run answers the same. */
+interface StoredRating {
+  gradeBefore: string | null;
+  profileChanged: boolean;
+  gradeChanged: boolean;
+}
+
+/** A dealer's quarterly result as applied: whether this run wrote it, and whether a decision is still owed. */
+export interface AppliedQuarterlyRating extends StoredRating {
+  fresh: boolean;
+  decisionOpen: boolean;
+}
+
 /** The digest of a quarter's result: the same figures give the same digest, so a re-run applies nothing. */
 export function ratingDigest(o: RatedOutcome): string {
   return createHash('sha256')
@@ -149,104 +162,137 @@ export function ratingOperations(store: Store) {
     },
 
     /**
-     * Writes a rated dealer's result: the rating row, and the new grade, limit and term on the counterparty
-     * (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values — one transaction,
-     * keyed by quarter, dealer and the result's digest. The quarterly result replaces whatever grade the
-     * dealer has now (a +15 downgrade lowers it between ratings). A re-run with the same result writes nothing.
+     * Writes a batch of rated dealers' results: each one's rating row, and the new grade, limit and term on the
+     * counterparty (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values. One
+     * transaction for the batch, each dealer keyed by quarter, dealer and the result's digest: a few round
+     * trips a batch instead of a dozen a dealer. The quarterly result replaces whatever grade the dealer has
+     * now (a +15 downgrade lowers it between ratings). A re-run with the same results writes nothing.
      */
-    async applyQuarterlyRating(a: {
+    async applyQuarterlyRatings(a: {
       quarter: string;
       policyVersion: string;
-      outcome: RatedOutcome;
+      outcomes: readonly RatedOutcome[];
       /** Who started the cycle; absent for a cycle started before actors were recorded. */
       startedBy?: Actor | SystemActor | undefined;
-    }): Promise<{
-      fresh: boolean;
-      gradeBefore: string | null;
-      profileChanged: boolean;
-      gradeChanged: boolean;
-      decisionOpen: boolean;
-    }> {
-      const o = a.outcome;
-      const digest = ratingDigest(o);
-      const r = o.rating;
-      let fresh = false;
-      const stored = await effects.onceInTransaction(
-        `rating:${a.quarter}:${o.dealerId}:apply:${digest}`,
+    }): Promise<AppliedQuarterlyRating[]> {
+      const keyed = a.outcomes.map((outcome) => {
+        const digest = ratingDigest(outcome);
+        return { outcome, digest, key: `rating:${a.quarter}:${outcome.dealerId}:apply:${digest}` };
+      });
+      const stored = await effects.allOnceInTransaction<StoredRating>(
+        keyed.map((k) => k.key),
         'quarterly-rating',
-        null,
-        async (client) => {
-          fresh = true;
-          const before = await q.lockDealer(client, o.dealerId);
-          if (!before) throw new Error(`dealer ${o.dealerId} not found`);
-          await q.upsertQuarterlyRating(client, {
-            quarter: a.quarter,
-            dealerId: o.dealerId,
-            monthlyTotals: o.monthlyTotals,
-            conductTotal: o.conductTotal,
-            salesMinor: o.salesMinor,
-            performanceGrade: r.performanceGrade,
-            conductGrade: r.conductGrade,
-            grade: r.grade,
-            previousGrade: o.previousGrade,
-            creditLimitMinor: r.creditLimitMinor,
-            creditTermDays: r.creditTermDays,
-            eligible: r.eligibility.allowed,
-            eligibilityReason: r.eligibility.reason ?? null,
-            managerDecisionRequired: r.managerDecisionRequired,
-            digest,
-            policyVersion: a.policyVersion,
-          });
-          const profileChanged =
-            before.creditGrade !== r.grade ||
-            before.creditLimitMinor !== r.creditLimitMinor ||
-            before.creditTermDays !== r.creditTermDays;
-          if (profileChanged)
-            await q.setCreditProfile(client, o.dealerId, {
-              grade: r.grade,
-              creditLimitMinor: r.creditLimitMinor,
-              creditTermDays: r.creditTermDays,
-            });
-          await records.append(client, {
-            subjectType: 'counterparty',
-            subjectId: o.dealerId,
-            eventType: 'grade-set-by-quarterly-rating',
-            payload: {
+        async (client, claimed) => {
+          const toWrite = keyed.filter((k) => claimed.has(k.key));
+          const before = new Map(
+            (
+              await q.lockDealers(
+                client,
+                toWrite.map((k) => k.outcome.dealerId),
+              )
+            ).map((d) => [d.id, d]),
+          );
+          const unknown = toWrite.find((k) => !before.has(k.outcome.dealerId));
+          if (unknown) throw new Error(`dealer ${unknown.outcome.dealerId} not found`);
+          await q.upsertQuarterlyRatings(
+            client,
+            toWrite.map(({ outcome: o, digest }) => ({
               quarter: a.quarter,
-              previous: {
-                grade: before.creditGrade,
-                creditLimitMinor: before.creditLimitMinor,
-                creditTermDays: before.creditTermDays,
-              },
-              grade: r.grade,
-              performanceGrade: r.performanceGrade,
-              conductGrade: r.conductGrade,
-              creditLimitMinor: r.creditLimitMinor,
-              creditTermDays: r.creditTermDays,
-              quarterlySalesMinor: o.salesMinor,
-              monthlyPerformanceTotals: o.monthlyTotals,
+              dealerId: o.dealerId,
+              monthlyTotals: o.monthlyTotals,
               conductTotal: o.conductTotal,
-              reason: r.eligibility.allowed
-                ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
-                : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
+              salesMinor: o.salesMinor,
+              performanceGrade: o.rating.performanceGrade,
+              conductGrade: o.rating.conductGrade,
+              grade: o.rating.grade,
+              previousGrade: o.previousGrade,
+              creditLimitMinor: o.rating.creditLimitMinor,
+              creditTermDays: o.rating.creditTermDays,
+              eligible: o.rating.eligibility.allowed,
+              eligibilityReason: o.rating.eligibility.reason ?? null,
+              managerDecisionRequired: o.rating.managerDecisionRequired,
+              digest,
               policyVersion: a.policyVersion,
-              // The grade is the rating process's act; who started the cycle is noted beside it.
-              actor: QUARTERLY_RATING,
-              ...(a.startedBy ? { startedBy: a.startedBy } : {}),
-            },
-            source: actorSource(QUARTERLY_RATING),
-            idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
-          });
-          return {
-            gradeBefore: before.creditGrade,
-            profileChanged,
-            gradeChanged: before.creditGrade !== r.grade,
-          };
+            })),
+          );
+          const results = new Map<string, StoredRating>();
+          for (const { outcome: o, key } of toWrite) {
+            const d = before.get(o.dealerId) as DealerRow;
+            results.set(key, {
+              gradeBefore: d.creditGrade,
+              profileChanged:
+                d.creditGrade !== o.rating.grade ||
+                d.creditLimitMinor !== o.rating.creditLimitMinor ||
+                d.creditTermDays !== o.rating.creditTermDays,
+              gradeChanged: d.creditGrade !== o.rating.grade,
+            });
+          }
+          await q.setCreditProfiles(
+            client,
+            toWrite
+              .filter((k) => results.get(k.key)?.profileChanged)
+              .map(({ outcome: o }) => ({
+                id: o.dealerId,
+                grade: o.rating.grade,
+                creditLimitMinor: o.rating.creditLimitMinor,
+                creditTermDays: o.rating.creditTermDays,
+              })),
+          );
+          await records.appendMany(
+            client,
+            toWrite.map(({ outcome: o, digest }) => {
+              const d = before.get(o.dealerId) as DealerRow;
+              const r = o.rating;
+              return {
+                subjectType: 'counterparty',
+                subjectId: o.dealerId,
+                eventType: 'grade-set-by-quarterly-rating',
+                payload: {
+                  quarter: a.quarter,
+                  previous: {
+                    grade: d.creditGrade,
+                    creditLimitMinor: d.creditLimitMinor,
+                    creditTermDays: d.creditTermDays,
+                  },
+                  grade: r.grade,
+                  performanceGrade: r.performanceGrade,
+                  conductGrade: r.conductGrade,
+                  creditLimitMinor: r.creditLimitMinor,
+                  creditTermDays: r.creditTermDays,
+                  quarterlySalesMinor: o.salesMinor,
+                  monthlyPerformanceTotals: o.monthlyTotals,
+                  conductTotal: o.conductTotal,
+                  reason: r.eligibility.allowed
+                    ? `quarterly rating ${a.quarter}: ${r.performanceGrade} performance, ${r.conductGrade} conduct`
+                    : `quarterly rating ${a.quarter}: ${r.eligibility.reason}`,
+                  policyVersion: a.policyVersion,
+                  // The grade is the rating process's act; who started the cycle is noted beside it.
+                  actor: QUARTERLY_RATING,
+                  ...(a.startedBy ? { startedBy: a.startedBy } : {}),
+                },
+                source: actorSource(QUARTERLY_RATING),
+                idempotencyKey: `rating:${a.quarter}:${o.dealerId}:grade-set:${digest}`,
+              };
+            }),
+          );
+          return results;
         },
       );
       // Read after the transaction: never a pooled query while the credit record's lock is held.
-      const row = await q.getQuarterlyRating(pool, a.quarter, o.dealerId);
-      return { fresh, ...stored, decisionOpen: r.managerDecisionRequired && row?.decision == null };
+      const decisions = await q.quarterlyDecisions(
+        pool,
+        a.quarter,
+        keyed.filter((k) => k.outcome.rating.managerDecisionRequired).map((k) => k.outcome.dealerId),
+      );
+      return keyed.map(({ outcome: o, key }) => {
+        const done = stored.get(key);
+        if (!done) throw new Error(`the quarterly rating of dealer ${o.dealerId} was not recorded`);
+        return {
+          fresh: done.fresh,
+          ...done.result,
+          decisionOpen: o.rating.managerDecisionRequired && decisions.get(o.dealerId) == null,
+        };
+      });
     },
 
     /**

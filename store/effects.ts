@@ -16,6 +16,16 @@ export interface Effects {
     receivableId: string | null,
     effect: (client: PoolClient) => Promise<T>,
   ): Promise<T>;
+  /**
+   * onceInTransaction for a batch of keys (no receivable): one transaction claims every key not done
+   * before and runs `effect` with those keys; it answers a result for each, stored under its key. Returns
+   * every key's result, and whether it was written now.
+   */
+  allOnceInTransaction<T>(
+    keys: readonly string[],
+    step: string,
+    effect: (client: PoolClient, claimed: ReadonlySet<string>) => Promise<Map<string, T>>,
+  ): Promise<Map<string, { result: T; fresh: boolean }>>;
 }
 
 export function createEffects(pool: Pool): Effects {
@@ -58,6 +68,41 @@ export function createEffects(pool: Pool): Effects {
         key,
       ]);
       return rows[0]?.result as Result;
+    },
+    async allOnceInTransaction<T>(
+      keys: readonly string[],
+      step: string,
+      effect: (client: PoolClient, claimed: ReadonlySet<string>) => Promise<Map<string, T>>,
+    ) {
+      const written = await inTransaction(pool, async (client) => {
+        const claimed = await client.query<{ key: string }>(
+          `INSERT INTO effects (key, receivable_id, step, status, done_at)
+           SELECT key, NULL, $2, 'done', now() FROM unnest($1::text[]) AS key
+           ON CONFLICT (key) DO NOTHING RETURNING key`,
+          [keys, step],
+        );
+        const fresh = new Set(claimed.rows.map((r) => r.key));
+        if (!fresh.size) return new Map<string, T>();
+        const results = await effect(client, fresh);
+        const stored = [...fresh].filter((key) => results.has(key));
+        await client.query(
+          `UPDATE effects AS e SET result = r.result::jsonb
+           FROM unnest($1::text[], $2::text[]) AS r(key, result) WHERE e.key = r.key`,
+          [stored, stored.map((key) => JSON.stringify(results.get(key) ?? null))],
+        );
+        return results;
+      });
+      const answers = new Map<string, { result: T; fresh: boolean }>();
+      for (const [key, result] of written) answers.set(key, { result, fresh: true });
+      const before = keys.filter((key) => !written.has(key));
+      if (before.length) {
+        const { rows } = await pool.query<{ key: string; result: T }>(
+          'SELECT key, result FROM effects WHERE key = ANY($1)',
+          [before],
+        );
+        for (const r of rows) answers.set(r.key, { result: r.result, fresh: false });
+      }
+      return answers;
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Actor, SystemActor } from '../domain/actor.js';
 import type { CreditGrade, IndicatorValues } from '../domain/rating.js';
-import { actorColumns, onConflictUpdate, oneRow, upsertRow } from './sql.js';
+import { actorColumns, onConflictUpdate, oneRow, upsertRow, upsertRows } from './sql.js';
 
 export interface DealerRow {
   id: string;
@@ -53,6 +53,29 @@ const RATING_COLUMNS = `quarter, dealer_id AS "dealerId", monthly_totals AS "mon
   digest, policy_version AS "policyVersion"`;
 
 type Db = Pool | PoolClient;
+
+/** A quarterly result's columns, in the order upsertQuarterlyRatings binds them. */
+const QUARTERLY_RATING_COLUMNS = [
+  'quarter',
+  'dealer_id',
+  'monthly_totals',
+  'conduct_total',
+  'sales_minor',
+  'performance_grade',
+  'conduct_grade',
+  'grade',
+  'previous_grade',
+  'credit_limit_minor',
+  'credit_term_days',
+  'eligible',
+  'eligibility_reason',
+  'manager_decision_required',
+  'digest',
+  'policy_version',
+] as const;
+
+/** 16 values a row: 500 rows stay far under PostgreSQL's 65,535 parameters a statement. */
+const RATINGS_PER_STATEMENT = 500;
 
 /** Who submitted a department's figures. */
 const SUBMISSION_COLUMNS = ['department', 'submitted_by', 'submitted_by_actor'] as const;
@@ -231,69 +254,90 @@ export function createRatingQueries(pool: Pool) {
       );
     },
 
-    async setCreditProfile(
+    /** Locks the dealers of a rating batch, in id order (so two writers never wait on each other crosswise). */
+    async lockDealers(client: PoolClient, ids: readonly string[]): Promise<DealerRow[]> {
+      const { rows } = await client.query<DealerRow>(
+        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
+        [ids],
+      );
+      return rows;
+    },
+
+    /** Sets grade, limit and term on each dealer given, in one statement. */
+    async setCreditProfiles(
       client: PoolClient,
-      id: string,
-      p: { grade: string; creditLimitMinor: number; creditTermDays: number },
+      profiles: readonly { id: string; grade: string; creditLimitMinor: number; creditTermDays: number }[],
     ): Promise<void> {
+      if (!profiles.length) return;
       await client.query(
-        `UPDATE counterparties SET credit_grade = $2, credit_limit_minor = $3, credit_term_days = $4, updated_at = now()
-         WHERE id = $1`,
-        [id, p.grade, p.creditLimitMinor, p.creditTermDays],
+        `UPDATE counterparties AS c
+         SET credit_grade = p.grade, credit_limit_minor = p.credit_limit_minor, credit_term_days = p.credit_term_days,
+             updated_at = now()
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::integer[]) AS p(id, grade, credit_limit_minor, credit_term_days)
+         WHERE c.id = p.id`,
+        [
+          profiles.map((p) => p.id),
+          profiles.map((p) => p.grade),
+          profiles.map((p) => p.creditLimitMinor),
+          profiles.map((p) => p.creditTermDays),
+        ],
       );
     },
 
-    /** Writes the quarter's result; a recorded decision is kept. */
-    async upsertQuarterlyRating(
+    /** Writes a batch's quarterly results, a few hundred rows a statement; a recorded decision is kept. */
+    async upsertQuarterlyRatings(
       client: PoolClient,
-      r: Omit<
+      results: readonly Omit<
         QuarterlyRatingRow,
         'decision' | 'decidedBy' | 'decidedByActor' | 'decisionReason' | 'decidedByDefault'
-      >,
+      >[],
     ): Promise<void> {
-      await client.query(
-        upsertRow(
-          'dealer_quarterly_ratings',
-          [
-            'quarter',
-            'dealer_id',
-            'monthly_totals',
-            'conduct_total',
-            'sales_minor',
-            'performance_grade',
-            'conduct_grade',
-            'grade',
-            'previous_grade',
-            'credit_limit_minor',
-            'credit_term_days',
-            'eligible',
-            'eligibility_reason',
-            'manager_decision_required',
-            'digest',
-            'policy_version',
-          ],
-          ['quarter', 'dealer_id'],
-          { touch: 'computed_at' },
-        ),
-        [
-          r.quarter,
-          r.dealerId,
-          JSON.stringify(r.monthlyTotals),
-          r.conductTotal,
-          r.salesMinor,
-          r.performanceGrade,
-          r.conductGrade,
-          r.grade,
-          r.previousGrade,
-          r.creditLimitMinor,
-          r.creditTermDays,
-          r.eligible,
-          r.eligibilityReason,
-          r.managerDecisionRequired,
-          r.digest,
-          r.policyVersion,
-        ],
+      for (let i = 0; i < results.length; i += RATINGS_PER_STATEMENT) {
+        const part = results.slice(i, i + RATINGS_PER_STATEMENT);
+        await client.query(
+          upsertRows(
+            'dealer_quarterly_ratings',
+            QUARTERLY_RATING_COLUMNS,
+            ['quarter', 'dealer_id'],
+            part.length,
+            {
+              touch: 'computed_at',
+            },
+          ),
+          part.flatMap((r) => [
+            r.quarter,
+            r.dealerId,
+            JSON.stringify(r.monthlyTotals),
+            r.conductTotal,
+            r.salesMinor,
+            r.performanceGrade,
+            r.conductGrade,
+            r.grade,
+            r.previousGrade,
+            r.creditLimitMinor,
+            r.creditTermDays,
+            r.eligible,
+            r.eligibilityReason,
+            r.managerDecisionRequired,
+            r.digest,
+            r.policyVersion,
+          ]),
+        );
+      }
+    },
+
+    /** The recorded decision (or null) on each of these dealers' quarterly results. */
+    async quarterlyDecisions(
+      db: Db,
+      quarter: string,
+      dealerIds: readonly string[],
+    ): Promise<Map<string, string | null>> {
+      if (!dealerIds.length) return new Map();
+      const { rows } = await db.query<{ dealerId: string; decision: string | null }>(
+        'SELECT dealer_id AS "dealerId", decision FROM dealer_quarterly_ratings WHERE quarter = $1 AND dealer_id = ANY($2)',
+        [quarter, dealerIds],
       );
+      return new Map(rows.map((r) => [r.dealerId, r.decision]));
     },
 
     async getQuarterlyRating(

@@ -48,15 +48,32 @@ export function upsertRow(
   key: readonly string[],
   opts: { touch?: string; onlyWhenChanged?: readonly string[] | true; where?: string } = {},
 ): string {
+  return upsertRows(table, columns, key, 1, opts);
+}
+
+/**
+ * upsertRow for `rows` rows in one statement: bind the values row after row, each in `columns` order. The
+ * rows' keys must differ (one statement cannot update a row twice).
+ */
+export function upsertRows(
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+  rows: number,
+  opts: { touch?: string; onlyWhenChanged?: readonly string[] | true; where?: string } = {},
+): string {
   const update = columns.filter((c) => !key.includes(c));
-  const values = columns.map((_, i) => `$${i + 1}`).join(', ');
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${columns.map((_, i) => `$${r * columns.length + i + 1}`).join(', ')})`,
+  ).join(', ');
   const onlyWhenChanged = opts.onlyWhenChanged === true ? update : opts.onlyWhenChanged;
   const conflict = onConflictUpdate(table, key, update, {
     ...(opts.touch ? { touch: opts.touch } : {}),
     ...(opts.where ? { where: opts.where } : {}),
     ...(onlyWhenChanged ? { onlyWhenChanged } : {}),
   });
-  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values}) ${conflict}`;
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values} ${conflict}`;
 }
 
 /** The values of an actor's two columns (`…_by`, `…_by_actor`): the readable line and the credential. */

@@ -36,9 +36,8 @@ export interface RatingActivityDeps {
 }
 
 /**
- * Dealers of a batch written (and mailed) at once: their transactions overlap except
- * while extending the credit record's chain, which takes one writer at a time. Kept
- * well under the worker's PostgreSQL pool (DATABASE_POOL_SIZE, default 10).
+ * Dealers of a batch mailed at once. Kept well under the worker's PostgreSQL pool
+ * (DATABASE_POOL_SIZE, default 10).
  */
 const DEALERS_IN_FLIGHT = 4;
 
@@ -119,8 +118,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
 
     /**
      * Writes each rated dealer's result: the rating row, and the new grade, limit and term on the counterparty
-     * (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values — one transaction per
-     * dealer, keyed by quarter, dealer and the result's digest. The quarterly result replaces whatever grade the
+     * (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values — one transaction for
+     * the batch, each dealer keyed by quarter, dealer and the result's digest. The quarterly result replaces whatever grade the
      * dealer has now (a +15 downgrade lowers it between ratings). A re-run with the same result writes nothing.
      */
     async applyQuarterlyRatings(a: {
@@ -130,25 +129,26 @@ export function createRatingActivities(deps: RatingActivityDeps) {
       /** Who started the cycle; absent for a cycle started before actors were recorded. */
       startedBy?: Actor | SystemActor;
     }): Promise<AppliedRating[]> {
-      return mapConcurrently(a.outcomes, DEALERS_IN_FLIGHT, async (o): Promise<AppliedRating> => {
+      const applied = await operations.rating.applyQuarterlyRatings({
+        quarter: a.quarter,
+        policyVersion: a.policyVersion,
+        outcomes: a.outcomes,
+        startedBy: a.startedBy,
+      });
+      return a.outcomes.map((o, i): AppliedRating => {
         const r = o.rating;
-        const applied = await operations.rating.applyQuarterlyRating({
-          quarter: a.quarter,
-          policyVersion: a.policyVersion,
-          outcome: o,
-          startedBy: a.startedBy,
-        });
+        const written = applied[i] as (typeof applied)[number];
         return {
           dealerId: o.dealerId,
           grade: r.grade,
           previousGrade: o.previousGrade,
-          gradeBefore: applied.gradeBefore,
+          gradeBefore: written.gradeBefore,
           creditLimitMinor: r.creditLimitMinor,
           creditTermDays: r.creditTermDays,
           eligible: r.eligibility.allowed,
-          changed: applied.fresh && applied.profileChanged,
-          gradeChanged: applied.gradeChanged,
-          decisionOpen: applied.decisionOpen,
+          changed: written.fresh && written.profileChanged,
+          gradeChanged: written.gradeChanged,
+          decisionOpen: written.decisionOpen,
         };
       });
     },

@@ -1,6 +1,6 @@
 /** The statement shapes store/sql.ts writes once for the rating and salespeople modules. */
 import { describe, expect, it } from 'vitest';
-import { actorColumns, onConflictUpdate, upsertRow } from '../../store/sql.js';
+import { actorColumns, onConflictUpdate, upsertRow, upsertRows } from '../../store/sql.js';
 
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
@@ -8,6 +8,12 @@ describe('store/sql.ts', () => {
   it('upserts a row by its key: every other column from the new row, the touched column set to now()', () => {
     expect(oneLine(upsertRow('t', ['k1', 'k2', 'a', 'b'], ['k1', 'k2'], { touch: 'submitted_at' }))).toBe(
       'INSERT INTO t (k1, k2, a, b) VALUES ($1, $2, $3, $4) ON CONFLICT (k1, k2) DO UPDATE SET a = EXCLUDED.a, b = EXCLUDED.b, submitted_at = now()',
+    );
+  });
+
+  it('upserts several rows in one statement, numbering their values row after row', () => {
+    expect(oneLine(upsertRows('t', ['k', 'a', 'b'], ['k'], 2, { touch: 'at' }))).toBe(
+      'INSERT INTO t (k, a, b) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT (k) DO UPDATE SET a = EXCLUDED.a, b = EXCLUDED.b, at = now()',
     );
   });
 

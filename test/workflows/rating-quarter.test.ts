@@ -19,6 +19,7 @@ import { localDate } from '../../domain/calendar.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { previousQuarter, quarterOf } from '../../domain/rating-cycle.js';
 import { previousMonth } from '../../domain/salesperson-review.js';
+import { createCreditRecordQueries } from '../../store/credit-record.js';
 import type { Pool } from '../../store/db.js';
 import {
   type DealerDecisionState,
@@ -255,6 +256,23 @@ describe('quarterly dealer rating', () => {
     const en = mails.find((m) => m.effectKey === `rating:${Q1}:${N2}:grade-mail`);
     expect(en?.subject).toBe('Acme: your credit grade for 2061-Q1 is BC');
     expect(en?.text).toContain('No credit is granted this quarter.');
+
+    // Each dealer's new grade is on its credit record, by the rating process, beside the values it replaced;
+    // the batch's records extend the chain as one writer would.
+    const { rows: graded } = await pool.query<{ subject_id: string; payload: Record<string, unknown> }>(
+      `SELECT subject_id, payload FROM credit_records
+       WHERE event_type = 'grade-set-by-quarterly-rating' AND subject_id = ANY($1) AND payload->>'quarter' = $2`,
+      [DEALERS, Q1],
+    );
+    expect(graded.map((r) => r.subject_id).sort()).toEqual([...DEALERS].sort());
+    expect(graded.find((r) => r.subject_id === N1)?.payload).toMatchObject({
+      grade: 'AB',
+      creditLimitMinor: 3_086_419,
+      creditTermDays: 45,
+      previous: { grade: null },
+      actor: { username: 'system:quarterly-rating', role: 'system' },
+    });
+    expect(await createCreditRecordQueries(pool).verify()).toMatchObject({ ok: true });
   });
 
   it('two bad quarters running: a manager decides by Update; where the deadline lapses, supply stops', async () => {
