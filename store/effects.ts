@@ -84,13 +84,14 @@ export function createEffects(pool: Pool): Effects {
         const fresh = new Set(claimed.rows.map((r) => r.key));
         if (!fresh.size) return new Map<string, T>();
         const results = await effect(client, fresh);
-        const stored = [...fresh].filter((key) => results.has(key));
+        // Only the keys claimed here are this run's: a result for any other is not stored.
+        const stored = new Map([...fresh].map((key) => [key, results.get(key) as T]));
         await client.query(
           `UPDATE effects AS e SET result = r.result::jsonb
            FROM unnest($1::text[], $2::text[]) AS r(key, result) WHERE e.key = r.key`,
-          [stored, stored.map((key) => JSON.stringify(results.get(key) ?? null))],
+          [[...stored.keys()], [...stored.values()].map((result) => JSON.stringify(result ?? null))],
         );
-        return results;
+        return stored;
       });
       const answers = new Map<string, { result: T; fresh: boolean }>();
       for (const [key, result] of written) answers.set(key, { result, fresh: true });

@@ -119,8 +119,8 @@ export function createRatingActivities(deps: RatingActivityDeps) {
     /**
      * Writes each rated dealer's result: the rating row, and the new grade, limit and term on the counterparty
      * (locked), with a 'grade-set-by-quarterly-rating' record naming the previous values — one transaction for
-     * the batch, each dealer keyed by quarter, dealer and the result's digest. The quarterly result replaces whatever grade the
-     * dealer has now (a +15 downgrade lowers it between ratings). A re-run with the same result writes nothing.
+     * the batch (operations/rating.ts), each dealer keyed by quarter, dealer and the result's digest. A re-run
+     * with the same results writes nothing.
      */
     async applyQuarterlyRatings(a: {
       quarter: string;
