@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Actor, actorSource, type SystemActor } from '../domain/actor.js';
-import { QUARTERLY_RATING } from '../domain/credit-facts.js';
+import { type CounterpartyProfile, QUARTERLY_RATING } from '../domain/credit-facts.js';
 import type { DealerRatingPolicy } from '../domain/policy.js';
 import { INDICATOR_MAX_SCORE, type IndicatorDefinition } from '../domain/rating.js';
 import { type DealerQuarterOutcome, indicatorsOf, missingIndicators } from '../domain/rating-cycle.js';
@@ -184,13 +184,10 @@ export function ratingOperations(store: Store) {
         'quarterly-rating',
         async (client, claimed) => {
           const toWrite = keyed.filter((k) => claimed.has(k.key));
-          const before = new Map(
-            (
-              await q.lockDealers(
-                client,
-                toWrite.map((k) => k.outcome.dealerId),
-              )
-            ).map((d) => [d.id, d]),
+          // Locked in id order, as every writer of several counterparties locks them.
+          const before = await store.counterparties.lockProfiles(
+            client,
+            toWrite.map((k) => k.outcome.dealerId),
           );
           const unknown = toWrite.find((k) => !before.has(k.outcome.dealerId));
           if (unknown) throw new Error(`dealer ${unknown.outcome.dealerId} not found`);
@@ -217,7 +214,7 @@ export function ratingOperations(store: Store) {
           );
           const results = new Map<string, StoredRating>();
           for (const { outcome: o, key } of toWrite) {
-            const d = before.get(o.dealerId) as DealerRow;
+            const d = before.get(o.dealerId) as CounterpartyProfile;
             results.set(key, {
               gradeBefore: d.creditGrade,
               profileChanged:
@@ -241,7 +238,7 @@ export function ratingOperations(store: Store) {
           await records.appendMany(
             client,
             toWrite.map(({ outcome: o, digest }) => {
-              const d = before.get(o.dealerId) as DealerRow;
+              const d = before.get(o.dealerId) as CounterpartyProfile;
               const r = o.rating;
               return {
                 subjectType: 'counterparty',

@@ -254,15 +254,6 @@ export function createRatingQueries(pool: Pool) {
       );
     },
 
-    /** Locks the dealers of a rating batch, in id order (so two writers never wait on each other crosswise). */
-    async lockDealers(client: PoolClient, ids: readonly string[]): Promise<DealerRow[]> {
-      const { rows } = await client.query<DealerRow>(
-        `SELECT ${DEALER_COLUMNS} FROM counterparties WHERE id = ANY($1) ORDER BY id FOR UPDATE`,
-        [ids],
-      );
-      return rows;
-    },
-
     /** Sets grade, limit and term on each dealer given, in one statement. */
     async setCreditProfiles(
       client: PoolClient,
