@@ -2,7 +2,8 @@
  * Recording what happens to a receivable: each act goes into the credit record together with
  * the workflow's latest snapshot, the task it answers, and its webhook event, in one
  * transaction — an event is published if and only if it is recorded. Retries are no-ops:
- * the record's idempotency key is also the webhook event's id.
+ * the record's idempotency key is also the webhook event's id. The record is each
+ * transaction's last write, so the chain's lock is held only from it to the COMMIT.
  */
 import type { WebhookEvent } from '../domain/webhooks.js';
 import type { CreditRecordInput } from '../store/credit-record.js';
@@ -41,11 +42,11 @@ export function createReceivableRecordOperations(store: Store) {
       webhook?: WebhookEvent;
     }): Promise<boolean> {
       return store.transaction(async (client) => {
-        const fresh = await creditRecord.append(client, about(e.state.receivableId, e.record));
         await receivables.saveSnapshot(client, e.state);
         if (e.answers) await store.tasks.complete(client, e.answers.taskKey, { doneBy: e.answers.doneBy });
         if (e.webhook) await webhooks.enqueue(client, e.webhook);
-        return fresh;
+        // Last: the chain's lock is held from here to the COMMIT, not across the writes above.
+        return creditRecord.append(client, about(e.state.receivableId, e.record));
       });
     },
 
@@ -57,8 +58,8 @@ export function createReceivableRecordOperations(store: Store) {
     ): Promise<void> {
       await store.transaction(async (client) => {
         await receivables.insertPayment(client, { ...payment, receivableId: state.receivableId });
-        await creditRecord.append(client, about(state.receivableId, record));
         await receivables.saveSnapshot(client, state);
+        await creditRecord.append(client, about(state.receivableId, record));
       });
     },
 

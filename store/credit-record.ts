@@ -47,103 +47,57 @@ export function recordHash(prevHash: string, r: Omit<CreditRecordRow, 'hash' | '
   return createHash('sha256').update(prevHash).update(content).digest('hex');
 }
 
-const CHAIN_LOCK = 727275;
+/**
+ * A record's hashed content (`recordHash`) split around the two values the chain assigns under
+ * its lock, `recordedAt` and `seq`: canonicalJson's key order puts them side by side, so the
+ * content is head + JSON of recordedAt + `,"seq":` + seq + tail. PostgreSQL joins the parts
+ * (migrations/031_credit_record_append.sql) and hashes them as `recordHash` would.
+ */
+export function contentAround(r: CreditRecordInput, payloadJson: string): { head: string; tail: string } {
+  const json = JSON.stringify;
+  return {
+    head: `{"eventType":${json(r.eventType)},"idempotencyKey":${json(r.idempotencyKey)},"payload":${payloadJson},"recordedAt":`,
+    tail: `,"source":${json(r.source)},"subjectId":${json(r.subjectId)},"subjectType":${json(r.subjectType)}}`,
+  };
+}
 
 export function createCreditRecordQueries(pool: Pool) {
   /**
-   * Appends one record (a no-op when its idempotency key is already recorded). Call inside a
-   * transaction. True when this call added it.
+   * Appends records in one call to `credit_record_append`, which takes the chain's lock (held
+   * until the transaction ends), numbers, hashes and inserts them. Call inside a transaction,
+   * as its last statement where the transaction allows: every other writer waits from the call
+   * to the COMMIT. Records whose idempotency key is already recorded are skipped; returns the
+   * keys this call recorded.
    */
-  async function append(client: PoolClient, r: CreditRecordInput): Promise<boolean> {
-    // One writer at a time extends the chain; the lock ends with the transaction.
-    await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const dup = await client.query('SELECT 1 FROM credit_records WHERE idempotency_key = $1', [
-      r.idempotencyKey,
-    ]);
-    if (dup.rowCount) return false;
-    const last = await client.query<{ hash: string }>(
-      'SELECT hash FROM credit_records ORDER BY seq DESC LIMIT 1',
+  async function appendRecords(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<string[]> {
+    const rows = inputs.map((r) => {
+      const payload = canonicalJson(r.payload);
+      return {
+        subjectType: r.subjectType,
+        subjectId: r.subjectId,
+        eventType: r.eventType,
+        payload,
+        source: r.source,
+        idempotencyKey: r.idempotencyKey,
+        ...contentAround(r, payload),
+      };
+    });
+    const { rows: added } = await client.query<{ key: string }>(
+      'SELECT credit_record_append AS key FROM credit_record_append($1::jsonb)',
+      [JSON.stringify(rows)],
     );
-    const prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const { rows } = await client.query<{ seq: string; recorded_at: Date }>(
-      `SELECT nextval('credit_records_seq_seq') AS seq, date_trunc('milliseconds', now()) AS recorded_at`,
-    );
-    const seq = Number(rows[0]?.seq);
-    const recordedAt = (rows[0] as { recorded_at: Date }).recorded_at.toISOString();
-    const payload = JSON.parse(canonicalJson(r.payload)) as Record<string, unknown>;
-    const hash = recordHash(prevHash, { ...r, payload, seq, recordedAt });
-    await client.query(
-      `INSERT INTO credit_records (seq, subject_type, subject_id, event_type, payload, source, idempotency_key, recorded_at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        seq,
-        r.subjectType,
-        r.subjectId,
-        r.eventType,
-        JSON.stringify(payload),
-        r.source,
-        r.idempotencyKey,
-        recordedAt,
-        prevHash,
-        hash,
-      ],
-    );
-    return true;
+    return added.map((a) => a.key);
   }
 
-  /**
-   * Appends several records in one go, for bulk work: the chain's lock once, one insert.
-   * Call inside a transaction. Records whose idempotency key is already recorded are skipped;
-   * returns how many were added.
-   */
+  /** Appends one record (a no-op when its idempotency key is already recorded); true when this call added it. */
+  async function append(client: PoolClient, r: CreditRecordInput): Promise<boolean> {
+    return (await appendRecords(client, [r])).length > 0;
+  }
+
+  /** Appends several records in one go, for bulk work; returns how many were added. */
   async function appendMany(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<number> {
     if (!inputs.length) return 0;
-    await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const dup = await client.query<{ idempotency_key: string }>(
-      'SELECT idempotency_key FROM credit_records WHERE idempotency_key = ANY($1)',
-      [inputs.map((r) => r.idempotencyKey)],
-    );
-    const seen = new Set(dup.rows.map((r) => r.idempotency_key));
-    const fresh = inputs.filter((r) => !seen.has(r.idempotencyKey) && seen.add(r.idempotencyKey));
-    if (!fresh.length) return 0;
-    const last = await client.query<{ hash: string }>(
-      'SELECT hash FROM credit_records ORDER BY seq DESC LIMIT 1',
-    );
-    let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const { rows } = await client.query<{ seq: string; recorded_at: Date }>(
-      `SELECT nextval('credit_records_seq_seq') AS seq, date_trunc('milliseconds', now()) AS recorded_at
-       FROM generate_series(1, $1)`,
-      [fresh.length],
-    );
-    const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
-    const recordedAt = (rows[0] as { recorded_at: Date }).recorded_at.toISOString();
-    const chained = fresh.map((r, i) => {
-      const payload = JSON.parse(canonicalJson(r.payload)) as Record<string, unknown>;
-      const seq = seqs[i] as number;
-      const hash = recordHash(prevHash, { ...r, payload, seq, recordedAt });
-      const row = { ...r, payload, seq, prevHash, hash };
-      prevHash = hash;
-      return row;
-    });
-    await client.query(
-      `INSERT INTO credit_records (seq, subject_type, subject_id, event_type, payload, source, idempotency_key, recorded_at, prev_hash, hash)
-       SELECT seq, subject_type, subject_id, event_type, payload::jsonb, source, idempotency_key, $8, prev_hash, hash
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $9::text[], $10::text[])
-         AS r(seq, subject_type, subject_id, event_type, payload, source, idempotency_key, prev_hash, hash)`,
-      [
-        chained.map((r) => r.seq),
-        chained.map((r) => r.subjectType),
-        chained.map((r) => r.subjectId),
-        chained.map((r) => r.eventType),
-        chained.map((r) => JSON.stringify(r.payload)),
-        chained.map((r) => r.source),
-        chained.map((r) => r.idempotencyKey),
-        recordedAt,
-        chained.map((r) => r.prevHash),
-        chained.map((r) => r.hash),
-      ],
-    );
-    return chained.length;
+    return (await appendRecords(client, inputs)).length;
   }
 
   async function listForSubject(subjectType: string, subjectId: string): Promise<CreditRecordRow[]> {

@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCreditRecordQueries } from '../../store/credit-record.js';
+import { createCreditRecordQueries, recordHash } from '../../store/credit-record.js';
 import { createPool, inTransaction, type Pool } from '../../store/db.js';
 
 let pool: Pool;
 beforeAll(() => {
-  pool = createPool(inject('databaseUrl'), 2);
+  pool = createPool(inject('databaseUrl'), 8);
 });
 afterAll(async () => {
   await pool?.end();
@@ -80,6 +80,58 @@ describe('tamper-evident credit record', () => {
       await client.query('COMMIT');
       client.release();
     }
+    expect(await records.verify()).toMatchObject({ ok: true });
+  });
+  it('appends a batch in its order, skipping keys already recorded or repeated, hashed as verification recomputes', async () => {
+    const subject = `华东-${randomUUID().slice(0, 8)}`;
+    const records = createCreditRecordQueries(pool);
+    const record = (n: number) => ({
+      subjectType: 'counterparty' as const,
+      subjectId: subject,
+      eventType: `event-${n}`,
+      payload: { n, note: `第${n}次 "引号" \\ 🙂`, nested: { b: n, a: [n, null] } },
+      source: 'test',
+      idempotencyKey: `${subject}:${n}`,
+    });
+    expect(await inTransaction(pool, (c) => records.append(c, record(1)))).toBe(true);
+    const added = await inTransaction(pool, (c) =>
+      records.appendMany(c, [record(1), record(2), record(3), record(2)]),
+    );
+    expect(added).toBe(2);
+    expect(await inTransaction(pool, (c) => records.append(c, record(3)))).toBe(false);
+
+    const rows = await records.listForSubject('counterparty', subject);
+    expect(rows.map((r) => r.eventType)).toEqual(['event-1', 'event-2', 'event-3']);
+    expect(rows[1]?.payload).toEqual(record(2).payload);
+    for (const row of rows) expect(row.hash).toBe(recordHash(row.prevHash, row));
+    // One batch is one stretch of the chain: each row links to the one before.
+    expect(rows[2]?.seq).toBe((rows[1]?.seq as number) + 1);
+    expect(rows[2]?.prevHash).toBe(rows[1]?.hash);
+  });
+
+  it('writers side by side extend one chain that verifies', async () => {
+    const subject = `T-${randomUUID().slice(0, 8)}`;
+    const records = createCreditRecordQueries(pool);
+    await Promise.all(
+      Array.from({ length: 24 }, (_, n) =>
+        inTransaction(pool, async (c) => {
+          // A write before the append, as a receivable's event writes its snapshot first.
+          await c.query('SELECT pg_sleep(0.002)');
+          return records.append(c, {
+            subjectType: 'counterparty',
+            subjectId: subject,
+            eventType: 'side-by-side',
+            payload: { n },
+            source: 'test',
+            idempotencyKey: `${subject}:${n}`,
+          });
+        }),
+      ),
+    );
+    const rows = await records.listForSubject('counterparty', subject);
+    expect(rows.map((r) => r.payload.n).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 24 }, (_, n) => n),
+    );
     expect(await records.verify()).toMatchObject({ ok: true });
   });
 });
