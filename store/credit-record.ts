@@ -66,10 +66,10 @@ export function createCreditRecordQueries(pool: Pool) {
    * Appends records in one call to `credit_record_append`, which takes the chain's lock (held
    * until the transaction ends), numbers, hashes and inserts them. Call inside a transaction,
    * as its last statement where the transaction allows: every other writer waits from the call
-   * to the COMMIT. Records whose idempotency key is already recorded are skipped; returns the
-   * keys this call recorded.
+   * to the COMMIT. Records whose idempotency key is already recorded are skipped; returns how
+   * many this call recorded.
    */
-  async function appendRecords(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<string[]> {
+  async function appendRecords(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<number> {
     const rows = inputs.map((r) => {
       const payload = canonicalJson(r.payload);
       return {
@@ -82,22 +82,21 @@ export function createCreditRecordQueries(pool: Pool) {
         ...contentAround(r, payload),
       };
     });
-    const { rows: added } = await client.query<{ key: string }>(
-      'SELECT credit_record_append AS key FROM credit_record_append($1::jsonb)',
-      [JSON.stringify(rows)],
-    );
-    return added.map((a) => a.key);
+    const { rowCount } = await client.query('SELECT * FROM credit_record_append($1::jsonb)', [
+      JSON.stringify(rows),
+    ]);
+    return rowCount ?? 0;
   }
 
   /** Appends one record (a no-op when its idempotency key is already recorded); true when this call added it. */
   async function append(client: PoolClient, r: CreditRecordInput): Promise<boolean> {
-    return (await appendRecords(client, [r])).length > 0;
+    return (await appendRecords(client, [r])) > 0;
   }
 
   /** Appends several records in one go, for bulk work; returns how many were added. */
   async function appendMany(client: PoolClient, inputs: readonly CreditRecordInput[]): Promise<number> {
     if (!inputs.length) return 0;
-    return (await appendRecords(client, inputs)).length;
+    return appendRecords(client, inputs);
   }
 
   async function listForSubject(subjectType: string, subjectId: string): Promise<CreditRecordRow[]> {

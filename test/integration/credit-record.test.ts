@@ -115,7 +115,7 @@ describe('tamper-evident credit record', () => {
     await Promise.all(
       Array.from({ length: 24 }, (_, n) =>
         inTransaction(pool, async (c) => {
-          // A write before the append, as a receivable's event writes its snapshot first.
+          // Time in the transaction before the append, as a receivable's event writes its snapshot first.
           await c.query('SELECT pg_sleep(0.002)');
           return records.append(c, {
             subjectType: 'counterparty',
