@@ -18,7 +18,7 @@ import { freePort } from '../infra/local/free-port.js';
 import { type LocalMailServer, startLocalMailServer } from '../infra/local/mail-server.js';
 import { startLocalPostgres } from '../infra/local/postgres.js';
 import { startLocalTemporal, stopChild } from '../infra/local/temporal-dev.js';
-import { connectClient, registerSearchAttributes } from '../infra/temporal.js';
+import { connectClient, registerSearchAttributes, SEARCH_ATTRIBUTES } from '../infra/temporal.js';
 import { createCredentialQueries } from '../store/credentials.js';
 import { createPool, migrate, type Pool } from '../store/db.js';
 import { RATING_TASK_QUEUE } from '../workflows/rating/contract.js';
@@ -73,6 +73,8 @@ export interface BenchChild {
 export interface BenchEnv {
   dir: string;
   temporalAddress: string;
+  /** The Temporal dev server's own Prometheus page: its persistence and task counters. */
+  temporalServerMetricsUrl: string;
   databaseUrl: string;
   smtpUrl: string;
   apiUrl: string;
@@ -180,7 +182,8 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   const cli = process.env.TEMPORAL_CLI ?? path.join(ROOT, '.tools', 'bin', 'temporal');
-  const [temporalPort, pgPort, smtpPort, inboxPort, apiPort] = await Promise.all([
+  const [temporalPort, temporalMetricsPort, pgPort, smtpPort, inboxPort, apiPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -199,6 +202,8 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
       namespace: NAMESPACE,
       sqlitePragmas: settings.sqlitePragmas,
       ...(settings.dynamicConfig ? { dynamicConfig: settings.dynamicConfig } : {}),
+      metricsPort: temporalMetricsPort,
+      searchAttributes: SEARCH_ATTRIBUTES,
       log: (l) => temporalLog.write(`${l}\n`),
     }),
     startLocalPostgres({ dataDir: path.join(dir, 'postgres'), port: pgPort }),
@@ -327,6 +332,7 @@ export async function startBenchEnv(settings: ServerSettings): Promise<BenchEnv>
   return {
     dir,
     temporalAddress: temporal.address,
+    temporalServerMetricsUrl: `http://127.0.0.1:${temporalMetricsPort}/metrics`,
     databaseUrl: pg.url,
     smtpUrl: mail.smtpUrl,
     apiUrl,

@@ -23,9 +23,10 @@ import {
 } from '../workflows/receivable/contract.js';
 import type { BenchEnv } from './env.js';
 import { say } from './env.js';
-import { type Figure, fmt, inParallel, type RunOptions, sleep } from './figure.js';
-import { cpuPerUnit, describeCpu, sampleCpu, settle } from './procs.js';
+import { type Figure, fmt, inParallel, type RunOptions } from './figure.js';
+import { cpuPerUnit, describeCpu, sampleCpu, settle, settleMachine } from './procs.js';
 import { seedDealers, seedSalespeople } from './seed.js';
+import { describeServerWork, readServerCounters } from './server-work.js';
 
 const require = createRequire(import.meta.url);
 const NOOP_QUEUE = 'bench-noop';
@@ -187,13 +188,19 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
   const phase = async <T>(what: string, run: () => Promise<T>, count: (r: T) => number) => {
     say(`P1: ${what}, ${c} concurrent, ${seconds} s…`);
     const a = await sampleCpu(env.cpuGroups);
+    const serverA = await readServerCounters(env.temporalServerMetricsUrl);
     const t0 = Date.now();
     const result = await run();
     const rate = count(result) / ((Date.now() - t0) / 1000);
     const b = await sampleCpu(env.cpuGroups);
-    await settle(env.workerPid());
-    await sleep(1000);
-    const cpu = `${describeCpu(a, b)}; ${cpuPerUnit(a, b, count(result), 'start')}`;
+    // The phase's tail: the work its starts set off that was still queued when it ended.
+    const tailFrom = Date.now();
+    const idle = await settleMachine();
+    const tailSeconds = (Date.now() - tailFrom) / 1000;
+    const c2 = await sampleCpu(env.cpuGroups);
+    // Read once the machine settled: the first steps the phase's starts set off are counted too.
+    const serverB = await readServerCounters(env.temporalServerMetricsUrl);
+    const cpu = `${describeCpu(a, b)}; ${cpuPerUnit(a, b, count(result), 'start')}; its tail until the machine was idle ${fmt(tailSeconds, 0)} s${idle ? '' : ' (not idle then)'}, ${cpuPerUnit(b, c2, count(result), 'start')}; ${describeServerWork(serverA, serverB, count(result), 'start')}`;
     return { result, rate, cpu };
   };
   try {
@@ -205,7 +212,7 @@ export async function measureP1(env: BenchEnv, opts: RunOptions): Promise<Figure
     const sent: string[] = [];
     await directStarts(env, c, 2, 'warm', parties, direct);
     await apiStarts(env, c, 2, parties, 'warm', sent);
-    await settle(env.workerPid());
+    await settleMachine();
 
     const noop = await phase(
       'no-op starts',

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { SEARCH_ATTRIBUTES } from '../temporal.js';
 import { startLocalMailServer } from './mail-server.js';
 import { localPostgresUrl, startLocalPostgres } from './postgres.js';
 import { DEV_DYNAMIC_CONFIG, DEV_SQLITE_PRAGMAS, startLocalTemporal } from './temporal-dev.js';
@@ -50,6 +51,7 @@ export async function startLocalServers(config: Config, say: (s: string) => void
         namespace: config.temporal.namespace,
         sqlitePragmas: DEV_SQLITE_PRAGMAS,
         dynamicConfig: DEV_DYNAMIC_CONFIG,
+        searchAttributes: SEARCH_ATTRIBUTES,
       });
       stops.push(t.stop);
       temporalAddress = t.address;
