@@ -1,7 +1,7 @@
 /**
- * What the Temporal server did during a phase, from its own Prometheus page: persistence
- * requests by operation (its SQLite store, history and visibility alike) with the time spent
- * in them, and the history service's tasks by type. Divided by what the phase started, it
+ * What the Temporal server did during a phase, from its own Prometheus page: requests to its
+ * store by operation with the time spent in them, its visibility writes, the history
+ * service's tasks by type, and the requests its services served. Divided by what the phase started, it
  * says how much more store work a receivable's start makes than a no-op start, where CPU
  * seconds alone say only that the server was busy.
  */
@@ -71,9 +71,9 @@ export function describeServerWork(
   const calls = delta(a, b, 'service_requests');
   return (
     `the server per ${unit}: ${(total(requests) / units).toFixed(1)} persistence requests ` +
-    `(${((total(seconds) * 1000) / units).toFixed(1)} ms in them; ${top(requests, units, 6)}), ` +
-    `${(total(visibility) / units).toFixed(1)} of them visibility (${top(visibility, units, 3)}), ` +
+    `(${((total(seconds) * 1000) / units).toFixed(1)} ms in them, waits included; ${top(requests, units, 6)}), ` +
+    `${(total(visibility) / units).toFixed(1)} visibility writes besides (${top(visibility, units, 3)}), ` +
     `${(total(tasks) / units).toFixed(1)} history tasks (${top(tasks, units, 5)}), ` +
-    `${(total(calls) / units).toFixed(1)} requests between its services and from clients (${top(calls, units, 6)})`
+    `${(total(calls) / units).toFixed(1)} requests served, a client's counted at the frontend and at the service behind it (${top(calls, units, 6)})`
   );
 }
