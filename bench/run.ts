@@ -243,7 +243,7 @@ export async function runBench(argv: string[] = process.argv.slice(2)): Promise<
         Object.entries(settings.dynamicConfig)
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(' ') || 'CLI defaults'
-      } (search attributes created with the namespace, so cached unless the dynamic config says system.forceSearchAttributesCacheRefreshOnRead=true); worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker allocator ${WORKER_ALLOCATOR}`,
+      }; search attributes ${settings.dynamicConfig['system.forceSearchAttributesCacheRefreshOnRead'] === true ? 'read from SQLite at every use' : 'created with the namespace and cached'}; worker cache ${w.maxCachedWorkflows ?? 'SDK default'}, sticky queue timeout ${w.stickyQueueTimeoutSeconds} s, workflow tasks ${w.maxConcurrentWorkflowTasks ?? 'SDK default'}, activities ${w.maxConcurrentActivities ?? 'SDK default'}; pg pool ${config.postgres.poolSize}; SMTP connections ${config.mail.maxConnections}; worker allocator ${WORKER_ALLOCATOR}`,
     );
     console.log('');
     console.log(table(figures));
